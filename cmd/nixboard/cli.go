@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/mattn/go-isatty"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// stdio is what every subcommand reads from and writes to. It is injected so
+// tests can run the whole CLI in-process with their own streams and
+// environment; nothing below Main touches os.Stdout or os.Getenv directly.
+type stdio struct {
+	in     io.Reader
+	out    io.Writer
+	err    io.Writer
+	getenv func(string) string
+	// outTTY and inTTY say whether stdout and stdin are terminals.
+	outTTY bool
+	inTTY  bool
+}
+
+// command is one subcommand of nixboard.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, io *stdio, args []string) error
+}
+
+// commands lists the subcommands in the order --help shows them. The wizard
+// is what runs when no subcommand is given.
+func commands() []command {
+	return []command{
+		{"render", "render a home-manager flake from an answers file", runRender},
+		{"doctor", "check this machine and explain what to fix", runDoctor},
+		{"switch", "run the home-manager switch with live progress", runSwitch},
+		{"replay", "replay a recorded switch log through the same screen", runReplay},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// usageError marks an error in how nixboard was called; it exits with 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// exitError carries an exit status decided by a subcommand, for outcomes that
+// are not usage errors but still not success (doctor finding a failed check,
+// a failed switch). Its message, if any, has already been printed.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// errInterrupted is returned when the person interrupted nixboard.
+var errInterrupted = errors.New("interrupted")
+
+// Main runs nixboard with the process's streams and environment and returns
+// the exit status.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	st := &stdio{
+		in:     os.Stdin,
+		out:    os.Stdout,
+		err:    os.Stderr,
+		getenv: os.Getenv,
+		outTTY: isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
+		inTTY:  isatty.IsTerminal(os.Stdin.Fd()) || isatty.IsCygwinTerminal(os.Stdin.Fd()),
+	}
+	return run(ctx, st, args)
+}
+
+// run dispatches to a subcommand and is the one place that turns errors into
+// messages and exit statuses.
+func run(ctx context.Context, st *stdio, args []string) int {
+	err := dispatch(ctx, st, args)
+	return exitStatus(st, err)
+}
+
+func dispatch(ctx context.Context, st *stdio, args []string) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		for _, c := range commands() {
+			if c.name == args[0] {
+				return c.run(ctx, st, args[1:])
+			}
+		}
+		if args[0] == "help" {
+			printUsage(st.out)
+			return nil
+		}
+		return usagef("unknown command %q (see nixboard --help)", args[0])
+	}
+	for _, a := range args {
+		switch a {
+		case "--version", "-version":
+			return runVersion(ctx, st, nil)
+		case "--":
+			break
+		}
+	}
+	return runWizard(ctx, st, args)
+}
+
+func exitStatus(st *stdio, err error) int {
+	var ue usageError
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(st.err, "nixboard: %s\n", ue.msg)
+		return 2
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
+		fmt.Fprintln(st.err, "nixboard: interrupted")
+		return 130
+	default:
+		fmt.Fprintf(st.err, "nixboard: %v\n", err)
+		return 1
+	}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, `nixboard %s: set up a personal home-manager environment.
+
+Usage:
+  nixboard [flags]            start the interactive wizard
+  nixboard <command> [flags]
+
+Commands:
+`, version)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, `
+Run "nixboard <command> --help" for a command's flags, and "nixboard --help"
+for the wizard's.
+`)
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting and
+// prints its usage on the given stream.
+func newFlagSet(st *stdio, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(st.err)
+	fs.Usage = func() {
+		fmt.Fprintf(st.err, "Usage: %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and turns flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+func runVersion(_ context.Context, st *stdio, _ []string) error {
+	fmt.Fprintf(st.out, "nixboard %s\n", version)
+	return nil
+}

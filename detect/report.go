@@ -1,0 +1,103 @@
+// Package detect finds out what machine nixboard runs on and whether it is
+// ready for home-manager, and explains each problem with its fix.
+package detect
+
+import "github.com/nixboard/nixboard/flakegen"
+
+// Report is everything detection learned. Its JSON form is what
+// `nixboard doctor --json` prints; the schema is documented in the README.
+type Report struct {
+	Platform    Platform         `json:"platform"`
+	Nix         Nix              `json:"nix"`
+	HomeManager HomeManager      `json:"homeManager"`
+	Git         Git              `json:"git"`
+	User        User             `json:"user"`
+	Disk        Disk             `json:"disk"`
+	Defaults    flakegen.Answers `json:"defaults"`
+	Checks      []Check          `json:"checks"`
+}
+
+// Platform describes the operating system and hardware.
+type Platform struct {
+	Kind      string  `json:"kind"`   // nixos-wsl, wsl, darwin, nixos, linux
+	Arch      string  `json:"arch"`   // x86_64 or aarch64
+	System    string  `json:"system"` // the Nix system string, e.g. x86_64-linux
+	Distro    Distro  `json:"distro"`
+	WSL       *WSL    `json:"wsl"`
+	Rosetta   bool    `json:"rosetta"`
+	Container *string `json:"container"` // docker, podman, lxc, other, or null
+}
+
+// Distro comes from os-release, or from sw_vers on macOS (id "macos").
+type Distro struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Name    string `json:"name"`
+}
+
+// WSL describes a Windows Subsystem for Linux environment.
+type WSL struct {
+	Version           int  `json:"version"`           // 1 or 2
+	Systemd           bool `json:"systemd"`           // systemd runs now as PID 1
+	SystemdConfigured bool `json:"systemdConfigured"` // /etc/wsl.conf asks for it
+}
+
+// Nix describes the Nix installation.
+type Nix struct {
+	Installed bool    `json:"installed"`
+	Version   *string `json:"version"`
+	Path      *string `json:"path"`
+	OnPath    bool    `json:"onPath"`
+	Install   *string `json:"install"` // multi-user, single-user, determinate, nixos, or null
+	Daemon    *bool   `json:"daemon"`
+	Flakes    *bool   `json:"flakes"`
+}
+
+// HomeManager describes home-manager and any existing configuration.
+type HomeManager struct {
+	Installed         bool    `json:"installed"`
+	Version           *string `json:"version"`
+	ConfigDir         *string `json:"configDir"`
+	ManagedByNixboard bool    `json:"managedByNixboard"`
+}
+
+// Git is the git identity found in the person's configuration.
+type Git struct {
+	Installed bool   `json:"installed"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+}
+
+// User is the person nixboard sets up.
+type User struct {
+	Name     string  `json:"name"`
+	Home     string  `json:"home"`
+	Hostname string  `json:"hostname"`
+	Shell    string  `json:"shell"`
+	Editor   *string `json:"editor"`
+}
+
+// Disk is the free space where the Nix store lives or would live.
+type Disk struct {
+	Path      string `json:"path"`
+	FreeBytes *int64 `json:"freeBytes"`
+}
+
+// Status is the outcome of one check.
+type Status string
+
+// A fail means the switch cannot succeed until it is fixed.
+const (
+	StatusOK   Status = "ok"
+	StatusWarn Status = "warn"
+	StatusFail Status = "fail"
+)
+
+// Check is one finding: a stable id, its status, a one-line message and,
+// when something is wrong, a fix the person can copy.
+type Check struct {
+	ID      string `json:"id"`
+	Status  Status `json:"status"`
+	Message string `json:"message"`
+	Fix     string `json:"fix,omitempty"`
+}
