@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// runCLI runs nixboard in-process with the given environment and returns its
+// exit status, stdout and stderr. Stdin is empty and neither stream is a
+// terminal, as in a pipe.
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	st := &stdio{
+		in:     strings.NewReader(""),
+		out:    &out,
+		err:    &errOut,
+		getenv: func(k string) string { return env[k] },
+	}
+	code := run(context.Background(), st, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		code, out, _ := runCLI(t, nil, args...)
+		if code != 0 || out != "nixboard dev\n" {
+			t.Errorf("%v: got %d %q, want 0 %q", args, code, out, "nixboard dev\n")
+		}
+	}
+}
+
+func TestHelpListsEveryCommand(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "help")
+	if code != 0 {
+		t.Fatalf("help exited %d", code)
+	}
+	for _, c := range commands() {
+		if !strings.Contains(out, "  "+c.name+" ") {
+			t.Errorf("help does not list %q:\n%s", c.name, out)
+		}
+	}
+}
+
+func TestUnknownCommandIsUsageError(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "frobnicate")
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if out != "" {
+		t.Errorf("stdout should be empty, got %q", out)
+	}
+	if !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("stderr %q does not name the command", errOut)
+	}
+}
