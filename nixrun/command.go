@@ -1,0 +1,240 @@
+package nixrun
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/nixboard/nixboard/flakegen"
+)
+
+// FlakesConfig is the NIX_CONFIG line every nested nix call of a switch
+// needs. It is appended to the person's own NIX_CONFIG, never replacing it,
+// so no file outside the configuration directory has to change.
+const FlakesConfig = "experimental-features = nix-command flakes"
+
+// DefaultBackupExt is the extension home-manager gives the dotfiles it moves
+// aside (`-b`), so an existing ~/.bashrc does not fail the switch.
+const DefaultBackupExt = "nixboard-backup"
+
+// SwitchOptions say what to switch and in which environment. Everything a switch
+// runs is derived from them by NewPlan, in one place.
+type SwitchOptions struct {
+	// Dir is the rendered flake directory (required).
+	Dir string
+	// ConfigName is the homeConfigurations attribute, user@host. Empty
+	// means: take it from the answers in Dir/nixboard.json.
+	ConfigName string
+	// BackupExt is home-manager's -b extension (DefaultBackupExt if empty).
+	BackupExt string
+	// ExtraArgs are passed through to `home-manager switch` after the
+	// standard flags, e.g. `--override-input nixpkgs path:/fixture`.
+	ExtraArgs []string
+	// Files are the rendered files (relative to Dir) that must be tracked
+	// by git before the switch. Empty means every untracked, not ignored
+	// file in Dir.
+	Files []string
+	// Env is the person's environment as KEY=VALUE pairs (os.Environ()).
+	// PATH, HOME, XDG_STATE_HOME and NIX_CONFIG are read from it, never from
+	// the process, so a test can put a fixture nix first on PATH.
+	Env []string
+}
+
+// Plan is exactly what a switch runs: the argv, the environment, and what
+// must be true before it starts. It is what `--plain` prints as the command
+// and what tests inspect.
+type Plan struct {
+	// Argv is the command line; Argv[0] is an absolute path.
+	Argv []string
+	// Env is the full environment of the child process.
+	Env []string
+	// Dir is the absolute configuration directory (the child's working
+	// directory too).
+	Dir string
+	// Flake is the flake reference switched to, DIR#user@host.
+	Flake string
+	// ConfigName is user@host.
+	ConfigName string
+	// Installed is true when a home-manager found on PATH runs the switch,
+	// false when the flake's own pinned home-manager runs through `nix run`.
+	Installed bool
+	// Git is the git found on PATH ("" when there is none).
+	Git string
+	// ProfileDir is the directory home-manager keeps its profile in; it
+	// is created before the switch when missing.
+	ProfileDir string
+	// LogDir is where the full log of the run is saved.
+	LogDir string
+	// Track are the files Prepare adds to git (empty: all untracked ones).
+	Track []string
+}
+
+// NewPlan builds the command line and environment of a switch from opts. It
+// looks nix, git and home-manager up on the PATH of opts.Env.
+func NewPlan(opts SwitchOptions) (Plan, error) {
+	if opts.Dir == "" {
+		return Plan{}, errors.New("switch: no configuration directory given (use --dir DIR)")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return Plan{}, fmt.Errorf("switch: configuration directory %s: %w", opts.Dir, err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "flake.nix")); err != nil || fi.IsDir() {
+		return Plan{}, fmt.Errorf("switch: %s has no flake.nix: render a configuration first (nixboard render, or the wizard)", dir)
+	}
+	env := envMap(opts.Env)
+	name := opts.ConfigName
+	if name == "" {
+		name, err = configNameFromAnswers(filepath.Join(dir, "nixboard.json"))
+		if err != nil {
+			return Plan{}, err
+		}
+	}
+	ext := opts.BackupExt
+	if ext == "" {
+		ext = DefaultBackupExt
+	}
+	p := Plan{
+		Dir:        dir,
+		ConfigName: name,
+		Flake:      dir + "#" + name,
+		ProfileDir: filepath.Join(stateHome(env), "nix", "profiles"),
+		LogDir:     LogDir(func(k string) string { return env[k] }),
+		Track:      opts.Files,
+	}
+	pathList := env["PATH"]
+	p.Git, _ = lookPath("git", pathList)
+	switchArgs := []string{"switch", "--flake", p.Flake, "-b", ext, "--log-format", "internal-json", "-v"}
+	switchArgs = append(switchArgs, opts.ExtraArgs...)
+	if hm, err := lookPath("home-manager", pathList); err == nil {
+		p.Installed = true
+		p.Argv = append([]string{hm}, switchArgs...)
+	} else {
+		nix, err := lookPath("nix", pathList)
+		if err != nil {
+			return Plan{}, errors.New("switch: neither home-manager nor nix is on PATH: install Nix first (see nixboard doctor)")
+		}
+		p.Argv = append([]string{nix, "run", "--inputs-from", dir, "home-manager", "--"}, switchArgs...)
+	}
+	p.Env = childEnv(opts.Env)
+	return p, nil
+}
+
+// String is the plan as a shell command a person could paste: the NIX_CONFIG
+// it adds, then the quoted argv.
+func (p Plan) String() string {
+	var b strings.Builder
+	for _, kv := range p.Env {
+		if strings.HasPrefix(kv, "NIX_CONFIG=") {
+			b.WriteString(shellQuote(kv))
+			b.WriteByte(' ')
+		}
+	}
+	for i, a := range p.Argv {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(shellQuote(a))
+	}
+	return b.String()
+}
+
+// configNameFromAnswers reads user@host from the answers file.
+func configNameFromAnswers(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("switch: read answers %s: %w (render the configuration first, or pass the name)", path, err)
+	}
+	var a flakegen.Answers
+	if err := json.Unmarshal(data, &a); err != nil {
+		return "", fmt.Errorf("switch: answers %s: %w", path, err)
+	}
+	return configName(a, path)
+}
+
+// configName is user@host from the answers, with a clear error naming the
+// missing field.
+func configName(a flakegen.Answers, path string) (string, error) {
+	if a.HomeBase.Username == "" {
+		return "", fmt.Errorf("switch: answers %s: homeBase.username is empty: set it and render again", path)
+	}
+	if a.Hostname == "" {
+		return "", fmt.Errorf("switch: answers %s: hostname is empty: set it and render again", path)
+	}
+	return a.HomeBase.Username + "@" + a.Hostname, nil
+}
+
+// childEnv is the person's environment with FlakesConfig appended to their
+// NIX_CONFIG (or set, when they have none).
+func childEnv(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	own := ""
+	found := false
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "NIX_CONFIG="); ok {
+			own, found = v, true
+			continue
+		}
+		out = append(out, kv)
+	}
+	cfg := FlakesConfig
+	if found && strings.TrimSpace(own) != "" {
+		cfg = strings.TrimRight(own, "\n") + "\n" + FlakesConfig
+	}
+	return append(out, "NIX_CONFIG="+cfg)
+}
+
+// envMap turns KEY=VALUE pairs into a map; later pairs win, as in exec.
+func envMap(env []string) map[string]string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// stateHome is ${XDG_STATE_HOME:-$HOME/.local/state}.
+func stateHome(env map[string]string) string {
+	if d := env["XDG_STATE_HOME"]; d != "" && filepath.IsAbs(d) {
+		return d
+	}
+	home := env["HOME"]
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	return filepath.Join(home, ".local", "state")
+}
+
+// LogDir is where nixboard saves the full logs of its runs:
+// ${XDG_STATE_HOME:-~/.local/state}/nixboard/logs.
+func LogDir(getenv func(string) string) string {
+	return filepath.Join(stateHome(map[string]string{"XDG_STATE_HOME": getenv("XDG_STATE_HOME"), "HOME": getenv("HOME")}), "nixboard", "logs")
+}
+
+// lookPath finds an executable on the given PATH list (not the process's).
+func lookPath(name, pathList string) (string, error) {
+	for _, d := range filepath.SplitList(pathList) {
+		if d == "" || !filepath.IsAbs(d) {
+			continue
+		}
+		p := filepath.Join(d, name)
+		fi, err := os.Stat(p)
+		if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found on PATH", name)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-#") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

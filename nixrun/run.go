@@ -1,0 +1,364 @@
+package nixrun
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// RawLine is one line a child process printed (or a replay read), without
+// its newline, with the time since the run started.
+type RawLine struct {
+	At   time.Duration
+	Text []byte
+}
+
+// LineSource yields the lines of a run in batches: a live run and a replay
+// are both LineSources, so the screen and plain output read them the same
+// way.
+type LineSource interface {
+	// Next blocks until at least one line is available and returns the
+	// lines that are (a bounded batch), or io.EOF after the last line.
+	Next() ([]RawLine, error)
+}
+
+// MaxBatch is the most lines one Next call returns.
+const MaxBatch = 4096
+
+// InterruptGrace is how long Interrupt waits after SIGINT before it kills
+// what is left of the process group.
+const InterruptGrace = 3 * time.Second
+
+// timeMarkEvery is how often the saved log gets a time marker, so a replay
+// can reproduce the pace of the real run.
+const timeMarkEvery = 50 * time.Millisecond
+
+// Run is a switch (or any plan) running in its own process group. Its
+// stdout and stderr lines arrive interleaved through Next; every raw line is
+// also written to the full log file.
+type Run struct {
+	cmd     *exec.Cmd
+	start   time.Time
+	lines   chan RawLine
+	exited  chan struct{}
+	done    chan struct{}
+	log     *savedLog
+	exitErr error
+	status  int
+
+	interruptOnce sync.Once
+	interrupted   bool
+	mu            sync.Mutex
+}
+
+// Start runs the plan in its own process group and begins streaming its
+// output. The full log goes to a new file in p.LogDir. When ctx ends, the
+// run is interrupted as by Interrupt.
+func Start(ctx context.Context, p Plan) (*Run, error) {
+	if len(p.Argv) == 0 {
+		return nil, errors.New("switch: empty command line")
+	}
+	log, err := createSavedLog(p.LogDir, "switch")
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		log.close(-1)
+		return nil, fmt.Errorf("switch: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		log.close(-1)
+		return nil, fmt.Errorf("switch: %w", err)
+	}
+	cmd := exec.Command(p.Argv[0], p.Argv[1:]...)
+	cmd.Dir = p.Dir
+	cmd.Env = p.Env
+	cmd.Stdout = outW
+	cmd.Stderr = errW
+	// A process group of its own: Ctrl-C in the terminal reaches nixboard
+	// only, and an interrupt can reach every nix process the switch starts.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	r := &Run{
+		cmd:    cmd,
+		lines:  make(chan RawLine, 8192),
+		exited: make(chan struct{}),
+		done:   make(chan struct{}),
+		log:    log,
+	}
+	r.start = time.Now()
+	log.start = r.start
+	if err := cmd.Start(); err != nil {
+		outR.Close()
+		outW.Close()
+		errR.Close()
+		errW.Close()
+		log.close(-1)
+		return nil, fmt.Errorf("switch: start %s: %w", p.Argv[0], err)
+	}
+	outW.Close()
+	errW.Close()
+
+	var readers sync.WaitGroup
+	readers.Add(2)
+	for _, f := range []*os.File{outR, errR} {
+		go func() {
+			defer readers.Done()
+			r.pump(f)
+		}()
+	}
+	go func() {
+		err := cmd.Wait()
+		r.mu.Lock()
+		r.exitErr = err
+		r.status = exitStatus(cmd.ProcessState)
+		r.mu.Unlock()
+		close(r.exited)
+		// A process that left the group (nix builders call setsid) may
+		// still hold the pipes; give the readers a moment, then close.
+		readersDone := make(chan struct{})
+		go func() { readers.Wait(); close(readersDone) }()
+		select {
+		case <-readersDone:
+		case <-time.After(2 * time.Second):
+			outR.Close()
+			errR.Close()
+			<-readersDone
+		}
+		outR.Close()
+		errR.Close()
+		r.log.close(r.status)
+		close(r.lines)
+		close(r.done)
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			r.Interrupt()
+		case <-r.exited:
+		}
+	}()
+	return r, nil
+}
+
+// pump reads lines from f, saves them and sends them on.
+func (r *Run) pump(f *os.File) {
+	br := bufio.NewReaderSize(f, 64<<10)
+	for {
+		line, err := readLine(br)
+		if line != nil {
+			at := time.Since(r.start)
+			r.log.write(at, line)
+			r.lines <- RawLine{At: at, Text: line}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// trimEOL drops a trailing "\n" or "\r\n".
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// Next returns the next batch of lines, or io.EOF after the process exited
+// and its last line was read.
+func (r *Run) Next() ([]RawLine, error) {
+	return nextBatch(r.lines)
+}
+
+// nextBatch blocks for one line, then takes what else is ready.
+func nextBatch(ch <-chan RawLine) ([]RawLine, error) {
+	l, ok := <-ch
+	if !ok {
+		return nil, io.EOF
+	}
+	batch := []RawLine{l}
+	for len(batch) < MaxBatch {
+		select {
+		case l, ok := <-ch:
+			if !ok {
+				return batch, nil
+			}
+			batch = append(batch, l)
+		default:
+			return batch, nil
+		}
+	}
+	return batch, nil
+}
+
+// LogPath is the file the full log is saved to.
+func (r *Run) LogPath() string { return r.log.path }
+
+// Pid is the process id of the child, which is also its process group id.
+func (r *Run) Pid() int { return r.cmd.Process.Pid }
+
+// Wait waits until the process exited and all its output was read, and
+// returns its exit error: nil when it exited with status 0.
+func (r *Run) Wait() error {
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.exitErr
+}
+
+// ExitStatus is the exit status once Wait returned (128+signal when the
+// process was killed by a signal).
+func (r *Run) ExitStatus() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status
+}
+
+// Interrupted reports whether Interrupt was called.
+func (r *Run) Interrupted() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.interrupted
+}
+
+// Interrupt stops the whole process group: SIGINT first, so nix can stop
+// its builders and clean up, then after InterruptGrace SIGKILL for whatever
+// is left. It returns once the process has exited. Calling it again does
+// nothing more.
+func (r *Run) Interrupt() {
+	r.interruptOnce.Do(func() {
+		r.mu.Lock()
+		r.interrupted = true
+		r.mu.Unlock()
+		pgid := r.cmd.Process.Pid
+		_ = syscall.Kill(-pgid, syscall.SIGINT)
+		select {
+		case <-r.exited:
+		case <-time.After(InterruptGrace):
+		}
+		// Whatever is still in the group (the leader or its children)
+		// is killed; ESRCH just means nothing was left.
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		<-r.exited
+	})
+}
+
+// exitStatus is the shell's view of how a process ended.
+func exitStatus(ps *os.ProcessState) int {
+	if ps == nil {
+		return -1
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// savedLog is the full log file of a run: every raw line, time markers for
+// replays, and the exit marker at the end.
+type savedLog struct {
+	mu       sync.Mutex
+	path     string
+	f        *os.File
+	w        *bufio.Writer
+	start    time.Time
+	lastMark time.Duration
+	stop     chan struct{}
+	closed   bool
+}
+
+// createSavedLog creates dir/<kind>-<timestamp>.log, never overwriting an
+// existing file.
+func createSavedLog(dir, kind string) (*savedLog, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("switch: create the log directory %s: %w", dir, err)
+	}
+	stamp := time.Now().Format("20060102-150405")
+	var f *os.File
+	var path string
+	for i := 1; ; i++ {
+		name := kind + "-" + stamp + ".log"
+		if i > 1 {
+			name = kind + "-" + stamp + "-" + strconv.Itoa(i) + ".log"
+		}
+		path = filepath.Join(dir, name)
+		var err error
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrExist) || i > 100 {
+			return nil, fmt.Errorf("switch: create the log file %s: %w", path, err)
+		}
+	}
+	l := &savedLog{path: path, f: f, w: bufio.NewWriterSize(f, 64<<10), stop: make(chan struct{}), lastMark: -timeMarkEvery}
+	go l.flushLoop()
+	return l, nil
+}
+
+// flushLoop writes buffered lines out regularly, so the file is useful
+// while the run is still going.
+func (l *savedLog) flushLoop() {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+			l.mu.Lock()
+			if !l.closed {
+				_ = l.w.Flush()
+			}
+			l.mu.Unlock()
+		}
+	}
+}
+
+func (l *savedLog) write(at time.Duration, line []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	if at-l.lastMark >= timeMarkEvery {
+		l.w.Write(TimeMarker(at))
+		l.lastMark = at
+	}
+	l.w.Write(line)
+	l.w.WriteByte('\n')
+}
+
+// close appends the exit marker (unless status is negative) and closes the
+// file.
+func (l *savedLog) close(status int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	l.closed = true
+	close(l.stop)
+	if status >= 0 {
+		l.w.Write(TimeMarker(time.Since(l.start)))
+		l.w.Write(ExitMarker(status))
+	}
+	_ = l.w.Flush()
+	_ = l.f.Close()
+}
