@@ -2,7 +2,42 @@
 //
 // Answers is the one type for everything the wizard asks. It is saved in the
 // rendered directory as nixboard.json and is also what --answers reads.
+//
+// The flow every caller follows:
+//
+//	a, err := flakegen.Load(path)      // or flakegen.DefaultFor(platform, system) and fill in
+//	notes := a.Normalize()             // switch off flags that cannot apply; show the notes
+//	err = a.Validate()                 // flakegen.ValidationErrors: every problem, with its fix
+//	plan, err := flakegen.Plan(dir, a) // decide every file; nothing is written yet
+//	err = plan.Apply()                 // write atomically, back up foreign files, git add
+//
+// Lists the wizard needs live here too: Releases (the one list of matched
+// nixpkgs/home-manager pairs), Flags (every boolean homeBase option in the
+// order to ask, with Applies per platform), KnownSystems, KnownPlatforms and
+// KnownShells.
+//
+// The answers reach Nix only as data: flake.nix and the generated modules
+// read nixboard.json with builtins.fromJSON. The one exception is a team base
+// flake's URL, which a flake input must spell literally; it passes through
+// NixString, the one escaping function, which is fuzzed against real nix.
+//
+// Files nixboard generates start with Marker and carry a hash of their body,
+// so nixboard can tell its own untouched files (replaced freely) from files a
+// person edited or wrote (backed up before they are replaced, see Plan).
+// home.nix is the person's own: created once, never overwritten.
 package flakegen
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+)
 
 // Answers is everything nixboard needs to render a configuration. Its JSON
 // form is the answers file, nixboard.json.
@@ -60,4 +95,230 @@ type GitAnswer struct {
 type BaseFlake struct {
 	Flake  string `json:"flake"`
 	Module string `json:"module"`
+}
+
+// Default returns the base layer's defaults, for no particular machine.
+// Prefer DefaultFor when the platform is known.
+func Default() Answers {
+	a := Answers{
+		HomeBase: HomeBase{
+			DefaultEditor:        "nvim",
+			ShellAliases:         map[string]string{},
+			EnvironmentVariables: map[string]string{},
+			AdditionalPackages:   []string{},
+		},
+		Release: DefaultRelease,
+		Shell:   "bash",
+	}
+	for _, f := range Flags() {
+		f.Set(&a.HomeBase, f.Default)
+	}
+	r, _ := ReleaseByName(a.Release)
+	a.HomeBase.StateVersion = r.StateVersion
+	return a
+}
+
+// DefaultFor returns the base layer's defaults for a machine, with the flags
+// that cannot apply there quietly off (Normalize explains only what a person
+// or an answers file asked for).
+func DefaultFor(platform, system string) Answers {
+	a := Default()
+	a.Platform, a.System = platform, system
+	if r, ok := ReleaseByName(a.Release); ok && system != "" && !r.Supports(system) {
+		for _, other := range Releases {
+			if other.Supports(system) {
+				a.Release = other.Name
+				a.HomeBase.StateVersion = other.StateVersion
+				break
+			}
+		}
+	}
+	a.Normalize()
+	return a
+}
+
+// ConfigName is the homeConfigurations attribute name, "<username>@<hostname>",
+// that `home-manager switch --flake DIR#NAME` needs.
+func (a Answers) ConfigName() string {
+	return a.HomeBase.Username + "@" + a.Hostname
+}
+
+// Load reads an answers file. Keys it leaves out keep the defaults for its
+// platform and system (DefaultFor). It is strict: an unknown key, a value of
+// the wrong JSON type or trailing data is an error naming the key; the
+// result is a ValidationErrors when the problems are with keys or types.
+// Load does not Validate.
+func Load(path string) (Answers, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Answers{}, fmt.Errorf("read answers: %w", err)
+	}
+	a, err := Parse(data)
+	if err != nil {
+		return Answers{}, fmt.Errorf("answers file %s: %w", path, err)
+	}
+	return a, nil
+}
+
+// Parse is Load for bytes already in memory.
+func Parse(data []byte) (Answers, error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return Answers{}, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Answers{}, errors.New("not valid JSON: unexpected data after the top-level object")
+	}
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return Answers{}, errors.New("the answers file must be a JSON object")
+	}
+	var errs ValidationErrors
+	checkKeys(reflect.TypeOf(Answers{}), obj, "", &errs)
+	if len(errs) > 0 {
+		return Answers{}, errs
+	}
+	platform, _ := obj["platform"].(string)
+	system, _ := obj["system"].(string)
+	a := DefaultFor(platform, system)
+	if err := json.Unmarshal(data, &a); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return Answers{}, ValidationErrors{{Field: te.Field, Value: te.Value,
+				Problem: "must be a JSON " + jsonKind(te.Type)}}
+		}
+		return Answers{}, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if a.HomeBase.ShellAliases == nil {
+		a.HomeBase.ShellAliases = map[string]string{}
+	}
+	if a.HomeBase.EnvironmentVariables == nil {
+		a.HomeBase.EnvironmentVariables = map[string]string{}
+	}
+	if a.HomeBase.AdditionalPackages == nil {
+		a.HomeBase.AdditionalPackages = []string{}
+	}
+	return a, nil
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "boolean (true or false)"
+	case reflect.String:
+		return "string"
+	case reflect.Map, reflect.Struct, reflect.Pointer:
+		return "object"
+	case reflect.Slice:
+		return "array"
+	}
+	return t.String()
+}
+
+// checkKeys reports every key in obj that t (a struct type) does not have,
+// recursing into nested objects, and suggests the nearest known key.
+func checkKeys(t reflect.Type, obj map[string]any, prefix string, errs *ValidationErrors) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	known := map[string]reflect.Type{}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		known[name] = f.Type
+		names = append(names, name)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ft, ok := known[k]
+		if !ok {
+			problem := "unknown key; known keys here: " + strings.Join(names, ", ")
+			if near := nearest(k, names); near != "" {
+				problem = fmt.Sprintf("unknown key (did you mean %q?)", near)
+			}
+			*errs = append(*errs, FieldError{Field: joinPath(prefix, k), Value: k, Problem: problem})
+			continue
+		}
+		inner := ft
+		for inner.Kind() == reflect.Pointer {
+			inner = inner.Elem()
+		}
+		if sub, isObj := obj[k].(map[string]any); isObj && inner.Kind() == reflect.Struct {
+			checkKeys(inner, sub, joinPath(prefix, k), errs)
+		}
+	}
+}
+
+func joinPath(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return prefix + "." + key
+}
+
+// nearest returns the name closest to k by edit distance, ignoring case, if
+// it is close enough to be a plausible typo.
+func nearest(k string, names []string) string {
+	best, bestD := "", 4
+	for _, n := range names {
+		if d := editDistance(strings.ToLower(k), strings.ToLower(n)); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// MarshalAnswers returns the canonical nixboard.json bytes for a: indented,
+// keys in a fixed order, no HTML escaping, empty maps and lists as {} and []
+// (never null, which the Nix side would reject), and a final newline.
+func MarshalAnswers(a Answers) []byte {
+	if a.HomeBase.ShellAliases == nil {
+		a.HomeBase.ShellAliases = map[string]string{}
+	}
+	if a.HomeBase.EnvironmentVariables == nil {
+		a.HomeBase.EnvironmentVariables = map[string]string{}
+	}
+	if a.HomeBase.AdditionalPackages == nil {
+		a.HomeBase.AdditionalPackages = []string{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(a); err != nil {
+		// Answers holds only strings, booleans, maps and slices of strings,
+		// which always encode.
+		panic(fmt.Sprintf("flakegen: encode answers: %v", err))
+	}
+	return buf.Bytes()
 }

@@ -1,0 +1,332 @@
+# nixboard's built-in base layer: a home-manager module.
+#
+# It declares the homeBase options (the same names as the shared base layer
+# nixboard mirrors) and implements each flag with home-manager options that
+# exist on release-26.05 and on master. Values are set with lib.mkDefault
+# where you may want your own, so a plain setting in home.nix wins.
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
+let
+  cfg = config.homeBase;
+  inherit (lib)
+    mkIf
+    mkMerge
+    mkDefault
+    mkOption
+    types
+    ;
+  platform = config.nixboard.platform;
+  isWSL = platform == "wsl" || platform == "nixos-wsl";
+  inherit (pkgs.stdenv) isLinux isDarwin;
+
+  flag =
+    default: description:
+    mkOption {
+      type = types.bool;
+      inherit default description;
+    };
+
+  # ESP-IDF's installer expects a normal Linux file system layout; this FHS
+  # environment provides one with the prerequisites Espressif lists.
+  espIdfShell = pkgs.buildFHSEnv {
+    name = "esp-idf-fhs";
+    targetPkgs =
+      p: with p; [
+        bash
+        bison
+        ccache
+        cmake
+        dfu-util
+        flex
+        git
+        gnumake
+        gperf
+        libffi
+        libusb1
+        ncurses5
+        ninja
+        openssl
+        pkg-config
+        python3
+        wget
+        zlib
+      ];
+    runScript = "bash";
+    profile = ''
+      export IDF_TOOLS_PATH="$HOME/.espressif"
+    '';
+  };
+
+  # Prints the Linux path of the Windows user's OneDrive folder.
+  onedrivePath = pkgs.writeShellScriptBin "onedrive-path" ''
+    set -eu
+    dir=$(${pkgs.wslu}/bin/wslvar OneDrive 2>/dev/null | tr -d '\r') || dir=
+    if [ -z "$dir" ]; then
+      echo "onedrive-path: OneDrive is not set up for this Windows user (no %OneDrive% variable)" >&2
+      exit 1
+    fi
+    ${pkgs.wslu}/bin/wslpath -u "$dir" 2>/dev/null || wslpath -u "$dir"
+  '';
+
+  # Checks Windows Terminal's settings from inside WSL on every switch. It
+  # only reads files and prints; it never fails the activation.
+  terminalCheck =
+    let
+      tv = cfg.terminalVerification;
+    in
+    ''
+      nixboardTvVerbose=${lib.boolToString tv.verbose}
+      nixboardTvWarn=${lib.boolToString tv.warnOnMisconfiguration}
+      nixboardTvSay() { if [ "$nixboardTvVerbose" = true ]; then echo "terminal check: $*"; fi; }
+      nixboardTvProblem() { if [ "$nixboardTvWarn" = true ]; then echo "nixboard: warning: $*" >&2; fi; }
+      nixboardTvFile=
+      for f in /mnt/c/Users/*/AppData/Local/Packages/Microsoft.WindowsTerminal_*/LocalState/settings.json \
+               /mnt/c/Users/*/AppData/Local/Microsoft/Windows\ Terminal/settings.json; do
+        if [ -r "$f" ]; then nixboardTvFile=$f; break; fi
+      done
+      if [ -z "$nixboardTvFile" ]; then
+        nixboardTvProblem "Windows Terminal's settings.json was not found under /mnt/c/Users; install Windows Terminal from the Microsoft Store"
+      else
+        nixboardTvSay "Windows Terminal settings: $nixboardTvFile"
+        if [ -n "''${WSL_DISTRO_NAME:-}" ] && ! ${pkgs.gnugrep}/bin/grep -qF "$WSL_DISTRO_NAME" "$nixboardTvFile"; then
+          nixboardTvProblem "Windows Terminal has no profile for $WSL_DISTRO_NAME; open Windows Terminal's settings once so it adds one"
+        else
+          nixboardTvSay "profile for ''${WSL_DISTRO_NAME:-this distribution} found"
+        fi
+        ${lib.optionalString cfg.enableTerminal ''
+          if ${pkgs.gnugrep}/bin/grep -q 'Nerd Font' "$nixboardTvFile"; then
+            nixboardTvSay "a Nerd Font is configured"
+          else
+            nixboardTvProblem "Windows Terminal does not use a Nerd Font; install JetBrainsMono Nerd Font on Windows and pick it in the profile's Appearance settings"
+          fi
+        ''}
+      fi
+    '';
+in
+{
+  options.nixboard.platform = mkOption {
+    type = types.enum [
+      "linux"
+      "wsl"
+      "nixos"
+      "nixos-wsl"
+      "darwin"
+    ];
+    default = if isDarwin then "darwin" else "linux";
+    description = "The platform nixboard rendered this configuration for.";
+  };
+
+  options.homeBase = {
+    username = mkOption {
+      type = types.str;
+      description = "Your login name.";
+    };
+    homeDirectory = mkOption {
+      type = types.str;
+      description = "Your home directory (/Users/NAME on macOS).";
+    };
+    basePackages = mkOption {
+      type = types.listOf types.package;
+      default = with pkgs; [
+        curl
+        wget
+        less
+        unzip
+        zip
+      ];
+      description = "Packages everyone gets.";
+    };
+    additionalPackages = mkOption {
+      type = types.listOf types.package;
+      default = [ ];
+      description = "Your extra packages.";
+    };
+    shellAliases = mkOption {
+      type = types.attrsOf types.str;
+      default = { };
+      description = "Shell aliases for every shell home-manager manages.";
+    };
+    environmentVariables = mkOption {
+      type = types.attrsOf types.str;
+      default = { };
+      description = "Session variables for every shell home-manager manages.";
+    };
+    defaultEditor = mkOption {
+      type = types.str;
+      default = "nvim";
+      description = "The command EDITOR and VISUAL name.";
+    };
+    stateVersion = mkOption {
+      type = types.str;
+      description = "home.stateVersion: the release you first installed with.";
+    };
+    enableGit = flag true "git, with your identity.";
+    enableTmux = flag true "tmux.";
+    enableNeovim = flag true "Neovim, with vi and vim aliases.";
+    enableDevelopment = flag false "direnv with nix-direnv and development tools.";
+    enableTerminal = flag true "Fonts for the terminal.";
+    enableSystem = flag true "System administration tools.";
+    enableShellUtils = flag true "fzf, ripgrep, fd, bat, eza, zoxide, jq.";
+    enableEspIdf = flag false "An FHS shell for ESP-IDF (Linux only).";
+    enableOneDriveUtils = flag false "OneDrive helpers (WSL only).";
+    enableClaudeCode = flag true "The claude-code CLI (unfree).";
+    enableContainerSupport = flag true "Rootless podman.";
+    terminalVerification = {
+      enable = flag true "Check Windows Terminal's settings on switch (WSL only).";
+      verbose = flag false "Print every terminal check.";
+      warnOnMisconfiguration = flag true "Warn about terminal problems.";
+    };
+  };
+
+  config = mkMerge [
+    {
+      home.username = cfg.username;
+      home.homeDirectory = cfg.homeDirectory;
+      home.stateVersion = cfg.stateVersion;
+      home.packages = cfg.basePackages ++ cfg.additionalPackages;
+      # Plain definitions, not mkDefault: a mkDefault here would lose to any
+      # other definition and the aliases would silently never take effect.
+      home.shellAliases = cfg.shellAliases;
+      home.sessionVariables = cfg.environmentVariables;
+      programs.home-manager.enable = true;
+    }
+    {
+      home.sessionVariables.EDITOR = mkDefault cfg.defaultEditor;
+      home.sessionVariables.VISUAL = mkDefault cfg.defaultEditor;
+    }
+
+    (mkIf cfg.enableGit {
+      programs.git = {
+        enable = true;
+        settings = {
+          init.defaultBranch = mkDefault "main";
+          push.autoSetupRemote = mkDefault true;
+        };
+      };
+    })
+
+    (mkIf cfg.enableTmux {
+      programs.tmux = {
+        enable = true;
+        clock24 = mkDefault true;
+        mouse = mkDefault true;
+        historyLimit = mkDefault 50000;
+        escapeTime = mkDefault 10;
+        terminal = mkDefault "tmux-256color";
+        # The secure socket lives under XDG_RUNTIME_DIR, which WSL without
+        # systemd does not have. Vanilla WSL may run without systemd (and
+        # /etc/wsl.conf can change that at any time), so it uses tmux's own
+        # /tmp socket; NixOS-WSL always runs systemd.
+        secureSocket = mkIf (platform == "wsl") (mkDefault false);
+      };
+    })
+
+    (mkIf cfg.enableNeovim {
+      programs.neovim = {
+        enable = true;
+        viAlias = mkDefault true;
+        vimAlias = mkDefault true;
+        vimdiffAlias = mkDefault true;
+        # home-manager sets EDITOR and VISUAL at normal priority for this,
+        # which would clash with your own EDITOR or VISUAL.
+        defaultEditor = mkDefault (
+          cfg.defaultEditor == "nvim"
+          && !(cfg.environmentVariables ? EDITOR)
+          && !(cfg.environmentVariables ? VISUAL)
+        );
+      };
+    })
+
+    (mkIf cfg.enableDevelopment {
+      programs.direnv = {
+        enable = true;
+        nix-direnv.enable = true;
+      };
+      home.packages = with pkgs; [
+        gh
+        gnumake
+        nil
+        shellcheck
+      ];
+    })
+
+    (mkIf cfg.enableTerminal {
+      fonts.fontconfig.enable = true;
+      home.packages = [ pkgs.nerd-fonts.jetbrains-mono ];
+    })
+
+    (mkIf cfg.enableSystem {
+      programs.htop.enable = true;
+      home.packages =
+        with pkgs;
+        [
+          file
+          lsof
+          rsync
+          tree
+          which
+        ]
+        ++ lib.optionals isLinux [
+          pciutils
+          psmisc
+          strace
+          usbutils
+        ];
+    })
+
+    (mkIf cfg.enableShellUtils {
+      programs.fzf.enable = true;
+      programs.ripgrep.enable = true;
+      programs.bat.enable = true;
+      programs.eza.enable = true;
+      programs.zoxide.enable = true;
+      programs.jq.enable = true;
+      home.packages = [ pkgs.fd ];
+    })
+
+    (mkIf cfg.enableClaudeCode {
+      # Unfree: the flake's pkgs allows exactly this package.
+      home.packages = [ pkgs.claude-code ];
+    })
+
+    (mkIf (cfg.enableContainerSupport && isLinux) {
+      services.podman.enable = true;
+    })
+    (mkIf (cfg.enableContainerSupport && isDarwin) {
+      # Podman on macOS runs containers in a VM: `podman machine init`.
+      home.packages = [ pkgs.podman ];
+    })
+
+    (mkIf cfg.enableEspIdf {
+      assertions = [
+        {
+          assertion = isLinux;
+          message = "homeBase.enableEspIdf needs Linux (an FHS environment); switch it off on macOS.";
+        }
+      ];
+      home.packages = [ espIdfShell ];
+    })
+
+    (mkIf cfg.enableOneDriveUtils {
+      assertions = [
+        {
+          assertion = isWSL;
+          message = "homeBase.enableOneDriveUtils only works on WSL; switch it off here.";
+        }
+      ];
+      home.packages = [
+        pkgs.wslu
+        onedrivePath
+      ];
+      home.shellAliases.onedrive = mkDefault "cd \"$(onedrive-path)\"";
+    })
+
+    (mkIf (cfg.terminalVerification.enable && isWSL) {
+      home.activation.nixboardTerminalCheck = lib.hm.dag.entryAfter [ "writeBoundary" ] terminalCheck;
+    })
+  ];
+}

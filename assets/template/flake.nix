@@ -1,0 +1,51 @@
+# Your home-manager flake, rendered by nixboard from nixboard.json.
+#
+# Your answers reach Nix only as data: they are read from nixboard.json with
+# builtins.fromJSON below. To change them, run nixboard again (or edit
+# nixboard.json and run `nixboard render --answers nixboard.json --dir .`).
+# Your own settings belong in home.nix, which nixboard never overwrites.
+{
+  description = "Home Manager configuration rendered by nixboard";
+
+  inputs = {
+    # A matched pair: release @RELEASE@.
+    nixpkgs.url = @NIXPKGS@;
+    home-manager = {
+      url = @HOME_MANAGER@;
+      inputs.nixpkgs.follows = "nixpkgs";
+    };@BASE_INPUT@
+  };
+
+  outputs =
+    { nixpkgs, home-manager, ... }@inputs:
+    let
+      answers = builtins.fromJSON (builtins.readFile ./nixboard.json);
+
+      # The unfree packages these answers install, and nothing else.
+      unfree = if answers.homeBase.enableClaudeCode then [ "claude-code" ] else [ ];
+
+      pkgs = import nixpkgs {
+        system = answers.system;
+        config.allowUnfreePredicate =
+          pkg: builtins.elem (pkg.pname or (builtins.parseDrvName pkg.name).name) unfree;
+      };
+
+      # "a.b.c" -> set.a.b.c
+      attrPath =
+        set: path:
+        builtins.foldl' (s: attr: builtins.getAttr attr s) set (
+          builtins.filter builtins.isString (builtins.split "\\." path)
+        );
+    in
+    {
+      homeConfigurations.${answers.homeBase.username + "@" + answers.hostname} =
+        home-manager.lib.homeManagerConfiguration {
+          inherit pkgs;
+          modules = [
+@BASE_MODULES@
+            ./nixboard/answers.nix
+            ./home.nix
+          ];
+        };
+    };
+}

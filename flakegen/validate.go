@@ -1,0 +1,379 @@
+package flakegen
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FieldError is one problem with one answer.
+type FieldError struct {
+	// Field is the JSON path of the answer, e.g. "homeBase.username" or
+	// `homeBase.shellAliases["g s"]`.
+	Field string
+	// Value is the bad value as given.
+	Value string
+	// Problem says what is wrong and what is allowed, as a fix.
+	Problem string
+}
+
+func (e FieldError) Error() string {
+	return fmt.Sprintf("%s: %s: %s", e.Field, strconv.Quote(e.Value), e.Problem)
+}
+
+// ValidationErrors lists every problem found, in a stable order.
+type ValidationErrors []FieldError
+
+func (v ValidationErrors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d invalid answer", len(v))
+	if len(v) != 1 {
+		b.WriteString("s")
+	}
+	for _, e := range v {
+		b.WriteString("\n  ")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// Field returns the errors for one field path.
+func (v ValidationErrors) Field(field string) []FieldError {
+	var out []FieldError
+	for _, e := range v {
+		if e.Field == field {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Limits on free text. They are generous for real values and keep a typo or
+// a pasted file from turning into a configuration.
+const (
+	maxUsername = 32
+	maxHostname = 253
+	maxPath     = 255
+	maxName     = 100
+	maxEmail    = 254
+	maxEditor   = 200
+	maxKey      = 64
+	maxValue    = 1000
+	maxPackages = 200
+	maxEntries  = 200
+	maxFlakeRef = 500
+)
+
+var (
+	usernameRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9._-]*$`)
+	hostLabelRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
+	emailRe     = regexp.MustCompile(`^[^@\s<>"]+@[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
+	aliasRe     = regexp.MustCompile(`^[A-Za-z0-9_.][A-Za-z0-9_.:+@%-]*$`)
+	envNameRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	attrRe      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*$`)
+	flakeRefRe  = regexp.MustCompile(`^[a-z][a-z0-9+.-]*:[A-Za-z0-9._~:/?#\[\]@!&'()*+,;=%-]+$`)
+)
+
+// reservedEnv are variables home-manager or the base layer set themselves;
+// setting them through environmentVariables would break the session.
+var reservedEnv = map[string]string{
+	"HOME": "it is the home directory",
+	"USER": "it is the user name",
+	"PATH": "home-manager manages PATH; add packages instead",
+}
+
+type validator struct {
+	errs ValidationErrors
+}
+
+func (v *validator) add(field, value, problem string) {
+	v.errs = append(v.errs, FieldError{Field: field, Value: value, Problem: problem})
+}
+
+// text checks what every free-text answer must satisfy: valid UTF-8, no
+// control characters, a length limit. It reports and returns false on the
+// first problem.
+func (v *validator) text(field, value string, max int) bool {
+	if !utf8.ValidString(value) {
+		v.add(field, value, "is not valid UTF-8 text")
+		return false
+	}
+	for _, r := range value {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			v.add(field, value, fmt.Sprintf("contains the control character %U; use plain printable text", r))
+			return false
+		}
+	}
+	if n := utf8.RuneCountInString(value); n > max {
+		v.add(field, value, fmt.Sprintf("is %d characters long; at most %d are allowed", n, max))
+		return false
+	}
+	return true
+}
+
+// mapField returns the JSON path of a map entry.
+func mapField(prefix, key string) string {
+	if attrRe.MatchString(key) && !strings.ContainsAny(key, "'-") {
+		return prefix + "." + key
+	}
+	return prefix + "[" + strconv.Quote(key) + "]"
+}
+
+func oneOf(list []string) string {
+	return strings.Join(list, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks every answer and returns all problems as ValidationErrors,
+// or nil. It refuses flags that cannot apply on the platform; Normalize
+// switches those off first, with an explanation, so callers run Normalize and
+// then Validate.
+func (a Answers) Validate() error {
+	v := &validator{}
+	hb := a.HomeBase
+
+	// Machine.
+	if !contains(KnownPlatforms, a.Platform) {
+		v.add("platform", a.Platform, "must be one of: "+oneOf(KnownPlatforms))
+	}
+	systemOK := contains(KnownSystems, a.System)
+	if !systemOK {
+		v.add("system", a.System, "must be one of: "+oneOf(KnownSystems))
+	} else if contains(KnownPlatforms, a.Platform) {
+		darwinSystem := strings.HasSuffix(a.System, "-darwin")
+		if darwinSystem != isDarwin(a.Platform) {
+			want := "x86_64-linux or aarch64-linux"
+			if isDarwin(a.Platform) {
+				want = "aarch64-darwin or x86_64-darwin"
+			}
+			v.add("system", a.System, fmt.Sprintf("does not match platform %q; use %s", a.Platform, want))
+		}
+	}
+	rel, relOK := ReleaseByName(a.Release)
+	if !relOK {
+		names := make([]string, len(Releases))
+		for i, r := range Releases {
+			names[i] = r.Name
+		}
+		v.add("release", a.Release, "must be one of: "+oneOf(names))
+	} else if systemOK && !rel.Supports(a.System) {
+		var alt []string
+		for _, r := range Releases {
+			if r.Supports(a.System) {
+				alt = append(alt, r.Name)
+			}
+		}
+		v.add("release", a.Release, fmt.Sprintf("does not provide packages for %s; use release %s", a.System, oneOf(alt)))
+	}
+	if v.text("hostname", a.Hostname, maxHostname) {
+		checkHostname(v, a.Hostname)
+	}
+	if !contains(KnownShells, a.Shell) {
+		v.add("shell", a.Shell, "must be one of: "+oneOf(KnownShells))
+	}
+
+	// Identity.
+	if v.text("homeBase.username", hb.Username, maxUsername) {
+		switch {
+		case hb.Username == "":
+			v.add("homeBase.username", hb.Username, "is required: your login name (the output of `id -un`)")
+		case !usernameRe.MatchString(hb.Username):
+			v.add("homeBase.username", hb.Username, "is not a user name: use letters, digits, '.', '_' and '-', starting with a letter or '_'")
+		}
+	}
+	if v.text("homeBase.homeDirectory", hb.HomeDirectory, maxPath) {
+		checkHome(v, hb.HomeDirectory, a.Platform)
+	}
+	if v.text("homeBase.defaultEditor", hb.DefaultEditor, maxEditor) {
+		if strings.TrimSpace(hb.DefaultEditor) != hb.DefaultEditor || hb.DefaultEditor == "" {
+			v.add("homeBase.defaultEditor", hb.DefaultEditor, "must be a command such as nvim, vim, nano or \"code --wait\", without leading or trailing spaces")
+		}
+	}
+	if !contains(stateVersions, hb.StateVersion) {
+		v.add("homeBase.stateVersion", hb.StateVersion, "must be a home-manager release such as "+stateVersions[len(stateVersions)-2])
+	} else if relOK && hb.StateVersion > rel.StateVersion {
+		v.add("homeBase.stateVersion", hb.StateVersion, fmt.Sprintf("is newer than release %s accepts; use %s or older (keep the version you first installed with)", rel.Name, rel.StateVersion))
+	}
+
+	if v.text("git.name", a.Git.Name, maxName) && strings.ContainsAny(a.Git.Name, "<>") {
+		v.add("git.name", a.Git.Name, "must not contain < or >: git refuses them in names")
+	}
+	if v.text("git.email", a.Git.Email, maxEmail) && a.Git.Email != "" && !emailRe.MatchString(a.Git.Email) {
+		v.add("git.email", a.Git.Email, "is not an e-mail address: use name@example.org")
+	}
+
+	checkAliases(v, hb.ShellAliases)
+	checkEnv(v, hb.EnvironmentVariables)
+	checkPackages(v, hb.AdditionalPackages)
+
+	// Flags that cannot apply: Normalize would have switched them off.
+	for _, f := range Flags() {
+		if !f.Get(hb) {
+			continue
+		}
+		if ok, why := f.Applies(a.Platform, a.System); !ok {
+			v.add("homeBase."+f.Key, "true", why+"; set it to false (nixboard render does this for you)")
+		}
+	}
+
+	if a.Base != nil {
+		if v.text("base.flake", a.Base.Flake, maxFlakeRef) && !flakeRefRe.MatchString(a.Base.Flake) {
+			v.add("base.flake", a.Base.Flake, "is not a flake reference: use a URL such as github:owner/repo or git+https://host/repo.git (no spaces or quotes)")
+		}
+		if v.text("base.module", a.Base.Module, maxValue) && !isAttrPath(a.Base.Module) {
+			v.add("base.module", a.Base.Module, "must be an attribute path into the flake's outputs, such as homeManagerModules.base")
+		}
+	}
+
+	if len(v.errs) == 0 {
+		return nil
+	}
+	return v.errs
+}
+
+func checkHostname(v *validator, h string) {
+	if h == "" {
+		v.add("hostname", h, "is required: this machine's name (the output of `hostname -s`)")
+		return
+	}
+	for _, label := range strings.Split(h, ".") {
+		if len(label) > 63 || !hostLabelRe.MatchString(label) {
+			v.add("hostname", h, "is not a host name: use letters, digits and '-' (not at either end), with '.' between labels")
+			return
+		}
+	}
+}
+
+func checkHome(v *validator, home, platform string) {
+	const field = "homeBase.homeDirectory"
+	switch {
+	case home == "":
+		v.add(field, home, "is required: your home directory, e.g. /home/alice or /Users/alice on macOS")
+	case !strings.HasPrefix(home, "/"):
+		v.add(field, home, "must be an absolute path starting with /")
+	case path.Clean(home) != home || home == "/":
+		v.add(field, home, fmt.Sprintf("must be a clean path below / without '..', '.', '//' or a trailing '/' (did you mean %q?)", path.Clean(home)))
+	case strings.ContainsAny(home, "\"$`\\"):
+		v.add(field, home, "must not contain quotes, '$', '`' or '\\': shells and home-manager expand them")
+	case isDarwin(platform) && !strings.HasPrefix(home, "/Users/") && !strings.HasPrefix(home, "/var/root"):
+		v.add(field, home, "is not where macOS keeps homes: use /Users/<name>")
+	case !isDarwin(platform) && strings.HasPrefix(home, "/Users/"):
+		v.add(field, home, "is a macOS path but the platform is "+platformName(platform)+": use /home/<name>")
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func checkAliases(v *validator, aliases map[string]string) {
+	if len(aliases) > maxEntries {
+		v.add("homeBase.shellAliases", strconv.Itoa(len(aliases)), fmt.Sprintf("has too many entries; at most %d", maxEntries))
+	}
+	for _, k := range sortedKeys(aliases) {
+		field := mapField("homeBase.shellAliases", k)
+		if v.text(field, k, maxKey) && !aliasRe.MatchString(k) {
+			v.add(field, k, "is not an alias name: use letters, digits and _ . : + @ % -, not starting with - or :")
+		}
+		val := aliases[k]
+		if v.text(field, val, maxValue) && strings.TrimSpace(val) == "" {
+			v.add(field, val, "is empty: an alias needs the command it stands for")
+		}
+	}
+}
+
+func checkEnv(v *validator, env map[string]string) {
+	if len(env) > maxEntries {
+		v.add("homeBase.environmentVariables", strconv.Itoa(len(env)), fmt.Sprintf("has too many entries; at most %d", maxEntries))
+	}
+	for _, k := range sortedKeys(env) {
+		field := mapField("homeBase.environmentVariables", k)
+		if v.text(field, k, maxKey) {
+			if !envNameRe.MatchString(k) {
+				v.add(field, k, "is not a variable name: use letters, digits and _, not starting with a digit")
+			} else if why, ok := reservedEnv[k]; ok {
+				v.add(field, k, "cannot be set here: "+why)
+			}
+		}
+		// home-manager writes each value inside double quotes in
+		// hm-session-vars.sh ($VAR and ${VAR} expand on purpose), so a value
+		// must not be able to end the quotes or run a command.
+		val := env[k]
+		if v.text(field, val, maxValue) {
+			switch {
+			case strings.ContainsAny(val, "\"`\\"):
+				v.add(field, val, "must not contain \", ` or \\: home-manager writes it inside double quotes in a shell script")
+			case strings.Contains(val, "$("):
+				v.add(field, val, "must not run a command with $(...); $NAME and ${NAME} references are fine")
+			}
+		}
+	}
+}
+
+func isAttrPath(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, part := range strings.Split(s, ".") {
+		if !attrRe.MatchString(part) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkPackages(v *validator, pkgs []string) {
+	if len(pkgs) > maxPackages {
+		v.add("homeBase.additionalPackages", strconv.Itoa(len(pkgs)), fmt.Sprintf("has too many entries; at most %d", maxPackages))
+	}
+	seen := map[string]bool{}
+	for i, p := range pkgs {
+		field := fmt.Sprintf("homeBase.additionalPackages[%d]", i)
+		if !v.text(field, p, maxKey*2) {
+			continue
+		}
+		switch {
+		case !isAttrPath(p):
+			v.add(field, p, "is not a package attribute path: use names as in nixpkgs, such as ripgrep or python3Packages.requests")
+		case seen[p]:
+			v.add(field, p, "is listed twice; remove the duplicate")
+		}
+		seen[p] = true
+	}
+}
+
+// Normalize switches off every flag that cannot apply on a's platform and
+// returns one sentence per change, for the person to read. Validate refuses
+// the same flags, so a caller that skips Normalize gets an error instead of a
+// configuration that fails later.
+func (a *Answers) Normalize() []string {
+	var notes []string
+	for _, f := range Flags() {
+		if !f.Get(a.HomeBase) {
+			continue
+		}
+		if ok, why := f.Applies(a.Platform, a.System); !ok {
+			f.Set(&a.HomeBase, false)
+			notes = append(notes, fmt.Sprintf("homeBase.%s switched off: %s.", f.Key, why))
+		}
+	}
+	return notes
+}
