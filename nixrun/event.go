@@ -28,12 +28,15 @@ const (
 	// KindExit is the marker nixboard appends to the logs it saves, carrying
 	// the exit status of the real run (see ExitMarker).
 	KindExit
+	// KindTime is a time marker nixboard writes into the logs it saves
+	// (`@nixboard {"action":"time","ms":N}`); the state ignores it.
+	KindTime
 	// KindMalformed is an `@nix` line whose JSON could not be read, or whose
 	// action is unknown. Its Text holds the line.
 	KindMalformed
 )
 
-var kindNames = [...]string{"text", "start", "stop", "result", "msg", "exit", "malformed"}
+var kindNames = [...]string{"text", "start", "stop", "result", "msg", "exit", "time", "malformed"}
 
 // String names the kind.
 func (k Kind) String() string {
@@ -165,6 +168,9 @@ type Event struct {
 	Fields []Field
 	// Status is the exit status of a KindExit event.
 	Status int
+	// Millis is the time of a KindTime marker, in milliseconds since the
+	// run started.
+	Millis int64
 }
 
 // Int returns field i as an integer, or 0 when it is missing or a string.

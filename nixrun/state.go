@@ -1,6 +1,7 @@
 package nixrun
 
 import (
+	"bytes"
 	"sync"
 	"time"
 )
@@ -29,28 +30,34 @@ func (p Phase) String() string {
 }
 
 // Limits bound the memory a State uses however long the log is. Zero
-// fields take the defaults of DefaultLimits.
+// fields take the values of DefaultLimits.
 type Limits struct {
 	// TailLines is how many of the newest lines of the whole log are kept.
 	TailLines int
 	// BuildLines is how many of the newest lines of each build are kept.
 	BuildLines int
 	// FinishedBuilds is how many finished builds (with their lines) are
-	// kept; older ones are forgotten, their counts stay.
+	// kept; older ones are forgotten, their counts stay. Failed builds are
+	// forgotten last.
 	FinishedBuilds int
 	// Messages is how many messages of each level are kept.
 	Messages int
 	// LineBytes is the longest line kept; longer lines are cut.
 	LineBytes int
+	// Activities is how many activities may be open at once; starts beyond
+	// it are counted in Stats.Dropped and otherwise ignored.
+	Activities int
 }
 
-// DefaultLimits are the limits NewState uses for zero fields.
+// DefaultLimits are the limits NewState uses for zero fields. With them a
+// State holds at most about 30 MiB of lines whatever the log.
 var DefaultLimits = Limits{
 	TailLines:      2000,
 	BuildLines:     200,
-	FinishedBuilds: 200,
+	FinishedBuilds: 64,
 	Messages:       100,
-	LineBytes:      4096,
+	LineBytes:      1024,
+	Activities:     100000,
 }
 
 // Options configure a State.
@@ -60,7 +67,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Activity is a running (or finished) nix activity as the screen shows it.
+// Activity is a running nix activity as the screen shows it.
 type Activity struct {
 	ID     uint64
 	Parent uint64
@@ -92,7 +99,17 @@ const (
 	BuildFailed
 )
 
-// Build is one derivation build with its own newest log lines.
+var buildStatusNames = [...]string{"running", "succeeded", "failed"}
+
+// String names the status.
+func (b BuildStatus) String() string {
+	if b >= 0 && int(b) < len(buildStatusNames) {
+		return buildStatusNames[b]
+	}
+	return "unknown"
+}
+
+// Build is one derivation build.
 type Build struct {
 	ID     uint64
 	Drv    string
@@ -100,7 +117,8 @@ type Build struct {
 	Phase  string
 	Status BuildStatus
 	Start  time.Time
-	End    time.Time
+	// End is zero while the build runs.
+	End time.Time
 	// Lines is how many log lines the build printed (more than are kept).
 	Lines int
 }
@@ -110,13 +128,14 @@ type Line struct {
 	// Activity is the build (or other activity) that printed the line, 0
 	// for messages and plain activation text.
 	Activity uint64
-	// Kind is KindResult for a build's log line, KindMsg for a nix message
-	// and KindText for plain text.
+	// Kind is KindResult for a build's log line, KindMsg for a nix message,
+	// KindStart for an activity's description and KindText for plain text.
 	Kind Kind
-	// Level is the message level for KindMsg lines.
+	// Level is the message level of KindMsg lines.
 	Level int
 	// Text is the line as printed, ANSI colour included: pass it through
-	// Sanitize before it reaches a terminal.
+	// Sanitize before it reaches a terminal. A message of several lines is
+	// one Line with newlines in Text.
 	Text string
 }
 
@@ -137,15 +156,15 @@ type Message struct {
 type Header struct {
 	Phase   Phase
 	Elapsed time.Duration
-	// Builds: done (finished, successful or not), expected in total,
-	// running now, failed.
+	// Builds done (successful), expected in total, running now, failed.
 	BuildsDone, BuildsExpected, BuildsRunning, BuildsFailed int
 	// Downloads (store paths substituted): done, expected, running.
 	DownloadsDone, DownloadsExpected, DownloadsRunning int
-	// BytesDone and BytesExpected are bytes transferred and expected.
+	// BytesDone and BytesExpected are download bytes transferred and
+	// expected.
 	BytesDone, BytesExpected int64
-	// Rate is the average download rate in bytes per second while
-	// downloading.
+	// Rate is the average download rate in bytes per second since the
+	// first transfer started.
 	Rate float64
 	// ActivationStep is the newest "Activating X" step, e.g.
 	// "checkLinkTargets".
@@ -159,11 +178,22 @@ type Summary struct {
 	Built int
 	// Failed counts builds that failed.
 	Failed int
-	// Downloaded counts store paths actually substituted.
+	// Downloaded counts store paths actually substituted; a download that
+	// failed and was then built counts as built.
 	Downloaded int
 	// Bytes is the number of bytes transferred.
 	Bytes   int64
 	Elapsed time.Duration
+}
+
+// Clobber is a file home-manager refused to overwrite.
+type Clobber struct {
+	// Path is the existing file in the way.
+	Path string
+	// BackupOf is set when Path is an older backup that backing up
+	// BackupOf would clobber ("Existing file 'B' would be clobbered by
+	// backing up 'T'").
+	BackupOf string
 }
 
 // Activation is what the plain-text activation output said.
@@ -172,68 +202,805 @@ type Activation struct {
 	Started bool
 	// Steps are the "Activating X" steps in order (X only).
 	Steps []string
-	// Complete is true when the activation ran to its end (see
-	// Diagnose for how a replay decides this).
+	// Complete is true when a step after linkGeneration ran (every
+	// home-manager generation has onFilesChange after it) and no
+	// activation error followed.
 	Complete bool
 	// Errors are activation lines that report a failure.
 	Errors []string
+	// Clobbered are the files that would be clobbered.
+	Clobbered []Clobber
 }
-
-// State folds the events of a run into what the screen and the diagnosis
-// need. Feed it every line, in order; call the accessors from any goroutine:
-// State is safe for concurrent use.
-type State struct {
-	mu sync.Mutex
-}
-
-// NewState returns an empty State.
-func NewState(opts Options) *State {
-	return &State{}
-}
-
-// Feed folds one line of the log (without its newline) into the state.
-// It never panics, whatever the line holds.
-func (s *State) Feed(line []byte) {}
-
-// Finish records the end of the run: the phase becomes done or failed.
-// Call it with the diagnosis' OK once the process has exited.
-func (s *State) Finish(ok bool) {}
-
-// Header returns where the run stands now.
-func (s *State) Header() Header { return Header{} }
-
-// Running returns the activities running now that the screen lists
-// (builds, downloads and file transfers), oldest first.
-func (s *State) Running() []Activity { return nil }
-
-// LogTail returns the newest n lines of the whole log, oldest first.
-func (s *State) LogTail(n int) []Line { return nil }
-
-// Builds returns the running builds and the newest finished ones, in the
-// order they started.
-func (s *State) Builds() []Build { return nil }
-
-// BuildLog returns the newest lines the build with activity id printed,
-// oldest first (nil when the build is unknown or forgotten).
-func (s *State) BuildLog(id uint64) []string { return nil }
-
-// Messages returns the kept messages of one level, oldest first.
-func (s *State) Messages(level int) []Message { return nil }
-
-// Activation returns what the activation output said so far.
-func (s *State) Activation() Activation { return Activation{} }
-
-// Summary returns the figures of the closing line.
-func (s *State) Summary() Summary { return Summary{} }
 
 // Stats counts lines the reader could not fully use; they are counted,
 // never printed one by one.
 type Stats struct {
-	Lines        int64
-	Malformed    int64
-	UnknownTypes int64
-	Truncated    int64
+	Lines     int64
+	Malformed int64
+	// UnknownTypes counts start and result events of types the reader
+	// does not know; UnknownFields counts events with keys it skipped.
+	UnknownTypes  int64
+	UnknownFields int64
+	// Truncated counts lines cut to Limits.LineBytes.
+	Truncated int64
+	// Dropped counts activities ignored beyond Limits.Activities.
+	Dropped int64
+	// Slow counts lines decoded by encoding/json instead of the fast path.
+	Slow int64
+}
+
+// activity is an open activity.
+type activity struct {
+	id       uint64
+	parent   uint64
+	typ      ActivityType
+	text     string
+	path     string
+	start    time.Time
+	phase    string
+	progress [4]int64
+	// expected holds setExpected results by activity type (realise).
+	expected map[ActivityType]int64
+	build    *buildRec
+}
+
+// buildRec is a build with its ring of newest lines.
+type buildRec struct {
+	Build
+	lines byteRing
+}
+
+// byteRing keeps the newest lines, reusing their buffers once full.
+type byteRing struct {
+	lines [][]byte
+	next  int
+	full  bool
+}
+
+func (r *byteRing) push(text []byte, max int) {
+	if !r.full {
+		r.lines = append(r.lines, append([]byte(nil), text...))
+		if len(r.lines) == max {
+			r.full = true
+		}
+		return
+	}
+	r.lines[r.next] = append(r.lines[r.next][:0], text...)
+	r.next++
+	if r.next == len(r.lines) {
+		r.next = 0
+	}
+}
+
+// newest returns up to n newest lines, oldest first.
+func (r *byteRing) newest(n int) []string {
+	total := len(r.lines)
+	if n <= 0 || n > total {
+		n = total
+	}
+	out := make([]string, 0, n)
+	for k := total - n; k < total; k++ {
+		out = append(out, string(r.lines[(r.next+k)%total]))
+	}
+	return out
+}
+
+// tailSlot is one line of the overall tail.
+type tailSlot struct {
+	act   uint64
+	kind  Kind
+	level int
+	text  []byte
+}
+
+// State folds the events of a run into what the screen and the diagnosis
+// need. Feed it every line in order, from one goroutine at a time; the
+// accessors may be called from any goroutine: State is safe for concurrent
+// use.
+type State struct {
+	mu     sync.Mutex
+	lim    Limits
+	now    func() time.Time
+	parser Parser
+
+	started  time.Time
+	ended    time.Time
+	finished bool
+	ok       bool
+
+	acts map[uint64]*activity
+	// last caches the activity of the previous event: log lines come in
+	// runs from the same build.
+	last *activity
+
+	tail     []tailSlot
+	tailNext int
+	tailFull bool
+
+	builds     []*buildRec // running and kept finished builds, by start
+	buildByDrv map[string]*buildRec
+
+	// Counters folded from activities that stopped.
+	finBuilds    [4]int64 // builds (104): done, expected, running, failed
+	finCopies    [4]int64 // copyPaths (103)
+	finBytes     int64    // file transfers (101): bytes done
+	finNarBytes  int64    // copyPath (100): bytes done
+	finExpBytes  int64    // realise setExpected fileTransfer
+	finExpNar    int64    // realise setExpected copyPath
+	seenBuilds   bool     // a builds (104) progress was seen
+	seenCopies   bool     // a copyPaths (103) progress was seen
+	builtOK      int      // build (105) activities stopped, not failed
+	buildsFailed int      // builds marked failed by a message
+	copyStops    int      // copyPath (100) activities stopped
+	firstXfer    time.Time
+	lastPhase    Phase
+	lastExit     int
+	hasExit      bool
+
+	activationFailed bool
+
+	msgs map[int]*msgRing
+
+	act Activation
+	// textErrors are plain lines outside the activation that look like
+	// errors ("error: ...").
+	textErrors []string
+
+	stats Stats
+}
+
+type msgRing struct {
+	items []Message
+	next  int
+}
+
+func (r *msgRing) push(m Message, max int) {
+	if len(r.items) < max {
+		r.items = append(r.items, m)
+		return
+	}
+	r.items[r.next] = m
+	r.next = (r.next + 1) % len(r.items)
+}
+
+func (r *msgRing) all() []Message {
+	out := make([]Message, 0, len(r.items))
+	for k := range r.items {
+		out = append(out, r.items[(r.next+k)%len(r.items)])
+	}
+	return out
+}
+
+// NewState returns an empty State; the run's clock starts now.
+func NewState(opts Options) *State {
+	lim := opts.Limits
+	def := DefaultLimits
+	for _, p := range []struct {
+		v *int
+		d int
+	}{
+		{&lim.TailLines, def.TailLines}, {&lim.BuildLines, def.BuildLines},
+		{&lim.FinishedBuilds, def.FinishedBuilds}, {&lim.Messages, def.Messages},
+		{&lim.LineBytes, def.LineBytes}, {&lim.Activities, def.Activities},
+	} {
+		if *p.v <= 0 {
+			*p.v = p.d
+		}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &State{
+		lim:        lim,
+		now:        now,
+		started:    now(),
+		acts:       make(map[uint64]*activity),
+		buildByDrv: make(map[string]*buildRec),
+		msgs:       make(map[int]*msgRing),
+		tail:       make([]tailSlot, 0, lim.TailLines),
+	}
+}
+
+// Feed folds one line of the log (without its newline) into the state.
+// It never panics, whatever the line holds.
+func (s *State) Feed(line []byte) {
+	s.mu.Lock()
+	s.feed(line)
+	s.mu.Unlock()
+}
+
+// FeedLines folds several lines under one lock, for a reader that has a
+// batch at hand.
+func (s *State) FeedLines(lines [][]byte) {
+	s.mu.Lock()
+	for _, l := range lines {
+		s.feed(l)
+	}
+	s.mu.Unlock()
+}
+
+func (s *State) feed(line []byte) {
+	s.stats.Lines++
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	e := s.parser.parse(line)
+	if e.unknownField {
+		s.stats.UnknownFields++
+	}
+	switch e.kind {
+	case KindResult:
+		s.result(e)
+	case KindStart:
+		s.start(e)
+	case KindStop:
+		s.stop(e.id)
+	case KindMsg:
+		s.msg(e)
+	case KindText:
+		s.text(e.text)
+	case KindExit:
+		s.hasExit = true
+		s.lastExit = e.status
+	case KindTime:
+		// Time markers pace a replay; the state has nothing to fold.
+	default:
+		s.stats.Malformed++
+		s.pushTail(0, KindText, 0, line)
+	}
+	s.stats.Slow = s.parser.fallbacks
+}
+
+func (s *State) lookup(id uint64) *activity {
+	if s.last != nil && s.last.id == id {
+		return s.last
+	}
+	a := s.acts[id]
+	if a != nil {
+		s.last = a
+	}
+	return a
+}
+
+func (s *State) clip(text []byte) []byte {
+	if len(text) > s.lim.LineBytes {
+		s.stats.Truncated++
+		return text[:s.lim.LineBytes]
+	}
+	return text
+}
+
+func (s *State) pushTail(act uint64, kind Kind, level int, text []byte) {
+	text = s.clip(text)
+	if !s.tailFull {
+		s.tail = append(s.tail, tailSlot{act: act, kind: kind, level: level, text: append([]byte(nil), text...)})
+		if len(s.tail) == s.lim.TailLines {
+			s.tailFull = true
+		}
+		return
+	}
+	slot := &s.tail[s.tailNext]
+	slot.act, slot.kind, slot.level = act, kind, level
+	slot.text = append(slot.text[:0], text...)
+	s.tailNext++
+	if s.tailNext == len(s.tail) {
+		s.tailNext = 0
+	}
+}
+
+func (s *State) result(e *rawEvent) {
+	a := s.lookup(e.id)
+	switch ResultType(e.typ) {
+	case ResBuildLogLine, ResPostBuildLogLine:
+		text := e.str(0)
+		if a != nil && a.build != nil {
+			a.build.lines.push(s.clip(text), s.lim.BuildLines)
+			a.build.Lines++
+		}
+		s.pushTail(e.id, KindResult, 0, text)
+	case ResProgress:
+		if a == nil {
+			return
+		}
+		for k := 0; k < 4; k++ {
+			a.progress[k] = e.num(k)
+		}
+		switch a.typ {
+		case ActBuilds:
+			s.seenBuilds = true
+		case ActCopyPaths:
+			s.seenCopies = true
+		}
+	case ResSetExpected:
+		if a == nil {
+			return
+		}
+		if a.expected == nil {
+			a.expected = make(map[ActivityType]int64, 4)
+		}
+		a.expected[ActivityType(e.num(0))] = e.num(1)
+	case ResSetPhase:
+		if a != nil {
+			a.phase = string(e.str(0))
+			if a.build != nil {
+				a.build.Phase = a.phase
+			}
+		}
+	case ResFileLinked, ResUntrustedPath, ResCorruptedPath, ResFetchStatus:
+		// Known, with nothing the screen shows.
+	default:
+		s.stats.UnknownTypes++
+	}
+}
+
+func (s *State) start(e *rawEvent) {
+	if _, ok := activityNames[ActivityType(e.typ)]; !ok {
+		s.stats.UnknownTypes++
+	}
+	if len(s.acts) >= s.lim.Activities {
+		s.stats.Dropped++
+		return
+	}
+	now := s.now()
+	a := &activity{id: e.id, parent: e.parent, typ: ActivityType(e.typ), text: string(s.clip(e.text)), start: now}
+	if old := s.acts[e.id]; old != nil {
+		s.stop(e.id)
+	}
+	s.acts[e.id] = a
+	s.last = a
+	switch a.typ {
+	case ActBuild:
+		a.path = string(s.clip(e.str(0)))
+		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}}
+		a.build = b
+		s.builds = append(s.builds, b)
+		if a.path != "" {
+			s.buildByDrv[a.path] = b
+		}
+		s.lastPhase = PhaseBuilding
+	case ActCopyPath, ActSubstitute:
+		a.path = string(s.clip(e.str(0)))
+		if s.lastPhase < PhaseDownloading {
+			s.lastPhase = PhaseDownloading
+		}
+	case ActFileTransfer:
+		a.path = string(s.clip(e.str(0)))
+		if s.firstXfer.IsZero() {
+			s.firstXfer = now
+		}
+	}
+	if len(e.text) > 0 && e.level <= LvlInfo {
+		s.pushTail(e.id, KindStart, e.level, e.text)
+	}
+}
+
+func (s *State) stop(id uint64) {
+	a := s.acts[id]
+	if a == nil {
+		return
+	}
+	delete(s.acts, id)
+	if s.last == a {
+		s.last = nil
+	}
+	switch a.typ {
+	case ActBuilds:
+		for k := range a.progress {
+			s.finBuilds[k] += a.progress[k]
+		}
+	case ActCopyPaths:
+		for k := range a.progress {
+			s.finCopies[k] += a.progress[k]
+		}
+	case ActFileTransfer:
+		s.finBytes += a.progress[0]
+	case ActCopyPath:
+		s.finNarBytes += a.progress[0]
+		s.copyStops++
+	case ActRealise:
+		s.finExpBytes += a.expected[ActFileTransfer]
+		s.finExpNar += a.expected[ActCopyPath]
+	case ActBuild:
+		b := a.build
+		b.End = s.now()
+		if b.Status == BuildRunning {
+			b.Status = BuildSucceeded
+			s.builtOK++
+		}
+		s.forgetBuilds()
+	}
+}
+
+// forgetBuilds drops the oldest finished builds beyond the limit, the
+// successful ones first.
+func (s *State) forgetBuilds() {
+	finished := 0
+	for _, b := range s.builds {
+		if b.Status != BuildRunning {
+			finished++
+		}
+	}
+	for finished > s.lim.FinishedBuilds {
+		victim := -1
+		for i, b := range s.builds {
+			if b.Status == BuildSucceeded {
+				victim = i
+				break
+			}
+		}
+		if victim < 0 {
+			for i, b := range s.builds {
+				if b.Status != BuildRunning {
+					victim = i
+					break
+				}
+			}
+		}
+		if victim < 0 {
+			return
+		}
+		b := s.builds[victim]
+		if s.buildByDrv[b.Drv] == b {
+			delete(s.buildByDrv, b.Drv)
+		}
+		s.builds = append(s.builds[:victim], s.builds[victim+1:]...)
+		finished--
+	}
+}
+
+func (s *State) msg(e *rawEvent) {
+	m := Message{Level: e.level, Text: string(s.clip(e.text)), Raw: string(s.clip(e.rawMsg)),
+		File: string(e.file), Line: e.line, Column: e.column}
+	if e.level <= LvlInfo {
+		r := s.msgs[e.level]
+		if r == nil {
+			r = &msgRing{}
+			s.msgs[e.level] = r
+		}
+		r.push(m, s.lim.Messages)
+	}
+	if e.level <= LvlError {
+		s.markFailedBuild(m.Text)
+	}
+	s.pushTail(0, KindMsg, e.level, e.text)
+}
+
+// markFailedBuild marks the build a "builder for '…drv' failed" (or newer
+// Nix's "Cannot build '…drv'") message names as failed.
+func (s *State) markFailedBuild(text string) {
+	drv := failedDrv(text)
+	if drv == "" {
+		return
+	}
+	b := s.buildByDrv[drv]
+	if b == nil || b.Status == BuildFailed {
+		return
+	}
+	if b.Status == BuildSucceeded {
+		s.builtOK--
+	}
+	b.Status = BuildFailed
+	s.buildsFailed++
+}
+
+var (
+	startingActivation = []byte("Starting Home Manager activation")
+	activatingPrefix   = []byte("Activating ")
+)
+
+func (s *State) text(line []byte) {
+	s.pushTail(0, KindText, 0, line)
+	plain := line
+	if bytes.IndexByte(line, 0x1b) >= 0 {
+		plain = []byte(StripANSI(string(line)))
+	}
+	plain = bytes.TrimSpace(plain)
+	switch {
+	case len(plain) == 0:
+		return
+	case bytes.Equal(plain, startingActivation):
+		s.act.Started = true
+		return
+	case bytes.HasPrefix(plain, activatingPrefix) && bytes.IndexByte(plain, ' ') == len(activatingPrefix)-1 &&
+		bytes.IndexByte(plain[len(activatingPrefix):], ' ') < 0:
+		s.act.Started = true
+		if len(s.act.Steps) < 1000 {
+			s.act.Steps = append(s.act.Steps, string(plain[len(activatingPrefix):]))
+		}
+		return
+	}
+	s.textLine(string(s.clip(plain)))
+}
+
+// ensureLimit appends to a bounded list of strings.
+func appendBounded(list []string, v string, max int) []string {
+	if len(list) >= max {
+		return list
+	}
+	return append(list, v)
+}
+
+// Finish records the end of the run: the phase becomes done or failed and
+// the elapsed time stops. Call it with the diagnosis' OK once the process
+// has exited (or the replay has ended).
+func (s *State) Finish(ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.finished {
+		s.ended = s.now()
+	}
+	s.finished = true
+	s.ok = ok
+}
+
+func (s *State) elapsed() time.Duration {
+	end := s.ended
+	if !s.finished {
+		end = s.now()
+	}
+	if d := end.Sub(s.started); d > 0 {
+		return d
+	}
+	return 0
+}
+
+// counts sums the progress of stopped and open activities.
+func (s *State) counts() (builds, copies [4]int64, bytesDone, narBytes, expBytes, expNar int64) {
+	builds, copies = s.finBuilds, s.finCopies
+	bytesDone, narBytes = s.finBytes, s.finNarBytes
+	expBytes, expNar = s.finExpBytes, s.finExpNar
+	for _, a := range s.acts {
+		switch a.typ {
+		case ActBuilds:
+			for k := range a.progress {
+				builds[k] += a.progress[k]
+			}
+		case ActCopyPaths:
+			for k := range a.progress {
+				copies[k] += a.progress[k]
+			}
+		case ActFileTransfer:
+			bytesDone += a.progress[0]
+		case ActCopyPath:
+			narBytes += a.progress[0]
+		case ActRealise:
+			expBytes += a.expected[ActFileTransfer]
+			expNar += a.expected[ActCopyPath]
+		}
+	}
+	return
+}
+
+// Header returns where the run stands now.
+func (s *State) Header() Header {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	builds, copies, bytesDone, _, expBytes, _ := s.counts()
+	h := Header{
+		Elapsed:           s.elapsed(),
+		BytesDone:         bytesDone,
+		BytesExpected:     expBytes,
+		BuildsDone:        max(int(builds[0]), s.builtOK),
+		BuildsExpected:    int(builds[1]),
+		BuildsFailed:      max(int(builds[3]), s.buildsFailed),
+		DownloadsDone:     int(copies[0]),
+		DownloadsExpected: int(copies[1]),
+	}
+	for _, a := range s.acts {
+		switch a.typ {
+		case ActBuild:
+			h.BuildsRunning++
+		case ActCopyPath:
+			h.DownloadsRunning++
+		}
+	}
+	if !s.seenCopies {
+		h.DownloadsDone = s.copyStops
+	}
+	h.BuildsExpected = max(h.BuildsExpected, h.BuildsDone+h.BuildsRunning+h.BuildsFailed)
+	h.DownloadsExpected = max(h.DownloadsExpected, h.DownloadsDone+h.DownloadsRunning)
+	h.BytesExpected = max(h.BytesExpected, h.BytesDone)
+	if !s.firstXfer.IsZero() {
+		end := s.now()
+		if s.finished {
+			end = s.ended
+		}
+		if d := end.Sub(s.firstXfer).Seconds(); d > 0 {
+			h.Rate = float64(bytesDone) / d
+		}
+	}
+	if n := len(s.act.Steps); n > 0 {
+		h.ActivationStep = s.act.Steps[n-1]
+	}
+	switch {
+	case s.finished && s.ok:
+		h.Phase = PhaseDone
+	case s.finished:
+		h.Phase = PhaseFailed
+	case s.act.Started:
+		h.Phase = PhaseActivating
+	case h.BuildsRunning > 0:
+		h.Phase = PhaseBuilding
+	case h.DownloadsRunning > 0:
+		h.Phase = PhaseDownloading
+	default:
+		h.Phase = s.lastPhase
+	}
+	return h
+}
+
+// Running returns the activities running now that the screen lists
+// (builds, store path copies and file transfers), oldest first.
+func (s *State) Running() []Activity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Activity
+	for _, a := range s.acts {
+		switch a.typ {
+		case ActBuild, ActCopyPath, ActFileTransfer, ActPostBuildHook, ActFetchTree:
+		default:
+			continue
+		}
+		name := storeName(a.path)
+		if a.typ == ActFileTransfer || name == "" {
+			name = a.path
+		}
+		if name == "" {
+			name = a.text
+		}
+		out = append(out, Activity{ID: a.id, Parent: a.parent, Type: a.typ, Text: a.text, Name: name,
+			Path: a.path, Start: a.start, Phase: a.phase, Done: a.progress[0], Expected: a.progress[1]})
+	}
+	sortActivities(out)
+	return out
+}
+
+func sortActivities(a []Activity) {
+	// Insertion sort: the list is as long as the running activities.
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && (a[j].Start.Before(a[j-1].Start) || a[j].Start.Equal(a[j-1].Start) && a[j].ID < a[j-1].ID); j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// LogTail returns the newest n lines of the whole log, oldest first (all
+// kept lines when n <= 0).
+func (s *State) LogTail(n int) []Line {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	total := len(s.tail)
+	if n <= 0 || n > total {
+		n = total
+	}
+	out := make([]Line, 0, n)
+	start := 0
+	if s.tailFull {
+		start = s.tailNext
+	}
+	for k := total - n; k < total; k++ {
+		t := s.tail[(start+k)%total]
+		out = append(out, Line{Activity: t.act, Kind: t.kind, Level: t.level, Text: string(t.text)})
+	}
+	return out
+}
+
+// Builds returns the running builds and the newest finished ones, in the
+// order they started.
+func (s *State) Builds() []Build {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Build, 0, len(s.builds))
+	for _, b := range s.builds {
+		out = append(out, b.Build)
+	}
+	return out
+}
+
+// BuildLog returns the newest n lines the build with activity id printed,
+// oldest first (all kept lines when n <= 0; nil when the build is unknown
+// or forgotten).
+func (s *State) BuildLog(id uint64, n int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range s.builds {
+		if b.ID == id {
+			return b.lines.newest(n)
+		}
+	}
+	return nil
+}
+
+// Messages returns the kept messages of one level (LvlError to LvlInfo),
+// oldest first.
+func (s *State) Messages(level int) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.msgs[level]; r != nil {
+		return r.all()
+	}
+	return nil
+}
+
+// Activation returns what the activation output said so far.
+func (s *State) Activation() Activation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.activation()
+}
+
+func (s *State) activation() Activation {
+	a := s.act
+	a.Steps = append([]string(nil), a.Steps...)
+	a.Errors = append([]string(nil), a.Errors...)
+	a.Clobbered = append([]Clobber(nil), a.Clobbered...)
+	linked := -1
+	for i, st := range a.Steps {
+		if st == "linkGeneration" {
+			linked = i
+		}
+	}
+	a.Complete = a.Started && linked >= 0 && linked < len(a.Steps)-1 && !s.activationFailed
+	return a
+}
+
+// Summary returns the figures of the closing line.
+func (s *State) Summary() Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.summary()
+}
+
+func (s *State) summary() Summary {
+	builds, copies, bytesDone, narBytes, _, _ := s.counts()
+	sum := Summary{
+		Built:      max(int(builds[0]), s.builtOK),
+		Failed:     max(int(builds[3]), s.buildsFailed),
+		Downloaded: int(copies[0]),
+		Bytes:      bytesDone,
+		Elapsed:    s.elapsed(),
+	}
+	if !s.seenCopies {
+		sum.Downloaded = s.copyStops
+	}
+	if sum.Bytes == 0 {
+		sum.Bytes = narBytes
+	}
+	return sum
+}
+
+// ExitStatus returns the exit status recorded by an exit marker in the log
+// (see ExitMarker), and whether there was one.
+func (s *State) ExitStatus() (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastExit, s.hasExit
 }
 
 // Stats returns the reader's counters.
-func (s *State) Stats() Stats { return Stats{} }
+func (s *State) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// storeName returns the name part of a store path: "hello-2.12" for
+// "/nix/store/<hash>-hello-2.12.drv", or "" when p is not a store path.
+func storeName(p string) string {
+	const store = "/nix/store/"
+	i := len(p) - 1
+	for i >= 0 && p[i] != '/' {
+		i--
+	}
+	base := p[i+1:]
+	if i < 0 || len(base) < 34 || base[32] != '-' || !bytes.HasSuffix([]byte(p[:i+1]), []byte("/store/")) {
+		_ = store
+		return ""
+	}
+	name := base[33:]
+	if len(name) > 4 && name[len(name)-4:] == ".drv" {
+		name = name[:len(name)-4]
+	}
+	return name
+}

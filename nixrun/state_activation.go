@@ -1,0 +1,86 @@
+package nixrun
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The activation's own error lines, as home-manager prints them
+// (modules/files/check-link-targets.sh, modules/lib-bash/activation-init.sh,
+// modules/home-environment.nix).
+var (
+	// "Existing file 'B' would be clobbered by backing up 'T'": an older
+	// backup is in the way of backing up T.
+	reClobberBackup = regexp.MustCompile(`Existing file '(.+)' would be clobbered by backing up '(.+)'`)
+	// "Existing file 'T' would be clobbered": no backup extension, or T is
+	// a symlink (home-manager never moves symlinks aside).
+	reClobber = regexp.MustCompile(`Existing file '(.+)' would be clobbered`)
+	// Home Manager before 2023 failed with "Existing file 'T' is in the
+	// way of 'S'"; today that wording only appears in warnings that end
+	// with "will be moved to …", "will be skipped …" or "Backup will be
+	// clobbered …".
+	reInTheWay = regexp.MustCompile(`Existing file '(.+)' is in the way of '(.+)'`)
+	// checkStringEq / checkPathEq: `HOME is "/home/foo", expected "/home/bar"`.
+	reIdentity = regexp.MustCompile(`^(HOME|USER|UID) is "(.*)", expected "(.*)"`)
+)
+
+// activationErrorMarkers are substrings of plain lines that report a
+// failure, inside or outside the activation.
+var activationErrorMarkers = []string{
+	"Please do one of the following",
+	"Could not find suitable profile directory",
+	"Oops, Nix failed to install your new Home Manager profile",
+	"cannot connect to socket",
+	"A link target changed while resolving symlinks",
+}
+
+const maxKept = 100
+
+// textLine folds a plain line (ANSI stripped, trimmed) that is not an
+// activation step.
+func (s *State) textLine(line string) {
+	if m := reClobberBackup.FindStringSubmatch(line); m != nil {
+		s.addClobber(Clobber{Path: m[1], BackupOf: m[2]}, line)
+		return
+	}
+	if m := reClobber.FindStringSubmatch(line); m != nil {
+		s.addClobber(Clobber{Path: m[1]}, line)
+		return
+	}
+	if m := reInTheWay.FindStringSubmatch(line); m != nil {
+		if !strings.Contains(line, " will be ") {
+			s.addClobber(Clobber{Path: m[1]}, line)
+		}
+		return
+	}
+	isErr := reIdentity.MatchString(line) || strings.HasPrefix(line, "error:") ||
+		strings.HasPrefix(line, "error ") || strings.HasPrefix(line, "ERROR")
+	for _, m := range activationErrorMarkers {
+		if isErr {
+			break
+		}
+		isErr = strings.Contains(line, m)
+	}
+	if !isErr {
+		return
+	}
+	if s.act.Started {
+		s.activationFailed = true
+		s.act.Errors = appendBounded(s.act.Errors, line, maxKept)
+		return
+	}
+	s.textErrors = appendBounded(s.textErrors, line, maxKept)
+}
+
+func (s *State) addClobber(c Clobber, line string) {
+	s.activationFailed = true
+	for _, old := range s.act.Clobbered {
+		if old == c {
+			return
+		}
+	}
+	if len(s.act.Clobbered) < 1000 {
+		s.act.Clobbered = append(s.act.Clobbered, c)
+	}
+	s.act.Errors = appendBounded(s.act.Errors, line, maxKept)
+}
