@@ -8,7 +8,7 @@
 //	a, err := flakegen.Load(path)      // or flakegen.DefaultFor(platform, system) and fill in
 //	notes := a.Normalize()             // switch off flags that cannot apply; show the notes
 //	err = a.Validate()                 // flakegen.ValidationErrors: every problem, with its fix
-//	plan, err := flakegen.Plan(dir, a) // decide every file; nothing is written yet
+//	plan, err := flakegen.NewPlan(dir, a) // decide every file; nothing is written yet
 //	err = plan.Apply()                 // write atomically, back up foreign files, git add
 //
 // Lists the wizard needs live here too: Releases (the one list of matched
