@@ -1,0 +1,222 @@
+// Package switchfixture sets up a whole home-manager switch that runs for
+// real, offline, for tests: a rendered configuration whose inputs are
+// replaced by FIXTURE flakes standing in for nixpkgs and home-manager
+// (nixrun/testdata/fixture-*), a temporary HOME, and optionally a local
+// binary cache served on 127.0.0.1 so the switch really downloads. Nothing
+// here is home-manager; the fixtures only imitate what nixboard relies on.
+package switchfixture
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nixboard/nixboard/internal/nixtest"
+)
+
+// Config chooses the variant of the fixture.
+type Config struct {
+	// InstallHomeManager puts the fixture home-manager first on PATH, so
+	// the switch runs it directly instead of through `nix run`.
+	InstallHomeManager bool
+	// Cache builds the fixture packages (git, tmux, neovim) into a local
+	// binary cache served on 127.0.0.1 and removes them from the store, so
+	// the switch downloads them.
+	Cache bool
+	// ConfigDir, when set, is a rendered configuration to copy instead of
+	// testdata/fixture-config (e.g. one flakegen rendered).
+	ConfigDir string
+	// SleepSeconds makes the home-manager-path build sleep; Marker is put
+	// into that builder's environment so a test can find it in /proc.
+	SleepSeconds int
+	Marker       string
+}
+
+// Fixture is a configuration ready to switch.
+type Fixture struct {
+	// Dir is the configuration directory (not yet a git repository).
+	Dir string
+	// Nixpkgs and HomeManager are the fixture flakes' directories.
+	Nixpkgs, HomeManager string
+	// Home is the temporary HOME the activation writes into.
+	Home string
+	// Env is the environment of the switch: offline NIX_CONFIG, HOME,
+	// and PATH with nix (and the fixture home-manager when installed).
+	Env []string
+	// ExtraArgs override the inputs with the fixtures (and add the local
+	// cache when there is one).
+	ExtraArgs []string
+	// Name is the configuration name, user@host.
+	Name string
+}
+
+// Testdata is the absolute path of nixrun/testdata.
+func Testdata() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata")
+}
+
+// New sets up a fixture; it calls nixtest.Require.
+func New(t testing.TB, c Config) *Fixture {
+	t.Helper()
+	nixtest.Require(t)
+	root := t.TempDir()
+	td := Testdata()
+	f := &Fixture{
+		Dir:         filepath.Join(root, "config"),
+		Nixpkgs:     filepath.Join(root, "nixpkgs"),
+		HomeManager: filepath.Join(root, "home-manager"),
+		Home:        filepath.Join(root, "home"),
+		Name:        "fixture@fixturebox",
+	}
+	src := c.ConfigDir
+	if src == "" {
+		src = filepath.Join(td, "fixture-config")
+	}
+	CopyDir(t, src, f.Dir)
+	CopyDir(t, filepath.Join(td, "fixture-nixpkgs"), f.Nixpkgs)
+	CopyDir(t, filepath.Join(td, "fixture-home-manager"), f.HomeManager)
+	salt := make([]byte, 8)
+	rand.Read(salt)
+	must(t, os.WriteFile(filepath.Join(f.Nixpkgs, "salt"), []byte(hex.EncodeToString(salt)), 0o644))
+	must(t, os.MkdirAll(f.Home, 0o755))
+	if c.SleepSeconds > 0 {
+		flake := filepath.Join(f.Dir, "flake.nix")
+		data, err := os.ReadFile(flake)
+		must(t, err)
+		s := strings.Replace(string(data), "modules = [ ./home.nix ];",
+			"modules = [ ./home.nix ]; fixtureSleep = "+strconv.Itoa(c.SleepSeconds)+"; fixtureMarker = \""+c.Marker+"\";", 1)
+		if s == string(data) {
+			t.Fatalf("switchfixture: cannot add the sleep to %s", flake)
+		}
+		must(t, os.WriteFile(flake, []byte(s), 0o644))
+	}
+	registry := filepath.Join(root, "registry.json")
+	must(t, os.WriteFile(registry, []byte(`{"flakes":[],"version":2}`), 0o644))
+	nixConfig := nixtest.OfflineConfig + "flake-registry = " + registry + "\n"
+	path := "/usr/bin:/bin"
+	f.ExtraArgs = []string{
+		"--override-input", "nixpkgs", "path:" + f.Nixpkgs,
+		"--override-input", "home-manager", "path:" + f.HomeManager,
+	}
+	env := func(extra ...string) []string {
+		var out []string
+		for _, kv := range os.Environ() {
+			k, _, _ := strings.Cut(kv, "=")
+			switch {
+			case k == "NIX_CONFIG", k == "HOME", k == "PATH", k == "USER", strings.HasPrefix(k, "XDG_"):
+				continue
+			}
+			out = append(out, kv)
+		}
+		return append(out, append([]string{"HOME=" + f.Home, "USER=fixture", "NIX_CONFIG=" + nixConfig}, extra...)...)
+	}
+	base := env("PATH=" + path)
+	// Lock the configuration to the fixtures, as a first run would lock
+	// it to the real inputs: `nix run --inputs-from DIR home-manager`
+	// reads the lock file.
+	Nix(t, base, "flake", "lock", f.Dir, f.ExtraArgs[0], f.ExtraArgs[1], f.ExtraArgs[2], f.ExtraArgs[3], f.ExtraArgs[4], f.ExtraArgs[5])
+	if c.InstallHomeManager {
+		out := Nix(t, base, "build", "--no-link", "--json", "path:"+f.HomeManager+"#home-manager")
+		paths := outPaths(t, out)
+		path = filepath.Join(paths[0], "bin") + ":" + path
+	}
+	if c.Cache {
+		url := serveCache(t, base, f.Nixpkgs, filepath.Join(root, "cache"))
+		f.ExtraArgs = append(f.ExtraArgs, "--option", "substituters", url, "--option", "require-sigs", "false")
+	}
+	f.Env = env("PATH=" + path)
+	return f
+}
+
+// serveCache builds the fixture packages into a binary cache in dir, serves
+// it on 127.0.0.1 and deletes the packages from the store.
+func serveCache(t testing.TB, env []string, nixpkgs, dir string) string {
+	t.Helper()
+	var attrs []string
+	for _, p := range []string{"git", "tmux", "neovim"} {
+		attrs = append(attrs, "path:"+nixpkgs+"#legacyPackages."+currentSystem()+"."+p)
+	}
+	paths := outPaths(t, Nix(t, env, append([]string{"build", "--no-link", "--json"}, attrs...)...))
+	Nix(t, env, append([]string{"copy", "--to", "file://" + dir + "?compression=none"}, paths...)...)
+	Nix(t, env, append([]string{"store", "delete"}, paths...)...)
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// Nix runs nix with env and returns its stdout, failing the test on error.
+func Nix(t testing.TB, env []string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command("nix", args...)
+	cmd.Env = env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return out
+}
+
+func outPaths(t testing.TB, out []byte) []string {
+	t.Helper()
+	var res []struct {
+		Outputs map[string]string `json:"outputs"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("nix build --json: %v: %s", err, out)
+	}
+	var paths []string
+	for _, r := range res {
+		paths = append(paths, r.Outputs["out"])
+	}
+	return paths
+}
+
+func currentSystem() string {
+	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
+	return arch + "-" + runtime.GOOS
+}
+
+// CopyDir copies a directory tree of regular files.
+func CopyDir(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode().Perm())
+	})
+	must(t, err)
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,150 @@
+package nixrun_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixrun/internal/switchfixture"
+)
+
+// runSwitch plans, prepares and runs a switch of the fixture, feeding a
+// State, and returns the state, the exit error and the run.
+func runSwitch(t *testing.T, f *switchfixture.Fixture) (*nixrun.State, error, *nixrun.Run, nixrun.Plan) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := nixrun.NewPlan(nixrun.SwitchOptions{Dir: f.Dir, ExtraArgs: f.ExtraArgs, Env: f.Env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nixrun.Prepare(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	r, err := nixrun.Start(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := nixrun.NewState(nixrun.Options{})
+	for {
+		batch, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range batch {
+			s.Feed(l.Text)
+		}
+	}
+	return s, r.Wait(), r, p
+}
+
+func TestSwitchFixtureThroughNixRun(t *testing.T) {
+	t.Parallel()
+	f := switchfixture.New(t, switchfixture.Config{Cache: true})
+	s, exitErr, r, p := runSwitch(t, f)
+	if p.Installed {
+		t.Fatalf("plan uses an installed home-manager, want nix run: %v", p.Argv)
+	}
+	if want := []string{"/usr/bin/nix", "run", "--inputs-from", f.Dir, "home-manager", "--", "switch", "--flake", f.Dir + "#" + f.Name, "-b", nixrun.DefaultBackupExt, "--log-format", "internal-json", "-v"}; strings.Join(p.Argv[:len(want)], " ") != strings.Join(want, " ") {
+		t.Errorf("argv = %q, want prefix %q", p.Argv, want)
+	}
+	log, _ := os.ReadFile(r.LogPath())
+	if exitErr != nil {
+		t.Fatalf("switch failed: %v\n%s", exitErr, log)
+	}
+	checkActivated(t, f)
+	checkTracked(t, f.Dir, "flake.nix", "flake.lock", "home.nix", "nixboard.json")
+	if !strings.HasSuffix(string(log), string(nixrun.ExitMarker(0))) {
+		t.Errorf("saved log does not end with the exit marker:\n%s", tail(string(log), 5))
+	}
+	if !strings.Contains(string(log), "Starting Home Manager activation") || !strings.Contains(string(log), `"action":"start"`) {
+		t.Errorf("saved log lacks the activation or the nix events")
+	}
+	sum := s.Summary()
+	if sum.Downloaded != 3 || sum.Built < 4 || sum.Bytes < 300<<10 {
+		t.Errorf("summary = %+v, want 3 downloads (>= 300 KiB) and at least 4 builds", sum)
+	}
+	if d := nixrun.Diagnose(s, exitErr); !d.OK {
+		t.Errorf("diagnosis = %+v, want OK", d)
+	}
+}
+
+func TestSwitchFixtureInstalledClobber(t *testing.T) {
+	t.Parallel()
+	f := switchfixture.New(t, switchfixture.Config{InstallHomeManager: true})
+	// An older backup is in the way: -b cannot move .bashrc aside.
+	bashrc := filepath.Join(f.Home, ".bashrc")
+	os.WriteFile(bashrc, []byte("# skeleton\n"), 0o644)
+	os.WriteFile(bashrc+"."+nixrun.DefaultBackupExt, []byte("# older backup\n"), 0o644)
+	s, exitErr, r, p := runSwitch(t, f)
+	if !p.Installed || filepath.Base(p.Argv[0]) != "home-manager" {
+		t.Fatalf("plan does not use the installed home-manager: %v", p.Argv)
+	}
+	if exitErr == nil {
+		t.Fatal("switch succeeded, want the clobber failure")
+	}
+	if r.ExitStatus() != 1 {
+		t.Errorf("exit status = %d, want 1", r.ExitStatus())
+	}
+	if data, _ := os.ReadFile(bashrc); string(data) != "# skeleton\n" {
+		t.Errorf(".bashrc changed: %q", data)
+	}
+	log, _ := os.ReadFile(r.LogPath())
+	if !strings.Contains(string(log), "would be clobbered by backing up") {
+		t.Errorf("log lacks the clobber message:\n%s", log)
+	}
+	d := nixrun.Diagnose(s, exitErr)
+	if d.OK || !strings.Contains(strings.ToLower(d.Reason+hintText(d)), "clobber") {
+		t.Errorf("diagnosis = %+v, want a clobber failure", d)
+	}
+}
+
+func hintText(d nixrun.Diagnosis) string {
+	var b strings.Builder
+	for _, h := range d.Hints {
+		b.WriteString(h.Title + "\n" + h.Detail + "\n" + h.Fix + "\n")
+	}
+	return b.String()
+}
+
+func checkActivated(t *testing.T, f *switchfixture.Fixture) {
+	t.Helper()
+	target, err := os.Readlink(filepath.Join(f.Home, ".bashrc"))
+	if err != nil || !strings.HasPrefix(target, "/nix/store/") {
+		t.Errorf("~/.bashrc = %q, %v; want a link into the store", target, err)
+	}
+	if _, err := os.Lstat(filepath.Join(f.Home, ".local/state/nix/profiles/home-manager")); err != nil {
+		t.Errorf("no home-manager profile: %v", err)
+	}
+}
+
+func checkTracked(t *testing.T, dir string, files ...string) {
+	t.Helper()
+	out, err := exec.Command("git", "-C", dir, "ls-files").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracked := strings.Fields(string(out))
+	for _, f := range files {
+		found := false
+		for _, tf := range tracked {
+			found = found || tf == f
+		}
+		if !found {
+			t.Errorf("%s is not tracked by git (tracked: %v)", f, tracked)
+		}
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

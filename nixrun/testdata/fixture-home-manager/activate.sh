@@ -1,0 +1,63 @@
+#!/bin/sh
+# FIXTURE activation script of nixboard's fixture home-manager (not
+# home-manager's). It prints what home-manager's activation prints and
+# writes only under $HOME, with home-manager's real clobber messages.
+set -eu
+stateHome=${XDG_STATE_HOME:-$HOME/.local/state}
+profileDir=$stateHome/nix/profiles
+if [ ! -d "$profileDir" ]; then
+  echo "Could not find suitable profile directory, tried $profileDir and /nix/var/nix/profiles/per-user/${USER:-}" >&2
+  exit 1
+fi
+echo "Starting Home Manager activation"
+echo "Activating checkFilesChanged"
+echo "Activating checkLinkTargets"
+collision=
+for f in .bashrc .profile; do
+  target=$HOME/$f
+  source=@homeFiles@/$f
+  if [ -e "$target" ] && [ ! -L "$target" ]; then
+    if [ -n "${HOME_MANAGER_BACKUP_EXT:-}" ]; then
+      backup=$target.$HOME_MANAGER_BACKUP_EXT
+      if [ -e "$backup" ]; then
+        collision=1
+        echo "Existing file '$backup' would be clobbered by backing up '$target'" >&2
+      else
+        echo "Existing file '$target' is in the way of '$source', will be moved to '$backup'"
+      fi
+    else
+      collision=1
+      echo "Existing file '$target' would be clobbered" >&2
+    fi
+  fi
+done
+if [ -n "$collision" ]; then
+  cat >&2 <<'MSG'
+Please do one of the following:
+- Move or remove the above files and try again.
+- In standalone mode, use 'home-manager switch -b backup' to back up
+  files automatically.
+- When used as a NixOS or nix-darwin module, set
+    'home-manager.backupFileExtension'
+  to, for example, 'backup' and rerun.
+MSG
+  exit 1
+fi
+echo "Activating writeBoundary"
+echo "Activating linkGeneration"
+echo "Creating new profile generation"
+nix-env --profile "$profileDir/home-manager" --set @out@ >/dev/null
+echo "Creating home file links in $HOME"
+for f in .bashrc .profile; do
+  target=$HOME/$f
+  if [ -e "$target" ] && [ ! -L "$target" ] && [ -n "${HOME_MANAGER_BACKUP_EXT:-}" ]; then
+    mv "$target" "$target.$HOME_MANAGER_BACKUP_EXT"
+  fi
+  ln -sfn "@homeFiles@/$f" "$target"
+done
+echo "Activating onFilesChange"
+echo "Activating installPackages"
+mkdir -p "$HOME/.nix-profile"
+ln -sfn @out@/home-path/bin "$HOME/.nix-profile/bin"
+echo "Activating reloadSystemd"
+echo "Activation finished (nixboard fixture)"

@@ -1,0 +1,65 @@
+# FIXTURE: lib.homeManagerConfiguration of the fixture home-manager (not
+# home-manager's). It does not evaluate modules; it hashes what they are so
+# a different configuration gives different store paths, and builds a
+# generation shaped like home-manager's. fixtureSleep makes one build sleep
+# (for the interrupt test); fixtureMarker is put into that builder's
+# environment so a test can find it in /proc.
+{ pkgs, modules ? [ ], extraSpecialArgs ? { }, fixtureSleep ? 0, fixtureMarker ? "", ... }:
+let
+  system = pkgs.git.system;
+  describe = m:
+    if builtins.isPath m then builtins.readFile m
+    else if builtins.isAttrs m then builtins.toJSON (builtins.attrNames m)
+    else builtins.typeOf m;
+  configHash = builtins.hashString "sha256" (builtins.concatStringsSep "\n" (map describe modules));
+  sh = name: attrs: script: derivation ({
+    inherit name system configHash;
+    # The fixture nixpkgs' salt makes every path of a test run new.
+    salt = pkgs.salt or "";
+    builder = "/bin/sh";
+    PATH = "/usr/bin:/bin";
+    args = [ "-c" script ];
+  } // attrs);
+  dotfile = name: text: sh "hm_${name}" { inherit text; } ''
+    echo "writing ${name}"
+    printf '%s\n' "$text" > $out
+  '';
+  bashrc = dotfile ".bashrc" "# ~/.bashrc written by the nixboard fixture (config ${configHash})";
+  profile = dotfile ".profile" "# ~/.profile written by the nixboard fixture";
+  files = sh "home-manager-files" { inherit bashrc profile; } ''
+    mkdir -p $out
+    ln -s $bashrc $out/.bashrc
+    ln -s $profile $out/.profile
+    echo "linked 2 home files"
+  '';
+  path = sh "home-manager-path" {
+    paths = [ pkgs.git pkgs.tmux pkgs.neovim ];
+    inherit fixtureSleep fixtureMarker;
+  } ''
+    if [ "$fixtureSleep" != 0 ]; then
+      echo "fixture: sleeping $fixtureSleep s ($fixtureMarker)"
+      sleep "$fixtureSleep"
+    fi
+    mkdir -p $out/bin
+    n=0
+    for p in $paths; do
+      for b in $p/bin/*; do ln -s $b $out/bin/; n=$((n+1)); done
+    done
+    echo "created $n symlinks in user environment"
+  '';
+  activationPackage = sh "home-manager-generation" {
+    inherit files path;
+    template = ./activate.sh;
+  } ''
+    mkdir -p $out
+    ln -s $files $out/home-files
+    ln -s $path $out/home-path
+    sed -e "s|@out@|$out|g" -e "s|@homeFiles@|$files|g" $template > $out/activate
+    chmod +x $out/activate
+    echo "generation ready"
+  '';
+in
+{
+  inherit activationPackage;
+  config.home.activationPackage = activationPackage;
+}
