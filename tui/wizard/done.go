@@ -1,0 +1,122 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// writeScreen is the short step that applies the plan.
+type writeScreen struct {
+	busy bool
+	err  error
+}
+
+type writeDoneMsg struct{ err error }
+
+// startWrite applies the reviewed plan in a command.
+func (m *Model) startWrite() tea.Cmd {
+	m.write = writeScreen{busy: true}
+	m.refreshPager()
+	plan := m.review.plan
+	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		if plan == nil {
+			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
+		}
+		return writeDoneMsg{err: plan.Apply()}
+	})
+}
+
+func (m *Model) updateWrite(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case writeDoneMsg:
+		m.write.busy = false
+		m.write.err = msg.err
+		if msg.err != nil {
+			m.outcome.Failed = true
+			m.refreshPager()
+			return nil
+		}
+		m.flow.Written = true
+		return m.goTo(m.flow.Next(StepWrite))
+	case tea.KeyPressMsg:
+		if msg.String() == "esc" && !m.write.busy {
+			m.outcome.Failed = false
+			return m.goTo(StepReview)
+		}
+	}
+	return nil
+}
+
+func (m *Model) writeBody(width int) string {
+	if m.write.busy {
+		return m.spinner.View() + " Writing the configuration to " + m.dir + "…\n"
+	}
+	if m.write.err != nil {
+		return m.styles.Fail.Render("✗ Writing failed") + "\n" + wrapText(m.write.err.Error(), width) +
+			"\n\nNothing you had was lost: nixboard writes each file atomically and keeps a backup of any file it did not write.\nPress esc to go back to the review.\n"
+	}
+	return ""
+}
+
+// doneScreen is the summary at the end.
+type doneScreen struct {
+	finished bool
+	failed   bool
+	reason   string
+	hints    []string
+	logPath  string
+	took     time.Duration
+}
+
+// finish records how the run ended for the summary.
+func (m *Model) finish() {
+	m.done.finished = true
+	m.done.took = m.opts.Deps.Now().Sub(m.started)
+	if m.sw.finished {
+		m.done.failed = !m.sw.ok
+		m.done.reason = m.sw.reason
+		m.done.hints = m.sw.hints
+		m.done.logPath = m.sw.logPath
+		m.outcome.LogPath = m.sw.logPath
+	}
+	m.outcome.Failed = m.done.failed
+}
+
+func (m *Model) updateDone(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "q", "enter":
+			if k.String() == "enter" && m.done.failed {
+				return nil
+			}
+			return m.quit()
+		case "r":
+			if m.done.failed {
+				m.done = doneScreen{}
+				return m.goTo(StepSwitch)
+			}
+		case "esc":
+			m.done = doneScreen{}
+			m.outcome.Failed = false
+			return m.back()
+		}
+	}
+	return m.updatePager(msg)
+}
+
+func (m *Model) doneBody(width int) string {
+	return strings.Join(DoneLines(DoneInfo{
+		Answers:  m.answers,
+		Dir:      m.dir,
+		DryRun:   m.flow.DryRun,
+		NoSwitch: m.flow.NoSwitch,
+		Failed:   m.done.failed,
+		Reason:   m.done.reason,
+		Hints:    m.done.hints,
+		LogPath:  m.done.logPath,
+		Took:     m.done.took,
+	}, width), "\n")
+}

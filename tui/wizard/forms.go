@@ -1,0 +1,232 @@
+package wizard
+
+import (
+	"charm.land/huh/v2"
+
+	"github.com/nixboard/nixboard/flakegen"
+)
+
+// A question page is one huh form of the questions step. Each builder
+// returns the form and the part of the answers it binds, so a form can be
+// tested alone: feed it keys after Init, then apply the part.
+//
+// Every part keeps the validators of its free-text fields by field key,
+// so the screen can show a field's problem while it is being typed (huh
+// itself validates only when the person leaves the field).
+
+// checks maps a form field's key to the validator of its current value.
+type checks map[string]func(string) error
+
+// Field keys; they are the answers file's JSON paths where there is one.
+const (
+	keyUsername = "homeBase.username"
+	keyGitName  = "git.name"
+	keyGitEmail = "git.email"
+	keyDir      = "dir"
+	keyRelease  = "release"
+	keyShell    = "shell"
+	keyEditor   = "homeBase.defaultEditor"
+	keyModules  = "modules"
+	keyAliases  = "homeBase.shellAliases"
+	keyEnv      = "homeBase.environmentVariables"
+	keyPackages = "homeBase.additionalPackages"
+)
+
+// identityPart is bound by the identity form.
+type identityPart struct {
+	Username, GitName, GitEmail string
+	checks                      checks
+}
+
+func (p *identityPart) apply(a *flakegen.Answers) {
+	a.HomeBase.Username = p.Username
+	a.Git.Name = p.GitName
+	a.Git.Email = p.GitEmail
+}
+
+func buildIdentityForm(a flakegen.Answers) (*huh.Form, *identityPart) {
+	p := &identityPart{Username: a.HomeBase.Username, GitName: a.Git.Name, GitEmail: a.Git.Email}
+	p.checks = checks{
+		keyUsername: fieldCheck(a, keyUsername, func(a *flakegen.Answers, v string) error { a.HomeBase.Username = v; return nil }),
+		keyGitName:  fieldCheck(a, keyGitName, func(a *flakegen.Answers, v string) error { a.Git.Name = v; return nil }),
+		keyGitEmail: fieldCheck(a, keyGitEmail, func(a *flakegen.Answers, v string) error { a.Git.Email = v; return nil }),
+	}
+	f := huh.NewForm(huh.NewGroup(
+		huh.NewInput().Key(keyUsername).Title("User name").
+			Description("Your login name on this machine; home-manager manages this user.").
+			Value(&p.Username).Validate(p.checks[keyUsername]),
+		huh.NewInput().Key(keyGitName).Title("Git name").
+			Description("Written to git's user.name (taken from your git config when set).").
+			Value(&p.GitName).Validate(p.checks[keyGitName]),
+		huh.NewInput().Key(keyGitEmail).Title("Git e-mail").
+			Description("Written to git's user.email.").
+			Value(&p.GitEmail).Validate(p.checks[keyGitEmail]),
+	).Title("Who you are"))
+	return f, p
+}
+
+// placePart is bound by the configuration directory and release form.
+type placePart struct {
+	Dir, Release string
+	home         string
+	checks       checks
+}
+
+func (p *placePart) apply(a *flakegen.Answers, dir *string) {
+	if d, err := ExpandDir(p.Dir, p.home); err == nil {
+		*dir = d
+	}
+	a.Release = p.Release
+}
+
+func buildPlaceForm(a flakegen.Answers, dir, home string) (*huh.Form, *placePart) {
+	p := &placePart{Dir: dir, Release: a.Release, home: home}
+	p.checks = checks{
+		keyDir: func(v string) error { _, err := ExpandDir(v, home); return err },
+	}
+	var opts []huh.Option[string]
+	for _, c := range ReleaseChoices(a.System) {
+		if c.Offered {
+			opts = append(opts, huh.NewOption(c.Release.Title, c.Release.Name))
+		}
+	}
+	desc := "Matched pairs of nixpkgs and home-manager; stable is the safe choice."
+	for _, c := range ReleaseChoices(a.System) {
+		if !c.Offered {
+			desc += " Not offered: " + c.Reason + "."
+		}
+	}
+	f := huh.NewForm(huh.NewGroup(
+		huh.NewInput().Key(keyDir).Title("Configuration directory").
+			Description("Where the flake is written; it becomes a git repository.").
+			Value(&p.Dir).Validate(p.checks[keyDir]),
+		huh.NewSelect[string]().Key(keyRelease).Title("Release").
+			Description(desc).Options(opts...).Value(&p.Release),
+	).Title("Where and which release"))
+	return f, p
+}
+
+// shellPart is bound by the shell and editor form.
+type shellPart struct {
+	Shell, Editor string
+	checks        checks
+}
+
+func (p *shellPart) apply(a *flakegen.Answers) {
+	a.Shell = p.Shell
+	a.HomeBase.DefaultEditor = p.Editor
+}
+
+func buildShellForm(a flakegen.Answers) (*huh.Form, *shellPart) {
+	p := &shellPart{Shell: a.Shell, Editor: a.HomeBase.DefaultEditor, checks: checks{}}
+	f := huh.NewForm(huh.NewGroup(
+		huh.NewSelect[string]().Key(keyShell).Title("Shell").
+			Description("The shell home-manager configures (aliases, variables, prompt tools).").
+			Options(huh.NewOptions(flakegen.KnownShells...)...).Value(&p.Shell),
+		huh.NewSelect[string]().Key(keyEditor).Title("Editor").
+			Description("Becomes EDITOR for your shell and git.").
+			Options(huh.NewOptions(Editors(a.HomeBase.DefaultEditor)...)...).Value(&p.Editor),
+	).Title("Shell and editor"))
+	return f, p
+}
+
+// modulesPart is bound by the modules form.
+type modulesPart struct {
+	On     []string
+	checks checks
+}
+
+func (p *modulesPart) apply(a *flakegen.Answers) { SetModules(a, p.On) }
+
+func buildModulesForm(a flakegen.Answers, height int) (*huh.Form, *modulesPart) {
+	p := &modulesPart{checks: checks{}}
+	choices := ModuleChoices(a)
+	var opts []huh.Option[string]
+	for _, c := range choices {
+		if !c.Offered {
+			continue
+		}
+		opts = append(opts, huh.NewOption(c.Flag.Title+" - "+c.Flag.Description, c.Flag.Key).Selected(c.On))
+		if c.On {
+			p.On = append(p.On, c.Flag.Key)
+		}
+	}
+	desc := "space toggles, enter confirms. Pre-selected from the defaults or your last run."
+	fields := []huh.Field{
+		huh.NewMultiSelect[string]().Key(keyModules).Title("Modules").
+			Description(desc).Options(opts...).Value(&p.On).Height(max(height-4, 5)),
+	}
+	if notes := ExcludedNotes(choices); len(notes) > 0 {
+		text := ""
+		for _, n := range notes {
+			text += "• " + n + "\n"
+		}
+		fields = append([]huh.Field{huh.NewNote().Title("Not offered on this machine").Description(text)}, fields...)
+	}
+	return huh.NewForm(huh.NewGroup(fields...).Title("Modules")), p
+}
+
+// extrasPart is bound by the extras form.
+type extrasPart struct {
+	Aliases, Env, Packages string
+	checks                 checks
+}
+
+func (p *extrasPart) apply(a *flakegen.Answers) {
+	if m, err := ParseAssignments(p.Aliases); err == nil {
+		a.HomeBase.ShellAliases = m
+	}
+	if m, err := ParseAssignments(p.Env); err == nil {
+		a.HomeBase.EnvironmentVariables = m
+	}
+	a.HomeBase.AdditionalPackages = ParsePackages(p.Packages)
+}
+
+func buildExtrasForm(a flakegen.Answers) (*huh.Form, *extrasPart) {
+	p := &extrasPart{
+		Aliases:  FormatAssignments(a.HomeBase.ShellAliases),
+		Env:      FormatAssignments(a.HomeBase.EnvironmentVariables),
+		Packages: joinWords(a.HomeBase.AdditionalPackages),
+	}
+	assign := func(path string, set func(a *flakegen.Answers, m map[string]string)) func(string) error {
+		return fieldCheck(a, path, func(a *flakegen.Answers, v string) error {
+			m, err := ParseAssignments(v)
+			if err != nil {
+				return err
+			}
+			set(a, m)
+			return nil
+		})
+	}
+	p.checks = checks{
+		keyAliases: assign(keyAliases, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.ShellAliases = m }),
+		keyEnv:     assign(keyEnv, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.EnvironmentVariables = m }),
+		keyPackages: fieldCheck(a, keyPackages, func(a *flakegen.Answers, v string) error {
+			a.HomeBase.AdditionalPackages = ParsePackages(v)
+			return nil
+		}),
+	}
+	f := huh.NewForm(huh.NewGroup(
+		huh.NewText().Key(keyAliases).Title("Shell aliases").
+			Description("One NAME=COMMAND per line, e.g. gs=git status (alt+enter for a new line).").
+			Lines(3).ExternalEditor(false).Value(&p.Aliases).Validate(p.checks[keyAliases]),
+		huh.NewText().Key(keyEnv).Title("Environment variables").
+			Description("One NAME=VALUE per line.").
+			Lines(2).ExternalEditor(false).Value(&p.Env).Validate(p.checks[keyEnv]),
+		huh.NewInput().Key(keyPackages).Title("Additional packages").
+			Description("nixpkgs attribute names, separated by spaces, e.g. ripgrep python3Packages.requests.").
+			Value(&p.Packages).Validate(p.checks[keyPackages]),
+	).Title("Extras"))
+	return f, p
+}
+
+func joinWords(ws []string) string {
+	s := ""
+	for i, w := range ws {
+		if i > 0 {
+			s += " "
+		}
+		s += w
+	}
+	return s
+}

@@ -1,0 +1,225 @@
+package wizard
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nixboard/nixboard/tui/theme"
+)
+
+// InstallerFunc returns the process that runs an installer command. It is
+// called only after the person agreed to run it.
+type InstallerFunc func(ctx context.Context, opt InstallOption) *exec.Cmd
+
+// ShellInstaller runs the command through /bin/sh exactly as shown.
+func ShellInstaller(ctx context.Context, opt InstallOption) *exec.Cmd {
+	return exec.CommandContext(ctx, "/bin/sh", "-c", opt.Command)
+}
+
+// installScreen offers the installers, asks for consent and streams the
+// chosen installer's output.
+type installScreen struct {
+	advice     InstallAdvice
+	choice     int
+	confirming bool
+	running    bool
+	finished   bool
+	err        error
+	lines      []string
+	log        viewport.Model
+	lineCh     chan string
+	width      int
+}
+
+// maxInstallLines bounds the installer's kept output.
+const maxInstallLines = 2000
+
+func newInstallScreen(a InstallAdvice) installScreen {
+	v := viewport.New()
+	return installScreen{advice: a, log: v}
+}
+
+func (s *installScreen) setSize(w, h int) {
+	s.width = w
+	s.log.SetWidth(w)
+	s.log.SetHeight(max(h-8, 3))
+}
+
+// installLineMsg is one line of installer output; installDoneMsg ends it.
+type installLineMsg struct{ line string }
+type installDoneMsg struct{ err error }
+
+// startInstaller runs the chosen installer, streaming its output one line
+// per message through a channel that waitInstallLine re-arms.
+func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption) (chan string, tea.Cmd) {
+	ch := make(chan string, 64)
+	return ch, func() tea.Msg {
+		cmd := run(ctx, opt)
+		pr, pw := io.Pipe()
+		cmd.Stdout, cmd.Stderr = pw, pw
+		if err := cmd.Start(); err != nil {
+			close(ch)
+			return installDoneMsg{err: fmt.Errorf("start installer: %w", err)}
+		}
+		go func() {
+			sc := bufio.NewScanner(pr)
+			sc.Buffer(make([]byte, 64*1024), 1024*1024)
+			for sc.Scan() {
+				ch <- sc.Text()
+			}
+			close(ch)
+		}()
+		err := cmd.Wait()
+		pw.Close()
+		// Drain the rest of the output before reporting the end.
+		for range ch {
+		}
+		if err != nil {
+			return installDoneMsg{err: fmt.Errorf("installer: %w", err)}
+		}
+		return installDoneMsg{}
+	}
+}
+
+func waitInstallLine(ch chan string) tea.Cmd {
+	return func() tea.Msg {
+		line, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return installLineMsg{line: line}
+	}
+}
+
+func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
+	s := &m.install
+	switch msg := msg.(type) {
+	case installLineMsg:
+		atBottom := s.log.AtBottom()
+		s.lines = append(s.lines, sanitizeLine(msg.line))
+		if len(s.lines) > maxInstallLines {
+			s.lines = s.lines[len(s.lines)-maxInstallLines:]
+		}
+		s.log.SetContentLines(s.lines)
+		if atBottom {
+			s.log.GotoBottom()
+		}
+		return waitInstallLine(s.lineCh)
+	case installDoneMsg:
+		s.running = false
+		s.finished = true
+		s.err = msg.err
+		return nil
+	case tea.KeyPressMsg:
+		if s.running {
+			var cmd tea.Cmd
+			s.log, cmd = s.log.Update(msg)
+			return cmd
+		}
+		if s.confirming {
+			switch msg.String() {
+			case "y", "Y":
+				s.confirming = false
+				if m.opts.Deps.Installer == nil {
+					s.finished = true
+					s.err = fmt.Errorf("installers do not run in this mode (demo): run the command yourself")
+					return nil
+				}
+				s.running = true
+				s.lines = []string{"$ " + s.advice.Options[s.choice].Command}
+				s.log.SetContentLines(s.lines)
+				ch, cmd := startInstaller(m.ctx, m.opts.Deps.Installer, s.advice.Options[s.choice])
+				s.lineCh = ch
+				return tea.Batch(cmd, waitInstallLine(ch))
+			default:
+				s.confirming = false
+			}
+			return nil
+		}
+		switch msg.String() {
+		case "esc":
+			return m.back()
+		case "up", "k":
+			if s.choice > 0 && !s.finished {
+				s.choice--
+			}
+		case "down", "j":
+			if s.choice < len(s.advice.Options)-1 && !s.finished {
+				s.choice++
+			}
+		case "r":
+			return m.redetect()
+		case "enter":
+			if s.finished || !s.advice.Options[s.choice].Runnable {
+				return m.redetect()
+			}
+			s.confirming = true
+		}
+	}
+	return nil
+}
+
+// redetect goes back to the welcome screen and runs detection again.
+func (m *Model) redetect() tea.Cmd {
+	m.step = StepWelcome
+	cmd := m.startDetect()
+	m.refreshPager()
+	return cmd
+}
+
+func (s installScreen) keys() [][2]string {
+	switch {
+	case s.running:
+		return [][2]string{{"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
+	case s.confirming:
+		return [][2]string{{"y", "run it"}, {"n", "not now"}}
+	case s.finished:
+		return [][2]string{{"enter", "detect again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
+	}
+	return [][2]string{{"↑/↓", "choose"}, {"enter", "run"}, {"r", "detect again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
+}
+
+func (s installScreen) view(st theme.Styles, width int) string {
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Nix is not installed") + "\n")
+	b.WriteString(wrapText(s.advice.Intro, width) + "\n\n")
+	for i, o := range s.advice.Options {
+		mark := "  "
+		name := o.Name
+		if i == s.choice {
+			mark = st.Selected.Render("> ")
+			name = st.Selected.Render(name)
+		}
+		b.WriteString(mark + name + "\n")
+		b.WriteString("    " + st.Subtle.Render(ansi.Truncate(o.Why, max(width-4, 10), "…")) + "\n")
+		if i == s.choice {
+			b.WriteString("    " + st.Accent.Render(ansi.Truncate(o.Command, max(width-4, 10), "…")) + "\n")
+			if !o.Runnable {
+				b.WriteString("    " + st.Warn.Render("Run this yourself (it restarts WSL), then re-run nixboard.") + "\n")
+			}
+		}
+	}
+	switch {
+	case s.confirming:
+		b.WriteString("\n" + st.Warn.Render("Run this command now? It downloads the installer and may ask for your password through sudo. [y/N]") + "\n")
+	case s.running || s.finished:
+		b.WriteString("\n" + s.log.View() + "\n")
+		if s.finished {
+			if s.err != nil {
+				b.WriteString(st.Fail.Render("✗ "+s.err.Error()) + "\n")
+			} else {
+				b.WriteString(st.OK.Render("✓ The installer finished. Press enter to check the machine again.") + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+

@@ -1,0 +1,307 @@
+package wizard
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/flakegen"
+)
+
+func TestStepNames(t *testing.T) {
+	for s := StepWelcome; s <= StepDone; s++ {
+		if s.String() == "unknown" || s.Title() == "?" {
+			t.Errorf("step %d has no name", s)
+		}
+	}
+	if Step(99).String() != "unknown" {
+		t.Errorf("Step(99) = %q", Step(99).String())
+	}
+}
+
+func TestFlowNext(t *testing.T) {
+	tests := []struct {
+		name string
+		flow Flow
+		from Step
+		want Step
+	}{
+		{"nix present asks questions", Flow{NixInstalled: true}, StepWelcome, StepQuestions},
+		{"nix missing offers installer", Flow{}, StepWelcome, StepInstall},
+		{"installer leads back to detection", Flow{}, StepInstall, StepWelcome},
+		{"--answers --yes skips questions", Flow{NixInstalled: true, SkipQuestions: true}, StepWelcome, StepReview},
+		{"questions lead to review", Flow{NixInstalled: true}, StepQuestions, StepReview},
+		{"review writes", Flow{NixInstalled: true}, StepReview, StepWrite},
+		{"dry run ends after review", Flow{DryRun: true}, StepReview, StepDone},
+		{"write switches", Flow{}, StepWrite, StepSwitch},
+		{"--no-switch ends after write", Flow{NoSwitch: true}, StepWrite, StepDone},
+		{"switch ends", Flow{}, StepSwitch, StepDone},
+		{"done stays", Flow{}, StepDone, StepDone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.flow.Next(tt.from); got != tt.want {
+				t.Errorf("Next(%s) = %s, want %s", tt.from, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFlowBack(t *testing.T) {
+	tests := []struct {
+		flow   Flow
+		from   Step
+		want   Step
+		wantOK bool
+	}{
+		{Flow{}, StepWelcome, StepWelcome, false},
+		{Flow{}, StepInstall, StepWelcome, true},
+		{Flow{}, StepQuestions, StepWelcome, true},
+		{Flow{}, StepReview, StepQuestions, true},
+		{Flow{SkipQuestions: true}, StepReview, StepWelcome, true},
+		{Flow{}, StepWrite, StepWrite, false},
+		{Flow{}, StepSwitch, StepSwitch, false},
+		{Flow{}, StepDone, StepReview, true},
+	}
+	for _, tt := range tests {
+		got, ok := tt.flow.Back(tt.from)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("%+v Back(%s) = %s, %v; want %s, %v", tt.flow, tt.from, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func strp(s string) *string { return &s }
+
+func TestAdviseInstall(t *testing.T) {
+	tests := []struct {
+		name        string
+		platform    detect.Platform
+		wantFirst   string // substring of the first option's command
+		wantOptions int
+		runnable    bool
+	}{
+		{"apple silicon", detect.Platform{Kind: "darwin", Arch: "aarch64"}, "install.determinate.systems", 1, true},
+		{"intel mac", detect.Platform{Kind: "darwin", Arch: "x86_64"}, "nixos.org/nix/install | sh -s -- --daemon", 1, true},
+		{"linux with systemd", detect.Platform{Kind: "linux", Arch: "x86_64"}, "install.determinate.systems", 1, true},
+		{"wsl with systemd", detect.Platform{Kind: "wsl", Arch: "x86_64", WSL: &detect.WSL{Version: 2, Systemd: true}}, "install.determinate.systems", 1, true},
+		{"wsl without systemd", detect.Platform{Kind: "wsl", Arch: "x86_64", WSL: &detect.WSL{Version: 2}}, "systemd=true", 2, false},
+		{"container", detect.Platform{Kind: "linux", Arch: "x86_64", Container: strp("docker")}, "--no-daemon", 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := AdviseInstall(detect.Report{Platform: tt.platform})
+			if len(a.Options) != tt.wantOptions {
+				t.Fatalf("got %d options, want %d: %+v", len(a.Options), tt.wantOptions, a.Options)
+			}
+			if !strings.Contains(a.Options[0].Command, tt.wantFirst) {
+				t.Errorf("first command %q does not contain %q", a.Options[0].Command, tt.wantFirst)
+			}
+			if a.Options[0].Runnable != tt.runnable {
+				t.Errorf("runnable = %v, want %v", a.Options[0].Runnable, tt.runnable)
+			}
+			if a.Intro == "" {
+				t.Error("no explanation")
+			}
+		})
+	}
+	// WSL without systemd offers the single-user install as its second way.
+	a := AdviseInstall(detect.Report{Platform: detect.Platform{Kind: "wsl", WSL: &detect.WSL{Version: 2, SystemdConfigured: true}}})
+	if !strings.Contains(a.Options[1].Command, "--no-daemon") || !strings.Contains(a.Intro, "wsl.exe --shutdown") {
+		t.Errorf("configured-but-not-running WSL: %+v", a)
+	}
+}
+
+func TestChangedAnswers(t *testing.T) {
+	old := flakegen.DefaultFor("wsl", "x86_64-linux")
+	old.HomeBase.EnableTmux = false
+	cur := old
+	cur.HomeBase.EnableTmux = true
+	cur.HomeBase.ShellAliases = map[string]string{"gs": "git status"}
+	cur.HomeBase.AdditionalPackages = []string{"ripgrep"}
+	got := ChangedAnswers(old, cur)
+	var lines []string
+	for _, c := range got {
+		lines = append(lines, c.String())
+	}
+	want := []string{
+		`homeBase.additionalPackages: (unset) → ["ripgrep"]`,
+		"homeBase.enableTmux: false → true",
+		`homeBase.shellAliases.gs: (unset) → "git status"`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if c := ChangedAnswers(old, old); len(c) != 0 {
+		t.Errorf("same answers gave changes %v", c)
+	}
+}
+
+func TestModuleChoicesPerPlatform(t *testing.T) {
+	tests := []struct {
+		platform, system string
+		offered          []string
+		notOffered       []string
+	}{
+		{"wsl", "x86_64-linux", []string{"enableOneDriveUtils", "terminalVerification.enable", "enableEspIdf"}, nil},
+		{"darwin", "aarch64-darwin", []string{"enableGit", "enableTmux"}, []string{"enableOneDriveUtils", "enableEspIdf", "terminalVerification.enable"}},
+		{"linux", "x86_64-linux", []string{"enableEspIdf"}, []string{"enableOneDriveUtils"}},
+		{"nixos-wsl", "x86_64-linux", []string{"enableOneDriveUtils"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.platform, func(t *testing.T) {
+			choices := ModuleChoices(flakegen.DefaultFor(tt.platform, tt.system))
+			byKey := map[string]ModuleChoice{}
+			for _, c := range choices {
+				byKey[c.Flag.Key] = c
+			}
+			for _, k := range tt.offered {
+				if !byKey[k].Offered {
+					t.Errorf("%s not offered on %s", k, tt.platform)
+				}
+			}
+			for _, k := range tt.notOffered {
+				c := byKey[k]
+				if c.Offered || c.Reason == "" || c.On {
+					t.Errorf("%s on %s: offered=%v on=%v reason=%q", k, tt.platform, c.Offered, c.On, c.Reason)
+				}
+			}
+			notes := ExcludedNotes(choices)
+			if len(tt.notOffered) > 0 && len(notes) == 0 {
+				t.Error("no notes for the flags not offered")
+			}
+		})
+	}
+}
+
+func TestSetModules(t *testing.T) {
+	a := flakegen.DefaultFor("darwin", "aarch64-darwin")
+	SetModules(&a, []string{"enableTmux", "enableOneDriveUtils"})
+	if !a.HomeBase.EnableTmux || a.HomeBase.EnableGit || a.HomeBase.EnableOneDriveUtils {
+		t.Errorf("SetModules: %+v", a.HomeBase)
+	}
+}
+
+func TestReleaseChoices(t *testing.T) {
+	for _, c := range ReleaseChoices("x86_64-darwin") {
+		if c.Release.Name == "unstable" && (c.Offered || c.Reason == "") {
+			t.Errorf("unstable offered on Intel Mac: %+v", c)
+		}
+		if c.Release.Name == "26.05" && !c.Offered {
+			t.Error("26.05 not offered on Intel Mac")
+		}
+	}
+	for _, c := range ReleaseChoices("x86_64-linux") {
+		if !c.Offered {
+			t.Errorf("%s not offered on x86_64-linux", c.Release.Name)
+		}
+	}
+}
+
+func TestParseAssignments(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    map[string]string
+		wantErr string
+	}{
+		{"", map[string]string{}, ""},
+		{"gs=git status\n\n# comment\nll = ls -l", map[string]string{"gs": "git status", "ll": "ls -l"}, ""},
+		{"a=b=c", map[string]string{"a": "b=c"}, ""},
+		{"gs git status", nil, "line 1"},
+		{"=x", nil, "empty"},
+	}
+	for _, tt := range tests {
+		got, err := ParseAssignments(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseAssignments(%q) err = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || FormatAssignments(got) != FormatAssignments(tt.want) {
+			t.Errorf("ParseAssignments(%q) = %v, %v", tt.in, got, err)
+		}
+	}
+	if got := ParsePackages("ripgrep, fd\npython3Packages.requests"); strings.Join(got, "|") != "ripgrep|fd|python3Packages.requests" {
+		t.Errorf("ParsePackages = %v", got)
+	}
+}
+
+func TestExpandDir(t *testing.T) {
+	tests := []struct{ in, want, err string }{
+		{"~/.config/home-manager", "/home/a/.config/home-manager", ""},
+		{"/tmp/x/", "/tmp/x", ""},
+		{"~", "/home/a", ""},
+		{"relative/dir", "", "not an absolute path"},
+		{"  ", "", "empty"},
+	}
+	for _, tt := range tests {
+		got, err := ExpandDir(tt.in, "/home/a")
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ExpandDir(%q) err = %v", tt.in, err)
+			}
+			continue
+		}
+		if got != tt.want || err != nil {
+			t.Errorf("ExpandDir(%q) = %q, %v", tt.in, got, err)
+		}
+	}
+}
+
+func validAnswers() flakegen.Answers {
+	a := flakegen.DefaultFor("wsl", "x86_64-linux")
+	a.HomeBase.Username = "alice"
+	a.HomeBase.HomeDirectory = "/home/alice"
+	a.Hostname = "wsl-box"
+	a.Git = flakegen.GitAnswer{Name: "Alice Example", Email: "alice@example.com"}
+	return a
+}
+
+func TestFieldProblem(t *testing.T) {
+	a := validAnswers()
+	if err := a.Validate(); err != nil {
+		t.Fatalf("base answers invalid: %v", err)
+	}
+	tests := []struct {
+		path string
+		set  func(a *flakegen.Answers)
+		bad  bool
+	}{
+		{"homeBase.username", func(a *flakegen.Answers) {}, false},
+		{"homeBase.username", func(a *flakegen.Answers) { a.HomeBase.Username = "Bad Name!" }, true},
+		{"git.email", func(a *flakegen.Answers) { a.Git.Email = "not-an-email" }, true},
+		{"homeBase.shellAliases", func(a *flakegen.Answers) { a.HomeBase.ShellAliases = map[string]string{"g s": "x"} }, true},
+		{"homeBase.additionalPackages", func(a *flakegen.Answers) { a.HomeBase.AdditionalPackages = []string{"rip grep"} }, true},
+		// A problem in another field is not this field's problem.
+		{"homeBase.username", func(a *flakegen.Answers) { a.Git.Email = "nope" }, false},
+	}
+	for _, tt := range tests {
+		b := a
+		tt.set(&b)
+		err := FieldProblem(b, tt.path)
+		if (err != nil) != tt.bad {
+			t.Errorf("FieldProblem(%s) = %v, want bad=%v", tt.path, err, tt.bad)
+		}
+	}
+}
+
+func TestReviewSummary(t *testing.T) {
+	a := validAnswers()
+	first := strings.Join(ReviewSummary(a, "/home/alice/.config/home-manager", nil), "\n")
+	for _, want := range []string{"alice@wsl-box", "Alice Example <alice@example.com>", "/home/alice/.config/home-manager", "First run"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("summary lacks %q:\n%s", want, first)
+		}
+	}
+	prev := a
+	prev.HomeBase.EnableTmux = false
+	again := strings.Join(ReviewSummary(a, "/d", &prev), "\n")
+	if !strings.Contains(again, "homeBase.enableTmux: false → true") {
+		t.Errorf("re-run summary lacks the change:\n%s", again)
+	}
+	same := strings.Join(ReviewSummary(a, "/d", &a), "\n")
+	if !strings.Contains(same, "Same answers") {
+		t.Errorf("unchanged summary:\n%s", same)
+	}
+}

@@ -1,0 +1,454 @@
+package wizard
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/theme"
+)
+
+// Options configure one wizard run. Everything the wizard reaches outside
+// itself comes in through Deps, so tests and the demo mode can replace it.
+type Options struct {
+	// Dir is where the configuration is written (--dir). Empty means the
+	// existing configuration detection found, else ~/.config/home-manager.
+	Dir string
+	// Answers pre-fill the questions (--answers).
+	Answers *flakegen.Answers
+	// Yes skips the questions when Answers is set (--yes).
+	Yes bool
+	// NoSwitch stops after writing; DryRun stops after the review.
+	NoSwitch bool
+	DryRun   bool
+	// Demo marks a demo run: the header says so and times come from Deps.Now.
+	Demo bool
+	// NoColor switches colours off (any non-empty NO_COLOR).
+	NoColor bool
+	Deps    Deps
+}
+
+// Deps are the wizard's doors to the outside world. Each runs inside a
+// tea.Cmd, never in Update.
+type Deps struct {
+	// Detect examines the machine.
+	Detect func(ctx context.Context) detect.Report
+	// Installer returns the process that runs a Nix installer command. It
+	// is only called after the person agreed. Nil means installers cannot
+	// run here (the demo), and the screen says so.
+	Installer InstallerFunc
+	// Switch starts the switch for a written configuration.
+	Switch SwitchFunc
+	// Now is the clock; the demo mode passes a fixed one.
+	Now func() time.Time
+}
+
+// Outcome is how a wizard run ended, for the command to pick an exit status.
+type Outcome struct {
+	// Step is the step the wizard ended on.
+	Step Step
+	// Quit is true when the person quit before the end.
+	Quit bool
+	// Failed is true when writing or the switch failed.
+	Failed bool
+	// Dir is the configuration directory; LogPath the switch log, if any.
+	Dir     string
+	LogPath string
+}
+
+// Model is the wizard's root model. It owns the step, the window size and
+// the styles, and pushes size and styles down to the screens.
+type Model struct {
+	opts   Options
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	step   Step
+	flow   Flow
+	width  int
+	height int
+	isDark bool
+	styles theme.Styles
+
+	confirmQuit bool
+	quitting    bool
+	outcome     Outcome
+
+	// Detection.
+	detecting bool
+	spinner   spinner.Model
+	report    *detect.Report
+
+	// Answers as they stand; previous is the last run's, when there was one.
+	answers  flakegen.Answers
+	previous *flakegen.Answers
+	dir      string
+
+	pager     viewport.Model
+	install   installScreen
+	questions questionsScreen
+	review    reviewScreen
+	write     writeScreen
+	sw        switchScreen
+	done      doneScreen
+
+	started time.Time
+}
+
+// New builds the wizard. It does no I/O: detection starts in Init.
+func New(ctx context.Context, opts Options) *Model {
+	ctx, cancel := context.WithCancel(ctx)
+	if opts.Deps.Now == nil {
+		opts.Deps.Now = time.Now
+	}
+	m := &Model{
+		opts:    opts,
+		ctx:     ctx,
+		cancel:  cancel,
+		step:    StepWelcome,
+		isDark:  true,
+		width:   80,
+		height:  24,
+		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)),
+		pager:   viewport.New(),
+	}
+	m.flow = Flow{
+		NixInstalled:  true,
+		SkipQuestions: opts.Answers != nil && opts.Yes,
+		DryRun:        opts.DryRun,
+		NoSwitch:      opts.NoSwitch,
+	}
+	m.styles = theme.New(m.isDark, opts.NoColor)
+	m.pager.SoftWrap = true
+	return m
+}
+
+// Step returns the step the wizard is on.
+func (m *Model) Step() Step { return m.step }
+
+// Answers returns the answers as they stand.
+func (m *Model) Answers() flakegen.Answers { return m.answers }
+
+// Outcome says how the run ended; valid after the program returned.
+func (m *Model) Outcome() Outcome {
+	o := m.outcome
+	o.Step = m.step
+	o.Dir = m.dir
+	return o
+}
+
+// Init starts detection behind the first frame: the spinner draws at once
+// and the report arrives as a message.
+func (m *Model) Init() tea.Cmd {
+	m.started = m.opts.Deps.Now()
+	return tea.Batch(tea.RequestBackgroundColor, m.startDetect())
+}
+
+// detectDoneMsg carries a detection report and the answers of the last
+// run found in the configuration directory, if any.
+type detectDoneMsg struct {
+	report   detect.Report
+	previous *flakegen.Answers
+}
+
+func (m *Model) startDetect() tea.Cmd {
+	m.detecting = true
+	ctx, detectFn, flagDir := m.ctx, m.opts.Deps.Detect, m.opts.Dir
+	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		r := detectFn(ctx)
+		return detectDoneMsg{report: r, previous: loadPrevious(ConfigDir(flagDir, r))}
+	})
+}
+
+// Update is the root of the message flow.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.isDark = msg.IsDark()
+		m.styles = theme.New(m.isDark, m.opts.NoColor)
+		return m, m.questions.setDark(m.isDark)
+	case tea.KeyPressMsg:
+		if cmd, handled := m.handleGlobalKey(msg); handled {
+			return m, cmd
+		}
+	case spinner.TickMsg:
+		if !m.detecting && !m.write.busy && !m.review.planning {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case detectDoneMsg:
+		return m, m.onDetected(msg.report, msg.previous)
+	}
+	return m, m.updateStep(msg)
+}
+
+// handleGlobalKey deals with the keys that work on every step: the
+// quit confirmation and ctrl+c.
+func (m *Model) handleGlobalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if m.confirmQuit {
+		switch msg.String() {
+		case "y", "Y", "ctrl+c":
+			return m.quit(), true
+		default:
+			m.confirmQuit = false
+			return nil, true
+		}
+	}
+	if msg.String() == "ctrl+c" {
+		m.confirmQuit = true
+		return nil, true
+	}
+	return nil, false
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	if m.step != StepDone || !m.done.finished {
+		m.outcome.Quit = true
+	}
+	m.cancel()
+	return tea.Quit
+}
+
+// resize pushes the body's size down to every screen.
+func (m *Model) resize() {
+	w, h := m.bodySize()
+	m.pager.SetWidth(w)
+	m.pager.SetHeight(h)
+	m.questions.setSize(w, h)
+	m.install.setSize(w, h)
+	m.sw.setSize(w, h)
+}
+
+// bodySize is the room between the header and the key help.
+func (m *Model) bodySize() (int, int) {
+	return max(m.width, 20), max(m.height-headerHeight-footerHeight, 3)
+}
+
+const (
+	headerHeight = 2
+	footerHeight = 2
+)
+
+// goTo enters a step and starts whatever the step needs.
+func (m *Model) goTo(s Step) tea.Cmd {
+	m.step = s
+	m.pager.GotoTop()
+	switch s {
+	case StepWelcome:
+		m.refreshPager()
+	case StepInstall:
+		m.install = newInstallScreen(AdviseInstall(*m.report))
+		m.install.setSize(m.bodySize())
+	case StepQuestions:
+		return m.questions.start(m.answers, m.report.User.Home, m.dir, m.isDark, m.opts.NoColor)
+	case StepReview:
+		return m.startReview()
+	case StepWrite:
+		return m.startWrite()
+	case StepSwitch:
+		return m.startSwitch()
+	case StepDone:
+		m.finish()
+	}
+	m.refreshPager()
+	return nil
+}
+
+// updateStep hands a message to the current step's screen.
+func (m *Model) updateStep(msg tea.Msg) tea.Cmd {
+	switch m.step {
+	case StepWelcome:
+		return m.updateWelcome(msg)
+	case StepInstall:
+		return m.updateInstall(msg)
+	case StepQuestions:
+		return m.updateQuestions(msg)
+	case StepReview:
+		return m.updateReview(msg)
+	case StepWrite:
+		return m.updateWrite(msg)
+	case StepSwitch:
+		return m.updateSwitch(msg)
+	case StepDone:
+		return m.updateDone(msg)
+	}
+	return nil
+}
+
+// updatePager scrolls the body of text screens.
+func (m *Model) updatePager(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	m.pager, cmd = m.pager.Update(msg)
+	return cmd
+}
+
+// refreshPager sets the pager's content to the current step's body.
+func (m *Model) refreshPager() {
+	w, _ := m.bodySize()
+	var body string
+	switch m.step {
+	case StepWelcome:
+		body = m.welcomeBody(w)
+	case StepReview:
+		body = m.reviewBody(w)
+	case StepWrite:
+		body = m.writeBody(w)
+	case StepDone:
+		body = m.doneBody(w)
+	default:
+		return
+	}
+	m.pager.SetContent(body)
+}
+
+// View draws the header, the current step and the key help. It is the only
+// place that returns a tea.View.
+func (m *Model) View() tea.View {
+	if m.quitting {
+		return tea.NewView("")
+	}
+	w, h := m.bodySize()
+	var body string
+	switch m.step {
+	case StepInstall:
+		body = m.install.view(m.styles, w)
+	case StepQuestions:
+		body = m.questions.view(m.styles, w, h)
+	case StepSwitch:
+		body = m.sw.view()
+	default:
+		body = m.pager.View()
+	}
+	body = fitHeight(body, h)
+	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer()))
+	v.AltScreen = true
+	v.WindowTitle = "nixboard"
+	return v
+}
+
+// header shows where the person is in the flow.
+func (m *Model) header() string {
+	title := m.styles.Title.Render("nixboard")
+	if m.opts.Demo {
+		title += m.styles.Subtle.Render(" (demo)")
+	}
+	steps := []Step{StepWelcome, StepQuestions, StepReview, StepWrite, StepSwitch, StepDone}
+	var parts []string
+	for _, s := range steps {
+		name := s.Title()
+		switch {
+		case s == m.step || (s == StepWelcome && m.step == StepInstall):
+			parts = append(parts, m.styles.Selected.Render("["+name+"]"))
+		default:
+			parts = append(parts, m.styles.Subtle.Render(name))
+		}
+	}
+	line := title + "  " + strings.Join(parts, m.styles.Subtle.Render(" › "))
+	if ansi.StringWidth(line) > m.width {
+		line = title + "  " + m.styles.Selected.Render(m.step.Title())
+	}
+	return ansi.Truncate(line, m.width, "…") + "\n" + m.styles.Subtle.Render(strings.Repeat("─", max(m.width, 1)))
+}
+
+// footer is the key help, or the quit question.
+func (m *Model) footer() string {
+	rule := m.styles.Subtle.Render(strings.Repeat("─", max(m.width, 1)))
+	if m.confirmQuit {
+		q := m.styles.Warn.Render("Quit nixboard?") + " " + m.keyHelp([][2]string{{"y", "quit"}, {"any other key", "stay"}})
+		if m.step == StepSwitch {
+			q = m.styles.Warn.Render("Stop the switch and quit?") + " " + m.keyHelp([][2]string{{"y", "stop and quit"}, {"any other key", "keep going"}})
+		}
+		return rule + "\n" + ansi.Truncate(q, m.width, "…")
+	}
+	return rule + "\n" + ansi.Truncate(m.keyHelp(m.stepKeys()), m.width, "…")
+}
+
+func (m *Model) keyHelp(keys [][2]string) string {
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, m.styles.Key.Render(k[0])+" "+m.styles.Subtle.Render(k[1]))
+	}
+	return strings.Join(parts, m.styles.Subtle.Render(" · "))
+}
+
+// stepKeys is the key help of the current step.
+func (m *Model) stepKeys() [][2]string {
+	switch m.step {
+	case StepWelcome:
+		if m.detecting {
+			return [][2]string{{"ctrl+c", "quit"}}
+		}
+		return [][2]string{{"enter", "continue"}, {"r", "detect again"}, {"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
+	case StepInstall:
+		return m.install.keys()
+	case StepQuestions:
+		return [][2]string{{"enter", "next"}, {"tab/shift+tab", "field"}, {"esc", "back"}, {"ctrl+c", "quit"}}
+	case StepReview:
+		next := "write files"
+		if m.flow.DryRun {
+			next = "finish (dry run)"
+		}
+		return [][2]string{{"enter", next}, {"esc", "back"}, {"↑/↓ pgup/pgdn", "scroll"}, {"ctrl+c", "quit"}}
+	case StepWrite:
+		if m.write.err != nil {
+			return [][2]string{{"esc", "back"}, {"ctrl+c", "quit"}}
+		}
+		return [][2]string{{"ctrl+c", "quit"}}
+	case StepSwitch:
+		return m.sw.keys()
+	case StepDone:
+		if m.done.failed {
+			return [][2]string{{"r", "retry"}, {"esc", "back to review"}, {"q", "quit"}}
+		}
+		return [][2]string{{"q/enter", "quit"}, {"esc", "back to review"}, {"↑/↓", "scroll"}}
+	}
+	return nil
+}
+
+// fitHeight pads or cuts s to exactly h lines so the key help stays at the
+// bottom of the screen.
+func fitHeight(s string, h int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// back goes to the step before, where there is one.
+func (m *Model) back() tea.Cmd {
+	s, ok := m.flow.Back(m.step)
+	if !ok {
+		return nil
+	}
+	return m.goTo(s)
+}
+
+func (m *Model) updateQuestions(msg tea.Msg) tea.Cmd {
+	res, cmd := m.questions.update(msg, &m.answers, &m.dir)
+	switch res {
+	case questionsBack:
+		return tea.Batch(cmd, m.back())
+	case questionsDone:
+		return tea.Batch(cmd, m.goTo(m.flow.Next(StepQuestions)))
+	}
+	return cmd
+}

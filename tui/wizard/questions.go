@@ -1,0 +1,182 @@
+package wizard
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/nixboard/nixboard/flakegen"
+)
+
+// ModuleChoice is one homeBase flag as the modules question shows it.
+type ModuleChoice struct {
+	Flag flakegen.Flag
+	// Offered is false when the flag cannot apply on this platform; Reason
+	// then says why, and the flag is not asked about.
+	Offered bool
+	Reason  string
+	// On is the flag's current value (the defaults or the last run).
+	On bool
+}
+
+// ModuleChoices lists every homeBase flag for the modules question, in
+// flakegen's order: the ones that apply here pre-selected from the answers,
+// the others with the reason they are not offered.
+func ModuleChoices(a flakegen.Answers) []ModuleChoice {
+	flags := flakegen.Flags()
+	out := make([]ModuleChoice, 0, len(flags))
+	for _, f := range flags {
+		ok, why := f.Applies(a.Platform, a.System)
+		out = append(out, ModuleChoice{Flag: f, Offered: ok, Reason: why, On: ok && f.Get(a.HomeBase)})
+	}
+	return out
+}
+
+// ExcludedNotes groups the reasons of flags that are not offered, so flags
+// that share a reason take one line: "Windows Terminal check, Verbose
+// terminal check: Windows Terminal checks only work on WSL …".
+func ExcludedNotes(choices []ModuleChoice) []string {
+	var reasons []string
+	names := map[string][]string{}
+	for _, c := range choices {
+		if c.Offered {
+			continue
+		}
+		if _, seen := names[c.Reason]; !seen {
+			reasons = append(reasons, c.Reason)
+		}
+		names[c.Reason] = append(names[c.Reason], c.Flag.Title)
+	}
+	out := make([]string, 0, len(reasons))
+	for _, r := range reasons {
+		out = append(out, strings.Join(names[r], ", ")+": "+r+".")
+	}
+	return out
+}
+
+// SetModules switches the offered flags on exactly when their key is in on;
+// flags that are not offered are switched off.
+func SetModules(a *flakegen.Answers, on []string) {
+	want := map[string]bool{}
+	for _, k := range on {
+		want[k] = true
+	}
+	for _, c := range ModuleChoices(*a) {
+		c.Flag.Set(&a.HomeBase, c.Offered && want[c.Flag.Key])
+	}
+}
+
+// ReleaseChoice is one release as the release question offers it.
+type ReleaseChoice struct {
+	Release flakegen.Release
+	Offered bool
+	Reason  string
+}
+
+// ReleaseChoices lists the releases for a system; a release that does not
+// build packages for it (unstable on Intel Macs) is not offered.
+func ReleaseChoices(system string) []ReleaseChoice {
+	out := make([]ReleaseChoice, 0, len(flakegen.Releases))
+	for _, r := range flakegen.Releases {
+		c := ReleaseChoice{Release: r, Offered: system == "" || r.Supports(system)}
+		if !c.Offered {
+			c.Reason = fmt.Sprintf("%s does not provide packages for %s", r.Name, system)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Editors lists the editors the wizard offers, the current one first when
+// it is not among them.
+func Editors(current string) []string {
+	list := []string{"nvim", "vim", "nano", "emacs", "hx", "code"}
+	if current != "" {
+		for _, e := range list {
+			if e == current {
+				return list
+			}
+		}
+		return append([]string{current}, list...)
+	}
+	return list
+}
+
+// ParseAssignments reads NAME=VALUE lines (aliases, environment variables).
+// Blank lines and lines starting with # are skipped; a line without "=" is
+// an error naming the line.
+func ParseAssignments(text string) (map[string]string, error) {
+	out := map[string]string{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("line %d: %q has no \"=\": write NAME=VALUE", i+1, line)
+		}
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return nil, fmt.Errorf("line %d: the name before \"=\" is empty", i+1)
+		}
+		out[name] = strings.TrimSpace(value)
+	}
+	return out, nil
+}
+
+// FormatAssignments is the inverse of ParseAssignments, sorted by name.
+func FormatAssignments(m map[string]string) string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	lines := make([]string, len(names))
+	for i, k := range names {
+		lines[i] = k + "=" + m[k]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ParsePackages splits a list of package attribute names on spaces, commas
+// and new lines.
+func ParsePackages(text string) []string {
+	out := []string{}
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == ',' || r == '\n' || r == '\t' }) {
+		out = append(out, f)
+	}
+	return out
+}
+
+// ExpandDir turns "~/x" into an absolute path under home and checks that
+// the configuration directory is absolute.
+func ExpandDir(dir, home string) (string, error) {
+	dir = strings.TrimSpace(dir)
+	switch {
+	case dir == "":
+		return "", errors.New("the configuration directory is empty: give an absolute path such as ~/.config/home-manager")
+	case dir == "~":
+		dir = home
+	case strings.HasPrefix(dir, "~/"):
+		dir = filepath.Join(home, dir[2:])
+	}
+	if !filepath.IsAbs(dir) {
+		return "", fmt.Errorf("%q is not an absolute path: start it with / or ~/", dir)
+	}
+	return filepath.Clean(dir), nil
+}
+
+var (
+	blackColor = rgb{0, 0, 0}
+	whiteColor = rgb{255, 255, 255}
+)
+
+// rgb is a plain colour for synthesised background colour messages.
+type rgb struct{ r, g, b uint8 }
+
+func (c rgb) RGBA() (r, g, b, a uint32) {
+	return uint32(c.r) * 0x101, uint32(c.g) * 0x101, uint32(c.b) * 0x101, 0xffff
+}

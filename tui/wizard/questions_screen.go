@@ -1,0 +1,180 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/theme"
+)
+
+// questionPages are the pages of the questions step, in order.
+var questionPages = []string{"Who you are", "Where and which release", "Shell and editor", "Modules", "Extras"}
+
+// questionsScreen shows one question page (a huh form) at a time.
+type questionsScreen struct {
+	idx    int
+	form   *huh.Form
+	checks checks
+	apply  func(a *flakegen.Answers, dir *string)
+	// live is the problem of the focused field's current value, shown as it
+	// is typed.
+	live    string
+	width   int
+	height  int
+	dark    bool
+	noColor bool
+	home    string
+}
+
+// start opens the first page with the answers as they stand.
+func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noColor bool) tea.Cmd {
+	q.idx = 0
+	q.home, q.dark, q.noColor = home, dark, noColor
+	return q.build(a, dir)
+}
+
+// build makes the form of the current page from the answers.
+func (q *questionsScreen) build(a flakegen.Answers, dir string) tea.Cmd {
+	var f *huh.Form
+	switch q.idx {
+	case 0:
+		form, p := buildIdentityForm(a)
+		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
+	case 1:
+		form, p := buildPlaceForm(a, dir, q.home)
+		f, q.checks, q.apply = form, p.checks, p.apply
+	case 2:
+		form, p := buildShellForm(a)
+		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
+	case 3:
+		form, p := buildModulesForm(a, q.height)
+		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
+	default:
+		form, p := buildExtrasForm(a)
+		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
+	}
+	// An embedded form must not quit the program: the root decides.
+	f.SubmitCmd, f.CancelCmd = nil, nil
+	f = f.WithShowHelp(false).WithTheme(formTheme(q.noColor))
+	q.form = f
+	q.live = ""
+	cmd := f.Init()
+	q.pushSize()
+	bg := func() tea.Msg { return darkMsg(q.dark) }
+	return tea.Batch(cmd, bg)
+}
+
+// darkMsg tells a freshly built form whether the background is dark.
+func darkMsg(dark bool) tea.Msg {
+	if dark {
+		return tea.BackgroundColorMsg{Color: blackColor}
+	}
+	return tea.BackgroundColorMsg{Color: whiteColor}
+}
+
+func formTheme(noColor bool) huh.Theme {
+	if noColor {
+		return huh.ThemeFunc(huh.ThemeBase)
+	}
+	return huh.ThemeFunc(huh.ThemeCharm)
+}
+
+func (q *questionsScreen) setSize(w, h int) {
+	q.width, q.height = w, h
+	q.pushSize()
+}
+
+// pushSize hands the form the room it has: the root owns the window size.
+func (q *questionsScreen) pushSize() {
+	if q.form == nil {
+		return
+	}
+	q.form.WithWidth(q.width)
+	fm, _ := q.form.Update(tea.WindowSizeMsg{Width: q.width, Height: max(q.height-3, 5)})
+	q.form = fm.(*huh.Form)
+}
+
+func (q *questionsScreen) setDark(dark bool) tea.Cmd {
+	q.dark = dark
+	if q.form == nil {
+		return nil
+	}
+	fm, cmd := q.form.Update(darkMsg(dark))
+	q.form = fm.(*huh.Form)
+	return cmd
+}
+
+// questionsResult tells the root what the page did.
+type questionsResult int
+
+const (
+	questionsStay questionsResult = iota
+	questionsDone
+	questionsBack
+)
+
+// update hands a message to the form; it applies a finished page to the
+// answers and moves between pages.
+func (q *questionsScreen) update(msg tea.Msg, a *flakegen.Answers, dir *string) (questionsResult, tea.Cmd) {
+	if q.form == nil {
+		return questionsStay, nil
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "esc" {
+		q.apply(a, dir)
+		if q.idx == 0 {
+			return questionsBack, nil
+		}
+		q.idx--
+		return questionsStay, q.build(*a, *dir)
+	}
+	fm, cmd := q.form.Update(msg)
+	q.form = fm.(*huh.Form)
+	if q.form.State == huh.StateCompleted {
+		q.apply(a, dir)
+		q.idx++
+		if q.idx >= len(questionPages) {
+			q.idx = len(questionPages) - 1
+			return questionsDone, cmd
+		}
+		return questionsStay, tea.Batch(cmd, q.build(*a, *dir))
+	}
+	q.checkLive()
+	return questionsStay, cmd
+}
+
+// checkLive validates the focused field's current value.
+func (q *questionsScreen) checkLive() {
+	q.live = ""
+	f := q.form.GetFocusedField()
+	if f == nil {
+		return
+	}
+	check, ok := q.checks[f.GetKey()]
+	if !ok {
+		return
+	}
+	v, ok := f.GetValue().(string)
+	if !ok {
+		return
+	}
+	if err := check(v); err != nil {
+		q.live = err.Error()
+	}
+}
+
+func (q *questionsScreen) view(st theme.Styles, width, height int) string {
+	if q.form == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(st.Subtle.Render(fmt.Sprintf("Question page %d of %d: %s", q.idx+1, len(questionPages), questionPages[q.idx])) + "\n")
+	b.WriteString(strings.TrimRight(q.form.View(), "\n"))
+	if q.live != "" {
+		b.WriteString("\n" + st.Fail.Render("✗ "+wrapText(q.live, width-2)))
+	}
+	return b.String()
+}
