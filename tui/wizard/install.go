@@ -222,4 +222,3 @@ func (s installScreen) view(st theme.Styles, width int) string {
 	}
 	return b.String()
 }
-
