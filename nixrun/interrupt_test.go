@@ -1,0 +1,135 @@
+package nixrun_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixrun/internal/switchfixture"
+)
+
+// TestInterruptLeavesNothingBehind cancels a switch while a fixture build
+// sleeps and checks /proc: no process of the switch's process group and no
+// process carrying the builder's marker may survive.
+func TestInterruptLeavesNothingBehind(t *testing.T) {
+	t.Parallel()
+	salt := make([]byte, 6)
+	rand.Read(salt)
+	marker := "nixboard-interrupt-" + hex.EncodeToString(salt)
+	f := switchfixture.New(t, switchfixture.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, err := nixrun.NewPlan(nixrun.SwitchOptions{Dir: f.Dir, ExtraArgs: f.ExtraArgs, Env: f.Env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nixrun.Prepare(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	r, err := nixrun.Start(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgid := r.Pid()
+	sleeping := false
+	deadline := time.Now().Add(30 * time.Second)
+	for !sleeping {
+		batch, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			log, _ := os.ReadFile(r.LogPath())
+			t.Fatalf("switch ended before the sleeping build started:\n%s", log)
+		}
+		for _, l := range batch {
+			sleeping = sleeping || bytes.Contains(l.Text, []byte("fixture: sleeping"))
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sleeping build did not start in 30s")
+		}
+	}
+	// The builder runs in a session of its own (nix calls setsid), so it
+	// is found by its marker, nix and the fixture script by their group.
+	var builder []string
+	for i := 0; i < 50 && len(builder) == 0; i++ {
+		builder = survivors(-1, marker)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(builder) == 0 || len(survivors(pgid, "\x00never")) == 0 {
+		t.Fatal("found no builder or no process in the group while the switch runs: the check below would prove nothing")
+	}
+	start := time.Now()
+	cancel()
+	go func() {
+		for {
+			if _, err := r.Next(); err != nil {
+				return
+			}
+		}
+	}()
+	exitErr := r.Wait()
+	took := time.Since(start)
+	if exitErr == nil {
+		t.Error("an interrupted switch exited 0")
+	}
+	if !r.Interrupted() {
+		t.Error("Interrupted() = false after cancel")
+	}
+	if took > nixrun.InterruptGrace+3*time.Second {
+		t.Errorf("interrupt took %v", took)
+	}
+	t.Logf("interrupt took %v, exit status %d", took, r.ExitStatus())
+	// Give the kernel a moment to reap what was killed.
+	var left []string
+	for i := 0; i < 20; i++ {
+		if left = survivors(pgid, marker); len(left) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(left) > 0 {
+		t.Errorf("processes survived the interrupt:\n%s", strings.Join(left, "\n"))
+	}
+	log, _ := os.ReadFile(r.LogPath())
+	if !bytes.Contains(log, []byte(`"action":"exit"`)) {
+		t.Errorf("the saved log of an interrupted run has no exit marker")
+	}
+}
+
+// survivors lists live processes in process group pgid or whose
+// environment or command line holds marker.
+func survivors(pgid int, marker string) []string {
+	entries, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		dir := filepath.Join("/proc", e.Name())
+		stat, err := os.ReadFile(filepath.Join(dir, "stat"))
+		if err != nil {
+			continue
+		}
+		// Fields after the ")" that ends the command name: state ppid pgrp.
+		i := bytes.LastIndexByte(stat, ')')
+		fields := strings.Fields(string(stat[i+1:]))
+		if len(fields) < 3 || fields[0] == "Z" {
+			continue
+		}
+		env, _ := os.ReadFile(filepath.Join(dir, "environ"))
+		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+		if fields[2] == strconv.Itoa(pgid) || bytes.Contains(env, []byte(marker)) || bytes.Contains(cmdline, []byte(marker)) {
+			out = append(out, e.Name()+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
+	return out
+}
