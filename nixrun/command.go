@@ -129,7 +129,7 @@ func (p Plan) String() string {
 	var b strings.Builder
 	for _, kv := range p.Env {
 		if strings.HasPrefix(kv, "NIX_CONFIG=") {
-			b.WriteString(shellQuote(kv))
+			b.WriteString(quoteArg(kv))
 			b.WriteByte(' ')
 		}
 	}
@@ -137,7 +137,7 @@ func (p Plan) String() string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(shellQuote(a))
+		b.WriteString(quoteArg(a))
 	}
 	return b.String()
 }
@@ -231,8 +231,8 @@ func lookPath(name, pathList string) (string, error) {
 	return "", fmt.Errorf("%s not found on PATH", name)
 }
 
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
+// quoteArg quotes s for a POSIX shell when it needs it.
+func quoteArg(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-#") == "" {
 		return s
 	}
