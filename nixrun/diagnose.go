@@ -1,6 +1,16 @@
 package nixrun
 
-import "regexp"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+)
 
 // Hint is one next step for a failed run.
 type Hint struct {
@@ -8,7 +18,7 @@ type Hint struct {
 	Title string
 	// Detail explains, several lines possible (plain text, no escapes).
 	Detail string
-	// Fix is a command the person can run, or "" when there is none.
+	// Fix is a shell command the person can run, or "" when there is none.
 	Fix string
 }
 
@@ -20,10 +30,21 @@ type Diagnosis struct {
 	Hints  []Hint
 }
 
+// ReasonLogEnds is the reason a replay fails with when the log stops
+// before the activation finished and nothing else went wrong.
+const ReasonLogEnds = "the log ends before activation finished"
+
+// BuildLogHintLines is how many of a failed build's own last log lines its
+// hint shows.
+const BuildLogHintLines = 25
+
 var reFailedDrv = regexp.MustCompile(`(?:builder for|[Cc]annot build) '(/[^']+\.drv)'`)
 
 // failedDrv returns the derivation a build failure message names.
 func failedDrv(text string) string {
+	if !strings.Contains(text, ".drv") {
+		return ""
+	}
 	if m := reFailedDrv.FindStringSubmatch(StripANSI(text)); m != nil {
 		return m[1]
 	}
@@ -34,11 +55,423 @@ func failedDrv(text string) string {
 // process (nil when it exited 0). The exit status decides OK; the log
 // decides the reason and hints. Files reported as clobbered are inspected
 // with os.Lstat to tell foreign symlinks (which cannot be backed up).
-func Diagnose(s *State, exitErr error) Diagnosis { return Diagnosis{OK: exitErr == nil} }
+func Diagnose(s *State, exitErr error) Diagnosis {
+	return diagnose(s, exitErr != nil, exitErr, os.Lstat)
+}
 
 // DiagnoseReplay judges a recorded log, which may have no exit status: it
 // uses the exit marker nixboard saves (see ExitMarker) when present, and
 // otherwise calls the run OK when the activation ran to its end with no
-// fatal error. A log that stops before that fails with "the log ends
-// before activation finished".
-func DiagnoseReplay(s *State) Diagnosis { return Diagnosis{} }
+// fatal error. A log that stops before that fails with ReasonLogEnds.
+// Clobbered files are not inspected: they are on the recording machine.
+func DiagnoseReplay(s *State) Diagnosis {
+	if status, ok := s.ExitStatus(); ok {
+		var err error
+		if status != 0 {
+			err = fmt.Errorf("exit status %d", status)
+		}
+		return diagnose(s, status != 0, err, nil)
+	}
+	s.mu.Lock()
+	fatal := s.fatal()
+	complete := s.activation().Complete
+	s.mu.Unlock()
+	return diagnose(s, fatal || !complete, nil, nil)
+}
+
+// fatal reports whether the log holds an error that ends a run.
+func (s *State) fatal() bool {
+	if r := s.msgs[LvlError]; r != nil && len(r.items) > 0 {
+		return true
+	}
+	return s.activationFailed || len(s.textErrors) > 0
+}
+
+// finding is a recognised cause with its priority (lower comes first).
+type finding struct {
+	prio   int
+	reason string
+	hint   Hint
+}
+
+func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileInfo, error)) Diagnosis {
+	if !failed {
+		return Diagnosis{OK: true}
+	}
+	s.mu.Lock()
+	var errs, warns []Message
+	if r := s.msgs[LvlError]; r != nil {
+		errs = r.all()
+	}
+	if r := s.msgs[LvlWarn]; r != nil {
+		warns = r.all()
+	}
+	act := s.activation()
+	textErrors := append([]string(nil), s.textErrors...)
+	logs := map[string][]string{}
+	for _, m := range errs {
+		if drv := failedDrv(m.Text); drv != "" {
+			if b := s.buildByDrv[drv]; b != nil {
+				logs[drv] = b.lines.newest(BuildLogHintLines)
+			}
+		}
+	}
+	s.mu.Unlock()
+
+	// Every error text the run printed, ANSI stripped, in order: nix's
+	// messages, plain error lines before the activation, activation errors.
+	var texts []string
+	for _, m := range errs {
+		texts = append(texts, StripANSI(m.Text))
+	}
+	texts = append(texts, textErrors...)
+	texts = append(texts, act.Errors...)
+
+	var found []finding
+	add := func(prio int, reason string, h Hint) {
+		for _, f := range found {
+			if f.hint.Title == h.Title {
+				return
+			}
+		}
+		found = append(found, finding{prio, reason, h})
+	}
+
+	for _, t := range texts {
+		switch {
+		case strings.Contains(t, "experimental Nix feature 'flakes' is disabled"),
+			strings.Contains(t, "experimental Nix feature 'nix-command' is disabled"):
+			add(10, "flakes are not enabled", Hint{
+				Title:  "Nix flakes are not enabled",
+				Detail: "The configuration is a flake, and this Nix has the experimental features \"nix-command\" and \"flakes\" turned off.\nnixboard enables them for its own runs through NIX_CONFIG; to use home-manager by hand, enable them too.",
+				Fix:    `export NIX_CONFIG="experimental-features = nix-command flakes"`,
+			})
+		case strings.Contains(t, "cannot connect to socket at"):
+			add(11, "the Nix daemon is not reachable", Hint{
+				Title:  "Nix cannot reach its daemon",
+				Detail: firstLine(t) + "\nThe nix-daemon is not running. On WSL this happens without systemd: add \"[boot]\\nsystemd=true\" to /etc/wsl.conf and run `wsl.exe --shutdown` from Windows, or use a single-user Nix install.",
+				Fix:    "sudo systemctl start nix-daemon",
+			})
+		case strings.Contains(t, "Could not find suitable profile directory"):
+			dir := profileDir(t)
+			add(12, "no Nix profile directory", Hint{
+				Title:  "There is no Nix profile directory for home-manager",
+				Detail: firstLine(t) + "\nhome-manager keeps its generations in a Nix profile directory; create the per-user one.",
+				Fix:    "mkdir -p " + shellQuote(dir),
+			})
+		case reIdentity.MatchString(t):
+			m := reIdentity.FindStringSubmatch(t)
+			field := map[string]string{"HOME": "homeDirectory", "USER": "username", "UID": "uid"}[m[1]]
+			add(13, fmt.Sprintf("%s is %q but the configuration expects %q", m[1], m[2], m[3]), Hint{
+				Title:  fmt.Sprintf("%s does not match the configuration", m[1]),
+				Detail: fmt.Sprintf("The activation runs as %s=%q, but the configuration's %s is %q (on macOS homes are under /Users).\nRender the configuration again so it takes %s from this machine, or run the switch as that user.", m[1], m[2], field, m[3], field),
+			})
+		case strings.Contains(t, "is not tracked by Git"), reGitStatus.MatchString(t):
+			file, repo := untrackedFile(t)
+			fix := "git add --intent-to-add -- " + shellQuote(file)
+			if repo != "" {
+				fix = "git -C " + shellQuote(repo) + " add --intent-to-add -- " + shellQuote(file)
+			}
+			add(20, file+" is not tracked by git", Hint{
+				Title:  file + " is not tracked by git",
+				Detail: "A flake in a git repository only sees the files git tracks, so Nix cannot read " + file + ".\nAdd it (intent-to-add is enough; nothing is committed).",
+				Fix:    fix,
+			})
+		case strings.Contains(t, "home.stateVersion") && strings.Contains(t, "is not of type"):
+			val := stateVersionValue(t)
+			add(21, "home.stateVersion "+val+" is not known to this home-manager", Hint{
+				Title:  "home.stateVersion " + val + " is not known to this home-manager",
+				Detail: "home.stateVersion is an enum: a home-manager release accepts values up to its own release only.\nUse the release you pinned (e.g. \"26.05\" with release-26.05), or pin a newer home-manager.",
+			})
+		}
+	}
+
+	for _, f := range evalFindings(errs) {
+		add(f.prio, f.reason, f.hint)
+	}
+
+	if len(act.Clobbered) > 0 {
+		r, h := clobberHints(act.Clobbered, lstat)
+		for i, hh := range h {
+			add(15+i, r, hh)
+		}
+	}
+
+	for _, m := range errs {
+		drv := failedDrv(m.Text)
+		if drv == "" {
+			continue
+		}
+		name := storeName(drv)
+		if name == "" {
+			name = drv
+		}
+		detail := firstLine(StripANSI(m.Text))
+		if lines := logs[drv]; len(lines) > 0 {
+			detail += fmt.Sprintf("\nThe last %d lines of its log:\n", len(lines))
+			for _, l := range lines {
+				detail += "  " + StripANSI(l) + "\n"
+			}
+			detail = strings.TrimSuffix(detail, "\n")
+		}
+		add(40, "building "+name+" failed", Hint{
+			Title:  "The build of " + name + " failed",
+			Detail: detail,
+			Fix:    "nix log " + shellQuote(drv),
+		})
+	}
+
+	for _, m := range append(errs, warns...) {
+		if h, reason, ok := downloadHint(StripANSI(m.Text)); ok {
+			add(45, reason, h)
+			break
+		}
+	}
+
+	d := Diagnosis{}
+	for _, f := range found {
+		d.Hints = append(d.Hints, f.hint)
+	}
+	best := -1
+	for i, f := range found {
+		if best < 0 || f.prio < found[best].prio {
+			best = i
+		}
+	}
+	if best >= 0 {
+		d.Reason = found[best].reason
+		// The hint of the reason comes first.
+		h := d.Hints[best]
+		copy(d.Hints[1:best+1], d.Hints[:best])
+		d.Hints[0] = h
+		return d
+	}
+	switch {
+	case len(texts) > 0:
+		d.Reason = firstLine(stripErrorPrefix(texts[0]))
+	case exitErr != nil:
+		d.Reason = exitReason(exitErr)
+	default:
+		d.Reason = ReasonLogEnds
+	}
+	return d
+}
+
+func exitReason(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return "home-manager exited with status " + strconv.Itoa(ee.ExitCode())
+	}
+	return err.Error()
+}
+
+var (
+	reStoreSource = regexp.MustCompile(`(?:/[^\s'"/:]+)*/nix/store/[0-9a-z]{32}-source/`)
+	reAtPosition  = regexp.MustCompile(`at (?:«[^»]*»:)?(\S+?):(\d+):(\d+)`)
+	reGitStatus   = regexp.MustCompile(`getting status of '(?:[^']*/)?nix/store/[0-9a-z]{32}-source/([^']+)'`)
+	reNotTracked  = regexp.MustCompile(`Path '([^']+)' in the repository "([^"]+)" is not tracked by Git`)
+	reNotTracked2 = regexp.MustCompile(`'([^']+)' is not tracked by Git`)
+	reStateValue  = regexp.MustCompile(`home\.stateVersion[\s\S]*?Definition values:[\s\S]*?:\s*"([^"]*)"`)
+	reDownload    = regexp.MustCompile(`unable to download '([^']+)': (.*)`)
+	reProfileDirs = regexp.MustCompile(`tried (\S+) and (\S+)`)
+)
+
+// UserPath names a file as the person knows it: the store copy of a flake
+// (/nix/store/<hash>-source/home.nix) becomes the path inside the flake
+// (home.nix).
+func UserPath(p string) string {
+	return reStoreSource.ReplaceAllString(p, "")
+}
+
+// evalFindings recognises evaluation errors: messages with a file and
+// line, or a position in their text (newer Nix).
+func evalFindings(errs []Message) []finding {
+	var out []finding
+	for _, m := range errs {
+		text := StripANSI(m.Text)
+		if failedDrv(text) != "" || strings.Contains(text, "dependencies of derivation") {
+			continue
+		}
+		file, line := m.File, m.Line
+		if file == "" {
+			if p := reAtPosition.FindStringSubmatch(text); p != nil && strings.HasSuffix(p[1], ".nix") {
+				file = p[1]
+				line, _ = strconv.Atoi(p[2])
+			}
+		}
+		if file == "" {
+			continue
+		}
+		where := UserPath(file)
+		if line > 0 {
+			where += ":" + strconv.Itoa(line)
+		}
+		msg := StripANSI(m.Raw)
+		if msg == "" {
+			msg = stripErrorPrefix(text)
+		}
+		out = append(out, finding{30, "evaluation error at " + where + ": " + firstLine(msg), Hint{
+			Title:  "Nix could not evaluate the configuration (" + where + ")",
+			Detail: UserPath(stripErrorPrefix(text)),
+		}})
+	}
+	return out
+}
+
+// clobberHints explains files home-manager would not overwrite.
+func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (string, []Hint) {
+	var names []string
+	var backups, links, plain []string
+	var backupFixes, linkFixes []string
+	for _, c := range files {
+		switch {
+		case c.BackupOf != "":
+			names = append(names, c.BackupOf)
+			backups = append(backups, fmt.Sprintf("%s is in the way, and its backup %s already exists from an earlier switch", c.BackupOf, c.Path))
+			backupFixes = append(backupFixes, "mv -n -- "+shellQuote(c.Path)+" "+shellQuote(c.Path+".old"))
+		default:
+			names = append(names, c.Path)
+			if lstat != nil {
+				if fi, err := lstat(c.Path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+					target, _ := os.Readlink(c.Path)
+					links = append(links, fmt.Sprintf("%s is a symlink to %s that another tool made", c.Path, target))
+					linkFixes = append(linkFixes, "rm -- "+shellQuote(c.Path))
+					continue
+				}
+			}
+			plain = append(plain, c.Path)
+		}
+	}
+	shown := names
+	if len(shown) > 3 {
+		shown = append(append([]string(nil), shown[:3]...), fmt.Sprintf("and %d more", len(names)-3))
+	}
+	reason := fmt.Sprintf("%d files would be clobbered: %s", len(names), strings.Join(shown, ", "))
+	if len(names) == 1 {
+		reason = names[0] + " would be clobbered"
+	}
+	var hints []Hint
+	if len(backups) > 0 {
+		hints = append(hints, Hint{
+			Title: fmt.Sprintf("%d files could not be backed up: an older backup is in the way", len(backups)),
+			Detail: strings.Join(backups, "\n") + "\nhome-manager moves an existing file aside to FILE.<backup extension>, and never overwrites an older backup." +
+				"\nMove the older backups away (nothing is deleted), then switch again.",
+			Fix: strings.Join(backupFixes, " && "),
+		})
+	}
+	if len(links) > 0 {
+		hints = append(hints, Hint{
+			Title:  fmt.Sprintf("%d files are symlinks home-manager cannot back up", len(links)),
+			Detail: strings.Join(links, "\n") + "\nhome-manager only moves regular files aside. Removing the link does not touch the file it points to.",
+			Fix:    strings.Join(linkFixes, " && "),
+		})
+	}
+	if len(plain) > 0 {
+		hints = append(hints, Hint{
+			Title: fmt.Sprintf("%d existing files would be clobbered", len(plain)),
+			Detail: strings.Join(plain, "\n") + "\nhome-manager does not overwrite files it did not create. With a backup extension (-b EXT) it moves them aside," +
+				" unless the file is a symlink (symlinks are never moved): check with ls -l, and remove links made by another tool.",
+			Fix: "ls -l -- " + strings.Join(quoteAll(plain), " "),
+		})
+	}
+	return reason, hints
+}
+
+func downloadHint(t string) (Hint, string, bool) {
+	markers := []string{"unable to download", "Could not resolve host", "Couldn't connect", "Couldn't resolve host", "Connection refused", "Timeout was reached"}
+	hit := false
+	for _, m := range markers {
+		if strings.Contains(t, m) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return Hint{}, "", false
+	}
+	host, why, fix := "", firstLine(stripErrorPrefix(t)), ""
+	if m := reDownload.FindStringSubmatch(t); m != nil {
+		why = strings.TrimSuffix(firstLine(m[2]), ";")
+		if i := strings.Index(why, "; retrying"); i >= 0 {
+			why = why[:i]
+		}
+		if u, err := url.Parse(m[1]); err == nil && u.Host != "" {
+			host = u.Scheme + "://" + u.Host
+			fix = "curl -sSI " + shellQuote(host+"/nix-cache-info")
+		}
+	}
+	reason := "a download failed"
+	if host != "" {
+		reason += ": cannot reach " + host
+	}
+	if why != "" {
+		reason += " (" + why + ")"
+	}
+	return Hint{
+		Title:  "A download failed",
+		Detail: firstLine(stripErrorPrefix(t)) + "\nNix could not fetch from its binary cache: check the network (offline, proxy, DNS) or the substituters in nix.conf.",
+		Fix:    fix,
+	}, reason, true
+}
+
+func untrackedFile(t string) (file, repo string) {
+	if m := reNotTracked.FindStringSubmatch(t); m != nil {
+		return m[1], m[2]
+	}
+	if m := reNotTracked2.FindStringSubmatch(t); m != nil {
+		return m[1], ""
+	}
+	if m := reGitStatus.FindStringSubmatch(t); m != nil {
+		return m[1], ""
+	}
+	return "the file", ""
+}
+
+func profileDir(t string) string {
+	if m := reProfileDirs.FindStringSubmatch(t); m != nil {
+		return m[1]
+	}
+	return "${XDG_STATE_HOME:-$HOME/.local/state}/nix/profiles"
+}
+
+func stateVersionValue(t string) string {
+	if m := reStateValue.FindStringSubmatch(t); m != nil {
+		return strconv.Quote(m[1])
+	}
+	return "value"
+}
+
+func stripErrorPrefix(t string) string {
+	t = strings.TrimSpace(t)
+	for _, p := range []string{"error:", "warning:"} {
+		t = strings.TrimSpace(strings.TrimPrefix(t, p))
+	}
+	return t
+}
+
+func firstLine(t string) string {
+	t = strings.TrimSpace(t)
+	if i := strings.IndexByte(t, '\n'); i >= 0 {
+		return strings.TrimSpace(t[:i])
+	}
+	return t
+}
+
+// shellQuote quotes s for a POSIX shell unless it is plainly safe.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:@%,") == "" {
+		return s
+	}
+	if strings.HasPrefix(s, "${") {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = shellQuote(s)
+	}
+	return out
+}

@@ -471,6 +471,26 @@ func (s *State) clip(text []byte) []byte {
 	return text
 }
 
+// maxMessageBytes bounds a kept message: evaluation errors quote code and
+// traces, so they get more room than a log line.
+const maxMessageBytes = 16 << 10
+
+func clipMsg(m []byte) string {
+	if len(m) > maxMessageBytes {
+		m = m[:maxMessageBytes]
+	}
+	return string(m)
+}
+
+// clipPath bounds a store path or URL; it is kept whole up to 4 KiB so a
+// build stays findable by its derivation.
+func clipPath(p []byte) string {
+	if len(p) > 4096 {
+		p = p[:4096]
+	}
+	return string(p)
+}
+
 func (s *State) pushTail(act uint64, kind Kind, level int, text []byte) {
 	text = s.clip(text)
 	if !s.tailFull {
@@ -551,7 +571,7 @@ func (s *State) start(e *rawEvent) {
 	s.last = a
 	switch a.typ {
 	case ActBuild:
-		a.path = string(s.clip(e.str(0)))
+		a.path = clipPath(e.str(0))
 		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}}
 		a.build = b
 		s.builds = append(s.builds, b)
@@ -560,12 +580,12 @@ func (s *State) start(e *rawEvent) {
 		}
 		s.lastPhase = PhaseBuilding
 	case ActCopyPath, ActSubstitute:
-		a.path = string(s.clip(e.str(0)))
+		a.path = clipPath(e.str(0))
 		if s.lastPhase < PhaseDownloading {
 			s.lastPhase = PhaseDownloading
 		}
 	case ActFileTransfer:
-		a.path = string(s.clip(e.str(0)))
+		a.path = clipPath(e.str(0))
 		if s.firstXfer.IsZero() {
 			s.firstXfer = now
 		}
@@ -650,8 +670,8 @@ func (s *State) forgetBuilds() {
 }
 
 func (s *State) msg(e *rawEvent) {
-	m := Message{Level: e.level, Text: string(s.clip(e.text)), Raw: string(s.clip(e.rawMsg)),
-		File: string(e.file), Line: e.line, Column: e.column}
+	m := Message{Level: e.level, Text: clipMsg(e.text), Raw: clipMsg(e.rawMsg),
+		File: clipPath(e.file), Line: e.line, Column: e.column}
 	if e.level <= LvlInfo {
 		r := s.msgs[e.level]
 		if r == nil {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package nixrun
+
+const raceEnabled = false
