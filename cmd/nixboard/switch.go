@@ -2,10 +2,97 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/nixboard/nixboard/nixrun"
 )
 
-// runSwitch is being written; see the issue that owns it.
-func runSwitch(_ context.Context, _ *stdio, _ []string) error {
-	return errors.New("switch: not implemented yet")
+// runSwitch is `nixboard switch [--dir DIR] [--plain] [-- HOME-MANAGER ARGS]`:
+// it runs home-manager switch on the configuration rendered in DIR, with
+// the live screen on a terminal and plain progress lines otherwise.
+// Arguments after `--` are passed through to home-manager switch (and from
+// there to nix build), e.g. `--override-input nixpkgs path:/some/nixpkgs`.
+func runSwitch(ctx context.Context, st *stdio, args []string) error {
+	fs := newFlagSet(st, "switch", "nixboard switch [--dir DIR] [--plain] [-- extra home-manager args]")
+	dir := fs.String("dir", "", "the rendered configuration `directory` (default ~/.config/home-manager)")
+	plain := fs.Bool("plain", false, "print plain progress lines instead of the live screen")
+	dry := fs.Bool("dry-run", false, "print the command and environment that would run, and stop")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		d, err := defaultConfigDir(st.getenv)
+		if err != nil {
+			return err
+		}
+		*dir = d
+	}
+	plan, err := nixrun.NewPlan(nixrun.SwitchOptions{
+		Dir:       *dir,
+		ExtraArgs: fs.Args(),
+		Env:       personEnv(st.getenv),
+	})
+	if err != nil {
+		return err
+	}
+	if *dry {
+		fmt.Fprintln(st.out, plan.String())
+		return nil
+	}
+	if err := nixrun.Prepare(ctx, plan); err != nil {
+		return err
+	}
+	// Ctrl-C in plain mode arrives as SIGINT to nixboard alone (the switch
+	// has its own process group); it cancels the run, which interrupts
+	// the group. The live screen reads Ctrl-C as a key instead.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	run, err := nixrun.Start(ctx, plan)
+	if err != nil {
+		return err
+	}
+	title := "switch " + plan.ConfigName
+	if *plain || !st.outTTY || !st.inTTY {
+		fmt.Fprintf(st.out, "running: %s\n", nixrun.StripANSI(plan.String()))
+		d, sum := followPlain(st, run, nixrun.NewState(nixrun.Options{}), func(s *nixrun.State) nixrun.Diagnosis {
+			exitErr := run.Wait()
+			d := nixrun.Diagnose(s, exitErr)
+			if run.Interrupted() {
+				d.OK, d.Reason = false, "interrupted"
+			}
+			return d
+		})
+		return finishPlain(st, d, sum, run.LogPath())
+	}
+	return runScreen(ctx, st, screenConfig{title: title, source: run, run: run})
+}
+
+// personVars are the variables nixboard reads to plan a switch; they come
+// from the injected getenv (so tests can set them), everything else of the
+// child's environment from the process.
+var personVars = []string{"HOME", "USER", "PATH", "NIX_CONFIG", "XDG_STATE_HOME", "XDG_CONFIG_HOME"}
+
+// personEnv is the environment the switch runs in: the process's, with
+// personVars as getenv says (unset when getenv gives "").
+func personEnv(getenv func(string) string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		skip := false
+		for _, v := range personVars {
+			skip = skip || k == v
+		}
+		if !skip {
+			env = append(env, kv)
+		}
+	}
+	for _, k := range personVars {
+		if v := getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }

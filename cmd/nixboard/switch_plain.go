@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/nixboard/nixboard/nixrun"
+)
+
+// plainEvery is the most often plain mode prints a progress line.
+const plainEvery = time.Second
+
+// followPlain reads src into s, printing a progress line at most every
+// plainEvery when something changed, and judges the run with judge once
+// the source ended.
+func followPlain(st *stdio, src nixrun.LineSource, s *nixrun.State, judge func(*nixrun.State) nixrun.Diagnosis) (nixrun.Diagnosis, nixrun.Summary) {
+	done := make(chan error, 1)
+	go func() {
+		for {
+			batch, err := src.Next()
+			if len(batch) > 0 {
+				lines := make([][]byte, len(batch))
+				for i, l := range batch {
+					lines[i] = l.Text
+				}
+				s.FeedLines(lines)
+			}
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				done <- err
+				return
+			}
+		}
+	}()
+	ticker := time.NewTicker(plainEvery)
+	defer ticker.Stop()
+	last := ""
+	var readErr error
+loop:
+	for {
+		select {
+		case readErr = <-done:
+			break loop
+		case <-ticker.C:
+			if line := nixrun.StripANSI(nixrun.ProgressLine(s.Header())); line != last {
+				fmt.Fprintln(st.out, line)
+				last = line
+			}
+		}
+	}
+	d := judge(s)
+	if readErr != nil {
+		d.OK, d.Reason = false, readErr.Error()
+	}
+	s.Finish(d.OK)
+	return d, s.Summary()
+}
+
+// finishPlain prints the closing line, the hints and the log path on stdout
+// and turns a failure into exit status 1.
+func finishPlain(st *stdio, d nixrun.Diagnosis, sum nixrun.Summary, logPath string) error {
+	fmt.Fprintln(st.out, nixrun.StripANSI(nixrun.ResultLine(d, sum)))
+	for _, l := range nixrun.HintLines(d) {
+		fmt.Fprintln(st.out, nixrun.StripANSI(l))
+	}
+	if logPath != "" {
+		fmt.Fprintf(st.out, "full log: %s\n", nixrun.StripANSI(logPath))
+	}
+	if !d.OK {
+		return exitError{code: 1}
+	}
+	return nil
+}

@@ -1,0 +1,530 @@
+// Package switchview is the live screen of a home-manager switch (or a
+// replay of one): a header that says where things stand, a pane of what
+// runs now, and a log pane that follows the newest lines and can show one
+// build's own log. It is a child model: the wizard embeds it, and
+// `nixboard switch` and `nixboard replay` wrap it in a tiny root model.
+//
+// Lines are read from a nixrun.LineSource by one blocking read per
+// tea.Cmd, re-armed from Update, and folded into a nixrun.State in
+// batches; the screen is redrawn from snapshots of the state on a tick at
+// a bounded frame rate, never once per line.
+package switchview
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/tui/theme"
+)
+
+// FrameRate is how many times a second the screen is refreshed from the
+// state while lines arrive.
+const FrameRate = 15
+
+// Config is what the screen shows and controls.
+type Config struct {
+	// Source yields the lines (a *nixrun.Run or a *nixrun.Replay).
+	Source nixrun.LineSource
+	// Run, when the source is a live run, is interrupted on a confirmed
+	// Ctrl-C and gives the exit status and the log path.
+	Run *nixrun.Run
+	// Title names what runs, e.g. "switch fixture@fixturebox" or
+	// "replay switch.log".
+	Title string
+	// State folds the lines; NewState with default limits when nil. A
+	// replay passes one whose clock follows the recording.
+	State *nixrun.State
+	// LogPath is shown at the end when there is no Run (a replay's file).
+	LogPath string
+	Styles  theme.Styles
+	// Now is the clock of the state and of activities' elapsed times
+	// (time.Now when nil). A replay passes one that follows the recording.
+	Now func() time.Time
+}
+
+// DoneMsg is sent (as the result of a tea.Cmd of the screen) once the run
+// ended and was judged. The embedding model decides what comes next.
+type DoneMsg struct {
+	Diagnosis nixrun.Diagnosis
+	Summary   nixrun.Summary
+	// LogPath is where the full log is saved ("" for a replay of a
+	// stream).
+	LogPath string
+	// Interrupted is true when the person stopped the run.
+	Interrupted bool
+}
+
+// linesMsg carries one batch read from the source.
+type linesMsg struct {
+	lines []nixrun.RawLine
+	err   error
+}
+
+// exitedMsg carries the exit error of a live run.
+type exitedMsg struct{ err error }
+
+// tickMsg refreshes the screen.
+type tickMsg struct{}
+
+// interruptedMsg says the interrupt finished (the process group is gone).
+type interruptedMsg struct{}
+
+// Model is the switch screen.
+type Model struct {
+	cfg    Config
+	state  *nixrun.State
+	width  int
+	height int
+	vp     viewport.Model
+
+	// Snapshots taken on each tick, drawn by View.
+	header  nixrun.Header
+	running []nixrun.Activity
+	builds  []nixrun.Build
+	lines   int64
+
+	// logBuild is the index+1 in builds of the build whose own log the
+	// log pane shows; 0 shows the whole log.
+	logBuild   int
+	logBuildID uint64
+
+	now         time.Time
+	confirming  bool
+	stopping    bool
+	interrupted bool
+	done        bool
+	readErr     error
+	result      DoneMsg
+}
+
+// New returns the screen; Init starts reading.
+func New(cfg Config) Model {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	st := cfg.State
+	if st == nil {
+		st = nixrun.NewState(nixrun.Options{Now: cfg.Now})
+	}
+	m := Model{cfg: cfg, state: st, vp: viewport.New()}
+	m.SetSize(80, 24)
+	return m
+}
+
+// Init starts reading the source and the frame tick.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.read(), tick())
+}
+
+// read is one blocking read of a batch from the source.
+func (m Model) read() tea.Cmd {
+	src := m.cfg.Source
+	return func() tea.Msg {
+		lines, err := src.Next()
+		return linesMsg{lines: lines, err: err}
+	}
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second/FrameRate, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+// SetSize gives the screen its size; the layout is recomputed.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(w, 20), max(h, 8)
+	m.vp.SetWidth(m.width)
+	m.vp.SetHeight(m.logHeight())
+	m.refreshLog()
+}
+
+// Done reports whether the run ended.
+func (m Model) Done() bool { return m.done }
+
+// Result is what the DoneMsg carried (valid once Done).
+func (m Model) Result() DoneMsg { return m.result }
+
+// State is the folded state of the run.
+func (m Model) State() *nixrun.State { return m.state }
+
+// Update handles lines, ticks, keys and the end of the run.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.SetSize(msg.Width, msg.Height)
+		return m, nil
+	case linesMsg:
+		return m.handleLines(msg)
+	case exitedMsg:
+		return m.finish(msg.err)
+	case interruptedMsg:
+		m.stopping = false
+		return m, nil
+	case tickMsg:
+		m.snapshot()
+		if m.done {
+			return m, nil
+		}
+		return m, tick()
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		m.vp, cmd = m.vp.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) handleLines(msg linesMsg) (Model, tea.Cmd) {
+	if len(msg.lines) > 0 {
+		batch := make([][]byte, len(msg.lines))
+		for i, l := range msg.lines {
+			batch[i] = l.Text
+		}
+		m.state.FeedLines(batch)
+	}
+	if msg.err == nil {
+		return m, m.read()
+	}
+	if !errors.Is(msg.err, io.EOF) {
+		m.readErr = msg.err
+	}
+	if run := m.cfg.Run; run != nil {
+		return m, func() tea.Msg { return exitedMsg{err: run.Wait()} }
+	}
+	return m.finish(nil)
+}
+
+// finish judges the run once its source ended (and its process exited).
+func (m Model) finish(exitErr error) (Model, tea.Cmd) {
+	var d nixrun.Diagnosis
+	logPath := m.cfg.LogPath
+	if run := m.cfg.Run; run != nil {
+		d = nixrun.Diagnose(m.state, exitErr)
+		logPath = run.LogPath()
+		m.interrupted = run.Interrupted()
+		if m.interrupted {
+			d.OK = false
+			d.Reason = "interrupted"
+		}
+	} else {
+		d = nixrun.DiagnoseReplay(m.state)
+	}
+	if m.readErr != nil {
+		d.OK = false
+		d.Reason = m.readErr.Error()
+	}
+	m.state.Finish(d.OK)
+	m.done = true
+	m.vp.SetHeight(m.logHeight())
+	m.confirming = false
+	m.result = DoneMsg{Diagnosis: d, Summary: m.state.Summary(), LogPath: logPath, Interrupted: m.interrupted}
+	m.snapshot()
+	res := m.result
+	return m, func() tea.Msg { return res }
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	key := msg.String()
+	if m.confirming {
+		switch key {
+		case "y", "Y", "ctrl+c", "enter":
+			m.confirming = false
+			return m.interrupt()
+		default:
+			m.confirming = false
+			return m, nil
+		}
+	}
+	switch key {
+	case "ctrl+c":
+		if m.done {
+			return m, nil
+		}
+		if m.cfg.Run == nil {
+			// A replay has no process to stop: end it now.
+			m.interrupted = true
+			return m.finish(nil)
+		}
+		if !m.stopping {
+			m.confirming = true
+		}
+		return m, nil
+	case "up", "k":
+		m.vp.ScrollUp(1)
+	case "down", "j":
+		m.vp.ScrollDown(1)
+	case "pgup", "b":
+		m.vp.PageUp()
+	case "pgdown", "space", " ":
+		m.vp.PageDown()
+	case "home", "g":
+		m.vp.GotoTop()
+	case "end", "G", "f":
+		m.vp.GotoBottom()
+	case "tab", "l":
+		m.cycleBuild(1)
+	case "shift+tab", "h":
+		m.cycleBuild(-1)
+	case "a", "esc":
+		m.logBuild, m.logBuildID = 0, 0
+		m.refreshLog()
+		m.vp.GotoBottom()
+	}
+	return m, nil
+}
+
+// interrupt stops the live run's process group in a command (it waits up
+// to nixrun.InterruptGrace); the source then ends and the run is judged.
+func (m Model) interrupt() (Model, tea.Cmd) {
+	run := m.cfg.Run
+	if run == nil || m.stopping || m.done {
+		return m, nil
+	}
+	m.stopping = true
+	return m, func() tea.Msg {
+		run.Interrupt()
+		return interruptedMsg{}
+	}
+}
+
+// cycleBuild switches the log pane to the next (or previous) build's own
+// log, wrapping through the whole log.
+func (m *Model) cycleBuild(step int) {
+	n := len(m.builds) + 1
+	m.logBuild = ((m.logBuild+step)%n + n) % n
+	m.logBuildID = 0
+	if m.logBuild > 0 {
+		m.logBuildID = m.builds[m.logBuild-1].ID
+	}
+	m.refreshLog()
+	m.vp.GotoBottom()
+}
+
+// snapshot copies what the screen shows from the state.
+func (m *Model) snapshot() {
+	m.now = m.cfg.Now()
+	m.header = m.state.Header()
+	m.running = m.state.Running()
+	m.builds = m.state.Builds()
+	// Keep the chosen build selected while the list changes.
+	if m.logBuildID != 0 {
+		m.logBuild = 0
+		for i, b := range m.builds {
+			if b.ID == m.logBuildID {
+				m.logBuild = i + 1
+			}
+		}
+	}
+	lines := m.state.Stats().Lines
+	if lines != m.lines || m.logBuildID != 0 {
+		m.lines = lines
+		m.refreshLog()
+	}
+}
+
+// refreshLog puts the newest lines into the log pane, following the tail
+// only when the person is already at the bottom.
+func (m *Model) refreshLog() {
+	follow := m.vp.AtBottom() || m.vp.TotalLineCount() == 0
+	var rows []string
+	if m.logBuildID != 0 {
+		for _, l := range m.state.BuildLog(m.logBuildID, 0) {
+			rows = append(rows, m.fit(nixrun.Sanitize(l)))
+		}
+	} else {
+		for _, l := range m.state.LogTail(0) {
+			rows = append(rows, m.fit(nixrun.Sanitize(l.Text)))
+		}
+	}
+	m.vp.SetContentLines(rows)
+	if follow {
+		m.vp.GotoBottom()
+	}
+}
+
+// fit cuts a line to the width of the screen (by cells, escapes kept).
+func (m Model) fit(s string) string {
+	if ansi.StringWidth(s) <= m.width {
+		return s
+	}
+	return ansi.Truncate(s, m.width, "…")
+}
+
+// Layout: header (2 rows), running pane (title + up to runningRows),
+// log title (1), log pane, help (1).
+func (m Model) runningRows() int {
+	if m.done {
+		return min(m.resultRows(), max(2, m.height/2))
+	}
+	return max(1, min(6, (m.height-8)/4))
+}
+
+func (m Model) logHeight() int {
+	return max(1, m.height-2-1-m.runningRows()-1-1)
+}
+
+// resultRows is how many rows the closing result block needs.
+func (m Model) resultRows() int {
+	return len(m.resultLines())
+}
+
+func (m Model) resultLines() []string {
+	d := m.result.Diagnosis
+	lines := []string{nixrun.ResultLine(d, m.result.Summary)}
+	for _, h := range d.Hints {
+		lines = append(lines, "• "+h.Title)
+		if h.Fix != "" {
+			lines = append(lines, "  fix: "+h.Fix)
+		}
+	}
+	if m.result.LogPath != "" {
+		lines = append(lines, "full log: "+m.result.LogPath)
+	}
+	return lines
+}
+
+// View draws the screen at its size.
+func (m Model) View() string {
+	st := m.cfg.Styles
+	rows := make([]string, 0, m.height)
+	rows = append(rows, m.fit(m.titleLine()))
+	rows = append(rows, m.fit(st.Subtle.Render(m.progressText())))
+
+	if m.done {
+		rows = append(rows, m.fit(st.Title.Render("Result")))
+		res := m.resultLines()
+		for i := 0; i < m.runningRows(); i++ {
+			line := ""
+			if i < len(res) {
+				line = res[i]
+				switch {
+				case i == 0 && m.result.Diagnosis.OK:
+					line = st.OK.Render("✓ " + line)
+				case i == 0:
+					line = st.Fail.Render("✗ " + line)
+				case strings.HasPrefix(line, "full log"):
+					line = st.Subtle.Render(line)
+				}
+			}
+			rows = append(rows, m.fit(line))
+		}
+	} else {
+		rows = append(rows, m.fit(st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.running)))))
+		for i := 0; i < m.runningRows(); i++ {
+			line := ""
+			if i < len(m.running) {
+				line = m.activityLine(m.running[i])
+			} else if i == 0 && len(m.running) == 0 {
+				line = st.Subtle.Render("nothing running")
+			}
+			if i == m.runningRows()-1 && len(m.running) > m.runningRows() {
+				line = st.Subtle.Render(fmt.Sprintf("… and %d more", len(m.running)-i))
+			}
+			rows = append(rows, m.fit(line))
+		}
+	}
+
+	rows = append(rows, m.fit(st.Title.Render(m.logTitle())))
+	vp := m.vp
+	vp.SetHeight(m.logHeight())
+	rows = append(rows, strings.Split(vp.View(), "\n")...)
+	rows = append(rows, m.fit(m.helpLine()))
+	for len(rows) < m.height {
+		rows = append(rows, "")
+	}
+	return strings.Join(rows[:m.height], "\n")
+}
+
+func (m Model) titleLine() string {
+	st := m.cfg.Styles
+	title := "nixboard " + m.cfg.Title
+	phase := m.header.Phase.String()
+	switch {
+	case m.done && m.result.Diagnosis.OK:
+		phase = st.OK.Render("done")
+	case m.done && m.interrupted:
+		phase = st.Fail.Render("interrupted")
+	case m.done:
+		phase = st.Fail.Render("failed")
+	case m.stopping:
+		phase = st.Warn.Render("stopping…")
+	default:
+		phase = st.Accent.Render(phase)
+	}
+	return st.Title.Render(title) + "  " + phase + "  " + st.Subtle.Render(nixrun.Clock(m.header.Elapsed))
+}
+
+func (m Model) progressText() string {
+	return nixrun.ProgressLine(m.header)
+}
+
+func (m Model) activityLine(a nixrun.Activity) string {
+	st := m.cfg.Styles
+	kind := "build"
+	switch a.Type {
+	case nixrun.ActCopyPath, nixrun.ActSubstitute:
+		kind = "download"
+	case nixrun.ActFileTransfer:
+		kind = "transfer"
+	}
+	name := a.Name
+	if name == "" {
+		name = nixrun.Sanitize(a.Text)
+	}
+	detail := a.Phase
+	if a.Expected > 0 {
+		detail = fmt.Sprintf("%s of %s", nixrun.Size(a.Done), nixrun.Size(a.Expected))
+	}
+	elapsed := time.Duration(0)
+	if !a.Start.IsZero() {
+		elapsed = max(0, m.now.Sub(a.Start))
+	}
+	left := fmt.Sprintf("%-8s %s", kind, name)
+	if detail != "" {
+		left += "  " + st.Subtle.Render(detail)
+	}
+	right := nixrun.Clock(elapsed)
+	pad := m.width - ansi.StringWidth(right) - 1
+	left = ansi.Truncate(left, max(0, pad), "…")
+	return left + strings.Repeat(" ", max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(right))) + st.Subtle.Render(right)
+}
+
+func (m Model) logTitle() string {
+	if m.logBuildID != 0 && m.logBuild > 0 {
+		b := m.builds[m.logBuild-1]
+		return fmt.Sprintf("Log of %s (%s, %d lines)", b.Name, b.Status, b.Lines)
+	}
+	return fmt.Sprintf("Log (%d builds; tab shows one build's log)", len(m.builds))
+}
+
+func (m Model) helpLine() string {
+	st := m.cfg.Styles
+	k := func(key, what string) string { return st.Key.Render(key) + " " + st.Subtle.Render(what) }
+	if m.confirming {
+		return st.Warn.Render("Stop the switch? Nix is interrupted and what it started is killed.") + "  " + k("y", "stop") + "  " + k("n", "continue")
+	}
+	parts := []string{k("↑/↓", "scroll"), k("tab", "build log"), k("a", "all"), k("f", "follow")}
+	if m.done {
+		parts = append(parts, k("q", "quit"))
+	} else if m.cfg.Run != nil {
+		parts = append(parts, k("ctrl+c", "stop"))
+	} else {
+		parts = append(parts, k("ctrl+c", "end replay"))
+	}
+	return strings.Join(parts, "  ")
+}
+
+// SetStyles changes the styles, e.g. once the terminal's background is
+// known.
+func (m *Model) SetStyles(s theme.Styles) {
+	m.cfg.Styles = s
+}
