@@ -26,6 +26,11 @@ type Platform struct {
 	WSL       *WSL    `json:"wsl"`
 	Rosetta   bool    `json:"rosetta"`
 	Container *string `json:"container"` // docker, podman, lxc, other, or null
+	// GenericLinux says whether home-manager's targets.genericLinux is
+	// needed: on every Linux that is not NixOS, WSL included.
+	GenericLinux bool `json:"genericLinux"`
+	// CPU is the processor's name on macOS (machdep.cpu.brand_string).
+	CPU string `json:"cpu,omitempty"`
 }
 
 // Distro comes from os-release, or from sw_vers on macOS (id "macos").
@@ -40,6 +45,8 @@ type WSL struct {
 	Version           int  `json:"version"`           // 1 or 2
 	Systemd           bool `json:"systemd"`           // systemd runs now as PID 1
 	SystemdConfigured bool `json:"systemdConfigured"` // /etc/wsl.conf asks for it
+	// Distro is WSL_DISTRO_NAME, the name Windows knows the distribution by.
+	Distro string `json:"distro,omitempty"`
 }
 
 // Nix describes the Nix installation.
@@ -51,6 +58,12 @@ type Nix struct {
 	Install   *string `json:"install"` // multi-user, single-user, determinate, nixos, or null
 	Daemon    *bool   `json:"daemon"`
 	Flakes    *bool   `json:"flakes"`
+	// NixCommand says whether the nix-command feature is on (null when Nix
+	// is missing).
+	NixCommand *bool `json:"nixCommand"`
+	// Determinate is the Determinate Nix version when the nix binary is
+	// Determinate Nix; Version is then the upstream version it is built on.
+	Determinate *string `json:"determinateVersion"`
 }
 
 // HomeManager describes home-manager and any existing configuration.
@@ -59,6 +72,11 @@ type HomeManager struct {
 	Version           *string `json:"version"`
 	ConfigDir         *string `json:"configDir"`
 	ManagedByNixboard bool    `json:"managedByNixboard"`
+	// Flake says whether the configuration directory holds a flake.nix.
+	Flake bool `json:"flake"`
+	// ProfileDir is the directory that holds (or will hold) the
+	// home-manager profile, or null when neither candidate exists.
+	ProfileDir *string `json:"profileDir"`
 }
 
 // Git is the git identity found in the person's configuration.
@@ -100,4 +118,14 @@ type Check struct {
 	Status  Status `json:"status"`
 	Message string `json:"message"`
 	Fix     string `json:"fix,omitempty"`
+}
+
+// Failed reports whether any check failed.
+func (r Report) Failed() bool {
+	for _, c := range r.Checks {
+		if c.Status == StatusFail {
+			return true
+		}
+	}
+	return false
 }

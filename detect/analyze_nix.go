@@ -1,0 +1,290 @@
+package detect
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Nix install types.
+const (
+	InstallMultiUser   = "multi-user"
+	InstallSingleUser  = "single-user"
+	InstallDeterminate = "determinate"
+	InstallNixOS       = "nixos"
+)
+
+// minNix is the oldest Nix nixboard does not warn about.
+const minNix = "2.18"
+
+func (a *analysis) isNixOS() bool {
+	k := a.r.Platform.Kind
+	return k == KindNixOS || k == KindNixOSWSL
+}
+
+func (a *analysis) nix() {
+	n, r := &a.f.nix, &a.r.Nix
+	exe := n.onPath
+	if exe == "" {
+		exe = n.found
+	}
+	r.Installed = exe != ""
+	r.OnPath = n.onPath != ""
+	if !r.Installed {
+		a.nixMissing()
+		return
+	}
+	r.Path = ptr(exe)
+	var determinate string
+	if n.version.ok() {
+		v, d := parseNixVersion(n.version.stdout)
+		if v != "" {
+			r.Version = ptr(v)
+		}
+		if d != "" {
+			determinate = d
+			r.Determinate = ptr(d)
+		}
+	}
+	switch {
+	case a.isNixOS() || n.nixosMark:
+		r.Install = ptr(InstallNixOS)
+	case n.receipt || determinate != "":
+		r.Install = ptr(InstallDeterminate)
+	case n.multiUser:
+		r.Install = ptr(InstallMultiUser)
+	default:
+		r.Install = ptr(InstallSingleUser)
+	}
+	if *r.Install != InstallSingleUser {
+		r.Daemon = ptr(n.dialed && n.dialErr == nil)
+	}
+
+	// Flakes: Determinate Nix has them on by default; otherwise ask nix,
+	// and read the configuration files only when nix cannot be asked.
+	flakesFrom := ""
+	switch {
+	case determinate != "":
+		r.Flakes, r.NixCommand = ptr(true), ptr(true)
+		flakesFrom = "Determinate Nix enables them by default"
+	case n.features != nil && n.features.known:
+		r.Flakes = ptr(slices.Contains(n.features.features, "flakes"))
+		r.NixCommand = ptr(n.features.nixCommand || slices.Contains(n.features.features, "nix-command"))
+		flakesFrom = "as nix reports"
+	default:
+		r.Flakes = ptr(slices.Contains(n.conf.features, "flakes"))
+		r.NixCommand = ptr(slices.Contains(n.conf.features, "nix-command"))
+		flakesFrom = "from " + orNone(strings.Join(n.conf.sources, ", "), "the default settings")
+	}
+
+	install := *r.Install
+	a.check("nix.installed", StatusOK, fmt.Sprintf("Nix is installed (%s) at %s", install, exe), "")
+
+	if r.OnPath {
+		a.check("nix.path", StatusOK, "nix is on PATH", "")
+	} else {
+		a.check("nix.path", StatusFail,
+			fmt.Sprintf("Nix is installed at %s but not on PATH: this shell has not loaded the Nix profile (no need to reinstall)", exe),
+			a.sourceProfileFix(install))
+	}
+
+	switch {
+	case r.Version == nil:
+		a.check("nix.version", StatusWarn, "Nix version unknown: "+n.version.problem(),
+			fmt.Sprintf("check that `%s --version` works", exe))
+	case versionLess(*r.Version, minNix) && determinate == "":
+		a.check("nix.version", StatusWarn,
+			fmt.Sprintf("Nix %s is older than %s; current nixpkgs and home-manager may need a newer Nix", *r.Version, minNix),
+			a.upgradeFix(install, exe))
+	default:
+		msg := "Nix " + *r.Version
+		if determinate != "" {
+			msg += " (Determinate Nix " + determinate + ")"
+		}
+		a.check("nix.version", StatusOK, msg, "")
+	}
+
+	if r.Daemon != nil {
+		a.daemonCheck(install, *r.Daemon)
+	}
+
+	probeNote := ""
+	if n.features != nil && !n.features.known && n.features.problem != "" {
+		probeNote = "; " + n.features.problem
+	}
+	switch {
+	case *r.Flakes && *r.NixCommand:
+		st := StatusOK
+		if probeNote != "" {
+			st = StatusWarn
+		}
+		a.check("nix.flakes", st, "flakes and nix-command are enabled ("+flakesFrom+")"+probeNote, "")
+	default:
+		var off []string
+		if !*r.NixCommand {
+			off = append(off, "nix-command")
+		}
+		if !*r.Flakes {
+			off = append(off, "flakes")
+		}
+		a.check("nix.flakes", StatusWarn,
+			fmt.Sprintf("%s %s not enabled (%s)%s: nixboard turns them on for its own run, but home-manager needs them afterwards",
+				strings.Join(off, " and "), map[bool]string{true: "is", false: "are"}[len(off) == 1], flakesFrom, probeNote),
+			a.flakesFix())
+	}
+}
+
+func orNone(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
+}
+
+func (a *analysis) nixMissing() {
+	msg := "Nix is not installed"
+	if a.f.nix.storeDir {
+		msg = "Nix is not installed: /nix/store exists, but no nix program was found on PATH or in the Nix profiles"
+	}
+	a.check("nix.installed", StatusFail, msg, a.installFix())
+}
+
+// installFix is the upstream installer, multi-user where a daemon can run
+// (macOS, Linux with systemd), single-user elsewhere (WSL without systemd,
+// containers, OpenRC).
+func (a *analysis) installFix() string {
+	p := &a.r.Platform
+	daemon := p.Kind == KindDarwin || (a.f.plat.systemdDir && p.Container == nil)
+	mode := "--no-daemon"
+	if daemon {
+		mode = "--daemon"
+	}
+	fix := "curl --proto '=https' --tlsv1.2 -sSfL https://nixos.org/nix/install | sh -s -- " + mode
+	if p.Distro.ID == "alpine" {
+		fix = "sudo apk add bash curl xz shadow\n" + fix
+	}
+	return fix + "\nthen open a new terminal"
+}
+
+func (a *analysis) sourceProfileFix(install string) string {
+	home := a.m.Getenv("HOME")
+	var candidates []string
+	switch install {
+	case InstallSingleUser:
+		candidates = []string{home + "/.nix-profile/etc/profile.d/nix.sh", home + "/.local/state/nix/profile/etc/profile.d/nix.sh"}
+	case InstallNixOS:
+		return "open a new login shell (NixOS puts nix on PATH through /etc/profile)"
+	default:
+		candidates = []string{"/nix/var/nix/profiles/default/etc/profile.d/nix-daemon.sh"}
+	}
+	script := candidates[0]
+	for _, c := range candidates {
+		if _, err := a.m.Stat(c); err == nil {
+			script = c
+			break
+		}
+	}
+	if home != "" {
+		if rest, ok := strings.CutPrefix(script, home+"/"); ok {
+			script = "~/" + rest
+		}
+	}
+	return ". " + script + "\nor open a new terminal; if it still fails, add that line to your shell's profile"
+}
+
+func (a *analysis) upgradeFix(install, exe string) string {
+	switch {
+	case install == InstallNixOS:
+		return "use a newer nixpkgs for NixOS (nix.package), then: sudo nixos-rebuild switch"
+	case install == InstallDeterminate:
+		return "sudo determinate-nixd upgrade"
+	case !strings.HasPrefix(exe, "/nix/") && !strings.Contains(exe, ".nix-profile") && !strings.Contains(exe, "/nix/profile"):
+		return "your distribution packages this Nix (" + exe + "): install upstream Nix instead, or a newer package"
+	case install == InstallSingleUser:
+		return "nix upgrade-nix"
+	}
+	return "sudo -i nix upgrade-nix"
+}
+
+func (a *analysis) daemonCheck(install string, up bool) {
+	if up {
+		a.check("nix.daemon", StatusOK, "the Nix daemon accepts connections", "")
+		return
+	}
+	msg := "the Nix daemon does not accept connections at " + daemonSocket
+	if !a.f.nix.socket {
+		msg = "the Nix daemon is not running (no socket at " + daemonSocket + ")"
+	}
+	st := StatusFail
+	if a.isRoot() {
+		st = StatusWarn
+		msg += "; as root, nix can still use the store directly"
+	}
+	var fix string
+	p := &a.r.Platform
+	switch {
+	case p.Kind == KindDarwin && install == InstallDeterminate:
+		fix = "sudo launchctl kickstart -k system/systems.determinate.nix-daemon"
+	case p.Kind == KindDarwin:
+		fix = "sudo launchctl kickstart -k system/org.nixos.nix-daemon"
+	case p.WSL != nil && !p.WSL.Systemd && p.WSL.SystemdConfigured:
+		fix = "in Windows PowerShell: wsl.exe --shutdown   (then open the distribution again)"
+	case p.WSL != nil && !p.WSL.Systemd:
+		fix = a.systemdFix()
+	case a.f.plat.systemdDir:
+		fix = "sudo systemctl enable --now nix-daemon.socket nix-daemon.service"
+	default:
+		fix = "start it by hand (no systemd here): sudo sh -c '/nix/var/nix/profiles/default/bin/nix-daemon >/dev/null 2>&1 &'"
+	}
+	a.check("nix.daemon", st, msg, fix)
+}
+
+func (a *analysis) flakesFix() string {
+	if a.isNixOS() {
+		// /etc/nix/nix.conf is generated on NixOS: never edit it.
+		return `add to /etc/nixos/configuration.nix: nix.settings.experimental-features = [ "nix-command" "flakes" ];` +
+			"\nthen: sudo nixos-rebuild switch"
+	}
+	dir := "~/.config/nix"
+	if x := a.m.Getenv("XDG_CONFIG_HOME"); x != "" {
+		dir = a.tilde(x) + "/nix"
+	}
+	return "mkdir -p " + dir + " && echo 'extra-experimental-features = nix-command flakes' >> " + dir + "/nix.conf"
+}
+
+// isRoot reports whether nixboard runs as root, from the user database.
+func (a *analysis) isRoot() bool {
+	u := &a.f.user
+	if u.passwd != nil {
+		return u.passwd.uid == "0"
+	}
+	return u.name == "root"
+}
+
+// versionLess compares dotted versions numerically ("2.8.0" < "2.18").
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) || i < len(bs); i++ {
+		var x, y int
+		if i < len(as) {
+			x = leadingInt(as[i])
+		}
+		if i < len(bs) {
+			y = leadingInt(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+func leadingInt(s string) int {
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	n, _ := strconv.Atoi(s[:end])
+	return n
+}

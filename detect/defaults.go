@@ -1,0 +1,83 @@
+package detect
+
+import (
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/nixboard/nixboard/flakegen"
+)
+
+// defaults fills Report.Defaults: flakegen's defaults for this platform and
+// system, with what detection found about the person. On a re-run the
+// nixboard.json in the configuration directory wins (its stateVersion
+// included): what the person chose last time is what they are offered now,
+// with detected values filling only what it leaves empty.
+func (a *analysis) defaults() {
+	r := a.r
+	d := flakegen.DefaultFor(r.Platform.Kind, r.Platform.System)
+	d.HomeBase.Username = r.User.Name
+	d.HomeBase.HomeDirectory = r.User.Home
+	if e := editorCommand(r.User.Editor); e != "" {
+		d.HomeBase.DefaultEditor = e
+	}
+	d.Hostname = r.User.Hostname
+	d.Git = flakegen.GitAnswer{Name: r.Git.Name, Email: r.Git.Email}
+	if sh := path.Base(r.User.Shell); slices.Contains(flakegen.KnownShells, sh) {
+		d.Shell = sh
+	}
+
+	h := &a.f.hm
+	if h.answers != nil {
+		file := path.Join(h.configDir, "nixboard.json")
+		var prev flakegen.Answers
+		var err error = h.answersErr
+		if err == nil {
+			prev, err = flakegen.Parse(h.answers)
+		}
+		if err != nil {
+			a.check("homeManager.answers", StatusWarn,
+				a.tilde(file)+" cannot be read, so detected values are the defaults: "+oneLine(err.Error()),
+				"fix the file, or move it away: mv "+a.tilde(file)+" "+a.tilde(file)+".broken")
+		} else {
+			fill(&prev.HomeBase.Username, d.HomeBase.Username)
+			fill(&prev.HomeBase.HomeDirectory, d.HomeBase.HomeDirectory)
+			fill(&prev.HomeBase.DefaultEditor, d.HomeBase.DefaultEditor)
+			fill(&prev.HomeBase.StateVersion, d.HomeBase.StateVersion)
+			fill(&prev.Hostname, d.Hostname)
+			fill(&prev.System, d.System)
+			fill(&prev.Platform, d.Platform)
+			fill(&prev.Release, d.Release)
+			fill(&prev.Git.Name, d.Git.Name)
+			fill(&prev.Git.Email, d.Git.Email)
+			fill(&prev.Shell, d.Shell)
+			d = prev
+			a.check("homeManager.answers", StatusOK, "answers from the last run: "+a.tilde(file), "")
+		}
+	}
+	r.Defaults = d
+}
+
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// editorCommand turns EDITOR into the command homeBase.defaultEditor takes:
+// "/usr/bin/vim" becomes "vim", "code --wait" stays as it is.
+func editorCommand(editor *string) string {
+	if editor == nil {
+		return ""
+	}
+	fs := strings.Fields(*editor)
+	if len(fs) == 0 {
+		return ""
+	}
+	fs[0] = path.Base(fs[0])
+	return strings.Join(fs, " ")
+}
