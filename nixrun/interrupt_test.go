@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/nixrun"
-	"github.com/nixboard/nixboard/nixrun/internal/switchfixture"
+	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
 // TestInterruptLeavesNothingBehind cancels a switch while a fixture build
@@ -26,7 +26,7 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 	salt := make([]byte, 6)
 	rand.Read(salt)
 	marker := "nixboard-interrupt-" + hex.EncodeToString(salt)
-	f := switchfixture.New(t, switchfixture.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
+	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p, err := nixrun.NewPlan(nixrun.SwitchOptions{Dir: f.Dir, ExtraArgs: f.ExtraArgs, Env: f.Env})

@@ -11,12 +11,12 @@ import (
 	"testing"
 
 	"github.com/nixboard/nixboard/nixrun"
-	"github.com/nixboard/nixboard/nixrun/internal/switchfixture"
+	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
 // runSwitch plans, prepares and runs a switch of the fixture, feeding a
 // State, and returns the state, the exit error and the run.
-func runSwitch(t *testing.T, f *switchfixture.Fixture) (*nixrun.State, error, *nixrun.Run, nixrun.Plan) {
+func runSwitch(t *testing.T, f *switchtest.Fixture) (*nixrun.State, error, *nixrun.Run, nixrun.Plan) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := nixrun.NewPlan(nixrun.SwitchOptions{Dir: f.Dir, ExtraArgs: f.ExtraArgs, Env: f.Env})
@@ -48,7 +48,7 @@ func runSwitch(t *testing.T, f *switchfixture.Fixture) (*nixrun.State, error, *n
 
 func TestSwitchFixtureThroughNixRun(t *testing.T) {
 	t.Parallel()
-	f := switchfixture.New(t, switchfixture.Config{Cache: true})
+	f := switchtest.New(t, switchtest.Config{Cache: true})
 	s, exitErr, r, p := runSwitch(t, f)
 	if p.Installed {
 		t.Fatalf("plan uses an installed home-manager, want nix run: %v", p.Argv)
@@ -79,7 +79,7 @@ func TestSwitchFixtureThroughNixRun(t *testing.T) {
 
 func TestSwitchFixtureInstalledClobber(t *testing.T) {
 	t.Parallel()
-	f := switchfixture.New(t, switchfixture.Config{InstallHomeManager: true})
+	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true})
 	// An older backup is in the way: -b cannot move .bashrc aside.
 	bashrc := filepath.Join(f.Home, ".bashrc")
 	os.WriteFile(bashrc, []byte("# skeleton\n"), 0o644)
@@ -115,7 +115,7 @@ func hintText(d nixrun.Diagnosis) string {
 	return b.String()
 }
 
-func checkActivated(t *testing.T, f *switchfixture.Fixture) {
+func checkActivated(t *testing.T, f *switchtest.Fixture) {
 	t.Helper()
 	target, err := os.Readlink(filepath.Join(f.Home, ".bashrc"))
 	if err != nil || !strings.HasPrefix(target, "/nix/store/") {

@@ -1,10 +1,10 @@
-// Package switchfixture sets up a whole home-manager switch that runs for
+// Package switchtest sets up a whole home-manager switch that runs for
 // real, offline, for tests: a rendered configuration whose inputs are
 // replaced by FIXTURE flakes standing in for nixpkgs and home-manager
 // (nixrun/testdata/fixture-*), a temporary HOME, and optionally a local
 // binary cache served on 127.0.0.1 so the switch really downloads. Nothing
 // here is home-manager; the fixtures only imitate what nixboard relies on.
-package switchfixture
+package switchtest
 
 import (
 	"crypto/rand"
@@ -63,7 +63,7 @@ type Fixture struct {
 // Testdata is the absolute path of nixrun/testdata.
 func Testdata() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "testdata")
+	return filepath.Join(filepath.Dir(file), "..", "testdata")
 }
 
 // New sets up a fixture; it calls nixtest.Require.
@@ -97,7 +97,7 @@ func New(t testing.TB, c Config) *Fixture {
 		s := strings.Replace(string(data), "modules = [ ./home.nix ];",
 			"modules = [ ./home.nix ]; fixtureSleep = "+strconv.Itoa(c.SleepSeconds)+"; fixtureMarker = \""+c.Marker+"\";", 1)
 		if s == string(data) {
-			t.Fatalf("switchfixture: cannot add the sleep to %s", flake)
+			t.Fatalf("switchtest: cannot add the sleep to %s", flake)
 		}
 		must(t, os.WriteFile(flake, []byte(s), 0o644))
 	}
