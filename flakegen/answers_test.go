@@ -295,15 +295,19 @@ func TestValidateListsEveryProblem(t *testing.T) {
 
 func TestValidAnswers(t *testing.T) {
 	for name, edit := range map[string]func(*Answers){
-		"mac":          func(a *Answers) { a.Platform, a.System, a.HomeBase.HomeDirectory = "darwin", "aarch64-darwin", "/Users/alice" },
+		"mac": func(a *Answers) {
+			a.Platform, a.System, a.HomeBase.HomeDirectory = "darwin", "aarch64-darwin", "/Users/alice"
+		},
 		"unicode name": func(a *Answers) { a.Git.Name = "Zoë Ñúñez 山田" },
 		"editor args":  func(a *Answers) { a.HomeBase.DefaultEditor = "code --wait" },
 		"env refs":     func(a *Answers) { a.HomeBase.EnvironmentVariables = map[string]string{"P": "${HOME}/bin:$HOME/x"} },
 		"alias quotes": func(a *Answers) { a.HomeBase.ShellAliases = map[string]string{"say": `echo "it's $USER"`} },
-		"team base":    func(a *Answers) { a.Base = &BaseFlake{Flake: "github:timblaktu/nixcfg", Module: "homeManagerModules.base"} },
-		"fqdn":         func(a *Answers) { a.Hostname = "Johns-MacBook-Pro.local" },
-		"wsl":          func(a *Answers) { a.Platform = "wsl"; a.HomeBase.EnableOneDriveUtils = true },
-		"old state":    func(a *Answers) { a.HomeBase.StateVersion = "24.11" },
+		"team base": func(a *Answers) {
+			a.Base = &BaseFlake{Flake: "github:timblaktu/nixcfg", Module: "homeManagerModules.base"}
+		},
+		"fqdn":      func(a *Answers) { a.Hostname = "Johns-MacBook-Pro.local" },
+		"wsl":       func(a *Answers) { a.Platform = "wsl"; a.HomeBase.EnableOneDriveUtils = true },
+		"old state": func(a *Answers) { a.HomeBase.StateVersion = "24.11" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			a := sample()
