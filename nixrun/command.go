@@ -142,6 +142,15 @@ func (p Plan) String() string {
 	return b.String()
 }
 
+// Command is the quoted argv alone, for a progress line.
+func (p Plan) Command() string {
+	q := make([]string, len(p.Argv))
+	for i, a := range p.Argv {
+		q[i] = quoteArg(a)
+	}
+	return strings.Join(q, " ")
+}
+
 // configNameFromAnswers reads user@host from the answers file.
 func configNameFromAnswers(path string) (string, error) {
 	data, err := os.ReadFile(path)

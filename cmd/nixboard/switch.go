@@ -56,7 +56,8 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 	}
 	title := "switch " + plan.ConfigName
 	if *plain || !st.outTTY || !st.inTTY {
-		fmt.Fprintf(st.out, "running: %s\n", nixrun.StripANSI(plan.String()))
+		fmt.Fprintf(st.out, "running: %s\n", nixrun.StripANSI(plan.Command()))
+		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
 		d, sum := followPlain(st, run, nixrun.NewState(nixrun.Options{}), func(s *nixrun.State) nixrun.Diagnosis {
 			exitErr := run.Wait()
 			d := nixrun.Diagnose(s, exitErr)
