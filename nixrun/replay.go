@@ -126,6 +126,13 @@ func (r *Replay) Elapsed() time.Duration {
 	return r.shown
 }
 
+// Clock returns a clock for the State of a replay: a fixed start plus the
+// recorded time of the newest line handed out.
+func (r *Replay) Clock() func() time.Time {
+	base := time.Now()
+	return func() time.Time { return base.Add(r.Elapsed()) }
+}
+
 // read returns the next line to hand out, with its recorded time.
 func (r *Replay) read() (*RawLine, error) {
 	if r.pending != nil {

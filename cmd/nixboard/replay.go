@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/nixboard/nixboard/nixrun"
 )
@@ -44,8 +43,7 @@ func runReplay(ctx context.Context, st *stdio, args []string) error {
 	defer rep.Close()
 	// The state's clock follows the recording, so elapsed times and the
 	// closing "in Ts" are those of the recorded run at any speed.
-	base := time.Now()
-	now := func() time.Time { return base.Add(rep.Elapsed()) }
+	now := rep.Clock()
 	state := nixrun.NewState(nixrun.Options{Now: now})
 	if *plain || !st.outTTY || !st.inTTY {
 		d, sum := followPlain(st, rep, state, nixrun.DiagnoseReplay)

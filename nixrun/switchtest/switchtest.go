@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
 )
@@ -40,6 +41,11 @@ type Config struct {
 	// into that builder's environment so a test can find it in /proc.
 	SleepSeconds int
 	Marker       string
+	// Pace (seconds, e.g. "0.2") slows the fixture builds and activation
+	// down line by line, and Throttle (bytes a second) the cache, so a
+	// recording has a believable pace.
+	Pace     string
+	Throttle int
 }
 
 // Fixture is a configuration ready to switch.
@@ -90,12 +96,12 @@ func New(t testing.TB, c Config) *Fixture {
 	rand.Read(salt)
 	must(t, os.WriteFile(filepath.Join(f.Nixpkgs, "salt"), []byte(hex.EncodeToString(salt)), 0o644))
 	must(t, os.MkdirAll(f.Home, 0o755))
-	if c.SleepSeconds > 0 {
+	if c.SleepSeconds > 0 || c.Pace != "" {
 		flake := filepath.Join(f.Dir, "flake.nix")
 		data, err := os.ReadFile(flake)
 		must(t, err)
 		s := strings.Replace(string(data), "modules = [ ./home.nix ];",
-			"modules = [ ./home.nix ]; fixtureSleep = "+strconv.Itoa(c.SleepSeconds)+"; fixtureMarker = \""+c.Marker+"\";", 1)
+			"modules = [ ./home.nix ]; fixtureSleep = "+strconv.Itoa(c.SleepSeconds)+"; fixtureMarker = \""+c.Marker+"\"; fixturePace = \""+c.Pace+"\";", 1)
 		if s == string(data) {
 			t.Fatalf("switchtest: cannot add the sleep to %s", flake)
 		}
@@ -132,7 +138,7 @@ func New(t testing.TB, c Config) *Fixture {
 		path = filepath.Join(paths[0], "bin") + ":" + path
 	}
 	if c.Cache {
-		url := serveCache(t, base, f.Nixpkgs, filepath.Join(root, "cache"))
+		url := serveCache(t, base, f.Nixpkgs, filepath.Join(root, "cache"), c.Throttle)
 		f.ExtraArgs = append(f.ExtraArgs, "--option", "substituters", url, "--option", "require-sigs", "false")
 	}
 	f.Env = env("PATH=" + path)
@@ -141,7 +147,7 @@ func New(t testing.TB, c Config) *Fixture {
 
 // serveCache builds the fixture packages into a binary cache in dir, serves
 // it on 127.0.0.1 and deletes the packages from the store.
-func serveCache(t testing.TB, env []string, nixpkgs, dir string) string {
+func serveCache(t testing.TB, env []string, nixpkgs, dir string, throttle int) string {
 	t.Helper()
 	var attrs []string
 	for _, p := range []string{"git", "tmux", "neovim"} {
@@ -150,9 +156,44 @@ func serveCache(t testing.TB, env []string, nixpkgs, dir string) string {
 	paths := outPaths(t, Nix(t, env, append([]string{"build", "--no-link", "--json"}, attrs...)...))
 	Nix(t, env, append([]string{"copy", "--to", "file://" + dir + "?compression=none"}, paths...)...)
 	Nix(t, env, append([]string{"store", "delete"}, paths...)...)
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	var h http.Handler = http.FileServer(http.Dir(dir))
+	if throttle > 0 {
+		h = throttled(h, throttle)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// throttled serves h at about bps bytes a second.
+func throttled(h http.Handler, bps int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&slowWriter{ResponseWriter: w, bps: bps}, r)
+	})
+}
+
+type slowWriter struct {
+	http.ResponseWriter
+	bps int
+}
+
+func (w *slowWriter) Write(p []byte) (int, error) {
+	const chunk = 16 << 10
+	n := 0
+	for len(p) > 0 {
+		k := min(chunk, len(p))
+		m, err := w.ResponseWriter.Write(p[:k])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if f, ok := w.ResponseWriter.(http.Flusher); ok {
+			f.Flush()
+		}
+		time.Sleep(time.Duration(k) * time.Second / time.Duration(w.bps))
+		p = p[k:]
+	}
+	return n, nil
 }
 
 // Nix runs nix with env and returns its stdout, failing the test on error.

@@ -3,6 +3,7 @@
 # home-manager's). It prints what home-manager's activation prints and
 # writes only under $HOME, with home-manager's real clobber messages.
 set -eu
+pace() { if [ -n "@pace@" ]; then sleep "@pace@"; fi; }
 stateHome=${XDG_STATE_HOME:-$HOME/.local/state}
 profileDir=$stateHome/nix/profiles
 if [ ! -d "$profileDir" ]; then
@@ -11,7 +12,9 @@ if [ ! -d "$profileDir" ]; then
 fi
 echo "Starting Home Manager activation"
 echo "Activating checkFilesChanged"
+pace
 echo "Activating checkLinkTargets"
+pace
 collision=
 for f in .bashrc .profile; do
   target=$HOME/$f
@@ -44,10 +47,14 @@ MSG
   exit 1
 fi
 echo "Activating writeBoundary"
+pace
 echo "Activating linkGeneration"
+pace
 echo "Creating new profile generation"
+pace
 nix-env --profile "$profileDir/home-manager" --set @out@ >/dev/null
 echo "Creating home file links in $HOME"
+pace
 for f in .bashrc .profile; do
   target=$HOME/$f
   if [ -e "$target" ] && [ ! -L "$target" ] && [ -n "${HOME_MANAGER_BACKUP_EXT:-}" ]; then
@@ -56,8 +63,11 @@ for f in .bashrc .profile; do
   ln -sfn "@homeFiles@/$f" "$target"
 done
 echo "Activating onFilesChange"
+pace
 echo "Activating installPackages"
+pace
 mkdir -p "$HOME/.nix-profile"
 ln -sfn @out@/home-path/bin "$HOME/.nix-profile/bin"
 echo "Activating reloadSystemd"
+pace
 echo "Activation finished (nixboard fixture)"

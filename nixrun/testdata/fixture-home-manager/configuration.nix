@@ -3,8 +3,10 @@
 # a different configuration gives different store paths, and builds a
 # generation shaped like home-manager's. fixtureSleep makes one build sleep
 # (for the interrupt test); fixtureMarker is put into that builder's
-# environment so a test can find it in /proc.
-{ pkgs, modules ? [ ], extraSpecialArgs ? { }, fixtureSleep ? 0, fixtureMarker ? "", ... }:
+# environment so a test can find it in /proc. fixturePace (seconds, e.g.
+# "0.2") slows the builds and the activation down line by line, so a
+# recording of the run has a believable pace for the demo.
+{ pkgs, modules ? [ ], extraSpecialArgs ? { }, fixtureSleep ? 0, fixtureMarker ? "", fixturePace ? "", ... }:
 let
   system = pkgs.git.system;
   describe = m:
@@ -16,12 +18,14 @@ let
     inherit name system configHash;
     # The fixture nixpkgs' salt makes every path of a test run new.
     salt = pkgs.salt or "";
+    inherit fixturePace;
     builder = "/bin/sh";
     PATH = "/usr/bin:/bin";
-    args = [ "-c" script ];
+    args = [ "-c" ("pace() { if [ -n \"$fixturePace\" ]; then sleep \"$fixturePace\"; fi; }\n" + script) ];
   } // attrs);
   dotfile = name: text: sh "hm_${name}" { inherit text; } ''
     echo "writing ${name}"
+    pace
     printf '%s\n' "$text" > $out
   '';
   bashrc = dotfile ".bashrc" "# ~/.bashrc written by the nixboard fixture (config ${configHash})";
@@ -43,6 +47,8 @@ let
     mkdir -p $out/bin
     n=0
     for p in $paths; do
+      echo "installing $p"
+      pace
       for b in $p/bin/*; do ln -s $b $out/bin/; n=$((n+1)); done
     done
     echo "created $n symlinks in user environment"
@@ -54,7 +60,8 @@ let
     mkdir -p $out
     ln -s $files $out/home-files
     ln -s $path $out/home-path
-    sed -e "s|@out@|$out|g" -e "s|@homeFiles@|$files|g" $template > $out/activate
+    pace
+    sed -e "s|@out@|$out|g" -e "s|@homeFiles@|$files|g" -e "s|@pace@|$fixturePace|g" $template > $out/activate
     chmod +x $out/activate
     echo "generation ready"
   '';
