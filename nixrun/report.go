@@ -41,6 +41,12 @@ func HintLines(d Diagnosis) []string {
 // ProgressLine says where a run stands in one plain line, e.g.
 // `downloading 2 of 3 (0.3 of 1.2 MiB, 1.1 MiB/s), building 1 of 5, 12s`.
 func ProgressLine(h Header) string {
+	return ProgressWords(h) + ", " + Seconds(h.Elapsed)
+}
+
+// ProgressWords is ProgressLine without the elapsed time, for a screen that
+// shows the time elsewhere.
+func ProgressWords(h Header) string {
 	var parts []string
 	switch h.Phase {
 	case PhaseEvaluating:
@@ -80,7 +86,9 @@ func ProgressLine(h Header) string {
 		}
 		parts = append(parts, s)
 	}
-	parts = append(parts, Seconds(h.Elapsed))
+	if len(parts) == 0 {
+		parts = append(parts, h.Phase.String())
+	}
 	return strings.Join(parts, ", ")
 }
 

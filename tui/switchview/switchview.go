@@ -33,6 +33,9 @@ const FrameRate = 15
 type Config struct {
 	// Source yields the lines (a *nixrun.Run or a *nixrun.Replay).
 	Source nixrun.LineSource
+	// Replay, when set instead of Source, is replayed with the state's
+	// clock following the recording (nixrun.DemoReplay for the demo).
+	Replay *nixrun.Replay
 	// Run, when the source is a live run, is interrupted on a confirmed
 	// Ctrl-C and gives the exit status and the log path.
 	Run *nixrun.Run
@@ -107,6 +110,14 @@ type Model struct {
 
 // New returns the screen; Init starts reading.
 func New(cfg Config) Model {
+	if cfg.Replay != nil {
+		if cfg.Source == nil {
+			cfg.Source = cfg.Replay
+		}
+		if cfg.Now == nil {
+			cfg.Now = cfg.Replay.Clock()
+		}
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -464,7 +475,7 @@ func (m Model) titleLine() string {
 }
 
 func (m Model) progressText() string {
-	return nixrun.ProgressLine(m.header)
+	return nixrun.ProgressWords(m.header)
 }
 
 func (m Model) activityLine(a nixrun.Activity) string {

@@ -1,0 +1,262 @@
+package switchview
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/tui/theme"
+)
+
+// chunks is a LineSource that hands out prepared batches, then io.EOF.
+type chunks struct{ batches [][]string }
+
+func (c *chunks) Next() ([]nixrun.RawLine, error) {
+	if len(c.batches) == 0 {
+		return nil, io.EOF
+	}
+	b := c.batches[0]
+	c.batches = c.batches[1:]
+	out := make([]nixrun.RawLine, len(b))
+	for i, l := range b {
+		out[i] = nixrun.RawLine{Text: []byte(l)}
+	}
+	return out, nil
+}
+
+// pump reads n batches through the model's own read command, as the
+// program would, and takes a frame.
+func pump(t *testing.T, m Model, n int) (Model, tea.Msg) {
+	t.Helper()
+	var last tea.Msg
+	for i := 0; i < n; i++ {
+		msg := m.read()()
+		var cmd tea.Cmd
+		m, cmd = m.Update(msg)
+		if lm, ok := msg.(linesMsg); ok && lm.err != nil && cmd != nil {
+			last = cmd()
+			if ex, ok := last.(exitedMsg); ok {
+				m, cmd = m.Update(ex)
+				last = cmd()
+			}
+			break
+		}
+	}
+	m, _ = m.Update(tickMsg{})
+	return m, last
+}
+
+func newModel(src nixrun.LineSource, w, h int) Model {
+	cfg := Config{Source: src, Title: "replay test", Styles: theme.New(true, false)}
+	if rep, ok := src.(*nixrun.Replay); ok {
+		cfg = Config{Replay: rep, Title: "replay test", Styles: theme.New(true, false)}
+	}
+	m := New(cfg)
+	m.SetSize(w, h)
+	return m
+}
+
+func checkFrame(t *testing.T, view string, w, h int) {
+	t.Helper()
+	rows := strings.Split(view, "\n")
+	if len(rows) != h {
+		t.Errorf("view has %d rows, want %d", len(rows), h)
+	}
+	for i, r := range rows {
+		if sw := ansi.StringWidth(r); sw > w {
+			t.Errorf("row %d is %d cells wide, more than %d: %q", i, sw, w, r)
+		}
+	}
+}
+
+func TestDemoReplayAtSizes(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		m := newModel(nixrun.DemoReplay(0), size[0], size[1])
+		m, done := pump(t, m, 1000)
+		dm, ok := done.(DoneMsg)
+		if !ok || !m.Done() {
+			t.Fatalf("%v: no DoneMsg at the end (%T)", size, done)
+		}
+		if !dm.Diagnosis.OK || dm.Summary.Downloaded != 3 {
+			t.Errorf("%v: done = %+v", size, dm)
+		}
+		view := m.View()
+		checkFrame(t, view, size[0], size[1])
+		plain := ansi.Strip(view)
+		for _, want := range []string{"nixboard replay test", "done  0:06", "switch ok: built 5, downloaded 3 (0.3 MiB) in 6.1s", "Activation finished", "q quit"} {
+			if !strings.Contains(plain, want) {
+				t.Errorf("%v: view lacks %q:\n%s", size, want, plain)
+			}
+		}
+		// Resizing keeps the frame exact.
+		m.SetSize(size[1]+13, size[0]/3)
+		checkFrame(t, m.View(), size[1]+13, size[0]/3)
+	}
+}
+
+func TestHeaderAndRunningPaneMidRun(t *testing.T) {
+	// Stop the demo in the middle of the downloads: the header says
+	// downloading and the pane lists what runs.
+	rec := nixrun.DemoRecording()
+	i := bytes.Index(rec, []byte(`"text":"copying path`))
+	i += bytes.Index(rec[i:], []byte(`"type":105`))
+	j := bytes.IndexByte(rec[i:], '\n') + i
+	var lines []string
+	for _, l := range strings.Split(string(rec[:j]), "\n") {
+		if !strings.HasPrefix(l, "@nixboard") {
+			lines = append(lines, l)
+		}
+	}
+	m := newModel(&chunks{batches: [][]string{lines}}, 80, 24)
+	m, _ = m.Update(m.read()())
+	m, _ = m.Update(tickMsg{})
+	plain := ansi.Strip(m.View())
+	if !strings.Contains(plain, "downloading") || !strings.Contains(plain, "download ") || strings.Contains(plain, "Running now (0)") {
+		t.Errorf("mid-download view:\n%s", plain)
+	}
+	checkFrame(t, m.View(), 80, 24)
+}
+
+func numbered(prefix string, from, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = prefix + " " + strings.Repeat("x", i%7) + " " + itoa(from+i)
+	}
+	return out
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
+
+func fmtInt(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	s := ""
+	for ; i > 0; i /= 10 {
+		s = string(rune('0'+i%10)) + s
+	}
+	return s
+}
+
+func TestFollowTail(t *testing.T) {
+	src := &chunks{batches: [][]string{numbered("line", 0, 100), numbered("line", 100, 50), numbered("line", 150, 50)}}
+	m := newModel(src, 80, 24)
+	m, _ = m.Update(m.read()())
+	m, _ = m.Update(tickMsg{})
+	if !m.vp.AtBottom() || !strings.Contains(m.View(), "line  99") && !strings.Contains(ansi.Strip(m.View()), " 99") {
+		t.Fatalf("not following the tail:\n%s", ansi.Strip(m.View()))
+	}
+	// Scrolled up, new lines do not move the view.
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	off := m.vp.YOffset()
+	m, _ = m.Update(m.read()())
+	m, _ = m.Update(tickMsg{})
+	if m.vp.YOffset() != off || m.vp.AtBottom() {
+		t.Errorf("the view moved while scrolled up: offset %d -> %d", off, m.vp.YOffset())
+	}
+	// f follows again.
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'f', Text: "f"})
+	m, _ = m.Update(m.read()())
+	m, _ = m.Update(tickMsg{})
+	if !m.vp.AtBottom() || !strings.Contains(ansi.Strip(m.View()), " 199") {
+		t.Errorf("f did not follow the tail:\n%s", ansi.Strip(m.View()))
+	}
+}
+
+func TestBuildLogSwitching(t *testing.T) {
+	m := newModel(nixrun.DemoReplay(0), 100, 30)
+	m, _ = pump(t, m, 1000)
+	if len(m.builds) < 2 {
+		t.Fatalf("builds = %+v", m.builds)
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyTab})
+	first := m.builds[0]
+	plain := ansi.Strip(m.View())
+	if !strings.Contains(plain, "Log of "+first.Name) {
+		t.Errorf("tab did not switch to %s's log:\n%s", first.Name, plain)
+	}
+	for _, l := range m.state.BuildLog(first.ID, 0) {
+		if !strings.Contains(plain, ansi.Strip(nixrun.Sanitize(l))) {
+			t.Errorf("the build log pane lacks %q", l)
+		}
+	}
+	if strings.Contains(plain, "Activation finished") {
+		t.Errorf("the build log pane shows the whole log:\n%s", plain)
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
+	if plain := ansi.Strip(m.View()); !strings.Contains(plain, "Log (") {
+		t.Errorf("shift+tab did not go back to the whole log:\n%s", plain)
+	}
+}
+
+func TestChildOutputIsSanitised(t *testing.T) {
+	evil := "\x1b[31mred\x1b[0m \x1b]0;owned title\x07\x1b]52;c;aGVsbG8=\x07\x1b[2J\x1b[?1049h\x1b]8;;http://x\x07link\x1b]8;;\x07 end"
+	m := newModel(&chunks{batches: [][]string{{evil, "@nix " + `{"action":"msg","level":0,"msg":"` + "\\u001b]0;t\\u0007boom" + `"}`}}}, 80, 24)
+	m, _ = pump(t, m, 3)
+	view := m.View()
+	for _, bad := range []string{"\x1b]0;", "\x1b]52;", "\x1b[2J", "\x1b[?1049h", "\x1b]8;"} {
+		if strings.Contains(view, bad) {
+			t.Errorf("view contains %q", bad)
+		}
+	}
+	if !strings.Contains(view, "\x1b[31mred") || !strings.Contains(ansi.Strip(view), "link end") {
+		t.Errorf("colour or text lost:\n%q", view)
+	}
+}
+
+func TestCtrlCConfirmsThenInterrupts(t *testing.T) {
+	run, err := nixrun.Start(t.Context(), nixrun.Plan{
+		Argv:   []string{"/bin/sh", "-c", "trap '' INT; while :; do echo tick; sleep 0.05; done"},
+		Env:    []string{"PATH=/usr/bin:/bin"},
+		Dir:    t.TempDir(),
+		LogDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Config{Source: run, Run: run, Title: "switch test", Styles: theme.New(true, true)})
+	m, _ = m.Update(m.read()())
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	if !m.confirming || !strings.Contains(ansi.Strip(m.View()), "Stop the switch?") {
+		t.Fatalf("ctrl+c did not ask:\n%s", ansi.Strip(m.View()))
+	}
+	m, cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"})
+	if m.confirming || cmd != nil || run.Interrupted() {
+		t.Fatal("n did not cancel the question")
+	}
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	m, cmd = m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	if cmd == nil {
+		t.Fatal("y returned no command")
+	}
+	start := time.Now()
+	m, _ = m.Update(cmd()) // The shell ignores SIGINT: this waits, then kills.
+	if took := time.Since(start); took < nixrun.InterruptGrace/2 {
+		t.Errorf("interrupt of a process ignoring SIGINT took only %v", took)
+	}
+	var done tea.Msg
+	for done == nil {
+		msg := m.read()()
+		var c tea.Cmd
+		m, c = m.Update(msg)
+		if lm := msg.(linesMsg); lm.err != nil {
+			m, c = m.Update(c())
+			done = c()
+		}
+	}
+	dm := done.(DoneMsg)
+	if !dm.Interrupted || dm.Diagnosis.OK || dm.LogPath != run.LogPath() {
+		t.Errorf("done = %+v", dm)
+	}
+	if !errors.Is(run.Wait(), run.Wait()) || run.ExitStatus() != 128+9 {
+		t.Errorf("exit status %d, want 137 (killed)", run.ExitStatus())
+	}
+}
