@@ -35,7 +35,7 @@ type installScreen struct {
 	err        error
 	lines      []string
 	log        viewport.Model
-	lineCh     chan string
+	lineCh     chan tea.Msg
 	width      int
 }
 
@@ -50,52 +50,57 @@ func newInstallScreen(a InstallAdvice) installScreen {
 func (s *installScreen) setSize(w, h int) {
 	s.width = w
 	s.log.SetWidth(w)
-	s.log.SetHeight(max(h-8, 3))
+	s.log.SetHeight(max(h-3, 3))
 }
 
 // installLineMsg is one line of installer output; installDoneMsg ends it.
 type installLineMsg struct{ line string }
 type installDoneMsg struct{ err error }
 
-// startInstaller runs the chosen installer, streaming its output one line
-// per message through a channel that waitInstallLine re-arms.
-func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption) (chan string, tea.Cmd) {
-	ch := make(chan string, 64)
+// startInstaller runs the chosen installer. Its output lines and then its
+// end travel through one channel, in order, one message per read that
+// waitInstall re-arms.
+func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption) (chan tea.Msg, tea.Cmd) {
+	ch := make(chan tea.Msg, 64)
 	return ch, func() tea.Msg {
 		cmd := run(ctx, opt)
 		pr, pw := io.Pipe()
 		cmd.Stdout, cmd.Stderr = pw, pw
 		if err := cmd.Start(); err != nil {
+			ch <- installDoneMsg{err: fmt.Errorf("start installer: %w", err)}
 			close(ch)
-			return installDoneMsg{err: fmt.Errorf("start installer: %w", err)}
+			return nil
 		}
 		go func() {
+			werr := make(chan error, 1)
+			go func() {
+				err := cmd.Wait()
+				pw.Close()
+				werr <- err
+			}()
 			sc := bufio.NewScanner(pr)
 			sc.Buffer(make([]byte, 64*1024), 1024*1024)
 			for sc.Scan() {
-				ch <- sc.Text()
+				ch <- installLineMsg{line: sc.Text()}
+			}
+			if err := <-werr; err != nil {
+				ch <- installDoneMsg{err: fmt.Errorf("installer: %w", err)}
+			} else {
+				ch <- installDoneMsg{}
 			}
 			close(ch)
 		}()
-		err := cmd.Wait()
-		pw.Close()
-		// Drain the rest of the output before reporting the end.
-		for range ch {
-		}
-		if err != nil {
-			return installDoneMsg{err: fmt.Errorf("installer: %w", err)}
-		}
-		return installDoneMsg{}
+		return nil
 	}
 }
 
-func waitInstallLine(ch chan string) tea.Cmd {
+func waitInstall(ch chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
-		line, ok := <-ch
+		msg, ok := <-ch
 		if !ok {
 			return nil
 		}
-		return installLineMsg{line: line}
+		return msg
 	}
 }
 
@@ -112,7 +117,7 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 		if atBottom {
 			s.log.GotoBottom()
 		}
-		return waitInstallLine(s.lineCh)
+		return waitInstall(s.lineCh)
 	case installDoneMsg:
 		s.running = false
 		s.finished = true
@@ -138,7 +143,7 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 				s.log.SetContentLines(s.lines)
 				ch, cmd := startInstaller(m.ctx, m.opts.Deps.Installer, s.advice.Options[s.choice])
 				s.lineCh = ch
-				return tea.Batch(cmd, waitInstallLine(ch))
+				return tea.Batch(cmd, waitInstall(ch))
 			default:
 				s.confirming = false
 			}
@@ -189,6 +194,20 @@ func (s installScreen) keys() [][2]string {
 
 func (s installScreen) view(st theme.Styles, width int) string {
 	var b strings.Builder
+	if s.running || s.finished {
+		// While the installer runs, the log takes the room.
+		o := s.advice.Options[s.choice]
+		b.WriteString(st.Title.Render("Installing Nix: "+o.Name) + "\n")
+		b.WriteString(s.log.View() + "\n")
+		if s.finished {
+			if s.err != nil {
+				b.WriteString(st.Fail.Render("✗ "+ansi.Truncate(s.err.Error(), width-2, "…")) + "\n")
+			} else {
+				b.WriteString(st.OK.Render("✓ The installer finished. Press enter to check the machine again.") + "\n")
+			}
+		}
+		return b.String()
+	}
 	b.WriteString(st.Title.Render("Nix is not installed") + "\n")
 	b.WriteString(wrapText(s.advice.Intro, width) + "\n\n")
 	for i, o := range s.advice.Options {
@@ -201,24 +220,14 @@ func (s installScreen) view(st theme.Styles, width int) string {
 		b.WriteString(mark + name + "\n")
 		b.WriteString("    " + st.Subtle.Render(ansi.Truncate(o.Why, max(width-4, 10), "…")) + "\n")
 		if i == s.choice {
-			b.WriteString("    " + st.Accent.Render(ansi.Truncate(o.Command, max(width-4, 10), "…")) + "\n")
+			b.WriteString("    " + st.Accent.Render(ansi.Wrap(o.Command, max(width-4, 10), "")) + "\n")
 			if !o.Runnable {
 				b.WriteString("    " + st.Warn.Render("Run this yourself (it restarts WSL), then re-run nixboard.") + "\n")
 			}
 		}
 	}
-	switch {
-	case s.confirming:
-		b.WriteString("\n" + st.Warn.Render("Run this command now? It downloads the installer and may ask for your password through sudo. [y/N]") + "\n")
-	case s.running || s.finished:
-		b.WriteString("\n" + s.log.View() + "\n")
-		if s.finished {
-			if s.err != nil {
-				b.WriteString(st.Fail.Render("✗ "+s.err.Error()) + "\n")
-			} else {
-				b.WriteString(st.OK.Render("✓ The installer finished. Press enter to check the machine again.") + "\n")
-			}
-		}
+	if s.confirming {
+		b.WriteString("\n" + st.Warn.Render(wrapText("Run this command now? [y/N] It downloads the installer and may ask for your password through sudo.", width)) + "\n")
 	}
 	return b.String()
 }

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"io"
 	"strings"
 	"time"
 
@@ -47,6 +48,8 @@ type Deps struct {
 	Installer InstallerFunc
 	// Switch starts the switch for a written configuration.
 	Switch SwitchFunc
+	// PlainSwitch runs the switch with plain output (accessible mode).
+	PlainSwitch func(ctx context.Context, dir string, out io.Writer) error
 	// Now is the clock; the demo mode passes a fixed one.
 	Now func() time.Time
 }
@@ -451,4 +454,11 @@ func (m *Model) updateQuestions(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, m.goTo(m.flow.Next(StepQuestions)))
 	}
 	return cmd
+}
+
+// FinalMessage is what stays on the terminal after the wizard's alternate
+// screen closes: the summary of the last screen.
+func FinalMessage(m *Model) string {
+	w, _ := m.bodySize()
+	return ansi.Strip(m.doneBody(min(w, 100))) + "\n"
 }

@@ -1,0 +1,173 @@
+package wizard
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"charm.land/huh/v2"
+
+	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/theme"
+)
+
+// RunAccessible runs the wizard as plain line prompts a screen reader can
+// follow: the same detection, questions (huh's accessible mode, with the
+// same forms and validators), review and write, then the switch in plain
+// output. out should be a colorprofile writer so no colour leaks into a
+// pipe.
+func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Options) (Outcome, error) {
+	in = &lineReader{r: bufio.NewReader(in)}
+	st := theme.New(true, true)
+	fmt.Fprintln(out, "nixboard: looking at this machine…")
+	r := opts.Deps.Detect(ctx)
+	fmt.Fprintln(out, renderReport(r, 80, st))
+	dir := ConfigDir(opts.Dir, r)
+	o := Outcome{Dir: dir}
+	if !r.Nix.Installed {
+		adv := AdviseInstall(r)
+		fmt.Fprintln(out, "Nix is not installed. "+adv.Intro)
+		for _, opt := range adv.Options {
+			fmt.Fprintf(out, "- %s: %s\n  %s\n", opt.Name, opt.Why, opt.Command)
+		}
+		fmt.Fprintln(out, "Install Nix with one of these commands, then run nixboard again.")
+		o.Quit = true
+		return o, nil
+	}
+	for _, c := range BlockingChecks(r) {
+		fmt.Fprintf(out, "Blocking problem: %s\n  fix: %s\n", c.Message, c.Fix)
+	}
+	a := r.Defaults
+	if opts.Answers != nil {
+		a = *opts.Answers
+	}
+	previous := loadPrevious(dir)
+	if !(opts.Answers != nil && opts.Yes) {
+		var err error
+		a, dir, err = askAccessible(in, out, a, dir, r.User.Home)
+		if err != nil {
+			return o, err
+		}
+		o.Dir = dir
+	}
+	notes := a.Normalize()
+	fmt.Fprintln(out, "\nReview")
+	for _, l := range ReviewSummary(a, dir, previous) {
+		fmt.Fprintln(out, l)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(out, "note: "+n)
+	}
+	plan, err := flakegen.NewPlan(dir, a)
+	if err != nil {
+		return o, err
+	}
+	for _, row := range PlanRows(plan) {
+		fmt.Fprintf(out, "%-10s %s %s\n", row.Action, row.Path, row.Note)
+	}
+	for _, row := range PlanRows(plan) {
+		if row.Diff != "" {
+			fmt.Fprint(out, "\n"+row.Diff)
+		}
+	}
+	if opts.DryRun {
+		fmt.Fprintln(out, "\nDry run: nothing was written.")
+		o.Step = StepDone
+		return o, nil
+	}
+	write := opts.Yes
+	if !write {
+		confirm := huh.NewConfirm().Title("Write these files?").Value(&write)
+		if err := huh.NewForm(huh.NewGroup(confirm)).WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil {
+			return o, err
+		}
+	}
+	if !write {
+		fmt.Fprintln(out, "Nothing was written.")
+		o.Quit = true
+		return o, nil
+	}
+	if err := plan.Apply(); err != nil {
+		o.Failed = true
+		return o, fmt.Errorf("write %s: %w", dir, err)
+	}
+	fmt.Fprintln(out, "Wrote the configuration to "+dir+".")
+	o.Step = StepWrite
+	if opts.NoSwitch || opts.Deps.PlainSwitch == nil {
+		fmt.Fprintln(out, "Switch to it with: "+SwitchCommand(dir, a))
+		o.Step = StepDone
+		return o, nil
+	}
+	if err := opts.Deps.PlainSwitch(ctx, dir, out); err != nil {
+		o.Failed = true
+		return o, err
+	}
+	o.Step = StepDone
+	for _, l := range DoneLines(DoneInfo{Answers: a, Dir: dir}, 80) {
+		fmt.Fprintln(out, l)
+	}
+	return o, nil
+}
+
+// askAccessible asks every question page in huh's accessible mode.
+func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home string) (flakegen.Answers, string, error) {
+	run := func(f *huh.Form) error {
+		err := f.WithAccessible(true).WithInput(in).WithOutput(out).Run()
+		if errors.Is(err, huh.ErrUserAborted) {
+			return err
+		}
+		return err
+	}
+	idf, idp := buildIdentityForm(a)
+	if err := run(idf); err != nil {
+		return a, dir, err
+	}
+	idp.apply(&a)
+	pf, pp := buildPlaceForm(a, dir, home)
+	if err := run(pf); err != nil {
+		return a, dir, err
+	}
+	pp.apply(&a, &dir)
+	sf, sp := buildShellForm(a)
+	if err := run(sf); err != nil {
+		return a, dir, err
+	}
+	sp.apply(&a)
+	mf, mp := buildModulesForm(a, 20)
+	if err := run(mf); err != nil {
+		return a, dir, err
+	}
+	mp.apply(&a)
+	ef, ep := buildExtrasForm(a)
+	if err := run(ef); err != nil {
+		return a, dir, err
+	}
+	ep.apply(&a)
+	return a, dir, nil
+}
+
+// lineReader hands out at most one line per Read. huh's accessible prompts
+// wrap the input in a new bufio.Scanner for every question; without this,
+// the first scanner would swallow the answers to the later questions when
+// they arrive through a pipe.
+type lineReader struct{ r *bufio.Reader }
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	line, err := l.r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		err = nil
+	}
+	n := copy(p, line)
+	if n < len(line) {
+		// The rest stays for the next Read.
+		rest := strings.NewReader(string(line[n:]))
+		l.r = bufio.NewReader(io.MultiReader(rest, l.r))
+	}
+	if n > 0 {
+		return n, nil
+	}
+	return 0, err
+}

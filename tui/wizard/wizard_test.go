@@ -1,0 +1,286 @@
+package wizard
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/flakegen"
+)
+
+// fakeReport is a WSL machine with Nix installed, as detection reports it.
+func fakeReport(home string) detect.Report {
+	a := flakegen.DefaultFor("wsl", "x86_64-linux")
+	a.HomeBase.Username = "alice"
+	a.HomeBase.HomeDirectory = "/home/alice"
+	a.Hostname = "wsl-box"
+	a.Git = flakegen.GitAnswer{Name: "Alice Example", Email: "alice@example.com"}
+	v := "2.28.3"
+	return detect.Report{
+		Platform: detect.Platform{Kind: "wsl", Arch: "x86_64", System: "x86_64-linux", WSL: &detect.WSL{Version: 2, Systemd: true}},
+		Nix:      detect.Nix{Installed: true, Version: &v, OnPath: true},
+		User:     detect.User{Name: "alice", Home: home, Hostname: "wsl-box", Shell: "/bin/bash"},
+		Defaults: a,
+		Checks: []detect.Check{
+			{ID: "platform", Status: detect.StatusOK, Message: "Ubuntu 24.04 on WSL 2 with systemd"},
+			{ID: "nix.installed", Status: detect.StatusOK, Message: "Nix 2.28.3 (multi-user)"},
+		},
+	}
+}
+
+func testOptions(t *testing.T, r detect.Report) Options {
+	t.Helper()
+	return Options{
+		Dir:      filepath.Join(t.TempDir(), "hm"),
+		NoSwitch: true,
+		NoColor:  true,
+		Deps: Deps{
+			Detect: func(context.Context) detect.Report { return r },
+			Now:    func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
+		},
+	}
+}
+
+func start(t *testing.T, opts Options, w, h int) (*teatest.TestModel, *Model) {
+	t.Helper()
+	m := New(context.Background(), opts)
+	tm := teatest.NewTestModel(t, m,
+		teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	return tm, m
+}
+
+func waitText(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte(text))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// press sends keys with a short pause after each: huh moves between
+// fields through commands, so a key sent at once could reach the field
+// before focus moved.
+func press(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		time.Sleep(50 * time.Millisecond)
+		switch k {
+		case "enter":
+			tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		case "esc":
+			tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+		case "ctrl+c":
+			tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+		case "ctrl+u":
+			tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+		default:
+			tm.Type(k)
+		}
+	}
+}
+
+// finalView renders the final model's screen as plain text.
+func finalView(t *testing.T, tm *teatest.TestModel) (*Model, string) {
+	t.Helper()
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	m.quitting = false
+	return m, ansi.Strip(m.View().Content)
+}
+
+// answerAll walks through the question pages, accepting what is there.
+func answerAll(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	waitText(t, tm, "Who you are")
+	press(tm, "enter", "enter", "enter")
+	waitText(t, tm, "Configuration directory")
+	press(tm, "enter", "enter")
+	waitText(t, tm, "Shell and editor")
+	press(tm, "enter", "enter")
+	waitText(t, tm, "space toggles")
+	press(tm, "enter")
+	waitText(t, tm, "Shell aliases")
+	press(tm, "enter", "enter", "enter")
+}
+
+func TestWizardRunToDone(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(strings.Join([]string{itoa(size[0]), itoa(size[1])}, "x"), func(t *testing.T) {
+			t.Parallel()
+			opts := testOptions(t, fakeReport("/home/alice"))
+			tm, _ := start(t, opts, size[0], size[1])
+			waitText(t, tm, "answer a few questions")
+			press(tm, "enter")
+			answerAll(t, tm)
+			waitText(t, tm, "write files")
+			press(tm, "enter")
+			waitText(t, tm, "when you are ready")
+			press(tm, "q")
+			m, view := finalView(t, tm)
+			if m.Step() != StepDone || m.Outcome().Quit || m.Outcome().Failed {
+				t.Fatalf("ended on %s, outcome %+v", m.Step(), m.Outcome())
+			}
+			flat := strings.Join(strings.Fields(view), "")
+			for _, want := range []string{"Configuration written to " + opts.Dir, "home-manager switch --flake " + opts.Dir + "#alice@wsl-box", "[Done]"} {
+				if !strings.Contains(flat, strings.Join(strings.Fields(want), "")) {
+					t.Errorf("final view lacks %q:\n%s", want, view)
+				}
+			}
+			for _, line := range strings.Split(view, "\n") {
+				if w := ansi.StringWidth(line); w > size[0] {
+					t.Errorf("line wider than %d (%d): %q", size[0], w, line)
+				}
+			}
+			if n := len(strings.Split(view, "\n")); n > size[1] {
+				t.Errorf("view has %d lines, terminal %d", n, size[1])
+			}
+			data, err := os.ReadFile(filepath.Join(opts.Dir, "nixboard.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := flakegen.Parse(data)
+			if err != nil || got.ConfigName() != "alice@wsl-box" {
+				t.Errorf("written answers: %v %v", got.ConfigName(), err)
+			}
+		})
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestWizardBackNavigation(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, fakeReport("/home/alice"))
+	tm, _ := start(t, opts, 80, 24)
+	waitText(t, tm, "answer a few questions")
+	press(tm, "enter")
+	waitText(t, tm, "Who you are")
+	// Back to the welcome screen and forward again.
+	press(tm, "esc")
+	waitText(t, tm, "answer a few questions")
+	press(tm, "enter")
+	waitText(t, tm, "Who you are")
+	// Change the git name, go forward a page, then back: it is kept.
+	press(tm, "enter", "ctrl+u", "Bob Builder", "enter", "enter")
+	waitText(t, tm, "Configuration directory")
+	press(tm, "esc")
+	waitText(t, tm, "1 of 5")
+	press(tm, "ctrl+c", "y")
+	m, view := finalView(t, tm)
+	if m.Step() != StepQuestions || !m.Outcome().Quit {
+		t.Fatalf("step %s outcome %+v", m.Step(), m.Outcome())
+	}
+	if m.Answers().Git.Name != "Bob Builder" {
+		t.Errorf("git name = %q", m.Answers().Git.Name)
+	}
+	if m.questions.idx != 0 || !strings.Contains(view, "Bob Builder") {
+		t.Errorf("final view is not the identity page with the new name:\n%s", view)
+	}
+	if _, err := os.Stat(opts.Dir); !os.IsNotExist(err) {
+		t.Errorf("something was written to %s", opts.Dir)
+	}
+}
+
+func TestWizardValidationAsTyped(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, fakeReport("/home/alice"))
+	tm, _ := start(t, opts, 80, 24)
+	waitText(t, tm, "answer a few questions")
+	press(tm, "enter")
+	waitText(t, tm, "Who you are")
+	press(tm, "ctrl+u", "Bad User")
+	waitText(t, tm, "✗")
+	// Enter does not leave a field with a problem.
+	press(tm, "enter")
+	press(tm, "ctrl+c", "y")
+	m, view := finalView(t, tm)
+	if m.Step() != StepQuestions || m.questions.idx != 0 {
+		t.Fatalf("left the identity page: %s page %d", m.Step(), m.questions.idx)
+	}
+	if m.questions.live == "" || !strings.Contains(view, "✗") {
+		t.Errorf("no live problem shown:\n%s", view)
+	}
+	want := FieldProblem(withUsername(fakeReport("/home/alice").Defaults, "Bad User"), "homeBase.username")
+	if want == nil || !strings.Contains(m.questions.live, want.Error()) {
+		t.Errorf("live problem %q, flakegen says %v", m.questions.live, want)
+	}
+}
+
+func withUsername(a flakegen.Answers, u string) flakegen.Answers {
+	a.HomeBase.Username = u
+	return a
+}
+
+func TestWizardQuitAsks(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, fakeReport("/home/alice"))
+	tm, _ := start(t, opts, 80, 24)
+	waitText(t, tm, "answer a few questions")
+	press(tm, "ctrl+c")
+	waitText(t, tm, "Quit nixboard?")
+	press(tm, "n")
+	waitText(t, tm, "enter")
+	press(tm, "ctrl+c")
+	waitText(t, tm, "Quit nixboard?")
+	press(tm, "ctrl+c")
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if !m.Outcome().Quit || m.Step() != StepWelcome {
+		t.Errorf("outcome %+v on %s", m.Outcome(), m.Step())
+	}
+}
+
+func TestWizardNixMissingInstaller(t *testing.T) {
+	t.Parallel()
+	r := fakeReport("/home/alice")
+	r.Nix = detect.Nix{}
+	opts := testOptions(t, r)
+	calls := 0
+	opts.Deps.Detect = func(context.Context) detect.Report {
+		calls++
+		if calls > 1 {
+			return fakeReport("/home/alice")
+		}
+		return r
+	}
+	var ran []string
+	opts.Deps.Installer = func(ctx context.Context, o InstallOption) *exec.Cmd {
+		ran = append(ran, o.Command)
+		return exec.CommandContext(ctx, "/bin/sh", "-c", "echo fake installer step 1; echo fake installer done")
+	}
+	tm, _ := start(t, opts, 80, 24)
+	waitText(t, tm, "Nix is not installed")
+	press(tm, "enter")
+	waitText(t, tm, "Determinate")
+	press(tm, "enter")
+	waitText(t, tm, "[y/N]")
+	// Declining runs nothing.
+	press(tm, "n")
+	waitText(t, tm, "choose")
+	press(tm, "enter")
+	waitText(t, tm, "[y/N]")
+	press(tm, "y")
+	waitText(t, tm, "check the machine again")
+	press(tm, "enter")
+	waitText(t, tm, "answer a few questions")
+	press(tm, "ctrl+c", "y")
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if len(ran) != 1 || !strings.Contains(ran[0], "install.determinate.systems") {
+		t.Errorf("installer runs: %q", ran)
+	}
+	if !strings.Contains(strings.Join(m.install.lines, "\n"), "fake installer done") {
+		t.Errorf("installer output not streamed: %q", m.install.lines)
+	}
+	if !m.report.Nix.Installed || m.Step() != StepWelcome {
+		t.Errorf("after install: step %s nix %+v", m.Step(), m.report.Nix)
+	}
+}
