@@ -1,7 +1,6 @@
 package nixrun
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -151,29 +150,20 @@ func (p Plan) Command() string {
 	return strings.Join(q, " ")
 }
 
-// configNameFromAnswers reads user@host from the answers file.
+// configNameFromAnswers reads user@host from the answers file with
+// flakegen.Load, so the name is the one the rendered flake defines.
 func configNameFromAnswers(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	a, err := flakegen.Load(path)
 	if err != nil {
-		return "", fmt.Errorf("switch: read answers %s: %w (render the configuration first, or pass the name)", path, err)
+		return "", fmt.Errorf("switch: %w (render the configuration first)", err)
 	}
-	var a flakegen.Answers
-	if err := json.Unmarshal(data, &a); err != nil {
-		return "", fmt.Errorf("switch: answers %s: %w", path, err)
-	}
-	return configName(a, path)
-}
-
-// configName is user@host from the answers, with a clear error naming the
-// missing field.
-func configName(a flakegen.Answers, path string) (string, error) {
 	if a.HomeBase.Username == "" {
 		return "", fmt.Errorf("switch: answers %s: homeBase.username is empty: set it and render again", path)
 	}
 	if a.Hostname == "" {
 		return "", fmt.Errorf("switch: answers %s: hostname is empty: set it and render again", path)
 	}
-	return a.HomeBase.Username + "@" + a.Hostname, nil
+	return a.ConfigName(), nil
 }
 
 // childEnv is the person's environment with FlakesConfig appended to their

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/nixtest"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
@@ -147,4 +149,40 @@ func checkTracked(t *testing.T, dir string, files ...string) {
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// TestSwitchFlakegenRendered switches a configuration flakegen rendered
+// (its flake.nix, home.nix and base layer), with the inputs replaced by the
+// fixtures.
+func TestSwitchFlakegenRendered(t *testing.T) {
+	t.Parallel()
+	nixtest.Require(t)
+	a := flakegen.DefaultFor("linux", "x86_64-linux")
+	a.HomeBase.Username = "fixture"
+	a.HomeBase.HomeDirectory = "/home/fixture"
+	a.Hostname = "fixturebox"
+	a.Git = flakegen.GitAnswer{Name: "Fixture Person", Email: "fixture@example.invalid"}
+	rendered := filepath.Join(t.TempDir(), "hm")
+	plan, err := flakegen.NewPlan(rendered, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(rendered, ".git"))
+	f := switchtest.New(t, switchtest.Config{ConfigDir: rendered})
+	s, exitErr, r, p := runSwitch(t, f)
+	log, _ := os.ReadFile(r.LogPath())
+	if exitErr != nil {
+		t.Fatalf("switch of the rendered flake failed: %v\n%s", exitErr, tail(string(log), 30))
+	}
+	if p.ConfigName != "fixture@fixturebox" {
+		t.Errorf("config name = %q", p.ConfigName)
+	}
+	checkActivated(t, f)
+	checkTracked(t, f.Dir, "flake.nix", "flake.lock", "home.nix", "nixboard.json")
+	if d := nixrun.Diagnose(s, exitErr); !d.OK {
+		t.Errorf("diagnosis = %+v", d)
+	}
 }
