@@ -246,13 +246,18 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		d.Hints[0] = h
 		return d
 	}
+	for _, t := range texts {
+		if d.Reason = firstLine(stripErrorPrefix(t)); d.Reason != "" {
+			return d
+		}
+	}
 	switch {
-	case len(texts) > 0:
-		d.Reason = firstLine(stripErrorPrefix(texts[0]))
 	case exitErr != nil:
 		d.Reason = exitReason(exitErr)
-	default:
+	case !act.Complete:
 		d.Reason = ReasonLogEnds
+	default:
+		d.Reason = "the log reports an error"
 	}
 	return d
 }

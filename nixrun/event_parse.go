@@ -578,6 +578,11 @@ type slowEvent struct {
 // integers) and values Nix does not write, such as nested arrays in
 // fields, which it keeps as their JSON text.
 func (p *Parser) decodeSlow(body []byte) bool {
+	// encoding/json matches keys case-insensitively; Nix's key is
+	// "action", exactly.
+	if !bytes.Contains(body, []byte(`"action"`)) {
+		return false
+	}
 	var s slowEvent
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
