@@ -75,6 +75,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 		}
 		return nil
 	}
+	changed := plan.Changed()
 	if err := plan.Apply(); err != nil {
 		var refused *flakegen.RefusedError
 		if errors.As(err, &refused) {
@@ -83,7 +84,11 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 		}
 		return err
 	}
-	fmt.Fprintf(st.out, "done; next: nixboard switch, or home-manager switch --flake %s#%s\n", plan.Dir, plan.ConfigName)
+	status := "done"
+	if !changed {
+		status = "already up to date"
+	}
+	fmt.Fprintf(st.out, "%s; next: nixboard switch, or home-manager switch --flake %s#%s\n", status, plan.Dir, plan.ConfigName)
 	return nil
 }
 

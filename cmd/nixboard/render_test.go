@@ -1,0 +1,197 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nixboard/nixboard/flakegen"
+)
+
+const renderAnswers = `{
+  "homeBase": {
+    "username": "alice",
+    "homeDirectory": "/home/alice",
+    "enableOneDriveUtils": true,
+    "shellAliases": {"ll": "ls -l"},
+    "additionalPackages": ["ripgrep"]
+  },
+  "hostname": "laptop",
+  "system": "x86_64-linux",
+  "platform": "linux",
+  "git": {"name": "Alice Example", "email": "alice@example.org"},
+  "shell": "zsh"
+}
+`
+
+func needGit(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("git is required in CI: %v", err)
+		}
+		t.Skip("git not installed")
+	}
+}
+
+func writeAnswers(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "answers.json")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRenderWritesAndReports(t *testing.T) {
+	needGit(t)
+	answers := writeAnswers(t, renderAnswers)
+	dir := filepath.Join(t.TempDir(), "hm")
+	code, out, errOut := runCLI(t, nil, "render", "--answers", answers, "--dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		`homeConfigurations."alice@laptop"`,
+		"  create    flake.nix\n", "  create    nixboard.json\n", "  create    home.nix\n",
+		"  create    nixboard/base.nix\n", "  create    nixboard/answers.nix\n", "  create    .gitignore\n",
+		"  git init  " + dir, "home-manager switch --flake " + dir + "#alice@laptop",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "note: homeBase.enableOneDriveUtils switched off") {
+		t.Errorf("stderr lacks the note:\n%s", errOut)
+	}
+	saved, err := flakegen.Load(filepath.Join(dir, "nixboard.json"))
+	if err != nil || saved.HomeBase.EnableOneDriveUtils || saved.ConfigName() != "alice@laptop" {
+		t.Errorf("saved answers %+v, %v", saved.HomeBase, err)
+	}
+
+	// Again: nothing changes, home.nix is kept.
+	code, out, _ = runCLI(t, nil, "render", "--answers", answers, "--dir", dir)
+	if code != 0 || strings.Contains(out, "  create ") || strings.Contains(out, "  update ") || !strings.Contains(out, "already up to date;") ||
+		!strings.Contains(out, "  unchanged flake.nix\n") || !strings.Contains(out, "  kept      home.nix: it is yours") {
+		t.Errorf("second render: exit %d\n%s", code, out)
+	}
+}
+
+func TestRenderDryRunWritesNothing(t *testing.T) {
+	needGit(t)
+	answers := writeAnswers(t, renderAnswers)
+	dir := t.TempDir()
+	foreign := "{ outputs = _: { }; }\n"
+	os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(foreign), 0o644)
+	code, out, errOut := runCLI(t, nil, "render", "--answers", answers, "--dir", dir, "--dry-run")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"dry run, nothing is written:",
+		"  backup    flake.nix: it was not written by nixboard; it is kept as flake.nix.nixboard-backup",
+		"--- a/flake.nix\n+++ b/flake.nix\n", "-{ outputs = _: { }; }\n", "+# Written by nixboard",
+		"--- /dev/null\n+++ b/nixboard.json\n", `+    "username": "alice",`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("dry run wrote files: %v", entries)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "flake.nix")); string(b) != foreign {
+		t.Error("dry run changed flake.nix")
+	}
+}
+
+func TestRenderInvalidAnswers(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hm")
+	bad := strings.NewReplacer(`"alice"`, `"Alice Smith"`, `"laptop"`, `"my_laptop"`, `alice@example.org`, `alice`).Replace(renderAnswers)
+	code, out, errOut := runCLI(t, nil, "render", "--answers", writeAnswers(t, bad), "--dir", dir)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if out != "" {
+		t.Errorf("stdout: %q", out)
+	}
+	for _, want := range []string{"invalid answers, nothing was written", "homeBase.username: \"Alice Smith\"", "hostname: \"my_laptop\"", "git.email: \"alice\""} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Error("directory created for invalid answers")
+	}
+
+	code, _, errOut = runCLI(t, nil, "render", "--answers", writeAnswers(t, `{"homeBase":{"usrname":"x"}}`), "--dir", dir)
+	if code != 1 || !strings.Contains(errOut, `homeBase.usrname: "usrname": unknown key (did you mean "username"?)`) {
+		t.Errorf("unknown key: exit %d\n%s", code, errOut)
+	}
+}
+
+func TestRenderRefusalExitsOne(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	os.Symlink("/etc/hostname", filepath.Join(dir, "flake.nix"))
+	code, out, errOut := runCLI(t, nil, "render", "--answers", writeAnswers(t, renderAnswers), "--dir", dir)
+	if code != 1 || !strings.Contains(out, "  refuse    flake.nix: it is a symbolic link") || !strings.Contains(errOut, "nothing was written") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files written: %v", entries)
+	}
+}
+
+func TestRenderUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"render"},
+		{"render", "--answers"},
+		{"render", "--answers", "a.json", "extra"},
+		{"render", "--bogus"},
+	} {
+		code, _, errOut := runCLI(t, map[string]string{"HOME": t.TempDir()}, args...)
+		if code != 2 || errOut == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	code, _, errOut := runCLI(t, nil, "render", "--answers", filepath.Join(t.TempDir(), "missing.json"), "--dir", t.TempDir())
+	if code != 1 || !strings.Contains(errOut, "missing.json") {
+		t.Errorf("missing answers file: exit %d %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, nil, "render", "--answers", "x.json")
+	if code != 2 || !strings.Contains(errOut, "HOME is not set") {
+		t.Errorf("no HOME: exit %d %q", code, errOut)
+	}
+}
+
+func TestDefaultConfigDir(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"HOME": "/home/a"}, "/home/a/.config/home-manager"},
+		{map[string]string{"HOME": "/home/a", "XDG_CONFIG_HOME": "/x/cfg"}, "/x/cfg/home-manager"},
+		{map[string]string{"HOME": "/home/a", "XDG_CONFIG_HOME": "relative"}, "/home/a/.config/home-manager"},
+	} {
+		got, err := defaultConfigDir(func(k string) string { return c.env[k] })
+		if err != nil || got != c.want {
+			t.Errorf("%v: %q, %v; want %q", c.env, got, err, c.want)
+		}
+	}
+}
+
+func TestRenderDefaultDirFromHome(t *testing.T) {
+	needGit(t)
+	home := t.TempDir()
+	code, out, errOut := runCLI(t, map[string]string{"HOME": home}, "render", "--answers", writeAnswers(t, renderAnswers))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".config", "home-manager", "flake.nix")); err != nil {
+		t.Error(err)
+	}
+}
