@@ -293,7 +293,7 @@ func (m *rooted) environ() []string {
 
 // waitDelay bounds how long Run waits for a killed command's output pipes,
 // which a grandchild (a stub's sleep) may hold open.
-const waitDelay = 100 * time.Millisecond
+const waitDelay = 250 * time.Millisecond
 
 func (m *rooted) Run(ctx context.Context, name string, args ...string) (Output, error) {
 	p, err := m.LookPath(name)
@@ -305,18 +305,35 @@ func (m *rooted) Run(ctx context.Context, name string, args ...string) (Output, 
 		return Output{}, err
 	}
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, host, args...)
-	cmd.Args[0] = name
-	cmd.Env = m.environ()
-	cmd.Dir = "/"
-	if m.root != "" {
-		cmd.Dir = m.root
+	for attempt := 0; ; attempt++ {
+		stdout.Reset()
+		stderr.Reset()
+		cmd := exec.CommandContext(ctx, host, args...)
+		cmd.Args[0] = name
+		cmd.Env = m.environ()
+		cmd.Dir = "/"
+		if m.root != "" {
+			cmd.Dir = m.root
+		}
+		cmd.Stdout = &stdout
+		cmd.Stderr = &stderr
+		cmd.WaitDelay = waitDelay
+		killGroup(cmd)
+		err = cmd.Run()
+		// A file another goroutine has just written (a fixture being
+		// copied) can be briefly busy for exec: try again (golang.org/issue/22315).
+		if errors.Is(err, syscall.ETXTBSY) && attempt < 5 && ctx.Err() == nil {
+			time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+			continue
+		}
+		break
 	}
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	cmd.WaitDelay = waitDelay
-	killGroup(cmd)
-	err = cmd.Run()
+	// A command that exited successfully may still have its output pipes
+	// held open for a moment by a process forked at the same time; what it
+	// printed has been read, so that is success.
+	if errors.Is(err, exec.ErrWaitDelay) && ctx.Err() == nil {
+		err = nil
+	}
 	out := Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
 	if ctx.Err() != nil {
 		return out, fmt.Errorf("%s: %w", name, ctx.Err())

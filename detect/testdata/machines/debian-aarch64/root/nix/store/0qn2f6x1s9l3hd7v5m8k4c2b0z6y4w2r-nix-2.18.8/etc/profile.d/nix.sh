@@ -1,0 +1,1 @@
+# Single-user Nix profile script.
