@@ -3,9 +3,216 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/theme"
+	"github.com/nixboard/nixboard/tui/wizard"
 )
 
-// runWizard is being written; see the issue that owns it.
-func runWizard(_ context.Context, _ *stdio, _ []string) error {
-	return errors.New("wizard: not implemented yet")
+const wizardSynopsis = "nixboard [--dir DIR] [--answers FILE [--yes]] [--no-switch] [--dry-run] [--accessible] [--demo [--demo-platform NAME]]"
+
+// wizardFlags are the wizard's command line.
+type wizardFlags struct {
+	dir          string
+	answers      string
+	yes          bool
+	noSwitch     bool
+	dryRun       bool
+	accessible   bool
+	demo         bool
+	demoPlatform string
+}
+
+func newWizardFlagSet(st *stdio, f *wizardFlags) *flag.FlagSet {
+	fs := newFlagSet(st, "nixboard", wizardSynopsis)
+	fs.StringVar(&f.dir, "dir", "", "the configuration `DIR` (default: the existing one, else ~/.config/home-manager)")
+	fs.StringVar(&f.answers, "answers", "", "pre-fill the questions from an answers `FILE` (the format of nixboard.json)")
+	fs.BoolVar(&f.yes, "yes", false, "with --answers: skip the questions and go ahead (required without a terminal)")
+	fs.BoolVar(&f.noSwitch, "no-switch", false, "write the configuration but do not switch to it")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be written, with diffs, and write nothing")
+	fs.BoolVar(&f.accessible, "accessible", false, "plain line-by-line prompts for screen readers (also: ACCESSIBLE set)")
+	fs.BoolVar(&f.demo, "demo", false, "run the whole wizard against a simulated machine; writes only to a temporary directory")
+	fs.StringVar(&f.demoPlatform, "demo-platform", "wsl-ubuntu", "the simulated `NAME` for --demo: wsl-ubuntu, darwin-arm64, darwin-intel, nixos-wsl, linux-x86_64")
+	fs.Usage = func() { printWizardHelp(fs.Output(), fs) }
+	return fs
+}
+
+// printWizardHelp prints the command list and the wizard's flags.
+func printWizardHelp(w io.Writer, fs *flag.FlagSet) {
+	printUsage(w)
+	fmt.Fprintf(w, "\nWizard: %s\n\nWizard flags:\n", wizardSynopsis)
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	fmt.Fprint(w, `
+Without a terminal the wizard runs only non-interactively:
+  nixboard --answers FILE --yes      render FILE's configuration and switch to it
+`)
+}
+
+// runWizard runs when nixboard gets no subcommand.
+func runWizard(ctx context.Context, st *stdio, args []string) error {
+	var f wizardFlags
+	fs := newWizardFlagSet(st, &f)
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			printWizardHelp(st.out, fs)
+			return flag.ErrHelp
+		}
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unknown command %q (see nixboard --help)", fs.Arg(0))
+	}
+	if f.yes && f.answers == "" && !f.demo {
+		return usagef("--yes needs --answers FILE: there is nothing to say yes to (usage: %s)", wizardSynopsis)
+	}
+	accessible := f.accessible || st.getenv("ACCESSIBLE") != ""
+
+	// Without a terminal nothing can be drawn or asked: run from the
+	// answers file, or explain how to.
+	if !accessible && (!st.inTTY || !st.outTTY) {
+		if f.answers != "" && f.yes && !f.demo {
+			return runWizardPlain(ctx, st, f)
+		}
+		return usagef("the wizard needs a terminal, and this is not one.\n" +
+			"  Run it non-interactively:  nixboard --answers FILE --yes   (FILE is a nixboard.json)\n" +
+			"  or with line prompts:      nixboard --accessible\n" +
+			"  or render only:            nixboard render --answers FILE")
+	}
+
+	opts, cleanup, err := wizardOptions(st, f)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if accessible {
+		out := colorprofile.NewWriter(st.out, environ(st))
+		if opts.NoColor {
+			out.Profile = colorprofile.Ascii
+		}
+		o, err := wizard.RunAccessible(ctx, st.in, out, opts)
+		return wizardExit(o, err)
+	}
+	m := wizard.New(ctx, opts)
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(st.in), tea.WithOutput(st.out), tea.WithoutSignalHandler()}
+	if opts.NoColor {
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	p := tea.NewProgram(m, popts...)
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+		return fmt.Errorf("wizard: %w", err)
+	}
+	o := m.Outcome()
+	if !o.Quit && o.Step == wizard.StepDone {
+		fmt.Fprint(st.out, wizard.FinalMessage(m))
+	}
+	return wizardExit(o, nil)
+}
+
+// wizardExit maps how the wizard ended to an exit status: quitting early is
+// an interruption (130), a failed write or switch is 1.
+func wizardExit(o wizard.Outcome, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case o.Quit:
+		return errInterrupted
+	case o.Failed:
+		return exitError{1}
+	}
+	return nil
+}
+
+// wizardOptions builds the wizard's options and its doors to the machine:
+// the real ones, or the demo's simulated machine and recorded switch.
+func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
+	opts := wizard.Options{
+		Dir:      f.dir,
+		Yes:      f.yes,
+		NoSwitch: f.noSwitch,
+		DryRun:   f.dryRun,
+		NoColor:  noColor(st.getenv),
+	}
+	if f.answers != "" {
+		a, err := flakegen.Load(f.answers)
+		if err != nil {
+			return opts, func() {}, usagef("--answers %s: %v", f.answers, err)
+		}
+		opts.Answers = &a
+	}
+	if f.demo {
+		return demoOptions(st, f, opts)
+	}
+	machine, err := detect.FromEnv(st.getenv)
+	if err != nil {
+		return opts, func() {}, err
+	}
+	opts.Deps = wizard.Deps{
+		Detect: func(ctx context.Context) detect.Report {
+			return detect.Run(ctx, machine, detect.Options{})
+		},
+		Installer:   wizard.ShellInstaller,
+		Switch:      wizard.RealSwitch(os.Environ()),
+		PlainSwitch: plainSwitch(st),
+	}
+	return opts, func() {}, nil
+}
+
+// runWizardPlain is the wizard without a terminal: it renders the answers
+// file's configuration with the render command's code and switches with
+// the switch command's, in plain output.
+func runWizardPlain(ctx context.Context, st *stdio, f wizardFlags) error {
+	dir := f.dir
+	if dir == "" {
+		d, err := defaultConfigDir(st.getenv)
+		if err != nil {
+			return err
+		}
+		dir = d
+	}
+	renderArgs := []string{"--answers", f.answers, "--dir", dir}
+	if f.dryRun {
+		renderArgs = append(renderArgs, "--dry-run")
+	}
+	if err := runRender(ctx, st, renderArgs); err != nil {
+		return err
+	}
+	if f.dryRun || f.noSwitch {
+		return nil
+	}
+	return runSwitch(ctx, st, []string{"--dir", dir, "--plain"})
+}
+
+func environ(st *stdio) []string {
+	var env []string
+	for _, k := range []string{"TERM", "COLORTERM", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM_PROGRAM"} {
+		if v := st.getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+func noColor(getenv func(string) string) bool { return theme.NoColor(getenv) }
+
+// plainSwitch runs the switch command's own code with plain output to out.
+func plainSwitch(st *stdio) func(ctx context.Context, dir string, out io.Writer) error {
+	return func(ctx context.Context, dir string, out io.Writer) error {
+		sub := *st
+		sub.out = out
+		sub.outTTY = false
+		return runSwitch(ctx, &sub, []string{"--dir", dir, "--plain"})
+	}
 }

@@ -183,6 +183,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.styles = theme.New(m.isDark, m.opts.NoColor)
 		return m, m.questions.setDark(m.isDark)
 	case tea.KeyPressMsg:
+		if m.step == StepSwitch && m.sw.started && !m.sw.finished {
+			// The switch view asks before stopping a run and stops its
+			// process group itself; the wizard then shows the result.
+			return m, m.updateSwitch(msg)
+		}
 		if cmd, handled := m.handleGlobalKey(msg); handled {
 			return m, cmd
 		}

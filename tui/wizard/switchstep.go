@@ -2,34 +2,139 @@ package wizard
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/tui/switchview"
+	"github.com/nixboard/nixboard/tui/theme"
 )
 
-// SwitchFunc starts the switch of a written configuration.
-type SwitchFunc func(ctx context.Context, dir string, a flakegen.Answers) (tea.Cmd, error)
+// SwitchFunc prepares the switch of a written configuration and returns
+// the switch screen's configuration (a live run, or the demo's replay). It
+// runs inside a tea.Cmd.
+type SwitchFunc func(ctx context.Context, dir string, a flakegen.Answers, styles theme.Styles) (switchview.Config, error)
 
-// switchScreen embeds the switch view.
+// switchScreen embeds the switch view of the switch issue.
 type switchScreen struct {
+	sv       switchview.Model
+	started  bool
 	finished bool
 	ok       bool
 	reason   string
 	hints    []string
 	logPath  string
+	took     time.Duration
+	err      error
 	w, h     int
 }
 
-func (s *switchScreen) setSize(w, h int) { s.w, s.h = w, h }
+func (s *switchScreen) setSize(w, h int) {
+	s.w, s.h = w, h
+	if s.started {
+		s.sv.SetSize(w, h)
+	}
+}
 
-func (s switchScreen) view() string { return "Switching…" }
+func (s switchScreen) view() string {
+	switch {
+	case s.err != nil:
+		return "✗ The switch could not start: " + s.err.Error()
+	case !s.started:
+		return "Preparing the switch…"
+	}
+	return s.sv.View()
+}
 
-func (s switchScreen) keys() [][2]string { return [][2]string{{"ctrl+c", "stop"}} }
+func (s switchScreen) keys() [][2]string {
+	return [][2]string{{"↑/↓", "scroll"}, {"tab", "build log"}, {"ctrl+c", "stop"}}
+}
+
+// switchReadyMsg carries the prepared switch configuration.
+type switchReadyMsg struct {
+	cfg switchview.Config
+	err error
+}
 
 func (m *Model) startSwitch() tea.Cmd {
 	m.sw = switchScreen{w: m.sw.w, h: m.sw.h}
-	return nil
+	start := m.opts.Deps.Switch
+	if start == nil {
+		m.sw.err = fmt.Errorf("no switch is available in this mode")
+		return nil
+	}
+	ctx, dir, a, st := m.ctx, m.dir, m.answers, m.styles
+	return func() tea.Msg {
+		cfg, err := start(ctx, dir, a, st)
+		return switchReadyMsg{cfg: cfg, err: err}
+	}
 }
 
-func (m *Model) updateSwitch(msg tea.Msg) tea.Cmd { return nil }
+func (m *Model) updateSwitch(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case switchReadyMsg:
+		if msg.err != nil {
+			m.sw.err = msg.err
+			m.sw.finished = true
+			m.sw.reason = msg.err.Error()
+			return m.goTo(StepDone)
+		}
+		m.sw.sv = switchview.New(msg.cfg)
+		m.sw.sv.SetSize(m.bodySize())
+		m.sw.started = true
+		return m.sw.sv.Init()
+	case switchview.DoneMsg:
+		m.sw.finished = true
+		m.sw.ok = msg.Diagnosis.OK && !msg.Interrupted
+		m.sw.reason = msg.Diagnosis.Reason
+		if msg.Interrupted && m.sw.reason == "" {
+			m.sw.reason = "stopped"
+		}
+		m.sw.hints = nil
+		for _, h := range msg.Diagnosis.Hints {
+			line := h.Title
+			if h.Fix != "" {
+				line += ": " + h.Fix
+			}
+			m.sw.hints = append(m.sw.hints, line)
+		}
+		m.sw.logPath = msg.LogPath
+		m.sw.took = msg.Summary.Elapsed
+		return m.goTo(StepDone)
+	}
+	if !m.sw.started {
+		return nil
+	}
+	var cmd tea.Cmd
+	m.sw.sv, cmd = m.sw.sv.Update(msg)
+	return cmd
+}
+
+// RealSwitch prepares a live switch of dir with the switch issue's runner:
+// files tracked by git, the profile directory made, then home-manager.
+func RealSwitch(env []string) SwitchFunc {
+	return func(ctx context.Context, dir string, a flakegen.Answers, st theme.Styles) (switchview.Config, error) {
+		p, err := nixrun.NewPlan(nixrun.SwitchOptions{Dir: dir, ConfigName: a.ConfigName(), Env: env})
+		if err != nil {
+			return switchview.Config{}, err
+		}
+		if err := nixrun.Prepare(ctx, p); err != nil {
+			return switchview.Config{}, err
+		}
+		run, err := nixrun.Start(ctx, p)
+		if err != nil {
+			return switchview.Config{}, err
+		}
+		return switchview.Config{Source: run, Run: run, Title: "switch " + p.ConfigName, Styles: st}, nil
+	}
+}
+
+// DemoSwitch replays the embedded recorded switch at its recorded pace.
+func DemoSwitch(speed float64) SwitchFunc {
+	return func(_ context.Context, _ string, a flakegen.Answers, st theme.Styles) (switchview.Config, error) {
+		return switchview.Config{Replay: nixrun.DemoReplay(speed), Title: "switch " + a.ConfigName() + " (recorded)", Styles: st}, nil
+	}
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/tui/wizard"
+)
+
+// demoClock is the demo's fixed clock, so nothing on screen depends on
+// when the demo runs.
+var demoClock = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+
+// demoOptions wires the demo: a simulated machine, a temporary directory
+// as the only place anything is written, and the embedded recorded switch
+// replayed at its recorded pace.
+func demoOptions(_ *stdio, f wizardFlags, opts wizard.Options) (wizard.Options, func(), error) {
+	machine, err := detect.Demo(f.demoPlatform)
+	if err != nil {
+		return opts, func() {}, usagef("--demo-platform: %v", err)
+	}
+	tmp, err := os.MkdirTemp("", "nixboard-demo-")
+	if err != nil {
+		return opts, func() {}, fmt.Errorf("demo: %w", err)
+	}
+	opts.Demo = true
+	// Whatever --dir says, the demo writes only into its temporary directory.
+	opts.Dir = filepath.Join(tmp, "home-manager")
+	opts.Deps = wizard.Deps{
+		Detect: func(ctx context.Context) detect.Report {
+			return detect.Run(ctx, machine, detect.Options{})
+		},
+		Switch: wizard.DemoSwitch(1),
+		Now:    func() time.Time { return demoClock },
+	}
+	return opts, func() { os.RemoveAll(tmp) }, nil
+}
