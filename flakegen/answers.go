@@ -23,8 +23,14 @@
 //
 // Files nixboard generates start with Marker and carry a hash of their body,
 // so nixboard can tell its own untouched files (replaced freely) from files a
-// person edited or wrote (backed up before they are replaced, see Plan).
-// home.nix is the person's own: created once, never overwritten.
+// person edited or wrote (backed up before they are replaced, see NewPlan);
+// OwnershipOf tells which. nixboard.json counts as nixboard's while it is the
+// canonical rendering (MarshalAnswers) of the answers it holds. home.nix is
+// the person's own: created once, never overwritten.
+//
+// Other entry points: Parse (Load for bytes), DefaultFor (defaults for a
+// machine), Render (the files, validated, nothing written), UnifiedDiff and
+// Answers.ConfigName (the homeConfigurations name, "user@host").
 package flakegen
 
 import (
