@@ -1,0 +1,294 @@
+package nixrun
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeConfig makes a directory that looks rendered: flake.nix and answers.
+func writeConfig(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "flake.nix"), []byte("{ outputs = _: { }; }\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "nixboard.json"), []byte(`{"homeBase":{"username":"ada"},"hostname":"box","system":"x86_64-linux","platform":"linux"}`), 0o644)
+	return dir
+}
+
+// fakeBin puts empty executables with the given names in a new directory.
+func fakeBin(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, n := range names {
+		os.WriteFile(filepath.Join(dir, n), []byte("#!/bin/sh\n"), 0o755)
+	}
+	return dir
+}
+
+func envValue(env []string, key string) (string, int) {
+	v, n := "", 0
+	for _, kv := range env {
+		if k, val, _ := strings.Cut(kv, "="); k == key {
+			v, n = val, n+1
+		}
+	}
+	return v, n
+}
+
+func TestNewPlan(t *testing.T) {
+	dir := writeConfig(t)
+	withHM := fakeBin(t, "home-manager", "nix", "git")
+	onlyNix := fakeBin(t, "nix")
+	notExec := t.TempDir()
+	os.WriteFile(filepath.Join(notExec, "home-manager"), []byte("x"), 0o644)
+	tests := []struct {
+		name      string
+		env       []string
+		extra     []string
+		wantArgv  []string
+		wantCfg   string
+		installed bool
+	}{
+		{
+			name:      "installed home-manager, own NIX_CONFIG kept",
+			env:       []string{"HOME=/h", "PATH=" + withHM, "NIX_CONFIG=max-jobs = 4\n"},
+			wantArgv:  []string{withHM + "/home-manager", "switch", "--flake", dir + "#ada@box", "-b", DefaultBackupExt, "--log-format", "internal-json", "-v"},
+			wantCfg:   "max-jobs = 4\n" + FlakesConfig,
+			installed: true,
+		},
+		{
+			name:     "first run through nix run, extra args passed through",
+			env:      []string{"HOME=/h", "PATH=" + notExec + ":relative:" + onlyNix},
+			extra:    []string{"--override-input", "nixpkgs", "path:/x"},
+			wantArgv: []string{onlyNix + "/nix", "run", "--inputs-from", dir, "home-manager", "--", "switch", "--flake", dir + "#ada@box", "-b", DefaultBackupExt, "--log-format", "internal-json", "-v", "--override-input", "nixpkgs", "path:/x"},
+			wantCfg:  FlakesConfig,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := NewPlan(SwitchOptions{Dir: dir, Env: tt.env, ExtraArgs: tt.extra})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(p.Argv, "\x00") != strings.Join(tt.wantArgv, "\x00") {
+				t.Errorf("argv =\n%q\nwant\n%q", p.Argv, tt.wantArgv)
+			}
+			if cfg, n := envValue(p.Env, "NIX_CONFIG"); cfg != tt.wantCfg || n != 1 {
+				t.Errorf("NIX_CONFIG = %q (%d times), want %q once", cfg, n, tt.wantCfg)
+			}
+			if p.Installed != tt.installed {
+				t.Errorf("Installed = %v", p.Installed)
+			}
+			if p.ProfileDir != "/h/.local/state/nix/profiles" || p.LogDir != "/h/.local/state/nixboard/logs" {
+				t.Errorf("profile dir %q, log dir %q", p.ProfileDir, p.LogDir)
+			}
+		})
+	}
+	p, _ := NewPlan(SwitchOptions{Dir: dir, Env: []string{"HOME=/h", "XDG_STATE_HOME=/s", "PATH=" + onlyNix}})
+	if p.ProfileDir != "/s/nix/profiles" || p.LogDir != "/s/nixboard/logs" {
+		t.Errorf("XDG_STATE_HOME ignored: %q %q", p.ProfileDir, p.LogDir)
+	}
+	if s := p.String(); !strings.HasPrefix(s, "'NIX_CONFIG=experimental-features = nix-command flakes' "+onlyNix+"/nix run") {
+		t.Errorf("String() = %q", s)
+	}
+}
+
+func TestNewPlanErrors(t *testing.T) {
+	dir := writeConfig(t)
+	nix := fakeBin(t, "nix")
+	empty := t.TempDir()
+	noName := t.TempDir()
+	os.WriteFile(filepath.Join(noName, "flake.nix"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(noName, "nixboard.json"), []byte(`{"homeBase":{"username":""},"hostname":"box"}`), 0o644)
+	for _, tt := range []struct {
+		opts SwitchOptions
+		want string
+	}{
+		{SwitchOptions{}, "no configuration directory"},
+		{SwitchOptions{Dir: empty, Env: []string{"PATH=" + nix}}, "has no flake.nix"},
+		{SwitchOptions{Dir: dir, Env: []string{"PATH=" + empty}}, "neither home-manager nor nix is on PATH"},
+		{SwitchOptions{Dir: noName, Env: []string{"PATH=" + nix}}, "homeBase.username is empty"},
+	} {
+		if _, err := NewPlan(tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("NewPlan(%+v) = %v, want %q", tt.opts, err, tt.want)
+		}
+	}
+	// An explicit name needs no answers file.
+	if p, err := NewPlan(SwitchOptions{Dir: noName, ConfigName: "u@h", Env: []string{"PATH=" + nix}}); err != nil || p.Flake != noName+"#u@h" {
+		t.Errorf("explicit name: %v %v", p.Flake, err)
+	}
+}
+
+func TestPrepareTracksFilesAndMakesProfileDir(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git not installed")
+	}
+	dir := writeConfig(t)
+	os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("secret\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "secret"), []byte("x"), 0o644)
+	state := t.TempDir()
+	p, err := NewPlan(SwitchOptions{Dir: dir, Env: []string{"HOME=" + t.TempDir(), "XDG_STATE_HOME=" + state, "PATH=" + filepath.Dir(git) + ":/usr/bin:/bin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Argv[0] = "/bin/true"
+	if err := Prepare(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := exec.Command("git", "-C", dir, "ls-files").Output()
+	if got := strings.Fields(string(out)); strings.Join(got, " ") != ".gitignore flake.nix nixboard.json" {
+		t.Errorf("tracked = %v", got)
+	}
+	if fi, err := os.Stat(filepath.Join(state, "nix/profiles")); err != nil || !fi.IsDir() {
+		t.Errorf("profile dir not made: %v", err)
+	}
+}
+
+func TestRunStreamsBothStreamsAndSavesTheLog(t *testing.T) {
+	logDir := t.TempDir()
+	script := `echo out1; echo err1 >&2; printf 'crlf\r\n'; sleep 0.12; echo out2; head -c $((LONG)) /dev/zero | tr '\0' y; echo; printf 'last'; exit 3`
+	r, err := Start(context.Background(), Plan{Argv: []string{"/bin/sh", "-c", script}, Env: []string{"PATH=/usr/bin:/bin", "LONG=" + strconv.Itoa(MaxLineBytes+10)}, Dir: t.TempDir(), LogDir: logDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var ats []time.Duration
+	for {
+		batch, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		for _, l := range batch {
+			got = append(got, string(l.Text))
+			ats = append(ats, l.At)
+		}
+	}
+	if err := r.Wait(); err == nil || r.ExitStatus() != 3 {
+		t.Errorf("exit = %v, status %d; want status 3", err, r.ExitStatus())
+	}
+	// stdout and stderr interleave by line, in no fixed order.
+	if len(got) != 6 || !strings.Contains(strings.Join(got[:3], ","), "err1") || !strings.Contains(strings.Join(got[:3], ","), "crlf") ||
+		got[3] != "out2" || len(got[4]) != MaxLineBytes || got[5] != "last" {
+		t.Fatalf("lines = %d %q", len(got), got[:min(4, len(got))])
+	}
+	if !(ats[3] >= 100*time.Millisecond) {
+		t.Errorf("times %v", ats)
+	}
+	data, _ := os.ReadFile(r.LogPath())
+	if !strings.HasPrefix(r.LogPath(), logDir+"/switch-") {
+		t.Errorf("log path %s", r.LogPath())
+	}
+	text := string(data)
+	for _, want := range []string{"out1\n", "err1\n", "out2\n", "last\n", string(ExitMarker(3))} {
+		if !strings.Contains(text, want) {
+			t.Errorf("saved log lacks %q", want)
+		}
+	}
+	if n := strings.Count(text, timeMarkerPrefix); n < 3 {
+		t.Errorf("saved log has %d time markers, want one at the start, one after the pause and one at the end", n)
+	}
+	// The saved log replays with its recorded pace: out2 after ~120ms.
+	clock := &sleepClock{now: time.Unix(0, 0)}
+	rep := NewReplay(bytes.NewReader(data), ReplayOptions{Speed: 2, Now: clock.Now, Sleep: clock.Sleep})
+	var lines []string
+	for {
+		batch, err := rep.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		for _, l := range batch {
+			lines = append(lines, string(l.Text))
+		}
+	}
+	if len(lines) != 7 || lines[6] != strings.TrimSuffix(string(ExitMarker(3)), "\n") {
+		t.Errorf("replayed %d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+	if clock.slept < 50*time.Millisecond || clock.slept > 200*time.Millisecond {
+		t.Errorf("replay at speed 2 slept %v, want about 60ms", clock.slept)
+	}
+}
+
+type sleepClock struct {
+	now   time.Time
+	slept time.Duration
+}
+
+func (c *sleepClock) Now() time.Time { return c.now }
+func (c *sleepClock) Sleep(d time.Duration) {
+	c.now = c.now.Add(d)
+	c.slept += d
+}
+
+func TestReplayPace(t *testing.T) {
+	capture := strings.Repeat("plain line\n", 1000)
+	for _, tt := range []struct {
+		speed float64
+		want  time.Duration
+	}{{1, 1000 * PlainPace}, {10, 100 * PlainPace}, {0, 0}} {
+		clock := &sleepClock{now: time.Unix(0, 0)}
+		rep := NewReplay(strings.NewReader(capture), ReplayOptions{Speed: tt.speed, Now: clock.Now, Sleep: clock.Sleep})
+		n, batches := 0, 0
+		for {
+			b, err := rep.Next()
+			if err != nil {
+				break
+			}
+			n += len(b)
+			batches++
+		}
+		if n != 1000 || clock.slept != tt.want {
+			t.Errorf("speed %v: %d lines, slept %v, want %v", tt.speed, n, clock.slept, tt.want)
+		}
+		if tt.speed == 0 && batches != 1 {
+			t.Errorf("speed max took %d batches for 1000 lines", batches)
+		}
+		if rep.Elapsed() != 1000*PlainPace {
+			t.Errorf("Elapsed = %v", rep.Elapsed())
+		}
+	}
+	for _, s := range []string{"0", "-1", "x", ""} {
+		if _, err := ParseSpeed(s); err == nil {
+			t.Errorf("ParseSpeed(%q) accepted", s)
+		}
+	}
+	if v, err := ParseSpeed("max"); err != nil || v != 0 {
+		t.Errorf("ParseSpeed(max) = %v %v", v, err)
+	}
+}
+
+// BenchmarkReplayMax measures `replay --speed max` reading and folding the
+// demo recording repeated to 200,000 lines.
+func BenchmarkReplayMax(b *testing.B) {
+	var buf bytes.Buffer
+	lines := 0
+	for buf.Len() < 40<<20 && lines < 200000 {
+		buf.Write(demoRecording)
+		lines += bytes.Count(demoRecording, []byte("\n"))
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep := NewReplay(bytes.NewReader(data), ReplayOptions{})
+		s := NewState(Options{})
+		for {
+			batch, err := rep.Next()
+			if err != nil {
+				break
+			}
+			for _, l := range batch {
+				s.Feed(l.Text)
+			}
+		}
+	}
+	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "lines/s")
+}
