@@ -521,7 +521,7 @@ func (m Model) helpLine() string {
 	st := m.cfg.Styles
 	k := func(key, what string) string { return st.Key.Render(key) + " " + st.Subtle.Render(what) }
 	if m.confirming {
-		return st.Warn.Render("Stop the switch? Nix is interrupted and what it started is killed.") + "  " + k("y", "stop") + "  " + k("n", "continue")
+		return st.Warn.Render("Stop the switch? Its builds are stopped.") + "  " + k("y", "stop") + "  " + k("n", "continue")
 	}
 	parts := []string{k("↑/↓", "scroll"), k("tab", "build log"), k("a", "all"), k("f", "follow")}
 	if m.done {

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixboard/nixboard/nixrun/switchtest"
+)
+
+// tmuxSession runs a command in a detached tmux session of its own server.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func newTmux(t *testing.T, w, h int, script string) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is required in CI")
+		}
+		t.Skip("tmux not installed")
+	}
+	b := make([]byte, 4)
+	rand.Read(b)
+	s := &tmuxSession{t: t, socket: "nixboard-test-" + hex.EncodeToString(b)}
+	file := filepath.Join(t.TempDir(), "run.sh")
+	os.WriteFile(file, []byte(script), 0o755)
+	s.tmux("new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "-s", "t", "/bin/sh "+file)
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v: %s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t", "t") }
+
+// waitFor waits until the screen contains want and returns it.
+func (s *tmuxSession) waitFor(want string, timeout time.Duration) string {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		scr := s.screen()
+		if strings.Contains(scr, want) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("screen never showed %q:\n%s", want, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// buildNixboard builds the binary once per test binary.
+func buildNixboard(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "nixboard")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// TestSwitchScreenCtrlC runs the built nixboard on a terminal (tmux) against
+// a fixture whose build sleeps: the screen shows the build, Ctrl-C asks
+// first, y stops everything, and the terminal is handed back with the
+// failure line on it.
+func TestSwitchScreenCtrlC(t *testing.T) {
+	t.Parallel()
+	bin := buildNixboard(t)
+	b := make([]byte, 6)
+	rand.Read(b)
+	marker := "nixboard-tmux-" + hex.EncodeToString(b)
+	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
+	var script strings.Builder
+	script.WriteString("exec env -i")
+	for _, kv := range f.Env {
+		if k, _, _ := strings.Cut(kv, "="); k == "HOME" || k == "PATH" || k == "NIX_CONFIG" || k == "USER" {
+			script.WriteString(" " + shq(kv))
+		}
+	}
+	script.WriteString(" TERM=xterm-256color /bin/sh -c " + shq(shq(bin)+` switch --dir "$0" -- "$@"; echo EXIT=$?; sleep 60`) + " " + shq(f.Dir))
+	for _, a := range f.ExtraArgs {
+		script.WriteString(" " + shq(a))
+	}
+	script.WriteString("\n")
+	s := newTmux(t, 80, 24, script.String())
+	scr := s.waitFor("fixture: sleeping", 30*time.Second)
+	if !strings.Contains(scr, "building") || !strings.Contains(scr, "home-manager-path") || !strings.Contains(scr, "ctrl+c stop") {
+		t.Errorf("screen while building:\n%s", scr)
+	}
+	t.Logf("screen while building:\n%s", scr)
+	s.tmux("send-keys", "-t", "t", "C-c")
+	scr = s.waitFor("Stop the switch?", 5*time.Second)
+	t.Logf("screen asking:\n%s", scr)
+	if !markerAlive(marker) {
+		t.Fatal("the build stopped before the answer")
+	}
+	s.tmux("send-keys", "-t", "t", "y")
+	scr = s.waitFor("switch failed: interrupted", 10*time.Second)
+	t.Logf("screen after the interrupt:\n%s", scr)
+	if markerAlive(marker) {
+		t.Errorf("the sleeping builder survived")
+	}
+	s.tmux("send-keys", "-t", "t", "q")
+	scr = s.waitFor("EXIT=", 5*time.Second)
+	if !strings.Contains(scr, "EXIT=1") || !strings.Contains(scr, "switch failed: interrupted") {
+		t.Errorf("after quitting:\n%s", scr)
+	}
+	if strings.Contains(scr, "Running now") {
+		t.Errorf("the terminal was not restored (the screen is still there):\n%s", scr)
+	}
+}
+
+// markerAlive reports whether a live process carries marker in its
+// environment.
+func markerAlive(marker string) bool {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if i := bytes.LastIndexByte(stat, ')'); i < 0 || bytes.HasPrefix(bytes.TrimSpace(stat[i+1:]), []byte("Z")) {
+			continue
+		}
+		env, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if bytes.Contains(env, []byte(marker)) {
+			return true
+		}
+	}
+	return false
+}
