@@ -23,8 +23,13 @@ func demoOptions(_ *stdio, f wizardFlags, opts wizard.Options) (wizard.Options, 
 	if err != nil {
 		return opts, func() {}, usagef("--demo-platform: %v", err)
 	}
-	tmp, err := os.MkdirTemp("", "nixboard-demo-")
-	if err != nil {
+	// A fixed path (per user and platform) keeps every run's screen the
+	// same; it is emptied before and removed after the demo.
+	tmp := filepath.Join(os.TempDir(), fmt.Sprintf("nixboard-demo-%d-%s", os.Getuid(), f.demoPlatform))
+	if err := os.RemoveAll(tmp); err != nil {
+		return opts, func() {}, fmt.Errorf("demo: %w", err)
+	}
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return opts, func() {}, fmt.Errorf("demo: %w", err)
 	}
 	opts.Demo = true

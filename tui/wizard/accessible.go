@@ -122,11 +122,13 @@ func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home st
 		return err
 	}
 	idf, idp := buildIdentityForm(a)
+	keepOnEmpty(idp.checks)
 	if err := run(idf); err != nil {
 		return a, dir, err
 	}
 	idp.apply(&a)
 	pf, pp := buildPlaceForm(a, dir, home)
+	keepOnEmpty(pp.checks)
 	if err := run(pf); err != nil {
 		return a, dir, err
 	}
@@ -142,6 +144,7 @@ func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home st
 	}
 	mp.apply(&a)
 	ef, ep := buildExtrasForm(a)
+	keepOnEmpty(ep.checks)
 	if err := run(ef); err != nil {
 		return a, dir, err
 	}

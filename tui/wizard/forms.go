@@ -17,6 +17,20 @@ import (
 // checks maps a form field's key to the validator of its current value.
 type checks map[string]func(string) error
 
+// keepOnEmpty lets an empty line through: in accessible mode an empty
+// answer keeps the pre-filled value, which huh applies after validating.
+func keepOnEmpty(c checks) {
+	for k, f := range c {
+		f := f
+		c[k] = func(v string) error {
+			if v == "" {
+				return nil
+			}
+			return f(v)
+		}
+	}
+}
+
 // Field keys; they are the answers file's JSON paths where there is one.
 const (
 	keyUsername = "homeBase.username"
@@ -54,13 +68,13 @@ func buildIdentityForm(a flakegen.Answers) (*huh.Form, *identityPart) {
 	f := huh.NewForm(huh.NewGroup(
 		huh.NewInput().Key(keyUsername).Title("User name").
 			Description("Your login name on this machine; home-manager manages this user.").
-			Value(&p.Username).Validate(p.checks[keyUsername]),
+			Value(&p.Username).Validate(via(p.checks, keyUsername)),
 		huh.NewInput().Key(keyGitName).Title("Git name").
 			Description("Written to git's user.name (taken from your git config when set).").
-			Value(&p.GitName).Validate(p.checks[keyGitName]),
+			Value(&p.GitName).Validate(via(p.checks, keyGitName)),
 		huh.NewInput().Key(keyGitEmail).Title("Git e-mail").
 			Description("Written to git's user.email.").
-			Value(&p.GitEmail).Validate(p.checks[keyGitEmail]),
+			Value(&p.GitEmail).Validate(via(p.checks, keyGitEmail)),
 	).Title("Who you are"))
 	return f, p
 }
@@ -99,7 +113,7 @@ func buildPlaceForm(a flakegen.Answers, dir, home string) (*huh.Form, *placePart
 	f := huh.NewForm(huh.NewGroup(
 		huh.NewInput().Key(keyDir).Title("Configuration directory").
 			Description("Where the flake is written; it becomes a git repository.").
-			Value(&p.Dir).Validate(p.checks[keyDir]),
+			Value(&p.Dir).Validate(via(p.checks, keyDir)),
 		huh.NewSelect[string]().Key(keyRelease).Title("Release").
 			Description(desc).Options(opts...).Value(&p.Release),
 	).Title("Where and which release"))
@@ -209,13 +223,13 @@ func buildExtrasForm(a flakegen.Answers) (*huh.Form, *extrasPart) {
 	f := huh.NewForm(huh.NewGroup(
 		huh.NewText().Key(keyAliases).Title("Shell aliases").
 			Description("One NAME=COMMAND per line, e.g. gs=git status (alt+enter for a new line).").
-			Lines(3).ExternalEditor(false).Value(&p.Aliases).Validate(p.checks[keyAliases]),
+			Lines(3).ExternalEditor(false).Value(&p.Aliases).Validate(via(p.checks, keyAliases)),
 		huh.NewText().Key(keyEnv).Title("Environment variables").
 			Description("One NAME=VALUE per line.").
-			Lines(2).ExternalEditor(false).Value(&p.Env).Validate(p.checks[keyEnv]),
+			Lines(2).ExternalEditor(false).Value(&p.Env).Validate(via(p.checks, keyEnv)),
 		huh.NewInput().Key(keyPackages).Title("Additional packages").
 			Description("nixpkgs attribute names, separated by spaces, e.g. ripgrep python3Packages.requests.").
-			Value(&p.Packages).Validate(p.checks[keyPackages]),
+			Value(&p.Packages).Validate(via(p.checks, keyPackages)),
 	).Title("Extras"))
 	return f, p
 }
@@ -229,4 +243,10 @@ func joinWords(ws []string) string {
 		s += w
 	}
 	return s
+}
+
+// via looks the validator up when it runs, so keepOnEmpty can change it
+// after the form was built.
+func via(c checks, key string) func(string) error {
+	return func(v string) error { return c[key](v) }
 }

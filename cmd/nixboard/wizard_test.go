@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nixboard/nixboard/flakegen"
+)
+
+// runIn runs the CLI in-process with the given stdin and no terminal.
+func runIn(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	st := &stdio{in: strings.NewReader(stdin), out: &out, err: &errb, getenv: func(k string) string { return env[k] }}
+	code := run(context.Background(), st, args)
+	return code, out.String(), errb.String()
+}
+
+func TestWizardWithoutTerminal(t *testing.T) {
+	code, _, errs := runIn(t, "", nil)
+	if code != 2 || !strings.Contains(errs, "--answers FILE --yes") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = runIn(t, "", nil, "--yes")
+	if code != 2 || !strings.Contains(errs, "--yes needs --answers") {
+		t.Errorf("--yes alone: exit %d, %q", code, errs)
+	}
+	code, out, _ := runIn(t, "", nil, "--help")
+	if code != 0 || !strings.Contains(out, "Wizard flags") || !strings.Contains(out, "doctor") || !strings.Contains(out, "-demo-platform") {
+		t.Errorf("--help: exit %d:\n%s", code, out)
+	}
+}
+
+func writeWizardAnswers(t *testing.T) string {
+	t.Helper()
+	a := flakegen.DefaultFor("linux", "x86_64-linux")
+	a.HomeBase.Username = "alice"
+	a.HomeBase.HomeDirectory = "/home/alice"
+	a.Hostname = "box"
+	a.Git = flakegen.GitAnswer{Name: "Alice", Email: "alice@example.com"}
+	p := filepath.Join(t.TempDir(), "answers.json")
+	if err := os.WriteFile(p, flakegen.MarshalAnswers(a), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestWizardPlainDryRunAndNoSwitch(t *testing.T) {
+	answers := writeWizardAnswers(t)
+	dir := filepath.Join(t.TempDir(), "hm")
+	code, out, errs := runIn(t, "", nil, "--answers", answers, "--yes", "--dir", dir, "--dry-run")
+	if code != 0 || !strings.Contains(out, "flake.nix") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("dry run wrote %s", dir)
+	}
+	code, out, errs = runIn(t, "", nil, "--answers", answers, "--yes", "--dir", dir, "--no-switch")
+	if code != 0 {
+		t.Fatalf("no-switch: exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "flake.nix")); err != nil {
+		t.Errorf("flake.nix not written: %v", err)
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("plain output has escape sequences: %q", out)
+	}
+}
+
+func TestWizardAccessibleDemo(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	// An invalid user name is asked again; everything else keeps its
+	// default; the files are written; --no-switch stops there.
+	// Prompts: user name (asked twice), git name, e-mail, directory,
+	// release, shell, editor, modules (0 ends), aliases, variables,
+	// packages, then the write confirmation.
+	stdin := strings.Join([]string{"Bad Name", "ada", "", "", "", "", "", "", "0", "gs=git status", "", "ripgrep", "y"}, "\n") + "\n"
+	code, out, errs := runIn(t, stdin, nil, "--accessible", "--demo", "--no-switch")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	for _, want := range []string{"User name", "is not a user name", "Review", "homeBase.shellAliases", "homeBase", "Wrote the configuration", "home-manager switch --flake"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "\x1b[3") {
+		t.Errorf("colour in piped accessible output")
+	}
+}
