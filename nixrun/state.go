@@ -338,6 +338,11 @@ type State struct {
 	hasExit      bool
 
 	activationFailed bool
+	// lastStep, linked and afterLink follow the activation steps however
+	// many there are (Activation.Steps keeps the first maxSteps).
+	lastStep  string
+	linked    bool
+	afterLink bool
 
 	msgs map[int]*msgRing
 
@@ -704,6 +709,9 @@ func (s *State) markFailedBuild(text string) {
 	s.buildsFailed++
 }
 
+// maxSteps bounds Activation.Steps; a real activation has a few dozen.
+const maxSteps = 1000
+
 var (
 	startingActivation = []byte("Starting Home Manager activation")
 	activatingPrefix   = []byte("Activating ")
@@ -725,8 +733,16 @@ func (s *State) text(line []byte) {
 	case bytes.HasPrefix(plain, activatingPrefix) && bytes.IndexByte(plain, ' ') == len(activatingPrefix)-1 &&
 		bytes.IndexByte(plain[len(activatingPrefix):], ' ') < 0:
 		s.act.Started = true
-		if len(s.act.Steps) < 1000 {
-			s.act.Steps = append(s.act.Steps, string(plain[len(activatingPrefix):]))
+		step := string(plain[len(activatingPrefix):])
+		if len(s.act.Steps) < maxSteps {
+			s.act.Steps = append(s.act.Steps, step)
+		}
+		s.lastStep = step
+		switch {
+		case step == "linkGeneration":
+			s.linked, s.afterLink = true, false
+		case s.linked:
+			s.afterLink = true
 		}
 		return
 	}
@@ -830,9 +846,7 @@ func (s *State) Header() Header {
 			h.Rate = float64(bytesDone) / d
 		}
 	}
-	if n := len(s.act.Steps); n > 0 {
-		h.ActivationStep = s.act.Steps[n-1]
-	}
+	h.ActivationStep = s.lastStep
 	switch {
 	case s.finished && s.ok:
 		h.Phase = PhaseDone
@@ -955,13 +969,7 @@ func (s *State) activation() Activation {
 	a.Steps = append([]string(nil), a.Steps...)
 	a.Errors = append([]string(nil), a.Errors...)
 	a.Clobbered = append([]Clobber(nil), a.Clobbered...)
-	linked := -1
-	for i, st := range a.Steps {
-		if st == "linkGeneration" {
-			linked = i
-		}
-	}
-	a.Complete = a.Started && linked >= 0 && linked < len(a.Steps)-1 && !s.activationFailed
+	a.Complete = a.Started && s.afterLink && !s.activationFailed
 	return a
 }
 
