@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -373,5 +372,3 @@ func firstLine(s string) string {
 	return strings.TrimSpace(line)
 }
 
-// trimBytes trims and stringifies command output.
-func trimBytes(b []byte) string { return string(bytes.TrimSpace(b)) }
