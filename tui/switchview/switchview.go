@@ -104,6 +104,9 @@ type Model struct {
 	stopping    bool
 	interrupted bool
 	done        bool
+	// frame is the drawn screen, redrawn on ticks, keys and resizes but
+	// never for a batch of lines alone.
+	frame string
 	readErr     error
 	result      DoneMsg
 }
@@ -154,6 +157,7 @@ func (m *Model) SetSize(w, h int) {
 	m.vp.SetWidth(m.width)
 	m.vp.SetHeight(m.logHeight())
 	m.refreshLog()
+	m.frame = m.render()
 }
 
 // Done reports whether the run ended.
@@ -167,6 +171,14 @@ func (m Model) State() *nixrun.State { return m.state }
 
 // Update handles lines, ticks, keys and the end of the run.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	m, cmd := m.update(msg)
+	if _, lines := msg.(linesMsg); !lines || m.frame == "" {
+		m.frame = m.render()
+	}
+	return m, cmd
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)
@@ -403,8 +415,17 @@ func (m Model) resultLines() []string {
 	return lines
 }
 
-// View draws the screen at its size.
+// View returns the screen as last drawn: lines arriving change the state,
+// the next tick (FrameRate a second) draws them.
 func (m Model) View() string {
+	if m.frame == "" {
+		return m.render()
+	}
+	return m.frame
+}
+
+// render draws the screen at its size from the snapshots.
+func (m Model) render() string {
 	st := m.cfg.Styles
 	rows := make([]string, 0, m.height)
 	rows = append(rows, m.fit(m.titleLine()))
@@ -521,7 +542,7 @@ func (m Model) helpLine() string {
 	st := m.cfg.Styles
 	k := func(key, what string) string { return st.Key.Render(key) + " " + st.Subtle.Render(what) }
 	if m.confirming {
-		return st.Warn.Render("Stop the switch? Its builds are stopped.") + "  " + k("y", "stop") + "  " + k("n", "continue")
+		return st.Warn.Render("Stop the switch? Running builds are killed.") + "  " + k("y", "stop") + "  " + k("n", "continue")
 	}
 	parts := []string{k("↑/↓", "scroll"), k("tab", "build log"), k("a", "all"), k("f", "follow")}
 	if m.done {
@@ -538,4 +559,5 @@ func (m Model) helpLine() string {
 // known.
 func (m *Model) SetStyles(s theme.Styles) {
 	m.cfg.Styles = s
+	m.frame = m.render()
 }
