@@ -169,3 +169,25 @@ func TestReplayUsage(t *testing.T) {
 		t.Errorf("replay of a missing file exited %d, want 1 (%s)", code, errOut)
 	}
 }
+
+// TestReplayPlainProgressIsBounded replays the demo recording (6 s) at
+// speed 3: plain mode prints at most one progress line a second, then the
+// summary.
+func TestReplayPlainProgressIsBounded(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "demo.log")
+	os.WriteFile(file, nixrun.DemoRecording(), 0o644)
+	code, out, errOut := runCLI(t, nil, "replay", file, "--speed", "3")
+	if code != 0 {
+		t.Fatalf("replay exited %d: %s%s", code, out, errOut)
+	}
+	noEscapes(t, out)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if !okLine.MatchString(out) || !strings.HasPrefix(lines[len(lines)-1], "switch ok: built 5, downloaded 3 (0.3 MiB) in 6.1s") {
+		t.Fatalf("output:\n%s", out)
+	}
+	progress := lines[:len(lines)-1]
+	if len(progress) < 1 || len(progress) > 3 {
+		t.Errorf("%d progress lines in about 2s, want 1 to 3:\n%s", len(progress), out)
+	}
+}

@@ -213,6 +213,7 @@ func TestChildOutputIsSanitised(t *testing.T) {
 }
 
 func TestCtrlCConfirmsThenInterrupts(t *testing.T) {
+	t.Parallel()
 	run, err := nixrun.Start(t.Context(), nixrun.Plan{
 		Argv:   []string{"/bin/sh", "-c", "trap '' INT; while :; do echo tick; sleep 0.05; done"},
 		Env:    []string{"PATH=/usr/bin:/bin"},
@@ -277,4 +278,31 @@ func TestNewDemo(t *testing.T) {
 	if dm, ok := done.(DoneMsg); !ok || !dm.Diagnosis.OK || !strings.Contains(m.View(), "demo (replay of a fixture switch)") {
 		t.Errorf("demo ended with %+v:\n%s", done, m.View())
 	}
+}
+
+// BenchmarkScreenReplay drives the screen with the demo recording repeated
+// as fast as it can be read, with a frame every 4096 lines, and reports the
+// lines per second the screen path keeps up with.
+func BenchmarkScreenReplay(b *testing.B) {
+	rec := nixrun.DemoRecording()
+	var buf bytes.Buffer
+	for buf.Len() < 8<<20 {
+		buf.Write(rec)
+	}
+	lines := bytes.Count(buf.Bytes(), []byte("\n"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := New(Config{Replay: nixrun.NewReplay(bytes.NewReader(buf.Bytes()), nixrun.ReplayOptions{}), Styles: theme.New(true, false)})
+		m.SetSize(120, 40)
+		for {
+			msg := m.read()()
+			m, _ = m.Update(msg)
+			m, _ = m.Update(tickMsg{})
+			_ = m.View()
+			if msg.(linesMsg).err != nil {
+				break
+			}
+		}
+	}
+	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "lines/s")
 }
