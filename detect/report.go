@@ -117,7 +117,7 @@ type Check struct {
 	ID      string `json:"id"`
 	Status  Status `json:"status"`
 	Message string `json:"message"`
-	Fix     string `json:"fix,omitempty"`
+	Fix     string `json:"fix"` // "" when nothing needs fixing
 }
 
 // Failed reports whether any check failed.
