@@ -41,7 +41,7 @@ func Render(r detect.Report, width int, st theme.Styles) string {
 	for _, c := range r.Checks {
 		writeCheck(&b, st, c, idWidth, width)
 	}
-	b.WriteString("\n" + tally(r, st) + "\n")
+	b.WriteString("\n" + tally(r, st, width) + "\n")
 	if plain(st) {
 		return ansi.Strip(b.String())
 	}
@@ -204,7 +204,7 @@ func shellWords(s string) []string {
 	return words
 }
 
-func tally(r detect.Report, st theme.Styles) string {
+func tally(r detect.Report, st theme.Styles, width int) string {
 	var ok, warn, fail int
 	for _, c := range r.Checks {
 		switch c.Status {
@@ -227,7 +227,11 @@ func tally(r detect.Report, st theme.Styles) string {
 	if fail > 0 {
 		verdict = "Fix the failed checks first: the switch cannot succeed until then."
 	}
-	return strings.Join(parts, ", ") + ". " + verdict
+	counts := strings.Join(parts, ", ") + "."
+	if ansi.StringWidth(counts)+1+ansi.StringWidth(verdict) <= width {
+		return counts + " " + verdict
+	}
+	return counts + "\n" + strings.Join(wrap(verdict, width), "\n")
 }
 
 func plural(n int, word string) string {

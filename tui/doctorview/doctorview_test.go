@@ -1,0 +1,103 @@
+package doctorview
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/tui/theme"
+)
+
+func demoReport(t *testing.T, name string) detect.Report {
+	t.Helper()
+	m, err := detect.Demo(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return detect.Run(context.Background(), m, detect.Options{})
+}
+
+func TestRenderFitsWidth(t *testing.T) {
+	for _, name := range detect.DemoNames() {
+		r := demoReport(t, name)
+		for _, width := range []int{40, 80, 132} {
+			for _, noColor := range []bool{true, false} {
+				out := Render(r, width, theme.New(true, noColor))
+				if noColor && strings.Contains(out, "\x1b") {
+					t.Errorf("%s/%d: plain output holds escapes", name, width)
+				}
+				if !noColor && !strings.Contains(out, "\x1b[") {
+					t.Errorf("%s/%d: styled output has no styles", name, width)
+				}
+				for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+					// Only a fix's single shell word, too long to break, may overflow.
+					words := shellWords(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(ansi.Strip(line)), "fix: "), " \\"))
+					if w := ansi.StringWidth(line); w > width && len(words) > 1 {
+						t.Errorf("%s/%d: line is %d cells wide: %q", name, width, w, ansi.Strip(line))
+					}
+				}
+				for _, c := range r.Checks {
+					if !strings.Contains(ansi.Strip(out), c.ID) {
+						t.Errorf("%s/%d: check %s missing", name, width, c.ID)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestRenderSummary(t *testing.T) {
+	out := Render(demoReport(t, "linux-x86_64"), 100, theme.New(true, true))
+	for _, want := range []string{
+		"Fedora Linux 42 (Workstation Edition) · x86_64-linux",
+		"✗ nix.installed",
+		"fix: curl --proto '=https' --tlsv1.2 -sSfL https://nixos.org/nix/install | sh -s -- --daemon",
+		"ada@thinkpad-x1",
+		"1 failed. Fix the failed checks first",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	out = Render(demoReport(t, "wsl-ubuntu"), 100, theme.New(true, true))
+	for _, want := range []string{"WSL 2 with systemd", "! nix.flakes", "1 warning. Ready for home-manager."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestWrapShellPastes checks that a broken command line, pasted into a
+// shell, is the same command: lines end in " \" and break between words.
+func TestWrapShellPastes(t *testing.T) {
+	cmd := `mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf`
+	for _, width := range []int{20, 40, 60, 200} {
+		lines := wrapShell(cmd, width)
+		joined := strings.Join(lines, "\n")
+		if got := strings.ReplaceAll(joined, " \\\n", " "); got != cmd {
+			t.Errorf("width %d: pasted %q, want %q", width, got, cmd)
+		}
+		for _, l := range lines {
+			if ansi.StringWidth(l) > width && len(shellWords(l)) > 2 {
+				t.Errorf("width %d: line too wide: %q", width, l)
+			}
+		}
+	}
+	if got := shellWords(`echo 'a b' "c d" e`); strings.Join(got, "|") != `echo|'a b'|"c d"|e` {
+		t.Errorf("shellWords = %q", got)
+	}
+}
+
+func TestWrap(t *testing.T) {
+	got := wrap("home-manager is not installed yet: the first switch runs it", 20)
+	want := []string{"home-manager is not", "installed yet: the", "first switch runs it"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("wrap = %q, want %q", got, want)
+	}
+	if got := wrap(strings.Repeat("x", 25), 10); len(got) != 3 || got[0] != strings.Repeat("x", 10) {
+		t.Errorf("long word: %q", got)
+	}
+}
