@@ -160,22 +160,21 @@ func buildModulesForm(a flakegen.Answers, height int) (*huh.Form, *modulesPart) 
 		if !c.Offered {
 			continue
 		}
-		opts = append(opts, huh.NewOption(c.Flag.Title+" - "+c.Flag.Description, c.Flag.Key).Selected(c.On))
+		opts = append(opts, huh.NewOption(c.Flag.Title, c.Flag.Key).Selected(c.On))
 		if c.On {
 			p.On = append(p.On, c.Flag.Key)
 		}
 	}
 	desc := "space toggles, enter confirms. Pre-selected from the defaults or your last run."
+	if notes := ExcludedNotes(choices); len(notes) > 0 {
+		desc += "\nNot offered on this machine:"
+		for _, n := range notes {
+			desc += "\n• " + n
+		}
+	}
 	fields := []huh.Field{
 		huh.NewMultiSelect[string]().Key(keyModules).Title("Modules").
-			Description(desc).Options(opts...).Value(&p.On).Height(max(height-4, 5)),
-	}
-	if notes := ExcludedNotes(choices); len(notes) > 0 {
-		text := ""
-		for _, n := range notes {
-			text += "• " + n + "\n"
-		}
-		fields = append([]huh.Field{huh.NewNote().Title("Not offered on this machine").Description(text)}, fields...)
+			Description(desc).Options(opts...).Value(&p.On).Height(min(len(opts)+1, max(height-4, 5))),
 	}
 	return huh.NewForm(huh.NewGroup(fields...).Title("Modules")), p
 }
