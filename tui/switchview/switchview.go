@@ -106,9 +106,9 @@ type Model struct {
 	done        bool
 	// frame is the drawn screen, redrawn on ticks, keys and resizes but
 	// never for a batch of lines alone.
-	frame string
-	readErr     error
-	result      DoneMsg
+	frame   string
+	readErr error
+	result  DoneMsg
 }
 
 // New returns the screen; Init starts reading.
