@@ -83,6 +83,9 @@ func runScreen(ctx context.Context, st *stdio, c screenConfig) error {
 			c.run.Interrupt()
 		}
 	}
+	if errors.Is(err, tea.ErrInterrupted) {
+		return errInterrupted
+	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("switch screen: %w", err)
 	}
