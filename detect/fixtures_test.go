@@ -334,6 +334,9 @@ func TestFixtures(t *testing.T) {
 					t.Errorf("check %s appears twice", c.ID)
 				}
 				got[c.ID] = c.Status
+				if !documented(c.ID) {
+					t.Errorf("check %s is not in detect.CheckIDs", c.ID)
+				}
 				if c.Message == "" || strings.Contains(c.Message, "\n") {
 					t.Errorf("check %s: message must be one line, got %q", c.ID, c.Message)
 				}
@@ -361,6 +364,20 @@ func TestFixtures(t *testing.T) {
 				t.Errorf("Failed() = %v", r.Failed())
 			}
 		})
+	}
+}
+
+func documented(id string) bool {
+	return slices.ContainsFunc(detect.CheckIDs, func(c detect.CheckInfo) bool { return c.ID == id })
+}
+
+func TestCheckIDsUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range detect.CheckIDs {
+		if seen[c.ID] || c.Meaning == "" {
+			t.Errorf("check id %q is duplicated or undocumented", c.ID)
+		}
+		seen[c.ID] = true
 	}
 }
 

@@ -1,5 +1,3 @@
-// Package detect finds out what machine nixboard runs on and whether it is
-// ready for home-manager, and explains each problem with its fix.
 package detect
 
 import "github.com/nixboard/nixboard/flakegen"
