@@ -73,14 +73,14 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		log.close(-1)
+		log.discard()
 		return nil, fmt.Errorf("switch: %w", err)
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
 		outW.Close()
-		log.close(-1)
+		log.discard()
 		return nil, fmt.Errorf("switch: %w", err)
 	}
 	cmd := exec.Command(p.Argv[0], p.Argv[1:]...)
@@ -105,7 +105,7 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 		outW.Close()
 		errR.Close()
 		errW.Close()
-		log.close(-1)
+		log.discard()
 		return nil, fmt.Errorf("switch: start %s: %w", p.Argv[0], err)
 	}
 	outW.Close()
@@ -361,4 +361,10 @@ func (l *savedLog) close(status int) {
 	}
 	_ = l.w.Flush()
 	_ = l.f.Close()
+}
+
+// discard closes and removes the log of a run that never started.
+func (l *savedLog) discard() {
+	l.close(-1)
+	_ = os.Remove(l.path)
 }

@@ -292,3 +292,14 @@ func BenchmarkReplayMax(b *testing.B) {
 	}
 	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+func TestStartFailureLeavesNoLog(t *testing.T) {
+	logDir := t.TempDir()
+	_, err := Start(context.Background(), Plan{Argv: []string{filepath.Join(t.TempDir(), "missing")}, Dir: t.TempDir(), LogDir: logDir})
+	if err == nil {
+		t.Fatal("started a missing program")
+	}
+	if entries, _ := os.ReadDir(logDir); len(entries) != 0 {
+		t.Errorf("a run that never started left %d log files", len(entries))
+	}
+}
