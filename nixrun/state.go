@@ -344,6 +344,12 @@ type State struct {
 	linked    bool
 	afterLink bool
 
+	// plainBuilt and plainCopies count builds and downloads announced in
+	// plain text; plainBuilds remembers their derivations.
+	plainBuilds map[string]struct{}
+	plainBuilt  int
+	plainCopies int
+
 	msgs map[int]*msgRing
 
 	act Activation
@@ -397,13 +403,14 @@ func NewState(opts Options) *State {
 		now = time.Now
 	}
 	return &State{
-		lim:        lim,
-		now:        now,
-		started:    now(),
-		acts:       make(map[uint64]*activity),
-		buildByDrv: make(map[string]*buildRec),
-		msgs:       make(map[int]*msgRing),
-		tail:       make([]tailSlot, 0, lim.TailLines),
+		lim:         lim,
+		now:         now,
+		started:     now(),
+		acts:        make(map[uint64]*activity),
+		buildByDrv:  make(map[string]*buildRec),
+		plainBuilds: make(map[string]struct{}),
+		msgs:        make(map[int]*msgRing),
+		tail:        make([]tailSlot, 0, lim.TailLines),
 	}
 }
 
@@ -698,6 +705,12 @@ func (s *State) markFailedBuild(text string) {
 	if drv == "" {
 		return
 	}
+	if _, ok := s.plainBuilds[drv]; ok {
+		delete(s.plainBuilds, drv)
+		s.plainBuilt--
+		s.buildsFailed++
+		return
+	}
 	b := s.buildByDrv[drv]
 	if b == nil || b.Status == BuildFailed {
 		return
@@ -817,7 +830,7 @@ func (s *State) Header() Header {
 		Elapsed:           s.elapsed(),
 		BytesDone:         bytesDone,
 		BytesExpected:     expBytes,
-		BuildsDone:        max(int(builds[0]), s.builtOK),
+		BuildsDone:        max(int(builds[0]), s.builtOK) + s.plainBuilt,
 		BuildsExpected:    int(builds[1]),
 		BuildsFailed:      max(int(builds[3]), s.buildsFailed),
 		DownloadsDone:     int(copies[0]),
@@ -834,6 +847,7 @@ func (s *State) Header() Header {
 	if !s.seenCopies {
 		h.DownloadsDone = s.copyStops
 	}
+	h.DownloadsDone += s.plainCopies
 	h.BuildsExpected = max(h.BuildsExpected, h.BuildsDone+h.BuildsRunning+h.BuildsFailed)
 	h.DownloadsExpected = max(h.DownloadsExpected, h.DownloadsDone+h.DownloadsRunning)
 	h.BytesExpected = max(h.BytesExpected, h.BytesDone)
@@ -983,7 +997,7 @@ func (s *State) Summary() Summary {
 func (s *State) summary() Summary {
 	builds, copies, bytesDone, narBytes, _, _ := s.counts()
 	sum := Summary{
-		Built:      max(int(builds[0]), s.builtOK),
+		Built:      max(int(builds[0]), s.builtOK) + s.plainBuilt,
 		Failed:     max(int(builds[3]), s.buildsFailed),
 		Downloaded: int(copies[0]),
 		Bytes:      bytesDone,
@@ -992,6 +1006,7 @@ func (s *State) summary() Summary {
 	if !s.seenCopies {
 		sum.Downloaded = s.copyStops
 	}
+	sum.Downloaded += s.plainCopies
 	if sum.Bytes == 0 {
 		sum.Bytes = narBytes
 	}

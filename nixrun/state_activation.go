@@ -36,9 +36,41 @@ var activationErrorMarkers = []string{
 
 const maxKept = 100
 
+// Nix commands that run without --log-format internal-json (nix-env and
+// nix-build inside the activation, for instance) announce their builds and
+// downloads in plain text.
+var (
+	rePlainBuild = regexp.MustCompile(`^building '(/[^']+\.drv)'(?: on '[^']*')?\.\.\.$`)
+	rePlainCopy  = regexp.MustCompile(`^copying path '(/[^']+)' from '[^']+'\.\.\.$`)
+)
+
+// maxPlainBuilds bounds the derivations remembered from plain build lines;
+// beyond it they are still counted.
+const maxPlainBuilds = 10000
+
 // textLine folds a plain line (ANSI stripped, trimmed) that is not an
 // activation step.
 func (s *State) textLine(line string) {
+	if strings.HasPrefix(line, "building '") {
+		if m := rePlainBuild.FindStringSubmatch(line); m != nil {
+			if s.buildByDrv[m[1]] == nil {
+				if _, seen := s.plainBuilds[m[1]]; !seen {
+					s.plainBuilt++
+					if len(s.plainBuilds) < maxPlainBuilds {
+						s.plainBuilds[m[1]] = struct{}{}
+					}
+				}
+			}
+			return
+		}
+	}
+	if strings.HasPrefix(line, "copying path '") && rePlainCopy.MatchString(line) {
+		s.plainCopies++
+		return
+	}
+	if strings.HasPrefix(line, "error:") {
+		s.markFailedBuild(line)
+	}
 	if m := reClobberBackup.FindStringSubmatch(line); m != nil {
 		s.addClobber(Clobber{Path: m[1], BackupOf: m[2]}, line)
 		return

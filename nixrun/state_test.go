@@ -291,3 +291,30 @@ func TestSanitize(t *testing.T) {
 		}
 	}
 }
+
+// TestStatePlainBuilds: builds and downloads that nix-env or nix-build
+// announce in plain text (after the activation, for instance) count too.
+func TestStatePlainBuilds(t *testing.T) {
+	s, _ := newTestState(Limits{})
+	feedAll(s, `
+@nix {"action":"start","id":2,"level":0,"text":"","type":104}
+@nix {"action":"start","fields":["`+drvA+`","",1,1],"id":5,"level":3,"text":"building '`+drvA+`'","type":105}
+@nix {"action":"stop","id":5}
+@nix {"action":"result","fields":[1,1,0,0],"id":2,"type":105}
+@nix {"action":"stop","id":2}
+Starting Home Manager activation
+Activating installPackages
+building '/nix/store/1ilaybh4wlqzrvnlzvi8rk7h5v2s3b0l-user-environment.drv'...
+building '`+drvB+`'...
+copying path '/nix/store/ilr1gz6m8rmy18n4q2ia564w73digxvi-b-2.0' from 'https://cache.nixos.org'...
+error: builder for '`+drvB+`' failed with exit code 1
+Activating linkGeneration
+Activating onFilesChange`)
+	sum := s.Summary()
+	if sum.Built != 2 || sum.Failed != 1 || sum.Downloaded != 1 {
+		t.Errorf("summary %+v, want 2 built (one in JSON, one plain), 1 failed, 1 downloaded", sum)
+	}
+	if a := s.Activation(); a.Complete || len(a.Errors) != 1 {
+		t.Errorf("activation %+v", a)
+	}
+}
