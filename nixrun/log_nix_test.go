@@ -416,6 +416,8 @@ func TestRecordedLogs(t *testing.T) {
 		"switch-ok-plain.log": {true, "", 3},
 		"switch-clobber.log":  {false, "2 files would be clobbered: /home/alice/.bashrc, /home/alice/.profile", 3},
 		"switch-cut.log":      {false, ReasonLogEnds, 3},
+		"untracked.log":       {false, "home.nix is not tracked by git", 0},
+		"flakes-disabled.log": {false, "flakes are not enabled", 0},
 	}
 	for name, w := range want {
 		data, err := os.ReadFile(filepath.Join("testdata", "logs", name))
@@ -430,5 +432,57 @@ func TestRecordedLogs(t *testing.T) {
 		if sum := s.Summary(); w.built >= 0 && sum.Built != w.built {
 			t.Errorf("%s: built %d, want %d", name, sum.Built, w.built)
 		}
+	}
+}
+
+// TestNixUntrackedFile: a flake in a git repository that imports a file
+// git does not track.
+func TestNixUntrackedFile(t *testing.T) {
+	nixtest.Require(t)
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("flake.nix", "{ outputs = { self }: { x = import ./home.nix; }; }\n")
+	write("home.nix", "{ }\n")
+	for _, args := range [][]string{{"init", "-q"}, {"add", "flake.nix"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	log, err := runNix(t, "build", "--log-format", "internal-json", "-v", "--no-link", dir+"#x")
+	if err == nil {
+		t.Fatalf("nix read an untracked file:\n%s", log)
+	}
+	record(t, "untracked.log", log, 1)
+	d := Diagnose(fold(t, log), err)
+	if d.Reason != "home.nix is not tracked by git" || d.Hints[0].Fix != "git add --intent-to-add -- home.nix" {
+		t.Errorf("diagnosis %+v\n%s", d, log)
+	}
+}
+
+// TestNixFlakesDisabled runs nix without the experimental features.
+func TestNixFlakesDisabled(t *testing.T) {
+	nixtest.Require(t)
+	t.Parallel()
+	dir := fixture(t)
+	cmd := exec.Command("nix", "build", "--log-format", "internal-json", "-v", "--no-link", "path:"+dir+"#base")
+	cmd.Env = append(nixtest.Env(), "NIX_CONFIG=sandbox = false\nsubstituters =\nexperimental-features =\n")
+	log, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("nix ran without flakes:\n%s", log)
+	}
+	record(t, "flakes-disabled.log", log, 1)
+	d := Diagnose(fold(t, log), err)
+	if d.Reason != "flakes are not enabled" || !strings.Contains(d.Hints[0].Fix, "experimental-features = nix-command flakes") {
+		t.Errorf("diagnosis %+v\n%s", d, log)
 	}
 }
