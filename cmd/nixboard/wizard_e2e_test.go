@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,7 +68,7 @@ func TestWizardDemoInTmux(t *testing.T) {
 		t.Skip("tmux not installed")
 	}
 	bin := buildWizardBinary(t)
-	name := "nixboard-e2e-" + filepath.Base(t.TempDir())
+	name := fmt.Sprintf("nixboard-wizard-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())
 	status := filepath.Join(t.TempDir(), "status")
 	cmd := bin + " --demo --demo-platform darwin-arm64; echo $? > " + status + "; sleep 5"
 	if out, err := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", cmd).CombinedOutput(); err != nil {

@@ -91,15 +91,13 @@ func (m *Model) welcomeBody(width int) string {
 	if blocking := BlockingChecks(r); len(blocking) > 0 {
 		b.WriteString(s.Fail.Render("Before the switch can work, fix these:") + "\n")
 		for _, c := range blocking {
-			b.WriteString("  " + s.Fail.Render("✗") + " " + c.Message + "\n")
+			b.WriteString("  " + s.Fail.Render("✗") + " " + wrapText(c.Message, width-4) + "\n")
 			if c.Fix != "" {
-				b.WriteString("    " + s.Accent.Render(c.Fix) + "\n")
+				b.WriteString(s.Accent.Render(wrapText(c.Fix, width)) + "\n")
 			}
 		}
-		b.WriteString(s.Subtle.Render("You can still answer the questions and write the files now; press r after fixing to check again.") + "\n\n")
+		b.WriteString(s.Subtle.Render(wrapText("You can still answer the questions and write the files now; press r after fixing to check again.", width)) + "\n\n")
 	}
-	b.WriteString(renderReport(r, width, s))
-	b.WriteString("\n")
 	switch {
 	case !r.Nix.Installed:
 		b.WriteString(s.Accent.Render("Nix is not installed. Press enter to see how to install it.") + "\n")
@@ -108,6 +106,8 @@ func (m *Model) welcomeBody(width int) string {
 	default:
 		b.WriteString(s.Accent.Render("Press enter to answer a few questions about your setup.") + "\n")
 	}
+	b.WriteString("\n")
+	b.WriteString(renderReport(r, width, s))
 	return b.String()
 }
 
