@@ -247,14 +247,19 @@ func (r *Run) Interrupt() {
 		r.interrupted = true
 		r.mu.Unlock()
 		pgid := r.cmd.Process.Pid
+		// Builders left the group (nix calls setsid); note every
+		// descendant now, while nix still is their parent.
+		tree := descendants(pgid)
 		_ = syscall.Kill(-pgid, syscall.SIGINT)
 		select {
 		case <-r.exited:
 		case <-time.After(InterruptGrace):
 		}
 		// Whatever is still in the group (the leader or its children)
-		// is killed; ESRCH just means nothing was left.
+		// is killed; ESRCH just means nothing was left. So is any noted
+		// descendant that outlived nix, with the group it leads.
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		killProcs(tree)
 		<-r.exited
 	})
 }
