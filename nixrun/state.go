@@ -57,8 +57,14 @@ var DefaultLimits = Limits{
 	FinishedBuilds: 64,
 	Messages:       100,
 	LineBytes:      1024,
-	Activities:     100000,
+	Activities:     10000,
 }
+
+// maxBuildsWithLogs is how many running builds keep their own lines. Nix
+// runs a few dozen builds at once at most; a log that opens more without
+// closing them still counts them, but only the first keep lines, so even
+// such a log cannot grow the state without bound.
+const maxBuildsWithLogs = 64
 
 // Options configure a State.
 type Options struct {
@@ -248,6 +254,8 @@ type activity struct {
 type buildRec struct {
 	Build
 	lines byteRing
+	// noLines is set on builds beyond maxBuildsWithLogs running at once.
+	noLines bool
 }
 
 // byteRing keeps the newest lines, reusing their buffers once full.
@@ -317,8 +325,10 @@ type State struct {
 	tailNext int
 	tailFull bool
 
-	builds     []*buildRec // running and kept finished builds, by start
-	buildByDrv map[string]*buildRec
+	builds []*buildRec // running and kept finished builds, by start
+	// runningWithLogs counts running builds that keep their lines.
+	runningWithLogs int
+	buildByDrv      map[string]*buildRec
 
 	// Counters folded from activities that stopped.
 	finBuilds    [4]int64 // builds (104): done, expected, running, failed
@@ -527,7 +537,9 @@ func (s *State) result(e *rawEvent) {
 	case ResBuildLogLine, ResPostBuildLogLine:
 		text := e.str(0)
 		if a != nil && a.build != nil {
-			a.build.lines.push(s.clip(text), s.lim.BuildLines)
+			if !a.build.noLines {
+				a.build.lines.push(s.clip(text), s.lim.BuildLines)
+			}
 			a.build.Lines++
 		}
 		s.pushTail(e.id, KindResult, 0, text)
@@ -585,6 +597,11 @@ func (s *State) start(e *rawEvent) {
 	case ActBuild:
 		a.path = clipPath(e.str(0))
 		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}}
+		if s.runningWithLogs >= maxBuildsWithLogs {
+			b.noLines = true
+		} else {
+			s.runningWithLogs++
+		}
 		a.build = b
 		s.builds = append(s.builds, b)
 		if a.path != "" {
@@ -635,6 +652,9 @@ func (s *State) stop(id uint64) {
 		s.finExpNar += a.expected[ActCopyPath]
 	case ActBuild:
 		b := a.build
+		if !b.noLines {
+			s.runningWithLogs--
+		}
 		b.End = s.now()
 		if b.Status == BuildRunning {
 			b.Status = BuildSucceeded

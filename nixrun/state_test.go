@@ -318,3 +318,30 @@ Activating onFilesChange`)
 		t.Errorf("activation %+v", a)
 	}
 }
+
+// TestStateManyRunningBuilds: builds beyond maxBuildsWithLogs running at
+// once are counted but keep no lines, so memory stays bounded.
+func TestStateManyRunningBuilds(t *testing.T) {
+	s, _ := newTestState(Limits{})
+	for b := 1; b <= 100; b++ {
+		s.Feed([]byte(fmt.Sprintf(`@nix {"action":"start","fields":["/nix/store/%032d-p.drv","",1,1],"id":%d,"level":3,"text":"building","type":105}`, b, b)))
+		s.Feed([]byte(fmt.Sprintf(`@nix {"action":"result","fields":["line of %d"],"id":%d,"type":101}`, b, b)))
+	}
+	if h := s.Header(); h.BuildsRunning != 100 {
+		t.Errorf("header %+v", h)
+	}
+	if got := s.BuildLog(maxBuildsWithLogs, 0); len(got) != 1 {
+		t.Errorf("build %d keeps %q", maxBuildsWithLogs, got)
+	}
+	if got := s.BuildLog(maxBuildsWithLogs+1, 0); len(got) != 0 {
+		t.Errorf("build %d keeps %q", maxBuildsWithLogs+1, got)
+	}
+	for b := 1; b <= 100; b++ {
+		s.Feed([]byte(fmt.Sprintf(`@nix {"action":"stop","id":%d}`, b)))
+	}
+	s.Feed([]byte(`@nix {"action":"start","fields":["/nix/store/00000000000000000000000000000999-p.drv","",1,1],"id":999,"level":3,"text":"building","type":105}`))
+	s.Feed([]byte(`@nix {"action":"result","fields":["kept again"],"id":999,"type":101}`))
+	if got := s.BuildLog(999, 0); len(got) != 1 || s.Summary().Built != 100 {
+		t.Errorf("after the rush: %q, %+v", got, s.Summary())
+	}
+}
