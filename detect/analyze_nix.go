@@ -232,6 +232,9 @@ func (a *analysis) daemonCheck(install string, up bool) {
 		fix = "in Windows PowerShell: wsl.exe --shutdown   (then open the distribution again)"
 	case p.WSL != nil && !p.WSL.Systemd:
 		fix = a.systemdFix()
+	case a.isNixOS():
+		// NixOS manages the units; they cannot be enabled by hand.
+		fix = "sudo systemctl restart nix-daemon.socket nix-daemon.service"
 	case a.f.plat.systemdDir:
 		fix = "sudo systemctl enable --now nix-daemon.socket nix-daemon.service"
 	default:
@@ -243,7 +246,8 @@ func (a *analysis) daemonCheck(install string, up bool) {
 func (a *analysis) flakesFix() string {
 	if a.isNixOS() {
 		// /etc/nix/nix.conf is generated on NixOS: never edit it.
-		return `add to /etc/nixos/configuration.nix: nix.settings.experimental-features = [ "nix-command" "flakes" ];` +
+		return "add this line to /etc/nixos/configuration.nix:\n" +
+			`nix.settings.experimental-features = [ "nix-command" "flakes" ];` +
 			"\nthen: sudo nixos-rebuild switch"
 	}
 	dir := "~/.config/nix"
