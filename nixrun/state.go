@@ -267,7 +267,13 @@ type byteRing struct {
 
 func (r *byteRing) push(text []byte, max int) {
 	if !r.full {
-		r.lines = append(r.lines, append([]byte(nil), text...))
+		if n := len(r.lines); n < cap(r.lines) {
+			// A recycled ring: reuse the buffer left in the slot.
+			r.lines = r.lines[:n+1]
+			r.lines[n] = append(r.lines[n][:0], text...)
+		} else {
+			r.lines = append(r.lines, append([]byte(nil), text...))
+		}
 		if len(r.lines) == max {
 			r.full = true
 		}
@@ -328,7 +334,9 @@ type State struct {
 	builds []*buildRec // running and kept finished builds, by start
 	// runningWithLogs counts running builds that keep their lines.
 	runningWithLogs int
-	buildByDrv      map[string]*buildRec
+	// spareRings are the line buffers of forgotten builds, for reuse.
+	spareRings [][][]byte
+	buildByDrv map[string]*buildRec
 
 	// Counters folded from activities that stopped.
 	finBuilds    [4]int64 // builds (104): done, expected, running, failed
@@ -601,6 +609,10 @@ func (s *State) start(e *rawEvent) {
 			b.noLines = true
 		} else {
 			s.runningWithLogs++
+			if n := len(s.spareRings); n > 0 {
+				b.lines.lines = s.spareRings[n-1]
+				s.spareRings = s.spareRings[:n-1]
+			}
 		}
 		a.build = b
 		s.builds = append(s.builds, b)
@@ -693,6 +705,9 @@ func (s *State) forgetBuilds() {
 			return
 		}
 		b := s.builds[victim]
+		if len(s.spareRings) < 8 && cap(b.lines.lines) > 0 {
+			s.spareRings = append(s.spareRings, b.lines.lines[:0])
+		}
 		if s.buildByDrv[b.Drv] == b {
 			delete(s.buildByDrv, b.Drv)
 		}
