@@ -1,0 +1,257 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/nixrun/switchtest"
+)
+
+// TestWizardRealSwitchInTmux drives the built binary through the real
+// wizard (real detection of this host, real nix) in an 80x24 tmux pane:
+// welcome, the questions pre-filled from --answers with two answers typed
+// over, the review, the write, the live switch of the rendered flake and
+// the Done screen.
+//
+// The switch must not reach the network, so the configuration directory
+// holds, before the wizard starts, a flake.lock that locks the rendered
+// flake's inputs to the fixture nixpkgs and home-manager (switchtest locks
+// them with --override-input, as a first run would lock them to the real
+// inputs). flakegen never writes flake.lock and the switch git-adds it, so
+// the wizard runs exactly as it does for a person; nothing in the binary
+// knows about the fixtures.
+func TestWizardRealSwitchInTmux(t *testing.T) {
+	t.Parallel()
+	started := time.Now()
+	bin := buildNixboard(t)
+	f, answersFile, dir := wizardSwitchFixture(t)
+
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := filepath.Join(t.TempDir(), "status")
+	var script strings.Builder
+	// Only the variables the wizard needs: the fixture's HOME, PATH and
+	// offline NIX_CONFIG, and the real user, whom detection checks.
+	script.WriteString("env -i")
+	for _, kv := range f.Env {
+		if k, _, _ := strings.Cut(kv, "="); k == "HOME" || k == "PATH" || k == "NIX_CONFIG" {
+			script.WriteString(" " + shq(kv))
+		}
+	}
+	script.WriteString(" " + shq("USER="+me.Username) + " TERM=xterm-256color " + shq(bin) +
+		" --dir " + shq(dir) + " --answers " + shq(answersFile) + "\n")
+	script.WriteString("echo $? > " + shq(status) + "\nsleep 60\n")
+	s := newTmux(t, 80, 24, script.String())
+	key := func(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
+	typed := func(text string) { s.tmux("send-keys", "-t", "t", "-l", text) }
+
+	// Welcome: real detection of this host. Warnings (a container, an old
+	// Nix) do not block; failures would be listed, and enter still goes on.
+	scr := s.waitFor("answer a few questions", 30*time.Second)
+	if strings.Contains(scr, "Before the switch can work") {
+		t.Logf("detection reports blocking problems on this host:\n%s", scr)
+	}
+	key("Enter")
+
+	// Page 1: the pre-filled identity; the e-mail is typed over.
+	s.waitFor("Who you are", 15*time.Second)
+	key("Tab")
+	s.waitForFocus("Git name", 15*time.Second)
+	key("Tab")
+	s.waitForFocus("Git e-mail", 15*time.Second)
+	key("C-u")
+	typed("typed@example.invalid")
+	s.waitFor("typed@example.invalid", 15*time.Second)
+	key("Enter")
+
+	// Pages 2 to 4 as pre-filled.
+	s.waitFor("Configuration directory", 15*time.Second)
+	key("Enter")
+	s.waitForFocus("Release", 15*time.Second)
+	key("Enter")
+	s.waitFor("Shell and editor", 15*time.Second)
+	key("Enter")
+	s.waitForFocus("Editor", 15*time.Second)
+	key("Enter")
+	s.waitFor("space toggles", 15*time.Second)
+	key("Enter")
+
+	// Page 5: an alias is typed into the first field.
+	s.waitFor("Shell aliases", 15*time.Second)
+	typed("gs=git status")
+	s.waitFor("gs=git status", 15*time.Second)
+	key("Enter")
+	s.waitForFocus("Environment variables", 15*time.Second)
+	key("Enter")
+	s.waitForFocus("Additional packages", 15*time.Second)
+	key("Enter")
+
+	scr = s.waitFor("write files", 15*time.Second)
+	for _, want := range []string{"[Review]", "Fixture Person <typed@example.invalid>", "Aliases        gs", "create     flake.nix"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("review lacks %q:\n%s", want, scr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "flake.nix")); err == nil {
+		t.Fatal("flake.nix was written before the review was confirmed")
+	}
+	key("Enter")
+
+	scr = s.waitFor("environment is set up", 60*time.Second)
+	for _, want := range []string{"[Done]", "fixture@fixturebox", "Log: ", "home-manager switch --flake", "Re-run nixboard"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("Done screen lacks %q:\n%s", want, scr)
+		}
+	}
+	for _, line := range strings.Split(scr, "\n") {
+		if len([]rune(line)) > 80 {
+			t.Errorf("line wider than 80: %q", line)
+		}
+	}
+	t.Logf("Done screen:\n%s", scr)
+	key("q")
+	code := waitStatus(t, s, status, 10*time.Second)
+	if code != "0" {
+		t.Errorf("exit status %s, want 0; screen:\n%s", code, s.screen())
+	}
+	if scr := s.screen(); !strings.Contains(scr, "environment is set up") {
+		t.Errorf("the summary did not stay on the terminal:\n%s", scr)
+	}
+
+	// The files: the rendered flake, tracked by git next to the lock.
+	for _, name := range []string{"flake.nix", "home.nix", "nixboard.json", "nixboard/base.nix", "flake.lock"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	got, err := flakegen.Load(filepath.Join(dir, "nixboard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Git.Email != "typed@example.invalid" || got.HomeBase.ShellAliases["gs"] != "git status" || got.ConfigName() != "fixture@fixturebox" {
+		t.Errorf("written answers: e-mail %q, aliases %v, name %s", got.Git.Email, got.HomeBase.ShellAliases, got.ConfigName())
+	}
+	tracked := gitLsFiles(t, dir)
+	for _, name := range []string{"flake.nix", "flake.lock", "home.nix", "nixboard.json"} {
+		if !strings.Contains(tracked, name+"\n") {
+			t.Errorf("%s is not tracked by git:\n%s", name, tracked)
+		}
+	}
+
+	// The activation: the fixture home-manager linked ~/.bashrc into the
+	// store and made the profile, and the log was saved.
+	if target, err := os.Readlink(filepath.Join(f.Home, ".bashrc")); err != nil || !strings.HasPrefix(target, "/nix/store/") {
+		t.Errorf("~/.bashrc = %q, %v; want a link into the store", target, err)
+	}
+	if _, err := os.Lstat(filepath.Join(f.Home, ".local/state/nix/profiles/home-manager")); err != nil {
+		t.Errorf("no home-manager profile: %v", err)
+	}
+	if logs := savedLogs(t, f.Home); len(logs) != 1 {
+		t.Errorf("saved logs: %v", logs)
+	}
+	t.Logf("wizard to Done with a real switch: %v (build, fixture and run)", time.Since(started).Round(time.Millisecond))
+}
+
+// wizardSwitchFixture renders the answers of a fixture person with
+// flakegen, locks the rendered flake to the fixtures with switchtest, and
+// returns the fixture, the answers file and a configuration directory that
+// holds only that lock.
+func wizardSwitchFixture(t *testing.T) (*switchtest.Fixture, string, string) {
+	t.Helper()
+	tmp := t.TempDir()
+	a := flakegen.DefaultFor("linux", switchtestSystem())
+	a.HomeBase.Username = "fixture"
+	a.Hostname = "fixturebox"
+	a.Git = flakegen.GitAnswer{Name: "Fixture Person", Email: "fixture@example.invalid"}
+	// The home directory is the fixture's, known only after switchtest
+	// made it; it does not change the flake's inputs, so the lock fits.
+	a.HomeBase.HomeDirectory = "/home/fixture"
+	rendered := filepath.Join(tmp, "rendered")
+	plan, err := flakegen.NewPlan(rendered, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(rendered, ".git"))
+	f := switchtest.New(t, switchtest.Config{ConfigDir: rendered})
+	lock, err := os.ReadFile(filepath.Join(f.Dir, "flake.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(tmp, "home-manager")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "flake.lock"), lock, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a.HomeBase.HomeDirectory = f.Home
+	answers := filepath.Join(tmp, "answers.json")
+	if err := os.WriteFile(answers, flakegen.MarshalAnswers(a), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f, answers, dir
+}
+
+// waitForFocus waits until the huh field titled title has the focus: its
+// title line starts with the focus bar.
+func (s *tmuxSession) waitForFocus(title string, timeout time.Duration) string {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		scr := s.screen()
+		for _, line := range strings.Split(scr, "\n") {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "┃"); ok && strings.HasPrefix(strings.TrimSpace(rest), title) {
+				return scr
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the field %q never had the focus:\n%s", title, scr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitStatus waits for the exit status the tmux script writes to file.
+func waitStatus(t *testing.T, s *tmuxSession, file string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		data, err := os.ReadFile(file)
+		if err == nil && strings.TrimSpace(string(data)) != "" {
+			return strings.TrimSpace(string(data))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nixboard did not exit; screen:\n%s", s.screen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// gitLsFiles lists the files git tracks in dir, one a line.
+func gitLsFiles(t *testing.T, dir string) string {
+	t.Helper()
+	out, err := exec.Command("git", "-C", dir, "ls-files").Output()
+	if err != nil {
+		t.Fatalf("git ls-files in %s: %v", dir, err)
+	}
+	return string(out)
+}
+
+// switchtestSystem is the Nix system of this machine, as the fixtures
+// build for it.
+func switchtestSystem() string {
+	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
+	return arch + "-" + runtime.GOOS
+}
