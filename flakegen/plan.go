@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -29,6 +30,11 @@ const (
 	// ActionRefuse means the file cannot be written safely; Apply writes
 	// nothing at all while any file is refused.
 	ActionRefuse Action = "refuse"
+	// ActionRemove deletes a file nixboard wrote earlier, nobody edited
+	// since, and the answers no longer need (nixboard/base.nix once a team
+	// base flake replaces the built-in base layer), and removes it from the
+	// git index so the flake no longer sees it.
+	ActionRemove Action = "remove"
 )
 
 // FileChange is the plan for one file.
@@ -36,11 +42,16 @@ type FileChange struct {
 	// Path is relative to the plan's directory, slash-separated.
 	Path   string
 	Action Action
-	// Reason explains kept, backup and refuse in a sentence.
+	// Reason explains kept, backup, refuse and remove in a sentence, and
+	// any other action when it is not the obvious one.
 	Reason string
 	// BackupPath, for ActionBackup, is where the existing file goes
 	// (relative to the directory).
 	BackupPath string
+	// Stale says nixboard no longer renders this file: remove deletes it,
+	// backup moves it to BackupPath without writing anything in its place,
+	// and kept leaves a file nixboard did not write alone.
+	Stale bool
 	// Diff is a unified diff from the file on disk to the rendered one; empty
 	// when nothing changes.
 	Diff string
@@ -54,9 +65,9 @@ type FileChange struct {
 // Content returns the rendered content of the file.
 func (f FileChange) Content() []byte { return f.content }
 
-// Changes reports whether Apply writes this file.
+// Changes reports whether Apply writes, moves or removes this file.
 func (f FileChange) Changes() bool {
-	return f.Action == ActionCreate || f.Action == ActionUpdate || f.Action == ActionBackup
+	return f.Action == ActionCreate || f.Action == ActionUpdate || f.Action == ActionBackup || f.Action == ActionRemove
 }
 
 // Plan is everything Apply will do, decided before anything is written.
@@ -65,7 +76,8 @@ type Plan struct {
 	Dir string
 	// ConfigName is the homeConfigurations attribute, user@host.
 	ConfigName string
-	// Files lists every rendered file in a fixed order.
+	// Files lists every rendered file in a fixed order, then the files
+	// nixboard wrote earlier and no longer renders (Stale).
 	Files []FileChange
 	// GitInit says Dir is not inside a git work tree and Apply runs git init.
 	GitInit bool
@@ -129,8 +141,17 @@ func NewPlan(dir string, a Answers) (*Plan, error) {
 	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
 		return nil, fmt.Errorf("render %s: it is a file, not a directory", abs)
 	}
+	rendered := map[string]bool{}
 	for _, f := range files {
 		p.Files = append(p.Files, planFile(abs, f))
+		rendered[f.Path] = true
+	}
+	for _, s := range staleCandidates(a) {
+		if !rendered[s.path] {
+			if c, ok := planStale(abs, s.path, s.why); ok {
+				p.Files = append(p.Files, c)
+			}
+		}
 	}
 	p.GitInit = !insideWorkTree(git, abs)
 	return p, nil
@@ -202,6 +223,65 @@ func planFile(dir string, f File) FileChange {
 	return c
 }
 
+// staleCandidate is a file some answers make nixboard render and others
+// do not, with the reason it is not needed under the current answers.
+type staleCandidate struct{ path, why string }
+
+// staleCandidates lists every generated file nixboard may have written
+// into a directory before, with why a's rendering would not need it.
+// NewPlan considers the ones Render did not produce this time.
+func staleCandidates(a Answers) []staleCandidate {
+	why := "nixboard no longer renders it"
+	if a.Base != nil {
+		why = "the team base flake (base.flake " + strconv.Quote(a.Base.Flake) + ") replaces nixboard's built-in base layer"
+	}
+	return []staleCandidate{{BaseModuleFile, why}}
+}
+
+// planStale decides what happens to a file nixboard no longer renders:
+// deleted when it is nixboard's own and unedited, moved aside when it was
+// edited, left alone when nixboard did not write it. ok is false when the
+// file does not exist.
+func planStale(dir, rel, why string) (FileChange, bool) {
+	c := FileChange{Path: rel, Stale: true, kind: Generated}
+	full := filepath.Join(dir, filepath.FromSlash(rel))
+	st, err := os.Lstat(full)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return c, false
+	case err != nil:
+		c.Action = ActionKeep
+		c.Reason = fmt.Sprintf("no longer used (%s), but nixboard cannot inspect it (%v), so it is left as it is", why, err)
+		return c, true
+	case !st.Mode().IsRegular():
+		c.Action = ActionKeep
+		c.Reason = "no longer used (" + why + "), but it is not a file nixboard wrote, so it is left as it is"
+		return c, true
+	}
+	old, err := os.ReadFile(full)
+	if err != nil {
+		c.Action = ActionKeep
+		c.Reason = fmt.Sprintf("no longer used (%s), but nixboard cannot read it (%v), so it is left as it is", why, err)
+		return c, true
+	}
+	c.existed, c.old = true, old
+	c.Diff = UnifiedDiff("a/"+rel, "/dev/null", old, nil)
+	switch OwnershipOf(old) {
+	case Ours:
+		c.Action = ActionRemove
+		c.Reason = "no longer used: " + why + "; nixboard wrote it and nobody edited it, so it is deleted and removed from git (it comes back if the answers need it again)"
+	case Edited:
+		c.Action = ActionBackup
+		c.BackupPath = freeBackupPath(dir, rel)
+		c.Reason = "no longer used: " + why + "; it was edited after nixboard wrote it, so instead of deleting it nixboard moves it to " + c.BackupPath + " (not tracked by git)"
+	default:
+		c.Action = ActionKeep
+		c.Diff = ""
+		c.Reason = "no longer used by nixboard (" + why + "), but nixboard did not write it, so it is left as it is; delete it yourself if you do not need it"
+	}
+	return c, true
+}
+
 // freeBackupPath returns rel.nixboard-backup, or rel.nixboard-backup.N with
 // the smallest N that is free.
 func freeBackupPath(dir, rel string) string {
@@ -230,9 +310,11 @@ func insideWorkTree(git, dir string) bool {
 // (RefusedError). Otherwise it writes every new content to a temporary file
 // in the target's directory first, checks that no file changed since the
 // plan was made, then links each file to be backed up to its backup name and
-// renames the new contents into place (atomic on POSIX file systems), with
-// fsync of files and directories. Last it runs git init when needed and git
-// add on every rendered file, so the flake sees them.
+// renames the new contents into place (atomic on POSIX file systems) and
+// removes the stale files (Stale), with fsync of files and directories.
+// Last it runs git init when needed, git add on every rendered file, so the
+// flake sees them, and git rm --cached on the removed ones, so it no longer
+// does.
 func (p *Plan) Apply() error {
 	if refused := p.Refused(); len(refused) > 0 {
 		return &RefusedError{Files: refused}
@@ -258,6 +340,14 @@ func (p *Plan) Apply() error {
 			continue
 		}
 		full := filepath.Join(p.Dir, filepath.FromSlash(f.Path))
+		if f.Stale {
+			if err := p.unchangedSincePlan(f, full); err != nil {
+				cleanup()
+				return err
+			}
+			todo = append(todo, pending{change: f, full: full})
+			continue
+		}
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			cleanup()
 			return fmt.Errorf("render %s: %w", f.Path, err)
@@ -285,6 +375,15 @@ func (p *Plan) Apply() error {
 	}
 	dirs := map[string]bool{}
 	for i, t := range todo {
+		if t.change.Stale {
+			// Its backup, if it needs one, is already linked above.
+			if err := os.Remove(t.full); err != nil {
+				cleanup()
+				return fmt.Errorf("remove %s: %w", t.change.Path, err)
+			}
+			dirs[filepath.Dir(t.full)] = true
+			continue
+		}
 		if err := os.Rename(t.tmp, t.full); err != nil {
 			cleanup()
 			return fmt.Errorf("render %s: %w", t.change.Path, err)
@@ -380,12 +479,25 @@ func (p *Plan) gitAdd() error {
 			return fmt.Errorf("git init %s: %w: %s", p.Dir, err, bytes.TrimSpace(out))
 		}
 	}
-	args := []string{"-C", p.Dir, "add", "--"}
+	var added, removed []string
 	for _, f := range p.Files {
-		args = append(args, filepath.FromSlash(f.Path))
+		switch {
+		case !f.Stale:
+			added = append(added, filepath.FromSlash(f.Path))
+		case f.Changes():
+			removed = append(removed, filepath.FromSlash(f.Path))
+		}
 	}
-	if out, err := exec.Command(p.git, args...).CombinedOutput(); err != nil {
+	add := append([]string{"-C", p.Dir, "add", "--"}, added...)
+	if out, err := exec.Command(p.git, add...).CombinedOutput(); err != nil {
 		return fmt.Errorf("git add in %s: %w: %s", p.Dir, err, bytes.TrimSpace(out))
+	}
+	if len(removed) > 0 {
+		// --ignore-unmatch: a removed file that was never tracked is fine.
+		rm := append([]string{"-C", p.Dir, "rm", "-q", "--cached", "--ignore-unmatch", "--"}, removed...)
+		if out, err := exec.Command(p.git, rm...).CombinedOutput(); err != nil {
+			return fmt.Errorf("git rm --cached in %s: %w: %s", p.Dir, err, bytes.TrimSpace(out))
+		}
 	}
 	return nil
 }
