@@ -23,6 +23,11 @@ func Run(ctx context.Context, m Machine, opts Options) Report {
 	a.user()
 	a.disk()
 	a.defaults()
+	if !r.Nix.Installed {
+		// The install advice depends on the whole report (the user, the
+		// WSL checks), so its fix is filled in last.
+		a.setFix("nix.installed", InstallAdvice(r).Fix())
+	}
 	return r
 }
 
@@ -35,6 +40,15 @@ type analysis struct {
 
 func (a *analysis) check(id string, st Status, msg, fix string) {
 	a.r.Checks = append(a.r.Checks, Check{ID: id, Status: st, Message: msg, Fix: fix})
+}
+
+// setFix replaces the fix of the check with the given id.
+func (a *analysis) setFix(id, fix string) {
+	for i := range a.r.Checks {
+		if a.r.Checks[i].ID == id {
+			a.r.Checks[i].Fix = fix
+		}
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -78,6 +92,7 @@ func (a *analysis) platform() {
 			p.Distro.ID = "linux"
 		}
 		p.Container = container(pf, a.env("container"))
+		p.Systemd = pf.systemdDir
 		p.GenericLinux = p.Kind == KindWSL || p.Kind == KindLinux
 	default:
 		p.Kind = f.goos

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,7 +107,7 @@ func (a *analysis) nix() {
 	}
 
 	if r.Daemon != nil {
-		a.daemonCheck(install, *r.Daemon)
+		a.daemonCheck(install, exe, *r.Daemon)
 	}
 
 	probeNote := ""
@@ -147,24 +148,8 @@ func (a *analysis) nixMissing() {
 	if a.f.nix.storeDir {
 		msg = "Nix is not installed: /nix/store exists, but no nix program was found on PATH or in the Nix profiles"
 	}
-	a.check("nix.installed", StatusFail, msg, a.installFix())
-}
-
-// installFix is the upstream installer, multi-user where a daemon can run
-// (macOS, Linux with systemd), single-user elsewhere (WSL without systemd,
-// containers, OpenRC).
-func (a *analysis) installFix() string {
-	p := &a.r.Platform
-	daemon := p.Kind == KindDarwin || (a.f.plat.systemdDir && p.Container == nil)
-	mode := "--no-daemon"
-	if daemon {
-		mode = "--daemon"
-	}
-	fix := "curl --proto '=https' --tlsv1.2 -sSfL https://nixos.org/nix/install | sh -s -- " + mode
-	if p.Distro.ID == "alpine" {
-		fix = "sudo apk add bash curl xz shadow\n" + fix
-	}
-	return fix + "\nthen open a new terminal"
+	// Run fills in the fix once the whole report is known.
+	a.check("nix.installed", StatusFail, msg, "")
 }
 
 func (a *analysis) sourceProfileFix(install string) string {
@@ -199,7 +184,7 @@ func (a *analysis) upgradeFix(install, exe string) string {
 		return "use a newer nixpkgs for NixOS (nix.package), then: sudo nixos-rebuild switch"
 	case install == InstallDeterminate:
 		return "sudo determinate-nixd upgrade"
-	case !strings.HasPrefix(exe, "/nix/") && !strings.Contains(exe, ".nix-profile") && !strings.Contains(exe, "/nix/profile"):
+	case distroPackaged(exe):
 		return "your distribution packages this Nix (" + exe + "): install upstream Nix instead, or a newer package"
 	case install == InstallSingleUser:
 		return "nix upgrade-nix"
@@ -207,7 +192,7 @@ func (a *analysis) upgradeFix(install, exe string) string {
 	return "sudo -i nix upgrade-nix"
 }
 
-func (a *analysis) daemonCheck(install string, up bool) {
+func (a *analysis) daemonCheck(install, exe string, up bool) {
 	if up {
 		a.check("nix.daemon", StatusOK, "the Nix daemon accepts connections", "")
 		return
@@ -235,12 +220,54 @@ func (a *analysis) daemonCheck(install string, up bool) {
 	case a.isNixOS():
 		// NixOS manages the units; they cannot be enabled by hand.
 		fix = "sudo systemctl restart nix-daemon.socket nix-daemon.service"
+	case a.f.plat.systemdDir && distroPackaged(exe):
+		// The distribution's package ships the units (Debian's nix-bin:
+		// nix-daemon.socket and .service); the socket starts the daemon
+		// on the first connection.
+		fix = a.sudo() + "systemctl enable --now nix-daemon.socket"
 	case a.f.plat.systemdDir:
-		fix = "sudo systemctl enable --now nix-daemon.socket nix-daemon.service"
+		fix = a.sudo() + "systemctl enable --now nix-daemon.socket nix-daemon.service"
 	default:
-		fix = "start it by hand (no systemd here): sudo sh -c '/nix/var/nix/profiles/default/bin/nix-daemon >/dev/null 2>&1 &'"
+		fix = fmt.Sprintf("start it by hand (no systemd here): %ssh -c '%s >/dev/null 2>&1 &'", a.sudo(), a.daemonBinary(exe))
 	}
 	a.check("nix.daemon", st, msg, fix)
+}
+
+// sudo is the prefix for a command that needs root: none for root itself,
+// where sudo is often not even installed (containers).
+func (a *analysis) sudo() string {
+	if a.isRoot() {
+		return ""
+	}
+	return "sudo "
+}
+
+// distroPackaged reports whether the nix binary comes from the
+// distribution's package manager (Debian's nix-bin puts it at /usr/bin/nix)
+// rather than from an installer, which puts it under /nix or in a profile.
+func distroPackaged(exe string) bool {
+	return !strings.HasPrefix(exe, "/nix/") && !strings.Contains(exe, ".nix-profile") &&
+		!strings.Contains(exe, "/nix/profile") && !strings.HasPrefix(exe, "/run/current-system/") &&
+		!strings.HasPrefix(exe, "/etc/profiles/")
+}
+
+// daemonBinary is the nix-daemon that belongs to the nix detection found:
+// the one beside it (/usr/bin/nix-daemon for Debian's nix-bin, the profile's
+// for an installer's Nix), else the one on PATH, else the default profile's.
+func (a *analysis) daemonBinary(exe string) string {
+	candidates := []string{path.Join(path.Dir(exe), "nix-daemon")}
+	if target, err := a.m.Readlink(exe); err == nil && path.IsAbs(target) {
+		candidates = append(candidates, path.Join(path.Dir(target), "nix-daemon"))
+	}
+	for _, c := range candidates {
+		if _, err := a.m.LookPath(c); err == nil {
+			return c
+		}
+	}
+	if p, err := a.m.LookPath("nix-daemon"); err == nil {
+		return p
+	}
+	return candidates[0]
 }
 
 func (a *analysis) flakesFix() string {

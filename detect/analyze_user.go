@@ -134,15 +134,15 @@ func (a *analysis) packageFix(pkg string) string {
 	has := func(s string) bool { return slices.Contains(strings.Fields(like), s) }
 	switch {
 	case has("debian") || has("ubuntu"):
-		return "sudo apt-get install -y " + pkg
+		return a.sudo() + "apt-get install -y " + pkg
 	case has("alpine"):
-		return "sudo apk add " + pkg
+		return a.sudo() + "apk add " + pkg
 	case has("fedora") || has("rhel") || has("centos"):
-		return "sudo dnf install -y " + pkg
+		return a.sudo() + "dnf install -y " + pkg
 	case has("suse") || has("opensuse") || strings.HasPrefix(id, "opensuse"):
-		return "sudo zypper install -y " + pkg
+		return a.sudo() + "zypper install -y " + pkg
 	case has("arch"):
-		return "sudo pacman -S " + pkg
+		return a.sudo() + "pacman -S " + pkg
 	}
 	return "install " + pkg + " with your distribution's package manager"
 }

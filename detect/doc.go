@@ -33,6 +33,13 @@
 // one-line message and, when something is wrong, a fix to copy. A fail
 // means the switch cannot succeed until it is fixed.
 //
+// # Installing Nix
+//
+// InstallAdvice(report) is the one place that decides how to install Nix on
+// a machine: the options in order, the recommended one first, each with its
+// exact command. The nix.installed check's fix is that advice (Advice.Fix),
+// and the wizard's install screen offers the same options.
+//
 // The detect/detecttest package prepares the fixture machines under
 // testdata/machines for tests in any package.
 package detect

@@ -40,7 +40,7 @@ type fixture struct {
 
 var fixtures = map[string]fixture{
 	"wsl2-ubuntu-systemd": {
-		platform: detect.Platform{Kind: "wsl", Arch: "x86_64", System: "x86_64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "wsl", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"},
 			WSL:    &detect.WSL{Version: 2, Systemd: true, SystemdConfigured: true, Distro: "Ubuntu"}, GenericLinux: true},
 		nix: detect.Nix{Installed: true, Version: s("2.24.10"), Path: s("/nix/var/nix/profiles/default/bin/nix"), OnPath: true,
@@ -110,7 +110,7 @@ var fixtures = map[string]fixture{
 		fix: map[string]string{"nix.installed": "sudo apk add bash curl xz", "git.installed": "sudo apk add git"},
 	},
 	"nixos-wsl": {
-		platform: detect.Platform{Kind: "nixos-wsl", Arch: "x86_64", System: "x86_64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "nixos-wsl", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "nixos", Version: "25.11", Name: "NixOS 25.11 (Xantusia)"},
 			WSL:    &detect.WSL{Version: 2, Systemd: true, SystemdConfigured: true, Distro: "NixOS"}},
 		nix: detect.Nix{Installed: true, Version: s("2.28.4"), Path: s("/run/current-system/sw/bin/nix"), OnPath: true,
@@ -165,10 +165,11 @@ var fixtures = map[string]fixture{
 		checks: with(allOK("platform.supported", "homeManager.installed", "homeManager.config", "git.installed", "git.identity",
 			"user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"darwin.rosetta", warn, "nix.installed", fail),
-		fix: map[string]string{"nix.installed": "--daemon"},
+		// Apple Silicon, even when nixboard runs under Rosetta: Determinate.
+		fix: map[string]string{"nix.installed": "https://install.determinate.systems/nix | sh -s -- install --no-confirm"},
 	},
 	"ubuntu-x86_64": {
-		platform: detect.Platform{Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"}, GenericLinux: true},
 		nix: detect.Nix{Installed: true, Version: s("2.28.4"), Path: s("/nix/var/nix/profiles/default/bin/nix"), OnPath: true,
 			Install: s("multi-user"), Daemon: b(true), Flakes: b(true), NixCommand: b(true)},
@@ -183,7 +184,7 @@ var fixtures = map[string]fixture{
 			"disk.free", warn),
 	},
 	"debian-aarch64": {
-		platform: detect.Platform{Kind: "linux", Arch: "aarch64", System: "aarch64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "linux", Arch: "aarch64", System: "aarch64-linux",
 			Distro: detect.Distro{ID: "debian", Version: "12", Name: "Debian GNU/Linux 12 (bookworm)"}, GenericLinux: true},
 		nix: detect.Nix{Installed: true, Version: s("2.18.8"), Path: s("/home/bob/.nix-profile/bin/nix"), OnPath: true,
 			Install: s("single-user"), Flakes: b(true), NixCommand: b(true)},
@@ -199,7 +200,7 @@ var fixtures = map[string]fixture{
 		noFix: map[string]string{"git.identity": "user.name"},
 	},
 	"nixos": {
-		platform: detect.Platform{Kind: "nixos", Arch: "x86_64", System: "x86_64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "nixos", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "nixos", Version: "25.05", Name: "NixOS 25.05 (Warbler)"}},
 		nix: detect.Nix{Installed: true, Version: s("2.28.5"), Path: s("/run/current-system/sw/bin/nix"), OnPath: true,
 			Install: s("nixos"), Daemon: b(true), Flakes: b(true), NixCommand: b(true)},
@@ -220,10 +221,47 @@ var fixtures = map[string]fixture{
 		checks: with(allOK("platform.supported", "homeManager.installed", "homeManager.config",
 			"user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"platform.container", warn, "nix.installed", fail, "git.installed", warn),
-		fix: map[string]string{"nix.installed": "--no-daemon", "git.installed": "sudo apt-get install -y git"},
+		// Root without systemd: Determinate's root-only plan, no sudo.
+		fix:   map[string]string{"nix.installed": "sh -s -- install linux --init none --no-confirm", "git.installed": "apt-get install -y git"},
+		noFix: map[string]string{"nix.installed": "sudo", "git.installed": "sudo"},
+	},
+	// Debian's own Nix package (nix-bin) in a Docker container as root, as on
+	// nixboard's CI: the daemon that belongs to it is /usr/bin/nix-daemon,
+	// not the default profile's, and root needs no sudo.
+	"debian-nix-bin": {
+		platform: detect.Platform{Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
+			Distro:    detect.Distro{ID: "debian", Version: "12", Name: "Debian GNU/Linux 12 (bookworm)"},
+			Container: s("docker"), GenericLinux: true},
+		nix: detect.Nix{Installed: true, Version: s("2.8.0"), Path: s("/usr/bin/nix"), OnPath: true,
+			Install: s("multi-user"), Daemon: b(false), Flakes: b(false), NixCommand: b(false)},
+		user: detect.User{Name: "root", Home: "/root", Hostname: "5c1d0e7a9b2f", Shell: "/bin/bash"},
+		disk: detect.Disk{Path: "/nix", FreeBytes: i64(104_857_600 * 1024)},
+		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "homeManager.installed", "homeManager.config",
+			"user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
+			"platform.container", warn, "nix.version", warn, "nix.daemon", warn, "nix.flakes", warn,
+			"homeManager.profile", warn, "git.installed", warn),
+		fix: map[string]string{"nix.daemon": "start it by hand (no systemd here): sh -c '/usr/bin/nix-daemon >/dev/null 2>&1 &'",
+			"nix.version": "your distribution packages this Nix (/usr/bin/nix)"},
+		noFix: map[string]string{"nix.daemon": "/nix/var/nix/profiles/default/bin/nix-daemon"},
+	},
+	// The same package on a Debian desktop with systemd, its socket never
+	// enabled: the package's units start the daemon.
+	"debian-nix-bin-systemd": {
+		platform: detect.Platform{Kind: "linux", Arch: "x86_64", System: "x86_64-linux", Systemd: true,
+			Distro: detect.Distro{ID: "debian", Version: "12", Name: "Debian GNU/Linux 12 (bookworm)"}, GenericLinux: true},
+		nix: detect.Nix{Installed: true, Version: s("2.8.0"), Path: s("/usr/bin/nix"), OnPath: true,
+			Install: s("multi-user"), Daemon: b(false), Flakes: b(false), NixCommand: b(false)},
+		git:  detect.Git{Installed: true, Name: "Frank Example", Email: "frank@example.com"},
+		user: detect.User{Name: "frank", Home: "/home/frank", Hostname: "bookworm-desk", Shell: "/bin/bash"},
+		disk: detect.Disk{Path: "/nix", FreeBytes: i64(104_857_600 * 1024)},
+		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "homeManager.installed", "homeManager.config",
+			"git.installed", "git.identity", "user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
+			"nix.version", warn, "nix.daemon", fail, "nix.flakes", warn, "homeManager.profile", warn),
+		fix:   map[string]string{"nix.daemon": "sudo systemctl enable --now nix-daemon.socket"},
+		noFix: map[string]string{"nix.daemon": "nix-daemon.service"},
 	},
 	"ubuntu-nix-missing": {
-		platform: detect.Platform{Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"}, GenericLinux: true},
 		git:  detect.Git{Installed: true, Name: "Erin Example", Email: "erin@example.com"},
 		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash"},
@@ -231,10 +269,11 @@ var fixtures = map[string]fixture{
 		checks: with(allOK("platform.supported", "homeManager.installed", "homeManager.config", "git.installed", "git.identity",
 			"user.name", "user.home", "user.shell", "user.hostname"),
 			"nix.installed", fail, "disk.free", fail),
-		fix: map[string]string{"nix.installed": "https://nixos.org/nix/install | sh -s -- --daemon"},
+		// systemd runs: Determinate's multi-user install.
+		fix: map[string]string{"nix.installed": "https://install.determinate.systems/nix | sh -s -- install --no-confirm"},
 	},
 	"nix-not-on-path": {
-		platform: detect.Platform{Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"}, GenericLinux: true},
 		nix: detect.Nix{Installed: true, Version: s("2.28.4"), Path: s("/nix/var/nix/profiles/default/bin/nix"), OnPath: false,
 			Install: s("multi-user"), Daemon: b(true), Flakes: b(true), NixCommand: b(true)},
@@ -249,7 +288,7 @@ var fixtures = map[string]fixture{
 		noFix: map[string]string{"nix.path": "install"},
 	},
 	"flakes-off": {
-		platform: detect.Platform{Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"}, GenericLinux: true},
 		nix: detect.Nix{Installed: true, Version: s("2.28.4"), Path: s("/nix/var/nix/profiles/default/bin/nix"), OnPath: true,
 			Install: s("multi-user"), Daemon: b(true), Flakes: b(false), NixCommand: b(false)},
@@ -265,7 +304,7 @@ var fixtures = map[string]fixture{
 		noFix: map[string]string{"nix.flakes": "/etc/nix/nix.conf"},
 	},
 	"daemon-down": {
-		platform: detect.Platform{Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
+		platform: detect.Platform{Systemd: true, Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"}, GenericLinux: true},
 		nix: detect.Nix{Installed: true, Version: s("2.28.4"), Path: s("/nix/var/nix/profiles/default/bin/nix"), OnPath: true,
 			Install: s("multi-user"), Daemon: b(false), Flakes: b(true), NixCommand: b(true)},

@@ -24,6 +24,10 @@ type Platform struct {
 	WSL       *WSL    `json:"wsl"`
 	Rosetta   bool    `json:"rosetta"`
 	Container *string `json:"container"` // docker, podman, lxc, other, or null
+	// Systemd says whether systemd runs now (/run/systemd/system exists), on
+	// any Linux, WSL included; false on macOS. Where it runs, a multi-user
+	// Nix daemon can be started and enabled by systemd.
+	Systemd bool `json:"systemd"`
 	// GenericLinux says whether home-manager's targets.genericLinux is
 	// needed: on every Linux that is not NixOS, WSL included.
 	GenericLinux bool `json:"genericLinux"`
