@@ -54,7 +54,8 @@ func TestRenderSummary(t *testing.T) {
 	for _, want := range []string{
 		"Fedora Linux 42 (Workstation Edition) · x86_64-linux",
 		"✗ nix.installed",
-		"fix: curl --proto '=https' --tlsv1.2 -sSfL https://nixos.org/nix/install | sh -s -- --daemon",
+		// detect.InstallAdvice: Determinate's installer where systemd runs.
+		"fix: curl --proto '=https' --tlsv1.2 -sSf -L https://install.determinate.systems/nix",
 		"ada@thinkpad-x1",
 		"1 failed. Fix the failed checks first",
 	} {
