@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
 )
 
@@ -71,46 +70,6 @@ func TestFlowBack(t *testing.T) {
 	}
 }
 
-func strp(s string) *string { return &s }
-
-func TestAdviseInstall(t *testing.T) {
-	tests := []struct {
-		name        string
-		platform    detect.Platform
-		wantFirst   string // substring of the first option's command
-		wantOptions int
-		runnable    bool
-	}{
-		{"apple silicon", detect.Platform{Kind: "darwin", Arch: "aarch64"}, "install.determinate.systems", 1, true},
-		{"intel mac", detect.Platform{Kind: "darwin", Arch: "x86_64"}, "nixos.org/nix/install | sh -s -- --daemon", 1, true},
-		{"linux with systemd", detect.Platform{Kind: "linux", Arch: "x86_64"}, "install.determinate.systems", 1, true},
-		{"wsl with systemd", detect.Platform{Kind: "wsl", Arch: "x86_64", WSL: &detect.WSL{Version: 2, Systemd: true}}, "install.determinate.systems", 1, true},
-		{"wsl without systemd", detect.Platform{Kind: "wsl", Arch: "x86_64", WSL: &detect.WSL{Version: 2}}, "systemd=true", 2, false},
-		{"container", detect.Platform{Kind: "linux", Arch: "x86_64", Container: strp("docker")}, "--no-daemon", 1, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := AdviseInstall(detect.Report{Platform: tt.platform})
-			if len(a.Options) != tt.wantOptions {
-				t.Fatalf("got %d options, want %d: %+v", len(a.Options), tt.wantOptions, a.Options)
-			}
-			if !strings.Contains(a.Options[0].Command, tt.wantFirst) {
-				t.Errorf("first command %q does not contain %q", a.Options[0].Command, tt.wantFirst)
-			}
-			if a.Options[0].Runnable != tt.runnable {
-				t.Errorf("runnable = %v, want %v", a.Options[0].Runnable, tt.runnable)
-			}
-			if a.Intro == "" {
-				t.Error("no explanation")
-			}
-		})
-	}
-	// WSL without systemd offers the single-user install as its second way.
-	a := AdviseInstall(detect.Report{Platform: detect.Platform{Kind: "wsl", WSL: &detect.WSL{Version: 2, SystemdConfigured: true}}})
-	if !strings.Contains(a.Options[1].Command, "--no-daemon") || !strings.Contains(a.Intro, "wsl.exe --shutdown") {
-		t.Errorf("configured-but-not-running WSL: %+v", a)
-	}
-}
 
 func TestChangedAnswers(t *testing.T) {
 	old := flakegen.DefaultFor("wsl", "x86_64-linux")
