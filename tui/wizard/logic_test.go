@@ -70,7 +70,6 @@ func TestFlowBack(t *testing.T) {
 	}
 }
 
-
 func TestChangedAnswers(t *testing.T) {
 	old := flakegen.DefaultFor("wsl", "x86_64-linux")
 	old.HomeBase.EnableTmux = false
