@@ -254,6 +254,7 @@ const (
 
 // goTo enters a step and starts whatever the step needs.
 func (m *Model) goTo(s Step) tea.Cmd {
+	from := m.step
 	m.step = s
 	m.pager.GotoTop()
 	switch s {
@@ -263,7 +264,13 @@ func (m *Model) goTo(s Step) tea.Cmd {
 		m.install = newInstallScreen(AdviseInstall(*m.report))
 		m.install.setSize(m.bodySize())
 	case StepQuestions:
-		return m.questions.start(m.answers, m.report.User.Home, m.dir, m.isDark, m.opts.NoColor)
+		// Coming back from the review leads to the last page, as esc on
+		// any page leads to the page before it.
+		page := 0
+		if from == StepReview {
+			page = -1
+		}
+		return m.questions.start(m.answers, m.report.User.Home, m.dir, m.isDark, m.opts.NoColor, page)
 	case StepReview:
 		return m.startReview()
 	case StepWrite:

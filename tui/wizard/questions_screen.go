@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -16,8 +17,11 @@ var questionPages = []string{"Who you are", "Where and which release", "Shell an
 
 // questionsScreen shows one question page (a huh form) at a time.
 type questionsScreen struct {
-	idx    int
-	form   *huh.Form
+	idx  int
+	form *huh.Form
+	// gen counts the forms built; the messages of a form's commands carry
+	// it, so a message of an earlier page's form is dropped (see formMsg).
+	gen    int
 	checks checks
 	apply  func(a *flakegen.Answers, dir *string)
 	// live is the problem of the focused field's current value, shown as it
@@ -30,9 +34,13 @@ type questionsScreen struct {
 	home    string
 }
 
-// start opens the first page with the answers as they stand.
-func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noColor bool) tea.Cmd {
-	q.idx = 0
+// start opens a page (0 is the first; -1 the last, for coming back from
+// the review) with the answers as they stand.
+func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noColor bool, page int) tea.Cmd {
+	q.idx = page
+	if page < 0 || page >= len(questionPages) {
+		q.idx = len(questionPages) - 1
+	}
 	q.home, q.dark, q.noColor = home, dark, noColor
 	return q.build(a, dir)
 }
@@ -61,11 +69,82 @@ func (q *questionsScreen) build(a flakegen.Answers, dir string) tea.Cmd {
 	f.SubmitCmd, f.CancelCmd = nil, nil
 	f = f.WithShowHelp(false).WithTheme(formTheme(q.noColor))
 	q.form = f
+	q.gen++
 	q.live = ""
-	cmd := f.Init()
+	cmd := q.tag(f.Init())
 	q.pushSize()
-	bg := func() tea.Msg { return darkMsg(q.dark) }
+	dark := q.dark
+	bg := func() tea.Msg { return darkMsg(dark) }
 	return tea.Batch(cmd, bg)
+}
+
+// formMsg is a message of a question form's command, with the generation
+// of the form whose command made it.
+//
+// huh moves between fields and pages through commands: enter returns a
+// command whose message (huh's nextField, then nextGroup) moves the focus.
+// Keys arrive faster than those messages when a person types quickly or a
+// terminal delivers several keys at once, so the messages of a page that
+// has just completed can still be on their way when the next page's form
+// is built. Delivered to the new form, a stale "next group" completes a
+// page the person never saw (four quick enters on the first page used to
+// skip the second), and a stale "next field" after esc moves the focus of
+// the page one went back to. Tagging every message of a form's commands
+// with the form's generation lets update drop the ones of earlier forms.
+type formMsg struct {
+	gen int
+	msg tea.Msg
+}
+
+// teaPackage is the package path of Bubble Tea's own messages.
+var teaPackage = reflect.TypeFor[tea.WindowSizeMsg]().PkgPath()
+
+// tag wraps a form's command so that its messages reach only this form.
+// Batches and sequences are unpacked and their commands wrapped in turn;
+// Bubble Tea's own messages (a window size request, say) go to the program
+// untouched, since the program acts on them.
+func (q *questionsScreen) tag(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	gen := q.gen
+	var wrap func(tea.Cmd) tea.Cmd
+	wrap = func(cmd tea.Cmd) tea.Cmd {
+		if cmd == nil {
+			return nil
+		}
+		return func() tea.Msg {
+			msg := cmd()
+			if msg == nil {
+				return nil
+			}
+			if batch, ok := msg.(tea.BatchMsg); ok {
+				cmds := make([]tea.Cmd, len(batch))
+				for i, c := range batch {
+					cmds[i] = wrap(c)
+				}
+				return tea.BatchMsg(cmds)
+			}
+			t := reflect.TypeOf(msg)
+			if t.PkgPath() == teaPackage && t.Kind() == reflect.Slice && t.Elem() == reflect.TypeFor[tea.Cmd]() {
+				// A sequence (its type is not exported): keep the order.
+				v := reflect.ValueOf(msg)
+				cmds := make([]tea.Cmd, v.Len())
+				for i := range cmds {
+					cmds[i] = wrap(v.Index(i).Interface().(tea.Cmd))
+				}
+				if seq := tea.Sequence(cmds...); seq != nil {
+					return seq()
+				}
+				return nil
+			}
+			if t.PkgPath() == teaPackage {
+				return msg
+			}
+			return formMsg{gen: gen, msg: msg}
+		}
+	}
+	return wrap(cmd)
 }
 
 // darkMsg tells a freshly built form whether the background is dark.
@@ -105,7 +184,7 @@ func (q *questionsScreen) setDark(dark bool) tea.Cmd {
 	}
 	fm, cmd := q.form.Update(darkMsg(dark))
 	q.form = fm.(*huh.Form)
-	return cmd
+	return q.tag(cmd)
 }
 
 // questionsResult tells the root what the page did.
@@ -123,6 +202,12 @@ func (q *questionsScreen) update(msg tea.Msg, a *flakegen.Answers, dir *string) 
 	if q.form == nil {
 		return questionsStay, nil
 	}
+	if fm, ok := msg.(formMsg); ok {
+		if fm.gen != q.gen {
+			return questionsStay, nil
+		}
+		msg = fm.msg
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "esc" {
 		q.apply(a, dir)
 		if q.idx == 0 {
@@ -133,6 +218,7 @@ func (q *questionsScreen) update(msg tea.Msg, a *flakegen.Answers, dir *string) 
 	}
 	fm, cmd := q.form.Update(msg)
 	q.form = fm.(*huh.Form)
+	cmd = q.tag(cmd)
 	if q.form.State == huh.StateCompleted {
 		q.apply(a, dir)
 		q.idx++

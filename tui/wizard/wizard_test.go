@@ -191,6 +191,80 @@ func TestWizardBackNavigation(t *testing.T) {
 	}
 }
 
+// TestWizardBackAndForth goes back from the second question page to the
+// first and forward again to the review, back from the review (to the last
+// page) and from Done (to the review), and writes twice.
+func TestWizardBackAndForth(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, fakeReport("/home/alice"))
+	tm, _ := start(t, opts, 80, 24)
+	waitText(t, tm, "answer a few questions")
+	press(tm, "enter")
+	waitText(t, tm, "Who you are")
+	press(tm, "enter", "enter", "enter")
+	waitText(t, tm, "2 of 5")
+	press(tm, "esc")
+	waitText(t, tm, "1 of 5")
+	press(tm, "enter", "enter", "enter")
+	waitText(t, tm, "2 of 5")
+	press(tm, "enter", "enter")
+	waitText(t, tm, "3 of 5")
+	press(tm, "enter", "enter")
+	waitText(t, tm, "4 of 5")
+	press(tm, "enter")
+	waitText(t, tm, "5 of 5")
+	press(tm, "enter", "enter", "enter")
+	waitText(t, tm, "write files")
+	// Back from the review leads to the last page, and forward again.
+	press(tm, "esc")
+	waitText(t, tm, "5 of 5")
+	press(tm, "enter", "enter", "enter")
+	waitText(t, tm, "write files")
+	press(tm, "enter")
+	waitText(t, tm, "when you are ready")
+	// Back from Done to the review: the files are there now.
+	press(tm, "esc")
+	waitText(t, tm, "unchanged")
+	press(tm, "enter")
+	waitText(t, tm, "when you are ready")
+	press(tm, "q")
+	m, view := finalView(t, tm)
+	if m.Step() != StepDone || m.Outcome().Quit || m.Outcome().Failed {
+		t.Fatalf("ended on %s, outcome %+v", m.Step(), m.Outcome())
+	}
+	if !strings.Contains(view, "Configuration written to") {
+		t.Errorf("final view:\n%s", view)
+	}
+	if _, err := os.Stat(filepath.Join(opts.Dir, "flake.nix")); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestWizardQuickKeysDoNotSkipPages sends four enters at once on the first
+// question page: three finish it, and the messages huh's commands send for
+// the extra one belong to the first page's form, so the second page is
+// shown, never skipped.
+func TestWizardQuickKeysDoNotSkipPages(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, fakeReport("/home/alice"))
+	tm, _ := start(t, opts, 80, 24)
+	waitText(t, tm, "answer a few questions")
+	press(tm, "enter")
+	waitText(t, tm, "Who you are")
+	time.Sleep(50 * time.Millisecond)
+	for range 4 {
+		tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	}
+	waitText(t, tm, "2 of 5")
+	// Whatever came late has had time to arrive.
+	time.Sleep(200 * time.Millisecond)
+	press(tm, "ctrl+c", "y")
+	m, view := finalView(t, tm)
+	if m.Step() != StepQuestions || m.questions.idx != 1 {
+		t.Fatalf("on %s page %d after four enters, want page 2:\n%s", m.Step(), m.questions.idx+1, view)
+	}
+}
+
 func TestWizardValidationAsTyped(t *testing.T) {
 	t.Parallel()
 	opts := testOptions(t, fakeReport("/home/alice"))
