@@ -28,6 +28,27 @@
 // canonical rendering (MarshalAnswers) of the answers it holds. home.nix is
 // the person's own: created once, never overwritten.
 //
+// A file nixboard wrote before and the answers no longer need (today only
+// nixboard/base.nix, once a team base flake replaces the built-in base
+// layer) is part of the plan too, marked Stale: removed from the directory
+// and from git's index (ActionRemove) while it is nixboard's own and
+// unedited, moved aside to a backup (ActionBackup) when someone edited it,
+// and left alone (ActionKeep) when nixboard did not write it. Switching
+// back creates it again.
+//
+// An existing home.nix, such as the one `home-manager init` writes, is
+// kept and imported. Its definitions of home.username, home.homeDirectory
+// and home.stateVersion meet the base layer's (made from nixboard.json), and
+// differing values make home-manager stop with "conflicting definition
+// values" at switch time. NewPlan finds them without evaluating the file
+// (a Nix lexer that skips comments, strings and let-bindings and follows
+// attribute sets, mkIf and mkMerge from the top level; tests hold it to
+// real nix): a different home.stateVersion is adopted into nixboard.json,
+// because it is the version the person's home-manager state started with;
+// a different user name or home directory, or a stateVersion the release
+// does not accept, refuses home.nix with the line and the fix, and nothing
+// is written. Plan.Answers are the answers as rendered.
+//
 // Other entry points: Parse (Load for bytes), DefaultFor (defaults for a
 // machine), Render (the files, validated, nothing written), UnifiedDiff and
 // Answers.ConfigName (the homeConfigurations name, "user@host").

@@ -76,6 +76,10 @@ type Plan struct {
 	Dir string
 	// ConfigName is the homeConfigurations attribute, user@host.
 	ConfigName string
+	// Answers are the answers rendered into nixboard.json: the ones given
+	// to NewPlan, except homeBase.stateVersion when an existing home.nix
+	// sets home.stateVersion (see NewPlan).
+	Answers Answers
 	// Files lists every rendered file in a fixed order, then the files
 	// nixboard wrote earlier and no longer renders (Stale).
 	Files []FileChange
@@ -122,11 +126,28 @@ func (p *Plan) Changed() bool {
 // NewPlan validates a, renders every file and decides, by looking at dir
 // without changing it, what Apply will do with each. Invalid answers return
 // ValidationErrors. (It is NewPlan, not Plan, because Go does not allow a
-// function and a type of the same name.) A missing git binary is an error: flakes only see files
-// that git tracks.
+// function and a type of the same name.) A missing git binary is an error:
+// flakes only see files that git tracks.
+//
+// An existing home.nix (say from `home-manager init`) is kept and imported,
+// so NewPlan reads it, without evaluating it, for definitions of
+// home.username, home.homeDirectory and home.stateVersion, which the base
+// layer also sets from nixboard.json; differing values would make
+// home-manager stop with "conflicting definition values" at switch time:
+//   - home.stateVersion: nixboard.json follows home.nix (Plan.Answers), as
+//     the version the person's home-manager state started with; home.nix's
+//     and nixboard.json's rows say so. A value the release does not accept
+//     refuses home.nix, with the fix.
+//   - home.username or home.homeDirectory that differ from the answers
+//     refuse home.nix, naming the line and both fixes; nothing is written.
+//   - A definition through an expression, lib.mkForce, or a file nixboard
+//     cannot read as Nix is kept with a note in its reason.
+//
+// Files nixboard wrote earlier and the answers no longer need (Stale) are
+// listed after the rendered ones: removed when unedited, moved aside when
+// edited, left alone when nixboard did not write them.
 func NewPlan(dir string, a Answers) (*Plan, error) {
-	files, err := Render(a)
-	if err != nil {
+	if err := a.Validate(); err != nil {
 		return nil, err
 	}
 	git, err := exec.LookPath("git")
@@ -137,13 +158,36 @@ func NewPlan(dir string, a Answers) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", dir, err)
 	}
-	p := &Plan{Dir: abs, ConfigName: a.ConfigName(), git: git}
 	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
 		return nil, fmt.Errorf("render %s: it is a file, not a directory", abs)
 	}
+	home := inspectHome(abs, a)
+	answered := a.HomeBase.StateVersion
+	if home.stateVersion != "" {
+		a.HomeBase.StateVersion = home.stateVersion
+	}
+	files, err := Render(a)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Dir: abs, ConfigName: a.ConfigName(), Answers: a, git: git}
 	rendered := map[string]bool{}
 	for _, f := range files {
-		p.Files = append(p.Files, planFile(abs, f))
+		c := planFile(abs, f)
+		switch {
+		case f.Path == HomeFile && c.Action == ActionKeep && len(home.refuse) > 0:
+			c.Action = ActionRefuse
+			c.Reason = "nixboard keeps and imports your home.nix, but " + strings.Join(home.refuse, "; also, ")
+		case f.Path == HomeFile && c.Action == ActionKeep:
+			c.Reason = home.keepReason(answered)
+		case f.Path == AnswersFile && home.stateVersion != "":
+			note := fmt.Sprintf("homeBase.stateVersion is %q to match home.stateVersion in home.nix (line %d); the answers said %q", home.stateVersion, home.svLine, answered)
+			if c.Reason != "" {
+				note = c.Reason + "; " + note
+			}
+			c.Reason = note
+		}
+		p.Files = append(p.Files, c)
 		rendered[f.Path] = true
 	}
 	for _, s := range staleCandidates(a) {
