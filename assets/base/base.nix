@@ -198,6 +198,16 @@ in
       home.sessionVariables.EDITOR = mkDefault cfg.defaultEditor;
       home.sessionVariables.VISUAL = mkDefault cfg.defaultEditor;
     }
+    {
+      # Without a man package (home-manager's default on macOS from
+      # stateVersion 26.05) there are no caches to generate, yet
+      # programs.fish turns generateCaches on and home-manager then warns on
+      # every switch. mkOverride 900 beats fish's mkDefault and loses to a
+      # plain setting of yours; with a man package this sets nothing.
+      programs.man.generateCaches = mkIf (config.programs.man.package == null) (
+        lib.mkOverride 900 false
+      );
+    }
 
     (mkIf cfg.enableGit {
       programs.git = {
@@ -231,13 +241,11 @@ in
         viAlias = mkDefault true;
         vimAlias = mkDefault true;
         vimdiffAlias = mkDefault true;
-        # home-manager sets EDITOR and VISUAL at normal priority for this,
-        # which would clash with your own EDITOR or VISUAL.
-        defaultEditor = mkDefault (
-          cfg.defaultEditor == "nvim"
-          && !(cfg.environmentVariables ? EDITOR)
-          && !(cfg.environmentVariables ? VISUAL)
-        );
+        # programs.neovim.defaultEditor stays off: all it does is set EDITOR
+        # and VISUAL to nvim at normal priority, which would clash with an
+        # EDITOR or VISUAL of your own (in homeBase.environmentVariables or
+        # home.nix). homeBase.defaultEditor ("nvim" by default) already sets
+        # both, and a value of yours wins.
       };
     })
 
