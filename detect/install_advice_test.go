@@ -201,3 +201,47 @@ func TestInstallAdviceDemo(t *testing.T) {
 		t.Error("the Fedora demo machine runs systemd")
 	}
 }
+
+// TestDemoWithNix: after the demo's pretend install, the machine without
+// Nix has the Nix the chosen installer sets up, and nothing blocks.
+func TestDemoWithNix(t *testing.T) {
+	tests := []struct {
+		option  string
+		install string
+		flakes  bool
+	}{
+		{detect.OptionDeterminate, detect.InstallDeterminate, true},
+		{detect.OptionUpstreamDaemon, detect.InstallMultiUser, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.option, func(t *testing.T) {
+			m, err := detect.DemoWithNix("linux-x86_64", tt.option)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := detect.Run(context.Background(), m, detect.Options{})
+			n := r.Nix
+			if !n.Installed || !n.OnPath || n.Install == nil || *n.Install != tt.install ||
+				n.Daemon == nil || !*n.Daemon || n.Flakes == nil || *n.Flakes != tt.flakes {
+				t.Errorf("nix after %s = %+v", tt.option, n)
+			}
+			if r.Failed() {
+				t.Errorf("checks still fail after the install: %+v", r.Checks)
+			}
+			if r.User.Name != "ada" || r.Platform.Distro.ID != "fedora" {
+				t.Errorf("not the same machine: %+v %+v", r.User, r.Platform.Distro)
+			}
+		})
+	}
+	if _, err := detect.DemoWithNix("linux-x86_64", detect.OptionWSLEnableSystemd); err == nil {
+		t.Error("a way the demo cannot install must be an error")
+	}
+	// A demo machine with Nix already is left as it is.
+	m, err := detect.DemoWithNix("wsl-ubuntu", detect.OptionDeterminate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := detect.Run(context.Background(), m, detect.Options{}); *r.Nix.Install != detect.InstallMultiUser {
+		t.Errorf("wsl-ubuntu changed: %+v", r.Nix)
+	}
+}
