@@ -46,6 +46,10 @@ type Deps struct {
 	// is only called after the person agreed. Nil means installers cannot
 	// run here (the demo), and the screen says so.
 	Installer InstallerFunc
+	// DemoInstall stands in for Installer in the demo (when Installer is
+	// nil): it plays a canned installer transcript into the same log pane
+	// and then gives the simulated machine Nix. Nothing real runs.
+	DemoInstall DemoInstallFunc
 	// Switch starts the switch for a written configuration.
 	Switch SwitchFunc
 	// PlainSwitch runs the switch with plain output (accessible mode).

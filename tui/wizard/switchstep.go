@@ -132,9 +132,12 @@ func RealSwitch(env []string) SwitchFunc {
 	}
 }
 
-// DemoSwitch replays the embedded recorded switch at its recorded pace.
+// DemoSwitch replays the embedded recorded switch at its recorded pace, as
+// if it ran for the person the answers describe: the recording's
+// placeholders become their user name, home directory and host name.
 func DemoSwitch(speed float64) SwitchFunc {
 	return func(_ context.Context, _ string, a flakegen.Answers, st theme.Styles) (switchview.Config, error) {
-		return switchview.Config{Replay: nixrun.DemoReplay(speed), Title: "switch " + a.ConfigName() + " (recorded)", Styles: st}, nil
+		id := nixrun.DemoIdentity{User: a.HomeBase.Username, Home: a.HomeBase.HomeDirectory, Host: a.Hostname}
+		return switchview.Config{Replay: nixrun.DemoReplayFor(id, speed), Title: "switch " + a.ConfigName() + " (recorded)", Styles: st}, nil
 	}
 }
