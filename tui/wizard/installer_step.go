@@ -31,12 +31,15 @@ type installScreen struct {
 	choice     int
 	confirming bool
 	running    bool
-	finished   bool
-	err        error
-	lines      []string
-	log        viewport.Model
-	lineCh     chan tea.Msg
-	width      int
+	// demo is true while and after the demo's canned transcript plays in
+	// place of an installer.
+	demo     bool
+	finished bool
+	err      error
+	lines    []string
+	log      viewport.Model
+	lineCh   chan tea.Msg
+	width    int
 }
 
 // maxInstallLines bounds the installer's kept output.
@@ -94,6 +97,30 @@ func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption) (
 	}
 }
 
+// startDemoInstall plays the demo's canned installer transcript through
+// the same channel and messages as a real installer, so the log pane and
+// the end of the run are the same.
+func startDemoInstall(ctx context.Context, run DemoInstallFunc, opt InstallOption) (chan tea.Msg, tea.Cmd) {
+	ch := make(chan tea.Msg, 64)
+	send := func(msg tea.Msg) {
+		select {
+		case ch <- msg:
+		case <-ctx.Done():
+		}
+	}
+	return ch, func() tea.Msg {
+		go func() {
+			defer close(ch)
+			err := run(ctx, opt, func(l string) { send(installLineMsg{line: l}) })
+			if err != nil {
+				err = fmt.Errorf("demo installer: %w", err)
+			}
+			send(installDoneMsg{err: err})
+		}()
+		return nil
+	}
+}
+
 func waitInstall(ch chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		msg, ok := <-ch
@@ -133,15 +160,22 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 			switch msg.String() {
 			case "y", "Y":
 				s.confirming = false
-				if m.opts.Deps.Installer == nil {
+				opt := s.advice.Options[s.choice]
+				var ch chan tea.Msg
+				var cmd tea.Cmd
+				switch {
+				case m.opts.Deps.Installer != nil:
+					ch, cmd = startInstaller(m.ctx, m.opts.Deps.Installer, opt)
+				case m.opts.Deps.DemoInstall != nil:
+					ch, cmd = startDemoInstall(m.ctx, m.opts.Deps.DemoInstall, opt)
+				default:
 					s.finished = true
-					s.err = fmt.Errorf("installers do not run in this mode (demo): run the command yourself")
+					s.err = fmt.Errorf("installers do not run in this mode: run the command yourself")
 					return nil
 				}
 				s.running = true
-				s.lines = []string{"$ " + s.advice.Options[s.choice].Command}
+				s.lines = []string{"$ " + opt.Command}
 				s.log.SetContentLines(s.lines)
-				ch, cmd := startInstaller(m.ctx, m.opts.Deps.Installer, s.advice.Options[s.choice])
 				s.lineCh = ch
 				return tea.Batch(cmd, waitInstall(ch))
 			default:
@@ -163,10 +197,11 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 		case "r":
 			return m.redetect()
 		case "enter":
-			if s.finished || !s.advice.Options[s.choice].Runnable {
+			if s.finished || len(s.advice.Options) == 0 || !s.advice.Options[s.choice].Runnable {
 				return m.redetect()
 			}
 			s.confirming = true
+			s.demo = m.opts.Deps.Installer == nil && m.opts.Deps.DemoInstall != nil
 		}
 	}
 	return nil
@@ -197,7 +232,11 @@ func (s installScreen) view(st theme.Styles, width int) string {
 	if s.running || s.finished {
 		// While the installer runs, the log takes the room.
 		o := s.advice.Options[s.choice]
-		b.WriteString(st.Title.Render("Installing Nix: "+o.Name) + "\n")
+		title := "Installing Nix: " + o.Name
+		if s.demo {
+			title += " (demo: a canned transcript, nothing is installed)"
+		}
+		b.WriteString(st.Title.Render(ansi.Truncate(title, max(width, 10), "…")) + "\n")
 		b.WriteString(s.log.View() + "\n")
 		if s.finished {
 			if s.err != nil {
@@ -227,7 +266,11 @@ func (s installScreen) view(st theme.Styles, width int) string {
 		}
 	}
 	if s.confirming {
-		b.WriteString("\n" + st.Warn.Render(wrapText("Run this command now? [y/N] It downloads the installer and may ask for your password through sudo.", width)) + "\n")
+		ask := "Run this command now? [y/N] It downloads the installer and may ask for your password through sudo."
+		if s.demo {
+			ask = "Play this installer now? [y/N] This is the demo: nothing runs, nixboard plays a canned transcript of it."
+		}
+		b.WriteString("\n" + st.Warn.Render(wrapText(ask, width)) + "\n")
 	}
 	return b.String()
 }
