@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/tui/wizard"
 )
 
@@ -19,7 +17,10 @@ var demoClock = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 // as the only place anything is written, and the embedded recorded switch
 // replayed at its recorded pace.
 func demoOptions(_ *stdio, f wizardFlags, opts wizard.Options) (wizard.Options, func(), error) {
-	machine, err := detect.Demo(f.demoPlatform)
+	// The simulated machine: detection reads it, and accepting the
+	// installer on the machine without Nix plays a canned transcript and
+	// gives it Nix (nothing real runs).
+	machine, err := wizard.NewDemoMachine(f.demoPlatform, 1)
 	if err != nil {
 		return opts, func() {}, usagef("--demo-platform: %v", err)
 	}
@@ -36,11 +37,10 @@ func demoOptions(_ *stdio, f wizardFlags, opts wizard.Options) (wizard.Options, 
 	// Whatever --dir says, the demo writes only into its temporary directory.
 	opts.Dir = filepath.Join(tmp, "home-manager")
 	opts.Deps = wizard.Deps{
-		Detect: func(ctx context.Context) detect.Report {
-			return detect.Run(ctx, machine, detect.Options{})
-		},
-		Switch: wizard.DemoSwitch(1),
-		Now:    func() time.Time { return demoClock },
+		Detect:      machine.Detect,
+		DemoInstall: machine.Install,
+		Switch:      wizard.DemoSwitch(1),
+		Now:         func() time.Time { return demoClock },
 	}
 	return opts, func() { os.RemoveAll(tmp) }, nil
 }
