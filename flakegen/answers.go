@@ -187,35 +187,33 @@ func Load(path string) (Answers, error) {
 	return a, nil
 }
 
-// Parse is Load for bytes already in memory.
+// Parse is Load for bytes already in memory. It reports every problem at
+// once: unknown keys, values of the wrong JSON type, and then whatever
+// Validate finds in the rest (after Normalize, as render does), so a person
+// fixes the file in one go.
 func Parse(data []byte) (Answers, error) {
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
-		return Answers{}, fmt.Errorf("not valid JSON: %w", err)
+		return Answers{}, jsonSyntaxError(data, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Answers{}, errors.New("not valid JSON: unexpected data after the top-level object")
+		return Answers{}, fmt.Errorf("not valid JSON at %s: unexpected data after the top-level object; an answers file is one JSON object", position(data, dec.InputOffset()))
 	}
 	obj, ok := raw.(map[string]any)
 	if !ok {
-		return Answers{}, errors.New("the answers file must be a JSON object")
+		return Answers{}, fmt.Errorf("the answers file must be a JSON object ({ \"homeBase\": { ... }, \"hostname\": ... }), not %s", jsonType(raw))
 	}
 	var errs ValidationErrors
-	checkKeys(reflect.TypeOf(Answers{}), obj, "", &errs)
-	if len(errs) > 0 {
-		return Answers{}, errs
-	}
+	checkShape(reflect.TypeOf(Answers{}), obj, "", &errs)
 	platform, _ := obj["platform"].(string)
 	system, _ := obj["system"].(string)
 	a := DefaultFor(platform, system)
-	if err := json.Unmarshal(data, &a); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return Answers{}, ValidationErrors{{Field: te.Field, Value: te.Value,
-				Problem: "must be a JSON " + jsonKind(te.Type)}}
-		}
+	// obj now holds only keys of the right type, so this cannot fail on
+	// types; the bad ones keep their defaults.
+	clean, _ := json.Marshal(obj)
+	if err := json.Unmarshal(clean, &a); err != nil {
 		return Answers{}, fmt.Errorf("not valid JSON: %w", err)
 	}
 	if a.HomeBase.ShellAliases == nil {
@@ -227,26 +225,96 @@ func Parse(data []byte) (Answers, error) {
 	if a.HomeBase.AdditionalPackages == nil {
 		a.HomeBase.AdditionalPackages = []string{}
 	}
-	return a, nil
-}
-
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Bool:
-		return "boolean (true or false)"
-	case reflect.String:
-		return "string"
-	case reflect.Map, reflect.Struct, reflect.Pointer:
-		return "object"
-	case reflect.Slice:
-		return "array"
+	if len(errs) == 0 {
+		return a, nil
 	}
-	return t.String()
+	rest := a
+	rest.Normalize()
+	var verr ValidationErrors
+	if errors.As(rest.Validate(), &verr) {
+		for _, e := range verr {
+			if !coveredBy(e.Field, errs) {
+				errs = append(errs, e)
+			}
+		}
+	}
+	return Answers{}, errs
 }
 
-// checkKeys reports every key in obj that t (a struct type) does not have,
-// recursing into nested objects, and suggests the nearest known key.
-func checkKeys(t reflect.Type, obj map[string]any, prefix string, errs *ValidationErrors) {
+// coveredBy reports whether field, or an object it is inside, already has
+// an error: its value was dropped, so other complaints about it are noise.
+func coveredBy(field string, errs ValidationErrors) bool {
+	for _, e := range errs {
+		if field == e.Field || strings.HasPrefix(field, e.Field+".") || strings.HasPrefix(field, e.Field+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonSyntaxError says where the JSON breaks, as line and column.
+func jsonSyntaxError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		// Offset counts the byte the decoder stumbled on.
+		return fmt.Errorf("not valid JSON at %s: %v", position(data, se.Offset-1), err)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("not valid JSON: the file ends before the JSON object does (a missing } or \")")
+	}
+	return fmt.Errorf("not valid JSON: %w", err)
+}
+
+// position turns the byte offset of a character into "line L, column C",
+// both counted from 1.
+func position(data []byte, offset int64) string {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	offset = max(offset, 0)
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+// jsonType names the JSON type of a decoded value.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// jsonText is a value as JSON, shortened for a message.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if s := string(b); len(s) <= 60 {
+		return s
+	} else {
+		return s[:57] + "..."
+	}
+}
+
+// checkShape reports every key in obj that t (a struct type) does not have,
+// suggesting the nearest known key, and every value whose JSON type is not
+// the one t needs, recursing into nested objects. It deletes the keys it
+// reports from obj, so the rest can be decoded.
+func checkShape(t reflect.Type, obj map[string]any, prefix string, errs *ValidationErrors) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -267,23 +335,98 @@ func checkKeys(t reflect.Type, obj map[string]any, prefix string, errs *Validati
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		field := joinPath(prefix, k)
 		ft, ok := known[k]
 		if !ok {
-			problem := "unknown key; known keys here: " + strings.Join(names, ", ")
+			problem := "is not a key nixboard knows; the keys here are: " + strings.Join(names, ", ")
 			if near := nearest(k, names); near != "" {
-				problem = fmt.Sprintf("unknown key (did you mean %q?)", near)
+				problem = fmt.Sprintf("is not a key nixboard knows; did you mean %q? Rename or remove it", near)
 			}
-			*errs = append(*errs, FieldError{Field: joinPath(prefix, k), Value: k, Problem: problem})
+			*errs = append(*errs, FieldError{Field: field, Value: jsonText(obj[k]), ValueIsJSON: true, Problem: problem})
+			delete(obj, k)
 			continue
 		}
-		inner := ft
-		for inner.Kind() == reflect.Pointer {
-			inner = inner.Elem()
-		}
-		if sub, isObj := obj[k].(map[string]any); isObj && inner.Kind() == reflect.Struct {
-			checkKeys(inner, sub, joinPath(prefix, k), errs)
+		if !checkValue(ft, obj[k], field, errs) {
+			delete(obj, k)
 		}
 	}
+}
+
+// checkValue checks one value against the Go type it decodes into and
+// reports whether it can be decoded (false: drop it).
+func checkValue(ft reflect.Type, v any, field string, errs *ValidationErrors) bool {
+	bad := func(problem string) bool {
+		*errs = append(*errs, FieldError{Field: field, Value: jsonText(v), ValueIsJSON: true, Problem: problem})
+		return false
+	}
+	if ft.Kind() == reflect.Pointer {
+		if v == nil {
+			return true
+		}
+		ft = ft.Elem()
+	}
+	switch ft.Kind() {
+	case reflect.Bool:
+		if _, ok := v.(bool); ok {
+			return true
+		}
+		if s, ok := v.(string); ok && (s == "true" || s == "false") {
+			return bad(fmt.Sprintf("is a string; write %s without quotes (true or false)", s))
+		}
+		return bad("must be true or false (without quotes), not " + jsonType(v))
+	case reflect.String:
+		if _, ok := v.(string); ok {
+			return true
+		}
+		return bad("must be a string in double quotes, not " + jsonType(v))
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return bad(`must be an object of names and strings, such as {"ll": "ls -l"}, not ` + jsonType(v))
+		}
+		for _, k := range sortedAnyKeys(m) {
+			if _, ok := m[k].(string); !ok {
+				bad2 := FieldError{Field: mapField(field, k), Value: jsonText(m[k]), ValueIsJSON: true,
+					Problem: "must be a string in double quotes, not " + jsonType(m[k])}
+				*errs = append(*errs, bad2)
+				delete(m, k)
+			}
+		}
+		return true
+	case reflect.Slice:
+		list, ok := v.([]any)
+		if !ok {
+			return bad(`must be an array of strings, such as ["ripgrep", "htop"], not ` + jsonType(v))
+		}
+		for i, e := range list {
+			if _, ok := e.(string); !ok {
+				*errs = append(*errs, FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Value: jsonText(e), ValueIsJSON: true,
+					Problem: "must be a string in double quotes, such as \"ripgrep\", not " + jsonType(e)})
+				// Keep the other entries where they are, so what Validate
+				// says about them names the right index; this one's
+				// complaints are dropped (coveredBy).
+				list[i] = ""
+			}
+		}
+		return true
+	case reflect.Struct:
+		sub, ok := v.(map[string]any)
+		if !ok {
+			return bad("must be an object { ... }, not " + jsonType(v))
+		}
+		checkShape(ft, sub, field, errs)
+		return true
+	}
+	return true
+}
+
+func sortedAnyKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func joinPath(prefix, key string) string {

@@ -178,8 +178,61 @@ func TestLoad(t *testing.T) {
 		p := writeFile(t, dir, "c.json", `{"homeBase":{"enableGit":"yes"}}`)
 		_, err := Load(p)
 		var verr ValidationErrors
-		if !errors.As(err, &verr) || verr[0].Field != "homeBase.enableGit" || !strings.Contains(verr[0].Problem, "boolean") {
+		if !errors.As(err, &verr) || verr[0].Field != "homeBase.enableGit" || !strings.Contains(verr[0].Problem, "true or false") {
 			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("every problem at once", func(t *testing.T) {
+		p := writeFile(t, dir, "e.json", `{
+  "homeBase": {
+    "username": "Alice Smith",
+    "homeDirectory": "/home/alice",
+    "enableGit": "yes",
+    "enableTmux": "false",
+    "enableNeovm": true,
+    "shellAliases": {"ll": "ls -l", "gs": 1},
+    "additionalPackages": ["ripgrep", 2, "bad name"],
+    "terminalVerification": {"enable": 1}
+  },
+  "hostname": "laptop",
+  "system": "x86_64-linux",
+  "platform": "linux",
+  "release": 26.05,
+  "git": "Alice",
+  "colour": "red"
+}`)
+		_, err := Load(p)
+		var verr ValidationErrors
+		if !errors.As(err, &verr) {
+			t.Fatalf("err = %v", err)
+		}
+		want := []string{
+			`colour: "red" is not a key nixboard knows; the keys here are: homeBase, hostname, system, platform, release, git, shell, base`,
+			`git: "Alice" must be an object { ... }, not a string`,
+			`homeBase.additionalPackages[1]: 2 must be a string in double quotes, such as "ripgrep", not a number`,
+			`homeBase.enableGit: "yes" must be true or false (without quotes), not a string`,
+			`homeBase.enableNeovm: true is not a key nixboard knows; did you mean "enableNeovim"? Rename or remove it`,
+			`homeBase.enableTmux: "false" is a string; write false without quotes (true or false)`,
+			`homeBase.shellAliases.gs: 1 must be a string in double quotes, not a number`,
+			`homeBase.terminalVerification.enable: 1 must be true or false (without quotes), not a number`,
+			`release: 26.05 must be a string in double quotes, not a number`,
+			`homeBase.username: "Alice Smith" is not a user name`,
+			`homeBase.additionalPackages[2]: "bad name" is not a package attribute path`,
+		}
+		msg := err.Error()
+		for _, w := range want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("lacks %q", w)
+			}
+		}
+		if len(verr) != len(want) {
+			t.Errorf("%d problems, want %d:\n%s", len(verr), len(want), msg)
+		}
+	})
+	t.Run("syntax errors say where", func(t *testing.T) {
+		_, err := Parse([]byte("{\n  \"hostname\": \"x\",\n  \"shell\" \"bash\"\n}"))
+		if err == nil || !strings.Contains(err.Error(), "not valid JSON at line 3, column 11") {
+			t.Errorf("err = %v", err)
 		}
 	})
 	for name, content := range map[string]string{"trailing": `{} {}`, "array": `[]`, "broken": `{"a":`} {

@@ -20,10 +20,26 @@ type FieldError struct {
 	Value string
 	// Problem says what is wrong and what is allowed, as a fix.
 	Problem string
+	// ValueIsJSON says Value is the bad value's JSON text, as in the file
+	// (for unknown keys and wrong types), printed as it is.
+	ValueIsJSON bool
+}
+
+// ShownValue is Value as a message shows it: quoted, unless it is JSON
+// text, and shortened when it is long.
+func (e FieldError) ShownValue() string {
+	if e.ValueIsJSON {
+		return e.Value
+	}
+	if utf8.RuneCountInString(e.Value) > 60 {
+		r := []rune(e.Value)
+		return strconv.Quote(string(r[:57])) + "…"
+	}
+	return strconv.Quote(e.Value)
 }
 
 func (e FieldError) Error() string {
-	return fmt.Sprintf("%s: %s: %s", e.Field, strconv.Quote(e.Value), e.Problem)
+	return fmt.Sprintf("%s: %s %s", e.Field, e.ShownValue(), e.Problem)
 }
 
 // ValidationErrors lists every problem found, in a stable order.
@@ -95,6 +111,12 @@ func (v *validator) add(field, value, problem string) {
 	v.errs = append(v.errs, FieldError{Field: field, Value: value, Problem: problem})
 }
 
+// tooMany reports a map or list with more than max entries.
+func (v *validator) tooMany(field, shown string, n, max int, option string) {
+	v.errs = append(v.errs, FieldError{Field: field, Value: shown, ValueIsJSON: true,
+		Problem: fmt.Sprintf("has %d entries; at most %d are allowed: set the rest in home.nix (%s)", n, max, option)})
+}
+
 // text checks what every free-text answer must satisfy: valid UTF-8, no
 // control characters, a length limit. It reports and returns false on the
 // first problem.
@@ -147,11 +169,11 @@ func (a Answers) Validate() error {
 
 	// Machine.
 	if !contains(KnownPlatforms, a.Platform) {
-		v.add("platform", a.Platform, "must be one of: "+oneOf(KnownPlatforms))
+		v.add("platform", a.Platform, "must be one of: "+oneOf(KnownPlatforms)+" (`nixboard doctor` tells which this machine is)")
 	}
 	systemOK := contains(KnownSystems, a.System)
 	if !systemOK {
-		v.add("system", a.System, "must be one of: "+oneOf(KnownSystems))
+		v.add("system", a.System, "must be one of: "+oneOf(KnownSystems)+" (`uname -m` gives the first part: x86_64 or aarch64)")
 	} else if contains(KnownPlatforms, a.Platform) {
 		darwinSystem := strings.HasSuffix(a.System, "-darwin")
 		if darwinSystem != isDarwin(a.Platform) {
@@ -168,7 +190,7 @@ func (a Answers) Validate() error {
 		for i, r := range Releases {
 			names[i] = r.Name
 		}
-		v.add("release", a.Release, "must be one of: "+oneOf(names))
+		v.add("release", a.Release, "must be one of: "+oneOf(names)+" ("+DefaultRelease+" is the stable release)")
 	} else if systemOK && !rel.Supports(a.System) {
 		var alt []string
 		for _, r := range Releases {
@@ -203,7 +225,11 @@ func (a Answers) Validate() error {
 		}
 	}
 	if !contains(stateVersions, hb.StateVersion) {
-		v.add("homeBase.stateVersion", hb.StateVersion, "must be a home-manager release such as "+stateVersions[len(stateVersions)-2])
+		newest := stateVersions[len(stateVersions)-1]
+		if relOK {
+			newest = rel.StateVersion
+		}
+		v.add("homeBase.stateVersion", hb.StateVersion, fmt.Sprintf("is not a home-manager release: use one from %s to %s, the release you first installed home-manager with (%s for a new setup)", stateVersions[0], newest, newest))
 	} else if relOK && hb.StateVersion > rel.StateVersion {
 		v.add("homeBase.stateVersion", hb.StateVersion, fmt.Sprintf("is newer than release %s accepts; use %s or older (keep the version you first installed with)", rel.Name, rel.StateVersion))
 	}
@@ -225,7 +251,8 @@ func (a Answers) Validate() error {
 			continue
 		}
 		if ok, why := f.Applies(a.Platform, a.System); !ok {
-			v.add("homeBase."+f.Key, "true", why+"; set it to false (nixboard render does this for you)")
+			v.errs = append(v.errs, FieldError{Field: "homeBase." + f.Key, Value: "true", ValueIsJSON: true,
+				Problem: "cannot apply: " + why + "; set it to false (nixboard render does this for you)"})
 		}
 	}
 
@@ -286,7 +313,7 @@ func sortedKeys(m map[string]string) []string {
 
 func checkAliases(v *validator, aliases map[string]string) {
 	if len(aliases) > maxEntries {
-		v.add("homeBase.shellAliases", strconv.Itoa(len(aliases)), fmt.Sprintf("has too many entries; at most %d", maxEntries))
+		v.tooMany("homeBase.shellAliases", "{…}", len(aliases), maxEntries, "home.shellAliases")
 	}
 	for _, k := range sortedKeys(aliases) {
 		field := mapField("homeBase.shellAliases", k)
@@ -302,7 +329,7 @@ func checkAliases(v *validator, aliases map[string]string) {
 
 func checkEnv(v *validator, env map[string]string) {
 	if len(env) > maxEntries {
-		v.add("homeBase.environmentVariables", strconv.Itoa(len(env)), fmt.Sprintf("has too many entries; at most %d", maxEntries))
+		v.tooMany("homeBase.environmentVariables", "{…}", len(env), maxEntries, "home.sessionVariables")
 	}
 	for _, k := range sortedKeys(env) {
 		field := mapField("homeBase.environmentVariables", k)
@@ -342,7 +369,7 @@ func isAttrPath(s string) bool {
 
 func checkPackages(v *validator, pkgs []string) {
 	if len(pkgs) > maxPackages {
-		v.add("homeBase.additionalPackages", strconv.Itoa(len(pkgs)), fmt.Sprintf("has too many entries; at most %d", maxPackages))
+		v.tooMany("homeBase.additionalPackages", "[…]", len(pkgs), maxPackages, "home.packages")
 	}
 	seen := map[string]bool{}
 	for i, p := range pkgs {
@@ -352,7 +379,7 @@ func checkPackages(v *validator, pkgs []string) {
 		}
 		switch {
 		case !isAttrPath(p):
-			v.add(field, p, "is not a package attribute path: use names as in nixpkgs, such as ripgrep or python3Packages.requests")
+			v.add(field, p, "is not a package attribute path: use names as in nixpkgs, such as ripgrep or python3Packages.requests (see https://search.nixos.org/packages)")
 		case seen[p]:
 			v.add(field, p, "is listed twice; remove the duplicate")
 		}

@@ -127,9 +127,20 @@ func TestRenderInvalidAnswers(t *testing.T) {
 		t.Error("directory created for invalid answers")
 	}
 
-	code, _, errOut = runCLI(t, nil, "render", "--answers", writeAnswers(t, `{"homeBase":{"usrname":"x"}}`), "--dir", dir)
-	if code != 1 || !strings.Contains(errOut, `homeBase.usrname: "usrname": unknown key (did you mean "username"?)`) {
-		t.Errorf("unknown key: exit %d\n%s", code, errOut)
+	// Unknown keys, wrong types and bad values, all in one run.
+	mixed := strings.Replace(bad, `"homeBase": {`, `"homeBase": {"usrname": "x", "enableGit": "yes",`, 1)
+	code, out, errOut = runCLI(t, nil, "render", "--answers", writeAnswers(t, mixed), "--dir", dir)
+	for _, want := range []string{
+		"invalid answers, nothing was written:\n",
+		`homeBase.usrname: "x" is not a key nixboard knows; did you mean "username"? Rename or remove it`,
+		`homeBase.enableGit: "yes" must be true or false (without quotes), not a string`,
+		`homeBase.username: "Alice Smith" is not a user name`,
+		`hostname: "my_laptop" is not a host name`,
+		`git.email: "alice" is not an e-mail address`,
+	} {
+		if code != 1 || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("mixed problems: exit %d, stderr lacks %q:\n%s", code, want, errOut)
+		}
 	}
 }
 
