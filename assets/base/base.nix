@@ -21,7 +21,9 @@ let
     ;
   platform = config.nixboard.platform;
   isWSL = platform == "wsl" || platform == "nixos-wsl";
-  inherit (pkgs.stdenv) isLinux isDarwin;
+  # stdenv.hostPlatform, not the stdenv.is* aliases: nixpkgs-unstable warns
+  # on every use of those (nixpkgs PR #518407).
+  inherit (pkgs.stdenv.hostPlatform) isLinux isDarwin;
 
   flag =
     default: description:
