@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/tui/theme"
@@ -257,9 +258,11 @@ func (s installScreen) view(st theme.Styles, width int) string {
 			name = st.Selected.Render(name)
 		}
 		b.WriteString(mark + name + "\n")
-		b.WriteString("    " + st.Subtle.Render(ansi.Truncate(o.Why, max(width-4, 10), "…")) + "\n")
+		indented(&b, st.Subtle, o.Why, width)
 		if i == s.choice {
-			b.WriteString("    " + st.Accent.Render(ansi.Wrap(o.Command, max(width-4, 10), "")) + "\n")
+			// Every line of a long command keeps the indent, so it reads
+			// as one block and copies as one command.
+			indented(&b, st.Accent, o.Command, width)
 			if !o.Runnable {
 				b.WriteString("    " + st.Warn.Render("Run this yourself (it restarts WSL), then re-run nixboard.") + "\n")
 			}
@@ -273,4 +276,12 @@ func (s installScreen) view(st theme.Styles, width int) string {
 		b.WriteString("\n" + st.Warn.Render(wrapText(ask, width)) + "\n")
 	}
 	return b.String()
+}
+
+// indented writes text wrapped to width with a four-space indent on every
+// line.
+func indented(b *strings.Builder, style lipgloss.Style, text string, width int) {
+	for _, l := range strings.Split(ansi.Wrap(text, max(width-4, 10), ""), "\n") {
+		b.WriteString("    " + style.Render(l) + "\n")
+	}
 }
