@@ -20,7 +20,7 @@ import (
 // key, by path.
 var schema = map[string][]string{
 	"":            {"platform", "nix", "homeManager", "git", "user", "disk", "defaults", "checks"},
-	"platform":    {"kind", "arch", "system", "distro", "wsl", "rosetta", "container", "genericLinux"},
+	"platform":    {"kind", "arch", "system", "distro", "wsl", "rosetta", "container", "systemd", "genericLinux"},
 	"distro":      {"id", "version", "name"},
 	"nix":         {"installed", "version", "path", "onPath", "install", "daemon", "flakes", "nixCommand", "determinateVersion"},
 	"homeManager": {"installed", "version", "configDir", "managedByNixboard", "flake", "profileDir"},
@@ -63,6 +63,7 @@ func TestDoctorJSON(t *testing.T) {
 		"nix-not-on-path":     {1, "linux", false},
 		"daemon-down":         {1, "linux", false},
 		"flakes-off":          {0, "linux", false},
+		"debian-nix-bin":      {0, "linux", false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -199,5 +200,49 @@ func TestDoctorHangingNix(t *testing.T) {
 	}
 	if code != 0 {
 		t.Errorf("exit %d, want 0: a hanging probe is a warning", code)
+	}
+}
+
+// TestDoctorFixes runs `doctor --json` over machines whose fixes depend on
+// how Nix got there: the nix-daemon that belongs to the detected nix, a
+// distribution's units where systemd runs, no sudo for root, and the
+// install advice where Nix is missing.
+func TestDoctorFixes(t *testing.T) {
+	tests := []struct {
+		fixture string
+		systemd bool
+		check   string
+		fix     string // the exact fix
+	}{
+		{"debian-nix-bin", false, "nix.daemon", "start it by hand (no systemd here): sh -c '/usr/bin/nix-daemon >/dev/null 2>&1 &'"},
+		{"debian-nix-bin-systemd", true, "nix.daemon", "sudo systemctl enable --now nix-daemon.socket"},
+		{"daemon-down", true, "nix.daemon", "sudo systemctl enable --now nix-daemon.socket nix-daemon.service"},
+		{"ubuntu-nix-missing", true, "nix.installed", "curl --proto '=https' --tlsv1.2 -sSf -L https://install.determinate.systems/nix | sh -s -- install --no-confirm\nthen open a new terminal"},
+		{"docker-ubuntu", false, "nix.installed", "curl --proto '=https' --tlsv1.2 -sSf -L https://install.determinate.systems/nix | sh -s -- install linux --init none --no-confirm\nthen open a new terminal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			t.Parallel()
+			_, out, errOut := runCLI(t, detecttest.Env(t, tt.fixture), "doctor", "--json")
+			var r detect.Report
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("doctor --json: %v (stderr %s)", err, errOut)
+			}
+			if r.Platform.Systemd != tt.systemd {
+				t.Errorf("platform.systemd = %v, want %v", r.Platform.Systemd, tt.systemd)
+			}
+			found := false
+			for _, c := range r.Checks {
+				if c.ID == tt.check {
+					found = true
+					if c.Fix != tt.fix {
+						t.Errorf("%s fix = %q, want %q", tt.check, c.Fix, tt.fix)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no %s check", tt.check)
+			}
+		})
 	}
 }
