@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/theme"
 )
 
 const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run]"
@@ -48,34 +50,27 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 		return reportInvalid(st, err)
 	}
 
-	verb := "rendering"
+	paint := newPainter(st)
 	if *dryRun {
-		verb = "dry run, nothing is written:"
+		fmt.Fprintf(st.out, "dry run, nothing is written: %s for homeConfigurations.%q (%s, release %s)\n", plan.Dir, plan.ConfigName, a.System, a.Release)
+	} else {
+		fmt.Fprintf(st.out, "rendering %s for homeConfigurations.%q (%s, release %s)\n", plan.Dir, plan.ConfigName, a.System, a.Release)
 	}
-	fmt.Fprintf(st.out, "%s %s for homeConfigurations.%q (%s, %s)\n", verb, plan.Dir, plan.ConfigName, a.System, a.Release)
-	for _, f := range plan.Files {
-		line := fmt.Sprintf("  %-9s %s", f.Action, f.Path)
-		if f.Reason != "" {
-			line += ": " + f.Reason
-		}
-		fmt.Fprintln(st.out, line)
-	}
-	if plan.GitInit {
-		fmt.Fprintf(st.out, "  git init  %s\n", plan.Dir)
-	}
+	printPlan(st, paint, plan)
 	if *dryRun {
 		for _, f := range plan.Files {
 			if f.Diff != "" {
-				fmt.Fprint(st.out, "\n"+f.Diff)
+				fmt.Fprint(st.out, "\n"+paint.diff(f.Diff))
 			}
 		}
 		if refused := plan.Refused(); len(refused) > 0 {
-			fmt.Fprintln(st.err, (&flakegen.RefusedError{Files: refused}).Error())
+			fmt.Fprintf(st.err, "nixboard: %v\n", &flakegen.RefusedError{Files: refused})
 			return exitError{1}
 		}
+		fmt.Fprintf(st.out, "\nwould be: %s; nothing was written\n", summary(plan))
 		return nil
 	}
-	changed := plan.Changed()
+	changed := plan.Changed() || plan.GitInit
 	if err := plan.Apply(); err != nil {
 		var refused *flakegen.RefusedError
 		if errors.As(err, &refused) {
@@ -84,12 +79,120 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 		}
 		return err
 	}
-	status := "done"
+	status := "done: " + summary(plan)
 	if !changed {
-		status = "already up to date"
+		status = "already up to date: " + summary(plan)
 	}
-	fmt.Fprintf(st.out, "%s; next: nixboard switch, or home-manager switch --flake %s#%s\n", status, plan.Dir, plan.ConfigName)
+	fmt.Fprintf(st.out, "%s\nnext: nixboard switch, or home-manager switch --flake %s#%s\n", status, plan.Dir, plan.ConfigName)
 	return nil
+}
+
+// printPlan prints one line per file, its path relative to the directory,
+// what happens to it and why.
+func printPlan(st *stdio, paint painter, plan *flakegen.Plan) {
+	for _, f := range plan.Files {
+		line := "  " + paint.action(f.Action, fmt.Sprintf("%-9s", f.Action)) + " " + f.Path
+		if f.Reason != "" {
+			line += ": " + f.Reason
+		}
+		fmt.Fprintln(st.out, line)
+	}
+	if plan.GitInit {
+		fmt.Fprintln(st.out, "  "+paint.action(flakegen.ActionCreate, "git init ")+" .: the directory becomes a git repository (flakes only see files git tracks)")
+	}
+}
+
+// summary counts the files by what happens to them, in a fixed order.
+func summary(plan *flakegen.Plan) string {
+	count := map[flakegen.Action]int{}
+	for _, f := range plan.Files {
+		count[f.Action]++
+	}
+	var parts []string
+	for _, c := range []struct {
+		action flakegen.Action
+		word   string
+	}{
+		{flakegen.ActionCreate, "created"}, {flakegen.ActionUpdate, "updated"},
+		{flakegen.ActionUnchanged, "unchanged"}, {flakegen.ActionKeep, "kept"},
+		{flakegen.ActionBackup, "backed up"}, {flakegen.ActionRemove, "removed"},
+		{flakegen.ActionRefuse, "refused"},
+	} {
+		if n := count[c.action]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, c.word))
+		}
+	}
+	if plan.GitInit {
+		parts = append(parts, "git init")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// painter colours the render output on a terminal. It uses the terminal's
+// own 16 ANSI colours, which the terminal's theme already fits to a light or
+// dark background, and nothing at all when stdout is not a terminal or
+// NO_COLOR is set, so pipes and files get plain text.
+type painter struct{ on bool }
+
+func newPainter(st *stdio) painter {
+	return painter{on: st.outTTY && !theme.NoColor(st.getenv)}
+}
+
+const (
+	sgrReset  = "\x1b[0m"
+	sgrGreen  = "\x1b[32m"
+	sgrYellow = "\x1b[33m"
+	sgrRed    = "\x1b[31m"
+	sgrCyan   = "\x1b[36m"
+	sgrFaint  = "\x1b[2m"
+	sgrBold   = "\x1b[1m"
+)
+
+func (p painter) paint(sgr, s string) string {
+	if !p.on || sgr == "" {
+		return s
+	}
+	return sgr + s + sgrReset
+}
+
+// action colours an action word: green for new content, yellow where a
+// file of the person's moves or goes, red for refusal, faint for nothing.
+func (p painter) action(a flakegen.Action, s string) string {
+	switch a {
+	case flakegen.ActionCreate, flakegen.ActionUpdate:
+		return p.paint(sgrGreen, s)
+	case flakegen.ActionBackup, flakegen.ActionRemove:
+		return p.paint(sgrYellow, s)
+	case flakegen.ActionRefuse:
+		return p.paint(sgrRed+sgrBold, s)
+	case flakegen.ActionUnchanged, flakegen.ActionKeep:
+		return p.paint(sgrFaint, s)
+	}
+	return s
+}
+
+// diff colours a unified diff line by line.
+func (p painter) diff(d string) string {
+	if !p.on {
+		return d
+	}
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(d, "\n") {
+		body := strings.TrimSuffix(line, "\n")
+		nl := line[len(body):]
+		switch {
+		case strings.HasPrefix(body, "+++"), strings.HasPrefix(body, "---"):
+			body = p.paint(sgrBold, body)
+		case strings.HasPrefix(body, "@@"):
+			body = p.paint(sgrCyan, body)
+		case strings.HasPrefix(body, "+"):
+			body = p.paint(sgrGreen, body)
+		case strings.HasPrefix(body, "-"):
+			body = p.paint(sgrRed, body)
+		}
+		b.WriteString(body + nl)
+	}
+	return b.String()
 }
 
 // reportInvalid prints every validation problem, one per line, and turns

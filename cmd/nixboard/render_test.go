@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,7 +59,8 @@ func TestRenderWritesAndReports(t *testing.T) {
 		`homeConfigurations."alice@laptop"`,
 		"  create    flake.nix\n", "  create    nixboard.json\n", "  create    home.nix\n",
 		"  create    nixboard/base.nix\n", "  create    nixboard/answers.nix\n", "  create    .gitignore\n",
-		"  git init  " + dir, "home-manager switch --flake " + dir + "#alice@laptop",
+		"  git init  .: the directory becomes a git repository", "\ndone: 6 created, git init\n",
+		"next: nixboard switch, or home-manager switch --flake " + dir + "#alice@laptop",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
@@ -73,7 +76,7 @@ func TestRenderWritesAndReports(t *testing.T) {
 
 	// Again: nothing changes, home.nix is kept.
 	code, out, _ = runCLI(t, nil, "render", "--answers", answers, "--dir", dir)
-	if code != 0 || strings.Contains(out, "  create ") || strings.Contains(out, "  update ") || !strings.Contains(out, "already up to date;") ||
+	if code != 0 || strings.Contains(out, "  create ") || strings.Contains(out, "  update ") || !strings.Contains(out, "\nalready up to date: 5 unchanged, 1 kept\n") ||
 		!strings.Contains(out, "  unchanged flake.nix\n") || !strings.Contains(out, "  kept      home.nix: it is yours") {
 		t.Errorf("second render: exit %d\n%s", code, out)
 	}
@@ -204,5 +207,101 @@ func TestRenderDefaultDirFromHome(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, ".config", "home-manager", "flake.nix")); err != nil {
 		t.Error(err)
+	}
+}
+
+func runCLITTY(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	st := &stdio{in: strings.NewReader(""), out: &out, err: &errOut, outTTY: true,
+		getenv: func(k string) string { return env[k] }}
+	code := run(context.Background(), st, args)
+	return code, out.String(), errOut.String()
+}
+
+// Switching to a team base flake removes nixboard/base.nix; the output
+// says so with paths relative to the directory, and the dry run shows the
+// removal as a diff to /dev/null.
+func TestRenderTeamBaseRemovesBuiltinBase(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	if code, out, errOut := runCLI(t, nil, "render", "--answers", writeAnswers(t, renderAnswers), "--dir", dir); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	team := writeAnswers(t, strings.Replace(renderAnswers, `"shell": "zsh"`, `"shell": "zsh", "base": {"flake": "github:example/team", "module": "homeManagerModules.base"}`, 1))
+	code, out, errOut := runCLI(t, nil, "render", "--answers", team, "--dir", dir, "--dry-run")
+	for _, want := range []string{
+		"  remove    nixboard/base.nix: no longer used: the team base flake (base.flake \"github:example/team\") replaces nixboard's built-in base layer",
+		"--- a/nixboard/base.nix\n+++ /dev/null\n",
+		"\nwould be: 2 updated, 2 unchanged, 1 kept, 1 removed; nothing was written\n",
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("dry run: exit %d, stdout lacks %q:\n%s\n%s", code, want, out, errOut)
+		}
+	}
+	code, out, _ = runCLI(t, nil, "render", "--answers", team, "--dir", dir)
+	if code != 0 || !strings.Contains(out, "\ndone: 2 updated, 2 unchanged, 1 kept, 1 removed\n") {
+		t.Errorf("render: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nixboard", "base.nix")); !os.IsNotExist(err) {
+		t.Errorf("base.nix still there: %v", err)
+	}
+}
+
+// The directory `home-manager init` leaves: its flake is backed up, its
+// home.nix kept, and the output says how stateVersion was settled.
+func TestRenderOverHomeManagerInit(t *testing.T) {
+	needGit(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "flake.nix"), []byte("{ outputs = _: { }; }\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "home.nix"), []byte(`{ config, pkgs, ... }:
+{
+  home.username = "alice";
+  home.homeDirectory = "/home/alice";
+  home.stateVersion = "24.05";
+  programs.home-manager.enable = true;
+}
+`), 0o644)
+	code, out, errOut := runCLI(t, nil, "render", "--answers", writeAnswers(t, renderAnswers), "--dir", dir)
+	for _, want := range []string{
+		"  backup    flake.nix: it was not written by nixboard; it is kept as flake.nix.nixboard-backup\n",
+		`  create    nixboard.json: homeBase.stateVersion is "24.05" to match home.stateVersion in home.nix (line 5); the answers said "26.05"`,
+		`  kept      home.nix: it is yours: nixboard creates home.nix once and never changes it; it sets home.stateVersion = "24.05" (line 5)`,
+		"\ndone: 4 created, 1 kept, 1 backed up, git init\n",
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("exit %d, stdout lacks %q:\n%s\n%s", code, want, out, errOut)
+		}
+	}
+
+	// Another user's home.nix is refused, with the fix, and nothing written.
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "home.nix"), []byte(`{ ... }: { home.username = "bob"; }`+"\n"), 0o644)
+	code, out, errOut = runCLI(t, nil, "render", "--answers", writeAnswers(t, renderAnswers), "--dir", other)
+	if code != 1 || !strings.Contains(out, `  refuse    home.nix: nixboard keeps and imports your home.nix, but it sets home.username (line 1) = "bob", but the answers say homeBase.username "alice"`) ||
+		!strings.Contains(errOut, "nothing was written") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if entries, _ := os.ReadDir(other); len(entries) != 1 {
+		t.Errorf("files written: %v", entries)
+	}
+}
+
+// Colour only on a terminal, and never with NO_COLOR or into a pipe.
+func TestRenderColour(t *testing.T) {
+	needGit(t)
+	answers := writeAnswers(t, renderAnswers)
+	_, out, _ := runCLITTY(t, nil, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
+	for _, want := range []string{"\x1b[32mcreate   \x1b[0m flake.nix", "\x1b[32m+# Written by nixboard", "\x1b[36m@@ -0,0 +1,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCLITTY(t, map[string]string{"NO_COLOR": "yes"}, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
+	_, piped, _ := runCLI(t, nil, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
+	for name, o := range map[string]string{"NO_COLOR": out, "pipe": piped} {
+		if strings.Contains(o, "\x1b") || !strings.Contains(o, "  create    flake.nix\n") {
+			t.Errorf("%s: escape codes or no plan:\n%q", name, o)
+		}
 	}
 }
