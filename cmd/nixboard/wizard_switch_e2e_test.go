@@ -107,7 +107,7 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 	key("Enter")
 
 	scr = s.waitFor("environment is set up", 60*time.Second)
-	for _, want := range []string{"[Done]", "fixture@fixturebox", "Log: ", "home-manager switch --flake", "Re-run nixboard"} {
+	for _, want := range []string{"[Done]", "fixture@fixturebox", "Log: ~/.local/state/nixboard/logs/switch-", "home-manager switch --flake", "Re-run nixboard"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("Done screen lacks %q:\n%s", want, scr)
 		}
@@ -118,6 +118,11 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 		}
 	}
 	t.Logf("Done screen:\n%s", scr)
+	// The command for later changes, pasted from the screen into a shell,
+	// is the command.
+	if got, want := pastedArgs(t, scr, "home-manager switch"), []string{"switch", "--flake", dir + "#fixture@fixturebox"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("the Done screen's command pastes as %q, want %q", got, want)
+	}
 	key("q")
 	code := waitStatus(t, s, status, 10*time.Second)
 	if code != "0" {
@@ -254,4 +259,35 @@ func gitLsFiles(t *testing.T, dir string) string {
 func switchtestSystem() string {
 	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
 	return arch + "-" + runtime.GOOS
+}
+
+// pastedArgs finds the command that starts with prefix on a screen, with
+// the lines its trailing backslashes continue it on, and returns the
+// arguments a shell reads from those lines when they are pasted.
+func pastedArgs(t *testing.T, screen, prefix string) []string {
+	t.Helper()
+	lines := strings.Split(screen, "\n")
+	var cmd []string
+	for i, l := range lines {
+		if !strings.HasPrefix(strings.TrimSpace(l), prefix) {
+			continue
+		}
+		for j := i; j < len(lines); j++ {
+			l := strings.TrimRight(lines[j], " ")
+			cmd = append(cmd, l)
+			if !strings.HasSuffix(l, "\\") {
+				break
+			}
+		}
+		break
+	}
+	if cmd == nil {
+		t.Fatalf("no %q on the screen:\n%s", prefix, screen)
+	}
+	script := strings.Replace(strings.Join(cmd, "\n"), prefix[:strings.Index(prefix, " ")], `printf '%s\n'`, 1)
+	out, err := exec.Command("/bin/sh", "-c", script).Output()
+	if err != nil {
+		t.Fatalf("sh -c %q: %v", script, err)
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 }

@@ -110,7 +110,7 @@ func writeCheck(b *strings.Builder, st theme.Styles, c detect.Check, idWidth, wi
 		if i > 0 {
 			label = "     "
 		}
-		for j, part := range wrapShell(line, width-fixIndent-len(label)) {
+		for j, part := range WrapShell(line, width-fixIndent-len(label)) {
 			l := label
 			if j > 0 {
 				l = "       "
@@ -151,11 +151,12 @@ func wrap(s string, width int) []string {
 	return lines
 }
 
-// wrapShell breaks a command line between shell words (never inside quotes)
-// so that each line but the last ends in " \\" and fits in width cells, the
-// continuation lines being indented by two more. A single word longer than
-// the width stays whole: a broken word would not run.
-func wrapShell(s string, width int) []string {
+// WrapShell breaks a command line between shell words (never inside quotes)
+// so that each line but the last ends in " \\" and fits in width cells; the
+// caller indents the continuation lines (doctorview by two more). A single
+// word longer than the width stays whole: a broken word would not run. The
+// wizard uses it for the commands it shows, so a pasted command runs.
+func WrapShell(s string, width int) []string {
 	if ansi.StringWidth(s) <= width {
 		return []string{s}
 	}

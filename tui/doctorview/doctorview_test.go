@@ -76,7 +76,7 @@ func TestRenderSummary(t *testing.T) {
 func TestWrapShellPastes(t *testing.T) {
 	cmd := `mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf`
 	for _, width := range []int{20, 40, 60, 200} {
-		lines := wrapShell(cmd, width)
+		lines := WrapShell(cmd, width)
 		joined := strings.Join(lines, "\n")
 		if got := strings.ReplaceAll(joined, " \\\n", " "); got != cmd {
 			t.Errorf("width %d: pasted %q, want %q", width, got, cmd)

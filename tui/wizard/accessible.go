@@ -55,7 +55,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	}
 	notes := a.Normalize()
 	fmt.Fprintln(out, "\nReview")
-	for _, l := range ReviewSummary(a, dir, previous) {
+	for _, l := range ReviewSummary(a, dir, r.User.Home, previous, 0) {
 		fmt.Fprintln(out, l)
 	}
 	for _, n := range notes {
@@ -97,7 +97,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	fmt.Fprintln(out, "Wrote the configuration to "+dir+".")
 	o.Step = StepWrite
 	if opts.NoSwitch || opts.Deps.PlainSwitch == nil {
-		fmt.Fprintln(out, "Switch to it with: "+SwitchCommand(dir, a))
+		fmt.Fprintln(out, "Switch to it with: "+SwitchCommand(dir, r.User.Home, a))
 		o.Step = StepDone
 		return o, nil
 	}
@@ -106,7 +106,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 		return o, err
 	}
 	o.Step = StepDone
-	for _, l := range DoneLines(DoneInfo{Answers: a, Dir: dir}, 80) {
+	for _, l := range DoneLines(DoneInfo{Answers: a, Dir: dir, Home: r.User.Home}, 0) {
 		fmt.Fprintln(out, l)
 	}
 	return o, nil

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/nixboard/nixboard/nixrun"
 )
 
 // writeScreen is the short step that applies the plan.
@@ -52,11 +54,12 @@ func (m *Model) updateWrite(msg tea.Msg) tea.Cmd {
 
 func (m *Model) writeBody(width int) string {
 	if m.write.busy {
-		return m.spinner.View() + " Writing the configuration to " + m.dir + "…\n"
+		return strings.Join(hanging(m.spinner.View()+" ", "Writing the configuration to "+tildePath(m.dir, m.home())+"…", width), "\n") + "\n"
 	}
 	if m.write.err != nil {
 		return m.styles.Fail.Render("✗ Writing failed") + "\n" + wrapText(m.write.err.Error(), width) +
-			"\n\nNothing you had was lost: nixboard writes each file atomically and keeps a backup of any file it did not write.\nPress esc to go back to the review.\n"
+			"\n\n" + wrapText("Nothing you had was lost: nixboard writes each file atomically and keeps a backup of any file it did not write.", width) +
+			"\nPress esc to go back to the review.\n"
 	}
 	return ""
 }
@@ -66,7 +69,7 @@ type doneScreen struct {
 	finished bool
 	failed   bool
 	reason   string
-	hints    []string
+	hints    []nixrun.Hint
 	logPath  string
 	took     time.Duration
 }
@@ -115,6 +118,7 @@ func (m *Model) doneBody(width int) string {
 	return strings.Join(DoneLines(DoneInfo{
 		Answers:  m.answers,
 		Dir:      m.dir,
+		Home:     m.home(),
 		DryRun:   m.flow.DryRun,
 		NoSwitch: m.flow.NoSwitch,
 		Failed:   m.done.failed,

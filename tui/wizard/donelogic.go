@@ -1,71 +1,82 @@
 package wizard
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/nixrun"
 )
 
 // DoneInfo is what the last screen reports on.
 type DoneInfo struct {
-	Answers  flakegen.Answers
-	Dir      string
+	Answers flakegen.Answers
+	Dir     string
+	// Home is the person's home directory: paths under it are shown as
+	// ~/..., as one would type them.
+	Home     string
 	DryRun   bool
 	NoSwitch bool
 	Failed   bool
 	Reason   string
-	Hints    []string
-	LogPath  string
-	Took     time.Duration
+	// Hints are the diagnosis's: a title and a command that fixes it.
+	Hints   []nixrun.Hint
+	LogPath string
+	Took    time.Duration
 }
 
 // SwitchCommand is the command for later changes, with the explicit
-// configuration name home-manager needs.
-func SwitchCommand(dir string, a flakegen.Answers) string {
-	return fmt.Sprintf("home-manager switch --flake %s#%s", dir, a.ConfigName())
+// configuration name home-manager needs; the directory is a shell word
+// (~/... under home, quoted when it needs it), so the command can be pasted.
+func SwitchCommand(dir, home string, a flakegen.Answers) string {
+	return "home-manager switch --flake " + shellPath(dir, home) + "#" + a.ConfigName()
 }
 
 // DoneLines is the text of the last screen: what was set up, how long it
 // took, where the log is and what to do now; or, after a failure, the
-// diagnosis with its hints.
+// diagnosis with its hints. Every line fits in width: prose wraps between
+// words, with a hanging indent under bullets and labels, and commands break
+// only between shell words (see commandLines). A width of 0 or less leaves
+// the lines as long as they are, for plain output.
 func DoneLines(d DoneInfo, width int) []string {
+	if width <= 0 {
+		width = 1 << 20
+	}
 	took := d.Took.Round(time.Second).String()
+	dir := tildePath(d.Dir, d.Home)
+	switchCmd := SwitchCommand(d.Dir, d.Home, d.Answers)
+	var lines []string
+	add := func(ls ...string) { lines = append(lines, ls...) }
 	switch {
 	case d.DryRun:
-		return []string{
-			"Dry run finished: nothing was written.",
-			"",
-			"The review showed every file that would change in " + d.Dir + ".",
-			"Run nixboard again without --dry-run to write them and switch.",
-		}
+		add("Dry run finished: nothing was written.", "")
+		add(wrapLines("The review showed every file that would change in "+dir+". Run nixboard again without --dry-run to write them and switch.", width)...)
+		return lines
 	case d.Failed:
-		lines := []string{"✗ The switch failed: " + d.Reason, ""}
+		add(hanging("✗ ", "The switch failed: "+d.Reason, width)...)
+		add("")
 		if len(d.Hints) > 0 {
-			lines = append(lines, "What to do:")
+			add("What to do:")
 			for _, h := range d.Hints {
-				lines = append(lines, "  • "+wrapText(h, width-4))
+				add(hanging("  • ", h.Title, width)...)
+				if h.Fix != "" {
+					add(commandLines(h.Fix, 4, width)...)
+				}
 			}
-			lines = append(lines, "")
+			add("")
 		}
 		if d.LogPath != "" {
-			lines = append(lines, "Full log: "+d.LogPath)
+			add(hanging("Full log: ", tildePath(d.LogPath, d.Home), width)...)
 		}
-		lines = append(lines,
-			"Your files are written in "+d.Dir+"; press r to retry the switch",
-			"(existing dotfiles are moved aside with a backup extension), esc to",
-			"change answers, or q to quit and run it later with:",
-			"  "+SwitchCommand(d.Dir, d.Answers))
+		add(wrapLines("Your files are written in "+dir+"; press r to retry the switch (existing dotfiles are moved aside with a backup extension), esc to change answers, or q to quit and run it later with:", width)...)
+		add(commandLines(switchCmd, 2, width)...)
 		return lines
 	case d.NoSwitch:
-		return []string{
-			"✓ Configuration written to " + d.Dir + " (" + took + ").",
-			"",
-			"Switch to it when you are ready:",
-			"  nixboard switch --dir " + d.Dir,
-			"or",
-			"  " + SwitchCommand(d.Dir, d.Answers),
-		}
+		add(hanging("✓ ", "Configuration written to "+dir+" ("+took+").", width)...)
+		add("", "Switch to it when you are ready:")
+		add(commandLines("nixboard switch --dir "+shellPath(d.Dir, d.Home), 2, width)...)
+		add("or")
+		add(commandLines(switchCmd, 2, width)...)
+		return lines
 	}
 	var on []string
 	for _, c := range ModuleChoices(d.Answers) {
@@ -73,22 +84,17 @@ func DoneLines(d DoneInfo, width int) []string {
 			on = append(on, c.Flag.Title)
 		}
 	}
-	lines := []string{
-		"✓ Your home-manager environment is set up (" + took + ").",
-		"",
-		"Configuration " + d.Answers.ConfigName() + " in " + d.Dir,
-		"Modules: " + wrapText(listOrNone(on), width-9),
-	}
+	add(hanging("✓ ", "Your home-manager environment is set up ("+took+").", width)...)
+	add("")
+	add(hangingBy("", 2, "Configuration "+d.Answers.ConfigName()+" in "+dir, width)...)
+	add(hanging("Modules: ", listOrNone(on), width)...)
 	if d.LogPath != "" {
-		lines = append(lines, "Log: "+d.LogPath)
+		add(hanging("Log: ", tildePath(d.LogPath, d.Home), width)...)
 	}
-	lines = append(lines,
-		"",
-		"What now:",
-		"  • Open a new terminal (or run `exec "+d.Answers.Shell+" -l`) to get the new environment.",
-		"  • Change home.nix in "+d.Dir+", then apply it with:",
-		"      "+SwitchCommand(d.Dir, d.Answers),
-		"  • Re-run nixboard to switch modules on or off.",
-	)
+	add("", "What now:")
+	add(hanging("  • ", "Open a new terminal (or run `exec "+d.Answers.Shell+" -l`) to get the new environment.", width)...)
+	add(hanging("  • ", "Change home.nix in "+dir+", then apply it with:", width)...)
+	add(commandLines(switchCmd, 6, width)...)
+	add(hanging("  • ", "Re-run nixboard to switch modules on or off.", width)...)
 	return lines
 }

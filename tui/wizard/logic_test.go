@@ -246,7 +246,7 @@ func TestFieldProblem(t *testing.T) {
 
 func TestReviewSummary(t *testing.T) {
 	a := validAnswers()
-	first := strings.Join(ReviewSummary(a, "/home/alice/.config/home-manager", nil), "\n")
+	first := strings.Join(ReviewSummary(a, "/home/alice/.config/home-manager", "/home/bob", nil, 80), "\n")
 	for _, want := range []string{"alice@wsl-box", "Alice Example <alice@example.com>", "/home/alice/.config/home-manager", "First run"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("summary lacks %q:\n%s", want, first)
@@ -254,11 +254,11 @@ func TestReviewSummary(t *testing.T) {
 	}
 	prev := a
 	prev.HomeBase.EnableTmux = false
-	again := strings.Join(ReviewSummary(a, "/d", &prev), "\n")
+	again := strings.Join(ReviewSummary(a, "/d", "/home/alice", &prev, 80), "\n")
 	if !strings.Contains(again, "homeBase.enableTmux: false → true") {
 		t.Errorf("re-run summary lacks the change:\n%s", again)
 	}
-	same := strings.Join(ReviewSummary(a, "/d", &a), "\n")
+	same := strings.Join(ReviewSummary(a, "/d", "/home/alice", &a, 80), "\n")
 	if !strings.Contains(same, "Same answers") {
 		t.Errorf("unchanged summary:\n%s", same)
 	}

@@ -86,61 +86,80 @@ func (r reviewScreen) ready() bool {
 func (m *Model) reviewBody(width int) string {
 	s := m.styles
 	r := m.review
+	home := m.home()
 	var b strings.Builder
-	prevRef := (*flakegen.Answers)(nil)
-	if m.previous != nil {
-		prevRef = m.previous
+	line := func(ls ...string) {
+		for _, l := range ls {
+			b.WriteString(l + "\n")
+		}
 	}
-	for _, line := range ReviewSummary(r.answers, m.dir, prevRef) {
-		b.WriteString(line + "\n")
-	}
+	line(ReviewSummary(r.answers, m.dir, home, m.previous, width)...)
 	if len(r.notes) > 0 {
-		b.WriteString("\n" + s.Warn.Render("Adjusted for this machine:") + "\n")
+		line("", s.Warn.Render("Adjusted for this machine:"))
 		for _, n := range r.notes {
-			b.WriteString("  • " + wrapText(n, width-4) + "\n")
+			line(hanging("  • ", n, width)...)
 		}
 	}
 	if len(r.problems) > 0 {
-		b.WriteString("\n" + s.Fail.Render("These answers need fixing (esc to go back):") + "\n")
+		line("", s.Fail.Render("These answers need fixing (esc to go back):"))
 		for _, p := range r.problems {
-			b.WriteString("  " + s.Fail.Render("✗ "+p.Field) + fmt.Sprintf(" %q: ", p.Value) + wrapText(p.Problem, width-6) + "\n")
+			ls := hangingBy("  ✗ ", 4, fmt.Sprintf("%s %q: %s", p.Field, p.Value, p.Problem), width)
+			ls[0] = "  " + s.Fail.Render(strings.TrimPrefix(ls[0], "  "))
+			line(ls...)
 		}
 		return b.String()
 	}
 	if r.err != nil {
-		b.WriteString("\n" + s.Fail.Render("✗ "+r.err.Error()) + "\n")
+		line("")
+		for _, l := range hanging("✗ ", r.err.Error(), width) {
+			line(s.Fail.Render(l))
+		}
 		return b.String()
 	}
 	if r.planning {
-		b.WriteString("\n" + m.spinner.View() + " Working out what would change…\n")
+		line("", m.spinner.View()+" Working out what would change…")
 		return b.String()
 	}
-	b.WriteString("\n" + s.Title.Render("Files in "+m.dir) + "\n")
+	line("")
+	for _, l := range hangingBy("Files in ", 2, tildePath(m.dir, home), width) {
+		line(s.Title.Render(l))
+	}
 	for _, f := range PlanRows(r.plan) {
-		b.WriteString(fmt.Sprintf("  %-10s %s\n", f.Action, f.Path))
+		line(hangingBy(fmt.Sprintf("  %-10s ", f.Action), 13, f.Path, width)...)
 		if f.Note != "" {
-			b.WriteString("             " + s.Subtle.Render(f.Note) + "\n")
+			for _, l := range hanging(strings.Repeat(" ", 13), f.Note, width) {
+				line(s.Subtle.Render(l))
+			}
 		}
 	}
 	if m.flow.DryRun {
-		b.WriteString("\n" + s.Warn.Render("Dry run: nothing will be written.") + "\n")
+		line("", s.Warn.Render("Dry run: nothing will be written."))
 	} else {
-		b.WriteString("\n" + s.Subtle.Render("Nothing has been written yet.") + "\n")
+		line("", s.Subtle.Render("Nothing has been written yet."))
 	}
 	for _, f := range PlanRows(r.plan) {
 		if f.Diff == "" {
 			continue
 		}
-		b.WriteString("\n" + s.Accent.Render("── "+f.Path) + "\n")
-		for _, line := range strings.Split(strings.TrimRight(f.Diff, "\n"), "\n") {
+		line("", s.Accent.Render("── "+f.Path))
+		for _, l := range strings.Split(strings.TrimRight(f.Diff, "\n"), "\n") {
 			switch {
-			case strings.HasPrefix(line, "+"):
-				line = s.OK.Render(line)
-			case strings.HasPrefix(line, "-"):
-				line = s.Fail.Render(line)
+			case strings.HasPrefix(l, "+"):
+				l = s.OK.Render(l)
+			case strings.HasPrefix(l, "-"):
+				l = s.Fail.Render(l)
 			}
-			b.WriteString(line + "\n")
+			line(l)
 		}
 	}
 	return b.String()
+}
+
+// home is the person's home directory as detection found it, for showing
+// paths under it as ~/....
+func (m *Model) home() string {
+	if m.report == nil {
+		return ""
+	}
+	return m.report.User.Home
 }

@@ -10,7 +10,13 @@ import (
 
 // ReviewSummary is the text the review shows above the files: the answers
 // in words and, on a re-run, every answer that changed since the last run.
-func ReviewSummary(a flakegen.Answers, dir string, previous *flakegen.Answers) []string {
+// The configuration directory is shown as ~/... when it is under home. Each
+// row wraps between words to width, under its value; a width of 0 or less
+// leaves the rows whole (plain output).
+func ReviewSummary(a flakegen.Answers, dir, home string, previous *flakegen.Answers, width int) []string {
+	if width <= 0 {
+		width = 1 << 20
+	}
 	var on, off []string
 	for _, c := range ModuleChoices(a) {
 		switch {
@@ -25,34 +31,35 @@ func ReviewSummary(a flakegen.Answers, dir string, previous *flakegen.Answers) [
 	if a.Git.Name != "" || a.Git.Email != "" {
 		git = strings.TrimSpace(fmt.Sprintf("%s <%s>", a.Git.Name, a.Git.Email))
 	}
-	lines := []string{
-		row("Configuration", a.ConfigName()+"  ("+a.System+", "+a.Platform+")"),
-		row("Home", a.HomeBase.HomeDirectory),
-		row("Git identity", git),
-		row("Directory", dir),
-		row("Release", a.Release+"  (stateVersion "+a.HomeBase.StateVersion+")"),
-		row("Shell, editor", a.Shell+", "+a.HomeBase.DefaultEditor),
-		row("Modules on", listOrNone(on)),
-		row("Modules off", listOrNone(off)),
-		row("Aliases", listOrNone(sortedKeys(a.HomeBase.ShellAliases))),
-		row("Variables", listOrNone(sortedKeys(a.HomeBase.EnvironmentVariables))),
-		row("Packages", listOrNone(a.HomeBase.AdditionalPackages)),
+	var lines []string
+	for _, r := range [][2]string{
+		{"Configuration", a.ConfigName() + "  (" + a.System + ", " + a.Platform + ")"},
+		{"Home", a.HomeBase.HomeDirectory},
+		{"Git identity", git},
+		{"Directory", tildePath(dir, home)},
+		{"Release", a.Release + "  (stateVersion " + a.HomeBase.StateVersion + ")"},
+		{"Shell, editor", a.Shell + ", " + a.HomeBase.DefaultEditor},
+		{"Modules on", listOrNone(on)},
+		{"Modules off", listOrNone(off)},
+		{"Aliases", listOrNone(sortedKeys(a.HomeBase.ShellAliases))},
+		{"Variables", listOrNone(sortedKeys(a.HomeBase.EnvironmentVariables))},
+		{"Packages", listOrNone(a.HomeBase.AdditionalPackages)},
+	} {
+		lines = append(lines, hanging(fmt.Sprintf("%-14s ", r[0]), r[1], width)...)
 	}
 	if previous == nil {
-		return append(lines, "", "First run here: no earlier answers to compare with.")
+		return append(append(lines, ""), wrapLines("First run here: no earlier answers to compare with.", width)...)
 	}
 	changes := ChangedAnswers(*previous, a)
 	if len(changes) == 0 {
-		return append(lines, "", "Same answers as the last run.")
+		return append(append(lines, ""), wrapLines("Same answers as the last run.", width)...)
 	}
 	lines = append(lines, "", "Changed since the last run:")
 	for _, c := range changes {
-		lines = append(lines, "  "+c.String())
+		lines = append(lines, hanging("  ", c.String(), width)...)
 	}
 	return lines
 }
-
-func row(label, value string) string { return fmt.Sprintf("%-14s %s", label, value) }
 
 func listOrNone(xs []string) string {
 	if len(xs) == 0 {

@@ -25,7 +25,7 @@ type switchScreen struct {
 	finished bool
 	ok       bool
 	reason   string
-	hints    []string
+	hints    []nixrun.Hint
 	logPath  string
 	took     time.Duration
 	err      error
@@ -93,14 +93,7 @@ func (m *Model) updateSwitch(msg tea.Msg) tea.Cmd {
 		if msg.Interrupted && m.sw.reason == "" {
 			m.sw.reason = "stopped"
 		}
-		m.sw.hints = nil
-		for _, h := range msg.Diagnosis.Hints {
-			line := h.Title
-			if h.Fix != "" {
-				line += ": " + h.Fix
-			}
-			m.sw.hints = append(m.sw.hints, line)
-		}
+		m.sw.hints = msg.Diagnosis.Hints
 		m.sw.logPath = msg.LogPath
 		m.sw.took = msg.Summary.Elapsed
 		return m.goTo(StepDone)

@@ -1,9 +1,12 @@
 package wizard
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nixboard/nixboard/tui/doctorview"
 )
 
 // sanitizeLine removes every escape sequence from a line of child output so
@@ -12,7 +15,167 @@ func sanitizeLine(s string) string {
 	return strings.ReplaceAll(ansi.Strip(s), "\r", "")
 }
 
-// wrapText wraps plain text to width.
+// wrapText wraps plain text to width at word boundaries (see wrapLines).
 func wrapText(s string, width int) string {
-	return ansi.Wordwrap(s, max(width, 20), "")
+	return strings.Join(wrapLines(s, width), "\n")
+}
+
+// wrapLines breaks plain text into lines of at most width cells, between
+// words only. A word longer than a whole line (a long path) is broken
+// after its last "/" that fits, or at the width when it has none. Line
+// breaks in s are kept.
+func wrapLines(s string, width int) []string {
+	width = max(width, 20)
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		if ansi.StringWidth(para) <= width {
+			// A line that fits keeps its spacing.
+			lines = append(lines, para)
+			continue
+		}
+		line := ""
+		for _, w := range strings.Fields(para) {
+			for ansi.StringWidth(w) > width {
+				if line != "" {
+					lines = append(lines, line)
+					line = ""
+				}
+				head := ansi.Truncate(w, width, "")
+				if i := strings.LastIndex(head, "/"); i > 0 {
+					head = head[:i+1]
+				}
+				lines = append(lines, head)
+				w = w[len(head):]
+			}
+			switch {
+			case line == "":
+				line = w
+			case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+				line += " " + w
+			default:
+				lines = append(lines, line)
+				line = w
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// hanging wraps text that starts with prefix (a bullet, a label) to width,
+// indenting the lines after the first by the prefix's width, so a long path
+// moves to the next line whole instead of being cut where the screen ends.
+func hanging(prefix, text string, width int) []string {
+	return hangingBy(prefix, ansi.StringWidth(prefix), text, width)
+}
+
+// hangingBy is hanging with the indent of the lines after the first given.
+func hangingBy(prefix string, indent int, text string, width int) []string {
+	lines := wrapLines(text, width-max(indent, ansi.StringWidth(prefix)))
+	for i := range lines {
+		if i == 0 {
+			lines[i] = prefix + lines[i]
+		} else {
+			lines[i] = strings.Repeat(" ", indent) + lines[i]
+		}
+	}
+	return lines
+}
+
+// commandLines shows a shell command indented by indent: on one line when it
+// fits, else broken only between shell words with a trailing " \" and the
+// continuation lines indented by two more (doctorview.WrapShell), so a
+// pasted command still runs. A word longer than a whole line (a long path)
+// is broken too, after a "/" where it can be, with a backslash right after
+// it and the rest starting at the beginning of the next line: the shell
+// joins such lines into one word.
+func commandLines(cmd string, indent, width int) []string {
+	pad := strings.Repeat(" ", indent)
+	if ansi.StringWidth(cmd) <= width-indent {
+		return []string{pad + cmd}
+	}
+	var out []string
+	for i, part := range doctorview.WrapShell(cmd, width-indent-2) {
+		prefix := pad
+		if i > 0 {
+			prefix += "  "
+		}
+		out = append(out, breakWord(prefix, part, width)...)
+	}
+	return out
+}
+
+// breakWord lays out prefix+part in lines of width, breaking part when it is
+// a single unquoted word (with or without the " \" of a continued command)
+// that does not fit; anything else is returned as one line.
+func breakWord(prefix, part string, width int) []string {
+	if ansi.StringWidth(prefix+part) <= width {
+		return []string{prefix + part}
+	}
+	word, tail := part, ""
+	if w, ok := strings.CutSuffix(part, " \\"); ok {
+		word, tail = w, " \\"
+	}
+	if strings.ContainsAny(word, " '\"\\") {
+		return []string{prefix + part}
+	}
+	var out []string
+	room := width - ansi.StringWidth(prefix) - 1
+	for ansi.StringWidth(word+tail) > room+1 {
+		head := ansi.Truncate(word, max(room, 1), "")
+		if i := strings.LastIndex(head, "/"); i > 0 {
+			head = head[:i+1]
+		}
+		out = append(out, prefix+head+"\\")
+		word = word[len(head):]
+		prefix, room = "", width-1
+	}
+	return append(out, prefix+word+tail)
+}
+
+// tildePath shows a path under home as ~/..., as a person would type it.
+func tildePath(p, home string) string {
+	home = filepath.Clean(home)
+	if home == "" || home == "." || home == "/" {
+		return p
+	}
+	switch {
+	case p == home:
+		return "~"
+	case strings.HasPrefix(p, home+"/"):
+		return "~/" + p[len(home)+1:]
+	}
+	return p
+}
+
+// shellPath is a path as a shell word: ~/... under home (the tilde left
+// unquoted so the shell expands it), the rest quoted when it needs quotes.
+func shellPath(p, home string) string {
+	t := tildePath(p, home)
+	switch {
+	case t == "~":
+		return t
+	case strings.HasPrefix(t, "~/"):
+		return "~/" + shellQuote(t[2:])
+	}
+	return shellQuote(t)
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but the
+// characters that never need quotes.
+func shellQuote(s string) string {
+	if s == "" {
+		return "''"
+	}
+	safe := true
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:,=@%", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

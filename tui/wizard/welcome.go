@@ -91,9 +91,18 @@ func (m *Model) welcomeBody(width int) string {
 	if blocking := BlockingChecks(r); len(blocking) > 0 {
 		b.WriteString(s.Fail.Render("Before the switch can work, fix these:") + "\n")
 		for _, c := range blocking {
-			b.WriteString("  " + s.Fail.Render("✗") + " " + wrapText(c.Message, width-4) + "\n")
-			if c.Fix != "" {
-				b.WriteString(s.Accent.Render(wrapText(c.Fix, width)) + "\n")
+			ls := hanging("  ✗ ", c.Message, width)
+			ls[0] = "  " + s.Fail.Render("✗") + strings.TrimPrefix(ls[0], "  ✗")
+			b.WriteString(strings.Join(ls, "\n") + "\n")
+			// A fix is one or more commands to paste: they break only
+			// between shell words.
+			for _, fix := range strings.Split(c.Fix, "\n") {
+				if strings.TrimSpace(fix) == "" {
+					continue
+				}
+				for _, l := range commandLines(fix, 4, width) {
+					b.WriteString(s.Accent.Render(l) + "\n")
+				}
 			}
 		}
 		b.WriteString(s.Subtle.Render(wrapText("You can still answer the questions and write the files now; press r after fixing to check again.", width)) + "\n\n")

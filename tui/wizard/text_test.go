@@ -1,0 +1,182 @@
+package wizard
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/nixrun"
+)
+
+// pasteLines joins lines the way a shell does: a backslash at the end of a
+// line joins it with the next one.
+func pasteLines(text string) string {
+	return strings.ReplaceAll(text, "\\\n", "")
+}
+
+func hintWords(d DoneInfo) []string {
+	var out []string
+	for _, h := range d.Hints {
+		out = append(out, h.Title, h.Fix)
+	}
+	return out
+}
+
+func TestWrapLinesBreaksBetweenWords(t *testing.T) {
+	text := "Change home.nix in /tmp/TestWizardRealSwitchInTmux3335008414/002/home-manager, then apply it with the command below."
+	for _, width := range []int{20, 40, 80} {
+		lines := wrapLines(text, width)
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > width {
+				t.Errorf("width %d: line of %d: %q", width, w, l)
+			}
+		}
+		// Only the path, longer than 20 cells, may be broken, and then
+		// after a slash.
+		got := strings.Fields(strings.Join(lines, " "))
+		want := strings.Fields(text)
+		if width >= 80 && strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("width %d: words changed:\n%q\n%q", width, got, want)
+		}
+		for i, l := range lines {
+			if i+1 < len(lines) && !strings.HasSuffix(l, "/") && strings.HasPrefix(lines[i+1], "002") {
+				t.Errorf("width %d: path broken outside a slash: %q", width, lines)
+			}
+		}
+	}
+	if got := wrapLines("kept  as  is", 40); len(got) != 1 || got[0] != "kept  as  is" {
+		t.Errorf("a line that fits changed: %q", got)
+	}
+}
+
+func TestCommandLines(t *testing.T) {
+	if got := commandLines("home-manager switch --flake ~/.config/home-manager#a@b", 6, 80); len(got) != 1 {
+		t.Errorf("a command that fits was broken: %q", got)
+	}
+	long := "/tmp/TestWizardRealSwitchInTmux3335008414/002/home-manager"
+	for _, tt := range []struct {
+		cmd   string
+		words []string
+	}{
+		{"home-manager switch --flake " + long + "#fixture@fixturebox", []string{"switch", "--flake", long + "#fixture@fixturebox"}},
+		{"home-manager switch --flake " + long + "/a-very-long-directory-name-that-goes-on#fixture@fixturebox", []string{"switch", "--flake", long + "/a-very-long-directory-name-that-goes-on#fixture@fixturebox"}},
+		{"home-manager switch --flake ~/'my config'#a@b -b nixboard-backup", []string{"switch", "--flake", "HOME/my config#a@b", "-b", "nixboard-backup"}},
+	} {
+		for _, width := range []int{30, 60, 80} {
+			lines := commandLines(tt.cmd, 6, width)
+			for i, l := range lines {
+				if ansi.StringWidth(l) > width {
+					t.Errorf("width %d: line too wide: %q", width, l)
+				}
+				if i < len(lines)-1 && !strings.HasSuffix(l, "\\") {
+					t.Errorf("width %d: continued line without a backslash: %q", width, l)
+				}
+			}
+			// Pasted into a shell, the lines are the command.
+			script := strings.Replace(strings.Join(lines, "\n"), "home-manager", `printf '%s\n'`, 1)
+			cmd := exec.Command("/bin/sh", "-c", script)
+			cmd.Env = []string{"HOME=HOME"}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("sh: %v\n%s", err, script)
+			}
+			if got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); strings.Join(got, "|") != strings.Join(tt.words, "|") {
+				t.Errorf("width %d: the shell reads\n%q\nfrom\n%s", width, got, strings.Join(lines, "\n"))
+			}
+		}
+	}
+}
+
+func TestShellPath(t *testing.T) {
+	for _, tt := range []struct{ path, home, tilde, shell string }{
+		{"/home/alice/.config/home-manager", "/home/alice", "~/.config/home-manager", "~/.config/home-manager"},
+		{"/home/alice", "/home/alice", "~", "~"},
+		{"/home/alicex/cfg", "/home/alice", "/home/alicex/cfg", "/home/alicex/cfg"},
+		{"/home/alice/my config", "/home/alice/", "~/my config", "~/'my config'"},
+		{"/srv/it's", "", "/srv/it's", `'/srv/it'\''s'`},
+		{"/etc/x", "/", "/etc/x", "/etc/x"},
+	} {
+		if got := tildePath(tt.path, tt.home); got != tt.tilde {
+			t.Errorf("tildePath(%q, %q) = %q, want %q", tt.path, tt.home, got, tt.tilde)
+		}
+		if got := shellPath(tt.path, tt.home); got != tt.shell {
+			t.Errorf("shellPath(%q, %q) = %q, want %q", tt.path, tt.home, got, tt.shell)
+		}
+	}
+}
+
+// TestDoneLinesFit lays out every kind of Done screen at 40, 80 and 132
+// columns: no line is wider, commands paste whole, paths under home are
+// ~/....
+func TestDoneLinesFit(t *testing.T) {
+	a := validAnswers()
+	a.HomeBase.Username, a.Hostname = "alice", "a-rather-long-host-name-for-this-test"
+	long := "/tmp/TestWizardRealSwitchInTmux3335008414/002/home-manager"
+	cases := map[string]DoneInfo{
+		"ok":        {Answers: a, Dir: "/home/alice/.config/home-manager", Home: "/home/alice", LogPath: "/home/alice/.local/state/nixboard/logs/switch-20261127-050816.log", Took: 42 * time.Second},
+		"ok long":   {Answers: a, Dir: long, Home: "/home/alice", LogPath: long + "/logs/switch-20261127-050816.log"},
+		"no switch": {Answers: a, Dir: long, Home: "/home/alice", NoSwitch: true},
+		"dry run":   {Answers: a, Dir: long, DryRun: true},
+		"failed": {Answers: a, Dir: "/home/alice/.config/home-manager", Home: "/home/alice", Failed: true,
+			Reason: "Existing file '/home/alice/.bashrc' would be clobbered by backing up to /home/alice/.bashrc.nixboard-backup",
+			Hints:  []nixrun.Hint{{Title: "Move the old backup away", Fix: "mv /home/alice/.bashrc.nixboard-backup /home/alice/.bashrc.old"}}, LogPath: "/home/alice/.local/state/nixboard/logs/x.log"},
+	}
+	for name, d := range cases {
+		for _, width := range []int{40, 80, 132} {
+			lines := DoneLines(d, width)
+			text := strings.Join(lines, "\n")
+			for _, l := range lines {
+				if w := ansi.StringWidth(l); w > width {
+					t.Errorf("%s at %d: line of %d: %q", name, width, w, l)
+				}
+			}
+			// The reason and the hints quote home-manager and the
+			// diagnosis; everything nixboard writes shows ~/....
+			mine := strings.Join(strings.Fields(pasteLines(text)), " ")
+			for _, quoted := range append([]string{d.Reason}, hintWords(d)...) {
+				mine = strings.ReplaceAll(mine, strings.Join(strings.Fields(quoted), " "), "")
+			}
+			if strings.Contains(mine, "/home/alice/") {
+				t.Errorf("%s at %d: a path under home is not shown as ~/...:\n%s", name, width, text)
+			}
+			if d.DryRun {
+				continue
+			}
+			want := SwitchCommand(d.Dir, d.Home, d.Answers)
+			if !strings.Contains(strings.Join(strings.Fields(pasteLines(text)), " "), want) {
+				t.Errorf("%s at %d: the pasted lines do not give %q:\n%s", name, width, want, text)
+			}
+			if 6+ansi.StringWidth(want) <= width && !strings.Contains(text, want) {
+				t.Errorf("%s at 132: the command does not stay on one line:\n%s", name, text)
+			}
+		}
+	}
+	if got := SwitchCommand("/home/alice/.config/home-manager", "/home/alice", a); got != "home-manager switch --flake ~/.config/home-manager#"+a.ConfigName() {
+		t.Errorf("SwitchCommand = %q", got)
+	}
+	var _ flakegen.Answers = a
+}
+
+func TestReviewSummaryWraps(t *testing.T) {
+	a := validAnswers()
+	lines := ReviewSummary(a, "/home/alice/.config/home-manager", "/home/alice", nil, 40)
+	text := strings.Join(lines, "\n")
+	if !strings.Contains(text, "Directory      ~/.config/home-manager") {
+		t.Errorf("the directory under home is not ~/...:\n%s", text)
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > 40 {
+			t.Errorf("line wider than 40: %q", l)
+		}
+	}
+	// A wrapped value continues under itself.
+	for i, l := range lines {
+		if strings.HasPrefix(l, "Modules on") && (i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], strings.Repeat(" ", 15))) {
+			t.Errorf("the modules row does not continue under its value:\n%s", text)
+		}
+	}
+}
