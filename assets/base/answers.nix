@@ -43,4 +43,10 @@ in
   programs.${answers.shell}.enable = true;
 
   targets.genericLinux.enable = lib.mkDefault genericLinux;
+
+  # WSL brings its own GPU passthrough (/usr/lib/wsl/lib); home-manager's
+  # generic GPU integration would instead ask for `sudo non-nixos-gpu-setup`
+  # on every switch and pull in mesa. Bare-metal Linux keeps it, since GUI
+  # programs from Nix need those drivers there.
+  targets.genericLinux.gpu.enable = lib.mkIf (answers.platform == "wsl") (lib.mkDefault false);
 }
