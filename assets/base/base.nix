@@ -196,10 +196,14 @@ in
       home.sessionVariables = cfg.environmentVariables;
       programs.home-manager.enable = true;
     }
-    {
+    # EDITOR and VISUAL name the chosen editor, except when that is the
+    # default "nvim" and Neovim is switched off: pointing them at a program
+    # this configuration does not install would break `git commit` and
+    # friends, so the system's own EDITOR stays in charge then.
+    (mkIf (cfg.defaultEditor != "nvim" || cfg.enableNeovim) {
       home.sessionVariables.EDITOR = mkDefault cfg.defaultEditor;
       home.sessionVariables.VISUAL = mkDefault cfg.defaultEditor;
-    }
+    })
     {
       # Without a man package (home-manager's default on macOS from
       # stateVersion 26.05) there are no caches to generate, yet
