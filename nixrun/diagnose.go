@@ -12,7 +12,8 @@ import (
 	"strings"
 )
 
-// Hint is one next step for a failed run.
+// Hint is one next step: for a failed run, how to fix it; for a run that
+// succeeded, something the activation asked the person to do.
 type Hint struct {
 	// Title is one line, e.g. "2 files would be clobbered".
 	Title string
@@ -96,7 +97,7 @@ type finding struct {
 
 func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileInfo, error)) Diagnosis {
 	if !failed {
-		return Diagnosis{OK: true}
+		return Diagnosis{OK: true, Hints: successHints(s)}
 	}
 	s.mu.Lock()
 	var errs, warns []Message
@@ -479,4 +480,19 @@ func quoteAll(ss []string) []string {
 		out[i] = shellQuote(s)
 	}
 	return out
+}
+
+// successHints are the next steps a successful activation asked for.
+func successHints(s *State) []Hint {
+	s.mu.Lock()
+	gpu := s.act.GPUSetup
+	s.mu.Unlock()
+	if gpu == "" {
+		return nil
+	}
+	return []Hint{{
+		Title:  "set up GPU drivers for programs from Nix (once, as root)",
+		Detail: "home-manager's generic Linux target links your graphics drivers for Nix programs; it needs one command with sudo, and again after driver updates.",
+		Fix:    gpu,
+	}}
 }

@@ -93,6 +93,32 @@ func TestDiagnoseOK(t *testing.T) {
 	}
 }
 
+// TestDiagnoseGPUSetup: home-manager's generic Linux GPU module warns on a
+// successful switch and names a command to run once; that command becomes
+// the successful run's hint, and does not fail the run.
+func TestDiagnoseGPUSetup(t *testing.T) {
+	const setup = "/nix/store/0c2xk3w1sbkq8pwsb6nmpkbds5fgk8r8-non-nixos-gpu/bin/non-nixos-gpu-setup"
+	log := "Starting Home Manager activation\n" +
+		"Activating checkLinkTargets\n" +
+		"Activating linkGeneration\n" +
+		"\x1b[1;33mThis non-NixOS system is not yet set up to use the GPU\x1b[0m\n" +
+		"\x1b[1;33mwith Nix packages. To set up GPU drivers, run\x1b[0m\n" +
+		"\x1b[1;33m  sudo " + setup + "\x1b[0m\n" +
+		"Activating onFilesChange\n"
+	s, _ := newTestState(Limits{})
+	feedAll(s, log)
+	d := Diagnose(s, nil)
+	if !d.OK || len(d.Hints) != 1 || d.Hints[0].Fix != "sudo "+setup {
+		t.Fatalf("diagnosis: %+v", d)
+	}
+	if r := DiagnoseReplay(s); !r.OK || len(r.Hints) != 1 {
+		t.Errorf("replay: %+v", r)
+	}
+	if a := s.Activation(); !a.Complete || a.GPUSetup != "sudo "+setup {
+		t.Errorf("activation: %+v", a)
+	}
+}
+
 // TestDiagnoseClobber uses real files: a regular file with an older
 // backup in the way, and a foreign symlink.
 func TestDiagnoseClobber(t *testing.T) {

@@ -216,6 +216,11 @@ type Activation struct {
 	Errors []string
 	// Clobbered are the files that would be clobbered.
 	Clobbered []Clobber
+	// GPUSetup is the command home-manager's generic Linux GPU module asks
+	// the person to run once with sudo ("This non-NixOS system is not yet
+	// set up to use the GPU"), or "" when it did not ask. The switch still
+	// succeeds; the command is a next step, not a failure.
+	GPUSetup string
 }
 
 // Stats counts lines the reader could not fully use; they are counted,

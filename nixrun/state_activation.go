@@ -22,6 +22,10 @@ var (
 	reInTheWay = regexp.MustCompile(`Existing file '(.+)' is in the way of '(.+)'`)
 	// checkStringEq / checkPathEq: `HOME is "/home/foo", expected "/home/bar"`.
 	reIdentity = regexp.MustCompile(`^(HOME|USER|UID) is "(.*)", expected "(.*)"`)
+	// modules/targets/generic-linux/gpu: after "This non-NixOS system is
+	// not yet set up to use the GPU" (or "GPU drivers require an update,
+	// run") it prints the setup command on a line of its own.
+	reGPUSetup = regexp.MustCompile(`^sudo (/nix/store/\S+/bin/non-nixos-gpu-setup)$`)
 )
 
 // activationErrorMarkers are substrings of plain lines that report a
@@ -67,6 +71,12 @@ func (s *State) textLine(line string) {
 	if strings.HasPrefix(line, "copying path '") && rePlainCopy.MatchString(line) {
 		s.plainCopies++
 		return
+	}
+	if strings.HasPrefix(line, "sudo /nix/store/") {
+		if m := reGPUSetup.FindStringSubmatch(line); m != nil {
+			s.act.GPUSetup = "sudo " + m[1]
+			return
+		}
 	}
 	if strings.HasPrefix(line, "error:") {
 		s.markFailedBuild(line)
