@@ -237,3 +237,14 @@ func TestDemoInstallReplay(t *testing.T) {
 		t.Error("an installer without a transcript must be an error")
 	}
 }
+
+// BenchmarkDemoRecordingFor measures the substitution the demo pays once
+// per switch replay.
+func BenchmarkDemoRecordingFor(b *testing.B) {
+	id := nixrun.DemoIdentity{User: "ada", Home: "/home/ada", Host: "thinkpad-x1"}
+	for b.Loop() {
+		if len(nixrun.DemoRecordingFor(id)) == 0 {
+			b.Fatal("empty recording")
+		}
+	}
+}
