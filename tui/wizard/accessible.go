@@ -138,7 +138,7 @@ func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home st
 		return a, dir, err
 	}
 	sp.apply(&a)
-	mf, mp := buildModulesForm(a, 20)
+	mf, mp := buildModulesForm(a, 0, true)
 	if err := run(mf); err != nil {
 		return a, dir, err
 	}

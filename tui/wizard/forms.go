@@ -148,35 +148,71 @@ func buildShellForm(a flakegen.Answers) (*huh.Form, *shellPart) {
 type modulesPart struct {
 	On     []string
 	checks checks
+	// choices are every flag with whether it is offered here; field is the
+	// list, whose highlighted flag the screen describes below it.
+	choices []ModuleChoice
+	field   *huh.MultiSelect[string]
 }
 
 func (p *modulesPart) apply(a *flakegen.Answers) { SetModules(a, p.On) }
 
-func buildModulesForm(a flakegen.Answers, height int) (*huh.Form, *modulesPart) {
-	p := &modulesPart{checks: checks{}}
-	choices := ModuleChoices(a)
+// modulesHelp is the modules field's own description.
+const modulesHelp = "space toggles, enter confirms; set from the defaults or your last run."
+
+// buildModulesForm builds the modules page with the list at most height
+// lines high (its title and description included). The screen draws the
+// highlighted flag's description and the flags that are not offered below
+// the list (see modulesFooter). With long set (accessible mode, where
+// nothing is drawn below the prompt), each option carries its description
+// and the field's description the notes instead.
+func buildModulesForm(a flakegen.Answers, height int, long bool) (*huh.Form, *modulesPart) {
+	p := &modulesPart{checks: checks{}, choices: ModuleChoices(a)}
 	var opts []huh.Option[string]
-	for _, c := range choices {
+	for _, c := range p.choices {
 		if !c.Offered {
 			continue
 		}
-		opts = append(opts, huh.NewOption(c.Flag.Title, c.Flag.Key).Selected(c.On))
+		label := c.Flag.Title
+		if long {
+			label += ": " + c.Flag.Description
+		}
+		opts = append(opts, huh.NewOption(label, c.Flag.Key).Selected(c.On))
 		if c.On {
 			p.On = append(p.On, c.Flag.Key)
 		}
 	}
-	desc := "space toggles, enter confirms. Pre-selected from the defaults or your last run."
-	if notes := ExcludedNotes(choices); len(notes) > 0 {
+	desc := modulesHelp
+	if notes := ExcludedNotes(p.choices); long && len(notes) > 0 {
 		desc += "\nNot offered on this machine:"
 		for _, n := range notes {
 			desc += "\n• " + n
 		}
 	}
-	fields := []huh.Field{
-		huh.NewMultiSelect[string]().Key(keyModules).Title("Modules").
-			Description(desc).Options(opts...).Value(&p.On).Height(min(len(opts)+1, max(height-4, 5))),
+	// On the screen the page's own line names it, and the list needs the
+	// room; a line prompt needs the title.
+	p.field = huh.NewMultiSelect[string]().Key(keyModules).
+		Description(desc).Options(opts...).Value(&p.On)
+	if long {
+		p.field.Title("Modules")
 	}
-	return huh.NewForm(huh.NewGroup(fields...).Title("Modules")), p
+	if height > 0 {
+		p.field.Height(max(height, 5))
+	}
+	return huh.NewForm(huh.NewGroup(p.field)), p
+}
+
+// hoveredFlag is the flag under the list's cursor.
+func (p *modulesPart) hoveredFlag() (flakegen.Flag, bool) {
+	key, ok := p.field.Hovered()
+	if !ok {
+		return flakegen.Flag{}, false
+	}
+	for _, c := range p.choices {
+		if c.Flag.Key == key {
+			return c.Flag, true
+		}
+	}
+	return flakegen.Flag{}, false
 }
 
 // extrasPart is bound by the extras form.

@@ -26,7 +26,10 @@ type questionsScreen struct {
 	apply  func(a *flakegen.Answers, dir *string)
 	// live is the problem of the focused field's current value, shown as it
 	// is typed.
-	live    string
+	live string
+	// modules is the modules page's part while that page is shown: the
+	// screen describes its highlighted flag below the list.
+	modules *modulesPart
 	width   int
 	height  int
 	dark    bool
@@ -48,6 +51,7 @@ func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noCo
 // build makes the form of the current page from the answers.
 func (q *questionsScreen) build(a flakegen.Answers, dir string) tea.Cmd {
 	var f *huh.Form
+	q.modules = nil
 	switch q.idx {
 	case 0:
 		form, p := buildIdentityForm(a)
@@ -59,8 +63,9 @@ func (q *questionsScreen) build(a flakegen.Answers, dir string) tea.Cmd {
 		form, p := buildShellForm(a)
 		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
 	case 3:
-		form, p := buildModulesForm(a, q.height)
+		form, p := buildModulesForm(a, q.modulesListHeight(a), false)
 		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
+		q.modules = p
 	default:
 		form, p := buildExtrasForm(a)
 		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
@@ -262,5 +267,71 @@ func (q *questionsScreen) view(st theme.Styles, width, height int) string {
 	if q.live != "" {
 		b.WriteString("\n" + st.Fail.Render("✗ "+wrapText(q.live, width-2)))
 	}
+	if q.modules != nil {
+		b.WriteString("\n" + strings.Join(q.modulesFooter(st, width), "\n"))
+	}
 	return b.String()
+}
+
+// modulesFooter is what the modules page shows below the list: the
+// highlighted flag's description, in as many lines as the longest one
+// needs so the page does not jump while the cursor moves, then the flags
+// that are not offered here and why.
+func (q *questionsScreen) modulesFooter(st theme.Styles, width int) []string {
+	var lines []string
+	if f, ok := q.modules.hoveredFlag(); ok {
+		for i, l := range hanging("  ", f.Title+": "+f.Description, width) {
+			if i == 0 {
+				l = "  " + st.Accent.Render(strings.TrimPrefix(l, "  "))
+			}
+			lines = append(lines, l)
+		}
+	}
+	for len(lines) < describeLines(q.modules.choices, width) {
+		lines = append(lines, "")
+	}
+	if notes := ExcludedNotes(q.modules.choices); len(notes) > 0 {
+		lines = append(lines, st.Subtle.Render("Not offered on this machine:"))
+		for _, n := range notes {
+			for _, l := range hanging("• ", n, width) {
+				lines = append(lines, st.Subtle.Render(l))
+			}
+		}
+	}
+	return lines
+}
+
+// describeLines is the number of lines the longest description of an
+// offered flag takes at width.
+func describeLines(choices []ModuleChoice, width int) int {
+	n := 0
+	for _, c := range choices {
+		if c.Offered {
+			n = max(n, len(hanging("  ", c.Flag.Title+": "+c.Flag.Description, width)))
+		}
+	}
+	return n
+}
+
+// modulesListHeight is the room for the modules list (its title and
+// description included): the body without the page line and what
+// modulesFooter draws below the list, and no more than the list needs.
+func (q *questionsScreen) modulesListHeight(a flakegen.Answers) int {
+	choices := ModuleChoices(a)
+	offered := 0
+	for _, c := range choices {
+		if c.Offered {
+			offered++
+		}
+	}
+	below := describeLines(choices, q.width)
+	if notes := ExcludedNotes(choices); len(notes) > 0 {
+		below++
+		for _, n := range notes {
+			below += len(hanging("• ", n, q.width))
+		}
+	}
+	// The field's frame (the focus bar) takes two cells of the width.
+	need := len(wrapLines(modulesHelp, q.width-2)) + offered
+	return min(need, q.height-1-below)
 }

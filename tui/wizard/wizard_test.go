@@ -81,6 +81,8 @@ func press(tm *teatest.TestModel, keys ...string) {
 			tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 		case "esc":
 			tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+		case "down":
+			tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
 		case "ctrl+c":
 			tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 		case "ctrl+u":
@@ -269,6 +271,62 @@ func TestWizardQuickKeysDoNotSkipPages(t *testing.T) {
 	m, view := finalView(t, tm)
 	if m.Step() != StepQuestions || m.questions.idx != 1 {
 		t.Fatalf("on %s page %d after four enters, want page 2:\n%s", m.Step(), m.questions.idx+1, view)
+	}
+}
+
+// TestWizardModulesDescribeHighlighted walks to the modules page on WSL and
+// on macOS at 80x24 and 120x40: every offered flag is in view, the
+// highlighted flag's description is shown below the list and follows the
+// cursor, and on macOS the flags that are not offered are explained.
+func TestWizardModulesDescribeHighlighted(t *testing.T) {
+	for _, tt := range []struct{ platform, system string }{{"wsl", "x86_64-linux"}, {"darwin", "aarch64-darwin"}} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			t.Run(tt.platform+"-"+itoa(size[0]), func(t *testing.T) {
+				t.Parallel()
+				r := fakeReport("/home/alice")
+				d := flakegen.DefaultFor(tt.platform, tt.system)
+				d.HomeBase.Username, d.Hostname = "alice", "box"
+				r.Defaults = d
+				tm, _ := start(t, testOptions(t, r), size[0], size[1])
+				waitText(t, tm, "answer a few questions")
+				press(tm, "enter")
+				waitText(t, tm, "Who you are")
+				press(tm, "enter", "enter", "enter")
+				waitText(t, tm, "2 of 5")
+				press(tm, "enter", "enter")
+				waitText(t, tm, "3 of 5")
+				press(tm, "enter", "enter")
+				waitText(t, tm, "Git: git with your name")
+				press(tm, "down", "down")
+				waitText(t, tm, "tmux: tmux with mouse support")
+				press(tm, "ctrl+c", "y")
+				m, view := finalView(t, tm)
+				if m.questions.idx != 3 {
+					t.Fatalf("not on the modules page: %d", m.questions.idx)
+				}
+				lines := strings.Split(view, "\n")
+				if len(lines) > size[1] {
+					t.Errorf("%d lines on a %d-line terminal", len(lines), size[1])
+				}
+				for _, l := range lines {
+					if ansi.StringWidth(l) > size[0] {
+						t.Errorf("line wider than %d: %q", size[0], l)
+					}
+				}
+				for _, c := range ModuleChoices(d) {
+					in := strings.Contains(view, "] "+c.Flag.Title)
+					if in != c.Offered {
+						t.Errorf("%s offered=%v, in view=%v:\n%s", c.Flag.Key, c.Offered, in, view)
+					}
+				}
+				if !strings.Contains(view, "tmux: tmux with mouse support") || strings.Contains(view, "Git: git with") {
+					t.Errorf("the description does not follow the cursor:\n%s", view)
+				}
+				if tt.platform == "darwin" && (!strings.Contains(view, "Not offered on this machine:") || !strings.Contains(view, "this is macOS.")) {
+					t.Errorf("the flags not offered on macOS are not explained in full:\n%s", view)
+				}
+			})
+		}
 	}
 }
 
