@@ -46,6 +46,11 @@ type Deps struct {
 	// is only called after the person agreed. Nil means installers cannot
 	// run here (the demo), and the screen says so.
 	Installer InstallerFunc
+	// Sudo returns `sudo -v`, to which the terminal is handed so it asks
+	// for the password before an Installer that needs root runs (the
+	// person is not root). Nil means Installer needs no credentials (a
+	// test's fake installer).
+	Sudo SudoFunc
 	// DemoInstall stands in for Installer in the demo (when Installer is
 	// nil): it plays a canned installer transcript into the same log pane
 	// and then gives the simulated machine Nix. Nothing real runs.
