@@ -1,6 +1,21 @@
 package wizard
 
-import "github.com/nixboard/nixboard/detect"
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nixboard/nixboard/detect"
+)
 
 // InstallOption is one way to install Nix, as detect advises it.
 type InstallOption = detect.InstallOption
@@ -12,3 +27,206 @@ type InstallAdvice = detect.Advice
 // install Nix on a machine, whose recommendation the doctor's nix.installed
 // fix shows too. The wizard only presents it.
 func AdviseInstall(r detect.Report) InstallAdvice { return detect.InstallAdvice(r) }
+
+// InstallerFunc returns the process that runs an installer command. It is
+// called only after the person agreed to run it.
+type InstallerFunc func(ctx context.Context, opt InstallOption) *exec.Cmd
+
+// SudoFunc returns the `sudo -v` process that asks for the person's
+// password before an installer that needs root runs. It returns an error
+// wrapping ErrNoSudo when sudo is not installed.
+type SudoFunc func(ctx context.Context) (*exec.Cmd, error)
+
+// ErrNoSudo says that sudo is not installed.
+var ErrNoSudo = errors.New("sudo is not installed")
+
+// HostCommands builds the processes the install step runs on the real
+// machine: `sudo -v`, which asks for the person's password while the
+// terminal is handed over to it, and the installer's command line. It is
+// the one place their argv and environment are decided, so a test puts
+// fake sudo and installer commands first on Env's PATH.
+type HostCommands struct {
+	// Env is the environment both run with; nil means this process's.
+	Env []string
+}
+
+func (h HostCommands) env() []string {
+	if h.Env == nil {
+		return os.Environ()
+	}
+	return h.Env
+}
+
+// getenv returns the last value of key in the environment, as a shell
+// would see it.
+func (h HostCommands) getenv(key string) string {
+	env := h.env()
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// Installer runs opt's command line through /bin/sh exactly as it was
+// shown. Its stdin stays /dev/null: the commands carry --no-confirm where
+// an installer would otherwise ask, and the person's keys belong to the
+// wizard while it runs.
+func (h HostCommands) Installer(ctx context.Context, opt InstallOption) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", opt.Command)
+	cmd.Env = h.env()
+	return cmd
+}
+
+// Sudo returns `sudo -v`: sudo asks for the password on the terminal (not
+// through nixboard, which never sees it) and caches the credentials for
+// the terminal, where the installer's own sudo calls then find them.
+func (h HostCommands) Sudo(ctx context.Context) (*exec.Cmd, error) {
+	p, err := lookPathIn("sudo", h.getenv("PATH"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, p, "-v")
+	cmd.Env = h.env()
+	return cmd, nil
+}
+
+// ShellInstaller is the real installer with this process's environment.
+func ShellInstaller(ctx context.Context, opt InstallOption) *exec.Cmd {
+	return HostCommands{}.Installer(ctx, opt)
+}
+
+// SudoValidate is the real `sudo -v` with this process's environment.
+func SudoValidate(ctx context.Context) (*exec.Cmd, error) {
+	return HostCommands{}.Sudo(ctx)
+}
+
+// lookPathIn finds an executable named file in the directories of path
+// (a PATH value). exec.LookPath would search this process's PATH, not the
+// one the command runs with. Empty entries (the current directory) are
+// skipped: sudo is never taken from wherever nixboard was started.
+func lookPathIn(file, path string) (string, error) {
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue
+		}
+		p := filepath.Join(dir, file)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w: no %s on PATH", ErrNoSudo, file)
+}
+
+// needsSudo says whether running opt asks for root first: every installer
+// nixboard can run creates /nix, which takes root, unless the person
+// already is root. Detection's user name is the same rule InstallAdvice
+// uses to offer the root-only options.
+func needsSudo(r detect.Report, opt InstallOption) bool {
+	return opt.Runnable && r.User.Name != "root"
+}
+
+// sudoIntro is printed on the terminal just before sudo asks.
+const sudoIntro = "nixboard: the Nix installer needs root to create /nix, so sudo asks for your password now.\n" +
+	"It goes to sudo only: nixboard never sees or stores it. Press ctrl+c to cancel."
+
+// sudoProblem explains why sudo did not confirm the password, with the
+// fix, for the person who is not root.
+func sudoProblem(err error, user string) string {
+	var exit *exec.ExitError
+	switch {
+	case errors.Is(err, ErrNoSudo):
+		if user == "" {
+			user = "YOUR-NAME"
+		}
+		return "sudo is not installed, and the installer needs it to create /nix. " +
+			"As root (su -), install it with your package manager, for example `apt-get install sudo`, " +
+			"and let yourself use it: `usermod -aG sudo " + user + "` (on Fedora and Arch the group is wheel). " +
+			"Log in again, then try again here. Nothing was run."
+	case errors.As(err, &exit):
+		return "sudo did not confirm your password (" + exit.String() + "): it was cancelled, mistyped, " +
+			"or you may not use sudo on this machine. Nothing was run."
+	}
+	return "sudo could not run: " + err.Error() + ". Nothing was run."
+}
+
+// terminalHandOver runs a process on the terminal while the wizard has
+// handed the terminal over (tea.Exec): it prints why before the process
+// starts, and it keeps ctrl+c at sudo's prompt from ending nixboard. While
+// the terminal is in its normal mode, ctrl+c sends SIGINT to every process
+// in the foreground, nixboard included; nixboard catches it for the time
+// being, and sudo, which does not inherit the catch, takes it as cancel.
+type terminalHandOver struct {
+	intro string
+	cmd   *exec.Cmd
+}
+
+// SetStdin, SetStdout and SetStderr take the program's terminal where the
+// command has no stream of its own.
+func (h *terminalHandOver) SetStdin(r io.Reader) {
+	if h.cmd.Stdin == nil {
+		h.cmd.Stdin = r
+	}
+}
+
+func (h *terminalHandOver) SetStdout(w io.Writer) {
+	if h.cmd.Stdout == nil {
+		h.cmd.Stdout = w
+	}
+}
+
+func (h *terminalHandOver) SetStderr(w io.Writer) {
+	if h.cmd.Stderr == nil {
+		h.cmd.Stderr = w
+	}
+}
+
+// Run prints the intro and runs the command to its end.
+func (h *terminalHandOver) Run() error {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGQUIT)
+	defer signal.Stop(sig)
+	if h.intro != "" && h.cmd.Stdout != nil {
+		fmt.Fprint(h.cmd.Stdout, "\n"+h.intro+"\n")
+	}
+	return h.cmd.Run()
+}
+
+// installerWaitDelay bounds how long an installer's output is read after
+// it exited, in case something it started in the background still holds
+// the output open.
+const installerWaitDelay = 5 * time.Second
+
+// runInstaller runs cmd with its stdout and stderr together, as a person
+// would see them on a terminal, and hands each line to line as it comes.
+// It returns how the process ended.
+func runInstaller(cmd *exec.Cmd, line func(string)) error {
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	cmd.WaitDelay = installerWaitDelay
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start installer: %w", err)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		err := cmd.Wait()
+		pw.Close()
+		werr <- err
+	}()
+	sc := bufio.NewScanner(pr)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line(sc.Text())
+	}
+	if sc.Err() != nil {
+		// A line longer than the buffer: keep the installer from
+		// blocking on a full pipe.
+		line("… (a line too long to show)")
+		_, _ = io.Copy(io.Discard, pr)
+	}
+	if err := <-werr; err != nil {
+		return fmt.Errorf("installer: %w", err)
+	}
+	return nil
+}

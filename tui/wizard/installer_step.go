@@ -1,10 +1,8 @@
 package wizard
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os/exec"
 	"strings"
 
@@ -16,31 +14,66 @@ import (
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
-// InstallerFunc returns the process that runs an installer command. It is
-// called only after the person agreed to run it.
-type InstallerFunc func(ctx context.Context, opt InstallOption) *exec.Cmd
+// installPhase is where the install screen is.
+type installPhase int
 
-// ShellInstaller runs the command through /bin/sh exactly as shown.
-func ShellInstaller(ctx context.Context, opt InstallOption) *exec.Cmd {
-	return exec.CommandContext(ctx, "/bin/sh", "-c", opt.Command)
+const (
+	// installChoosing lists the options.
+	installChoosing installPhase = iota
+	// installConfirming asks before anything runs.
+	installConfirming
+	// installAuthorizing has handed the terminal to `sudo -v`.
+	installAuthorizing
+	// installAuthFailed says why sudo did not confirm and offers to try
+	// again or go back; nothing ran.
+	installAuthFailed
+	// installRunning streams the installer's output.
+	installRunning
+	// installFinished shows how the installer ended.
+	installFinished
+)
+
+var installPhaseNames = [...]string{
+	installChoosing:    "choosing",
+	installConfirming:  "confirming",
+	installAuthorizing: "authorizing",
+	installAuthFailed:  "auth-failed",
+	installRunning:     "running",
+	installFinished:    "finished",
 }
 
-// installScreen offers the installers, asks for consent and streams the
-// chosen installer's output.
+func (p installPhase) String() string {
+	if p < 0 || int(p) >= len(installPhaseNames) {
+		return "unknown"
+	}
+	return installPhaseNames[p]
+}
+
+// installScreen offers the installers, asks for consent, has sudo ask for
+// the password where the installer needs root, and streams the chosen
+// installer's output.
 type installScreen struct {
-	advice     InstallAdvice
-	choice     int
-	confirming bool
-	running    bool
+	advice InstallAdvice
+	choice int
+	phase  installPhase
 	// demo is true while and after the demo's canned transcript plays in
 	// place of an installer.
-	demo     bool
-	finished bool
-	err      error
-	lines    []string
-	log      viewport.Model
-	lineCh   chan tea.Msg
-	width    int
+	demo bool
+	// sudoFirst is true when sudo asks for the password before the
+	// chosen installer runs: a real installer, and the person is not root.
+	sudoFirst bool
+	// sudoErr is why sudo did not confirm the password (installAuthFailed),
+	// and sudoProblem says it to the person, with the fix.
+	sudoErr     error
+	sudoProblem string
+	// sudo is the `sudo -v` process the terminal was handed to, kept for
+	// tests to look at.
+	sudo   *exec.Cmd
+	err    error
+	lines  []string
+	log    viewport.Model
+	lineCh chan tea.Msg
+	width  int
 }
 
 // maxInstallLines bounds the installer's kept output.
@@ -61,38 +94,51 @@ func (s *installScreen) setSize(w, h int) {
 type installLineMsg struct{ line string }
 type installDoneMsg struct{ err error }
 
+// sudoReadyMsg carries the `sudo -v` process to hand the terminal to, or
+// why there is none (sudo is not installed).
+type sudoReadyMsg struct {
+	cmd *exec.Cmd
+	err error
+}
+
+// sudoDoneMsg says how `sudo -v` ended: nil when the credentials are
+// cached for the terminal.
+type sudoDoneMsg struct{ err error }
+
+// findSudo builds the `sudo -v` process inside a command, since looking
+// for sudo on PATH is I/O.
+func findSudo(ctx context.Context, sudo SudoFunc) tea.Cmd {
+	return func() tea.Msg {
+		cmd, err := sudo(ctx)
+		return sudoReadyMsg{cmd: cmd, err: err}
+	}
+}
+
+// handOverToSudo pauses the wizard and gives the terminal to sudo, which
+// asks for the password itself; the wizard gets the terminal back when
+// sudo ends.
+func handOverToSudo(cmd *exec.Cmd) tea.Cmd {
+	return tea.Exec(&terminalHandOver{intro: sudoIntro, cmd: cmd}, func(err error) tea.Msg {
+		return sudoDoneMsg{err: err}
+	})
+}
+
 // startInstaller runs the chosen installer. Its output lines and then its
 // end travel through one channel, in order, one message per read that
 // waitInstall re-arms.
 func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption) (chan tea.Msg, tea.Cmd) {
 	ch := make(chan tea.Msg, 64)
-	return ch, func() tea.Msg {
-		cmd := run(ctx, opt)
-		pr, pw := io.Pipe()
-		cmd.Stdout, cmd.Stderr = pw, pw
-		if err := cmd.Start(); err != nil {
-			ch <- installDoneMsg{err: fmt.Errorf("start installer: %w", err)}
-			close(ch)
-			return nil
+	send := func(msg tea.Msg) {
+		select {
+		case ch <- msg:
+		case <-ctx.Done():
 		}
+	}
+	return ch, func() tea.Msg {
 		go func() {
-			werr := make(chan error, 1)
-			go func() {
-				err := cmd.Wait()
-				pw.Close()
-				werr <- err
-			}()
-			sc := bufio.NewScanner(pr)
-			sc.Buffer(make([]byte, 64*1024), 1024*1024)
-			for sc.Scan() {
-				ch <- installLineMsg{line: sc.Text()}
-			}
-			if err := <-werr; err != nil {
-				ch <- installDoneMsg{err: fmt.Errorf("installer: %w", err)}
-			} else {
-				ch <- installDoneMsg{}
-			}
-			close(ch)
+			defer close(ch)
+			err := runInstaller(run(ctx, opt), func(l string) { send(installLineMsg{line: l}) })
+			send(installDoneMsg{err: err})
 		}()
 		return nil
 	}
@@ -137,75 +183,145 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case installLineMsg:
 		atBottom := s.log.AtBottom()
-		s.lines = append(s.lines, sanitizeLine(msg.line))
-		if len(s.lines) > maxInstallLines {
-			s.lines = s.lines[len(s.lines)-maxInstallLines:]
-		}
-		s.log.SetContentLines(s.lines)
+		s.addLines(sanitizeLine(msg.line))
 		if atBottom {
 			s.log.GotoBottom()
 		}
 		return waitInstall(s.lineCh)
 	case installDoneMsg:
-		s.running = false
-		s.finished = true
+		s.phase = installFinished
 		s.err = msg.err
 		return nil
-	case tea.KeyPressMsg:
-		if s.running {
-			var cmd tea.Cmd
-			s.log, cmd = s.log.Update(msg)
-			return cmd
-		}
-		if s.confirming {
-			switch msg.String() {
-			case "y", "Y":
-				s.confirming = false
-				opt := s.advice.Options[s.choice]
-				var ch chan tea.Msg
-				var cmd tea.Cmd
-				switch {
-				case m.opts.Deps.Installer != nil:
-					ch, cmd = startInstaller(m.ctx, m.opts.Deps.Installer, opt)
-				case m.opts.Deps.DemoInstall != nil:
-					ch, cmd = startDemoInstall(m.ctx, m.opts.Deps.DemoInstall, opt)
-				default:
-					s.finished = true
-					s.err = fmt.Errorf("installers do not run in this mode: run the command yourself")
-					return nil
-				}
-				s.running = true
-				s.lines = []string{"$ " + opt.Command}
-				s.log.SetContentLines(s.lines)
-				s.lineCh = ch
-				return tea.Batch(cmd, waitInstall(ch))
-			default:
-				s.confirming = false
-			}
+	case sudoReadyMsg:
+		if s.phase != installAuthorizing {
 			return nil
 		}
-		switch msg.String() {
-		case "esc":
-			return m.back()
-		case "up", "k":
-			if s.choice > 0 && !s.finished {
-				s.choice--
-			}
-		case "down", "j":
-			if s.choice < len(s.advice.Options)-1 && !s.finished {
-				s.choice++
-			}
-		case "r":
-			return m.redetect()
-		case "enter":
-			if s.finished || len(s.advice.Options) == 0 || !s.advice.Options[s.choice].Runnable {
-				return m.redetect()
-			}
-			s.confirming = true
-			s.demo = m.opts.Deps.Installer == nil && m.opts.Deps.DemoInstall != nil
+		if msg.err != nil {
+			m.sudoFailed(msg.err)
+			return nil
 		}
+		s.sudo = msg.cmd
+		return handOverToSudo(msg.cmd)
+	case sudoDoneMsg:
+		if s.phase != installAuthorizing {
+			return nil
+		}
+		if msg.err != nil {
+			m.sudoFailed(msg.err)
+			return nil
+		}
+		return m.runInstaller("sudo accepted your password; the installer's own sudo calls use it.")
+	case tea.KeyPressMsg:
+		return m.installKey(msg)
 	}
 	return nil
+}
+
+// installKey handles a key on the install screen, by phase.
+func (m *Model) installKey(msg tea.KeyPressMsg) tea.Cmd {
+	s := &m.install
+	switch s.phase {
+	case installRunning:
+		var cmd tea.Cmd
+		s.log, cmd = s.log.Update(msg)
+		return cmd
+	case installAuthorizing:
+		// sudo has the terminal; keys that arrive before it takes it
+		// are not the wizard's.
+		return nil
+	case installConfirming:
+		if k := msg.String(); k != "y" && k != "Y" {
+			s.phase = installChoosing
+			return nil
+		}
+		opt := s.advice.Options[s.choice]
+		switch {
+		case m.opts.Deps.Installer != nil:
+			if s.sudoFirst {
+				return m.authorize()
+			}
+			return m.runInstaller()
+		case m.opts.Deps.DemoInstall != nil:
+			ch, cmd := startDemoInstall(m.ctx, m.opts.Deps.DemoInstall, opt)
+			s.startLog(ch)
+			return tea.Batch(cmd, waitInstall(ch))
+		}
+		s.phase = installFinished
+		s.err = fmt.Errorf("installers do not run in this mode: run the command yourself")
+		return nil
+	case installAuthFailed:
+		switch msg.String() {
+		case "enter", "r":
+			return m.authorize()
+		case "esc":
+			s.phase, s.sudoErr, s.sudoProblem = installChoosing, nil, ""
+		}
+		return nil
+	}
+	switch msg.String() {
+	case "esc":
+		return m.back()
+	case "up", "k":
+		if s.choice > 0 && s.phase == installChoosing {
+			s.choice--
+		}
+	case "down", "j":
+		if s.choice < len(s.advice.Options)-1 && s.phase == installChoosing {
+			s.choice++
+		}
+	case "r":
+		return m.redetect()
+	case "enter":
+		if s.phase == installFinished || len(s.advice.Options) == 0 || !s.advice.Options[s.choice].Runnable {
+			return m.redetect()
+		}
+		s.phase = installConfirming
+		s.demo = m.opts.Deps.Installer == nil && m.opts.Deps.DemoInstall != nil
+		s.sudoFirst = m.opts.Deps.Installer != nil && m.opts.Deps.Sudo != nil && needsSudo(*m.report, s.advice.Options[s.choice])
+	}
+	return nil
+}
+
+// authorize asks sudo for the password, with the terminal handed over,
+// before an installer that needs root runs.
+func (m *Model) authorize() tea.Cmd {
+	s := &m.install
+	s.phase, s.sudoErr, s.sudo = installAuthorizing, nil, nil
+	return findSudo(m.ctx, m.opts.Deps.Sudo)
+}
+
+// sudoFailed keeps why sudo did not confirm the password; nothing runs.
+func (m *Model) sudoFailed(err error) {
+	s := &m.install
+	s.phase, s.sudoErr = installAuthFailed, err
+	s.sudoProblem = sudoProblem(err, m.report.User.Name)
+}
+
+// runInstaller starts the chosen installer, its command and any notes at
+// the top of the log.
+func (m *Model) runInstaller(notes ...string) tea.Cmd {
+	s := &m.install
+	ch, cmd := startInstaller(m.ctx, m.opts.Deps.Installer, s.advice.Options[s.choice])
+	s.startLog(ch, notes...)
+	return tea.Batch(cmd, waitInstall(ch))
+}
+
+// startLog switches the screen to the log of a run reading from ch.
+func (s *installScreen) startLog(ch chan tea.Msg, notes ...string) {
+	s.phase = installRunning
+	s.lines = nil
+	s.addLines(notes...)
+	s.addLines("$ " + s.advice.Options[s.choice].Command)
+	s.lineCh = ch
+}
+
+// addLines appends lines to the log, keeping the last maxInstallLines.
+func (s *installScreen) addLines(lines ...string) {
+	s.lines = append(s.lines, lines...)
+	if len(s.lines) > maxInstallLines {
+		s.lines = s.lines[len(s.lines)-maxInstallLines:]
+	}
+	s.log.SetContentLines(s.lines)
 }
 
 // redetect goes back to the welcome screen and runs detection again.
@@ -217,20 +333,36 @@ func (m *Model) redetect() tea.Cmd {
 }
 
 func (s installScreen) keys() [][2]string {
-	switch {
-	case s.running:
+	switch s.phase {
+	case installRunning:
 		return [][2]string{{"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
-	case s.confirming:
+	case installConfirming:
 		return [][2]string{{"y", "run it"}, {"n", "not now"}}
-	case s.finished:
+	case installAuthorizing:
+		return [][2]string{{"", "sudo is asking for your password"}}
+	case installAuthFailed:
+		return [][2]string{{"enter", "try sudo again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
+	case installFinished:
 		return [][2]string{{"enter", "detect again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
 	}
 	return [][2]string{{"↑/↓", "choose"}, {"enter", "run"}, {"r", "detect again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
 }
 
+// confirmQuestion is the question before anything runs: what will happen,
+// including whether sudo asks for the password first.
+func (s installScreen) confirmQuestion() string {
+	switch {
+	case s.demo:
+		return "Play this installer now? [y/N] This is the demo: nothing runs, nixboard plays a canned transcript of it."
+	case s.sudoFirst:
+		return "Run this command now? [y/N] First sudo asks for your password on this terminal (nixboard never sees it); then the installer downloads and runs here."
+	}
+	return "Run this command now? [y/N] It downloads the installer and runs it."
+}
+
 func (s installScreen) view(st theme.Styles, width int) string {
 	var b strings.Builder
-	if s.running || s.finished {
+	if s.phase == installRunning || s.phase == installFinished {
 		// While the installer runs, the log takes the room.
 		o := s.advice.Options[s.choice]
 		title := "Installing Nix: " + o.Name
@@ -239,7 +371,7 @@ func (s installScreen) view(st theme.Styles, width int) string {
 		}
 		b.WriteString(st.Title.Render(ansi.Truncate(title, max(width, 10), "…")) + "\n")
 		b.WriteString(s.log.View() + "\n")
-		if s.finished {
+		if s.phase == installFinished {
 			if s.err != nil {
 				b.WriteString(st.Fail.Render("✗ "+ansi.Truncate(s.err.Error(), width-2, "…")) + "\n")
 			} else {
@@ -268,12 +400,14 @@ func (s installScreen) view(st theme.Styles, width int) string {
 			}
 		}
 	}
-	if s.confirming {
-		ask := "Run this command now? [y/N] It downloads the installer and may ask for your password through sudo."
-		if s.demo {
-			ask = "Play this installer now? [y/N] This is the demo: nothing runs, nixboard plays a canned transcript of it."
-		}
-		b.WriteString("\n" + st.Warn.Render(wrapText(ask, width)) + "\n")
+	switch s.phase {
+	case installConfirming:
+		b.WriteString("\n" + st.Warn.Render(wrapText(s.confirmQuestion(), width)) + "\n")
+	case installAuthorizing:
+		b.WriteString("\n" + st.Warn.Render(wrapText("sudo is asking for your password on this terminal…", width)) + "\n")
+	case installAuthFailed:
+		b.WriteString("\n" + st.Fail.Render(wrapText("✗ "+s.sudoProblem, width)) + "\n")
+		b.WriteString(st.Subtle.Render(wrapText("Press enter to try sudo again, or esc to go back to the options.", width)) + "\n")
 	}
 	return b.String()
 }
