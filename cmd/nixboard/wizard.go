@@ -164,6 +164,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 			return detect.Run(ctx, machine, detect.Options{})
 		},
 		Installer:   wizard.ShellInstaller,
+		Sudo:        wizard.SudoValidate,
 		Switch:      wizard.RealSwitch(os.Environ()),
 		PlainSwitch: plainSwitch(st),
 	}
