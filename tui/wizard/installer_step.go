@@ -66,14 +66,13 @@ type installScreen struct {
 	// and sudoProblem says it to the person, with the fix.
 	sudoErr     error
 	sudoProblem string
-	// sudo is the `sudo -v` process the terminal was handed to, kept for
-	// tests to look at.
-	sudo   *exec.Cmd
-	err    error
-	lines  []string
-	log    viewport.Model
-	lineCh chan tea.Msg
-	width  int
+	// handOver is the `sudo -v` run the terminal was last handed to.
+	handOver *terminalHandOver
+	err      error
+	lines    []string
+	log      viewport.Model
+	lineCh   chan tea.Msg
+	width    int
 }
 
 // maxInstallLines bounds the installer's kept output.
@@ -116,9 +115,9 @@ func findSudo(ctx context.Context, sudo SudoFunc) tea.Cmd {
 
 // handOverToSudo pauses the wizard and gives the terminal to sudo, which
 // asks for the password itself; the wizard gets the terminal back when
-// sudo ends.
-func handOverToSudo(cmd *exec.Cmd) tea.Cmd {
-	return tea.Exec(&terminalHandOver{intro: sudoIntro, cmd: cmd}, func(err error) tea.Msg {
+// sudo ends. It is tea.ExecProcess with the intro printed first.
+func handOverToSudo(h *terminalHandOver) tea.Cmd {
+	return tea.Exec(h, func(err error) tea.Msg {
 		return sudoDoneMsg{err: err}
 	})
 }
@@ -200,8 +199,8 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 			m.sudoFailed(msg.err)
 			return nil
 		}
-		s.sudo = msg.cmd
-		return handOverToSudo(msg.cmd)
+		s.handOver = &terminalHandOver{intro: sudoIntro, cmd: msg.cmd}
+		return handOverToSudo(s.handOver)
 	case sudoDoneMsg:
 		if s.phase != installAuthorizing {
 			return nil
@@ -286,7 +285,7 @@ func (m *Model) installKey(msg tea.KeyPressMsg) tea.Cmd {
 // before an installer that needs root runs.
 func (m *Model) authorize() tea.Cmd {
 	s := &m.install
-	s.phase, s.sudoErr, s.sudo = installAuthorizing, nil, nil
+	s.phase, s.sudoErr, s.handOver = installAuthorizing, nil, nil
 	return findSudo(m.ctx, m.opts.Deps.Sudo)
 }
 
