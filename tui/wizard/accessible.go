@@ -28,14 +28,12 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	dir := ConfigDir(opts.Dir, r)
 	o := Outcome{Dir: dir}
 	if !r.Nix.Installed {
-		adv := AdviseInstall(r)
-		fmt.Fprintln(out, "Nix is not installed. "+adv.Intro)
-		for _, opt := range adv.Options {
-			fmt.Fprintf(out, "- %s: %s\n  %s\n", opt.Name, opt.Why, opt.Command)
+		var installed bool
+		var err error
+		if r, installed, err = installAccessible(ctx, in, out, r, opts.Deps); err != nil || !installed {
+			o.Quit = err == nil
+			return o, err
 		}
-		fmt.Fprintln(out, "Install Nix with one of these commands, then run nixboard again.")
-		o.Quit = true
-		return o, nil
 	}
 	for _, c := range BlockingChecks(r) {
 		fmt.Fprintf(out, "Blocking problem: %s\n  fix: %s\n", c.Message, c.Fix)
