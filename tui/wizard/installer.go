@@ -127,8 +127,9 @@ func needsSudo(r detect.Report, opt InstallOption) bool {
 	return opt.Runnable && r.User.Name != "root"
 }
 
-// sudoIntro is printed on the terminal just before sudo asks.
-const sudoIntro = "nixboard: the Nix installer needs root to create /nix, so sudo asks for your password now.\n" +
+// sudoIntro is printed on the terminal just before sudo asks. Its lines
+// fit 80 columns.
+const sudoIntro = "nixboard: the installer needs root to create /nix; sudo asks for your password.\n" +
 	"It goes to sudo only: nixboard never sees or stores it. Press ctrl+c to cancel."
 
 // sudoProblem explains why sudo did not confirm the password, with the

@@ -80,6 +80,9 @@ const maxInstallLines = 2000
 
 func newInstallScreen(a InstallAdvice) installScreen {
 	v := viewport.New()
+	// Installer lines and the command are often longer than the screen
+	// is wide; they wrap rather than lose their end.
+	v.SoftWrap = true
 	return installScreen{advice: a, log: v}
 }
 

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ttySudo is a fake sudo that behaves as the real one does where it
+// matters here: `sudo -v` writes its prompt to /dev/tty and reads the
+// password from there with echo off (not from stdin), and caches the
+// credentials for the controlling terminal (sudo's tty tickets); any other
+// call works only from a process on that same terminal, and fails without
+// asking otherwise. Every call is logged with its terminal.
+const ttySudo = `#!/bin/sh
+tty=$(/usr/bin/cut -d' ' -f7 /proc/$$/stat)
+echo "$* tty=$tty" >> "$FAKE_LOGS/sudo"
+if [ "$1" = "-v" ]; then
+	trap '/usr/bin/stty echo < /dev/tty; echo "fake sudo: cancelled" >> "$FAKE_LOGS/sudo"; exit 130' INT
+	printf '[sudo] password for %s: ' "$USER" > /dev/tty
+	/usr/bin/stty -echo < /dev/tty
+	IFS= read -r pw < /dev/tty
+	/usr/bin/stty echo < /dev/tty
+	printf '\n' > /dev/tty
+	if [ "$pw" = "open sesame" ]; then
+		echo "$tty" > "$FAKE_LOGS/ticket"
+		exit 0
+	fi
+	echo "Sorry, try again." > /dev/tty
+	exit 1
+fi
+if [ -f "$FAKE_LOGS/ticket" ] && [ "$(/usr/bin/cat "$FAKE_LOGS/ticket")" = "$tty" ]; then
+	echo "fake sudo: $* as root (cached for this tty)"
+	exit 0
+fi
+echo "sudo: a password is required" >&2
+exit 1
+`
+
+// ttyCurl prints a fake installer that needs root for one step and then
+// "installs" Nix: a fake nix on PATH that answers detection's questions.
+const ttyCurl = `#!/bin/sh
+cat <<'SCRIPT'
+echo "fake installer: args $*"
+sudo mkdir -m 0755 /nix || exit 1
+cat > "$FAKE_BIN/nix" <<'NIX'
+#!/bin/sh
+case "$*" in
+--version) echo "nix (Nix) 2.28.3" ;;
+"config show experimental-features") echo "nix-command flakes" ;;
+*) exit 1 ;;
+esac
+NIX
+chmod +x "$FAKE_BIN/nix"
+echo "fake installer: Nix was installed"
+SCRIPT
+`
+
+// TestWizardInstallSudoInTmux drives the built binary on a real terminal
+// (tmux) on a machine without Nix: after the yes, the wizard hands the
+// terminal to sudo, whose prompt appears on the terminal and reads what is
+// typed there; ctrl+c at the prompt cancels sudo alone, and it and a
+// wrong password lead back to the wizard with retry; the right password
+// leads to the installer, whose own sudo call finds the credentials
+// cached for the same terminal; detection then finds Nix.
+func TestWizardInstallSudoInTmux(t *testing.T) {
+	t.Parallel()
+	bin := buildNixboard(t)
+	fakeBin, logs, home := t.TempDir(), t.TempDir(), t.TempDir()
+	for name, text := range map[string]string{"sudo": ttySudo, "curl": ttyCurl} {
+		if err := os.WriteFile(filepath.Join(fakeBin, name), []byte(text), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// PATH holds only the fakes and the few tools detection and the fakes
+	// use, so this host's own nix and sudo are not found.
+	for _, tool := range []string{"sh", "cat", "chmod", "uname", "id", "hostname", "df"} {
+		if p, err := lookTool(tool); err == nil {
+			os.Symlink(p, filepath.Join(fakeBin, tool))
+		}
+	}
+	status := filepath.Join(t.TempDir(), "status")
+	// set -m: nixboard runs as a job of its own, as an interactive shell
+	// runs it, so ctrl+c at sudo's prompt does not reach this script.
+	script := "set -m\nenv -i " + shq("PATH="+fakeBin) + " " + shq("HOME="+home) + " USER=alice LOGNAME=alice TERM=xterm-256color " +
+		shq("FAKE_LOGS="+logs) + " " + shq("FAKE_BIN="+fakeBin) + " " + shq(bin) + " --dir " + shq(filepath.Join(home, "hm")) + "\n" +
+		"echo $? > " + shq(status) + "\nsleep 60\n"
+	s := newTmux(t, 80, 24, script)
+	key := func(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
+	typed := func(text string) { s.tmux("send-keys", "-t", "t", "-l", text) }
+
+	s.waitFor("Nix is not installed. Press enter", 30*time.Second)
+	key("Enter")
+	// Which installer is offered depends on this host (systemd or not);
+	// the first one runs.
+	s.waitFor("enter run", 5*time.Second)
+	key("Enter")
+	scr := s.waitFor("[y/N]", 5*time.Second)
+	if !strings.Contains(scr, "First sudo asks for your password") {
+		t.Errorf("the question does not say sudo asks first:\n%s", scr)
+	}
+	key("y")
+
+	// The terminal is sudo's: the wizard's screen is gone, the intro and
+	// sudo's own prompt are there, and what is typed goes to sudo.
+	scr = s.waitFor("password for alice:", 10*time.Second)
+	t.Logf("terminal handed to sudo:\n%s", scr)
+	if !strings.Contains(scr, "nixboard never sees or stores it") || strings.Contains(scr, "Run this command now?") {
+		t.Errorf("while sudo asks:\n%s", scr)
+	}
+	// ctrl+c at sudo's prompt cancels sudo, not nixboard.
+	key("C-c")
+	scr = s.waitFor("sudo did not confirm your password", 10*time.Second)
+	if !strings.Contains(scr, "exit status 130") {
+		t.Errorf("after ctrl+c at the prompt:\n%s", scr)
+	}
+	key("Enter")
+	s.waitFor("password for alice:", 10*time.Second)
+	typed("not it")
+	key("Enter")
+	scr = s.waitFor("exit status 1)", 10*time.Second)
+	if !strings.Contains(scr, "try sudo again") || strings.Contains(scr, "not it") {
+		t.Errorf("after a wrong password:\n%s", scr)
+	}
+	if _, err := os.Stat(filepath.Join(fakeBin, "nix")); err == nil {
+		t.Fatal("the installer ran after sudo failed")
+	}
+	key("Enter")
+	s.waitFor("password for alice:", 10*time.Second)
+	typed("open sesame")
+	key("Enter")
+	scr = s.waitFor("The installer finished", 20*time.Second)
+	t.Logf("after the installer:\n%s", scr)
+	for _, want := range []string{
+		"sudo accepted your password",
+		"fake installer: args",
+		"fake sudo: mkdir -m 0755 /nix as root (cached for this tty)",
+		"fake installer: Nix was installed",
+	} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("the log lacks %q", want)
+		}
+	}
+	key("Enter")
+	s.waitFor("Press enter to answer a few questions", 30*time.Second)
+	key("C-c")
+	s.waitFor("Quit nixboard?", 5*time.Second)
+	key("y")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(status)
+		if err == nil && len(b) > 0 {
+			if got := strings.TrimSpace(string(b)); got != "130" {
+				t.Errorf("exit status %s after quitting, want 130", got)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nixboard did not exit:\n%s", s.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(filepath.Join(logs, "sudo"))
+	calls := strings.Split(strings.TrimSpace(string(b)), "\n")
+	// Cancelled, wrong, right, then the installer's.
+	if len(calls) != 5 || calls[1] != "fake sudo: cancelled" || !strings.HasPrefix(calls[3], "-v tty=") || !strings.HasPrefix(calls[4], "mkdir -m 0755 /nix tty=") {
+		t.Fatalf("sudo calls: %q", calls)
+	}
+	// One terminal throughout: sudo -v's and the installer's sudo's.
+	if tty := strings.TrimPrefix(calls[3], "-v "); tty == "tty=0" || !strings.HasSuffix(calls[4], " "+tty) {
+		t.Errorf("sudo -v and the installer's sudo on different terminals: %q", calls)
+	}
+}
+
+// lookTool finds a tool in the usual system directories.
+func lookTool(name string) (string, error) {
+	var err error
+	for _, dir := range []string{"/usr/bin", "/bin", "/usr/sbin", "/sbin"} {
+		p := filepath.Join(dir, name)
+		if _, err = os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", err
+}
