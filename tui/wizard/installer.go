@@ -231,3 +231,42 @@ func runInstaller(cmd *exec.Cmd, line func(string)) error {
 	}
 	return nil
 }
+
+// sudoRefreshEvery is how often the cached sudo credentials are renewed
+// while an installer runs: well inside sudo's shortest default timeout (5
+// minutes on macOS; 15 on Ubuntu).
+const sudoRefreshEvery = time.Minute
+
+// keepSudoFresh renews the credentials `sudo -v` cached, every interval,
+// with `sudo -n -v`, which never asks, until stop is called. A long
+// installer's later sudo calls then still find them, instead of asking on
+// a terminal whose keys the wizard reads. A nil sudo does nothing.
+func keepSudoFresh(ctx context.Context, sudo SudoFunc, every time.Duration) (stop func()) {
+	if sudo == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			cmd, err := sudo(ctx)
+			if err != nil {
+				continue
+			}
+			cmd.Args = append([]string{cmd.Args[0], "-n"}, cmd.Args[1:]...)
+			_ = cmd.Run()
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}

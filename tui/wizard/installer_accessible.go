@@ -77,7 +77,13 @@ func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detec
 		fmt.Fprintln(out, "$ "+opt.Command)
 		line := func(l string) { fmt.Fprintln(out, nixrun.StripANSI(l)) }
 		if deps.Installer != nil {
+			var sudo SudoFunc
+			if sudoFirst {
+				sudo = deps.Sudo
+			}
+			stop := keepSudoFresh(ctx, sudo, sudoRefreshEvery)
 			err = runInstaller(deps.Installer(ctx, opt), line)
+			stop()
 		} else {
 			fmt.Fprintln(out, "(demo: a canned transcript, nothing is installed)")
 			err = deps.DemoInstall(ctx, opt, line)

@@ -127,8 +127,9 @@ func handOverToSudo(h *terminalHandOver) tea.Cmd {
 
 // startInstaller runs the chosen installer. Its output lines and then its
 // end travel through one channel, in order, one message per read that
-// waitInstall re-arms.
-func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption) (chan tea.Msg, tea.Cmd) {
+// waitInstall re-arms. When sudo is not nil, the credentials it cached
+// are kept fresh while the installer runs.
+func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption, sudo SudoFunc) (chan tea.Msg, tea.Cmd) {
 	ch := make(chan tea.Msg, 64)
 	send := func(msg tea.Msg) {
 		select {
@@ -139,7 +140,9 @@ func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption) (
 	return ch, func() tea.Msg {
 		go func() {
 			defer close(ch)
+			stop := keepSudoFresh(ctx, sudo, sudoRefreshEvery)
 			err := runInstaller(run(ctx, opt), func(l string) { send(installLineMsg{line: l}) })
+			stop()
 			send(installDoneMsg{err: err})
 		}()
 		return nil
@@ -303,7 +306,11 @@ func (m *Model) sudoFailed(err error) {
 // the top of the log.
 func (m *Model) runInstaller(notes ...string) tea.Cmd {
 	s := &m.install
-	ch, cmd := startInstaller(m.ctx, m.opts.Deps.Installer, s.advice.Options[s.choice])
+	var sudo SudoFunc
+	if s.sudoFirst {
+		sudo = m.opts.Deps.Sudo
+	}
+	ch, cmd := startInstaller(m.ctx, m.opts.Deps.Installer, s.advice.Options[s.choice], sudo)
 	s.startLog(ch, notes...)
 	return tea.Batch(cmd, waitInstall(ch))
 }

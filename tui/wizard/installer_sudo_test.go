@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -395,4 +396,31 @@ func TestLookPathIn(t *testing.T) {
 	if _, err := lookPathIn("sudo", filepath.Dir(notExec)); !errors.Is(err, ErrNoSudo) {
 		t.Errorf("a file that is not executable: %v", err)
 	}
+}
+
+// TestKeepSudoFresh: while an installer runs, the cached credentials are
+// renewed with `sudo -n -v`, which never asks, and not after it ended.
+func TestKeepSudoFresh(t *testing.T) {
+	t.Parallel()
+	f := newFakeHost(t, true)
+	stop := keepSudoFresh(context.Background(), f.cmds.Sudo, 5*time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.log("sudo")) < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	calls := f.log("sudo")
+	if len(calls) < 2 {
+		t.Fatalf("sudo calls = %q", calls)
+	}
+	for _, c := range calls {
+		if c != "-n -v" {
+			t.Errorf("renewal = %q, want -n -v", c)
+		}
+	}
+	time.Sleep(30 * time.Millisecond)
+	if after := f.log("sudo"); len(after) != len(calls) {
+		t.Errorf("renewed after stop: %q", after)
+	}
+	keepSudoFresh(context.Background(), nil, time.Millisecond)()
 }
