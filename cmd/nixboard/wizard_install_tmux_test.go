@@ -68,25 +68,11 @@ SCRIPT
 func TestWizardInstallSudoInTmux(t *testing.T) {
 	t.Parallel()
 	bin := buildNixboard(t)
-	fakeBin, logs, home := t.TempDir(), t.TempDir(), t.TempDir()
-	for name, text := range map[string]string{"sudo": ttySudo, "curl": ttyCurl} {
-		if err := os.WriteFile(filepath.Join(fakeBin, name), []byte(text), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// PATH holds only the fakes and the few tools detection and the fakes
-	// use, so this host's own nix and sudo are not found.
-	for _, tool := range []string{"sh", "cat", "chmod", "uname", "id", "hostname", "df"} {
-		if p, err := lookTool(tool); err == nil {
-			os.Symlink(p, filepath.Join(fakeBin, tool))
-		}
-	}
-	status := filepath.Join(t.TempDir(), "status")
+	fk := newTTYFakes(t)
 	// set -m: nixboard runs as a job of its own, as an interactive shell
 	// runs it, so ctrl+c at sudo's prompt does not reach this script.
-	script := "set -m\nenv -i " + shq("PATH="+fakeBin) + " " + shq("HOME="+home) + " USER=alice LOGNAME=alice TERM=xterm-256color " +
-		shq("FAKE_LOGS="+logs) + " " + shq("FAKE_BIN="+fakeBin) + " " + shq(bin) + " --dir " + shq(filepath.Join(home, "hm")) + "\n" +
-		"echo $? > " + shq(status) + "\nsleep 60\n"
+	script := "set -m\n" + fk.env + " " + shq(bin) + " --dir " + shq(filepath.Join(fk.home, "hm")) + "\n" +
+		"echo $? > " + shq(fk.status) + "\nsleep 60\n"
 	s := newTmux(t, 80, 24, script)
 	key := func(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
 	typed := func(text string) { s.tmux("send-keys", "-t", "t", "-l", text) }
@@ -124,7 +110,7 @@ func TestWizardInstallSudoInTmux(t *testing.T) {
 	if !strings.Contains(scr, "try sudo again") || strings.Contains(scr, "not it") {
 		t.Errorf("after a wrong password:\n%s", scr)
 	}
-	if _, err := os.Stat(filepath.Join(fakeBin, "nix")); err == nil {
+	if _, err := os.Stat(filepath.Join(fk.bin, "nix")); err == nil {
 		t.Fatal("the installer ran after sudo failed")
 	}
 	key("Enter")
@@ -148,22 +134,10 @@ func TestWizardInstallSudoInTmux(t *testing.T) {
 	key("C-c")
 	s.waitFor("Quit nixboard?", 5*time.Second)
 	key("y")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		b, err := os.ReadFile(status)
-		if err == nil && len(b) > 0 {
-			if got := strings.TrimSpace(string(b)); got != "130" {
-				t.Errorf("exit status %s after quitting, want 130", got)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nixboard did not exit:\n%s", s.screen())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if got := fk.exitStatus(s); got != "130" {
+		t.Errorf("exit status %s after quitting, want 130", got)
 	}
-	b, _ := os.ReadFile(filepath.Join(logs, "sudo"))
-	calls := strings.Split(strings.TrimSpace(string(b)), "\n")
+	calls := fk.sudoCalls()
 	// Cancelled, wrong, right, then the installer's.
 	if len(calls) != 5 || calls[1] != "fake sudo: cancelled" || !strings.HasPrefix(calls[3], "-v tty=") || !strings.HasPrefix(calls[4], "mkdir -m 0755 /nix tty=") {
 		t.Fatalf("sudo calls: %q", calls)
@@ -184,4 +158,103 @@ func lookTool(name string) (string, error) {
 		}
 	}
 	return "", err
+}
+
+// ttyFakes are the fake sudo and curl of ttySudo and ttyCurl in a
+// directory that is all of PATH, with the few real tools detection and
+// the fakes use, so this host's own nix and sudo are not found.
+type ttyFakes struct {
+	bin, logs, home, status string
+	// env starts a command line that runs a command in exactly this
+	// environment.
+	env string
+}
+
+func newTTYFakes(t *testing.T) ttyFakes {
+	t.Helper()
+	fk := ttyFakes{bin: t.TempDir(), logs: t.TempDir(), home: t.TempDir(), status: filepath.Join(t.TempDir(), "status")}
+	for name, text := range map[string]string{"sudo": ttySudo, "curl": ttyCurl} {
+		if err := os.WriteFile(filepath.Join(fk.bin, name), []byte(text), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tool := range []string{"sh", "cat", "chmod", "uname", "id", "hostname", "df", "git"} {
+		if p, err := lookTool(tool); err == nil {
+			os.Symlink(p, filepath.Join(fk.bin, tool))
+		}
+	}
+	fk.env = "env -i " + shq("PATH="+fk.bin) + " " + shq("HOME="+fk.home) + " USER=alice LOGNAME=alice TERM=xterm-256color " +
+		shq("FAKE_LOGS="+fk.logs) + " " + shq("FAKE_BIN="+fk.bin)
+	return fk
+}
+
+// exitStatus waits for the script to write nixboard's exit status.
+func (fk ttyFakes) exitStatus(s *tmuxSession) string {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(fk.status)
+		if err == nil && len(b) > 0 {
+			return strings.TrimSpace(string(b))
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("nixboard did not exit:\n%s", s.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sudoCalls are the fake sudo's calls, one a line.
+func (fk ttyFakes) sudoCalls() []string {
+	b, _ := os.ReadFile(filepath.Join(fk.logs, "sudo"))
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
+}
+
+// TestWizardAccessibleInstallSudoInTmux: in accessible mode on a real
+// terminal, the answers to nixboard's line prompts come from stdin while
+// sudo reads the password from the terminal itself; then the installer's
+// output is printed as plain lines and the wizard goes on.
+func TestWizardAccessibleInstallSudoInTmux(t *testing.T) {
+	t.Parallel()
+	bin := buildNixboard(t)
+	fk := newTTYFakes(t)
+	answers := writeWizardAnswers(t)
+	script := "set -m\n" + fk.env + " " + shq(bin) + " --accessible --answers " + shq(answers) + " --yes --dry-run --dir " +
+		shq(filepath.Join(fk.home, "hm")) + "\necho $? > " + shq(fk.status) + "\nsleep 60\n"
+	s := newTmux(t, 80, 24, script)
+	key := func(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
+	typed := func(text string) { s.tmux("send-keys", "-t", "t", "-l", text) }
+
+	s.waitFor("Enter a number between 1 and", 30*time.Second)
+	typed("1")
+	key("Enter")
+	s.waitFor("Run this command now? [y/N]", 5*time.Second)
+	typed("y")
+	key("Enter")
+	s.waitFor("password for alice:", 10*time.Second)
+	typed("open sesame")
+	key("Enter")
+	if got := fk.exitStatus(s); got != "0" {
+		t.Errorf("exit status %s, want 0", got)
+	}
+	all := s.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t")
+	for _, want := range []string{
+		"It goes to sudo only: nixboard never sees or stores it.",
+		"sudo accepted your password.",
+		"fake installer: args",
+		"fake sudo: mkdir -m 0755 /nix as root (cached for this tty)",
+		"✓ The installer finished.",
+		"nixboard: looking at this machine again…",
+		"Dry run: nothing was written.",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the terminal lacks %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "open sesame") {
+		t.Error("the password was echoed")
+	}
+	if calls := fk.sudoCalls(); len(calls) != 2 || !strings.HasPrefix(calls[0], "-v tty=") || !strings.HasPrefix(calls[1], "mkdir") {
+		t.Errorf("sudo calls: %q", calls)
+	}
 }
