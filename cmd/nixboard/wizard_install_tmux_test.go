@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +173,9 @@ type ttyFakes struct {
 
 func newTTYFakes(t *testing.T) ttyFakes {
 	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the fake sudo reads its terminal from /proc")
+	}
 	fk := ttyFakes{bin: t.TempDir(), logs: t.TempDir(), home: t.TempDir(), status: filepath.Join(t.TempDir(), "status")}
 	for name, text := range map[string]string{"sudo": ttySudo, "curl": ttyCurl} {
 		if err := os.WriteFile(filepath.Join(fk.bin, name), []byte(text), 0o755); err != nil {

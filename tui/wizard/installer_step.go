@@ -348,7 +348,7 @@ func (s installScreen) keys() [][2]string {
 	case installConfirming:
 		return [][2]string{{"y", "run it"}, {"n", "not now"}}
 	case installAuthorizing:
-		return [][2]string{{"", "sudo is asking for your password"}}
+		return [][2]string{{"ctrl+c", "at sudo's prompt: cancel sudo"}}
 	case installAuthFailed:
 		return [][2]string{{"enter", "try sudo again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
 	case installFinished:
