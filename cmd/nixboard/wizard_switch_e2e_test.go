@@ -95,7 +95,8 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 	s.waitForFocus("Additional packages", 15*time.Second)
 	key("Enter")
 
-	scr = s.waitFor("write files", 15*time.Second)
+	// The footer offers enter once the plan is there.
+	scr = s.waitFor("enter write files", 15*time.Second)
 	for _, want := range []string{"[Review]", "Fixture Person <typed@example.invalid>", "Aliases        gs", "create     flake.nix"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("review lacks %q:\n%s", want, scr)

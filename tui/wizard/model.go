@@ -423,6 +423,11 @@ func (m *Model) stepKeys() [][2]string {
 	case StepQuestions:
 		return [][2]string{{"enter", "next"}, {"tab/shift+tab", "field"}, {"esc", "back"}, {"ctrl+c", "quit"}}
 	case StepReview:
+		if !m.review.ready() {
+			// Enter does nothing until the plan is there and nothing
+			// needs fixing: do not offer it.
+			return [][2]string{{"esc", "back"}, {"↑/↓ pgup/pgdn", "scroll"}, {"ctrl+c", "quit"}}
+		}
 		next := "write files"
 		if m.flow.DryRun {
 			next = "finish (dry run)"
