@@ -56,12 +56,7 @@ func DoneLines(d DoneInfo, width int) []string {
 		add("")
 		if len(d.Hints) > 0 {
 			add("What to do:")
-			for _, h := range d.Hints {
-				add(hanging("  • ", h.Title, width)...)
-				if h.Fix != "" {
-					add(commandLines(h.Fix, 4, width)...)
-				}
-			}
+			add(hintLines(d.Hints, width)...)
 			add("")
 		}
 		if d.LogPath != "" {
@@ -91,10 +86,27 @@ func DoneLines(d DoneInfo, width int) []string {
 	if d.LogPath != "" {
 		add(hanging("Log: ", tildePath(d.LogPath, d.Home), width)...)
 	}
+	if len(d.Hints) > 0 {
+		add("", "home-manager asks you to:")
+		add(hintLines(d.Hints, width)...)
+	}
 	add("", "What now:")
 	add(hanging("  • ", "Open a new terminal (or run `exec "+d.Answers.Shell+" -l`) to get the new environment.", width)...)
 	add(hanging("  • ", "Change home.nix in "+dir+", then apply it with:", width)...)
 	add(commandLines(switchCmd, 6, width)...)
 	add(hanging("  • ", "Re-run nixboard to switch modules on or off.", width)...)
+	return lines
+}
+
+// hintLines lists a diagnosis's hints: each title as a bullet, its fix as a
+// command that pastes whole.
+func hintLines(hints []nixrun.Hint, width int) []string {
+	var lines []string
+	for _, h := range hints {
+		lines = append(lines, hanging("  • ", h.Title, width)...)
+		if h.Fix != "" {
+			lines = append(lines, commandLines(h.Fix, 4, width)...)
+		}
+	}
 	return lines
 }

@@ -161,6 +161,22 @@ func TestDoneLinesFit(t *testing.T) {
 	var _ flakegen.Answers = a
 }
 
+// TestDoneLinesSuccessHints: a switch that succeeded but asked for one more
+// step (home-manager's GPU setup on non-NixOS Linux) shows it on Done.
+func TestDoneLinesSuccessHints(t *testing.T) {
+	const fix = "sudo /nix/store/0c2xk3w1sbkq8pwsb6nmpkbds5fgk8r8-non-nixos-gpu/bin/non-nixos-gpu-setup"
+	d := DoneInfo{Answers: validAnswers(), Dir: "/home/alice/.config/home-manager", Home: "/home/alice",
+		Hints: []nixrun.Hint{{Title: "set up GPU drivers for programs from Nix (once, as root)", Fix: fix}}}
+	text := strings.Join(DoneLines(d, 132), "\n")
+	if !strings.Contains(text, "home-manager asks you to:") || !strings.Contains(text, "    "+fix) {
+		t.Errorf("the hint is missing from Done:\n%s", text)
+	}
+	d.Hints = nil
+	if text := strings.Join(DoneLines(d, 132), "\n"); strings.Contains(text, "asks you to") {
+		t.Errorf("Done without hints mentions them:\n%s", text)
+	}
+}
+
 func TestReviewSummaryWraps(t *testing.T) {
 	a := validAnswers()
 	lines := ReviewSummary(a, "/home/alice/.config/home-manager", "/home/alice", nil, 40)
