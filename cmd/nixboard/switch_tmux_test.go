@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,13 +68,38 @@ func (s *tmuxSession) waitFor(want string, timeout time.Duration) string {
 	}
 }
 
-// buildNixboard builds the binary once per test binary.
-func buildNixboard(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "nixboard")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+// builtBinary is the nixboard binary the end-to-end tests run, built once
+// per test binary into binDir (removed by TestMain).
+var (
+	binDir      string
+	builtBinary = sync.OnceValues(func() (string, error) {
+		bin := filepath.Join(binDir, "nixboard")
+		out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("go build: %v\n%s", err, out)
+		}
+		return bin, nil
+	})
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "nixboard-bin-")
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildNixboard returns the built binary, building it on first use.
+func buildNixboard(t testing.TB) string {
+	t.Helper()
+	bin, err := builtBinary()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
