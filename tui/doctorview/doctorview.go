@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/tui/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -61,7 +62,7 @@ const labelWidth = 13
 
 func writeRow(b *strings.Builder, st theme.Styles, label, value string, width int) {
 	indent := 2 + labelWidth
-	lines := wrap(value, width-indent)
+	lines := textwrap.Words(value, width-indent)
 	for i, line := range lines {
 		l := ""
 		if i == 0 {
@@ -93,7 +94,7 @@ func writeCheck(b *strings.Builder, st theme.Styles, c detect.Check, idWidth, wi
 		b.WriteString(head + st.Key.Render(c.ID) + "\n")
 		head = strings.Repeat(" ", msgIndent)
 	}
-	for i, line := range wrap(c.Message, width-msgIndent) {
+	for i, line := range textwrap.Words(c.Message, width-msgIndent) {
 		if i > 0 {
 			head = strings.Repeat(" ", msgIndent)
 		}
@@ -110,7 +111,7 @@ func writeCheck(b *strings.Builder, st theme.Styles, c detect.Check, idWidth, wi
 		if i > 0 {
 			label = "     "
 		}
-		for j, part := range WrapShell(line, width-fixIndent-len(label)) {
+		for j, part := range textwrap.Shell(line, width-fixIndent-len(label)) {
 			l := label
 			if j > 0 {
 				l = "       "
@@ -118,91 +119,6 @@ func writeCheck(b *strings.Builder, st theme.Styles, c detect.Check, idWidth, wi
 			b.WriteString(strings.Repeat(" ", fixIndent) + st.Subtle.Render(l) + st.Accent.Render(part) + "\n")
 		}
 	}
-}
-
-// wrap breaks text into lines of at most width cells at spaces; a word
-// longer than a line is broken where it must be.
-func wrap(s string, width int) []string {
-	width = max(width, 10)
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		for ansi.StringWidth(w) > width {
-			if line != "" {
-				lines = append(lines, line)
-				line = ""
-			}
-			lines = append(lines, ansi.Truncate(w, width, ""))
-			w = ansi.TruncateLeft(w, width, "")
-		}
-		switch {
-		case line == "":
-			line = w
-		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-	}
-	if line != "" || len(lines) == 0 {
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-// WrapShell breaks a command line between shell words (never inside quotes)
-// so that each line but the last ends in " \\" and fits in width cells; the
-// caller indents the continuation lines (doctorview by two more). A single
-// word longer than the width stays whole: a broken word would not run. The
-// wizard uses it for the commands it shows, so a pasted command runs.
-func WrapShell(s string, width int) []string {
-	if ansi.StringWidth(s) <= width {
-		return []string{s}
-	}
-	words := shellWords(s)
-	var lines []string
-	line := ""
-	for _, w := range words {
-		switch {
-		case line == "":
-			line = w
-		case ansi.StringWidth(line)+1+ansi.StringWidth(w)+2 <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line+" \\")
-			line = w
-		}
-	}
-	return append(lines, line)
-}
-
-// shellWords splits a command line at unquoted spaces, keeping quotes.
-func shellWords(s string) []string {
-	var words []string
-	var cur strings.Builder
-	var quote rune
-	for _, r := range s {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '\'' || r == '"':
-			quote = r
-		case r == ' ':
-			if cur.Len() > 0 {
-				words = append(words, cur.String())
-				cur.Reset()
-			}
-			continue
-		}
-		cur.WriteRune(r)
-	}
-	if cur.Len() > 0 {
-		words = append(words, cur.String())
-	}
-	return words
 }
 
 func tally(r detect.Report, st theme.Styles, width int) string {
@@ -232,7 +148,7 @@ func tally(r detect.Report, st theme.Styles, width int) string {
 	if ansi.StringWidth(counts)+1+ansi.StringWidth(verdict) <= width {
 		return counts + " " + verdict
 	}
-	return counts + "\n" + strings.Join(wrap(verdict, width), "\n")
+	return counts + "\n" + strings.Join(textwrap.Words(verdict, width), "\n")
 }
 
 func plural(n int, word string) string {

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/tui/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -34,7 +35,7 @@ func TestRenderFitsWidth(t *testing.T) {
 				}
 				for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 					// Only a fix's single shell word, too long to break, may overflow.
-					words := shellWords(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(ansi.Strip(line)), "fix: "), " \\"))
+					words := textwrap.ShellWords(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(ansi.Strip(line)), "fix: "), " \\"))
 					if w := ansi.StringWidth(line); w > width && len(words) > 1 {
 						t.Errorf("%s/%d: line is %d cells wide: %q", name, width, w, ansi.Strip(line))
 					}
@@ -68,37 +69,5 @@ func TestRenderSummary(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
-	}
-}
-
-// TestWrapShellPastes checks that a broken command line, pasted into a
-// shell, is the same command: lines end in " \" and break between words.
-func TestWrapShellPastes(t *testing.T) {
-	cmd := `mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf`
-	for _, width := range []int{20, 40, 60, 200} {
-		lines := WrapShell(cmd, width)
-		joined := strings.Join(lines, "\n")
-		if got := strings.ReplaceAll(joined, " \\\n", " "); got != cmd {
-			t.Errorf("width %d: pasted %q, want %q", width, got, cmd)
-		}
-		for _, l := range lines {
-			if ansi.StringWidth(l) > width && len(shellWords(l)) > 2 {
-				t.Errorf("width %d: line too wide: %q", width, l)
-			}
-		}
-	}
-	if got := shellWords(`echo 'a b' "c d" e`); strings.Join(got, "|") != `echo|'a b'|"c d"|e` {
-		t.Errorf("shellWords = %q", got)
-	}
-}
-
-func TestWrap(t *testing.T) {
-	got := wrap("home-manager is not installed yet: the first switch runs it", 20)
-	want := []string{"home-manager is not", "installed yet: the", "first switch runs it"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("wrap = %q, want %q", got, want)
-	}
-	if got := wrap(strings.Repeat("x", 25), 10); len(got) != 3 || got[0] != strings.Repeat("x", 10) {
-		t.Errorf("long word: %q", got)
 	}
 }

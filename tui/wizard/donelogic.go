@@ -5,6 +5,7 @@ import (
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
 // DoneInfo is what the last screen reports on.
@@ -49,7 +50,7 @@ func DoneLines(d DoneInfo, width int) []string {
 	switch {
 	case d.DryRun:
 		add("Dry run finished: nothing was written.", "")
-		add(wrapLines("The review showed every file that would change in "+dir+". Run nixboard again without --dry-run to write them and switch.", width)...)
+		add(textwrap.Words("The review showed every file that would change in "+dir+". Run nixboard again without --dry-run to write them and switch.", width)...)
 		return lines
 	case d.Failed:
 		add(hanging("✗ ", "The switch failed: "+d.Reason, width)...)
@@ -62,7 +63,7 @@ func DoneLines(d DoneInfo, width int) []string {
 		if d.LogPath != "" {
 			add(hanging("Full log: ", tildePath(d.LogPath, d.Home), width)...)
 		}
-		add(wrapLines("Your files are written in "+dir+"; press r to retry the switch (existing dotfiles are moved aside with a backup extension), esc to change answers, or q to quit and run it later with:", width)...)
+		add(textwrap.Words("Your files are written in "+dir+"; press r to retry the switch (existing dotfiles are moved aside with a backup extension), esc to change answers, or q to quit and run it later with:", width)...)
 		add(commandLines(switchCmd, 2, width)...)
 		return lines
 	case d.NoSwitch:

@@ -9,6 +9,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -332,6 +333,6 @@ func (q *questionsScreen) modulesListHeight(a flakegen.Answers) int {
 		}
 	}
 	// The field's frame (the focus bar) takes two cells of the width.
-	need := len(wrapLines(modulesHelp, q.width-2)) + offered
+	need := len(textwrap.Words(modulesHelp, q.width-2)) + offered
 	return min(need, q.height-1-below)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
 // ReviewSummary is the text the review shows above the files: the answers
@@ -48,11 +49,11 @@ func ReviewSummary(a flakegen.Answers, dir, home string, previous *flakegen.Answ
 		lines = append(lines, hanging(fmt.Sprintf("%-14s ", r[0]), r[1], width)...)
 	}
 	if previous == nil {
-		return append(append(lines, ""), wrapLines("First run here: no earlier answers to compare with.", width)...)
+		return append(append(lines, ""), textwrap.Words("First run here: no earlier answers to compare with.", width)...)
 	}
 	changes := ChangedAnswers(*previous, a)
 	if len(changes) == 0 {
-		return append(append(lines, ""), wrapLines("Same answers as the last run.", width)...)
+		return append(append(lines, ""), textwrap.Words("Same answers as the last run.", width)...)
 	}
 	lines = append(lines, "", "Changed since the last run:")
 	for _, c := range changes {

@@ -5,8 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/nixboard/nixboard/tui/doctorview"
+	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
 // sanitizeLine removes every escape sequence from a line of child output so
@@ -15,51 +14,9 @@ func sanitizeLine(s string) string {
 	return strings.ReplaceAll(ansi.Strip(s), "\r", "")
 }
 
-// wrapText wraps plain text to width at word boundaries (see wrapLines).
+// wrapText wraps plain text to width at word boundaries (see textwrap.Words).
 func wrapText(s string, width int) string {
-	return strings.Join(wrapLines(s, width), "\n")
-}
-
-// wrapLines breaks plain text into lines of at most width cells, between
-// words only. A word longer than a whole line (a long path) is broken
-// after its last "/" that fits, or at the width when it has none. Line
-// breaks in s are kept.
-func wrapLines(s string, width int) []string {
-	width = max(width, 20)
-	var lines []string
-	for _, para := range strings.Split(s, "\n") {
-		if ansi.StringWidth(para) <= width {
-			// A line that fits keeps its spacing.
-			lines = append(lines, para)
-			continue
-		}
-		line := ""
-		for _, w := range strings.Fields(para) {
-			for ansi.StringWidth(w) > width {
-				if line != "" {
-					lines = append(lines, line)
-					line = ""
-				}
-				head := ansi.Truncate(w, width, "")
-				if i := strings.LastIndex(head, "/"); i > 0 {
-					head = head[:i+1]
-				}
-				lines = append(lines, head)
-				w = w[len(head):]
-			}
-			switch {
-			case line == "":
-				line = w
-			case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
-				line += " " + w
-			default:
-				lines = append(lines, line)
-				line = w
-			}
-		}
-		lines = append(lines, line)
-	}
-	return lines
+	return strings.Join(textwrap.Words(s, width), "\n")
 }
 
 // hanging wraps text that starts with prefix (a bullet, a label) to width,
@@ -71,7 +28,7 @@ func hanging(prefix, text string, width int) []string {
 
 // hangingBy is hanging with the indent of the lines after the first given.
 func hangingBy(prefix string, indent int, text string, width int) []string {
-	lines := wrapLines(text, width-max(indent, ansi.StringWidth(prefix)))
+	lines := textwrap.Words(text, width-max(indent, ansi.StringWidth(prefix)))
 	for i := range lines {
 		if i == 0 {
 			lines[i] = prefix + lines[i]
@@ -84,7 +41,7 @@ func hangingBy(prefix string, indent int, text string, width int) []string {
 
 // commandLines shows a shell command indented by indent: on one line when it
 // fits, else broken only between shell words with a trailing " \" and the
-// continuation lines indented by two more (doctorview.WrapShell), so a
+// continuation lines indented by two more (textwrap.Shell), so a
 // pasted command still runs. A word longer than a whole line (a long path)
 // is broken too, after a "/" where it can be, with a backslash right after
 // it and the rest starting at the beginning of the next line: the shell
@@ -95,7 +52,7 @@ func commandLines(cmd string, indent, width int) []string {
 		return []string{pad + cmd}
 	}
 	var out []string
-	for i, part := range doctorview.WrapShell(cmd, width-indent-2) {
+	for i, part := range textwrap.Shell(cmd, width-indent-2) {
 		prefix := pad
 		if i > 0 {
 			prefix += "  "

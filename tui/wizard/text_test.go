@@ -26,33 +26,6 @@ func hintWords(d DoneInfo) []string {
 	return out
 }
 
-func TestWrapLinesBreaksBetweenWords(t *testing.T) {
-	text := "Change home.nix in /tmp/TestWizardRealSwitchInTmux3335008414/002/home-manager, then apply it with the command below."
-	for _, width := range []int{20, 40, 80} {
-		lines := wrapLines(text, width)
-		for _, l := range lines {
-			if w := ansi.StringWidth(l); w > width {
-				t.Errorf("width %d: line of %d: %q", width, w, l)
-			}
-		}
-		// Only the path, longer than 20 cells, may be broken, and then
-		// after a slash.
-		got := strings.Fields(strings.Join(lines, " "))
-		want := strings.Fields(text)
-		if width >= 80 && strings.Join(got, " ") != strings.Join(want, " ") {
-			t.Errorf("width %d: words changed:\n%q\n%q", width, got, want)
-		}
-		for i, l := range lines {
-			if i+1 < len(lines) && !strings.HasSuffix(l, "/") && strings.HasPrefix(lines[i+1], "002") {
-				t.Errorf("width %d: path broken outside a slash: %q", width, lines)
-			}
-		}
-	}
-	if got := wrapLines("kept  as  is", 40); len(got) != 1 || got[0] != "kept  as  is" {
-		t.Errorf("a line that fits changed: %q", got)
-	}
-}
-
 func TestCommandLines(t *testing.T) {
 	if got := commandLines("home-manager switch --flake ~/.config/home-manager#a@b", 6, 80); len(got) != 1 {
 		t.Errorf("a command that fits was broken: %q", got)

@@ -1,0 +1,105 @@
+// Package textwrap lays out plain text for nixboard's screens: prose
+// wrapped between words, and shell commands wrapped so that a pasted
+// command still runs. Widths are terminal cells (x/ansi), never bytes.
+package textwrap
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Words breaks plain text into lines of at most width cells, between
+// words only. A word longer than a whole line (a long path) is broken
+// after its last "/" that fits, or at the width when it has none. Line
+// breaks in s are kept.
+func Words(s string, width int) []string {
+	width = max(width, 20)
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		if ansi.StringWidth(para) <= width {
+			// A line that fits keeps its spacing.
+			lines = append(lines, para)
+			continue
+		}
+		line := ""
+		for _, w := range strings.Fields(para) {
+			for ansi.StringWidth(w) > width {
+				if line != "" {
+					lines = append(lines, line)
+					line = ""
+				}
+				head := ansi.Truncate(w, width, "")
+				if i := strings.LastIndex(head, "/"); i > 0 {
+					head = head[:i+1]
+				}
+				lines = append(lines, head)
+				w = w[len(head):]
+			}
+			switch {
+			case line == "":
+				line = w
+			case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+				line += " " + w
+			default:
+				lines = append(lines, line)
+				line = w
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// Shell breaks a command line between shell words (never inside quotes)
+// so that each line but the last ends in " \\" and fits in width cells; the
+// caller indents the continuation lines (doctorview and the wizard indent them by two more). A single
+// word longer than the width stays whole: a broken word would not run.
+func Shell(s string, width int) []string {
+	if ansi.StringWidth(s) <= width {
+		return []string{s}
+	}
+	words := ShellWords(s)
+	var lines []string
+	line := ""
+	for _, w := range words {
+		switch {
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w)+2 <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line+" \\")
+			line = w
+		}
+	}
+	return append(lines, line)
+}
+
+// ShellWords splits a command line at unquoted spaces, keeping quotes.
+func ShellWords(s string) []string {
+	var words []string
+	var cur strings.Builder
+	var quote rune
+	for _, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == ' ':
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteRune(r)
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words
+}

@@ -1,0 +1,67 @@
+package textwrap
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestWordsBreaksBetweenWords(t *testing.T) {
+	text := "Change home.nix in /tmp/TestWizardRealSwitchInTmux3335008414/002/home-manager, then apply it with the command below."
+	for _, width := range []int{20, 40, 80} {
+		lines := Words(text, width)
+		for _, l := range lines {
+			if w := ansi.StringWidth(l); w > width {
+				t.Errorf("width %d: line of %d: %q", width, w, l)
+			}
+		}
+		// Only the path, longer than 20 cells, may be broken, and then
+		// after a slash.
+		got := strings.Fields(strings.Join(lines, " "))
+		want := strings.Fields(text)
+		if width >= 80 && strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("width %d: words changed:\n%q\n%q", width, got, want)
+		}
+		for i, l := range lines {
+			if i+1 < len(lines) && !strings.HasSuffix(l, "/") && strings.HasPrefix(lines[i+1], "002") {
+				t.Errorf("width %d: path broken outside a slash: %q", width, lines)
+			}
+		}
+	}
+	if got := Words("kept  as  is", 40); len(got) != 1 || got[0] != "kept  as  is" {
+		t.Errorf("a line that fits changed: %q", got)
+	}
+}
+
+// TestShellPastes checks that a broken command line, pasted into a
+// shell, is the same command: lines end in " \" and break between words.
+func TestShellPastes(t *testing.T) {
+	cmd := `mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf`
+	for _, width := range []int{20, 40, 60, 200} {
+		lines := Shell(cmd, width)
+		joined := strings.Join(lines, "\n")
+		if got := strings.ReplaceAll(joined, " \\\n", " "); got != cmd {
+			t.Errorf("width %d: pasted %q, want %q", width, got, cmd)
+		}
+		for _, l := range lines {
+			if ansi.StringWidth(l) > width && len(ShellWords(l)) > 2 {
+				t.Errorf("width %d: line too wide: %q", width, l)
+			}
+		}
+	}
+	if got := ShellWords(`echo 'a b' "c d" e`); strings.Join(got, "|") != `echo|'a b'|"c d"|e` {
+		t.Errorf("shellWords = %q", got)
+	}
+}
+
+func TestWordsNarrow(t *testing.T) {
+	got := Words("home-manager is not installed yet: the first switch runs it", 20)
+	want := []string{"home-manager is not", "installed yet: the", "first switch runs it"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Words = %q, want %q", got, want)
+	}
+	if got := Words(strings.Repeat("x", 45), 20); len(got) != 3 || got[0] != strings.Repeat("x", 20) {
+		t.Errorf("long word: %q", got)
+	}
+}
