@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/nixboard/nixboard/flakegen"
 )
 
 // Nix install types.
@@ -18,6 +20,12 @@ const (
 
 // minNix is the oldest Nix nixboard does not warn about.
 const minNix = "2.18"
+
+// evalNix is the oldest Nix that can evaluate the nixpkgs of every release
+// nixboard offers: nixpkgs' lib calls builtins.readFileType (Nix 2.14)
+// directly since it dropped its fallback in October 2025 ("lib.filesystem:
+// remove Nix 2.14 shim"), so an older Nix fails every switch.
+const evalNix = "2.14"
 
 func (a *analysis) isNixOS() bool {
 	k := a.r.Platform.Kind
@@ -94,6 +102,10 @@ func (a *analysis) nix() {
 	case r.Version == nil:
 		a.check("nix.version", StatusWarn, "Nix version unknown: "+n.version.problem(),
 			fmt.Sprintf("check that `%s --version` works", exe))
+	case versionLess(*r.Version, evalNix) && determinate == "":
+		a.check("nix.version", StatusFail,
+			fmt.Sprintf("Nix %s is older than %s: it cannot evaluate nixpkgs %s (its library needs builtins.readFileType)", *r.Version, evalNix, flakegen.DefaultRelease),
+			a.upgradeFix(install, exe))
 	case versionLess(*r.Version, minNix) && determinate == "":
 		a.check("nix.version", StatusWarn,
 			fmt.Sprintf("Nix %s is older than %s; current nixpkgs and home-manager may need a newer Nix", *r.Version, minNix),

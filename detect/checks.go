@@ -19,7 +19,7 @@ var CheckIDs = []CheckInfo{
 	{"wsl.systemd", "WSL 2 only: systemd runs (ok), is asked for in /etc/wsl.conf but WSL was not restarted (warn: wsl.exe --shutdown), or is off (warn: the /etc/wsl.conf change)"},
 	{"nix.installed", "Nix is installed, and how (multi-user, single-user, determinate, nixos); fail with the installer command when it is not"},
 	{"nix.path", "nix is on PATH; fail when it is installed under /nix but the profile is not sourced (the fix sources it, never reinstalls)"},
-	{"nix.version", "the Nix version; warn when it is older than 2.18 or when `nix --version` does not answer"},
+	{"nix.version", "the Nix version; fail when it is older than 2.14 (nixpkgs cannot be evaluated), warn when older than 2.18 or when `nix --version` does not answer"},
 	{"nix.daemon", "multi-user installs: the daemon socket accepts connections; fail when it does not (warn as root), with the fix for systemd, WSL or launchd"},
 	{"nix.flakes", "the flakes and nix-command features are on (as nix reports, else from nix.conf and NIX_CONFIG); warn when off, with a fix that never edits /etc/nix/nix.conf on NixOS"},
 	{"homeManager.installed", "home-manager is installed, with its version; not installed is ok (the first switch runs the pinned one)"},

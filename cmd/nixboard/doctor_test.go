@@ -55,7 +55,7 @@ func TestDoctorJSON(t *testing.T) {
 		wsl  bool
 	}{
 		"wsl2-ubuntu-systemd": {0, "wsl", true},
-		"wsl1-ubuntu":         {0, "wsl", true},
+		"wsl1-ubuntu":         {1, "wsl", true},
 		"nixos-wsl":           {0, "nixos-wsl", true},
 		"darwin-arm64":        {0, "darwin", false},
 		"darwin-rosetta":      {1, "darwin", false},
@@ -63,7 +63,7 @@ func TestDoctorJSON(t *testing.T) {
 		"nix-not-on-path":     {1, "linux", false},
 		"daemon-down":         {1, "linux", false},
 		"flakes-off":          {0, "linux", false},
-		"debian-nix-bin":      {0, "linux", false},
+		"debian-nix-bin":      {1, "linux", false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
