@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/nixboard/nixboard/tui/wizard"
@@ -24,13 +25,8 @@ func demoOptions(_ *stdio, f wizardFlags, opts wizard.Options) (wizard.Options, 
 	if err != nil {
 		return opts, func() {}, usagef("--demo-platform: %v", err)
 	}
-	// A fixed path (per user and platform) keeps every run's screen the
-	// same; it is emptied before and removed after the demo.
-	tmp := filepath.Join(os.TempDir(), fmt.Sprintf("nixboard-demo-%d-%s", os.Getuid(), f.demoPlatform))
-	if err := os.RemoveAll(tmp); err != nil {
-		return opts, func() {}, fmt.Errorf("demo: %w", err)
-	}
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
+	tmp, release, err := demoDir(f.demoPlatform)
+	if err != nil {
 		return opts, func() {}, fmt.Errorf("demo: %w", err)
 	}
 	opts.Demo = true
@@ -42,5 +38,39 @@ func demoOptions(_ *stdio, f wizardFlags, opts wizard.Options) (wizard.Options, 
 		Switch:      wizard.DemoSwitch(1),
 		Now:         func() time.Time { return demoClock },
 	}
-	return opts, func() { os.RemoveAll(tmp) }, nil
+	return opts, release, nil
+}
+
+// demoDir returns the directory a demo writes into, emptied, and the
+// function that removes it. A fixed path (per user and platform) keeps every
+// run's screen the same. A lock held for the whole demo keeps two demos of
+// the same platform from emptying each other's directory: the second one
+// gets a fresh temporary directory instead (its screen shows that path).
+func demoDir(platform string) (string, func(), error) {
+	fixed := filepath.Join(os.TempDir(), fmt.Sprintf("nixboard-demo-%d-%s", os.Getuid(), platform))
+	lock, err := os.OpenFile(fixed+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err == nil && syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+		if err := os.RemoveAll(fixed); err != nil {
+			lock.Close()
+			return "", nil, err
+		}
+		if err := os.Mkdir(fixed, 0o700); err != nil {
+			lock.Close()
+			return "", nil, err
+		}
+		return fixed, func() {
+			// The lock file stays: removing it would let a demo that opened
+			// it just before lock a file no other demo can see any more.
+			os.RemoveAll(fixed)
+			lock.Close()
+		}, nil
+	}
+	if lock != nil {
+		lock.Close()
+	}
+	dir, err := os.MkdirTemp("", fmt.Sprintf("nixboard-demo-%d-%s-", os.Getuid(), platform))
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
 }

@@ -95,3 +95,42 @@ func TestWizardAccessibleDemo(t *testing.T) {
 		t.Errorf("colour in piped accessible output")
 	}
 }
+
+// TestDemoDirIsExclusive: a second demo of the same platform, while the
+// first runs, gets a directory of its own instead of emptying the first's.
+func TestDemoDirIsExclusive(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	first, releaseFirst, err := demoDir("wsl-ubuntu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(first, "in-use")
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second, releaseSecond, err := demoDir("wsl-ubuntu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second == first {
+		t.Fatalf("both demos got %s", first)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Errorf("the second demo emptied the first one's directory: %v", err)
+	}
+	releaseSecond()
+	releaseFirst()
+	for _, dir := range []string{first, second} {
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("%s is left behind: %v", dir, err)
+		}
+	}
+	third, releaseThird, err := demoDir("wsl-ubuntu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseThird()
+	if third != first {
+		t.Errorf("after both ended the demo got %s, want the fixed %s", third, first)
+	}
+}
