@@ -28,6 +28,9 @@ func Run(ctx context.Context, m Machine, opts Options) Report {
 		// WSL checks), so its fix is filled in last.
 		a.setFix("nix.installed", InstallAdvice(r).Fix())
 	}
+	if fix := a.replaceDistroNixFix(); fix != "" {
+		a.setFix("nix.version", fix)
+	}
 	return r
 }
 
@@ -44,11 +47,19 @@ func (a *analysis) check(id string, st Status, msg, fix string) {
 
 // setFix replaces the fix of the check with the given id.
 func (a *analysis) setFix(id, fix string) {
+	if c := a.checkByID(id); c != nil {
+		c.Fix = fix
+	}
+}
+
+// checkByID returns the check with that id, or nil.
+func (a *analysis) checkByID(id string) *Check {
 	for i := range a.r.Checks {
 		if a.r.Checks[i].ID == id {
-			a.r.Checks[i].Fix = fix
+			return &a.r.Checks[i]
 		}
 	}
+	return nil
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -197,7 +197,9 @@ func (a *analysis) upgradeFix(install, exe string) string {
 	case install == InstallDeterminate:
 		return "sudo determinate-nixd upgrade"
 	case distroPackaged(exe):
-		return "your distribution packages this Nix (" + exe + "): install upstream Nix instead, or a newer package"
+		// replaceDistroNixFix turns this into commands once the whole
+		// report is known.
+		return "your distribution packages this Nix (" + exe + "): remove its package, then install upstream Nix"
 	case install == InstallSingleUser:
 		return "nix upgrade-nix"
 	}
@@ -330,4 +332,26 @@ func leadingInt(s string) int {
 	}
 	n, _ := strconv.Atoi(s[:end])
 	return n
+}
+
+// replaceDistroNixFix is the fix for a distribution's Nix that is too old:
+// a package cannot be upgraded past what the distribution ships, so it is
+// removed with the distribution's package manager and replaced with
+// upstream Nix through the installer this machine should use (which needs
+// the whole report, hence after it is built). It is "" when the version
+// check passed or nixboard does not know the package manager.
+func (a *analysis) replaceDistroNixFix() string {
+	r := a.r
+	if !r.Nix.Installed || r.Nix.Path == nil || !distroPackaged(*r.Nix.Path) {
+		return ""
+	}
+	if c := a.checkByID("nix.version"); c == nil || c.Status == StatusOK || r.Nix.Version == nil {
+		return ""
+	}
+	pm := a.packageManager()
+	rec, ok := InstallAdvice(*r).Recommended()
+	if pm.remove == "" || !ok {
+		return ""
+	}
+	return pm.remove + pm.nixPackage + " && " + rec.Command
 }

@@ -126,25 +126,40 @@ func (a *analysis) packageFix(pkg string) string {
 	case a.isNixOS():
 		return fmt.Sprintf("add %s to environment.systemPackages in /etc/nixos/configuration.nix, then: sudo nixos-rebuild switch", pkg)
 	}
-	id := p.Distro.ID
+	if pm := a.packageManager(); pm.install != "" {
+		return pm.install + pkg
+	}
+	return "install " + pkg + " with your distribution's package manager"
+}
+
+// packageManager is how this Linux distribution installs and removes
+// packages, as command prefixes ("" when nixboard does not know it), and
+// the name it packages Nix under.
+type packageManager struct {
+	install, remove, nixPackage string
+}
+
+func (a *analysis) packageManager() packageManager {
+	id := a.r.Platform.Distro.ID
 	like := id
 	if a.f.plat.osRelease != nil {
 		like += " " + a.f.plat.osRelease["ID_LIKE"]
 	}
 	has := func(s string) bool { return slices.Contains(strings.Fields(like), s) }
+	sudo := a.sudo()
 	switch {
 	case has("debian") || has("ubuntu"):
-		return a.sudo() + "apt-get install -y " + pkg
+		return packageManager{sudo + "apt-get install -y ", sudo + "apt-get remove -y ", "nix-bin"}
 	case has("alpine"):
-		return a.sudo() + "apk add " + pkg
+		return packageManager{sudo + "apk add ", sudo + "apk del ", "nix"}
 	case has("fedora") || has("rhel") || has("centos"):
-		return a.sudo() + "dnf install -y " + pkg
+		return packageManager{sudo + "dnf install -y ", sudo + "dnf remove -y ", "nix"}
 	case has("suse") || has("opensuse") || strings.HasPrefix(id, "opensuse"):
-		return a.sudo() + "zypper install -y " + pkg
+		return packageManager{sudo + "zypper install -y ", sudo + "zypper remove -y ", "nix"}
 	case has("arch"):
-		return a.sudo() + "pacman -S " + pkg
+		return packageManager{sudo + "pacman -S ", sudo + "pacman -R ", "nix"}
 	}
-	return "install " + pkg + " with your distribution's package manager"
+	return packageManager{}
 }
 
 func (a *analysis) user() {

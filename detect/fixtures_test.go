@@ -241,7 +241,7 @@ var fixtures = map[string]fixture{
 			"platform.container", warn, "nix.version", fail, "nix.daemon", warn, "nix.flakes", warn,
 			"homeManager.profile", warn, "git.installed", warn),
 		fix: map[string]string{"nix.daemon": "start it by hand (no systemd here): sh -c '/usr/bin/nix-daemon >/dev/null 2>&1 &'",
-			"nix.version": "your distribution packages this Nix (/usr/bin/nix)"},
+			"nix.version": "apt-get remove -y nix-bin && curl --proto"},
 		noFix: map[string]string{"nix.daemon": "/nix/var/nix/profiles/default/bin/nix-daemon"},
 	},
 	// The same package on a Debian desktop with systemd, its socket never
@@ -257,7 +257,8 @@ var fixtures = map[string]fixture{
 		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "homeManager.installed", "homeManager.config",
 			"git.installed", "git.identity", "user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"nix.version", fail, "nix.daemon", fail, "nix.flakes", warn, "homeManager.profile", warn),
-		fix:   map[string]string{"nix.daemon": "sudo systemctl enable --now nix-daemon.socket"},
+		fix: map[string]string{"nix.daemon": "sudo systemctl enable --now nix-daemon.socket",
+			"nix.version": "sudo apt-get remove -y nix-bin && curl --proto"},
 		noFix: map[string]string{"nix.daemon": "nix-daemon.service"},
 	},
 	"ubuntu-nix-missing": {
