@@ -253,6 +253,11 @@ func (q *questionsScreen) checkLive() {
 	if !ok {
 		return
 	}
+	// After an attempt to move on, huh shows the same problem under the
+	// field itself; saying it twice would only add noise.
+	if f.Error() != nil {
+		return
+	}
 	if err := check(v); err != nil {
 		q.live = err.Error()
 	}
