@@ -222,8 +222,15 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		})
 	}
 
+	// Nix's structured messages first; then the plain lines of the nix
+	// commands that run without --log-format (`nix run --inputs-from`
+	// fetching the flake's inputs before home-manager starts).
+	downloads := make([]string, 0, len(errs)+len(warns)+len(texts))
 	for _, m := range append(errs, warns...) {
-		if h, reason, ok := downloadHint(StripANSI(m.Text)); ok {
+		downloads = append(downloads, StripANSI(m.Text))
+	}
+	for _, t := range append(downloads, texts...) {
+		if h, reason, ok := downloadHint(t); ok {
 			add(45, reason, h)
 			break
 		}
@@ -413,11 +420,36 @@ func downloadHint(t string) (Hint, string, bool) {
 	if why != "" {
 		reason += " (" + why + ")"
 	}
+	if input := flakeInputHost(host); input != "" {
+		// Fetching the flake's inputs (nixpkgs, home-manager) from GitHub,
+		// not a binary cache: nix.conf's substituters have nothing to do
+		// with it.
+		return Hint{
+			Title:  "The flake's inputs could not be fetched from " + input,
+			Detail: firstLine(stripErrorPrefix(t)) + "\nThe first switch fetches nixpkgs and home-manager from " + input + ": check the network (offline, proxy, DNS), then retry. Later switches reuse the locked copies.",
+			Fix:    "curl -sSI " + shellQuote(host),
+		}, reason, true
+	}
 	return Hint{
 		Title:  "A download failed",
 		Detail: firstLine(stripErrorPrefix(t)) + "\nNix could not fetch from its binary cache: check the network (offline, proxy, DNS) or the substituters in nix.conf.",
 		Fix:    fix,
 	}, reason, true
+}
+
+// flakeInputHost names the forge a URL belongs to when Nix was fetching a
+// flake input from it (github:, gitlab: and sourcehut: inputs go through
+// these hosts' APIs and archives), or "".
+func flakeInputHost(hostURL string) string {
+	for _, h := range []struct{ host, name string }{
+		{"github.com", "GitHub"}, {"githubusercontent.com", "GitHub"},
+		{"gitlab.com", "GitLab"}, {"sr.ht", "sourcehut"},
+	} {
+		if hostURL == "https://"+h.host || strings.HasSuffix(hostURL, "."+h.host) {
+			return h.name
+		}
+	}
+	return ""
 }
 
 func untrackedFile(t string) (file, repo string) {

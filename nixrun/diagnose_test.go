@@ -46,6 +46,11 @@ func TestDiagnoseMessages(t *testing.T) {
 		{"unknown stateVersion",
 			`@nix {"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m A definition for option ` + "`" + `home.stateVersion' is not of type ` + "`" + `one of \"18.09\", \"19.03\", \"26.05\"'. Definition values:\n       - In ` + "`" + `/nix/store/m7vvr3iwirpvx8x8swmah320ayr3nlc8-source/home.nix': \"27.05\""}`,
 			`home.stateVersion "27.05" is not known to this home-manager`, "", "enum"},
+		{"flake input offline",
+			`warning: error: unable to download 'https://api.github.com/repos/nix-community/home-manager/commits/release-26.05': Couldn't resolve host name (6); retrying in 282 ms
+error: unable to download 'https://api.github.com/repos/nix-community/home-manager/commits/release-26.05': Couldn't resolve host name (6)
+(use '--show-trace' to show detailed location information)`,
+			"a download failed: cannot reach https://api.github.com (Couldn't resolve host name (6))", "curl -sSI https://api.github.com", "fetches nixpkgs and home-manager from GitHub"},
 		{"download offline",
 			`@nix {"action":"msg","level":1,"msg":"\u001b[35;1mwarning:\u001b[0m \u001b[31;1merror:\u001b[0m unable to download 'https://cache.nixos.org/nix-cache-info': Could not resolve host: cache.nixos.org (6); retrying in 326 ms"}
 @nix {"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m unable to download 'https://cache.nixos.org/nar/abc.nar.xz': Could not resolve host: cache.nixos.org (6)"}`,
