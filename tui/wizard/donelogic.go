@@ -63,8 +63,10 @@ func DoneLines(d DoneInfo, width int) []string {
 		if d.LogPath != "" {
 			add(hanging("Full log: ", tildePath(d.LogPath, d.Home), width)...)
 		}
+		// home-manager may not be installed yet (it comes with the first
+		// successful switch); nixboard switch runs the one the flake pins.
 		add(textwrap.Words("Your files are written in "+dir+"; press r to retry the switch (existing dotfiles are moved aside with a backup extension), esc to change answers, or q to quit and run it later with:", width)...)
-		add(commandLines(switchCmd, 2, width)...)
+		add(commandLines("nixboard switch --dir "+shellPath(d.Dir, d.Home), 2, width)...)
 		return lines
 	case d.NoSwitch:
 		add(hanging("✓ ", "Configuration written to "+dir+" ("+took+").", width)...)
