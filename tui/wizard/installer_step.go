@@ -125,34 +125,32 @@ func handOverToSudo(h *terminalHandOver) tea.Cmd {
 	})
 }
 
-// startInstaller runs the chosen installer. Its output lines and then its
-// end travel through one channel, in order, one message per read that
-// waitInstall re-arms. When sudo is not nil, the credentials it cached
-// are kept fresh while the installer runs.
+// startInstaller runs the chosen installer. When sudo is not nil, the
+// credentials it cached are kept fresh while the installer runs.
 func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption, sudo SudoFunc) (chan tea.Msg, tea.Cmd) {
-	ch := make(chan tea.Msg, 64)
-	send := func(msg tea.Msg) {
-		select {
-		case ch <- msg:
-		case <-ctx.Done():
-		}
-	}
-	return ch, func() tea.Msg {
-		go func() {
-			defer close(ch)
-			stop := keepSudoFresh(ctx, sudo, sudoRefreshEvery)
-			err := runInstaller(run(ctx, opt), func(l string) { send(installLineMsg{line: l}) })
-			stop()
-			send(installDoneMsg{err: err})
-		}()
-		return nil
-	}
+	return streamInstall(ctx, func(line func(string)) error {
+		stop := keepSudoFresh(ctx, sudo, sudoRefreshEvery)
+		defer stop()
+		return runInstaller(run(ctx, opt), line)
+	})
 }
 
 // startDemoInstall plays the demo's canned installer transcript through
 // the same channel and messages as a real installer, so the log pane and
 // the end of the run are the same.
 func startDemoInstall(ctx context.Context, run DemoInstallFunc, opt InstallOption) (chan tea.Msg, tea.Cmd) {
+	return streamInstall(ctx, func(line func(string)) error {
+		if err := run(ctx, opt, line); err != nil {
+			return fmt.Errorf("demo installer: %w", err)
+		}
+		return nil
+	})
+}
+
+// streamInstall runs install in the background: its output lines and then
+// its end travel through one channel, in order, one message per read that
+// waitInstall re-arms.
+func streamInstall(ctx context.Context, install func(line func(string)) error) (chan tea.Msg, tea.Cmd) {
 	ch := make(chan tea.Msg, 64)
 	send := func(msg tea.Msg) {
 		select {
@@ -163,10 +161,7 @@ func startDemoInstall(ctx context.Context, run DemoInstallFunc, opt InstallOptio
 	return ch, func() tea.Msg {
 		go func() {
 			defer close(ch)
-			err := run(ctx, opt, func(l string) { send(installLineMsg{line: l}) })
-			if err != nil {
-				err = fmt.Errorf("demo installer: %w", err)
-			}
+			err := install(func(l string) { send(installLineMsg{line: l}) })
 			send(installDoneMsg{err: err})
 		}()
 		return nil
