@@ -76,6 +76,13 @@ func (h HostCommands) getenv(key string) string {
 func (h HostCommands) Installer(ctx context.Context, opt InstallOption) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", opt.Command)
 	cmd.Env = h.env()
+	// The command is a pipeline (curl | sh -s -- install ...): in a process
+	// group of its own, stopping it (the person quit) interrupts all of it,
+	// as Ctrl-C on a terminal would, and the installers undo what they can
+	// on SIGINT; sudo passes the signal on to what it runs as root.
+	// runInstaller's WaitDelay bounds the wait after that.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
 	return cmd
 }
 

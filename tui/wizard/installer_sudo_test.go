@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -423,4 +424,63 @@ func TestKeepSudoFresh(t *testing.T) {
 		t.Errorf("renewed after stop: %q", after)
 	}
 	keepSudoFresh(context.Background(), nil, time.Millisecond)()
+}
+
+// TestInstallerStopInterruptsTheWholePipeline: when the person quits while
+// an installer runs, every process of its pipeline gets SIGINT, not only
+// the shell that started it.
+func TestInstallerStopInterruptsTheWholePipeline(t *testing.T) {
+	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
+		t.Skip("needs /proc to find the pipeline's processes")
+	}
+	marker := fmt.Sprintf("%d.%d", os.Getpid(), time.Now().UnixNano()%100000)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := HostCommands{Env: []string{"PATH=/usr/bin:/bin"}}.Installer(ctx, InstallOption{
+		Command: "echo started; sleep " + marker + " | cat",
+	})
+	done := make(chan error, 1)
+	started := make(chan struct{})
+	go func() {
+		var once sync.Once
+		done <- runInstaller(cmd, func(string) { once.Do(func() { close(started) }) })
+	}()
+	<-started
+	deadline := time.Now().Add(5 * time.Second)
+	for !processWith(t, "sleep "+marker) {
+		if time.Now().After(deadline) {
+			t.Fatal("the pipeline's sleep never started")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Error("a stopped installer reported success")
+	}
+	deadline = time.Now().Add(3 * time.Second)
+	for processWith(t, "sleep "+marker) {
+		if time.Now().After(deadline) {
+			t.Fatal("the pipeline's sleep survived the stop")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// processWith reports whether a process's command line (arguments joined
+// by spaces) is exactly want.
+func processWith(t *testing.T, want string) bool {
+	t.Helper()
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if err != nil || len(b) == 0 {
+			continue
+		}
+		if strings.TrimRight(strings.ReplaceAll(string(b), "\x00", " "), " ") == want {
+			return true
+		}
+	}
+	return false
 }
