@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,34 +59,24 @@ const brokenNix = `{ x }:
 }
 `
 
-var (
-	fixtureOnce sync.Once
-	fixtureDir  string
-	fixtureErr  error
-)
+// fixtures counts the fixture flakes written by this test binary.
+var fixtures atomic.Int64
 
-// fixture writes the fixture flake once per test binary.
+// fixture writes the fixture flake for one test. Its nonce differs for
+// every call, so its derivations are new to the store and really build,
+// even when the test runs again in the same process (-count).
 func fixture(t *testing.T) string {
 	t.Helper()
-	fixtureOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "nixrun-fixture-")
-		if err != nil {
-			fixtureErr = err
-			return
-		}
-		nonce := fmt.Sprintf("%d-%d", time.Now().UnixNano(), os.Getpid())
-		flake := strings.NewReplacer("@NONCE@", nonce, "@SYSTEM@", nixSystem()).Replace(fixtureFlake)
-		if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(flake), 0o644); err != nil {
-			fixtureErr = err
-			return
-		}
-		fixtureErr = os.WriteFile(filepath.Join(dir, "broken.nix"), []byte(brokenNix), 0o644)
-		fixtureDir = dir
-	})
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
+	dir := t.TempDir()
+	nonce := fmt.Sprintf("%d-%d-%d", time.Now().UnixNano(), os.Getpid(), fixtures.Add(1))
+	flake := strings.NewReplacer("@NONCE@", nonce, "@SYSTEM@", nixSystem()).Replace(fixtureFlake)
+	if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(flake), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	return fixtureDir
+	if err := os.WriteFile(filepath.Join(dir, "broken.nix"), []byte(brokenNix), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // nixSystem is the Nix system string of this machine.
