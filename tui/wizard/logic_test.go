@@ -263,3 +263,24 @@ func TestReviewSummary(t *testing.T) {
 		t.Errorf("unchanged summary:\n%s", same)
 	}
 }
+
+func TestEditors(t *testing.T) {
+	list := Editors("nvim")
+	for _, e := range list {
+		a := validAnswers()
+		a.HomeBase.DefaultEditor = e
+		if err := FieldProblem(a, "homeBase.defaultEditor"); err != nil {
+			t.Errorf("the offered editor %q is refused: %v", e, err)
+		}
+		// A GUI editor as EDITOR must wait for the file to be closed.
+		if strings.HasPrefix(e, "code") && e != "code --wait" {
+			t.Errorf("VS Code is offered as %q, which returns at once", e)
+		}
+	}
+	if got := Editors("micro"); got[0] != "micro" || len(got) != len(list)+1 {
+		t.Errorf("the current editor is not offered first: %q", got)
+	}
+	if got := Editors("vim"); len(got) != len(list) {
+		t.Errorf("a listed current editor is offered twice: %q", got)
+	}
+}

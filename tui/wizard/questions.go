@@ -90,9 +90,10 @@ func ReleaseChoices(system string) []ReleaseChoice {
 }
 
 // Editors lists the editors the wizard offers, the current one first when
-// it is not among them.
+// it is not among them. VS Code is "code --wait": EDITOR must not return
+// before the file is closed, or `git commit` finds an empty message.
 func Editors(current string) []string {
-	list := []string{"nvim", "vim", "nano", "emacs", "hx", "code"}
+	list := []string{"nvim", "vim", "nano", "emacs", "hx", "code --wait"}
 	if current != "" {
 		for _, e := range list {
 			if e == current {
