@@ -1,10 +1,17 @@
 // Package nixrun runs nix and home-manager and turns their output into
 // events, a folded state and a diagnosis.
 //
+// The running half builds the switch's command line and environment in one
+// place (NewPlan), prepares the directory (Prepare: git add, the profile
+// directory), and starts the run in its own process group (Start), handing
+// its output over in batches of lines and saving the full log. A Replay
+// hands over a recorded log the same way, at a chosen pace.
+//
 // The reading half (event.go, state.go, diagnose.go, log.go) understands the
 // interleaved stream a `home-manager switch --log-format internal-json -v`
 // prints: `@nix {json}` lines from the builds on stderr and plain text from
-// the activation on stdout.
+// the activation on stdout. A State folds it line by line in bounded memory;
+// Diagnose turns a failed run into a reason and next steps.
 package nixrun
 
 import "strconv"
