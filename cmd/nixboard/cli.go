@@ -102,12 +102,14 @@ func dispatch(ctx context.Context, st *stdio, args []string) error {
 		}
 		return usagef("unknown command %q (see nixboard --help)", args[0])
 	}
+	// --version wins wherever it stands among the wizard's flags, up to
+	// the "--" that ends them.
 	for _, a := range args {
-		switch a {
-		case "--version", "-version":
-			return runVersion(ctx, st, nil)
-		case "--":
+		if a == "--" {
 			break
+		}
+		if a == "--version" || a == "-version" {
+			return runVersion(ctx, st, nil)
 		}
 	}
 	return runWizard(ctx, st, args)

@@ -24,7 +24,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, s
 }
 
 func TestVersion(t *testing.T) {
-	for _, args := range [][]string{{"--version"}, {"version"}} {
+	for _, args := range [][]string{{"--version"}, {"version"}, {"--dir", "x", "--version"}} {
 		code, out, _ := runCLI(t, nil, args...)
 		if code != 0 || out != "nixboard dev\n" {
 			t.Errorf("%v: got %d %q, want 0 %q", args, code, out, "nixboard dev\n")
@@ -54,5 +54,15 @@ func TestUnknownCommandIsUsageError(t *testing.T) {
 	}
 	if !strings.Contains(errOut, `unknown command "frobnicate"`) {
 		t.Errorf("stderr %q does not name the command", errOut)
+	}
+}
+
+// TestVersionAfterDoubleDash: "--" ends the flags, so a --version after it
+// is not the version flag and the wizard gets the arguments (and, with no
+// terminal and no --answers, says how to run it).
+func TestVersionAfterDoubleDash(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "--", "--version")
+	if out == "nixboard dev\n" {
+		t.Errorf("--version after -- printed the version (exit %d)", code)
 	}
 }

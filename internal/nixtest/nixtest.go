@@ -40,9 +40,3 @@ func Env() []string {
 	}
 	return append(env, "NIX_CONFIG="+OfflineConfig)
 }
-
-// Setenv sets NIX_CONFIG to OfflineConfig for the rest of the test.
-func Setenv(t testing.TB) {
-	t.Helper()
-	t.Setenv("NIX_CONFIG", OfflineConfig)
-}
