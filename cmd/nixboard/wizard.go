@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -159,13 +158,17 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 	if err != nil {
 		return opts, func() {}, err
 	}
+	// Every command the wizard starts (installer, sudo, the switch) gets
+	// the environment nixboard was given, built in one place.
+	env := personEnv(st.getenv)
+	host := wizard.HostCommands{Env: env}
 	opts.Deps = wizard.Deps{
 		Detect: func(ctx context.Context) detect.Report {
 			return detect.Run(ctx, machine, detect.Options{})
 		},
-		Installer:   wizard.ShellInstaller,
-		Sudo:        wizard.SudoValidate,
-		Switch:      wizard.RealSwitch(os.Environ()),
+		Installer:   host.Installer,
+		Sudo:        host.Sudo,
+		Switch:      wizard.RealSwitch(env),
 		PlainSwitch: plainSwitch(st),
 	}
 	return opts, func() {}, nil

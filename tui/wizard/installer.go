@@ -99,16 +99,6 @@ func (h HostCommands) Sudo(ctx context.Context) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// ShellInstaller is the real installer with this process's environment.
-func ShellInstaller(ctx context.Context, opt InstallOption) *exec.Cmd {
-	return HostCommands{}.Installer(ctx, opt)
-}
-
-// SudoValidate is the real `sudo -v` with this process's environment.
-func SudoValidate(ctx context.Context) (*exec.Cmd, error) {
-	return HostCommands{}.Sudo(ctx)
-}
-
 // lookPathIn finds an executable named file in the directories of path
 // (a PATH value). exec.LookPath would search this process's PATH, not the
 // one the command runs with. Empty entries (the current directory) are
