@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"path"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -208,18 +207,7 @@ func (m *memory) ReadDir(name string) ([]fs.DirEntry, error) {
 }
 
 func (m *memory) LookPath(file string) (string, error) {
-	if strings.Contains(file, "/") {
-		if m.executable(file) {
-			return file, nil
-		}
-		return "", fmt.Errorf("%s: %w", file, ErrNotFound)
-	}
-	for _, dir := range strings.Split(m.env["PATH"], ":") {
-		if p := path.Join(dir, file); path.IsAbs(dir) && m.executable(p) {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s: %w", file, ErrNotFound)
+	return lookPath(file, m.env["PATH"], m.executable)
 }
 
 func (m *memory) executable(name string) bool {

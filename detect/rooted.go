@@ -237,18 +237,23 @@ func (m *rooted) Readlink(name string) (string, error) {
 }
 
 func (m *rooted) LookPath(file string) (string, error) {
+	return lookPath(file, m.getenv("PATH"), m.isExecutable)
+}
+
+// lookPath finds file in the machine directories of pathList, or checks it
+// as it is when it holds a slash, the way every Machine's LookPath does.
+func lookPath(file, pathList string, executable func(name string) bool) (string, error) {
 	if strings.Contains(file, "/") {
-		if m.isExecutable(file) {
+		if executable(file) {
 			return file, nil
 		}
 		return "", fmt.Errorf("%s: %w", file, ErrNotFound)
 	}
-	for _, dir := range strings.Split(m.getenv("PATH"), ":") {
+	for _, dir := range strings.Split(pathList, ":") {
 		if !path.IsAbs(dir) {
 			continue // Relative PATH entries are ignored, as exec.LookPath does for ".".
 		}
-		p := path.Join(dir, file)
-		if m.isExecutable(p) {
+		if p := path.Join(dir, file); executable(p) {
 			return p, nil
 		}
 	}
