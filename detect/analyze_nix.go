@@ -57,7 +57,7 @@ func (a *analysis) nix() {
 		}
 	}
 	switch {
-	case a.isNixOS() || n.nixosMark:
+	case a.isNixOS() || a.f.plat.nixosMarker:
 		r.Install = ptr(InstallNixOS)
 	case n.receipt || determinate != "":
 		r.Install = ptr(InstallDeterminate)

@@ -14,7 +14,6 @@ type nixFacts struct {
 	onPath    string // nix found on PATH, or ""
 	found     string // nix found in a profile when not on PATH, or ""
 	version   result
-	nixosMark bool
 	receipt   bool
 	multiUser bool  // daemon-socket directory, default profile or daemon unit
 	socket    bool  // the daemon socket file exists
@@ -22,7 +21,6 @@ type nixFacts struct {
 	dialed    bool  // a connection was attempted
 	features  *featureProbe
 	conf      confResult
-	nixRemote string // NIX_REMOTE
 }
 
 // featureProbe is what nix itself said about experimental-features.
@@ -59,9 +57,7 @@ var daemonUnits = []string{
 }
 
 func (p *prober) nixProbe(n *nixFacts, wg *sync.WaitGroup) {
-	n.nixRemote = p.m.Getenv("NIX_REMOTE")
 	n.storeDir = p.isDir("/nix/store")
-	n.nixosMark = p.exists("/etc/NIXOS")
 	n.receipt = p.exists("/nix/receipt.json")
 	n.multiUser = p.isDir("/nix/var/nix/daemon-socket") || p.lexists("/nix/var/nix/profiles/default")
 	for _, u := range daemonUnits {

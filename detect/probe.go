@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -198,14 +199,11 @@ func parseOSRelease(s string) map[string]string {
 // userFacts are the person's identity and environment.
 type userFacts struct {
 	name       string
-	nameFrom   string // USER, LOGNAME or id -un
-	idResult   result
 	passwd     *passwdEntry
 	home       string
 	shell      string
 	editor     *string
 	hostname   string
-	hostResult result
 	homeExists bool
 }
 
@@ -214,15 +212,10 @@ type passwdEntry struct {
 }
 
 func (p *prober) user(u *userFacts) {
-	switch {
-	case p.m.Getenv("USER") != "":
-		u.name, u.nameFrom = p.m.Getenv("USER"), "USER"
-	case p.m.Getenv("LOGNAME") != "":
-		u.name, u.nameFrom = p.m.Getenv("LOGNAME"), "LOGNAME"
-	default:
-		u.idResult = p.run("id", "-un")
-		if u.idResult.ok() {
-			u.name, u.nameFrom = u.idResult.stdout, "id -un"
+	u.name = cmp.Or(p.m.Getenv("USER"), p.m.Getenv("LOGNAME"))
+	if u.name == "" {
+		if id := p.run("id", "-un"); id.ok() {
+			u.name = id.stdout
 		}
 	}
 	if s, ok := p.read("/etc/passwd"); ok && u.name != "" {
@@ -251,22 +244,17 @@ func (p *prober) user(u *userFacts) {
 	if s, ok := p.read("/etc/hostname"); ok && firstLine(s) != "" {
 		u.hostname = firstLine(s)
 	} else {
-		u.hostResult = p.run("hostname")
-		if u.hostResult.ok() {
-			u.hostname = firstLine(u.hostResult.stdout)
+		if h := p.run("hostname"); h.ok() {
+			u.hostname = firstLine(h.stdout)
 		}
 	}
 	// The short host name: everything before the first dot, case kept.
 	u.hostname, _, _ = strings.Cut(strings.TrimSpace(u.hostname), ".")
 }
 
-// home returns the home directory from the environment or user database,
-// for probes that run before userFacts is complete.
+// home returns HOME, for probes that run before userFacts is complete.
 func (p *prober) home() string {
-	if h := p.m.Getenv("HOME"); h != "" {
-		return h
-	}
-	return ""
+	return p.m.Getenv("HOME")
 }
 
 func (p *prober) configHome() string {
