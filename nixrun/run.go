@@ -230,6 +230,19 @@ func (r *Run) ExitStatus() int {
 	return r.status
 }
 
+// Diagnose waits for the run to end and judges it from s, which must hold
+// all of its output: Diagnose with the exit error, except that a run
+// stopped by Interrupt fails as "interrupted" (the signal's exit status and
+// the half-finished log say nothing more useful). It reads the clobbered
+// files with os.Lstat, so a screen calls it in a command.
+func (r *Run) Diagnose(s *State) Diagnosis {
+	d := Diagnose(s, r.Wait())
+	if r.Interrupted() {
+		d.OK, d.Reason = false, "interrupted"
+	}
+	return d
+}
+
 // Interrupted reports whether Interrupt was called.
 func (r *Run) Interrupted() bool {
 	r.mu.Lock()

@@ -303,3 +303,42 @@ func TestStartFailureLeavesNoLog(t *testing.T) {
 		t.Errorf("a run that never started left %d log files", len(entries))
 	}
 }
+
+// TestRunDiagnose judges real runs: an exit status fails with its reason,
+// and a run stopped by Interrupt fails as "interrupted", whatever its
+// exit status says.
+func TestRunDiagnose(t *testing.T) {
+	for _, tt := range []struct {
+		script    string
+		interrupt bool
+		ok        bool
+		reason    string
+	}{
+		{"echo fine", false, true, ""},
+		{"exit 3", false, false, "exited with status 3"},
+		{"echo started; sleep 30", true, false, "interrupted"},
+	} {
+		r, err := Start(context.Background(), Plan{Argv: []string{"/bin/sh", "-c", tt.script}, Env: []string{"PATH=/usr/bin:/bin"}, Dir: t.TempDir(), LogDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewState(Options{})
+		batch, err := r.Next()
+		for _, l := range batch {
+			s.Feed(l.Text)
+		}
+		if tt.interrupt {
+			r.Interrupt()
+		}
+		for err == nil {
+			batch, err = r.Next()
+			for _, l := range batch {
+				s.Feed(l.Text)
+			}
+		}
+		d := r.Diagnose(s)
+		if d.OK != tt.ok || !strings.Contains(d.Reason, tt.reason) {
+			t.Errorf("%q (interrupt %v): %+v, want ok=%v reason %q", tt.script, tt.interrupt, d, tt.ok, tt.reason)
+		}
+	}
+}

@@ -58,14 +58,7 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 	if *plain || !st.outTTY || !st.inTTY {
 		fmt.Fprintf(st.out, "running: %s\n", nixrun.StripANSI(plan.Command()))
 		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
-		d, sum := followPlain(st, run, nixrun.NewState(nixrun.Options{}), func(s *nixrun.State) nixrun.Diagnosis {
-			exitErr := run.Wait()
-			d := nixrun.Diagnose(s, exitErr)
-			if run.Interrupted() {
-				d.OK, d.Reason = false, "interrupted"
-			}
-			return d
-		})
+		d, sum := followPlain(st, run, nixrun.NewState(nixrun.Options{}), run.Diagnose)
 		return finishPlain(st, d, sum, run.LogPath())
 	}
 	return runScreen(ctx, st, screenConfig{title: title, source: run, run: run})

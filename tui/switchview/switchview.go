@@ -71,8 +71,8 @@ type linesMsg struct {
 	err   error
 }
 
-// exitedMsg carries the exit error of a live run.
-type exitedMsg struct{ err error }
+// judgedMsg carries the verdict on a live run once its process exited.
+type judgedMsg struct{ d nixrun.Diagnosis }
 
 // tickMsg refreshes the screen.
 type tickMsg struct{}
@@ -185,8 +185,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case linesMsg:
 		return m.handleLines(msg)
-	case exitedMsg:
-		return m.finish(msg.err)
+	case judgedMsg:
+		return m.finish(msg.d)
 	case interruptedMsg:
 		m.stopping = false
 		return m, nil
@@ -221,25 +221,22 @@ func (m Model) handleLines(msg linesMsg) (Model, tea.Cmd) {
 		m.readErr = msg.err
 	}
 	if run := m.cfg.Run; run != nil {
-		return m, func() tea.Msg { return exitedMsg{err: run.Wait()} }
+		// Waiting for the process and judging it (which inspects
+		// clobbered files on disk) happen in the command; every line is in
+		// the state by now.
+		state := m.state
+		return m, func() tea.Msg { return judgedMsg{d: run.Diagnose(state)} }
 	}
-	return m.finish(nil)
+	return m.finish(nixrun.DiagnoseReplay(m.state))
 }
 
-// finish judges the run once its source ended (and its process exited).
-func (m Model) finish(exitErr error) (Model, tea.Cmd) {
-	var d nixrun.Diagnosis
+// finish ends the screen with the verdict d once the source ended (and a
+// live run's process exited).
+func (m Model) finish(d nixrun.Diagnosis) (Model, tea.Cmd) {
 	logPath := m.cfg.LogPath
 	if run := m.cfg.Run; run != nil {
-		d = nixrun.Diagnose(m.state, exitErr)
 		logPath = run.LogPath()
 		m.interrupted = run.Interrupted()
-		if m.interrupted {
-			d.OK = false
-			d.Reason = "interrupted"
-		}
-	} else {
-		d = nixrun.DiagnoseReplay(m.state)
 	}
 	if m.readErr != nil {
 		d.OK = false
@@ -275,7 +272,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if m.cfg.Run == nil {
 			// A replay has no process to stop: end it now.
 			m.interrupted = true
-			return m.finish(nil)
+			return m.finish(nixrun.DiagnoseReplay(m.state))
 		}
 		if !m.stopping {
 			m.confirming = true

@@ -42,7 +42,7 @@ func pump(t *testing.T, m Model, n int) (Model, tea.Msg) {
 		m, cmd = m.Update(msg)
 		if lm, ok := msg.(linesMsg); ok && lm.err != nil && cmd != nil {
 			last = cmd()
-			if ex, ok := last.(exitedMsg); ok {
+			if ex, ok := last.(judgedMsg); ok {
 				m, cmd = m.Update(ex)
 				last = cmd()
 			}
@@ -254,7 +254,7 @@ func TestCtrlCConfirmsThenInterrupts(t *testing.T) {
 		}
 	}
 	dm := done.(DoneMsg)
-	if !dm.Interrupted || dm.Diagnosis.OK || dm.LogPath != run.LogPath() {
+	if !dm.Interrupted || dm.Diagnosis.OK || dm.Diagnosis.Reason != "interrupted" || dm.LogPath != run.LogPath() {
 		t.Errorf("done = %+v", dm)
 	}
 	if !errors.Is(run.Wait(), run.Wait()) || run.ExitStatus() != 128+9 {
