@@ -243,10 +243,8 @@ func (p *prober) user(u *userFacts) {
 	}
 	if s, ok := p.read("/etc/hostname"); ok && firstLine(s) != "" {
 		u.hostname = firstLine(s)
-	} else {
-		if h := p.run("hostname"); h.ok() {
-			u.hostname = firstLine(h.stdout)
-		}
+	} else if h := p.run("hostname"); h.ok() {
+		u.hostname = firstLine(h.stdout)
 	}
 	// The short host name: everything before the first dot, case kept.
 	u.hostname, _, _ = strings.Cut(strings.TrimSpace(u.hostname), ".")
