@@ -20,7 +20,6 @@ package detecttest
 import (
 	"bufio"
 	"fmt"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -107,7 +106,9 @@ func withSocket(t testing.TB, root, state string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
-	if err := copyTree(root, tmp); err != nil {
+	// os.DirFS reads links, so CopyFS keeps them as links (absolute ones
+	// included, which resolve inside the root) along with the executable bits.
+	if err := os.CopyFS(tmp, os.DirFS(root)); err != nil {
 		t.Fatalf("copy fixture: %v", err)
 	}
 	sock := filepath.Join(tmp, "nix/var/nix/daemon-socket/socket")
@@ -139,35 +140,4 @@ func withSocket(t testing.TB, root, state string) string {
 		t.Fatalf("fixture daemon-socket: want listening or refusing, got %q", state)
 	}
 	return tmp
-}
-
-// copyTree copies a directory, keeping symbolic links as links and the
-// executable bits.
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, info.Mode().Perm())
-	})
 }
