@@ -387,18 +387,3 @@ func TestOwnershipOf(t *testing.T) {
 		t.Error("foreign file claimed")
 	}
 }
-
-func TestUnifiedDiff(t *testing.T) {
-	old := "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nl\n"
-	new := "a\nb\nc\nD\ne\nf\ng\nh\ni\nj\nl\nk\n"
-	want := "--- a/x\n+++ b/x\n@@ -1,7 +1,7 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n@@ -9,3 +9,4 @@\n i\n j\n l\n+k\n"
-	if got := UnifiedDiff("a/x", "b/x", []byte(old), []byte(new)); got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
-	if UnifiedDiff("a", "b", []byte(old), []byte(old)) != "" {
-		t.Error("diff of equal files")
-	}
-	if got := UnifiedDiff("a", "b", []byte("x"), []byte("y")); !strings.Contains(got, "\\ No newline at end of file") {
-		t.Errorf("no-newline marker missing:\n%s", got)
-	}
-}
