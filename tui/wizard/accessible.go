@@ -113,11 +113,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 // askAccessible asks every question page in huh's accessible mode.
 func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home string) (flakegen.Answers, string, error) {
 	run := func(f *huh.Form) error {
-		err := f.WithAccessible(true).WithInput(in).WithOutput(out).Run()
-		if errors.Is(err, huh.ErrUserAborted) {
-			return err
-		}
-		return err
+		return f.WithAccessible(true).WithInput(in).WithOutput(out).Run()
 	}
 	idf, idp := buildIdentityForm(a)
 	keepOnEmpty(idp.checks)

@@ -1,6 +1,8 @@
 package wizard
 
 import (
+	"strings"
+
 	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/flakegen"
@@ -21,7 +23,6 @@ type checks map[string]func(string) error
 // answer keeps the pre-filled value, which huh applies after validating.
 func keepOnEmpty(c checks) {
 	for k, f := range c {
-		f := f
 		c[k] = func(v string) error {
 			if v == "" {
 				return nil
@@ -235,7 +236,7 @@ func buildExtrasForm(a flakegen.Answers) (*huh.Form, *extrasPart) {
 	p := &extrasPart{
 		Aliases:  FormatAssignments(a.HomeBase.ShellAliases),
 		Env:      FormatAssignments(a.HomeBase.EnvironmentVariables),
-		Packages: joinWords(a.HomeBase.AdditionalPackages),
+		Packages: strings.Join(a.HomeBase.AdditionalPackages, " "),
 	}
 	assign := func(path string, set func(a *flakegen.Answers, m map[string]string)) func(string) error {
 		return fieldCheck(a, path, func(a *flakegen.Answers, v string) error {
@@ -267,17 +268,6 @@ func buildExtrasForm(a flakegen.Answers) (*huh.Form, *extrasPart) {
 			Value(&p.Packages).Validate(via(p.checks, keyPackages)),
 	).Title("Extras"))
 	return f, p
-}
-
-func joinWords(ws []string) string {
-	s := ""
-	for i, w := range ws {
-		if i > 0 {
-			s += " "
-		}
-		s += w
-	}
-	return s
 }
 
 // via looks the validator up when it runs, so keepOnEmpty can change it

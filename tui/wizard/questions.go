@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -94,15 +95,10 @@ func ReleaseChoices(system string) []ReleaseChoice {
 // before the file is closed, or `git commit` finds an empty message.
 func Editors(current string) []string {
 	list := []string{"nvim", "vim", "nano", "emacs", "hx", "code --wait"}
-	if current != "" {
-		for _, e := range list {
-			if e == current {
-				return list
-			}
-		}
-		return append([]string{current}, list...)
+	if current == "" || slices.Contains(list, current) {
+		return list
 	}
-	return list
+	return append([]string{current}, list...)
 }
 
 // ParseAssignments reads NAME=VALUE lines (aliases, environment variables).
@@ -145,11 +141,7 @@ func FormatAssignments(m map[string]string) string {
 // ParsePackages splits a list of package attribute names on spaces, commas
 // and new lines.
 func ParsePackages(text string) []string {
-	out := []string{}
-	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == ',' || r == '\n' || r == '\t' }) {
-		out = append(out, f)
-	}
-	return out
+	return strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == ',' || r == '\n' || r == '\t' })
 }
 
 // ExpandDir turns "~/x" into an absolute path under home and checks that
@@ -168,16 +160,4 @@ func ExpandDir(dir, home string) (string, error) {
 		return "", fmt.Errorf("%q is not an absolute path: start it with / or ~/", dir)
 	}
 	return filepath.Clean(dir), nil
-}
-
-var (
-	blackColor = rgb{0, 0, 0}
-	whiteColor = rgb{255, 255, 255}
-)
-
-// rgb is a plain colour for synthesised background colour messages.
-type rgb struct{ r, g, b uint8 }
-
-func (c rgb) RGBA() (r, g, b, a uint32) {
-	return uint32(c.r) * 0x101, uint32(c.g) * 0x101, uint32(c.b) * 0x101, 0xffff
 }

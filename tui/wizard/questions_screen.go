@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"image/color"
 	"reflect"
 	"strings"
 
@@ -156,9 +157,9 @@ func (q *questionsScreen) tag(cmd tea.Cmd) tea.Cmd {
 // darkMsg tells a freshly built form whether the background is dark.
 func darkMsg(dark bool) tea.Msg {
 	if dark {
-		return tea.BackgroundColorMsg{Color: blackColor}
+		return tea.BackgroundColorMsg{Color: color.Black}
 	}
-	return tea.BackgroundColorMsg{Color: whiteColor}
+	return tea.BackgroundColorMsg{Color: color.White}
 }
 
 func formTheme(noColor bool) huh.Theme {
