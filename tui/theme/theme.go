@@ -24,7 +24,6 @@ type Styles struct {
 	Fail     lipgloss.Style
 	Accent   lipgloss.Style
 	Key      lipgloss.Style
-	Border   lipgloss.Style
 	Selected lipgloss.Style
 }
 
@@ -46,7 +45,6 @@ func New(isDark, noColor bool) Styles {
 		Fail:     lipgloss.NewStyle().Bold(true).Foreground(c("#CF222E", "#F85149")),
 		Accent:   lipgloss.NewStyle().Foreground(c("#0969DA", "#58A6FF")),
 		Key:      lipgloss.NewStyle().Bold(true).Foreground(c("#24292F", "#E6EDF3")),
-		Border:   lipgloss.NewStyle().BorderStyle(lipgloss.RoundedBorder()).BorderForeground(c("#D0D7DE", "#30363D")),
 		Selected: lipgloss.NewStyle().Bold(true).Foreground(c("#5A3FC0", "#B4A0FF")),
 	}
 }

@@ -41,7 +41,6 @@ func (m *Model) updateWrite(msg tea.Msg) tea.Cmd {
 			m.refreshPager()
 			return nil
 		}
-		m.flow.Written = true
 		return m.goTo(m.flow.Next(StepWrite))
 	case tea.KeyPressMsg:
 		if msg.String() == "esc" && !m.write.busy {

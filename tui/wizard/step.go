@@ -69,8 +69,6 @@ type Flow struct {
 	DryRun bool
 	// NoSwitch stops after writing.
 	NoSwitch bool
-	// Written is true once the files have been written in this session.
-	Written bool
 }
 
 // Next returns the step that follows s when the person goes forward.
