@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -183,7 +184,9 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case installLineMsg:
 		atBottom := s.log.AtBottom()
-		s.addLines(sanitizeLine(msg.line))
+		// No escape of an installer's may move the cursor or retitle
+		// the terminal: the same stripping as the accessible mode's.
+		s.addLines(nixrun.StripANSI(msg.line))
 		if atBottom {
 			s.log.GotoBottom()
 		}

@@ -8,12 +8,6 @@ import (
 	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
-// sanitizeLine removes every escape sequence from a line of child output so
-// it cannot move the cursor or retitle the terminal.
-func sanitizeLine(s string) string {
-	return strings.ReplaceAll(ansi.Strip(s), "\r", "")
-}
-
 // wrapText wraps plain text to width at word boundaries (see textwrap.Words).
 func wrapText(s string, width int) string {
 	return strings.Join(textwrap.Words(s, width), "\n")
