@@ -11,6 +11,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/doctorview"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -24,7 +25,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	st := theme.New(true, true)
 	fmt.Fprintln(out, "nixboard: looking at this machine…")
 	r := opts.Deps.Detect(ctx)
-	fmt.Fprintln(out, renderReport(r, 80, st))
+	fmt.Fprintln(out, doctorview.Render(r, 80, st))
 	dir := ConfigDir(opts.Dir, r)
 	o := Outcome{Dir: dir}
 	if !r.Nix.Installed {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/tui/doctorview"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -95,7 +96,7 @@ func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detec
 		}
 		fmt.Fprintln(out, "nixboard: looking at this machine again…")
 		r = deps.Detect(ctx)
-		fmt.Fprintln(out, renderReport(r, 80, theme.New(true, true)))
+		fmt.Fprintln(out, doctorview.Render(r, 80, theme.New(true, true)))
 		if r.Nix.Installed {
 			return r, true, nil
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/doctorview"
 )
 
 // onDetected takes a detection report: the first one fills the answers,
@@ -116,7 +117,7 @@ func (m *Model) welcomeBody(width int) string {
 		b.WriteString(s.Accent.Render("Press enter to answer a few questions about your setup.") + "\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(renderReport(r, width, s))
+	b.WriteString(doctorview.Render(r, width, s))
 	return b.String()
 }
 
