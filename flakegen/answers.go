@@ -211,19 +211,12 @@ func Parse(data []byte) (Answers, error) {
 	system, _ := obj["system"].(string)
 	a := DefaultFor(platform, system)
 	// obj now holds only keys of the right type, so this cannot fail on
-	// types; the bad ones keep their defaults.
+	// types; the bad ones keep their defaults. A null map or list is such a
+	// bad one, so the maps and lists stay DefaultFor's empty ones or become
+	// what the file gives, never nil.
 	clean, _ := json.Marshal(obj)
 	if err := json.Unmarshal(clean, &a); err != nil {
 		return Answers{}, fmt.Errorf("not valid JSON: %w", err)
-	}
-	if a.HomeBase.ShellAliases == nil {
-		a.HomeBase.ShellAliases = map[string]string{}
-	}
-	if a.HomeBase.EnvironmentVariables == nil {
-		a.HomeBase.EnvironmentVariables = map[string]string{}
-	}
-	if a.HomeBase.AdditionalPackages == nil {
-		a.HomeBase.AdditionalPackages = []string{}
 	}
 	if len(errs) == 0 {
 		return a, nil

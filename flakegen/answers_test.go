@@ -242,6 +242,25 @@ func TestLoad(t *testing.T) {
 			}
 		})
 	}
+	t.Run("maps and lists are never nil or null", func(t *testing.T) {
+		a, err := Parse([]byte(`{"homeBase":{"shellAliases":{},"environmentVariables":{},"additionalPackages":[]}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.HomeBase.ShellAliases == nil || a.HomeBase.EnvironmentVariables == nil || a.HomeBase.AdditionalPackages == nil {
+			t.Errorf("nil map or list from empty ones: %+v", a.HomeBase)
+		}
+		_, err = Parse([]byte(`{"homeBase":{"shellAliases":null,"additionalPackages":null}}`))
+		if err == nil || !strings.Contains(err.Error(), "homeBase.shellAliases: null must be an object") ||
+			!strings.Contains(err.Error(), "homeBase.additionalPackages: null must be an array") {
+			t.Errorf("null map and list: %v", err)
+		}
+		var bare Answers
+		if out := string(MarshalAnswers(bare)); strings.Contains(out, "null") ||
+			!strings.Contains(out, `"shellAliases": {}`) || !strings.Contains(out, `"additionalPackages": []`) {
+			t.Errorf("MarshalAnswers of nil maps and lists:\n%s", out)
+		}
+	})
 	t.Run("round trip", func(t *testing.T) {
 		a := sample()
 		p := writeFile(t, dir, "d.json", string(MarshalAnswers(a)))
