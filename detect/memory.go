@@ -137,26 +137,19 @@ func (m *memory) ReadFile(name string) ([]byte, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-func (m *memory) Stat(name string) (fs.FileInfo, error) {
-	p, err := m.resolve("stat", name, true)
-	if err != nil {
-		return nil, err
-	}
-	if fi, ok := m.info(p, true); ok {
-		return fi, nil
-	}
-	return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
-}
+func (m *memory) Stat(name string) (fs.FileInfo, error) { return m.stat("stat", name, true) }
 
-func (m *memory) Lstat(name string) (fs.FileInfo, error) {
-	p, err := m.resolve("lstat", name, false)
+func (m *memory) Lstat(name string) (fs.FileInfo, error) { return m.stat("lstat", name, false) }
+
+func (m *memory) stat(op, name string, follow bool) (fs.FileInfo, error) {
+	p, err := m.resolve(op, name, follow)
 	if err != nil {
 		return nil, err
 	}
-	if fi, ok := m.info(p, false); ok {
+	if fi, ok := m.info(p, follow); ok {
 		return fi, nil
 	}
-	return nil, &fs.PathError{Op: "lstat", Path: name, Err: fs.ErrNotExist}
+	return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 }
 
 func (m *memory) Readlink(name string) (string, error) {

@@ -191,49 +191,36 @@ func machineErr(err error, name string) error {
 	return err
 }
 
-func (m *rooted) ReadFile(name string) ([]byte, error) {
-	p, err := m.hostPath("open", name, true)
+// onHost calls the os function f on the host path of a machine path, and
+// reports errors with the machine path.
+func onHost[T any](m *rooted, op, name string, followLast bool, f func(string) (T, error)) (T, error) {
+	p, err := m.hostPath(op, name, followLast)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	b, err := os.ReadFile(p)
-	return b, machineErr(err, name)
+	v, err := f(p)
+	return v, machineErr(err, name)
+}
+
+func (m *rooted) ReadFile(name string) ([]byte, error) {
+	return onHost(m, "open", name, true, os.ReadFile)
 }
 
 func (m *rooted) Stat(name string) (fs.FileInfo, error) {
-	p, err := m.hostPath("stat", name, true)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := os.Stat(p)
-	return fi, machineErr(err, name)
+	return onHost(m, "stat", name, true, os.Stat)
 }
 
 func (m *rooted) Lstat(name string) (fs.FileInfo, error) {
-	p, err := m.hostPath("lstat", name, false)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := os.Lstat(p)
-	return fi, machineErr(err, name)
+	return onHost(m, "lstat", name, false, os.Lstat)
 }
 
 func (m *rooted) ReadDir(name string) ([]fs.DirEntry, error) {
-	p, err := m.hostPath("open", name, true)
-	if err != nil {
-		return nil, err
-	}
-	es, err := os.ReadDir(p)
-	return es, machineErr(err, name)
+	return onHost(m, "open", name, true, os.ReadDir)
 }
 
 func (m *rooted) Readlink(name string) (string, error) {
-	p, err := m.hostPath("readlink", name, false)
-	if err != nil {
-		return "", err
-	}
-	s, err := os.Readlink(p)
-	return s, machineErr(err, name)
+	return onHost(m, "readlink", name, false, os.Readlink)
 }
 
 func (m *rooted) LookPath(file string) (string, error) {
