@@ -30,6 +30,17 @@ func mustPlan(t *testing.T, dir string, a Answers) *Plan {
 	return p
 }
 
+// appliedSample returns a new directory with sample() rendered and applied.
+func appliedSample(t *testing.T) string {
+	t.Helper()
+	requireGit(t)
+	dir := t.TempDir()
+	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func actions(p *Plan) map[string]Action {
 	m := map[string]Action{}
 	for _, f := range p.Files {
@@ -120,11 +131,7 @@ func TestApplyFreshDirectory(t *testing.T) {
 }
 
 func TestRerenderUnchangedWritesNothing(t *testing.T) {
-	requireGit(t)
-	dir := t.TempDir()
-	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
-		t.Fatal(err)
-	}
+	dir := appliedSample(t)
 	// Move every mtime into the past, so any rewrite would show.
 	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -162,11 +169,7 @@ func TestRerenderUnchangedWritesNothing(t *testing.T) {
 }
 
 func TestChangedAnswersUpdateOwnFiles(t *testing.T) {
-	requireGit(t)
-	dir := t.TempDir()
-	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
-		t.Fatal(err)
-	}
+	dir := appliedSample(t)
 	a := sample()
 	a.HomeBase.EnableTmux = false
 	a.Release = "unstable"
@@ -220,11 +223,7 @@ func TestForeignFlakeIsBackedUp(t *testing.T) {
 }
 
 func TestEditedFilesAreBackedUpAndHomeNixKept(t *testing.T) {
-	requireGit(t)
-	dir := t.TempDir()
-	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
-		t.Fatal(err)
-	}
+	dir := appliedSample(t)
 	base := filepath.Join(dir, BaseModuleFile)
 	b, _ := os.ReadFile(base)
 	edited := strings.Replace(string(b), "historyLimit = mkDefault 50000;", "historyLimit = mkDefault 99;", 1)

@@ -25,11 +25,7 @@ func exists(path string) bool {
 // nixboard's own, unedited nixboard/base.nix and untracks it; switching back
 // creates it again.
 func TestSwitchToTeamBaseRemovesBuiltinBase(t *testing.T) {
-	requireGit(t)
-	dir := t.TempDir()
-	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
-		t.Fatal(err)
-	}
+	dir := appliedSample(t)
 	before, _ := os.ReadFile(filepath.Join(dir, BaseModuleFile))
 
 	p := mustPlan(t, dir, teamBase(sample()))
@@ -82,11 +78,7 @@ func TestSwitchToTeamBaseRemovesBuiltinBase(t *testing.T) {
 
 // An edited nixboard/base.nix is moved aside, not deleted, and untracked.
 func TestStaleEditedBaseIsMovedAside(t *testing.T) {
-	requireGit(t)
-	dir := t.TempDir()
-	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
-		t.Fatal(err)
-	}
+	dir := appliedSample(t)
 	base := filepath.Join(dir, BaseModuleFile)
 	b, _ := os.ReadFile(base)
 	edited := string(b) + "# my tweak\n"
@@ -140,11 +132,7 @@ func TestStaleForeignFileIsKept(t *testing.T) {
 
 // A stale file that changes between plan and apply stops the apply.
 func TestStaleChangedAfterPlan(t *testing.T) {
-	requireGit(t)
-	dir := t.TempDir()
-	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
-		t.Fatal(err)
-	}
+	dir := appliedSample(t)
 	p := mustPlan(t, dir, teamBase(sample()))
 	base := filepath.Join(dir, BaseModuleFile)
 	os.WriteFile(base, []byte("edited meanwhile\n"), 0o644)
@@ -161,12 +149,8 @@ func TestStaleChangedAfterPlan(t *testing.T) {
 // evaluates with the team base.
 func TestStaleBaseInvisibleToNix(t *testing.T) {
 	nixtest.Require(t)
-	requireGit(t)
 	t.Parallel()
-	dir := t.TempDir()
-	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
-		t.Fatal(err)
-	}
+	dir := appliedSample(t)
 	a := teamBase(sample())
 	if err := mustPlan(t, dir, a).Apply(); err != nil {
 		t.Fatal(err)
