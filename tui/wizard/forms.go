@@ -10,7 +10,9 @@ import (
 
 // A question page is one huh form of the questions step. Each builder
 // returns the form and the part of the answers it binds, so a form can be
-// tested alone: feed it keys after Init, then apply the part.
+// tested alone: feed it keys after Init, then apply the part. The groups
+// have no title of their own: on the screen the page's heading names the
+// page (questionPages), and accessible mode does not show group titles.
 //
 // Every part keeps the validators of its free-text fields by field key,
 // so the screen can show a field's problem while it is being typed (huh
@@ -76,7 +78,7 @@ func buildIdentityForm(a flakegen.Answers) (*huh.Form, *identityPart) {
 		huh.NewInput().Key(keyGitEmail).Title("Git e-mail").
 			Description("Written to git's user.email.").
 			Value(&p.GitEmail).Validate(via(p.checks, keyGitEmail)),
-	).Title("Who you are"))
+	))
 	return f, p
 }
 
@@ -117,7 +119,7 @@ func buildPlaceForm(a flakegen.Answers, dir, home string) (*huh.Form, *placePart
 			Value(&p.Dir).Validate(via(p.checks, keyDir)),
 		huh.NewSelect[string]().Key(keyRelease).Title("Release").
 			Description(desc).Options(opts...).Value(&p.Release),
-	).Title("Where and which release"))
+	))
 	return f, p
 }
 
@@ -141,7 +143,7 @@ func buildShellForm(a flakegen.Answers) (*huh.Form, *shellPart) {
 		huh.NewSelect[string]().Key(keyEditor).Title("Editor").
 			Description("Becomes EDITOR for your shell and git.").
 			Options(huh.NewOptions(Editors(a.HomeBase.DefaultEditor)...)...).Value(&p.Editor),
-	).Title("Shell and editor"))
+	))
 	return f, p
 }
 
@@ -266,7 +268,7 @@ func buildExtrasForm(a flakegen.Answers) (*huh.Form, *extrasPart) {
 		huh.NewInput().Key(keyPackages).Title("Additional packages").
 			Description("nixpkgs attribute names, separated by spaces, e.g. ripgrep python3Packages.requests.").
 			Value(&p.Packages).Validate(via(p.checks, keyPackages)),
-	).Title("Extras"))
+	))
 	return f, p
 }
 

@@ -269,7 +269,9 @@ func (q *questionsScreen) view(st theme.Styles, width, height int) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(st.Subtle.Render(fmt.Sprintf("Question page %d of %d: %s", q.idx+1, len(questionPages), questionPages[q.idx])) + "\n")
+	// The heading is the page's only title: the forms' groups have none.
+	b.WriteString(st.Subtle.Render(fmt.Sprintf("Question page %d of %d:", q.idx+1, len(questionPages))) + " " +
+		st.Title.Render(questionPages[q.idx]) + "\n")
 	b.WriteString(strings.TrimRight(q.form.View(), "\n"))
 	if q.live != "" {
 		b.WriteString("\n" + st.Fail.Render("✗ "+wrapText(q.live, width-2)))

@@ -3,6 +3,7 @@ package wizard
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/tui/theme"
 )
 
 // fakeReport is a WSL machine with Nix installed, as detection reports it.
@@ -424,5 +426,24 @@ func TestWizardNixMissingInstaller(t *testing.T) {
 	}
 	if !m.report.Nix.Installed || m.Step() != StepWelcome {
 		t.Errorf("after install: step %s nix %+v", m.Step(), m.report.Nix)
+	}
+}
+
+// TestQuestionPagesNamedOnce: each question page is named once, by its
+// heading, at 80x24 and at a wide size.
+func TestQuestionPagesNamedOnce(t *testing.T) {
+	t.Parallel()
+	r := fakeReport("/home/alice")
+	for _, w := range []int{80, 120} {
+		for i, name := range questionPages {
+			var q questionsScreen
+			q.setSize(w, 20)
+			q.start(r.Defaults, r.User.Home, "/home/alice/.config/home-manager", true, true, i)
+			view := ansi.Strip(q.view(theme.New(true, true), w, 20))
+			heading := fmt.Sprintf("Question page %d of %d: %s\n", i+1, len(questionPages), name)
+			if !strings.HasPrefix(view, heading) || strings.Count(view, name) != 1 {
+				t.Errorf("width %d, page %q is not named once, by its heading:\n%s", w, name, view)
+			}
+		}
 	}
 }
