@@ -105,18 +105,21 @@ func writeCheck(b *strings.Builder, st theme.Styles, c detect.Check, idWidth, wi
 	}
 	// Fix commands are meant to be pasted: a line is only broken between
 	// shell words, with a trailing backslash, so the pasted lines still run.
-	fixIndent := 6
+	// The broken-off parts are indented two more, so every part is wrapped
+	// to the width left after that deeper indent.
+	const fixIndent = "      "
 	for i, line := range strings.Split(c.Fix, "\n") {
 		label := "fix: "
 		if i > 0 {
 			label = "     "
 		}
-		for j, part := range textwrap.Shell(line, width-fixIndent-len(label)) {
+		more := strings.Repeat(" ", ansi.StringWidth(label)+2)
+		for j, part := range textwrap.Shell(line, width-ansi.StringWidth(fixIndent+more)) {
 			l := label
 			if j > 0 {
-				l = "       "
+				l = more
 			}
-			b.WriteString(strings.Repeat(" ", fixIndent) + st.Subtle.Render(l) + st.Accent.Render(part) + "\n")
+			b.WriteString(fixIndent + st.Subtle.Render(l) + st.Accent.Render(part) + "\n")
 		}
 	}
 }

@@ -71,3 +71,31 @@ func TestRenderSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderLongFixFits checks that a fix broken over several lines fits
+// the width on every line, the continuation lines' deeper indent included.
+func TestRenderLongFixFits(t *testing.T) {
+	fix := "sudo apt-get install -y git curl xz-utils ca-certificates build-essential pkg-config libssl-dev zlib1g-dev unzip jq"
+	r := detect.Report{Checks: []detect.Check{{ID: "git.installed", Status: detect.StatusWarn, Message: "git is not installed", Fix: fix}}}
+	for _, width := range []int{40, 60, 80} {
+		out := Render(r, width, theme.New(true, true))
+		var parts []string
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if w := ansi.StringWidth(line); w > width {
+				t.Errorf("%d: line is %d cells wide: %q", width, w, line)
+			}
+			if p, ok := strings.CutPrefix(strings.TrimSpace(line), "fix: "); ok || len(parts) > 0 && strings.HasPrefix(line, "             ") {
+				if !ok {
+					p = strings.TrimSpace(line)
+				}
+				parts = append(parts, strings.TrimSuffix(p, " \\"))
+			}
+		}
+		if len(parts) < 2 {
+			t.Errorf("%d: the fix was not broken over lines: %q", width, parts)
+		}
+		if got := strings.Join(parts, " "); got != fix {
+			t.Errorf("%d: the fix lines do not join back into the fix:\n got  %q\n want %q", width, got, fix)
+		}
+	}
+}
