@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,24 +138,81 @@ func TestScanHomeLines(t *testing.T) {
 	}
 }
 
+// scanErrorCases are sources the scanner refuses, each with a part of the
+// message it gives.
+var scanErrorCases = map[string]string{
+	"{ ... }: {\n  home.username = \"alice;\n}\n":       `line 2: unterminated string`,
+	"{ ... }: {\n  home.username = \"alice\";\n":        `line 1: this "{" is never closed`,
+	"{ ... }: {\n  x = ''\n  abc\n":                     `line 2: unterminated '' string`,
+	"{\n  /* never closed\n}":                           `line 2: unterminated /* comment`,
+	"{ ... }: {\n home.username \"alice\";\n}":          `line 2: expected "=", found a string`,
+	"{ ... }: { a = [ 1 2 ; }":                          `line 1: this "{" is never closed`,
+	"{ ... }: { a = \"${x\"; }":                         `line 1: unterminated`,
+	"{ ... }: { } }":                                    `line 1: unexpected "}"`,
+	"let a = 1; a":                                      `expected "=", found the end of the file`,
+	"let a = 1;":                                        `let without in`,
+	"{ ... }: { a = 1; } \x01":                          `unexpected character`,
+	"{ ... }: { x = (let a = 1; in a); y = (a in b); }": `expected ")"`,
+}
+
 func TestScanHomeErrors(t *testing.T) {
-	for src, want := range map[string]string{
-		"{ ... }: {\n  home.username = \"alice;\n}\n":       `line 2: unterminated string`,
-		"{ ... }: {\n  home.username = \"alice\";\n":        `line 1: this "{" is never closed`,
-		"{ ... }: {\n  x = ''\n  abc\n":                     `line 2: unterminated '' string`,
-		"{\n  /* never closed\n}":                           `line 2: unterminated /* comment`,
-		"{ ... }: {\n home.username \"alice\";\n}":          `line 2: expected "=", found a string`,
-		"{ ... }: { a = [ 1 2 ; }":                          `line 1: this "{" is never closed`,
-		"{ ... }: { a = \"${x\"; }":                         `line 1: unterminated`,
-		"{ ... }: { } }":                                    `line 1: unexpected "}"`,
-		"let a = 1; a":                                      `expected "=", found the end of the file`,
-		"let a = 1;":                                        `let without in`,
-		"{ ... }: { a = 1; } \x01":                          `unexpected character`,
-		"{ ... }: { x = (let a = 1; in a); y = (a in b); }": `expected ")"`,
-	} {
+	for src, want := range scanErrorCases {
 		_, err := scanHome([]byte(src))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", src, err, want)
+		}
+	}
+}
+
+// The scanner refuses only what nix refuses: nix's own parser refuses
+// every error case too, and the scanner reads every Nix file nixboard
+// renders (both with the built-in base layer and with a team's) and every
+// fixture flake, which nix parses.
+func TestScanHomeRefusesOnlyWhatNixRefuses(t *testing.T) {
+	nixtest.Require(t)
+	t.Parallel()
+	dir := t.TempDir()
+	i := 0
+	for src := range scanErrorCases {
+		p := filepath.Join(dir, fmt.Sprintf("bad%d.nix", i))
+		i++
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("nix-instantiate", "--parse", p)
+		cmd.Env = nixtest.Env()
+		if err := cmd.Run(); err == nil {
+			t.Errorf("nix parses %q, which the scanner refuses", src)
+		}
+	}
+
+	good, _ := filepath.Glob(filepath.Join("testdata", "*", "*.nix"))
+	if len(good) == 0 {
+		t.Fatal("no fixture .nix files under testdata")
+	}
+	for _, a := range []Answers{sample(), fuzzBase()} {
+		files, err := Render(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f.Path, ".nix") {
+				p := filepath.Join(dir, fmt.Sprintf("good%d-%s", len(good), filepath.Base(f.Path)))
+				if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				good = append(good, p)
+			}
+		}
+	}
+	runNix(t, "nix-instantiate", append([]string{"--parse"}, good...)...)
+	for _, p := range good {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := scanHome(src); err != nil {
+			t.Errorf("%s: nix parses it, the scanner refuses it: %v", p, err)
 		}
 	}
 }
