@@ -15,7 +15,15 @@ import (
 // let-bindings, and follows attribute sets from the module's top level
 // down, so `home.username = "x";`, `home = { username = "x"; };`,
 // `config.home.username`, and definitions inside lib.mkIf or lib.mkMerge
-// are all found. Tests compare what it finds with what real nix evaluates.
+// are all found. Tests compare what it finds with what real nix evaluates,
+// and what it refuses with what nix's parser refuses.
+//
+// It does not ask nix either, even to parse: rendering needs only git, and
+// nixboard renders on machines where nix is not installed yet; and
+// `nix-instantiate --parse` prints the file back as normalised Nix text
+// without line numbers, which would need this parser all the same. A file
+// it cannot read is no error: the plan keeps home.nix with a note, and
+// home-manager's own evaluation at switch time has the last word.
 
 // homeDef is one definition found in home.nix.
 type homeDef struct {
