@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/detect/detecttest"
 	"github.com/nixboard/nixboard/flakegen"
@@ -244,5 +246,28 @@ func TestDoctorFixes(t *testing.T) {
 				t.Errorf("no %s check", tt.check)
 			}
 		})
+	}
+}
+
+// TestDoctorWidth checks that the text report is laid out in COLUMNS
+// columns when it goes to a pipe, and in 80 without it.
+func TestDoctorWidth(t *testing.T) {
+	widest := func(env map[string]string) int {
+		t.Helper()
+		_, out, errOut := runCLI(t, env, "doctor", "--demo", "linux-x86_64")
+		if out == "" {
+			t.Fatalf("no report; stderr %s", errOut)
+		}
+		w := 0
+		for _, line := range strings.Split(out, "\n") {
+			w = max(w, ansi.StringWidth(line))
+		}
+		return w
+	}
+	if w := widest(map[string]string{"COLUMNS": "60"}); w > 60 {
+		t.Errorf("COLUMNS=60: a line is %d cells wide", w)
+	}
+	if w := widest(nil); w <= 60 || w > 80 {
+		t.Errorf("without COLUMNS: the widest line is %d cells, want the 80-column layout", w)
 	}
 }
