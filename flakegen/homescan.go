@@ -18,8 +18,9 @@ import (
 // are all found. Tests compare what it finds with what real nix evaluates,
 // and what it refuses with what nix's parser refuses.
 //
-// It does not ask nix either, even to parse: rendering needs only git, and
-// nixboard renders on machines where nix is not installed yet; and
+// It does not ask nix either, even to parse: rendering needs only git
+// (`nixboard render` works where nix is not installed, or not on PATH yet
+// after an install); and
 // `nix-instantiate --parse` prints the file back as normalised Nix text
 // without line numbers, which would need this parser all the same. A file
 // it cannot read is no error: the plan keeps home.nix with a note, and
