@@ -122,7 +122,7 @@ func TestInstallAdviceVariants(t *testing.T) {
 			adviceCase{ids: []string{optUpSingle}, runnable: true, command: map[string]string{optUpSingle: upSingleUser},
 				intro: "root-only"}},
 		{"podman container running systemd: Determinate", "docker-ubuntu",
-			func(r *detect.Report) { r.Platform.Systemd = true; r.Platform.Container = ptr("podman") },
+			func(r *detect.Report) { r.Platform.Systemd = true; r.Platform.Container = s("podman") },
 			adviceCase{ids: []string{optDet, optUpDaemon}, runnable: true, command: map[string]string{optDet: detInstall}}},
 		{"Alpine as root without systemd: apk without sudo", "wsl2-alpine",
 			func(r *detect.Report) { r.Platform.WSL = nil; r.Platform.Kind = "linux"; r.User.Name = "root" },
@@ -141,8 +141,6 @@ func TestInstallAdviceVariants(t *testing.T) {
 		})
 	}
 }
-
-func ptr(s string) *string { return &s }
 
 func checkAdvice(t *testing.T, a detect.Advice, want adviceCase) {
 	t.Helper()
