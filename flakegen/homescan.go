@@ -20,11 +20,11 @@ import (
 //
 // It does not ask nix either, even to parse: rendering needs only git
 // (`nixboard render` works where nix is not installed, or not on PATH yet
-// after an install); and
-// `nix-instantiate --parse` prints the file back as normalised Nix text
-// without line numbers, which would need this parser all the same. A file
-// it cannot read is no error: the plan keeps home.nix with a note, and
-// home-manager's own evaluation at switch time has the last word.
+// after an install), and `nix-instantiate --parse` prints the file back as
+// normalised Nix text without line numbers, which would need this parser
+// all the same. A file it cannot read is no error: the plan keeps home.nix
+// with a note, and home-manager's own evaluation at switch time has the
+// last word.
 
 // homeDef is one definition found in home.nix.
 type homeDef struct {
