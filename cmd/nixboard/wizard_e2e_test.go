@@ -32,36 +32,19 @@ func TestWizardDemoInTmux(t *testing.T) {
 	script := "env -i HOME=" + shq(tmp) + " TMPDIR=" + shq(tmp) + " PATH=/usr/bin:/bin TERM=xterm-256color " +
 		shq(bin) + " --demo --demo-platform darwin-arm64\necho $? > " + shq(status) + "\nsleep 60\n"
 	s := newTmux(t, 80, 24, script)
-	key := func(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
 	s.waitFor("answer a few questions", 15*time.Second)
-	key("Enter")
-	s.waitFor("Who you are", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Git name", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Git e-mail", 15*time.Second)
-	key("Enter")
-	s.waitFor("Configuration directory", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Release", 15*time.Second)
-	key("Enter")
-	s.waitFor("Shell and editor", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Editor", 15*time.Second)
-	key("Enter")
+	s.keys("Enter")
+	s.acceptPage("Who you are", "Git name", "Git e-mail")
+	s.acceptPage("Configuration directory", "Release")
+	s.acceptPage("Shell and editor", "Editor")
 	screen := s.waitFor("Not offered on this machine", 15*time.Second)
 	if !strings.Contains(screen, "OneDrive") {
 		t.Errorf("the macOS modules page does not explain OneDrive:\n%s", screen)
 	}
-	key("Enter")
-	s.waitFor("Shell aliases", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Environment variables", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Additional packages", 15*time.Second)
-	key("Enter")
+	s.keys("Enter")
+	s.acceptPage("Shell aliases", "Environment variables", "Additional packages")
 	s.waitFor("write files", 15*time.Second)
-	key("Enter")
+	s.keys("Enter")
 	s.waitFor("(recorded)", 15*time.Second)
 	screen = s.waitFor("environment is set up", 60*time.Second)
 	for _, want := range []string{"[Done]", "home-manager switch --flake", "Re-run nixboard"} {
@@ -69,12 +52,8 @@ func TestWizardDemoInTmux(t *testing.T) {
 			t.Errorf("Done screen lacks %q:\n%s", want, screen)
 		}
 	}
-	for _, line := range strings.Split(screen, "\n") {
-		if len([]rune(line)) > 80 {
-			t.Errorf("line wider than 80: %q", line)
-		}
-	}
-	key("q")
+	checkScreenWidth(t, screen, 80)
+	s.keys("q")
 	if code := waitStatus(t, s, status, 10*time.Second); code != "0" {
 		t.Errorf("exit status %s", code)
 	}

@@ -75,20 +75,17 @@ func TestWizardInstallSudoInTmux(t *testing.T) {
 	script := "set -m\n" + fk.env + " " + shq(bin) + " --dir " + shq(filepath.Join(fk.home, "hm")) + "\n" +
 		"echo $? > " + shq(fk.status) + "\nsleep 60\n"
 	s := newTmux(t, 80, 24, script)
-	key := func(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
-	typed := func(text string) { s.tmux("send-keys", "-t", "t", "-l", text) }
-
 	s.waitFor("Nix is not installed. Press enter", 30*time.Second)
-	key("Enter")
+	s.keys("Enter")
 	// Which installer is offered depends on this host (systemd or not);
 	// the first one runs.
 	s.waitFor("enter run", 5*time.Second)
-	key("Enter")
+	s.keys("Enter")
 	scr := s.waitFor("[y/N]", 5*time.Second)
 	if !strings.Contains(scr, "First sudo asks for your password") {
 		t.Errorf("the question does not say sudo asks first:\n%s", scr)
 	}
-	key("y")
+	s.keys("y")
 
 	// The terminal is sudo's: the wizard's screen is gone, the intro and
 	// sudo's own prompt are there, and what is typed goes to sudo.
@@ -98,15 +95,15 @@ func TestWizardInstallSudoInTmux(t *testing.T) {
 		t.Errorf("while sudo asks:\n%s", scr)
 	}
 	// ctrl+c at sudo's prompt cancels sudo, not nixboard.
-	key("C-c")
+	s.keys("C-c")
 	scr = s.waitFor("sudo did not confirm your password", 10*time.Second)
 	if !strings.Contains(scr, "exit status 130") {
 		t.Errorf("after ctrl+c at the prompt:\n%s", scr)
 	}
-	key("Enter")
+	s.keys("Enter")
 	s.waitFor("password for alice:", 10*time.Second)
-	typed("not it")
-	key("Enter")
+	s.typed("not it")
+	s.keys("Enter")
 	scr = s.waitFor("exit status 1)", 10*time.Second)
 	if !strings.Contains(scr, "try sudo again") || strings.Contains(scr, "not it") {
 		t.Errorf("after a wrong password:\n%s", scr)
@@ -114,10 +111,10 @@ func TestWizardInstallSudoInTmux(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(fk.bin, "nix")); err == nil {
 		t.Fatal("the installer ran after sudo failed")
 	}
-	key("Enter")
+	s.keys("Enter")
 	s.waitFor("password for alice:", 10*time.Second)
-	typed("open sesame")
-	key("Enter")
+	s.typed("open sesame")
+	s.keys("Enter")
 	scr = s.waitFor("The installer finished", 20*time.Second)
 	t.Logf("after the installer:\n%s", scr)
 	for _, want := range []string{
@@ -130,12 +127,12 @@ func TestWizardInstallSudoInTmux(t *testing.T) {
 			t.Errorf("the log lacks %q", want)
 		}
 	}
-	key("Enter")
+	s.keys("Enter")
 	s.waitFor("Press enter to answer a few questions", 30*time.Second)
-	key("C-c")
+	s.keys("C-c")
 	s.waitFor("Quit nixboard?", 5*time.Second)
-	key("y")
-	if got := fk.exitStatus(s); got != "130" {
+	s.keys("y")
+	if got := waitStatus(t, s, fk.status, 10*time.Second); got != "130" {
 		t.Errorf("exit status %s after quitting, want 130", got)
 	}
 	calls := fk.sudoCalls()
@@ -192,22 +189,6 @@ func newTTYFakes(t *testing.T) ttyFakes {
 	return fk
 }
 
-// exitStatus waits for the script to write nixboard's exit status.
-func (fk ttyFakes) exitStatus(s *tmuxSession) string {
-	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		b, err := os.ReadFile(fk.status)
-		if err == nil && len(b) > 0 {
-			return strings.TrimSpace(string(b))
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("nixboard did not exit:\n%s", s.screen())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // sudoCalls are the fake sudo's calls, one a line.
 func (fk ttyFakes) sudoCalls() []string {
 	b, _ := os.ReadFile(filepath.Join(fk.logs, "sudo"))
@@ -226,19 +207,16 @@ func TestWizardAccessibleInstallSudoInTmux(t *testing.T) {
 	script := "set -m\n" + fk.env + " " + shq(bin) + " --accessible --answers " + shq(answers) + " --yes --dry-run --dir " +
 		shq(filepath.Join(fk.home, "hm")) + "\necho $? > " + shq(fk.status) + "\nsleep 60\n"
 	s := newTmux(t, 80, 24, script)
-	key := func(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
-	typed := func(text string) { s.tmux("send-keys", "-t", "t", "-l", text) }
-
 	s.waitFor("Enter a number between 1 and", 30*time.Second)
-	typed("1")
-	key("Enter")
+	s.typed("1")
+	s.keys("Enter")
 	s.waitFor("Run this command now? [y/N]", 5*time.Second)
-	typed("y")
-	key("Enter")
+	s.typed("y")
+	s.keys("Enter")
 	s.waitFor("password for alice:", 10*time.Second)
-	typed("open sesame")
-	key("Enter")
-	if got := fk.exitStatus(s); got != "0" {
+	s.typed("open sesame")
+	s.keys("Enter")
+	if got := waitStatus(t, s, fk.status, 10*time.Second); got != "0" {
 		t.Errorf("exit status %s, want 0", got)
 	}
 	all := s.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t")

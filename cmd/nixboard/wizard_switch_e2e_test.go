@@ -51,49 +51,33 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 		" --dir " + shq(dir) + " --answers " + shq(answersFile) + "\n")
 	script.WriteString("echo $? > " + shq(status) + "\nsleep 60\n")
 	s := newTmux(t, 80, 24, script.String())
-	key := func(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
-	typed := func(text string) { s.tmux("send-keys", "-t", "t", "-l", text) }
-
 	// Welcome: real detection of this host. Warnings (a container, an old
 	// Nix) do not block; failures would be listed, and enter still goes on.
 	scr := s.waitFor("answer a few questions", 30*time.Second)
 	if strings.Contains(scr, "Before the switch can work") {
 		t.Logf("detection reports blocking problems on this host:\n%s", scr)
 	}
-	key("Enter")
+	s.keys("Enter")
 
 	// Page 1: the pre-filled identity; the e-mail is typed over.
 	s.waitFor("Who you are", 15*time.Second)
-	key("Tab")
+	s.keys("Tab")
 	s.waitForFocus("Git name", 15*time.Second)
-	key("Tab")
+	s.keys("Tab")
 	s.waitForFocus("Git e-mail", 15*time.Second)
-	key("C-u")
-	typed("typed@example.invalid")
-	s.waitFor("typed@example.invalid", 15*time.Second)
-	key("Enter")
+	s.keys("C-u")
+	s.typed("typed@example.invalid")
+	s.acceptPage("typed@example.invalid")
 
 	// Pages 2 to 4 as pre-filled.
-	s.waitFor("Configuration directory", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Release", 15*time.Second)
-	key("Enter")
-	s.waitFor("Shell and editor", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Editor", 15*time.Second)
-	key("Enter")
-	s.waitFor("space toggles", 15*time.Second)
-	key("Enter")
+	s.acceptPage("Configuration directory", "Release")
+	s.acceptPage("Shell and editor", "Editor")
+	s.acceptPage("space toggles")
 
 	// Page 5: an alias is typed into the first field.
 	s.waitFor("Shell aliases", 15*time.Second)
-	typed("gs=git status")
-	s.waitFor("gs=git status", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Environment variables", 15*time.Second)
-	key("Enter")
-	s.waitForFocus("Additional packages", 15*time.Second)
-	key("Enter")
+	s.typed("gs=git status")
+	s.acceptPage("gs=git status", "Environment variables", "Additional packages")
 
 	// The footer offers enter once the plan is there.
 	scr = s.waitFor("enter write files", 15*time.Second)
@@ -105,7 +89,7 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "flake.nix")); err == nil {
 		t.Fatal("flake.nix was written before the review was confirmed")
 	}
-	key("Enter")
+	s.keys("Enter")
 
 	scr = s.waitFor("environment is set up", 60*time.Second)
 	for _, want := range []string{"[Done]", "fixture@fixturebox", "Log: ~/.local/state/nixboard/logs/switch-", "home-manager switch --flake", "Re-run nixboard"} {
@@ -113,18 +97,14 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 			t.Errorf("Done screen lacks %q:\n%s", want, scr)
 		}
 	}
-	for _, line := range strings.Split(scr, "\n") {
-		if len([]rune(line)) > 80 {
-			t.Errorf("line wider than 80: %q", line)
-		}
-	}
+	checkScreenWidth(t, scr, 80)
 	t.Logf("Done screen:\n%s", scr)
 	// The command for later changes, pasted from the screen into a shell,
 	// is the command.
 	if got, want := pastedArgs(t, scr, "home-manager switch"), []string{"switch", "--flake", dir + "#fixture@fixturebox"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("the Done screen's command pastes as %q, want %q", got, want)
 	}
-	key("q")
+	s.keys("q")
 	code := waitStatus(t, s, status, 10*time.Second)
 	if code != "0" {
 		t.Errorf("exit status %s, want 0; screen:\n%s", code, s.screen())
@@ -208,41 +188,6 @@ func wizardSwitchFixture(t *testing.T) (*switchtest.Fixture, string, string) {
 		t.Fatal(err)
 	}
 	return f, answers, dir
-}
-
-// waitForFocus waits until the huh field titled title has the focus: its
-// title line starts with the focus bar.
-func (s *tmuxSession) waitForFocus(title string, timeout time.Duration) string {
-	s.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		scr := s.screen()
-		for _, line := range strings.Split(scr, "\n") {
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "┃"); ok && strings.HasPrefix(strings.TrimSpace(rest), title) {
-				return scr
-			}
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the field %q never had the focus:\n%s", title, scr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// waitStatus waits for the exit status the tmux script writes to file.
-func waitStatus(t *testing.T, s *tmuxSession, file string, timeout time.Duration) string {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		data, err := os.ReadFile(file)
-		if err == nil && strings.TrimSpace(string(data)) != "" {
-			return strings.TrimSpace(string(data))
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nixboard did not exit; screen:\n%s", s.screen())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // gitLsFiles lists the files git tracks in dir, one a line.
