@@ -60,9 +60,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -322,12 +323,7 @@ func checkShape(t reflect.Type, obj map[string]any, prefix string, errs *Validat
 		known[name] = f.Type
 		names = append(names, name)
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		field := joinPath(prefix, k)
 		ft, ok := known[k]
 		if !ok {
@@ -377,7 +373,7 @@ func checkValue(ft reflect.Type, v any, field string, errs *ValidationErrors) bo
 		if !ok {
 			return bad(`must be an object of names and strings, such as {"ll": "ls -l"}, not ` + jsonType(v))
 		}
-		for _, k := range sortedAnyKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if _, ok := m[k].(string); !ok {
 				bad2 := FieldError{Field: mapField(field, k), Value: jsonText(m[k]), ValueIsJSON: true,
 					Problem: "must be a string in double quotes, not " + jsonType(m[k])}
@@ -411,15 +407,6 @@ func checkValue(ft reflect.Type, v any, field string, errs *ValidationErrors) bo
 		return true
 	}
 	return true
-}
-
-func sortedAnyKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func joinPath(prefix, key string) string {

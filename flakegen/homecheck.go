@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -94,7 +95,7 @@ func (hc *homeCheck) checkStateVersion(d homeDef, rel Release, answered string) 
 		return
 	}
 	switch {
-	case !contains(stateVersions, d.Value):
+	case !slices.Contains(stateVersions, d.Value):
 		hc.refuse = append(hc.refuse, fmt.Sprintf("it sets %s = %s, which is not a home-manager release, so the switch would fail; change it in home.nix to the release you first installed home-manager with (%s at the newest for release %s)",
 			where, strconv.Quote(d.Value), rel.StateVersion, rel.Name))
 	case d.Value > rel.StateVersion:

@@ -1,5 +1,7 @@
 package flakegen
 
+import "slices"
+
 // Release is one matched pair of nixpkgs and home-manager that nixboard can
 // render a flake for. Releases is the only place these pairs are written down.
 type Release struct {
@@ -55,12 +57,7 @@ func ReleaseByName(name string) (Release, bool) {
 
 // Supports reports whether the release builds packages for system.
 func (r Release) Supports(system string) bool {
-	for _, s := range r.Systems {
-		if s == system {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(r.Systems, system)
 }
 
 // stateVersions is home-manager's home.stateVersion enum, oldest first, as

@@ -2,9 +2,10 @@ package flakegen
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -150,15 +151,6 @@ func oneOf(list []string) string {
 	return strings.Join(list, ", ")
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // Validate checks every answer and returns all problems as ValidationErrors,
 // or nil. It refuses flags that cannot apply on the platform; Normalize
 // switches those off first, with an explanation, so callers run Normalize and
@@ -168,13 +160,13 @@ func (a Answers) Validate() error {
 	hb := a.HomeBase
 
 	// Machine.
-	if !contains(KnownPlatforms, a.Platform) {
+	if !slices.Contains(KnownPlatforms, a.Platform) {
 		v.add("platform", a.Platform, "must be one of: "+oneOf(KnownPlatforms)+" (`nixboard doctor` tells which this machine is)")
 	}
-	systemOK := contains(KnownSystems, a.System)
+	systemOK := slices.Contains(KnownSystems, a.System)
 	if !systemOK {
 		v.add("system", a.System, "must be one of: "+oneOf(KnownSystems)+" (`uname -m` gives the first part: x86_64 or aarch64)")
-	} else if contains(KnownPlatforms, a.Platform) {
+	} else if slices.Contains(KnownPlatforms, a.Platform) {
 		darwinSystem := strings.HasSuffix(a.System, "-darwin")
 		if darwinSystem != isDarwin(a.Platform) {
 			want := "x86_64-linux or aarch64-linux"
@@ -203,7 +195,7 @@ func (a Answers) Validate() error {
 	if v.text("hostname", a.Hostname, maxHostname) {
 		checkHostname(v, a.Hostname)
 	}
-	if !contains(KnownShells, a.Shell) {
+	if !slices.Contains(KnownShells, a.Shell) {
 		v.add("shell", a.Shell, "must be one of: "+oneOf(KnownShells))
 	}
 
@@ -224,7 +216,7 @@ func (a Answers) Validate() error {
 			v.add("homeBase.defaultEditor", hb.DefaultEditor, "must be a command such as nvim, vim, nano or \"code --wait\", without leading or trailing spaces")
 		}
 	}
-	if !contains(stateVersions, hb.StateVersion) {
+	if !slices.Contains(stateVersions, hb.StateVersion) {
 		newest := stateVersions[len(stateVersions)-1]
 		if relOK {
 			newest = rel.StateVersion
@@ -302,20 +294,11 @@ func checkHome(v *validator, home, platform string) {
 	}
 }
 
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func checkAliases(v *validator, aliases map[string]string) {
 	if len(aliases) > maxEntries {
 		v.tooMany("homeBase.shellAliases", "{…}", len(aliases), maxEntries, "home.shellAliases")
 	}
-	for _, k := range sortedKeys(aliases) {
+	for _, k := range slices.Sorted(maps.Keys(aliases)) {
 		field := mapField("homeBase.shellAliases", k)
 		if v.text(field, k, maxKey) && !aliasRe.MatchString(k) {
 			v.add(field, k, "is not an alias name: use letters, digits and _ . : + @ % -, not starting with - or :")
@@ -331,7 +314,7 @@ func checkEnv(v *validator, env map[string]string) {
 	if len(env) > maxEntries {
 		v.tooMany("homeBase.environmentVariables", "{…}", len(env), maxEntries, "home.sessionVariables")
 	}
-	for _, k := range sortedKeys(env) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
 		field := mapField("homeBase.environmentVariables", k)
 		if v.text(field, k, maxKey) {
 			if !envNameRe.MatchString(k) {
