@@ -291,17 +291,17 @@ func jsonType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// jsonText is a value as JSON, shortened for a message.
+// jsonText is a value as JSON, shortened for a message to 60 characters
+// (not bytes, so a character is never cut in two), as ShownValue does.
 func jsonText(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
-	if s := string(b); len(s) <= 60 {
-		return s
-	} else {
-		return s[:57] + "..."
+	if r := []rune(string(b)); len(r) > 60 {
+		return string(r[:57]) + "..."
 	}
+	return string(b)
 }
 
 // checkShape reports every key in obj that t (a struct type) does not have,

@@ -261,6 +261,18 @@ func TestLoad(t *testing.T) {
 			t.Errorf("MarshalAnswers of nil maps and lists:\n%s", out)
 		}
 	})
+	t.Run("long values are shortened by characters", func(t *testing.T) {
+		long := "a" + strings.Repeat("é", 70)
+		_, err := Parse([]byte(`{"colour": "` + long + `"}`))
+		var verr ValidationErrors
+		if !errors.As(err, &verr) || len(verr.Field("colour")) != 1 {
+			t.Fatalf("err = %v", err)
+		}
+		want := `"a` + strings.Repeat("é", 55) + "..."
+		if got := verr.Field("colour")[0].Value; got != want {
+			t.Errorf("value shown as %q, want %q", got, want)
+		}
+	})
 	t.Run("round trip", func(t *testing.T) {
 		a := sample()
 		p := writeFile(t, dir, "d.json", string(MarshalAnswers(a)))
