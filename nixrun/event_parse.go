@@ -185,24 +185,10 @@ func (p *Parser) scan(b []byte) bool {
 		switch string(key) {
 		case "action":
 			var s []byte
-			s, i, ok = p.scanString(b, i)
-			if !ok {
+			if s, i, ok = p.scanString(b, i); !ok {
 				return false
 			}
-			switch string(s) {
-			case "result":
-				e.kind = KindResult
-			case "start":
-				e.kind = KindStart
-			case "stop":
-				e.kind = KindStop
-			case "msg":
-				e.kind = KindMsg
-			case "exit":
-				e.kind = KindExit
-			case "time":
-				e.kind = KindTime
-			default:
+			if e.kind, ok = actionKind(s); !ok {
 				return false
 			}
 			action = true
@@ -211,25 +197,15 @@ func (p *Parser) scan(b []byte) bool {
 		case "parent":
 			e.parent, i, ok = scanUint(b, i)
 		case "type":
-			var n int64
-			n, i, ok = scanIntOrNull(b, i)
-			e.typ = int(n)
+			e.typ, i, ok = scanIntOrNullInt(b, i)
 		case "level":
-			var n int64
-			n, i, ok = scanIntOrNull(b, i)
-			e.level = int(n)
+			e.level, i, ok = scanIntOrNullInt(b, i)
 		case "line":
-			var n int64
-			n, i, ok = scanIntOrNull(b, i)
-			e.line = int(n)
+			e.line, i, ok = scanIntOrNullInt(b, i)
 		case "column":
-			var n int64
-			n, i, ok = scanIntOrNull(b, i)
-			e.column = int(n)
+			e.column, i, ok = scanIntOrNullInt(b, i)
 		case "status":
-			var n int64
-			n, i, ok = scanIntOrNull(b, i)
-			e.status = int(n)
+			e.status, i, ok = scanIntOrNullInt(b, i)
 		case "ms":
 			e.millis, i, ok = scanIntOrNull(b, i)
 		case "text", "msg":
@@ -316,6 +292,26 @@ func (p *Parser) scanFields(b []byte, i int) (int, bool) {
 	}
 }
 
+// actionKind is the Kind an event's "action" names, for Nix's events and
+// nixboard's own markers.
+func actionKind(action []byte) (Kind, bool) {
+	switch string(action) {
+	case "result":
+		return KindResult, true
+	case "start":
+		return KindStart, true
+	case "stop":
+		return KindStop, true
+	case "msg":
+		return KindMsg, true
+	case "exit":
+		return KindExit, true
+	case "time":
+		return KindTime, true
+	}
+	return 0, false
+}
+
 func skipWS(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i++
@@ -367,6 +363,12 @@ func scanIntOrNull(b []byte, i int) (int64, int, bool) {
 		return 0, i + 4, true
 	}
 	return scanInt(b, i)
+}
+
+// scanIntOrNullInt is scanIntOrNull for the fields an event keeps as int.
+func scanIntOrNullInt(b []byte, i int) (int, int, bool) {
+	n, i, ok := scanIntOrNull(b, i)
+	return int(n), i, ok
 }
 
 func (p *Parser) scanStringOrNull(b []byte, i int) ([]byte, int, bool) {
@@ -593,23 +595,10 @@ func (p *Parser) decodeSlow(body []byte) bool {
 		return false
 	}
 	e := &p.ev
-	switch s.Action {
-	case "start":
-		e.kind = KindStart
-	case "stop":
-		e.kind = KindStop
-	case "result":
-		e.kind = KindResult
-	case "msg":
-		e.kind = KindMsg
-	case "exit":
-		e.kind = KindExit
-	case "time":
-		e.kind = KindTime
-	default:
+	var ok bool
+	if e.kind, ok = actionKind([]byte(s.Action)); !ok {
 		return false
 	}
-	var ok bool
 	if e.id, ok = numberUint(s.ID); !ok {
 		return false
 	}
