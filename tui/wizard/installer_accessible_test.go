@@ -161,14 +161,7 @@ func TestAccessibleInstallAsRoot(t *testing.T) {
 // installer, asks for no password, and the next detection finds Nix.
 func TestAccessibleInstallDemo(t *testing.T) {
 	t.Parallel()
-	dm, err := NewDemoMachine("linux-x86_64", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := testOptions(t, detect.Report{})
-	opts.Demo = true
-	opts.Deps.Detect = dm.Detect
-	opts.Deps.DemoInstall = dm.Install
+	opts := demoOptions(t)
 	opts.DryRun = true
 	var out bytes.Buffer
 	// The questions take their defaults when the input ends.

@@ -20,16 +20,7 @@ import (
 // machine with Nix installed.
 func TestWizardDemoInstall(t *testing.T) {
 	t.Parallel()
-	dm, err := NewDemoMachine("linux-x86_64", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := testOptions(t, detect.Report{})
-	opts.Demo = true
-	opts.Deps.Detect = dm.Detect
-	opts.Deps.Installer = nil // nothing real may run
-	opts.Deps.DemoInstall = dm.Install
-	tm, _ := start(t, opts, 80, 24)
+	tm, _ := start(t, demoOptions(t), 80, 24)
 	waitText(t, tm, "Nix is not installed")
 	press(tm, "enter")
 	waitText(t, tm, "Determinate")
@@ -63,6 +54,21 @@ func TestWizardDemoInstall(t *testing.T) {
 	if m.report.User.Name != "ada" {
 		t.Errorf("not the demo machine: %+v", m.report.User)
 	}
+}
+
+// demoOptions are testOptions on the demo machine without Nix: detection
+// and the installer are the demo's, and nothing real runs.
+func demoOptions(t *testing.T) Options {
+	t.Helper()
+	dm, err := NewDemoMachine("linux-x86_64", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(t, detect.Report{})
+	opts.Demo = true
+	opts.Deps.Detect = dm.Detect
+	opts.Deps.DemoInstall = dm.Install
+	return opts
 }
 
 // TestDemoMachineInstall covers the demo installer without the screen:
