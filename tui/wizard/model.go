@@ -423,16 +423,17 @@ func (m *Model) stepKeys() [][2]string {
 	case StepQuestions:
 		return [][2]string{{"enter", "next"}, {"tab/shift+tab", "field"}, {"esc", "back"}, {"ctrl+c", "quit"}}
 	case StepReview:
+		keys := [][2]string{{"esc", "back"}, {"↑/↓ pgup/pgdn", "scroll"}, {"ctrl+c", "quit"}}
 		if !m.review.ready() {
 			// Enter does nothing until the plan is there and nothing
 			// needs fixing: do not offer it.
-			return [][2]string{{"esc", "back"}, {"↑/↓ pgup/pgdn", "scroll"}, {"ctrl+c", "quit"}}
+			return keys
 		}
 		next := "write files"
 		if m.flow.DryRun {
 			next = "finish (dry run)"
 		}
-		return [][2]string{{"enter", next}, {"esc", "back"}, {"↑/↓ pgup/pgdn", "scroll"}, {"ctrl+c", "quit"}}
+		return append([][2]string{{"enter", next}}, keys...)
 	case StepWrite:
 		if m.write.err != nil {
 			return [][2]string{{"esc", "back"}, {"ctrl+c", "quit"}}

@@ -435,3 +435,40 @@ func TestQuestionPagesNamedOnce(t *testing.T) {
 	}
 }
 
+// TestReviewOffersEnterWhenReady: the review's key help offers enter only
+// once the plan is there and nothing needs fixing, and names what it does.
+func TestReviewOffersEnterWhenReady(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		dryRun bool
+		want   string
+	}{{false, "enter write files"}, {true, "enter finish (dry run)"}} {
+		r := fakeReport("/home/alice")
+		opts := testOptions(t, r)
+		opts.DryRun = tt.dryRun
+		m := New(context.Background(), opts)
+		t.Cleanup(m.cancel)
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
+		m.Update(detectDoneMsg{report: r})
+		m.answers = withUsername(r.Defaults, "Bad User")
+		m.goTo(StepReview)
+		if footer := ansi.Strip(m.footer()); strings.Contains(footer, "enter") {
+			t.Errorf("answers that need fixing, yet the review offers enter: %q", footer)
+		}
+		m.answers = r.Defaults
+		cmd := m.goTo(StepReview)
+		if footer := ansi.Strip(m.footer()); strings.Contains(footer, "enter") {
+			t.Errorf("no plan yet, yet the review offers enter: %q", footer)
+		}
+		var plan tea.Msg
+		for _, c := range cmd().(tea.BatchMsg) {
+			if msg, ok := c().(planDoneMsg); ok {
+				plan = msg
+			}
+		}
+		m.Update(plan)
+		if footer := ansi.Strip(m.footer()); !strings.Contains(footer, tt.want) {
+			t.Errorf("dry run %v: the ready review's key help is %q, want %q", tt.dryRun, footer, tt.want)
+		}
+	}
+}
