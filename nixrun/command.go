@@ -128,26 +128,17 @@ func (p Plan) String() string {
 	var b strings.Builder
 	for _, kv := range p.Env {
 		if strings.HasPrefix(kv, "NIX_CONFIG=") {
-			b.WriteString(quoteArg(kv))
+			b.WriteString(shellQuote(kv))
 			b.WriteByte(' ')
 		}
 	}
-	for i, a := range p.Argv {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(quoteArg(a))
-	}
+	b.WriteString(p.Command())
 	return b.String()
 }
 
 // Command is the quoted argv alone, for a progress line.
 func (p Plan) Command() string {
-	q := make([]string, len(p.Argv))
-	for i, a := range p.Argv {
-		q[i] = quoteArg(a)
-	}
-	return strings.Join(q, " ")
+	return strings.Join(quoteAll(p.Argv), " ")
 }
 
 // configNameFromAnswers reads user@host from the answers file with
@@ -230,10 +221,20 @@ func lookPath(name, pathList string) (string, error) {
 	return "", fmt.Errorf("%s not found on PATH", name)
 }
 
-// quoteArg quotes s for a POSIX shell when it needs it.
-func quoteArg(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-#") == "" {
+// shellQuote quotes s for a POSIX shell unless it is plainly safe: only
+// letters, digits and @%+=:,./_-# with no # first (that would start a
+// comment). A flake reference, DIR#user@host, stays as it is.
+func shellQuote(s string) string {
+	if s != "" && s[0] != '#' && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-#") == "" {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = shellQuote(s)
+	}
+	return out
 }

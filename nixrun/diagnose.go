@@ -154,11 +154,10 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 				Fix:    "sudo systemctl start nix-daemon",
 			})
 		case strings.Contains(t, "Could not find suitable profile directory"):
-			dir := profileDir(t)
 			add(12, "no Nix profile directory", Hint{
 				Title:  "There is no Nix profile directory for home-manager",
 				Detail: firstLine(t) + "\nhome-manager keeps its generations in a Nix profile directory; create the per-user one.",
-				Fix:    "mkdir -p " + shellQuote(dir),
+				Fix:    profileDirFix(t),
 			})
 		case reIdentity.MatchString(t):
 			m := reIdentity.FindStringSubmatch(t)
@@ -465,11 +464,14 @@ func untrackedFile(t string) (file, repo string) {
 	return "the file", ""
 }
 
-func profileDir(t string) string {
+// profileDirFix creates the per-user profile directory the message tried
+// first, or, when it names none, the default one, left for the shell to
+// expand.
+func profileDirFix(t string) string {
 	if m := reProfileDirs.FindStringSubmatch(t); m != nil {
-		return m[1]
+		return "mkdir -p " + shellQuote(m[1])
 	}
-	return "${XDG_STATE_HOME:-$HOME/.local/state}/nix/profiles"
+	return `mkdir -p "${XDG_STATE_HOME:-$HOME/.local/state}/nix/profiles"`
 }
 
 func stateVersionValue(t string) string {
@@ -493,25 +495,6 @@ func firstLine(t string) string {
 		return strings.TrimSpace(t[:i])
 	}
 	return t
-}
-
-// shellQuote quotes s for a POSIX shell unless it is plainly safe.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:@%,") == "" {
-		return s
-	}
-	if strings.HasPrefix(s, "${") {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = shellQuote(s)
-	}
-	return out
 }
 
 // successHints are the next steps a successful activation asked for.
