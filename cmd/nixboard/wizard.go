@@ -142,7 +142,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		Yes:      f.yes,
 		NoSwitch: f.noSwitch,
 		DryRun:   f.dryRun,
-		NoColor:  noColor(st.getenv),
+		NoColor:  theme.NoColor(st.getenv),
 	}
 	if f.answers != "" {
 		a, err := flakegen.Load(f.answers)
@@ -152,7 +152,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		opts.Answers = &a
 	}
 	if f.demo {
-		return demoOptions(st, f, opts)
+		return demoOptions(f, opts)
 	}
 	machine, err := detect.FromEnv(st.getenv)
 	if err != nil {
@@ -208,8 +208,6 @@ func environ(st *stdio) []string {
 	}
 	return env
 }
-
-func noColor(getenv func(string) string) bool { return theme.NoColor(getenv) }
 
 // plainSwitch runs the switch command's own code with plain output to out.
 func plainSwitch(st *stdio) func(ctx context.Context, dir string, out io.Writer) error {
