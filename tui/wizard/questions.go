@@ -3,9 +3,9 @@ package wizard
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
@@ -126,14 +126,9 @@ func ParseAssignments(text string) (map[string]string, error) {
 
 // FormatAssignments is the inverse of ParseAssignments, sorted by name.
 func FormatAssignments(m map[string]string) string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	lines := make([]string, len(names))
-	for i, k := range names {
-		lines[i] = k + "=" + m[k]
+	var lines []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		lines = append(lines, k+"="+m[k])
 	}
 	return strings.Join(lines, "\n")
 }

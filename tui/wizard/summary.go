@@ -2,7 +2,8 @@ package wizard
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
@@ -42,8 +43,8 @@ func ReviewSummary(a flakegen.Answers, dir, home string, previous *flakegen.Answ
 		{"Shell, editor", a.Shell + ", " + a.HomeBase.DefaultEditor},
 		{"Modules on", listOrNone(on)},
 		{"Modules off", listOrNone(off)},
-		{"Aliases", listOrNone(sortedKeys(a.HomeBase.ShellAliases))},
-		{"Variables", listOrNone(sortedKeys(a.HomeBase.EnvironmentVariables))},
+		{"Aliases", listOrNone(slices.Sorted(maps.Keys(a.HomeBase.ShellAliases)))},
+		{"Variables", listOrNone(slices.Sorted(maps.Keys(a.HomeBase.EnvironmentVariables)))},
 		{"Packages", listOrNone(a.HomeBase.AdditionalPackages)},
 	} {
 		lines = append(lines, hanging(fmt.Sprintf("%-14s ", r[0]), r[1], width)...)
@@ -67,15 +68,6 @@ func listOrNone(xs []string) string {
 		return "none"
 	}
 	return strings.Join(xs, ", ")
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // PlanRow is one file of the plan as the review lists it.
