@@ -29,17 +29,7 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p, err := nixrun.NewPlan(nixrun.SwitchOptions{Dir: f.Dir, ExtraArgs: f.ExtraArgs, Env: f.Env})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := nixrun.Prepare(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	r, err := nixrun.Start(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, _ := startSwitch(t, ctx, f)
 	pgid := r.Pid()
 	sleeping := false
 	deadline := time.Now().Add(30 * time.Second)

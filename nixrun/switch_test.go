@@ -16,11 +16,10 @@ import (
 	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
-// runSwitch plans, prepares and runs a switch of the fixture, feeding a
-// State, and returns the state, the exit error and the run.
-func runSwitch(t *testing.T, f *switchtest.Fixture) (*nixrun.State, error, *nixrun.Run, nixrun.Plan) {
+// startSwitch plans, prepares and starts a switch of the fixture, as
+// nixboard switch does; cancelling ctx interrupts it.
+func startSwitch(t *testing.T, ctx context.Context, f *switchtest.Fixture) (*nixrun.Run, nixrun.Plan) {
 	t.Helper()
-	ctx := context.Background()
 	p, err := nixrun.NewPlan(nixrun.SwitchOptions{Dir: f.Dir, ExtraArgs: f.ExtraArgs, Env: f.Env})
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +31,14 @@ func runSwitch(t *testing.T, f *switchtest.Fixture) (*nixrun.State, error, *nixr
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r, p
+}
+
+// runSwitch runs a switch of the fixture to its end, feeding a State, and
+// returns the state, the exit error, the run and its plan.
+func runSwitch(t *testing.T, f *switchtest.Fixture) (*nixrun.State, error, *nixrun.Run, nixrun.Plan) {
+	t.Helper()
+	r, p := startSwitch(t, context.Background(), f)
 	s := nixrun.NewState(nixrun.Options{})
 	for {
 		batch, err := r.Next()
