@@ -52,9 +52,10 @@ func Words(s string, width int) []string {
 }
 
 // Shell breaks a command line between shell words (never inside quotes)
-// so that each line but the last ends in " \\" and fits in width cells; the
-// caller indents the continuation lines (doctorview and the wizard indent them by two more). A single
-// word longer than the width stays whole: a broken word would not run.
+// so that each line but the last ends in " \\" and fits in width cells.
+// The caller indents the continuation lines (doctorview and the wizard
+// indent them by two more). A single word longer than the width stays
+// whole: a broken word would not run.
 func Shell(s string, width int) []string {
 	if ansi.StringWidth(s) <= width {
 		return []string{s}
