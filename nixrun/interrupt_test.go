@@ -3,13 +3,9 @@ package nixrun_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,9 +19,7 @@ import (
 // process carrying the builder's marker may survive.
 func TestInterruptLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
-	salt := make([]byte, 6)
-	rand.Read(salt)
-	marker := "nixboard-interrupt-" + hex.EncodeToString(salt)
+	marker := switchtest.NewMarker("nixboard-interrupt")
 	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -50,10 +44,10 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 	// is found by its marker, nix and the fixture script by their group.
 	var builder []string
 	for i := 0; i < 50 && len(builder) == 0; i++ {
-		builder = survivors(-1, marker)
+		builder = switchtest.Procs(-1, marker)
 		time.Sleep(20 * time.Millisecond)
 	}
-	if len(builder) == 0 || len(survivors(pgid, "\x00never")) == 0 {
+	if len(builder) == 0 || len(switchtest.Procs(pgid, "\x00never")) == 0 {
 		t.Fatal("found no builder or no process in the group while the switch runs: the check below would prove nothing")
 	}
 	start := time.Now()
@@ -80,7 +74,7 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 	// Give the kernel a moment to reap what was killed.
 	var left []string
 	for i := 0; i < 20; i++ {
-		if left = survivors(pgid, marker); len(left) == 0 {
+		if left = switchtest.Procs(pgid, marker); len(left) == 0 {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -92,34 +86,4 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 	if !bytes.Contains(log, []byte(`"action":"exit"`)) {
 		t.Errorf("the saved log of an interrupted run has no exit marker")
 	}
-}
-
-// survivors lists live processes in process group pgid or whose
-// environment or command line holds marker.
-func survivors(pgid int, marker string) []string {
-	entries, _ := os.ReadDir("/proc")
-	var out []string
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		dir := filepath.Join("/proc", e.Name())
-		stat, err := os.ReadFile(filepath.Join(dir, "stat"))
-		if err != nil {
-			continue
-		}
-		// Fields after the ")" that ends the command name: state ppid pgrp.
-		i := bytes.LastIndexByte(stat, ')')
-		fields := strings.Fields(string(stat[i+1:]))
-		if len(fields) < 3 || fields[0] == "Z" {
-			continue
-		}
-		env, _ := os.ReadFile(filepath.Join(dir, "environ"))
-		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
-		if fields[2] == strconv.Itoa(pgid) || bytes.Contains(env, []byte(marker)) || bytes.Contains(cmdline, []byte(marker)) {
-			out = append(out, e.Name()+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
-		}
-	}
-	return out
 }

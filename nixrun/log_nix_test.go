@@ -11,13 +11,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
 // updateLogs rewrites the recorded logs under testdata/logs from real nix runs:
@@ -69,7 +69,7 @@ func fixture(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	nonce := fmt.Sprintf("%d-%d-%d", time.Now().UnixNano(), os.Getpid(), fixtures.Add(1))
-	flake := strings.NewReplacer("@NONCE@", nonce, "@SYSTEM@", nixSystem()).Replace(fixtureFlake)
+	flake := strings.NewReplacer("@NONCE@", nonce, "@SYSTEM@", switchtest.System()).Replace(fixtureFlake)
 	if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(flake), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -77,15 +77,6 @@ func fixture(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// nixSystem is the Nix system string of this machine.
-func nixSystem() string {
-	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
-	if arch == "" {
-		arch = runtime.GOARCH
-	}
-	return arch + "-" + runtime.GOOS
 }
 
 // runNix runs nix with args, both output streams into one pipe as

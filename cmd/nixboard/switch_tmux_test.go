@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -113,9 +112,7 @@ func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'
 func TestSwitchScreenCtrlC(t *testing.T) {
 	t.Parallel()
 	bin := buildNixboard(t)
-	b := make([]byte, 6)
-	rand.Read(b)
-	marker := "nixboard-tmux-" + hex.EncodeToString(b)
+	marker := switchtest.NewMarker("nixboard-tmux")
 	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
 	var script strings.Builder
 	script.WriteString("exec env -i")
@@ -138,13 +135,13 @@ func TestSwitchScreenCtrlC(t *testing.T) {
 	s.tmux("send-keys", "-t", "t", "C-c")
 	scr = s.waitFor("Stop the switch?", 5*time.Second)
 	t.Logf("screen asking:\n%s", scr)
-	if !markerAlive(marker) {
+	if len(switchtest.Procs(-1, marker)) == 0 {
 		t.Fatal("the build stopped before the answer")
 	}
 	s.tmux("send-keys", "-t", "t", "y")
 	scr = s.waitFor("switch failed: interrupted", 10*time.Second)
 	t.Logf("screen after the interrupt:\n%s", scr)
-	if markerAlive(marker) {
+	if len(switchtest.Procs(-1, marker)) > 0 {
 		t.Errorf("the sleeping builder survived")
 	}
 	s.tmux("send-keys", "-t", "t", "q")
@@ -155,24 +152,4 @@ func TestSwitchScreenCtrlC(t *testing.T) {
 	if strings.Contains(scr, "Running now") {
 		t.Errorf("the terminal was not restored (the screen is still there):\n%s", scr)
 	}
-}
-
-// markerAlive reports whether a live process carries marker in its
-// environment.
-func markerAlive(marker string) bool {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if i := bytes.LastIndexByte(stat, ')'); i < 0 || bytes.HasPrefix(bytes.TrimSpace(stat[i+1:]), []byte("Z")) {
-			continue
-		}
-		env, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
-		if bytes.Contains(env, []byte(marker)) {
-			return true
-		}
-	}
-	return false
 }

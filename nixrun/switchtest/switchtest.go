@@ -7,6 +7,7 @@
 package switchtest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -151,7 +152,7 @@ func serveCache(t testing.TB, env []string, nixpkgs, dir string, throttle int) s
 	t.Helper()
 	var attrs []string
 	for _, p := range []string{"git", "tmux", "neovim"} {
-		attrs = append(attrs, "path:"+nixpkgs+"#legacyPackages."+currentSystem()+"."+p)
+		attrs = append(attrs, "path:"+nixpkgs+"#legacyPackages."+System()+"."+p)
 	}
 	paths := outPaths(t, Nix(t, env, append([]string{"build", "--no-link", "--json"}, attrs...)...))
 	Nix(t, env, append([]string{"copy", "--to", "file://" + dir + "?compression=none"}, paths...)...)
@@ -225,9 +226,53 @@ func outPaths(t testing.TB, out []byte) []string {
 	return paths
 }
 
-func currentSystem() string {
+// System is the Nix system string of this machine, e.g. x86_64-linux.
+func System() string {
 	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
 	return arch + "-" + runtime.GOOS
+}
+
+// NewMarker returns a word no other process carries, with prefix: give it
+// as Config.Marker and find the sleeping builder with Procs.
+func NewMarker(prefix string) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
+}
+
+// Procs lists the live processes in process group pgid (-1 for none) or
+// whose environment or command line holds marker, as "pid command line".
+// An interrupted switch must leave none: the builder runs in a session of
+// its own (nix calls setsid), so it is found by its marker.
+func Procs(pgid int, marker string) []string {
+	entries, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		dir := filepath.Join("/proc", e.Name())
+		stat, err := os.ReadFile(filepath.Join(dir, "stat"))
+		if err != nil {
+			continue
+		}
+		// Fields after the ")" that ends the command name: state ppid pgrp.
+		i := bytes.LastIndexByte(stat, ')')
+		fields := strings.Fields(string(stat[i+1:]))
+		if len(fields) < 3 || fields[0] == "Z" {
+			continue
+		}
+		env, _ := os.ReadFile(filepath.Join(dir, "environ"))
+		cmdline, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+		if fields[2] == strconv.Itoa(pgid) || bytes.Contains(env, []byte(marker)) || bytes.Contains(cmdline, []byte(marker)) {
+			out = append(out, e.Name()+" "+strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
+	return out
 }
 
 // CopyDir copies a directory tree of regular files.
