@@ -262,21 +262,17 @@ func TestCtrlCConfirmsThenInterrupts(t *testing.T) {
 	}
 }
 
-func TestStartAndNewSwitch(t *testing.T) {
-	dir := t.TempDir()
-	// No flake.nix: Start reports the error as a message.
-	msg := Start(t.Context(), nixrun.SwitchOptions{Dir: dir, Env: []string{"PATH=/usr/bin:/bin", "HOME=" + dir}})().(StartedMsg)
-	if msg.Err == nil || !strings.Contains(msg.Err.Error(), "no flake.nix") {
-		t.Errorf("Start without a flake = %v", msg.Err)
-	}
-}
-
-func TestNewDemo(t *testing.T) {
-	m := NewDemo(0, theme.New(false, true))
+// TestDemoReplayConfig runs the screen as the wizard's demo does: the
+// embedded recording as Config.Replay, its clock following the recording.
+func TestDemoReplayConfig(t *testing.T) {
+	m := New(Config{Replay: nixrun.DemoReplay(0), Title: "demo (replay of a fixture switch)", Styles: theme.New(false, true)})
 	m.SetSize(80, 24)
 	m, done := pump(t, m, 1000)
 	if dm, ok := done.(DoneMsg); !ok || !dm.Diagnosis.OK || !strings.Contains(m.View(), "demo (replay of a fixture switch)") {
 		t.Errorf("demo ended with %+v:\n%s", done, m.View())
+	}
+	if got := m.State().Summary().Elapsed; got < 6*time.Second || got > 7*time.Second {
+		t.Errorf("elapsed %v at full speed, want the recording's 6s", got)
 	}
 }
 
