@@ -77,11 +77,10 @@ func runScreen(ctx context.Context, st *stdio, c screenConfig) error {
 	})
 	p := tea.NewProgram(screenRoot{sv: sv, noColor: noColor}, tea.WithContext(ctx), tea.WithInput(st.in), tea.WithOutput(st.out))
 	final, err := p.Run()
-	if c.run != nil {
+	root, _ := final.(screenRoot)
+	if c.run != nil && !c.run.Interrupted() && !root.sv.Done() {
 		// However the screen ended, no process of the switch outlives it.
-		if !c.run.Interrupted() && !isDone(final) {
-			c.run.Interrupt()
-		}
+		c.run.Interrupt()
 	}
 	if errors.Is(err, tea.ErrInterrupted) {
 		return errInterrupted
@@ -89,15 +88,9 @@ func runScreen(ctx context.Context, st *stdio, c screenConfig) error {
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("switch screen: %w", err)
 	}
-	root, _ := final.(screenRoot)
 	if !root.sv.Done() {
 		return errInterrupted
 	}
 	res := root.sv.Result()
 	return finishPlain(st, res.Diagnosis, res.Summary, res.LogPath)
-}
-
-func isDone(m tea.Model) bool {
-	r, ok := m.(screenRoot)
-	return ok && r.sv.Done()
 }
