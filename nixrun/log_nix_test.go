@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -94,6 +95,15 @@ func runNix(t *testing.T, args ...string) ([]byte, error) {
 	return out.Bytes(), err
 }
 
+// buildArgs make nix build print the log a switch's builds print.
+var buildArgs = []string{"build", "--log-format", "internal-json", "-v", "--no-link"}
+
+// nixBuild runs nix with buildArgs and args, as runNix does.
+func nixBuild(t *testing.T, args ...string) ([]byte, error) {
+	t.Helper()
+	return runNix(t, slices.Concat(buildArgs, args)...)
+}
+
 // fold reads a captured log into a fresh State.
 func fold(t *testing.T, log []byte) *State {
 	t.Helper()
@@ -120,7 +130,7 @@ func TestNixBuildSucceeds(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
 	dir := fixture(t)
-	log, err := runNix(t, "build", "--log-format", "internal-json", "-v", "--no-link", "path:"+dir+"#app")
+	log, err := nixBuild(t, "path:"+dir+"#app")
 	if err != nil {
 		t.Fatalf("nix build: %v\n%s", err, log)
 	}
@@ -167,7 +177,7 @@ func TestNixBuildFails(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
 	dir := fixture(t)
-	log, err := runNix(t, "build", "--log-format", "internal-json", "-v", "--no-link", "path:"+dir+"#bad")
+	log, err := nixBuild(t, "path:"+dir+"#bad")
 	if err == nil {
 		t.Fatalf("the bad fixture built:\n%s", log)
 	}
@@ -199,7 +209,7 @@ func TestNixEvalError(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
 	dir := fixture(t)
-	log, err := runNix(t, "build", "--log-format", "internal-json", "-v", "--no-link", "path:"+dir+"#broken")
+	log, err := nixBuild(t, "path:"+dir+"#broken")
 	if err == nil {
 		t.Fatalf("the broken fixture evaluated:\n%s", log)
 	}
@@ -251,7 +261,7 @@ func TestNixDownloads(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	log, err := runNix(t, "build", "--log-format", "internal-json", "-v", "--no-link",
+	log, err := nixBuild(t,
 		"--store", filepath.Join(tmp, "store"),
 		"--option", "substituters", srv.URL, "--option", "require-sigs", "false",
 		"path:"+dir+"#dl")
@@ -303,7 +313,7 @@ func TestNixOfflineCache(t *testing.T) {
 	url := srv.URL
 	srv.Close() // Nothing listens there any more.
 	tmp := t.TempDir()
-	log, err := runNix(t, "build", "--log-format", "internal-json", "-v", "--no-link",
+	log, err := nixBuild(t,
 		"--store", filepath.Join(tmp, "store"),
 		"--option", "substituters", url, "--option", "require-sigs", "false",
 		"--option", "connect-timeout", "1", "--option", "download-attempts", "1",
@@ -438,7 +448,7 @@ func TestNixUntrackedFile(t *testing.T) {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
-	log, err := runNix(t, "build", "--log-format", "internal-json", "-v", "--no-link", dir+"#x")
+	log, err := nixBuild(t, dir+"#x")
 	if err == nil {
 		t.Fatalf("nix read an untracked file:\n%s", log)
 	}
@@ -454,7 +464,7 @@ func TestNixFlakesDisabled(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
 	dir := fixture(t)
-	cmd := exec.Command("nix", "build", "--log-format", "internal-json", "-v", "--no-link", "path:"+dir+"#base")
+	cmd := exec.Command("nix", slices.Concat(buildArgs, []string{"path:" + dir + "#base"})...)
 	cmd.Env = append(nixtest.Env(), "NIX_CONFIG=sandbox = false\nsubstituters =\nexperimental-features =\n")
 	log, err := cmd.CombinedOutput()
 	if err == nil {
