@@ -285,9 +285,7 @@ func BenchmarkReplayMax(b *testing.B) {
 			if err != nil {
 				break
 			}
-			for _, l := range batch {
-				s.Feed(l.Text)
-			}
+			s.FeedLines(batch)
 		}
 	}
 	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "lines/s")
@@ -324,17 +322,13 @@ func TestRunDiagnose(t *testing.T) {
 		}
 		s := NewState(Options{})
 		batch, err := r.Next()
-		for _, l := range batch {
-			s.Feed(l.Text)
-		}
+		s.FeedLines(batch)
 		if tt.interrupt {
 			r.Interrupt()
 		}
 		for err == nil {
 			batch, err = r.Next()
-			for _, l := range batch {
-				s.Feed(l.Text)
-			}
+			s.FeedLines(batch)
 		}
 		d := r.Diagnose(s)
 		if d.OK != tt.ok || !strings.Contains(d.Reason, tt.reason) {

@@ -445,12 +445,11 @@ func (s *State) Feed(line []byte) {
 	s.mu.Unlock()
 }
 
-// FeedLines folds several lines under one lock, for a reader that has a
-// batch at hand.
-func (s *State) FeedLines(lines [][]byte) {
+// FeedLines folds a batch from a LineSource under one lock.
+func (s *State) FeedLines(lines []RawLine) {
 	s.mu.Lock()
 	for _, l := range lines {
-		s.feed(l)
+		s.feed(l.Text)
 	}
 	s.mu.Unlock()
 }

@@ -48,9 +48,7 @@ func runSwitch(t *testing.T, f *switchtest.Fixture) (*nixrun.State, error, *nixr
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, l := range batch {
-			s.Feed(l.Text)
-		}
+		s.FeedLines(batch)
 	}
 	return s, r.Wait(), r, p
 }

@@ -20,13 +20,7 @@ func followPlain(st *stdio, src nixrun.LineSource, s *nixrun.State, judge func(*
 	go func() {
 		for {
 			batch, err := src.Next()
-			if len(batch) > 0 {
-				lines := make([][]byte, len(batch))
-				for i, l := range batch {
-					lines[i] = l.Text
-				}
-				s.FeedLines(lines)
-			}
+			s.FeedLines(batch)
 			if err != nil {
 				if errors.Is(err, io.EOF) {
 					err = nil

@@ -207,13 +207,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m Model) handleLines(msg linesMsg) (Model, tea.Cmd) {
-	if len(msg.lines) > 0 {
-		batch := make([][]byte, len(msg.lines))
-		for i, l := range msg.lines {
-			batch[i] = l.Text
-		}
-		m.state.FeedLines(batch)
-	}
+	m.state.FeedLines(msg.lines)
 	if msg.err == nil {
 		return m, m.read()
 	}
