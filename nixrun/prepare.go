@@ -28,7 +28,6 @@ func Prepare(ctx context.Context, p Plan) error {
 // trackFiles runs `git add` on the rendered files, initialising a
 // repository in the configuration directory when it is not in one.
 func trackFiles(ctx context.Context, p Plan) error {
-	inRepo := p.Git != "" && runGit(ctx, p, "rev-parse", "--is-inside-work-tree") == nil
 	if p.Git == "" {
 		if _, err := os.Stat(filepath.Join(p.Dir, ".git")); err == nil {
 			return fmt.Errorf("switch: %s is a git repository but git is not on PATH: install git so the rendered files can be added", p.Dir)
@@ -36,7 +35,7 @@ func trackFiles(ctx context.Context, p Plan) error {
 		// Without git the flake is read as a plain directory.
 		return nil
 	}
-	if !inRepo {
+	if runGit(ctx, p, "rev-parse", "--is-inside-work-tree") != nil {
 		if err := runGit(ctx, p, "init", "--quiet"); err != nil {
 			return err
 		}
