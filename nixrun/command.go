@@ -105,14 +105,14 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 		Track:      opts.Files,
 	}
 	pathList := env["PATH"]
-	p.Git, _ = lookPath("git", pathList)
+	p.Git, _ = LookPath("git", pathList)
 	switchArgs := []string{"switch", "--flake", p.Flake, "-b", ext, "--log-format", "internal-json", "-v"}
 	switchArgs = append(switchArgs, opts.ExtraArgs...)
-	if hm, err := lookPath("home-manager", pathList); err == nil {
+	if hm, err := LookPath("home-manager", pathList); err == nil {
 		p.Installed = true
 		p.Argv = append([]string{hm}, switchArgs...)
 	} else {
-		nix, err := lookPath("nix", pathList)
+		nix, err := LookPath("nix", pathList)
 		if err != nil {
 			return Plan{}, errors.New("switch: neither home-manager nor nix is on PATH: install Nix first (see nixboard doctor)")
 		}
@@ -128,7 +128,7 @@ func (p Plan) String() string {
 	var b strings.Builder
 	for _, kv := range p.Env {
 		if strings.HasPrefix(kv, "NIX_CONFIG=") {
-			b.WriteString(shellQuote(kv))
+			b.WriteString(ShellQuote(kv))
 			b.WriteByte(' ')
 		}
 	}
@@ -206,8 +206,10 @@ func LogDir(getenv func(string) string) string {
 	return filepath.Join(stateHome(map[string]string{"XDG_STATE_HOME": getenv("XDG_STATE_HOME"), "HOME": getenv("HOME")}), "nixboard", "logs")
 }
 
-// lookPath finds an executable on the given PATH list (not the process's).
-func lookPath(name, pathList string) (string, error) {
+// LookPath finds an executable on the given PATH list, not the process's
+// own (exec.LookPath reads that): the commands nixboard starts run with the
+// environment it was given.
+func LookPath(name, pathList string) (string, error) {
 	for _, d := range filepath.SplitList(pathList) {
 		if d == "" || !filepath.IsAbs(d) {
 			continue
@@ -221,10 +223,10 @@ func lookPath(name, pathList string) (string, error) {
 	return "", fmt.Errorf("%s not found on PATH", name)
 }
 
-// shellQuote quotes s for a POSIX shell unless it is plainly safe: only
+// ShellQuote quotes s for a POSIX shell unless it is plainly safe: only
 // letters, digits and @%+=:,./_-# with no # first (that would start a
 // comment). A flake reference, DIR#user@host, stays as it is.
-func shellQuote(s string) string {
+func ShellQuote(s string) string {
 	if s != "" && s[0] != '#' && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-#") == "" {
 		return s
 	}
@@ -234,7 +236,7 @@ func shellQuote(s string) string {
 func quoteAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = shellQuote(s)
+		out[i] = ShellQuote(s)
 	}
 	return out
 }

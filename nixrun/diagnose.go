@@ -168,9 +168,9 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 			})
 		case strings.Contains(t, "is not tracked by Git"), reGitStatus.MatchString(t):
 			file, repo := untrackedFile(t)
-			fix := "git add --intent-to-add -- " + shellQuote(file)
+			fix := "git add --intent-to-add -- " + ShellQuote(file)
 			if repo != "" {
-				fix = "git -C " + shellQuote(repo) + " add --intent-to-add -- " + shellQuote(file)
+				fix = "git -C " + ShellQuote(repo) + " add --intent-to-add -- " + ShellQuote(file)
 			}
 			add(20, file+" is not tracked by git", Hint{
 				Title:  file + " is not tracked by git",
@@ -217,7 +217,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		add(40, "building "+name+" failed", Hint{
 			Title:  "The build of " + name + " failed",
 			Detail: detail,
-			Fix:    "nix log " + shellQuote(drv),
+			Fix:    "nix log " + ShellQuote(drv),
 		})
 	}
 
@@ -340,14 +340,14 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 		case c.BackupOf != "":
 			names = append(names, c.BackupOf)
 			backups = append(backups, fmt.Sprintf("%s is in the way, and its backup %s already exists from an earlier switch", c.BackupOf, c.Path))
-			backupFixes = append(backupFixes, "mv -n -- "+shellQuote(c.Path)+" "+shellQuote(c.Path+".old"))
+			backupFixes = append(backupFixes, "mv -n -- "+ShellQuote(c.Path)+" "+ShellQuote(c.Path+".old"))
 		default:
 			names = append(names, c.Path)
 			if lstat != nil {
 				if fi, err := lstat(c.Path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 					target, _ := os.Readlink(c.Path)
 					links = append(links, fmt.Sprintf("%s is a symlink to %s that another tool made", c.Path, target))
-					linkFixes = append(linkFixes, "rm -- "+shellQuote(c.Path))
+					linkFixes = append(linkFixes, "rm -- "+ShellQuote(c.Path))
 					continue
 				}
 			}
@@ -409,7 +409,7 @@ func downloadHint(t string) (Hint, string, bool) {
 		}
 		if u, err := url.Parse(m[1]); err == nil && u.Host != "" {
 			host = u.Scheme + "://" + u.Host
-			fix = "curl -sSI " + shellQuote(host+"/nix-cache-info")
+			fix = "curl -sSI " + ShellQuote(host+"/nix-cache-info")
 		}
 	}
 	reason := "a download failed"
@@ -426,7 +426,7 @@ func downloadHint(t string) (Hint, string, bool) {
 		return Hint{
 			Title:  "The flake's inputs could not be fetched from " + input,
 			Detail: firstLine(stripErrorPrefix(t)) + "\nThe first switch fetches nixpkgs and home-manager from " + input + ": check the network (offline, proxy, DNS), then retry. Later switches reuse the locked copies.",
-			Fix:    "curl -sSI " + shellQuote(host),
+			Fix:    "curl -sSI " + ShellQuote(host),
 		}, reason, true
 	}
 	return Hint{
@@ -469,7 +469,7 @@ func untrackedFile(t string) (file, repo string) {
 // expand.
 func profileDirFix(t string) string {
 	if m := reProfileDirs.FindStringSubmatch(t); m != nil {
-		return "mkdir -p " + shellQuote(m[1])
+		return "mkdir -p " + ShellQuote(m[1])
 	}
 	return `mkdir -p "${XDG_STATE_HOME:-$HOME/.local/state}/nix/profiles"`
 }

@@ -349,8 +349,8 @@ func TestShellQuote(t *testing.T) {
 		"${HOME}/x":                                  "'${HOME}/x'",
 		"NIX_CONFIG=a = b\nc = d":                    "'NIX_CONFIG=a = b\nc = d'",
 	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		if got := ShellQuote(in); got != want {
+			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

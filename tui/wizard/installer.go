@@ -9,12 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/nixrun"
 )
 
 // InstallOption is one way to install Nix, as detect advises it.
@@ -99,21 +99,15 @@ func (h HostCommands) Sudo(ctx context.Context) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// lookPathIn finds an executable named file in the directories of path
-// (a PATH value). exec.LookPath would search this process's PATH, not the
-// one the command runs with. Empty entries (the current directory) are
-// skipped: sudo is never taken from wherever nixboard was started.
+// lookPathIn is nixrun.LookPath (PATH from the command's environment;
+// relative and empty entries skipped, so sudo is never taken from wherever
+// nixboard was started), with a miss reported as ErrNoSudo.
 func lookPathIn(file, path string) (string, error) {
-	for _, dir := range filepath.SplitList(path) {
-		if dir == "" || !filepath.IsAbs(dir) {
-			continue
-		}
-		p := filepath.Join(dir, file)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p, nil
-		}
+	p, err := nixrun.LookPath(file, path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNoSudo, err)
 	}
-	return "", fmt.Errorf("%w: no %s on PATH", ErrNoSudo, file)
+	return p, nil
 }
 
 // needsSudo says whether running opt asks for root first: every installer

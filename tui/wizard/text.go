@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
@@ -107,26 +108,7 @@ func shellPath(p, home string) string {
 	case t == "~":
 		return t
 	case strings.HasPrefix(t, "~/"):
-		return "~/" + shellQuote(t[2:])
+		return "~/" + nixrun.ShellQuote(t[2:])
 	}
-	return shellQuote(t)
-}
-
-// shellQuote quotes s for a POSIX shell when it holds anything but the
-// characters that never need quotes.
-func shellQuote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	safe := true
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:,=@%", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return nixrun.ShellQuote(t)
 }
