@@ -1,6 +1,10 @@
 package flakegen
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/nixboard/nixboard/internal/nixtest"
+)
 
 // BenchmarkRender renders a full answer set: validation, every file, the
 // marker hashes and the canonical nixboard.json.
@@ -26,7 +30,7 @@ func BenchmarkRender(b *testing.B) {
 // that is already up to date: reading and comparing every file, and asking
 // git whether the directory is in a work tree.
 func BenchmarkPlan(b *testing.B) {
-	requireGit(b)
+	nixtest.RequireGit(b)
 	dir := b.TempDir()
 	a := sample()
 	p, err := NewPlan(dir, a)

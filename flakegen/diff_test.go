@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
 // diffCases are the edge cases of a line diff, each with what GNU diff -u
@@ -46,7 +48,7 @@ func TestUnifiedDiff(t *testing.T) {
 // Every diff, the edge cases and a few hundred random ones, is a patch
 // that real git applies to the old content to give exactly the new one.
 func TestUnifiedDiffAppliesWithGit(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	t.Parallel()
 	r := rand.New(rand.NewSource(1))
 	randomText := func() string {

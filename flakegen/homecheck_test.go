@@ -5,13 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
 // A directory as `home-manager init` leaves it: its flake.nix is backed up,
 // its home.nix kept and imported, and nixboard.json takes home.nix's
 // stateVersion so the two definitions agree.
 func TestHomeManagerInitHomeNixAdaptsStateVersion(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	writeFile(t, dir, FlakeFile, "{ outputs = { self }: { }; }\n")
 	writeFile(t, dir, HomeFile, homeManagerInit)
@@ -60,7 +62,7 @@ func TestHomeManagerInitHomeNixAdaptsStateVersion(t *testing.T) {
 }
 
 func TestForeignHomeNixClashes(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	for _, c := range []struct {
 		name, home string
 		release    string

@@ -306,7 +306,7 @@ in map eval [ %s ]`, fixtureLib, NixString(fixture(t, "fixture-nixpkgs")), strin
 // for home-manager's homeManagerConfiguration is what the answers said.
 func TestFlakeEvaluatesWithFixtures(t *testing.T) {
 	nixtest.Require(t)
-	requireGit(t)
+	nixtest.RequireGit(t)
 	nixpkgs, hm, team := fixture(t, "fixture-nixpkgs"), fixture(t, "fixture-home-manager"), fixture(t, "fixture-base")
 	scenarios := map[string]func(a *Answers){
 		"linux": func(a *Answers) {},

@@ -9,17 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func requireGit(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("git is required in CI: %v", err)
-		}
-		t.Skip("git not installed")
-	}
-}
+	"github.com/nixboard/nixboard/internal/nixtest"
+)
 
 func mustPlan(t *testing.T, dir string, a Answers) *Plan {
 	t.Helper()
@@ -33,7 +25,7 @@ func mustPlan(t *testing.T, dir string, a Answers) *Plan {
 // appliedSample returns a new directory with sample() rendered and applied.
 func appliedSample(t *testing.T) string {
 	t.Helper()
-	requireGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
 		t.Fatal(err)
@@ -94,7 +86,7 @@ func gitTracked(t *testing.T, dir string) []string {
 }
 
 func TestApplyFreshDirectory(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	dir := filepath.Join(t.TempDir(), "home-manager")
 	p := mustPlan(t, dir, sample())
 	if !p.GitInit {
@@ -193,7 +185,7 @@ func TestChangedAnswersUpdateOwnFiles(t *testing.T) {
 }
 
 func TestForeignFlakeIsBackedUp(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	foreign := "{ outputs = { self }: { }; }\n"
 	writeFile(t, dir, "flake.nix", foreign)
@@ -265,7 +257,7 @@ func TestEditedFilesAreBackedUpAndHomeNixKept(t *testing.T) {
 }
 
 func TestRefusalWritesNothing(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	os.Symlink("/etc/hostname", filepath.Join(dir, "flake.nix"))
 	writeFile(t, dir, "nixboard", "a file where a directory must go\n")
@@ -304,7 +296,7 @@ func TestInvalidAnswersWriteNothing(t *testing.T) {
 }
 
 func TestChangeAfterPlanAborts(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	p := mustPlan(t, dir, sample())
 	writeFile(t, dir, "flake.nix", "written meanwhile\n")
@@ -319,7 +311,7 @@ func TestChangeAfterPlanAborts(t *testing.T) {
 }
 
 func TestReadOnlyDirectory(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	dir := readOnlyDir(t)
 	before := snapshot(t, dir)
 	p := mustPlan(t, dir, sample())
@@ -333,7 +325,7 @@ func TestReadOnlyDirectory(t *testing.T) {
 }
 
 func TestExistingRepositoryIsReused(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	root := t.TempDir()
 	if out, err := exec.Command("git", "init", "-q", root).CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v %s", err, out)

@@ -107,7 +107,7 @@ func TestStaleEditedBaseIsMovedAside(t *testing.T) {
 
 // A nixboard/base.nix nixboard did not write is never deleted.
 func TestStaleForeignFileIsKept(t *testing.T) {
-	requireGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "nixboard"), 0o755)
 	mine := "{ ... }: { }\n"

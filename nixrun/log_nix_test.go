@@ -429,9 +429,7 @@ func TestRecordedLogs(t *testing.T) {
 // git does not track.
 func TestNixUntrackedFile(t *testing.T) {
 	nixtest.Require(t)
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	nixtest.RequireGit(t)
 	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) {

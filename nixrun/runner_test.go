@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
 // writeConfig makes a directory that looks rendered: flake.nix and answers.
@@ -128,10 +130,7 @@ func TestNewPlanErrors(t *testing.T) {
 }
 
 func TestPrepareTracksFilesAndMakesProfileDir(t *testing.T) {
-	git, err := exec.LookPath("git")
-	if err != nil {
-		t.Skip("git not installed")
-	}
+	git := nixtest.RequireGit(t)
 	dir := writeConfig(t)
 	os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("secret\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "secret"), []byte("x"), 0o644)

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
 const renderAnswers = `{
@@ -28,16 +28,6 @@ const renderAnswers = `{
 }
 `
 
-func needGit(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("git is required in CI: %v", err)
-		}
-		t.Skip("git not installed")
-	}
-}
-
 func writeAnswers(t *testing.T, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "answers.json")
@@ -48,7 +38,7 @@ func writeAnswers(t *testing.T, content string) string {
 }
 
 func TestRenderWritesAndReports(t *testing.T) {
-	needGit(t)
+	nixtest.RequireGit(t)
 	answers := writeAnswers(t, renderAnswers)
 	dir := filepath.Join(t.TempDir(), "hm")
 	code, out, errOut := runCLI(t, nil, "render", "--answers", answers, "--dir", dir)
@@ -83,7 +73,7 @@ func TestRenderWritesAndReports(t *testing.T) {
 }
 
 func TestRenderDryRunWritesNothing(t *testing.T) {
-	needGit(t)
+	nixtest.RequireGit(t)
 	answers := writeAnswers(t, renderAnswers)
 	dir := t.TempDir()
 	foreign := "{ outputs = _: { }; }\n"
@@ -148,7 +138,7 @@ func TestRenderInvalidAnswers(t *testing.T) {
 }
 
 func TestRenderRefusalExitsOne(t *testing.T) {
-	needGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	os.Symlink("/etc/hostname", filepath.Join(dir, "flake.nix"))
 	code, out, errOut := runCLI(t, nil, "render", "--answers", writeAnswers(t, renderAnswers), "--dir", dir)
@@ -199,7 +189,7 @@ func TestDefaultConfigDir(t *testing.T) {
 }
 
 func TestRenderDefaultDirFromHome(t *testing.T) {
-	needGit(t)
+	nixtest.RequireGit(t)
 	home := t.TempDir()
 	code, out, errOut := runCLI(t, map[string]string{"HOME": home}, "render", "--answers", writeAnswers(t, renderAnswers))
 	if code != 0 {
@@ -223,7 +213,7 @@ func runCLITTY(t *testing.T, env map[string]string, args ...string) (int, string
 // says so with paths relative to the directory, and the dry run shows the
 // removal as a diff to /dev/null.
 func TestRenderTeamBaseRemovesBuiltinBase(t *testing.T) {
-	needGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	if code, out, errOut := runCLI(t, nil, "render", "--answers", writeAnswers(t, renderAnswers), "--dir", dir); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -251,7 +241,7 @@ func TestRenderTeamBaseRemovesBuiltinBase(t *testing.T) {
 // The directory `home-manager init` leaves: its flake is backed up, its
 // home.nix kept, and the output says how stateVersion was settled.
 func TestRenderOverHomeManagerInit(t *testing.T) {
-	needGit(t)
+	nixtest.RequireGit(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "flake.nix"), []byte("{ outputs = _: { }; }\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "home.nix"), []byte(`{ config, pkgs, ... }:
@@ -289,7 +279,7 @@ func TestRenderOverHomeManagerInit(t *testing.T) {
 
 // Colour only on a terminal, and never with NO_COLOR or into a pipe.
 func TestRenderColour(t *testing.T) {
-	needGit(t)
+	nixtest.RequireGit(t)
 	answers := writeAnswers(t, renderAnswers)
 	_, out, _ := runCLITTY(t, nil, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
 	for _, want := range []string{"\x1b[32mcreate   \x1b[0m flake.nix", "\x1b[32m+# Written by nixboard", "\x1b[36m@@ -0,0 +1,"} {

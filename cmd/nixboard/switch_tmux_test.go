@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nixboard/nixboard/internal/nixtest"
 	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
@@ -24,12 +25,7 @@ type tmuxSession struct {
 
 func newTmux(t *testing.T, w, h int, script string) *tmuxSession {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is required in CI")
-		}
-		t.Skip("tmux not installed")
-	}
+	nixtest.RequireTmux(t)
 	b := make([]byte, 4)
 	rand.Read(b)
 	s := &tmuxSession{t: t, socket: "nixboard-test-" + hex.EncodeToString(b)}

@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -154,7 +153,7 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 func wizardSwitchFixture(t *testing.T) (*switchtest.Fixture, string, string) {
 	t.Helper()
 	tmp := t.TempDir()
-	a := flakegen.DefaultFor("linux", switchtestSystem())
+	a := flakegen.DefaultFor("linux", switchtest.System())
 	a.HomeBase.Username = "fixture"
 	a.Hostname = "fixturebox"
 	a.Git = flakegen.GitAnswer{Name: "Fixture Person", Email: "fixture@example.invalid"}
@@ -198,13 +197,6 @@ func gitLsFiles(t *testing.T, dir string) string {
 		t.Fatalf("git ls-files in %s: %v", dir, err)
 	}
 	return string(out)
-}
-
-// switchtestSystem is the Nix system of this machine, as the fixtures
-// build for it.
-func switchtestSystem() string {
-	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
-	return arch + "-" + runtime.GOOS
 }
 
 // pastedArgs finds the command that starts with prefix on a screen, with

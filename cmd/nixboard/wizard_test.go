@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
 // runIn runs the CLI in-process with the given stdin and no terminal.
@@ -73,9 +73,7 @@ func TestWizardPlainDryRunAndNoSwitch(t *testing.T) {
 }
 
 func TestWizardAccessibleDemo(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	nixtest.RequireGit(t)
 	// An invalid user name is asked again; everything else keeps its
 	// default; the files are written; --no-switch stops there.
 	// Prompts: user name (asked twice), git name, e-mail, directory,

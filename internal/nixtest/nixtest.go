@@ -1,6 +1,7 @@
-// Package nixtest gives tests a real nix that works offline. With CI=true a
-// missing nix fails the test instead of skipping it, so CI can never pass by
-// silently not running the tests that matter most.
+// Package nixtest gives tests the real tools they check nixboard against: a
+// nix that works offline, and git. With CI=true a missing tool fails the
+// test instead of skipping it, so CI can never pass by silently not running
+// the tests that matter most.
 package nixtest
 
 import (
@@ -19,12 +20,31 @@ const OfflineConfig = "experimental-features = nix-command flakes\nsandbox = fal
 // not installed, or failing it when CI=true.
 func Require(t testing.TB) string {
 	t.Helper()
-	path, err := exec.LookPath("nix")
+	return requireTool(t, "nix", "nix-bin")
+}
+
+// RequireGit returns the path of git, skipping the test when git is not
+// installed, or failing it when CI=true.
+func RequireGit(t testing.TB) string {
+	t.Helper()
+	return requireTool(t, "git", "git")
+}
+
+// RequireTmux returns the path of tmux, for the tests that drive the built
+// binary in a terminal, skipping or (CI=true) failing without it.
+func RequireTmux(t testing.TB) string {
+	t.Helper()
+	return requireTool(t, "tmux", "tmux")
+}
+
+func requireTool(t testing.TB, name, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("nix is required in CI but not on PATH: %v (.ci/run installs nix-bin)", err)
+			t.Fatalf("%s is required in CI but not on PATH: %v (.ci/run installs %s)", name, err, debianPackage)
 		}
-		t.Skip("nix not installed; install it (apt-get install nix-bin) to run this test")
+		t.Skipf("%s not installed; install it (apt-get install %s) to run this test", name, debianPackage)
 	}
 	return path
 }
