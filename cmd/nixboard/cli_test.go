@@ -12,11 +12,19 @@ import (
 // terminal, as in a pipe.
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	return runCLIWith(t, "", env, false, args...)
+}
+
+// runCLIWith is runCLI with stdin's content and whether stdout counts as a
+// terminal.
+func runCLIWith(t *testing.T, stdin string, env map[string]string, outTTY bool, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	st := &stdio{
-		in:     strings.NewReader(""),
+		in:     strings.NewReader(stdin),
 		out:    &out,
 		err:    &errOut,
+		outTTY: outTTY,
 		getenv: func(k string) string { return env[k] },
 	}
 	code := run(context.Background(), st, args)

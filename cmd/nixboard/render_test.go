@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,15 +198,6 @@ func TestRenderDefaultDirFromHome(t *testing.T) {
 	}
 }
 
-func runCLITTY(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	st := &stdio{in: strings.NewReader(""), out: &out, err: &errOut, outTTY: true,
-		getenv: func(k string) string { return env[k] }}
-	code := run(context.Background(), st, args)
-	return code, out.String(), errOut.String()
-}
-
 // Switching to a team base flake removes nixboard/base.nix; the output
 // says so with paths relative to the directory, and the dry run shows the
 // removal as a diff to /dev/null.
@@ -281,13 +270,13 @@ func TestRenderOverHomeManagerInit(t *testing.T) {
 func TestRenderColour(t *testing.T) {
 	nixtest.RequireGit(t)
 	answers := writeAnswers(t, renderAnswers)
-	_, out, _ := runCLITTY(t, nil, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
+	_, out, _ := runCLIWith(t, "", nil, true, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
 	for _, want := range []string{"\x1b[32mcreate   \x1b[0m flake.nix", "\x1b[32m+# Written by nixboard", "\x1b[36m@@ -0,0 +1,"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("terminal output lacks %q:\n%s", want, out)
 		}
 	}
-	_, out, _ = runCLITTY(t, map[string]string{"NO_COLOR": "yes"}, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
+	_, out, _ = runCLIWith(t, "", map[string]string{"NO_COLOR": "yes"}, true, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
 	_, piped, _ := runCLI(t, nil, "render", "--answers", answers, "--dir", t.TempDir(), "--dry-run")
 	for name, o := range map[string]string{"NO_COLOR": out, "pipe": piped} {
 		if strings.Contains(o, "\x1b") || !strings.Contains(o, "  create    flake.nix\n") {

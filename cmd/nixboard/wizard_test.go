@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,25 +10,16 @@ import (
 	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
-// runIn runs the CLI in-process with the given stdin and no terminal.
-func runIn(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	st := &stdio{in: strings.NewReader(stdin), out: &out, err: &errb, getenv: func(k string) string { return env[k] }}
-	code := run(context.Background(), st, args)
-	return code, out.String(), errb.String()
-}
-
 func TestWizardWithoutTerminal(t *testing.T) {
-	code, _, errs := runIn(t, "", nil)
+	code, _, errs := runCLIWith(t, "", nil, false)
 	if code != 2 || !strings.Contains(errs, "--answers FILE --yes") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
-	code, _, errs = runIn(t, "", nil, "--yes")
+	code, _, errs = runCLIWith(t, "", nil, false, "--yes")
 	if code != 2 || !strings.Contains(errs, "--yes needs --answers") {
 		t.Errorf("--yes alone: exit %d, %q", code, errs)
 	}
-	code, out, _ := runIn(t, "", nil, "--help")
+	code, out, _ := runCLIWith(t, "", nil, false, "--help")
 	if code != 0 || !strings.Contains(out, "Wizard flags") || !strings.Contains(out, "doctor") || !strings.Contains(out, "-demo-platform") {
 		t.Errorf("--help: exit %d:\n%s", code, out)
 	}
@@ -53,14 +42,14 @@ func writeWizardAnswers(t *testing.T) string {
 func TestWizardPlainDryRunAndNoSwitch(t *testing.T) {
 	answers := writeWizardAnswers(t)
 	dir := filepath.Join(t.TempDir(), "hm")
-	code, out, errs := runIn(t, "", nil, "--answers", answers, "--yes", "--dir", dir, "--dry-run")
+	code, out, errs := runCLIWith(t, "", nil, false, "--answers", answers, "--yes", "--dir", dir, "--dry-run")
 	if code != 0 || !strings.Contains(out, "flake.nix") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errs)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("dry run wrote %s", dir)
 	}
-	code, out, errs = runIn(t, "", nil, "--answers", answers, "--yes", "--dir", dir, "--no-switch")
+	code, out, errs = runCLIWith(t, "", nil, false, "--answers", answers, "--yes", "--dir", dir, "--no-switch")
 	if code != 0 {
 		t.Fatalf("no-switch: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -80,7 +69,7 @@ func TestWizardAccessibleDemo(t *testing.T) {
 	// release, shell, editor, modules (0 ends), aliases, variables,
 	// packages, then the write confirmation.
 	stdin := strings.Join([]string{"Bad Name", "ada", "", "", "", "", "", "", "0", "gs=git status", "", "ripgrep", "y"}, "\n") + "\n"
-	code, out, errs := runIn(t, stdin, nil, "--accessible", "--demo", "--no-switch")
+	code, out, errs := runCLIWith(t, stdin, nil, false, "--accessible", "--demo", "--no-switch")
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
