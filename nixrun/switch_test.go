@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/nixtest"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/nixrun/switchtest"
@@ -162,21 +161,7 @@ func tail(s string, n int) string {
 func TestSwitchFlakegenRendered(t *testing.T) {
 	t.Parallel()
 	nixtest.Require(t)
-	a := flakegen.DefaultFor("linux", "x86_64-linux")
-	a.HomeBase.Username = "fixture"
-	a.HomeBase.HomeDirectory = "/home/fixture"
-	a.Hostname = "fixturebox"
-	a.Git = flakegen.GitAnswer{Name: "Fixture Person", Email: "fixture@example.invalid"}
-	rendered := filepath.Join(t.TempDir(), "hm")
-	plan, err := flakegen.NewPlan(rendered, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plan.Apply(); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(rendered, ".git"))
-	f := switchtest.New(t, switchtest.Config{ConfigDir: rendered})
+	f := switchtest.NewRendered(t)
 	s, exitErr, r, p := runSwitch(t, f)
 	log, _ := os.ReadFile(r.LogPath())
 	if exitErr != nil {

@@ -153,23 +153,10 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 func wizardSwitchFixture(t *testing.T) (*switchtest.Fixture, string, string) {
 	t.Helper()
 	tmp := t.TempDir()
-	a := flakegen.DefaultFor("linux", switchtest.System())
-	a.HomeBase.Username = "fixture"
-	a.Hostname = "fixturebox"
-	a.Git = flakegen.GitAnswer{Name: "Fixture Person", Email: "fixture@example.invalid"}
-	// The home directory is the fixture's, known only after switchtest
-	// made it; it does not change the flake's inputs, so the lock fits.
-	a.HomeBase.HomeDirectory = "/home/fixture"
-	rendered := filepath.Join(tmp, "rendered")
-	plan, err := flakegen.NewPlan(rendered, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plan.Apply(); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(rendered, ".git"))
-	f := switchtest.New(t, switchtest.Config{ConfigDir: rendered})
+	a := switchtest.Answers()
+	// The lock of the rendered flake fits the wizard's flake too: the home
+	// directory (the fixture's, known only now) does not change the inputs.
+	f := switchtest.NewRendered(t)
 	lock, err := os.ReadFile(filepath.Join(f.Dir, "flake.lock"))
 	if err != nil {
 		t.Fatal(err)

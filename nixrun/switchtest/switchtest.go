@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
@@ -305,4 +306,34 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Answers are the answers of the fixture's person, for a configuration
+// flakegen renders: the user, home and host the fixture home-manager
+// expects, on this machine's system.
+func Answers() flakegen.Answers {
+	a := flakegen.DefaultFor("linux", System())
+	a.HomeBase.Username = "fixture"
+	a.HomeBase.HomeDirectory = "/home/fixture"
+	a.Hostname = "fixturebox"
+	a.Git = flakegen.GitAnswer{Name: "Fixture Person", Email: "fixture@example.invalid"}
+	return a
+}
+
+// NewRendered is New for a configuration flakegen renders from Answers (its
+// flake.nix, home.nix and base layer), with the inputs replaced by the
+// fixtures.
+func NewRendered(t testing.TB) *Fixture {
+	t.Helper()
+	rendered := filepath.Join(t.TempDir(), "rendered")
+	plan, err := flakegen.NewPlan(rendered, Answers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	// New copies the directory into a repository of its own.
+	os.RemoveAll(filepath.Join(rendered, ".git"))
+	return New(t, Config{ConfigDir: rendered})
 }
