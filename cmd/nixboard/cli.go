@@ -30,6 +30,10 @@ type stdio struct {
 	inTTY  bool
 }
 
+// interactive says whether a screen can be drawn and keys read: both stdin
+// and stdout are terminals. Without that, nixboard prints plain lines.
+func (st *stdio) interactive() bool { return st.inTTY && st.outTTY }
+
 // command is one subcommand of nixboard.
 type command struct {
 	name    string

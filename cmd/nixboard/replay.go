@@ -45,7 +45,7 @@ func runReplay(ctx context.Context, st *stdio, args []string) error {
 	// closing "in Ts" are those of the recorded run at any speed.
 	now := rep.Clock()
 	state := nixrun.NewState(nixrun.Options{Now: now})
-	if *plain || !st.outTTY || !st.inTTY {
+	if *plain || !st.interactive() {
 		d, sum := followPlain(st, rep, state, nixrun.DiagnoseReplay)
 		return finishPlain(st, d, sum, "")
 	}

@@ -55,7 +55,7 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 		return err
 	}
 	title := "switch " + plan.ConfigName
-	if *plain || !st.outTTY || !st.inTTY {
+	if *plain || !st.interactive() {
 		fmt.Fprintf(st.out, "running: %s\n", nixrun.StripANSI(plan.Command()))
 		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
 		d, sum := followPlain(st, run, nixrun.NewState(nixrun.Options{}), run.Diagnose)

@@ -81,7 +81,7 @@ func runWizard(ctx context.Context, st *stdio, args []string) error {
 
 	// Without a terminal nothing can be drawn or asked: run from the
 	// answers file, or explain how to.
-	if !accessible && (!st.inTTY || !st.outTTY) {
+	if !accessible && !st.interactive() {
 		if f.answers != "" && f.yes && !f.demo {
 			return runWizardPlain(ctx, st, f)
 		}
