@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -57,13 +58,29 @@ func failedDrv(text string) string {
 // decides the reason and hints. Files reported as clobbered are inspected
 // with os.Lstat to tell foreign symlinks (which cannot be backed up).
 func Diagnose(s *State, exitErr error) Diagnosis {
-	return diagnose(s, exitErr != nil, exitErr, os.Lstat)
+	return DiagnoseWith(s, exitErr, Context{})
+}
+
+// Context is what a diagnosis knows besides the log.
+type Context struct {
+	// UnfreeAllowed are the unfree packages the rendered flake already
+	// allows (flakegen.UnfreeAllowed of the answers). A hint that replaces
+	// the flake's unfree predicate keeps them. Nil when unknown (a replay).
+	UnfreeAllowed []string
+}
+
+// DiagnoseWith is Diagnose with what the caller knows of the configuration.
+func DiagnoseWith(s *State, exitErr error, c Context) Diagnosis {
+	return diagnose(s, exitErr != nil, exitErr, os.Lstat, c)
 }
 
 // DiagnoseReplay judges a recorded log, which may have no exit status: it
 // uses the exit marker nixboard saves (see ExitMarker) when present, and
-// otherwise calls the run OK when the activation ran to its end with no
-// fatal error. A log that stops before that fails with ReasonLogEnds.
+// otherwise calls the run OK when the activation ran to its end. Error
+// messages alone do not fail it: nix logs errors it recovers from (a NAR
+// missing from a cache, then a local build), and through a daemon every
+// message arrives at the error level. A log that stops before the
+// activation's end fails with ReasonLogEnds, or the reason its errors give.
 // Clobbered files are not inspected: they are on the recording machine.
 func DiagnoseReplay(s *State) Diagnosis {
 	if status, ok := s.ExitStatus(); ok {
@@ -71,21 +88,10 @@ func DiagnoseReplay(s *State) Diagnosis {
 		if status != 0 {
 			err = fmt.Errorf("exit status %d", status)
 		}
-		return diagnose(s, status != 0, err, nil)
+		return diagnose(s, status != 0, err, nil, Context{})
 	}
-	s.mu.Lock()
-	fatal := s.fatal()
-	complete := s.activation().Complete
-	s.mu.Unlock()
-	return diagnose(s, fatal || !complete, nil, nil)
-}
-
-// fatal reports whether the log holds an error that ends a run.
-func (s *State) fatal() bool {
-	if r := s.msgs[LvlError]; r != nil && len(r.items) > 0 {
-		return true
-	}
-	return s.activationFailed || len(s.textErrors) > 0
+	complete := s.Activation().Complete
+	return diagnose(s, !complete, nil, nil, Context{})
 }
 
 // finding is a recognised cause with its priority (lower comes first).
@@ -95,7 +101,7 @@ type finding struct {
 	hint   Hint
 }
 
-func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileInfo, error)) Diagnosis {
+func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileInfo, error), c Context) Diagnosis {
 	if !failed {
 		return Diagnosis{OK: true, Hints: successHints(s)}
 	}
@@ -144,8 +150,8 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 			strings.Contains(t, "experimental Nix feature 'nix-command' is disabled"):
 			add(10, "flakes are not enabled", Hint{
 				Title:  "Nix flakes are not enabled",
-				Detail: "The configuration is a flake, and this Nix has the experimental features \"nix-command\" and \"flakes\" turned off.\nnixboard enables them for its own runs through NIX_CONFIG; to use home-manager by hand, enable them too.",
-				Fix:    `export NIX_CONFIG="experimental-features = nix-command flakes"`,
+				Detail: "The configuration is a flake, and this Nix has the experimental features \"nix-command\" and \"flakes\" turned off.\nnixboard enables them for its own runs (extra-experimental-features in NIX_CONFIG, which keeps any other feature you enabled); to use home-manager by hand, enable them in your nix.conf too.",
+				Fix:    FlakesFix,
 			})
 		case strings.Contains(t, "cannot connect to socket at"):
 			add(11, "the Nix daemon is not reachable", Hint{
@@ -166,7 +172,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 				Title:  fmt.Sprintf("%s does not match the configuration", m[1]),
 				Detail: fmt.Sprintf("The activation runs as %s=%q, but the configuration's %s is %q (on macOS homes are under /Users).\nRender the configuration again so it takes %s from this machine, or run the switch as that user.", m[1], m[2], field, m[3], field),
 			})
-		case strings.Contains(t, "is not tracked by Git"), reGitStatus.MatchString(t):
+		case strings.Contains(t, "is not tracked by Git"), reGitStatus.MatchString(t), reMissingSource.MatchString(t):
 			file, repo := untrackedFile(t)
 			fix := "git add --intent-to-add -- " + ShellQuote(file)
 			if repo != "" {
@@ -174,7 +180,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 			}
 			add(20, file+" is not tracked by git", Hint{
 				Title:  file + " is not tracked by git",
-				Detail: "A flake in a git repository only sees the files git tracks, so Nix cannot read " + file + ".\nAdd it (intent-to-add is enough; nothing is committed).",
+				Detail: "A flake in a git repository only sees the files git tracks, so Nix cannot read " + file + ".\nAdd it (intent-to-add is enough; nothing is committed). If there is no such file, create it or remove what imports it.",
 				Fix:    fix,
 			})
 		case strings.Contains(t, "home.stateVersion") && strings.Contains(t, "is not of type"):
@@ -188,6 +194,11 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 
 	for _, f := range evalFindings(errs) {
 		add(f.prio, f.reason, f.hint)
+	}
+	for _, t := range texts {
+		if f, ok := unfreeHint(t, c.UnfreeAllowed); ok {
+			add(f.prio, f.reason, f.hint)
+		}
 	}
 
 	if len(act.Clobbered) > 0 {
@@ -222,7 +233,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	}
 
 	// Nix's structured messages first; then the plain lines of the nix
-	// commands that run without --log-format (`nix run --inputs-from`
+	// commands that run without --log-format (`nix run DIR#home-manager`
 	// fetching the flake's inputs before home-manager starts).
 	downloads := make([]string, 0, len(errs)+len(warns)+len(texts))
 	for _, m := range append(errs, warns...) {
@@ -281,6 +292,20 @@ var (
 	reStoreSource = regexp.MustCompile(`(?:/[^\s'"/:]+)*/nix/store/[0-9a-z]{32}-source/`)
 	reAtPosition  = regexp.MustCompile(`at (?:«[^»]*»:)?(\S+?):(\d+):(\d+)`)
 	reGitStatus   = regexp.MustCompile(`getting status of '(?:[^']*/)?nix/store/[0-9a-z]{32}-source/([^']+)'`)
+	// Nix 2.20 and newer: a file git does not track is absent from the
+	// flake's store copy.
+	reMissingSource = regexp.MustCompile(`path '(?:[^']*/)?nix/store/[0-9a-z]{32}-source/([^']+)' does not exist`)
+	// The module system names definitions by file: "- In `FILE'" in an
+	// error's own text, "while evaluating definitions from `FILE'" in a
+	// trace.
+	reDefinedIn = regexp.MustCompile("(?:In|definitions from) `([^']+)'")
+	reFilePos   = regexp.MustCompile(`^(.*?)(?::(\d+))?(?::(\d+))?$`)
+	// nixpkgs' check-meta.nix: "Refusing to evaluate package 'N-V' in POS
+	// because it has an unfree license (‘unfree’)"; before 2025 "Package
+	// ‘N-V’ in POS has an unfree license (‘unfree’), refusing to evaluate."
+	reUnfree      = regexp.MustCompile(`Refusing to evaluate package '([^']+)' in \S+ because it has an unfree license|Package ‘([^’]+)’ in \S+ has an unfree license`)
+	reUnfreeName  = regexp.MustCompile(`builtins\.elem \(lib\.getName pkg\) \[\s*"([^"]+)"`)
+	reCurlCode    = regexp.MustCompile(`^(.*?\(\d+\))`)
 	reNotTracked  = regexp.MustCompile(`Path '([^']+)' in the repository "([^"]+)" is not tracked by Git`)
 	reNotTracked2 = regexp.MustCompile(`'([^']+)' is not tracked by Git`)
 	reStateValue  = regexp.MustCompile(`home\.stateVersion[\s\S]*?Definition values:[\s\S]*?:\s*"([^"]*)"`)
@@ -295,8 +320,8 @@ func UserPath(p string) string {
 	return reStoreSource.ReplaceAllString(p, "")
 }
 
-// evalFindings recognises evaluation errors: messages with a file and
-// line, or a position in their text (newer Nix).
+// evalFindings recognises evaluation errors and names where they are, as
+// the person knows it (see evalLocation), with the error's whole message.
 func evalFindings(errs []Message) []finding {
 	var out []finding
 	for _, m := range errs {
@@ -304,30 +329,176 @@ func evalFindings(errs []Message) []finding {
 		if failedDrv(text) != "" || strings.Contains(text, "dependencies of derivation") {
 			continue
 		}
-		file, line := m.File, m.Line
-		if file == "" {
-			if p := reAtPosition.FindStringSubmatch(text); p != nil && strings.HasSuffix(p[1], ".nix") {
-				file = p[1]
-				line, _ = strconv.Atoi(p[2])
-			}
-		}
-		if file == "" {
-			continue
-		}
-		where := UserPath(file)
-		if line > 0 {
-			where += ":" + strconv.Itoa(line)
-		}
+		tail := errorTail(text)
+		where := evalLocation(m, text, tail)
 		msg := StripANSI(m.Raw)
 		if msg == "" {
-			msg = stripErrorPrefix(text)
+			msg = tail
 		}
-		out = append(out, finding{30, "evaluation error at " + where + ": " + firstLine(msg), Hint{
+		if where == "" {
+			// No position (Nix 2.8 prints none without --show-trace):
+			// still the whole message, after every recognised cause.
+			if strings.HasPrefix(text, "error:") {
+				out = append(out, finding{50, summaryLine(UserPath(msg)), Hint{
+					Title:  "Nix could not evaluate the configuration",
+					Detail: UserPath(tail) + "\nRun the switch with --show-trace (nixboard switch -- --show-trace) to see where.",
+				}})
+			}
+			continue
+		}
+		prep := "in"
+		if strings.Contains(where, ":") {
+			prep = "at"
+		}
+		out = append(out, finding{30, "evaluation error " + prep + " " + where + ": " + summaryLine(UserPath(msg)), Hint{
 			Title:  "Nix could not evaluate the configuration (" + where + ")",
-			Detail: UserPath(stripErrorPrefix(text)),
+			Detail: UserPath(tail),
 		}})
 	}
 	return out
+}
+
+// errorTail is an evaluation error's own text without the trace Nix 2.20
+// and newer print before it ("error:\n … while evaluating ...\n\n error:
+// the error"), dedented; older Nix prints the error alone.
+func errorTail(text string) string {
+	t := strings.TrimSpace(text)
+	if i := strings.LastIndex(t, "\n"+"       error: "); i >= 0 && strings.HasPrefix(t, "error:") {
+		t = t[i+1:]
+	}
+	t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "error:"))
+	lines := strings.Split(t, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimPrefix(l, "       ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// evalLocation says where an evaluation error is, preferring what the person
+// knows: first a definition in one of their own files that the error
+// itself names (the module system's "In `…/home.nix'"), then the error's
+// own position when it is in their files, then a definition the trace
+// names, then the innermost trace frame in their files, and last the
+// error's position wherever it is. Files of nixpkgs and home-manager (a
+// store source's lib/, modules/, pkgs/, nixos/) are not the person's.
+func evalLocation(m Message, text, tail string) string {
+	own := func(p string) bool { return p != "" && !foreignFile(UserPath(p)) }
+	for _, d := range reDefinedIn.FindAllStringSubmatch(tail, -1) {
+		if own(d[1]) {
+			return UserPath(d[1])
+		}
+	}
+	pos := ""
+	if m.File != "" {
+		f := reFilePos.FindStringSubmatch(m.File)
+		file, line := f[1], m.Line
+		if line == 0 && f[2] != "" {
+			line, _ = strconv.Atoi(f[2])
+		}
+		pos = UserPath(file)
+		if line > 0 {
+			pos += ":" + strconv.Itoa(line)
+		}
+	} else if p := lastPosition(tail); p != "" {
+		pos = p
+	}
+	if pos != "" && !foreignFile(pos) {
+		return pos
+	}
+	defs := reDefinedIn.FindAllStringSubmatch(text, -1)
+	for i := len(defs) - 1; i >= 0; i-- {
+		if own(defs[i][1]) {
+			return UserPath(defs[i][1])
+		}
+	}
+	frames := reAtPosition.FindAllStringSubmatch(text, -1)
+	for i := len(frames) - 1; i >= 0; i-- {
+		f := frames[i]
+		if strings.HasSuffix(f[1], ".nix") && own(f[1]) {
+			return UserPath(f[1]) + ":" + f[2]
+		}
+	}
+	return pos
+}
+
+// lastPosition is the last "at FILE.nix:LINE:COL" in t, as FILE.nix:LINE.
+func lastPosition(t string) string {
+	all := reAtPosition.FindAllStringSubmatch(t, -1)
+	for i := len(all) - 1; i >= 0; i-- {
+		if strings.HasSuffix(all[i][1], ".nix") {
+			return UserPath(all[i][1]) + ":" + all[i][2]
+		}
+	}
+	return ""
+}
+
+// foreignFile reports whether a path (after UserPath) is in nixpkgs' or
+// home-manager's own tree, or in another store path, rather than in the
+// person's configuration.
+func foreignFile(p string) bool {
+	if strings.HasPrefix(p, "/nix/store/") || strings.HasPrefix(p, "«") {
+		return true
+	}
+	for _, dir := range []string{"lib/", "modules/", "pkgs/", "nixos/"} {
+		if strings.HasPrefix(p, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// summaryLine is an error's first line for a one-line reason, without the
+// module system's trailing "Definition values:".
+func summaryLine(msg string) string {
+	l := firstLine(msg)
+	return strings.TrimSpace(strings.TrimSuffix(l, "Definition values:"))
+}
+
+// unfreeHint explains a package nixpkgs refused as unfree, with the
+// predicate for home.nix that allows it and keeps what the flake allowed.
+func unfreeHint(t string, allowed []string) (finding, bool) {
+	m := reUnfree.FindStringSubmatch(t)
+	if m == nil {
+		return finding{}, false
+	}
+	name := drvName(m[1] + m[2])
+	if n := reUnfreeName.FindStringSubmatch(t); n != nil {
+		name = n[1]
+	}
+	names := append([]string(nil), allowed...)
+	if !slices.Contains(names, name) {
+		names = append(names, name)
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	detail := "nixpkgs refuses unfree packages unless the configuration allows them by name. To allow " + name + ", add this to home.nix:\n\n" +
+		"  nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ " + strings.Join(quoted, " ") + " ];\n\n" +
+		"It replaces the flake's own list, so it names every unfree package the configuration uses"
+	switch {
+	case allowed == nil:
+		detail += " (add any other unfree package your answers install, such as those marked unfree in the questions)."
+	case len(allowed) == 0:
+		detail += "."
+	default:
+		detail += " (your answers already allow " + strings.Join(allowed, ", ") + ")."
+	}
+	return finding{14, name + " is unfree and not allowed", Hint{
+		Title:  name + " has an unfree license, and the configuration does not allow it",
+		Detail: detail,
+	}}, true
+}
+
+// drvName is the name part of NAME-VERSION (builtins.parseDrvName's rule:
+// the version starts at the first dash followed by a digit).
+func drvName(s string) string {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '-' && s[i+1] >= '0' && s[i+1] <= '9' {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // clobberHints explains files home-manager would not overwrite.
@@ -390,7 +561,7 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 }
 
 func downloadHint(t string) (Hint, string, bool) {
-	markers := []string{"unable to download", "Could not resolve host", "Couldn't connect", "Couldn't resolve host", "Connection refused", "Timeout was reached"}
+	markers := []string{"unable to download", "Could not resolve host", "Couldn't connect", "Could not connect to server", "Couldn't resolve host", "Connection refused", "Timeout was reached"}
 	hit := false
 	for _, m := range markers {
 		if strings.Contains(t, m) {
@@ -406,6 +577,11 @@ func downloadHint(t string) (Hint, string, bool) {
 		why = strings.TrimSuffix(firstLine(m[2]), ";")
 		if i := strings.Index(why, "; retrying"); i >= 0 {
 			why = why[:i]
+		}
+		// Newer Nix follows curl's code with curl's own sentence: "Could
+		// not resolve hostname (6) Could not resolve host: cache.nixos.org".
+		if c := reCurlCode.FindStringSubmatch(why); c != nil {
+			why = c[1]
 		}
 		if u, err := url.Parse(m[1]); err == nil && u.Host != "" {
 			host = u.Scheme + "://" + u.Host
@@ -461,6 +637,9 @@ func untrackedFile(t string) (file, repo string) {
 	if m := reGitStatus.FindStringSubmatch(t); m != nil {
 		return m[1], ""
 	}
+	if m := reMissingSource.FindStringSubmatch(t); m != nil {
+		return m[1], ""
+	}
 	return "the file", ""
 }
 
@@ -497,17 +676,48 @@ func firstLine(t string) string {
 	return t
 }
 
-// successHints are the next steps a successful activation asked for.
+// successHints are what a successful switch tells the person: the files
+// it moved aside, and the next steps the activation asked for.
 func successHints(s *State) []Hint {
 	s.mu.Lock()
 	gpu := s.act.GPUSetup
+	moved := append([]Moved(nil), s.act.MovedAside...)
+	home := s.act.Home
 	s.mu.Unlock()
-	if gpu == "" {
-		return nil
+	var hints []Hint
+	if len(moved) > 0 {
+		lines := make([]string, len(moved))
+		for i, m := range moved {
+			lines[i] = tildePath(m.From, home) + " → " + tildePath(m.To, home)
+		}
+		title := fmt.Sprintf("%d existing files were moved aside", len(moved))
+		if len(moved) == 1 {
+			title = "1 existing file was moved aside"
+		}
+		hints = append(hints, Hint{
+			Title:  title,
+			Detail: strings.Join(lines, "\n") + "\nhome-manager manages these files now; your old versions are kept under the backup names. Copy what you still need into home.nix.",
+		})
 	}
-	return []Hint{{
-		Title:  "set up GPU drivers for programs from Nix (once, as root)",
-		Detail: "home-manager's generic Linux target links your graphics drivers for Nix programs; it needs one command with sudo, and again after driver updates.",
-		Fix:    gpu,
-	}}
+	if gpu != "" {
+		hints = append(hints, Hint{
+			Title:  "set up GPU drivers for programs from Nix (once, as root)",
+			Detail: "home-manager's generic Linux target links your graphics drivers for Nix programs; it needs one command with sudo, and again after driver updates.",
+			Fix:    gpu,
+		})
+	}
+	return hints
+}
+
+// tildePath writes a path under home as ~/..., as the person knows it.
+func tildePath(p, home string) string {
+	if home != "" && home != "/" {
+		if p == home {
+			return "~"
+		}
+		if rest, ok := strings.CutPrefix(p, strings.TrimSuffix(home, "/")+"/"); ok {
+			return "~/" + rest
+		}
+	}
+	return p
 }

@@ -221,7 +221,17 @@ type Activation struct {
 	// set up to use the GPU"), or "" when it did not ask. The switch still
 	// succeeds; the command is a next step, not a failure.
 	GPUSetup string
+	// MovedAside are the existing files home-manager moved out of the way
+	// to their backup name (-b EXT), in order.
+	MovedAside []Moved
+	// Home is the home directory the activation linked files into ("" until
+	// it says).
+	Home string
 }
+
+// Moved is an existing file the activation moved aside: From is where it
+// was, To its backup.
+type Moved struct{ From, To string }
 
 // Stats counts lines the reader could not fully use; they are counted,
 // never printed one by one.
@@ -721,20 +731,40 @@ func (s *State) forgetBuilds() {
 }
 
 func (s *State) msg(e *rawEvent) {
-	m := Message{Level: e.level, Text: clipMsg(e.text), Raw: clipMsg(e.rawMsg),
+	level := e.level
+	if level == LvlError && isWarning(e.text) {
+		// A nix-daemon hands its own messages to the client as plain
+		// text, which the client logs at level 0 whatever they were:
+		// "warning: ignoring substitute ..." is still a warning.
+		level = LvlWarn
+	}
+	m := Message{Level: level, Text: clipMsg(e.text), Raw: clipMsg(e.rawMsg),
 		File: clipPath(e.file), Line: e.line, Column: e.column}
-	if e.level <= LvlInfo {
-		r := s.msgs[e.level]
+	if level <= LvlInfo {
+		r := s.msgs[level]
 		if r == nil {
 			r = &msgRing{}
-			s.msgs[e.level] = r
+			s.msgs[level] = r
 		}
 		r.push(m, s.lim.Messages)
 	}
-	if e.level <= LvlError {
+	if level <= LvlError {
 		s.markFailedBuild(m.Text)
 	}
-	s.pushTail(0, KindMsg, e.level, e.text)
+	s.pushTail(0, KindMsg, level, e.text)
+}
+
+// isWarning reports whether a message's text starts with "warning:", after
+// any colour codes.
+func isWarning(text []byte) bool {
+	for len(text) > 2 && text[0] == 0x1b && text[1] == '[' {
+		end := bytes.IndexByte(text, 'm')
+		if end < 0 {
+			return false
+		}
+		text = text[end+1:]
+	}
+	return bytes.HasPrefix(text, []byte("warning:"))
 }
 
 // markFailedBuild marks the build a "builder for '…drv' failed" (or newer
@@ -1022,6 +1052,7 @@ func (s *State) activation() Activation {
 	a.Steps = append([]string(nil), a.Steps...)
 	a.Errors = append([]string(nil), a.Errors...)
 	a.Clobbered = append([]Clobber(nil), a.Clobbered...)
+	a.MovedAside = append([]Moved(nil), a.MovedAside...)
 	a.Complete = a.Started && s.afterLink && !s.activationFailed
 	return a
 }

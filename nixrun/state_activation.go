@@ -20,6 +20,11 @@ var (
 	// with "will be moved to …", "will be skipped …" or "Backup will be
 	// clobbered …".
 	reInTheWay = regexp.MustCompile(`Existing file '(.+)' is in the way of '(.+)'`)
+	// With -b EXT: "Existing file 'T' is in the way of 'S', will be moved
+	// to 'T.EXT'" (check-link-targets.sh); the switch goes on.
+	reMovedAside = regexp.MustCompile(`^Existing file '(.+)' is in the way of '.+', will be moved to '(.+)'$`)
+	// "Creating home file links in /home/alice" (files.nix) names the home.
+	reHomeLinks = regexp.MustCompile(`^Creating home file links in (/.*)$`)
 	// checkStringEq / checkPathEq: `HOME is "/home/foo", expected "/home/bar"`.
 	reIdentity = regexp.MustCompile(`^(HOME|USER|UID) is "(.*)", expected "(.*)"`)
 	// modules/targets/generic-linux/gpu: after "This non-NixOS system is
@@ -89,10 +94,20 @@ func (s *State) textLine(line string) {
 		s.addClobber(Clobber{Path: m[1]}, line)
 		return
 	}
+	if m := movedAside(line); m != nil {
+		if len(s.act.MovedAside) < maxKept {
+			s.act.MovedAside = append(s.act.MovedAside, Moved{From: m[1], To: m[2]})
+		}
+		return
+	}
 	if m := reInTheWay.FindStringSubmatch(line); m != nil {
 		if !strings.Contains(line, " will be ") {
 			s.addClobber(Clobber{Path: m[1]}, line)
 		}
+		return
+	}
+	if strings.HasPrefix(line, "Creating home file links in /") {
+		s.act.Home = reHomeLinks.FindStringSubmatch(line)[1]
 		return
 	}
 	isErr := reIdentity.MatchString(line) || strings.HasPrefix(line, "error:") ||
@@ -125,4 +140,13 @@ func (s *State) addClobber(c Clobber, line string) {
 		s.act.Clobbered = append(s.act.Clobbered, c)
 	}
 	s.act.Errors = appendBounded(s.act.Errors, line, maxKept)
+}
+
+// movedAside matches "Existing file 'T' is in the way of 'S', will be moved
+// to 'B'", or returns nil.
+func movedAside(line string) []string {
+	if !strings.HasPrefix(line, "Existing file '") || !strings.HasSuffix(line, "'") {
+		return nil
+	}
+	return reMovedAside.FindStringSubmatch(line)
 }

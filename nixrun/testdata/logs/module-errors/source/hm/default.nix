@@ -1,0 +1,7 @@
+{ lib, modules }:
+let
+  raw = lib.evalModules {
+    modules = modules ++ [ ./home.nix ];
+  };
+in
+raw

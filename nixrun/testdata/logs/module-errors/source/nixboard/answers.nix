@@ -1,0 +1,1 @@
+{ ... }: { homeBase.enableTmux = "yes"; }

@@ -1,0 +1,5 @@
+{ lib, ... }:
+let pkgs = import ../pkgs/top-level/aliases.nix; in
+{
+  home.packages = [ pkgs.wslu ];
+}
