@@ -171,6 +171,18 @@ func (a Answers) ConfigName() string {
 	return a.HomeBase.Username + "@" + a.Hostname
 }
 
+// UnfreeAllowed are the unfree packages, by name (lib.getName), that the
+// rendered flake's allowUnfreePredicate accepts for these answers: no more.
+// The template's `unfree` list says the same in Nix; flakegen's nix test
+// evaluates the predicate and compares it with this.
+func (a Answers) UnfreeAllowed() []string {
+	allowed := []string{}
+	if a.HomeBase.EnableClaudeCode {
+		allowed = append(allowed, "claude-code")
+	}
+	return allowed
+}
+
 // Load reads an answers file. Keys it leaves out keep the defaults for its
 // platform and system (DefaultFor). It is strict: an unknown key, a value of
 // the wrong JSON type or trailing data is an error naming the key; the

@@ -389,7 +389,10 @@ func TestFlakeEvaluatesWithFixtures(t *testing.T) {
 			if !reflect.DeepEqual(cfg.AnswersModule.HomeBase, want) {
 				t.Errorf("homeBase reaching home-manager:\n%v\nwant\n%v", cfg.AnswersModule.HomeBase, want)
 			}
-			wantUnfree := map[string]bool{"claude-code": a.HomeBase.EnableClaudeCode, "hello": false, "oldStyle": false}
+			wantUnfree := map[string]bool{"claude-code": false, "hello": false, "oldStyle": false}
+			for _, name := range a.UnfreeAllowed() {
+				wantUnfree[name] = true
+			}
 			if !reflect.DeepEqual(cfg.UnfreeAllowed, wantUnfree) {
 				t.Errorf("unfree allowed = %v, want %v", cfg.UnfreeAllowed, wantUnfree)
 			}

@@ -12,8 +12,13 @@ import (
 
 // FlakesConfig is the NIX_CONFIG line every nested nix call of a switch
 // needs. It is appended to the person's own NIX_CONFIG, never replacing it,
-// so no file outside the configuration directory has to change.
-const FlakesConfig = "experimental-features = nix-command flakes"
+// so no file outside the configuration directory has to change; and it adds
+// to the experimental features they enabled (extra-), never replacing them.
+const FlakesConfig = "extra-experimental-features = nix-command flakes"
+
+// FlakesFix is the command that enables flakes for the person's own nix
+// runs: one line added to their nix.conf, keeping every other setting.
+const FlakesFix = `mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf`
 
 // DefaultBackupExt is the extension home-manager gives the dotfiles it moves
 // aside (`-b`), so an existing ~/.bashrc does not fail the switch.
@@ -69,6 +74,9 @@ type Plan struct {
 	LogDir string
 	// Track are the files Prepare adds to git (empty: all untracked ones).
 	Track []string
+	// UnfreeAllowed are the unfree packages the answers in Dir allow (nil
+	// when Dir has no readable answers), for the diagnosis.
+	UnfreeAllowed []string
 }
 
 // NewPlan builds the command line and environment of a switch from opts. It
@@ -86,6 +94,10 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 	}
 	env := envMap(opts.Env)
 	name := opts.ConfigName
+	var unfree []string
+	if a, err := flakegen.Load(filepath.Join(dir, "nixboard.json")); err == nil {
+		unfree = a.UnfreeAllowed()
+	}
 	if name == "" {
 		name, err = configNameFromAnswers(filepath.Join(dir, "nixboard.json"))
 		if err != nil {
@@ -97,12 +109,13 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 		ext = DefaultBackupExt
 	}
 	p := Plan{
-		Dir:        dir,
-		ConfigName: name,
-		Flake:      dir + "#" + name,
-		ProfileDir: filepath.Join(stateHome(env), "nix", "profiles"),
-		LogDir:     LogDir(func(k string) string { return env[k] }),
-		Track:      opts.Files,
+		Dir:           dir,
+		ConfigName:    name,
+		Flake:         dir + "#" + name,
+		ProfileDir:    filepath.Join(stateHome(env), "nix", "profiles"),
+		LogDir:        LogDir(func(k string) string { return env[k] }),
+		Track:         opts.Files,
+		UnfreeAllowed: unfree,
 	}
 	pathList := env["PATH"]
 	p.Git, _ = LookPath("git", pathList)
@@ -116,7 +129,11 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 		if err != nil {
 			return Plan{}, errors.New("switch: neither home-manager nor nix is on PATH: install Nix first (see nixboard doctor)")
 		}
-		p.Argv = append([]string{nix, "run", "--inputs-from", dir, "home-manager", "--"}, switchArgs...)
+		// The home-manager the rendered flake provides (its
+		// packages.<system>.home-manager), built with the flake's own
+		// nixpkgs through `follows`: no second nixpkgs to fetch and
+		// evaluate just for the command.
+		p.Argv = append([]string{nix, "run", dir + "#home-manager", "--"}, switchArgs...)
 	}
 	p.Env = childEnv(opts.Env)
 	return p, nil

@@ -470,7 +470,7 @@ func TestNixFlakesDisabled(t *testing.T) {
 	}
 	record(t, "flakes-disabled.log", log, 1)
 	d := Diagnose(fold(t, log), err)
-	if d.Reason != "flakes are not enabled" || !strings.Contains(d.Hints[0].Fix, "experimental-features = nix-command flakes") {
+	if d.Reason != "flakes are not enabled" || !strings.Contains(d.Hints[0].Fix, "extra-experimental-features = nix-command flakes") {
 		t.Errorf("diagnosis %+v\n%s", d, log)
 	}
 }

@@ -54,6 +54,7 @@ type Run struct {
 	log     *savedLog
 	exitErr error
 	status  int
+	context Context
 
 	interruptOnce sync.Once
 	interrupted   bool
@@ -92,11 +93,12 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 	// only, and an interrupt can reach every nix process the switch starts.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	r := &Run{
-		cmd:    cmd,
-		lines:  make(chan RawLine, 8192),
-		exited: make(chan struct{}),
-		done:   make(chan struct{}),
-		log:    log,
+		cmd:     cmd,
+		lines:   make(chan RawLine, 8192),
+		exited:  make(chan struct{}),
+		done:    make(chan struct{}),
+		log:     log,
+		context: Context{UnfreeAllowed: p.UnfreeAllowed},
 	}
 	r.start = time.Now()
 	log.start = r.start
@@ -236,7 +238,7 @@ func (r *Run) ExitStatus() int {
 // the half-finished log say nothing more useful). It reads the clobbered
 // files with os.Lstat, so a screen calls it in a command.
 func (r *Run) Diagnose(s *State) Diagnosis {
-	d := Diagnose(s, r.Wait())
+	d := DiagnoseWith(s, r.Wait(), r.context)
 	if r.Interrupted() {
 		d.OK, d.Reason = false, "interrupted"
 	}

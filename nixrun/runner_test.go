@@ -70,7 +70,7 @@ func TestNewPlan(t *testing.T) {
 			name:     "first run through nix run, extra args passed through",
 			env:      []string{"HOME=/h", "PATH=" + notExec + ":relative:" + onlyNix},
 			extra:    []string{"--override-input", "nixpkgs", "path:/x"},
-			wantArgv: []string{onlyNix + "/nix", "run", "--inputs-from", dir, "home-manager", "--", "switch", "--flake", dir + "#ada@box", "-b", DefaultBackupExt, "--log-format", "internal-json", "-v", "--override-input", "nixpkgs", "path:/x"},
+			wantArgv: []string{onlyNix + "/nix", "run", dir + "#home-manager", "--", "switch", "--flake", dir + "#ada@box", "-b", DefaultBackupExt, "--log-format", "internal-json", "-v", "--override-input", "nixpkgs", "path:/x"},
 			wantCfg:  FlakesConfig,
 		},
 	}
@@ -98,7 +98,7 @@ func TestNewPlan(t *testing.T) {
 	if p.ProfileDir != "/s/nix/profiles" || p.LogDir != "/s/nixboard/logs" {
 		t.Errorf("XDG_STATE_HOME ignored: %q %q", p.ProfileDir, p.LogDir)
 	}
-	if s := p.String(); !strings.HasPrefix(s, "'NIX_CONFIG=experimental-features = nix-command flakes' "+onlyNix+"/nix run") {
+	if s := p.String(); !strings.HasPrefix(s, "'NIX_CONFIG=extra-experimental-features = nix-command flakes' "+onlyNix+"/nix run") {
 		t.Errorf("String() = %q", s)
 	}
 }

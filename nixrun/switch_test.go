@@ -59,7 +59,7 @@ func TestSwitchFixtureThroughNixRun(t *testing.T) {
 	if p.Installed {
 		t.Fatalf("plan uses an installed home-manager, want nix run: %v", p.Argv)
 	}
-	if want := []string{"/usr/bin/nix", "run", "--inputs-from", f.Dir, "home-manager", "--", "switch", "--flake", f.Dir + "#" + f.Name, "-b", nixrun.DefaultBackupExt, "--log-format", "internal-json", "-v"}; strings.Join(p.Argv[:len(want)], " ") != strings.Join(want, " ") {
+	if want := []string{"/usr/bin/nix", "run", f.Dir + "#home-manager", "--", "switch", "--flake", f.Dir + "#" + f.Name, "-b", nixrun.DefaultBackupExt, "--log-format", "internal-json", "-v"}; strings.Join(p.Argv[:len(want)], " ") != strings.Join(want, " ") {
 		t.Errorf("argv = %q, want prefix %q", p.Argv, want)
 	}
 	log, _ := os.ReadFile(r.LogPath())

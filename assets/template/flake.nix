@@ -38,6 +38,10 @@
         );
     in
     {
+      # The home-manager command, built with this flake's nixpkgs (the input
+      # follows it): the first switch runs `nix run .#home-manager -- switch`.
+      packages.${answers.system}.home-manager = home-manager.packages.${answers.system}.default;
+
       homeConfigurations.${answers.homeBase.username + "@" + answers.hostname} =
         home-manager.lib.homeManagerConfiguration {
           inherit pkgs;

@@ -131,8 +131,8 @@ func New(t testing.TB, c Config) *Fixture {
 	}
 	base := env("PATH=" + path)
 	// Lock the configuration to the fixtures, as a first run would lock
-	// it to the real inputs: `nix run --inputs-from DIR home-manager`
-	// reads the lock file.
+	// it to the real inputs: `nix run DIR#home-manager` and the switch
+	// read the lock file.
 	Nix(t, base, "flake", "lock", f.Dir, f.ExtraArgs[0], f.ExtraArgs[1], f.ExtraArgs[2], f.ExtraArgs[3], f.ExtraArgs[4], f.ExtraArgs[5])
 	if c.InstallHomeManager {
 		out := Nix(t, base, "build", "--no-link", "--json", "path:"+f.HomeManager+"#home-manager")

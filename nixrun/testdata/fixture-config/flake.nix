@@ -15,6 +15,7 @@
       answers = builtins.fromJSON (builtins.readFile ./nixboard.json);
     in
     {
+      packages.${answers.system}.home-manager = home-manager.packages.${answers.system}.default;
       homeConfigurations."${answers.homeBase.username}@${answers.hostname}" =
         home-manager.lib.homeManagerConfiguration {
           pkgs = import nixpkgs { system = answers.system; };

@@ -24,14 +24,16 @@
     {
       lib.homeManagerConfiguration = import ./configuration.nix;
       packages = forAll (system: rec {
-        home-manager = derivation {
+        # meta.mainProgram, as home-manager's own package has it, is what
+        # `nix run FLAKE#home-manager` runs.
+        home-manager = (derivation {
           name = "fixture-home-manager";
           inherit system;
           builder = "/bin/sh";
           PATH = "/usr/bin:/bin";
           script = ./home-manager.sh;
           args = [ "-c" "mkdir -p $out/bin && cp $script $out/bin/home-manager && chmod +x $out/bin/home-manager" ];
-        };
+        }) // { meta.mainProgram = "home-manager"; };
         default = home-manager;
       });
       apps = forAll (system: rec {
