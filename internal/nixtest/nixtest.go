@@ -11,10 +11,13 @@ import (
 	"testing"
 )
 
-// OfflineConfig is the NIX_CONFIG tests run nix with: flakes on, no sandbox
-// (Debian's nix-bin runs as root without one), and no substituters, so
-// nothing tries the network.
-const OfflineConfig = "experimental-features = nix-command flakes\nsandbox = false\nsubstituters =\n"
+// OfflineConfig is the NIX_CONFIG tests run nix with: flakes on (added to
+// whatever features nix.conf lists, never replacing them), no sandbox
+// (Debian's nix-bin runs as root without one), no substituters, so nothing
+// tries the network, and no build users, so root builds as root: nix-bin
+// alone creates no nixbld group (a fresh trixie chroot has none), and Nix
+// 2.26 refuses to build for a group that does not exist.
+const OfflineConfig = "extra-experimental-features = nix-command flakes\nsandbox = false\nsubstituters =\nbuild-users-group =\n"
 
 // Require returns the path of the nix binary, skipping the test when nix is
 // not installed, or failing it when CI=true.
