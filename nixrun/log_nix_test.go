@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,10 +23,14 @@ import (
 	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
-// updateLogs rewrites the recorded logs under testdata/logs from real nix runs:
+// updateLogs rewrites the recorded logs of the nix that runs the tests, in
+// both modes, under testdata/logs/nix-<version>[-daemon] (as root, for the
+// daemon):
 //
-//	go test ./nixrun -run TestNix -update-logs
-var updateLogs = flag.Bool("update-logs", false, "rewrite testdata/logs from real nix runs")
+//	go test ./nixrun -run 'TestNix|TestRecordedLogs' -update-logs
+//
+// and inside the Nix 2.26 root (see the README) for nix-2.26.
+var updateLogs = flag.Bool("update-logs", false, "rewrite testdata/logs/nix-<version>[-daemon] from real nix runs")
 
 // fixtureFlake is a flake of /bin/sh derivations that build offline. Every
 // test run gets its own nonce, so the outputs are never already in the
@@ -80,14 +86,49 @@ func fixture(t *testing.T) string {
 	return dir
 }
 
-// runNix runs nix with args, both output streams into one pipe as
-// `2>&1 | tee` would capture them, and returns the output and exit error.
-func runNix(t *testing.T, args ...string) ([]byte, error) {
+// nixVersion is the running nix's major.minor, e.g. "2.26".
+var nixVersion = sync.OnceValue(func() string {
+	out, err := exec.Command("nix", "--version").Output()
+	if err != nil {
+		return "unknown"
+	}
+	m := regexp.MustCompile(`(\d+)\.(\d+)`).FindString(string(out))
+	if m == "" {
+		return "unknown"
+	}
+	return m
+})
+
+// logDir is where a mode's recordings of the running nix are kept.
+func logDir(m nixtest.Mode) string {
+	dir := "nix-" + nixVersion()
+	if m == nixtest.ThroughDaemon {
+		dir += "-daemon"
+	}
+	return filepath.Join("testdata", "logs", dir)
+}
+
+// session runs nix the way one mode does: single-user, or as a client of a
+// nix-daemon the test started.
+type session struct {
+	t    *testing.T
+	mode nixtest.Mode
+	env  []string
+}
+
+func newSession(t *testing.T, m nixtest.Mode) *session {
 	t.Helper()
+	return &session{t: t, mode: m, env: append(nixtest.Env(), m.Env(t)...)}
+}
+
+// run runs nix with args, both output streams into one pipe as `2>&1 | tee`
+// would capture them, and returns the output and exit error.
+func (n *session) run(args ...string) ([]byte, error) {
+	n.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "nix", args...)
-	cmd.Env = nixtest.Env()
+	cmd.Env = n.env
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -95,13 +136,121 @@ func runNix(t *testing.T, args ...string) ([]byte, error) {
 	return out.Bytes(), err
 }
 
+// must runs nix with args and returns its stdout, failing the test on error.
+func (n *session) must(args ...string) []byte {
+	n.t.Helper()
+	cmd := exec.Command("nix", args...)
+	cmd.Env = n.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		n.t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return out
+}
+
 // buildArgs make nix build print the log a switch's builds print.
 var buildArgs = []string{"build", "--log-format", "internal-json", "-v", "--no-link"}
 
-// nixBuild runs nix with buildArgs and args, as runNix does.
-func nixBuild(t *testing.T, args ...string) ([]byte, error) {
-	t.Helper()
-	return runNix(t, slices.Concat(buildArgs, args)...)
+// build runs nix with buildArgs and args, as run does.
+func (n *session) build(args ...string) ([]byte, error) {
+	n.t.Helper()
+	return n.run(slices.Concat(buildArgs, args)...)
+}
+
+// record saves a real log, with its exit marker, under the mode's logDir
+// when -update-logs is given.
+func (n *session) record(name string, log []byte, status int) {
+	n.t.Helper()
+	n.write(name, log, ExitMarker(status))
+}
+
+func (n *session) write(name string, parts ...[]byte) {
+	n.t.Helper()
+	if !*updateLogs {
+		return
+	}
+	dir := logDir(n.mode)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		n.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), bytes.Join(parts, nil), 0o644); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+// cache is a binary cache the test serves on 127.0.0.1, holding a fixture's
+// closure, which is deleted from the store so nix must substitute it.
+type cache struct {
+	url, key string
+	served   *atomic.Int64
+	paths    []string
+}
+
+// cacheOpts say how the cache is made: signed as real caches are (a daemon
+// takes no require-sigs = false from its client), and with its NARs or with
+// only the .narinfo files left.
+type cacheOpts struct {
+	unsigned, noNars bool
+}
+
+// newCache builds attr of the fixture flake in dir and puts its closure in
+// a cache served on 127.0.0.1.
+func (n *session) newCache(dir, attr string, o cacheOpts) cache {
+	n.t.Helper()
+	ref := "path:" + dir + "#" + attr
+	n.must("build", "--no-link", ref)
+	// Only stdout: with tests in parallel, nix may warn on stderr that its
+	// evaluation cache is busy.
+	out := strings.TrimSpace(string(n.must("eval", "--raw", ref+".outPath")))
+	closure := strings.Fields(string(n.must("path-info", "--recursive", out)))
+	root := n.t.TempDir()
+	store := "file://" + filepath.Join(root, "cache")
+	c := cache{served: new(atomic.Int64), paths: closure}
+	if !o.unsigned {
+		secret, public := filepath.Join(root, "secret"), filepath.Join(root, "public")
+		cmd := exec.Command("nix-store", "--generate-binary-cache-key", "nixboard-test-1", secret, public)
+		cmd.Env = n.env
+		if b, err := cmd.CombinedOutput(); err != nil {
+			n.t.Fatalf("nix-store --generate-binary-cache-key: %v\n%s", err, b)
+		}
+		key, err := os.ReadFile(public)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		c.key = strings.TrimSpace(string(key))
+		store += "?secret-key=" + secret
+	}
+	n.must(append([]string{"copy", "--to", store}, closure...)...)
+	n.must(append([]string{"store", "delete"}, closure...)...)
+	if o.noNars {
+		if err := os.RemoveAll(filepath.Join(root, "cache", "nar")); err != nil {
+			n.t.Fatal(err)
+		}
+	}
+	files := http.FileServer(http.Dir(filepath.Join(root, "cache")))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		files.ServeHTTP(countingWriter{w, c.served}, r)
+	}))
+	n.t.Cleanup(srv.Close)
+	c.url = srv.URL
+	return c
+}
+
+// from are the options that make nix substitute from c (and trust its key).
+func (c cache) from() []string {
+	args := []string{"--option", "substituters", c.url}
+	if c.key != "" {
+		args = append(args, "--option", "trusted-public-keys", c.key)
+	}
+	return args
+}
+
+// scrub replaces what differs between runs that the replay does not need:
+// the cache's port.
+func (c cache) scrub(log []byte) []byte {
+	return bytes.ReplaceAll(log, []byte(c.url), []byte("http://127.0.0.1:PORT"))
 }
 
 // fold reads a captured log into a fresh State.
@@ -114,182 +263,245 @@ func fold(t *testing.T, log []byte) *State {
 	return s
 }
 
-// record saves a real log under testdata/logs when -update-logs is given.
-func record(t *testing.T, name string, log []byte, status int) {
-	t.Helper()
-	if !*updateLogs {
-		return
-	}
-	data := append(append([]byte(nil), log...), ExitMarker(status)...)
-	if err := os.WriteFile(filepath.Join("testdata", "logs", name), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestNixBuildSucceeds(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
-	dir := fixture(t)
-	log, err := nixBuild(t, "path:"+dir+"#app")
-	if err != nil {
-		t.Fatalf("nix build: %v\n%s", err, log)
-	}
-	record(t, "build-ok.log", log, 0)
-	recordSwitches(t, log)
-	s := fold(t, log)
-	sum := s.Summary()
-	if sum.Built != 3 || sum.Failed != 0 || sum.Downloaded != 0 {
-		t.Errorf("summary %+v, want 3 built", sum)
-	}
-	h := s.Header()
-	if h.BuildsDone != 3 || h.BuildsExpected != 3 || h.BuildsRunning != 0 || h.Phase != PhaseBuilding {
-		t.Errorf("header %+v", h)
-	}
-	builds := s.Builds()
-	if len(builds) != 3 {
-		t.Fatalf("builds %+v", builds)
-	}
-	wantNames := []string{"fixture-base-1.0", "fixture-lib-2.0", "fixture-app-3.0"}
-	wantPhases := []string{"installPhase", "buildPhase", "buildPhase"}
-	wantLines := []int{400, 300, 151}
-	for i, b := range builds {
-		if b.Name != wantNames[i] || b.Phase != wantPhases[i] || b.Lines != wantLines[i] || b.Status != BuildSucceeded {
-			t.Errorf("build %d: %+v, want %s in %s with %d lines", i, b, wantNames[i], wantPhases[i], wantLines[i])
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := fixture(t)
+		log, err := n.build("path:" + dir + "#app")
+		if err != nil {
+			t.Fatalf("nix build: %v\n%s", err, log)
 		}
-	}
-	baseLog := s.BuildLog(builds[0].ID, 0)
-	if len(baseLog) != 200 || baseLog[199] != "base line 400" || baseLog[0] != "base line 201" {
-		t.Errorf("base keeps %d lines: first %q last %q", len(baseLog), baseLog[0], baseLog[len(baseLog)-1])
-	}
-	appLog := s.BuildLog(builds[2].ID, 0)
-	if got := Sanitize(appLog[0]); got != "\x1b[32mcoloured\x1b[0m done" {
-		t.Errorf("app's first line sanitised: %q (raw %q)", got, appLog[0])
-	}
-	if d := Diagnose(s, nil); !d.OK {
-		t.Errorf("diagnosis %+v", d)
-	}
-	if st := s.Stats(); st.Malformed != 0 || st.UnknownTypes != 0 {
-		t.Errorf("stats %+v", st)
-	}
+		n.record("build-ok.log", log, 0)
+		n.recordSwitches("switch", log)
+		s := fold(t, log)
+		sum := s.Summary()
+		if sum.Built != 3 || sum.Failed != 0 || sum.Downloaded != 0 {
+			t.Errorf("summary %+v, want 3 built", sum)
+		}
+		h := s.Header()
+		if h.BuildsDone != 3 || h.BuildsExpected != 3 || h.BuildsRunning != 0 || h.Phase != PhaseBuilding {
+			t.Errorf("header %+v", h)
+		}
+		builds := s.Builds()
+		if len(builds) != 3 {
+			t.Fatalf("builds %+v", builds)
+		}
+		wantNames := []string{"fixture-base-1.0", "fixture-lib-2.0", "fixture-app-3.0"}
+		wantPhases := []string{"installPhase", "buildPhase", "buildPhase"}
+		wantLines := []int{400, 300, 151}
+		for i, b := range builds {
+			if b.Name != wantNames[i] || b.Phase != wantPhases[i] || b.Lines != wantLines[i] || b.Status != BuildSucceeded {
+				t.Errorf("build %d: %+v, want %s in %s with %d lines", i, b, wantNames[i], wantPhases[i], wantLines[i])
+			}
+		}
+		baseLog := s.BuildLog(builds[0].ID, 0)
+		if len(baseLog) != 200 || baseLog[199] != "base line 400" || baseLog[0] != "base line 201" {
+			t.Errorf("base keeps %d lines: first %q last %q", len(baseLog), baseLog[0], baseLog[len(baseLog)-1])
+		}
+		appLog := s.BuildLog(builds[2].ID, 0)
+		if got := Sanitize(appLog[0]); got != "\x1b[32mcoloured\x1b[0m done" {
+			t.Errorf("app's first line sanitised: %q (raw %q)", got, appLog[0])
+		}
+		if d := Diagnose(s, nil); !d.OK {
+			t.Errorf("diagnosis %+v", d)
+		}
+		if st := s.Stats(); st.Malformed != 0 || st.UnknownTypes != 0 {
+			t.Errorf("stats %+v", st)
+		}
+
+		// Everything is built now: the same build offline, with a cache
+		// that does not answer, has nothing to do and succeeds.
+		off, err := n.build("--option", "substituters", "http://127.0.0.1:1", "--option", "connect-timeout", "1", "path:"+dir+"#app")
+		if err != nil {
+			t.Fatalf("offline build of built paths: %v\n%s", err, off)
+		}
+		n.record("offline-built.log", off, 0)
+		n.recordSwitches("switch-offline", off)
+		if d := Diagnose(fold(t, off), nil); !d.OK {
+			t.Errorf("offline diagnosis %+v", d)
+		}
+	})
 }
 
 func TestNixBuildFails(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
-	dir := fixture(t)
-	log, err := nixBuild(t, "path:"+dir+"#bad")
-	if err == nil {
-		t.Fatalf("the bad fixture built:\n%s", log)
-	}
-	record(t, "build-fail.log", log, 1)
-	s := fold(t, log)
-	sum := s.Summary()
-	if sum.Failed != 1 || sum.Built != 1 {
-		t.Errorf("summary %+v, want 1 built (prep), 1 failed", sum)
-	}
-	d := Diagnose(s, err)
-	if d.OK || d.Reason != "building fixture-bad-1.0 failed" {
-		t.Fatalf("diagnosis %+v", d)
-	}
-	h := d.Hints[0]
-	for i := 21; i <= 30; i++ {
-		if !strings.Contains(h.Detail, fmt.Sprintf("bad line %d\n", i)) && !strings.HasSuffix(h.Detail, fmt.Sprintf("bad line %d", i)) {
-			t.Errorf("hint lacks the build's line %d:\n%s", i, h.Detail)
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := fixture(t)
+		log, err := n.build("path:" + dir + "#bad")
+		if err == nil {
+			t.Fatalf("the bad fixture built:\n%s", log)
 		}
-	}
-	if !strings.Contains(h.Detail, "the fixture fails on purpose") || !strings.Contains(h.Detail, "failed with exit code 3") || !strings.HasPrefix(h.Fix, "nix log /nix/store/") {
-		t.Errorf("hint %+v", h)
-	}
-	if s.Header().BuildsFailed != 1 {
-		t.Errorf("header %+v", s.Header())
-	}
+		n.record("build-fail.log", log, 1)
+		s := fold(t, log)
+		sum := s.Summary()
+		if sum.Failed != 1 || sum.Built != 1 {
+			t.Errorf("summary %+v, want 1 built (prep), 1 failed", sum)
+		}
+		d := Diagnose(s, err)
+		if d.OK || d.Reason != "building fixture-bad-1.0 failed" {
+			t.Fatalf("diagnosis %+v", d)
+		}
+		h := d.Hints[0]
+		for i := 21; i <= 30; i++ {
+			if !strings.Contains(h.Detail, fmt.Sprintf("bad line %d\n", i)) && !strings.HasSuffix(h.Detail, fmt.Sprintf("bad line %d", i)) {
+				t.Errorf("hint lacks the build's line %d:\n%s", i, h.Detail)
+			}
+		}
+		if !strings.Contains(h.Detail, "the fixture fails on purpose") || !strings.Contains(h.Detail, "failed with exit code 3") || !strings.HasPrefix(h.Fix, "nix log /nix/store/") {
+			t.Errorf("hint %+v", h)
+		}
+		if s.Header().BuildsFailed != 1 {
+			t.Errorf("header %+v", s.Header())
+		}
+	})
 }
 
 func TestNixEvalError(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
-	dir := fixture(t)
-	log, err := nixBuild(t, "path:"+dir+"#broken")
-	if err == nil {
-		t.Fatalf("the broken fixture evaluated:\n%s", log)
-	}
-	record(t, "eval-error.log", log, 1)
-	s := fold(t, log)
-	d := Diagnose(s, err)
-	want := "evaluation error at broken.nix:3: cannot add a string to an integer"
-	if d.OK || d.Reason != want {
-		t.Fatalf("reason %q, want %q\n%s", d.Reason, want, log)
-	}
-	if !strings.Contains(d.Hints[0].Detail, "at broken.nix:3:") || strings.Contains(d.Hints[0].Detail, "/nix/store") {
-		t.Errorf("hint %+v", d.Hints[0])
-	}
-	if s.Header().Phase != PhaseEvaluating {
-		t.Errorf("phase %v", s.Header().Phase)
-	}
-	s.Finish(d.OK)
-	if s.Header().Phase != PhaseFailed {
-		t.Errorf("phase after Finish(false) %v", s.Header().Phase)
-	}
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := fixture(t)
+		log, err := n.build("path:" + dir + "#broken")
+		if err == nil {
+			t.Fatalf("the broken fixture evaluated:\n%s", log)
+		}
+		n.record("eval-error.log", log, 1)
+		s := fold(t, log)
+		d := Diagnose(s, err)
+		want := "evaluation error at broken.nix:3: cannot add a string to an integer"
+		if d.OK || d.Reason != want {
+			t.Fatalf("reason %q, want %q\n%s", d.Reason, want, log)
+		}
+		if !strings.Contains(d.Hints[0].Detail, "at broken.nix:3:") || strings.Contains(d.Hints[0].Detail, "/nix/store") {
+			t.Errorf("hint %+v", d.Hints[0])
+		}
+		if s.Header().Phase != PhaseEvaluating {
+			t.Errorf("phase %v", s.Header().Phase)
+		}
+		s.Finish(d.OK)
+		if s.Header().Phase != PhaseFailed {
+			t.Errorf("phase after Finish(false) %v", s.Header().Phase)
+		}
+	})
 }
 
-// TestNixDownloads builds the fixture, copies its closure into a binary
-// cache served on 127.0.0.1, and substitutes it into a fresh store.
+// TestNixDownloads substitutes the fixture's closure from a signed binary
+// cache served on 127.0.0.1.
 func TestNixDownloads(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
-	dir := fixture(t)
-	if out, err := runNix(t, "build", "--no-link", "path:"+dir+"#dl"); err != nil {
-		t.Fatalf("nix build: %v\n%s", err, out)
-	}
-	// Only stdout: with tests in parallel, nix may warn on stderr that its
-	// evaluation cache is busy.
-	eval := exec.Command("nix", "eval", "--raw", "path:"+dir+"#dl.outPath")
-	eval.Env = nixtest.Env()
-	outPath, err := eval.Output()
-	if err != nil {
-		t.Fatalf("nix eval: %v", err)
-	}
-	tmp := t.TempDir()
-	cache := filepath.Join(tmp, "cache")
-	if out, err := runNix(t, "copy", "--to", "file://"+cache, string(outPath)); err != nil {
-		t.Fatalf("nix copy: %v\n%s", err, out)
-	}
-	var served atomic.Int64
-	files := http.FileServer(http.Dir(cache))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		files.ServeHTTP(countingWriter{w, &served}, r)
-	}))
-	defer srv.Close()
-
-	log, err := nixBuild(t,
-		"--store", filepath.Join(tmp, "store"),
-		"--option", "substituters", srv.URL, "--option", "require-sigs", "false",
-		"path:"+dir+"#dl")
-	if err != nil {
-		t.Fatalf("nix build from the cache: %v\n%s", err, log)
-	}
-	record(t, "download.log", bytes.ReplaceAll(log, []byte(srv.URL), []byte("http://127.0.0.1:PORT")), 0)
-	s := fold(t, log)
-	sum := s.Summary()
-	if sum.Downloaded != 2 || sum.Built != 0 {
-		t.Errorf("summary %+v, want 2 downloaded, 0 built", sum)
-	}
-	if sum.Bytes != served.Load() || sum.Bytes < 300000 {
-		t.Errorf("summary counts %d bytes, the cache served %d", sum.Bytes, served.Load())
-	}
-	h := s.Header()
-	if h.DownloadsDone != 2 || h.DownloadsExpected != 2 || h.BytesDone != sum.Bytes || h.BytesExpected < 300000 {
-		t.Errorf("header %+v", h)
-	}
-	var copies int
-	for _, l := range s.LogTail(0) {
-		if l.Kind == KindStart && strings.HasPrefix(l.Text, "copying path") {
-			copies++
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := fixture(t)
+		c := n.newCache(dir, "dl", cacheOpts{})
+		log, err := n.build(append(c.from(), "path:"+dir+"#dl")...)
+		if err != nil {
+			t.Fatalf("nix build from the cache: %v\n%s", err, log)
 		}
-	}
-	if copies != 2 {
-		t.Errorf("tail shows %d copies", copies)
-	}
+		n.record("download.log", c.scrub(log), 0)
+		s := fold(t, log)
+		sum := s.Summary()
+		if sum.Downloaded != 2 || sum.Built != 0 {
+			t.Errorf("summary %+v, want 2 downloaded, 0 built", sum)
+		}
+		if sum.Bytes != c.served.Load() || sum.Bytes < 300000 {
+			t.Errorf("summary counts %d bytes, the cache served %d", sum.Bytes, c.served.Load())
+		}
+		h := s.Header()
+		if h.DownloadsDone != 2 || h.DownloadsExpected != 2 || h.BytesDone != sum.Bytes || h.BytesExpected < 300000 {
+			t.Errorf("header %+v", h)
+		}
+		var copies int
+		for _, l := range s.LogTail(0) {
+			if l.Kind == KindStart && strings.HasPrefix(l.Text, "copying path") {
+				copies++
+			}
+		}
+		if copies != 2 {
+			t.Errorf("tail shows %d copies", copies)
+		}
+		if d := Diagnose(s, nil); !d.OK || len(s.Messages(LvlError)) != 0 {
+			t.Errorf("diagnosis %+v, errors %v", d, s.Messages(LvlError))
+		}
+	})
+}
+
+// TestNixUnsignedSubstitute: a cache whose paths are not signed by a
+// trusted key is ignored with a warning, and nix builds the paths itself.
+// Through a daemon the warning reaches the client at level 0; it is still a
+// warning, and the run succeeds, live and in a replay of its capture.
+func TestNixUnsignedSubstitute(t *testing.T) {
+	nixtest.Require(t)
+	t.Parallel()
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := fixture(t)
+		c := n.newCache(dir, "dl", cacheOpts{unsigned: true})
+		log, err := n.build(append(c.from(), "path:"+dir+"#dl")...)
+		if err != nil {
+			t.Fatalf("nix build: %v\n%s", err, log)
+		}
+		log = c.scrub(log)
+		n.record("unsigned.log", log, 0)
+		n.recordSwitches("switch-unsigned", log)
+		s := fold(t, log)
+		if sum := s.Summary(); sum.Built != 2 || sum.Downloaded != 0 {
+			t.Errorf("summary %+v, want 2 built", sum)
+		}
+		warned := false
+		for _, w := range s.Messages(LvlWarn) {
+			warned = warned || strings.Contains(StripANSI(w.Text), "not signed by any of the keys")
+		}
+		if !warned || len(s.Messages(LvlError)) != 0 {
+			t.Errorf("warnings %v, errors %v: want the unsigned substitute as a warning", s.Messages(LvlWarn), s.Messages(LvlError))
+		}
+		if d := Diagnose(s, nil); !d.OK {
+			t.Errorf("diagnosis %+v", d)
+		}
+		plain := fold(t, append(append([]byte(nil), log...), activationOK...))
+		if d := DiagnoseReplay(plain); !d.OK {
+			t.Errorf("replay of the plain capture: %+v", d)
+		}
+	})
+}
+
+// TestNixMissingNarFallback: a cache that lists a path but lost its NAR.
+// nix reports the missing file as an error, builds the path itself and
+// succeeds: a successful run, live and in a replay of its capture.
+func TestNixMissingNarFallback(t *testing.T) {
+	nixtest.Require(t)
+	t.Parallel()
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := fixture(t)
+		c := n.newCache(dir, "dl", cacheOpts{noNars: true})
+		log, err := n.build(append(c.from(), "--option", "fallback", "true", "path:"+dir+"#dl")...)
+		if err != nil {
+			t.Fatalf("nix build: %v\n%s", err, log)
+		}
+		log = c.scrub(log)
+		n.record("missing-nar.log", log, 0)
+		n.recordSwitches("switch-missing-nar", log)
+		s := fold(t, log)
+		if sum := s.Summary(); sum.Built < 1 {
+			t.Errorf("summary %+v, want the paths built", sum)
+		}
+		if !strings.Contains(string(log), "does not exist in binary cache") {
+			t.Errorf("no missing NAR in the log:\n%s", log)
+		}
+		if d := Diagnose(s, nil); !d.OK {
+			t.Errorf("diagnosis %+v", d)
+		}
+		plain := fold(t, append(append([]byte(nil), log...), activationOK...))
+		if d := DiagnoseReplay(plain); !d.OK {
+			t.Errorf("replay of the plain capture: %+v", d)
+		}
+	})
 }
 
 type countingWriter struct {
@@ -308,31 +520,48 @@ func (c countingWriter) Write(p []byte) (int, error) {
 func TestNixOfflineCache(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
-	dir := fixture(t)
-	srv := httptest.NewServer(http.NotFoundHandler())
-	url := srv.URL
-	srv.Close() // Nothing listens there any more.
-	tmp := t.TempDir()
-	log, err := nixBuild(t,
-		"--store", filepath.Join(tmp, "store"),
-		"--option", "substituters", url, "--option", "require-sigs", "false",
-		"--option", "connect-timeout", "1", "--option", "download-attempts", "1",
-		"path:"+dir+"#base")
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) {
-		t.Fatalf("nix build: %v\n%s", err, log)
-	}
-	s := fold(t, log)
-	d := Diagnose(s, err)
-	found := false
-	for _, h := range d.Hints {
-		if h.Title == "A download failed" && strings.Contains(h.Fix, "127.0.0.1") {
-			found = true
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := fixture(t)
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL
+		srv.Close() // Nothing listens there any more.
+		log, err := n.build(
+			"--option", "substituters", url,
+			"--option", "connect-timeout", "1", "--option", "download-attempts", "1",
+			"--option", "fallback", "false",
+			"path:"+dir+"#base")
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatalf("nix build: %v\n%s", err, log)
 		}
-	}
-	if d.OK || !found {
-		t.Errorf("diagnosis %+v\n%s", d, log)
-	}
+		s := fold(t, log)
+		found := false
+		for _, w := range s.Messages(LvlWarn) {
+			found = found || strings.Contains(StripANSI(w.Text), "unable to download '"+url+"/nix-cache-info'")
+		}
+		if !found {
+			t.Errorf("no warning about the unreachable cache:\n%s", log)
+		}
+		if err == nil {
+			// nix built the path itself: the unreachable cache is only a
+			// warning.
+			if d := Diagnose(s, nil); !d.OK {
+				t.Errorf("diagnosis %+v", d)
+			}
+			return
+		}
+		d := Diagnose(s, err)
+		found = false
+		for _, h := range d.Hints {
+			if h.Title == "A download failed" && strings.Contains(h.Fix, "127.0.0.1") {
+				found = true
+			}
+		}
+		if d.OK || !found {
+			t.Errorf("diagnosis %+v\n%s", d, log)
+		}
+	})
 }
 
 // activationOK is what a home-manager activation prints (plain text on
@@ -368,59 +597,84 @@ Existing file '/home/alice/.bashrc.backup' would be clobbered by backing up '/ho
 Existing file '/home/alice/.profile' would be clobbered
 `
 
-// recordSwitches composes whole-switch logs from the real build log and
-// home-manager's activation text, for the replay tests: a successful
-// switch as nixboard saves it and as a plain capture, a clobber failure,
-// and a log cut off during the activation.
-func recordSwitches(t *testing.T, build []byte) {
-	t.Helper()
-	if !*updateLogs {
-		return
+// recordSwitches composes whole-switch logs from a real build log and
+// home-manager's activation text, for the replay tests: a successful switch
+// as nixboard saves it (PREFIX-ok.log) and as a plain capture without an
+// exit status (PREFIX-ok-plain.log); for the plain build, also a clobber
+// failure and a log cut off during the activation.
+func (n *session) recordSwitches(prefix string, build []byte) {
+	n.t.Helper()
+	n.write(prefix+"-ok.log", build, []byte(activationOK), ExitMarker(0))
+	n.write(prefix+"-ok-plain.log", build, []byte(activationOK))
+	if prefix == "switch" {
+		cut := activationOK[:strings.Index(activationOK, "Activating linkGeneration")]
+		n.write("switch-clobber.log", build, []byte(activationClobber), ExitMarker(1))
+		n.write("switch-cut.log", build, []byte(cut))
 	}
-	write := func(name string, parts ...[]byte) {
-		if err := os.WriteFile(filepath.Join("testdata", "logs", name), bytes.Join(parts, nil), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cut := activationOK[:strings.Index(activationOK, "Activating linkGeneration")]
-	write("switch-ok.log", build, []byte(activationOK), ExitMarker(0))
-	write("switch-ok-plain.log", build, []byte(activationOK))
-	write("switch-clobber.log", build, []byte(activationClobber), ExitMarker(1))
-	write("switch-cut.log", build, []byte(cut))
 }
 
-// TestRecordedLogs replays every log under testdata/logs and checks the
-// verdict, so the recordings the replay tests use stay meaningful.
+// recorded is what the replay of each recorded log must find, whichever
+// Nix made it and in either mode.
+var recorded = map[string]struct {
+	ok     bool
+	reason string
+	built  int
+}{
+	"build-ok.log":                    {true, "", 3},
+	"build-fail.log":                  {false, "building fixture-bad-1.0 failed", -1},
+	"eval-error.log":                  {false, "evaluation error at broken.nix:3: cannot add a string to an integer", 0},
+	"download.log":                    {true, "", 0},
+	"offline-built.log":               {true, "", 0},
+	"unsigned.log":                    {true, "", 2},
+	"missing-nar.log":                 {true, "", -1},
+	"switch-ok.log":                   {true, "", 3},
+	"switch-ok-plain.log":             {true, "", 3},
+	"switch-offline-ok.log":           {true, "", 0},
+	"switch-offline-ok-plain.log":     {true, "", 0},
+	"switch-unsigned-ok.log":          {true, "", 2},
+	"switch-unsigned-ok-plain.log":    {true, "", 2},
+	"switch-missing-nar-ok.log":       {true, "", -1},
+	"switch-missing-nar-ok-plain.log": {true, "", -1},
+	"switch-clobber.log":              {false, "2 files would be clobbered: /home/alice/.bashrc, /home/alice/.profile", 3},
+	"switch-cut.log":                  {false, ReasonLogEnds, 3},
+	"untracked.log":                   {false, "home.nix is not tracked by git", 0},
+	"flakes-disabled.log":             {false, "flakes are not enabled", 0},
+}
+
+// TestRecordedLogs replays every recorded log of every Nix and mode under
+// testdata/logs/nix-*: each directory holds the whole set, and the verdict,
+// reason and counts are the same whichever Nix made them.
 func TestRecordedLogs(t *testing.T) {
 	t.Parallel()
-	want := map[string]struct {
-		ok     bool
-		reason string
-		built  int
-	}{
-		"build-ok.log":        {true, "", 3},
-		"build-fail.log":      {false, "building fixture-bad-1.0 failed", -1},
-		"eval-error.log":      {false, "evaluation error at broken.nix:3: cannot add a string to an integer", 0},
-		"download.log":        {true, "", 0},
-		"switch-ok.log":       {true, "", 3},
-		"switch-ok-plain.log": {true, "", 3},
-		"switch-clobber.log":  {false, "2 files would be clobbered: /home/alice/.bashrc, /home/alice/.profile", 3},
-		"switch-cut.log":      {false, ReasonLogEnds, 3},
-		"untracked.log":       {false, "home.nix is not tracked by git", 0},
-		"flakes-disabled.log": {false, "flakes are not enabled", 0},
+	dirs, err := filepath.Glob(filepath.Join("testdata", "logs", "nix-*"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, w := range want {
-		data, err := os.ReadFile(filepath.Join("testdata", "logs", name))
-		if err != nil {
-			t.Fatalf("%v (regenerate with: go test ./nixrun -run TestNix -update-logs)", err)
+	var names []string
+	for _, d := range dirs {
+		names = append(names, filepath.Base(d))
+	}
+	for _, want := range []string{"nix-2.8", "nix-2.8-daemon", "nix-2.26", "nix-2.26-daemon"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no recordings from %s (regenerate with: go test ./nixrun -run 'TestNix' -update-logs, on that Nix, as root)", want)
 		}
-		s := fold(t, data)
-		d := DiagnoseReplay(s)
-		if d.OK != w.ok || d.Reason != w.reason {
-			t.Errorf("%s: %+v, want ok=%v reason %q", name, d, w.ok, w.reason)
-		}
-		if sum := s.Summary(); w.built >= 0 && sum.Built != w.built {
-			t.Errorf("%s: built %d, want %d", name, sum.Built, w.built)
+	}
+	for _, dir := range dirs {
+		for name, w := range recorded {
+			t.Run(filepath.Base(dir)+"/"+name, func(t *testing.T) {
+				data, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatalf("%v (regenerate with: go test ./nixrun -run TestNix -update-logs)", err)
+				}
+				s := fold(t, data)
+				d := DiagnoseReplay(s)
+				if d.OK != w.ok || d.Reason != w.reason {
+					t.Errorf("%+v, want ok=%v reason %q", d, w.ok, w.reason)
+				}
+				if sum := s.Summary(); w.built >= 0 && sum.Built != w.built {
+					t.Errorf("built %d, want %d", sum.Built, w.built)
+				}
+			})
 		}
 	}
 }
@@ -431,46 +685,52 @@ func TestNixUntrackedFile(t *testing.T) {
 	nixtest.Require(t)
 	nixtest.RequireGit(t)
 	t.Parallel()
-	dir := t.TempDir()
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := t.TempDir()
+		write := func(name, content string) {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	write("flake.nix", "{ outputs = { self }: { x = import ./home.nix; }; }\n")
-	write("home.nix", "{ }\n")
-	for _, args := range [][]string{{"init", "-q"}, {"add", "flake.nix"}} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
+		write("flake.nix", "{ outputs = { self }: { x = import ./home.nix; }; }\n")
+		write("home.nix", "{ }\n")
+		for _, args := range [][]string{{"init", "-q"}, {"add", "flake.nix"}} {
+			cmd := exec.Command("git", args...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("git %v: %v\n%s", args, err, out)
+			}
 		}
-	}
-	log, err := nixBuild(t, dir+"#x")
-	if err == nil {
-		t.Fatalf("nix read an untracked file:\n%s", log)
-	}
-	record(t, "untracked.log", log, 1)
-	d := Diagnose(fold(t, log), err)
-	if d.Reason != "home.nix is not tracked by git" || d.Hints[0].Fix != "git add --intent-to-add -- home.nix" {
-		t.Errorf("diagnosis %+v\n%s", d, log)
-	}
+		log, err := n.build(dir + "#x")
+		if err == nil {
+			t.Fatalf("nix read an untracked file:\n%s", log)
+		}
+		n.record("untracked.log", bytes.ReplaceAll(log, []byte(dir), []byte("/home/alice/.config/home-manager")), 1)
+		d := Diagnose(fold(t, log), err)
+		if d.Reason != "home.nix is not tracked by git" || d.Hints[0].Fix != "git add --intent-to-add -- home.nix" {
+			t.Errorf("diagnosis %+v\n%s", d, log)
+		}
+	})
 }
 
 // TestNixFlakesDisabled runs nix without the experimental features.
 func TestNixFlakesDisabled(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
-	dir := fixture(t)
-	cmd := exec.Command("nix", slices.Concat(buildArgs, []string{"path:" + dir + "#base"})...)
-	cmd.Env = append(nixtest.Env(), "NIX_CONFIG=sandbox = false\nsubstituters =\nexperimental-features =\n")
-	log, err := cmd.CombinedOutput()
-	if err == nil {
-		t.Fatalf("nix ran without flakes:\n%s", log)
-	}
-	record(t, "flakes-disabled.log", log, 1)
-	d := Diagnose(fold(t, log), err)
-	if d.Reason != "flakes are not enabled" || !strings.Contains(d.Hints[0].Fix, "extra-experimental-features = nix-command flakes") {
-		t.Errorf("diagnosis %+v\n%s", d, log)
-	}
+	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+		n := newSession(t, m)
+		dir := fixture(t)
+		cmd := exec.Command("nix", slices.Concat(buildArgs, []string{"path:" + dir + "#base"})...)
+		cmd.Env = append(n.env, "NIX_CONFIG=sandbox = false\nsubstituters =\nbuild-users-group =\nexperimental-features =\n")
+		log, err := cmd.CombinedOutput()
+		if err == nil {
+			t.Fatalf("nix ran without flakes:\n%s", log)
+		}
+		n.record("flakes-disabled.log", log, 1)
+		d := Diagnose(fold(t, log), err)
+		if d.Reason != "flakes are not enabled" || !strings.Contains(d.Hints[0].Fix, "extra-experimental-features = nix-command flakes") {
+			t.Errorf("diagnosis %+v\n%s", d, log)
+		}
+	})
 }
