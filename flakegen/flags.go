@@ -102,7 +102,7 @@ func Flags() []Flag {
 			field:       func(h *HomeBase) *bool { return &h.EnableEspIdf },
 			only:        onlyLinux("ESP-IDF")},
 		{Key: "enableOneDriveUtils", Title: "OneDrive utilities", Default: false,
-			Description: "wslu and an onedrive-path command that finds your Windows OneDrive folder",
+			Description: "onedrive-path, which finds your Windows OneDrive folder, and onedrive, which changes into it",
 			field:       func(h *HomeBase) *bool { return &h.EnableOneDriveUtils },
 			only:        onlyWSL("OneDrive utilities")},
 		{Key: "terminalVerification.enable", Title: "Windows Terminal check", Default: true,

@@ -63,16 +63,97 @@ let
     '';
   };
 
-  # Prints the Linux path of the Windows user's OneDrive folder.
-  onedrivePath = pkgs.writeShellScriptBin "onedrive-path" ''
+  # Prints the Linux path of the Windows user's OneDrive folder. It uses only
+  # what WSL itself provides: wslpath (shipped by WSL in /usr/bin or /bin, not
+  # a nixpkgs package) and Windows' own cmd.exe through interop. nixpkgs
+  # removed wslu (2026-04-08), whose wslvar this used to call. The text is
+  # plain POSIX shell, so it behaves the same in bash (writeShellScriptBin's
+  # interpreter) and zsh; nixboard's tests run it in both. (No variable is
+  # called path or status: zsh ties path to PATH and status is read-only.)
+  onedrivePathScript = ''
     set -eu
-    dir=$(${pkgs.wslu}/bin/wslvar OneDrive 2>/dev/null | tr -d '\r') || dir=
-    if [ -z "$dir" ]; then
-      echo "onedrive-path: OneDrive is not set up for this Windows user (no %OneDrive% variable)" >&2
+    nixboard_say() { printf 'onedrive-path: %s\n' "$*" >&2; }
+
+    wslpath_cmd=
+    for c in "$(command -v wslpath 2>/dev/null || true)" /usr/bin/wslpath /bin/wslpath; do
+      if [ -n "$c" ] && [ -x "$c" ]; then
+        wslpath_cmd=$c
+        break
+      fi
+    done
+    if [ -z "$wslpath_cmd" ]; then
+      nixboard_say "wslpath not found: this command works only inside WSL"
       exit 1
     fi
-    ${pkgs.wslu}/bin/wslpath -u "$dir" 2>/dev/null || wslpath -u "$dir"
+
+    # cmd.exe is on PATH unless interop's appendWindowsPath is off; then ask
+    # wslpath where C: is mounted (the automount root need not be /mnt).
+    cmd=$(command -v cmd.exe 2>/dev/null || true)
+    if [ -z "$cmd" ]; then
+      for c in "$("$wslpath_cmd" -u 'C:\Windows\System32\cmd.exe' 2>/dev/null || true)" /mnt/c/Windows/System32/cmd.exe; do
+        if [ -n "$c" ] && [ -x "$c" ]; then
+          cmd=$c
+          break
+        fi
+      done
+    fi
+    if [ -z "$cmd" ]; then
+      nixboard_say "cmd.exe is neither on PATH nor at /mnt/c/Windows/System32/cmd.exe; is this WSL?"
+      exit 1
+    fi
+    case $cmd in
+      */*) cmd_dir=''${cmd%/*} ;;
+      *) cmd_dir=. ;;
+    esac
+
+    # Started from a Linux directory, cmd.exe warns that UNC paths are not
+    # supported; its own (Windows) directory avoids that. /d skips AutoRun
+    # commands, which could print more than the variable.
+    rc=0
+    out=$(cd "$cmd_dir" && "$cmd" /d /c echo '%OneDrive%' </dev/null) || rc=$?
+    if [ "$rc" -ne 0 ]; then
+      nixboard_say "could not run $cmd (exit status $rc); is Windows interop disabled? ([interop] enabled in /etc/wsl.conf)"
+      exit 1
+    fi
+    # cmd.exe ends its line with CR LF; $(...) drops only the LF.
+    cr=$(printf '\r')
+    dir=''${out%"$cr"}
+    case $dir in
+      "" | "%OneDrive%")
+        # cmd.exe echoes an unset variable's name literally.
+        nixboard_say "OneDrive is not set up for this Windows user (no %OneDrive% variable)"
+        exit 1
+        ;;
+    esac
+    if ! linux_dir=$("$wslpath_cmd" -u "$dir"); then
+      nixboard_say "wslpath could not translate $dir"
+      exit 1
+    fi
+    if [ ! -d "$linux_dir" ]; then
+      nixboard_say "$dir ($linux_dir) is not a directory"
+      exit 1
+    fi
+    printf '%s\n' "$linux_dir"
   '';
+  onedrivePath = pkgs.writeShellScriptBin "onedrive-path" onedrivePathScript;
+
+  # `onedrive` changes into the OneDrive folder. It is a function, not an
+  # alias, so that when onedrive-path fails you stay where you are and get
+  # its exit status. The same text serves bash and zsh.
+  onedriveFunction = ''
+    onedrive() {
+      local nixboard_onedrive_dir
+      nixboard_onedrive_dir=$(onedrive-path) || return
+      cd -- "$nixboard_onedrive_dir"
+    }
+  '';
+  onedriveFishFunction = {
+    description = "Change into your Windows OneDrive folder";
+    body = ''
+      set -l nixboard_onedrive_dir (onedrive-path); or return
+      cd $nixboard_onedrive_dir
+    '';
+  };
 
   # Checks Windows Terminal's settings from inside WSL on every switch. It
   # only reads files and prints; it never fails the activation.
@@ -332,11 +413,12 @@ in
           message = "homeBase.enableOneDriveUtils only works on WSL; switch it off here.";
         }
       ];
-      home.packages = [
-        pkgs.wslu
-        onedrivePath
-      ];
-      home.shellAliases.onedrive = mkDefault "cd \"$(onedrive-path)\"";
+      home.packages = [ onedrivePath ];
+      # Every shell nixboard offers (bash, zsh, fish) gets `onedrive`; only
+      # the one you chose is enabled, and the others' settings do nothing.
+      programs.bash.initExtra = onedriveFunction;
+      programs.zsh.initContent = onedriveFunction;
+      programs.fish.functions.onedrive = onedriveFishFunction;
     })
 
     (mkIf (cfg.terminalVerification.enable && isWSL) {
