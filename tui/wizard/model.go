@@ -355,6 +355,9 @@ func (m *Model) View() tea.View {
 		body = m.questions.view(m.styles, w, h)
 	case StepSwitch:
 		body = m.sw.view()
+		if m.sw.blocked != nil {
+			body = m.blockedBody(w)
+		}
 	default:
 		body = m.pager.View()
 	}

@@ -26,6 +26,10 @@ func (m *Model) onDetected(r detect.Report, previous *flakegen.Answers) tea.Cmd 
 		m.dir = ConfigDir(m.opts.Dir, r)
 		m.previous = previous
 	}
+	if m.step == StepSwitch && m.sw.blocked != nil {
+		// "Check again" on the blocked switch: start it if nothing blocks now.
+		return m.startSwitch()
+	}
 	if m.step != StepWelcome {
 		return nil
 	}
@@ -49,14 +53,12 @@ func ConfigDir(flagDir string, r detect.Report) string {
 	}
 }
 
-// BlockingChecks returns the checks that failed: the switch cannot succeed
-// until they are fixed, so the welcome screen explains them first.
+// BlockingChecks returns the checks that make the switch impossible (the
+// report's blockers), so the welcome screen explains them first.
 func BlockingChecks(r detect.Report) []detect.Check {
 	var out []detect.Check
-	for _, c := range r.Checks {
-		if c.Status == detect.StatusFail {
-			out = append(out, c)
-		}
+	for _, b := range r.Blockers() {
+		out = append(out, b.Check)
 	}
 	return out
 }
