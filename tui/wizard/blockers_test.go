@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/tui/switchview"
@@ -96,7 +98,7 @@ func TestWizardBlockersStopTheSwitch(t *testing.T) {
 				t.Errorf("finishing without the switch: step %s, outcome %+v", m.Step(), m.Outcome())
 			}
 			// The review said so before anything was written.
-			if review := m.reviewBody(80); !tt.fixed && (!strings.Contains(review, "The switch cannot succeed yet") || !strings.Contains(review, blocked.Checks[len(blocked.Checks)-1].Message)) {
+			if review := m.reviewBody(80); !tt.fixed && (!strings.Contains(review, "The switch cannot succeed until these are fixed") || !strings.Contains(review, blocked.Checks[len(blocked.Checks)-1].Message)) {
 				t.Errorf("the review does not show the blocker:\n%s", review)
 			}
 		})
@@ -104,17 +106,24 @@ func TestWizardBlockersStopTheSwitch(t *testing.T) {
 }
 
 // TestReviewShowsBlockers: the review names each blocker with why it stops
-// the switch and its fix, at 80 columns and wide.
+// the switch and its fix, at 80 columns and wide, and its key help says the
+// switch will wait.
 func TestReviewShowsBlockers(t *testing.T) {
 	t.Parallel()
 	r := tooOldNix("/home/alice")
 	for _, w := range []int{80, 120} {
-		m := New(context.Background(), testOptions(t, r))
+		opts := testOptions(t, r)
+		opts.NoSwitch = false
+		m := New(context.Background(), opts)
 		t.Cleanup(m.cancel)
 		m.Update(detectDoneMsg{report: r})
 		m.answers = r.Defaults
+		m.step, m.review.plan = StepReview, &flakegen.Plan{}
+		if footer := ansi.Strip(m.footer()); !strings.Contains(footer, "switch waits") {
+			t.Errorf("width %d: the review's key help does not say the switch will wait: %q", w, footer)
+		}
 		body := m.reviewBody(w)
-		for _, want := range []string{"The switch cannot succeed yet", "Nix 2.8.0 is older than 2.18", "why: nixpkgs aborts on a Nix older than 2.18", "sudo determinate-nixd upgrade"} {
+		for _, want := range []string{"The switch cannot succeed until these are fixed", "Nix 2.8.0 is older than 2.18", "why: nixpkgs aborts on a Nix older than 2.18", "sudo determinate-nixd upgrade"} {
 			if !strings.Contains(strings.Join(strings.Fields(body), " "), want) {
 				t.Errorf("width %d: review lacks %q:\n%s", w, want, body)
 			}

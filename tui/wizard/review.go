@@ -96,15 +96,9 @@ func (m *Model) reviewBody(width int) string {
 			b.WriteString(l + "\n")
 		}
 	}
-	if bs := m.blockers(); len(bs) > 0 {
-		line(s.Fail.Render("The switch cannot succeed yet: doctor found"))
-		line(m.blockerLines(bs, width)...)
-		next := "The files can be written now; the switch waits until these are fixed."
-		if m.flow.NoSwitch || m.flow.DryRun {
-			next = "Fix these before you switch."
-		}
-		line(s.Subtle.Render(wrapText(next, width)), "")
-	}
+	// What blocks the switch is shown below the files (the summary and the
+	// files come first at 80x24); the key help says the switch will wait.
+	bs := m.blockers()
 	line(ReviewSummary(r.answers, m.dir, home, m.previous, width)...)
 	if len(r.notes) > 0 {
 		line("", s.Warn.Render("Adjusted for this machine:"))
@@ -148,6 +142,15 @@ func (m *Model) reviewBody(width int) string {
 		line("", s.Warn.Render("Dry run: nothing will be written."))
 	} else {
 		line("", s.Subtle.Render("Nothing has been written yet."))
+	}
+	if len(bs) > 0 {
+		line("", s.Fail.Render("The switch cannot succeed until these are fixed:"))
+		line(m.blockerLines(bs, width)...)
+		next := "The files can be written now; the switch waits until these are fixed, or until you ask to try it anyway."
+		if m.flow.NoSwitch || m.flow.DryRun {
+			next = "Fix these before you switch."
+		}
+		line(s.Subtle.Render(wrapText(next, width)))
 	}
 	for _, f := range PlanRows(r.plan) {
 		if f.Diff == "" {
