@@ -3,6 +3,7 @@ package detect_test
 import (
 	"context"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -469,5 +470,39 @@ func TestHangingNix(t *testing.T) {
 	// Everything else was still detected.
 	if c := find(r, "git.identity"); c.Status != ok {
 		t.Errorf("git.identity = %+v", c)
+	}
+}
+
+// TestFeatureFixesAdd: a fix that turns flakes on in nix.conf or NIX_CONFIG
+// says extra-experimental-features, which adds to the person's list; a plain
+// experimental-features line would replace it (dropping, say,
+// ca-derivations). NixOS's nix.settings.experimental-features is a list
+// option whose definitions merge, so it may keep its name.
+func TestFeatureFixesAdd(t *testing.T) {
+	plain := regexp.MustCompile(`(^|[^-.])experimental-features`)
+	reports := map[string]detect.Report{}
+	for name := range fixtures {
+		reports["fixture "+name] = runFixture(t, name, detect.Options{})
+	}
+	for _, name := range detect.DemoNames() {
+		m, err := detect.Demo(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports["demo "+name] = detect.Run(context.Background(), m, detect.Options{})
+	}
+	seen := 0
+	for name, r := range reports {
+		for _, c := range r.Checks {
+			if strings.Contains(c.Fix, "experimental-features") {
+				seen++
+			}
+			if plain.MatchString(c.Fix) {
+				t.Errorf("%s: %s fix sets experimental-features, replacing the person's own: %q", name, c.ID, c.Fix)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no fix mentions experimental-features: the test checks nothing")
 	}
 }
