@@ -327,10 +327,7 @@ func iniHasSection(text, section string) bool {
 
 func (a *analysis) wslChecks() {
 	w := a.r.Platform.WSL
-	distro := w.Distro
-	if distro == "" {
-		distro = "<distro>"
-	}
+	distro := wslDistroWord(w.Distro)
 	if w.Version == 1 {
 		a.check("wsl.version", StatusWarn,
 			"WSL 1: Nix works poorly there (no systemd, no daemon, slow file system); WSL 2 is recommended",

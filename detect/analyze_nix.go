@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/nixrun"
 )
 
 // Nix install types.
@@ -18,14 +19,11 @@ const (
 	InstallNixOS       = "nixos"
 )
 
-// minNix is the oldest Nix nixboard does not warn about.
+// minNix is the oldest Nix the flake nixboard writes can be evaluated with:
+// nixpkgs' lib/minver.nix says "2.18.0" (since nixpkgs #428076, August
+// 2025) and nixpkgs' default.nix aborts below it. The flake imports
+// nixpkgs, so an older Nix fails every switch.
 const minNix = "2.18"
-
-// evalNix is the oldest Nix that can evaluate the nixpkgs of every release
-// nixboard offers: nixpkgs' lib calls builtins.readFileType (Nix 2.14)
-// directly since it dropped its fallback in October 2025 ("lib.filesystem:
-// remove Nix 2.14 shim"), so an older Nix fails every switch.
-const evalNix = "2.14"
 
 func (a *analysis) isNixOS() bool {
 	k := a.r.Platform.Kind
@@ -102,13 +100,9 @@ func (a *analysis) nix() {
 	case r.Version == nil:
 		a.check("nix.version", StatusWarn, "Nix version unknown: "+n.version.problem(),
 			fmt.Sprintf("check that `%s --version` works", exe))
-	case versionLess(*r.Version, evalNix) && determinate == "":
-		a.check("nix.version", StatusFail,
-			fmt.Sprintf("Nix %s is older than %s: it cannot evaluate nixpkgs %s (its library needs builtins.readFileType)", *r.Version, evalNix, flakegen.DefaultRelease),
-			a.upgradeFix(install, exe))
 	case versionLess(*r.Version, minNix) && determinate == "":
-		a.check("nix.version", StatusWarn,
-			fmt.Sprintf("Nix %s is older than %s; current nixpkgs and home-manager may need a newer Nix", *r.Version, minNix),
+		a.check("nix.version", StatusFail,
+			fmt.Sprintf("Nix %s is older than %s: nixpkgs %s refuses to evaluate on it (lib/minver.nix), so no switch can succeed", *r.Version, minNix, flakegen.DefaultRelease),
 			a.upgradeFix(install, exe))
 	default:
 		msg := "Nix " + *r.Version
@@ -182,12 +176,7 @@ func (a *analysis) sourceProfileFix(install string) string {
 			break
 		}
 	}
-	if home != "" {
-		if rest, ok := strings.CutPrefix(script, home+"/"); ok {
-			script = "~/" + rest
-		}
-	}
-	return ". " + script + "\nor open a new terminal; if it still fails, add that line to your shell's profile"
+	return ". " + a.shellPath(script) + "\nor open a new terminal; if it still fails, add that line to your shell's profile"
 }
 
 func (a *analysis) upgradeFix(install, exe string) string {
@@ -242,7 +231,7 @@ func (a *analysis) daemonCheck(install, exe string, up bool) {
 	case a.f.plat.systemdDir:
 		fix = a.sudo() + "systemctl enable --now nix-daemon.socket nix-daemon.service"
 	default:
-		fix = fmt.Sprintf("start it by hand (no systemd here): %ssh -c '%s >/dev/null 2>&1 &'", a.sudo(), a.daemonBinary(exe))
+		fix = "start it by hand (no systemd here): " + a.sudo() + "sh -c " + nixrun.ShellQuote(nixrun.ShellQuote(a.daemonBinary(exe))+" >/dev/null 2>&1 &")
 	}
 	a.check("nix.daemon", st, msg, fix)
 }
@@ -291,20 +280,30 @@ func (a *analysis) flakesFix() string {
 			`nix.settings.experimental-features = [ "nix-command" "flakes" ];` +
 			"\nthen: sudo nixos-rebuild switch"
 	}
+	// extra-experimental-features adds to the person's list; a plain
+	// experimental-features line would replace it (dropping, say,
+	// ca-derivations they enabled elsewhere).
 	dir := "~/.config/nix"
-	if x := a.m.Getenv("XDG_CONFIG_HOME"); x != "" {
-		dir = a.tilde(x) + "/nix"
+	if x := a.m.Getenv("XDG_CONFIG_HOME"); path.IsAbs(x) {
+		dir = a.shellPath(path.Join(x, "nix"))
 	}
 	return "mkdir -p " + dir + " && echo 'extra-experimental-features = nix-command flakes' >> " + dir + "/nix.conf"
 }
 
-// isRoot reports whether nixboard runs as root, from the user database.
+// isRoot reports whether nixboard runs as root: the effective uid decides,
+// as User.IsRoot says.
 func (a *analysis) isRoot() bool {
-	u := &a.f.user
-	if u.passwd != nil {
-		return u.passwd.uid == "0"
+	return a.person().IsRoot()
+}
+
+// person is the user as far as the user facts tell, for checks that run
+// before the report's User is filled in.
+func (a *analysis) person() User {
+	u := User{Name: a.f.user.name}
+	if id, ok := a.f.user.uid(); ok {
+		u.UID = &id
 	}
-	return u.name == "root"
+	return u
 }
 
 // versionLess compares dotted versions numerically ("2.8.0" < "2.18").
@@ -353,5 +352,89 @@ func (a *analysis) replaceDistroNixFix() string {
 	if pm.remove == "" || !ok {
 		return ""
 	}
+	if pm.nixPackage == debianNixPackage {
+		return a.replaceDebianNixFix(rec)
+	}
 	return pm.remove + pm.nixPackage + " && " + rec.Command
+}
+
+// debianNixPackage is Debian's (and Ubuntu's) package of the nix programs.
+const debianNixPackage = "nix-bin"
+
+// replaceDebianNixFix replaces Debian's nix-bin with the recommended
+// installer, from the state Debian leaves: removing the package keeps a
+// root-owned /nix, /etc/nix/nix.conf (nix-setup-systemd's conffile, gone
+// only on purge), the nixbld group with its users nixbld1..nixbld10, and
+// the nix-users group. The single-user installer refuses a /nix it cannot
+// write ("directory /nix exists, but is not writable by you"); the
+// multi-user installers refuse an existing nixbld group or build user
+// whose ids are not theirs. Every step says what it removes, and /nix is
+// only removed when nothing in it belongs to another Nix installation.
+func (a *analysis) replaceDebianNixFix(rec InstallOption) string {
+	n, sudo := &a.f.nix, a.sudo()
+	steps := []string{
+		"# 1. Remove Debian's Nix: its programs (nix-bin), its nix-daemon units and /etc/nix/nix.conf (nix-setup-systemd). This keeps /nix, the nixbld group and its users.",
+		sudo + "apt-get purge -y nix-bin nix-setup-systemd",
+	}
+	if rec.ID == OptionUpstreamSingleUser {
+		uid, known := a.f.user.uid()
+		if n.nixDir && !a.isRoot() && !(known && n.nixOwnerKnown && n.nixOwner == uid) {
+			user := a.f.user.name
+			steps = append(steps,
+				"# 2. Give /nix to "+user+": the single-user installer refuses a /nix it cannot write. The store and database Debian's Nix made stay, now owned by "+user+".",
+				sudo+"chown -R "+nixrun.ShellQuote(user)+" /nix")
+		}
+		return strings.Join(append(steps, "# Then install Nix for you alone, without a daemon:", rec.Command), "\n")
+	}
+	if other := a.otherNixInstall(); other != "" {
+		return strings.Join(append(steps,
+			"# /nix also holds "+other+": nixboard does not remove it. Open a new terminal; if nix is still too old or missing, uninstall that Nix as its installer documents, then run nixboard again."), "\n")
+	}
+	if n.nixDir {
+		steps = append(steps,
+			"# 2. Remove /nix and /etc/nix: the Nix store and database Debian's Nix made, with everything built or installed with it. The multi-user installers refuse to install over them.",
+			sudo+"rm -rf /nix /etc/nix")
+	}
+	if users, groups := a.f.user.buildUsers, n.groups; len(users) > 0 || len(groups) > 0 {
+		var what []string
+		switch len(users) {
+		case 0:
+		case 1:
+			what = append(what, "the build user "+users[0])
+		default:
+			what = append(what, fmt.Sprintf("the %d build users (%s ... %s)", len(users), users[0], users[len(users)-1]))
+		}
+		if len(groups) > 0 {
+			what = append(what, "the groups "+strings.Join(groups, " and "))
+		}
+		steps = append(steps, "# 3. Remove "+strings.Join(what, " and ")+" that Debian created: the installers create their own, with their own ids, and refuse others.")
+		if len(users) > 0 {
+			q := make([]string, len(users))
+			for i, u := range users {
+				q[i] = nixrun.ShellQuote(u)
+			}
+			steps = append(steps, "for u in "+strings.Join(q, " ")+"; do "+sudo+`userdel "$u"; done`)
+		}
+		for _, g := range groups {
+			steps = append(steps, sudo+"groupdel "+nixrun.ShellQuote(g))
+		}
+	}
+	return strings.Join(append(steps, "# Then install Nix ("+rec.Name+"):", rec.Command), "\n")
+}
+
+// otherNixInstall names what in /nix another Nix installation left, which
+// removing /nix would destroy: Determinate's receipt, an installer's default
+// profile, or a /nix that a person owns (a single-user install). It is ""
+// when /nix holds only what Debian's Nix made.
+func (a *analysis) otherNixInstall() string {
+	n := &a.f.nix
+	switch {
+	case n.receipt:
+		return "Determinate Nix (/nix/receipt.json)"
+	case n.defaultProfile:
+		return "an installer's Nix (/nix/var/nix/profiles/default)"
+	case n.nixOwnerKnown && n.nixOwner != 0:
+		return fmt.Sprintf("a single-user Nix (/nix belongs to uid %d)", n.nixOwner)
+	}
+	return ""
 }

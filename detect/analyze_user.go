@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/nixrun"
 )
 
 func (a *analysis) tilde(p string) string {
@@ -17,6 +18,18 @@ func (a *analysis) tilde(p string) string {
 		}
 	}
 	return p
+}
+
+// shellPath is a machine path as a shell word to paste: ~/... under the
+// home directory (the rest quoted where it needs it), else quoted.
+func (a *analysis) shellPath(p string) string {
+	home := a.f.user.home
+	if home != "" && home != "/" {
+		if rest, ok := strings.CutPrefix(p, home+"/"); ok && rest != "" {
+			return "~/" + nixrun.ShellQuote(rest)
+		}
+	}
+	return nixrun.ShellQuote(p)
 }
 
 func (a *analysis) homeManager() {
@@ -60,7 +73,7 @@ func (a *analysis) homeManager() {
 		}
 		a.check("homeManager.config", StatusWarn,
 			fmt.Sprintf("%s holds a home-manager configuration (%s) that nixboard did not write: files nixboard replaces are backed up first", a.tilde(h.configDir), kind),
-			fmt.Sprintf("to keep a copy of your own: cp -a %s %s.before-nixboard", a.tilde(h.configDir), a.tilde(h.configDir)))
+			"to keep a copy of your own: cp -a "+a.shellPath(h.configDir)+" "+a.shellPath(h.configDir+".before-nixboard"))
 	}
 
 	if a.r.Nix.Installed && r.ProfileDir == nil {
@@ -149,7 +162,7 @@ func (a *analysis) packageManager() packageManager {
 	sudo := a.sudo()
 	switch {
 	case has("debian") || has("ubuntu"):
-		return packageManager{sudo + "apt-get install -y ", sudo + "apt-get remove -y ", "nix-bin"}
+		return packageManager{sudo + "apt-get install -y ", sudo + "apt-get purge -y ", debianNixPackage}
 	case has("alpine"):
 		return packageManager{sudo + "apk add ", sudo + "apk del ", "nix"}
 	case has("fedora") || has("rhel") || has("centos"):
@@ -165,6 +178,7 @@ func (a *analysis) packageManager() packageManager {
 func (a *analysis) user() {
 	u, r := &a.f.user, &a.r.User
 	r.Name, r.Home, r.Hostname, r.Shell, r.Editor = u.name, u.home, u.hostname, u.shell, u.editor
+	r.UID = a.person().UID
 
 	if u.name == "" {
 		a.check("user.name", StatusFail, "cannot tell who you are: USER and LOGNAME are not set and `id -un` gave nothing", "export USER=\"$(id -un)\"")
@@ -174,17 +188,23 @@ func (a *analysis) user() {
 		a.check("user.name", StatusOK, "user "+u.name, "")
 	}
 
+	// home-manager's activation compares HOME with home.homeDirectory
+	// (`[[ $HOME -ef $expected ]]`), not with the user database: a HOME that
+	// differs from /etc/passwd is what it expects, as long as the
+	// configuration says the same. homeDirectoryCheck compares it with the
+	// configuration once the defaults are known.
 	switch {
 	case u.home == "":
 		a.check("user.home", StatusFail, "no home directory: HOME is not set and the user database has none", `export HOME="$(getent passwd "$(id -un)" | cut -d: -f6)"`)
 	case !u.homeExists:
-		a.check("user.home", StatusFail, "home directory "+u.home+" does not exist", "sudo mkdir -p "+u.home+" && sudo chown \"$(id -un)\" "+u.home)
-	case u.passwd != nil && u.passwd.home != "" && path.Clean(u.passwd.home) != path.Clean(u.home):
-		a.check("user.home", StatusWarn,
-			fmt.Sprintf("HOME is %s but the user database says %s: home-manager checks that they agree", u.home, u.passwd.home),
-			"export HOME="+u.passwd.home)
+		q := nixrun.ShellQuote(u.home)
+		a.check("user.home", StatusFail, "home directory "+u.home+" does not exist", a.sudo()+"mkdir -p "+q+" && "+a.sudo()+"chown \"$(id -un)\" "+q)
 	default:
-		a.check("user.home", StatusOK, "home directory "+u.home, "")
+		msg := "home directory " + u.home
+		if u.passwd != nil && u.passwd.home != "" && path.Clean(u.passwd.home) != path.Clean(u.home) {
+			msg += " (HOME; the user database says " + u.passwd.home + ", which home-manager does not check)"
+		}
+		a.check("user.home", StatusOK, msg, "")
 	}
 
 	shell := path.Base(u.shell)

@@ -1,11 +1,13 @@
 package detect
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/nixrun"
 )
 
 // defaults fills Report.Defaults: flakegen's defaults for this platform and
@@ -38,7 +40,7 @@ func (a *analysis) defaults() {
 		if err != nil {
 			a.check("homeManager.answers", StatusWarn,
 				a.tilde(file)+" cannot be read, so detected values are the defaults: "+oneLine(err.Error()),
-				"fix the file, or move it away: mv "+a.tilde(file)+" "+a.tilde(file)+".broken")
+				"fix the file, or move it away: mv "+a.shellPath(file)+" "+a.shellPath(file+".broken"))
 		} else {
 			fill(&prev.HomeBase.Username, d.HomeBase.Username)
 			fill(&prev.HomeBase.HomeDirectory, d.HomeBase.HomeDirectory)
@@ -51,11 +53,32 @@ func (a *analysis) defaults() {
 			fill(&prev.Git.Name, d.Git.Name)
 			fill(&prev.Git.Email, d.Git.Email)
 			fill(&prev.Shell, d.Shell)
+			a.followHome(&prev, file)
 			d = prev
 			a.check("homeManager.answers", StatusOK, "answers from the last run: "+a.tilde(file), "")
 		}
 	}
 	r.Defaults = d
+}
+
+// followHome makes the last run's home.homeDirectory follow HOME when they
+// are not the same directory: home-manager's activation stops unless
+// `[[ $HOME -ef home.homeDirectory ]]` holds, so the old value could never
+// be switched to from this shell. The user.home check says so, and how to
+// keep the old value instead.
+func (a *analysis) followHome(prev *flakegen.Answers, file string) {
+	u := &a.f.user
+	old := prev.HomeBase.HomeDirectory
+	if u.home == "" || !u.homeExists || !path.IsAbs(old) || realPath(a.m, old) == u.homeReal {
+		return
+	}
+	prev.HomeBase.HomeDirectory = u.home
+	if c := a.checkByID("user.home"); c != nil {
+		c.Status = StatusWarn
+		c.Message = fmt.Sprintf("HOME is %s, but the last run's answers (%s) set home.homeDirectory to %s: home-manager's activation stops unless the two are the same directory, so nixboard now proposes %s",
+			u.home, a.tilde(file), old, u.home)
+		c.Fix = "to keep " + old + " instead, run nixboard with HOME set to it: HOME=" + nixrun.ShellQuote(old) + " nixboard"
+	}
 }
 
 func fill(dst *string, v string) {

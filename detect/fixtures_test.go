@@ -3,6 +3,7 @@ package detect_test
 import (
 	"context"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ const (
 
 func s(v string) *string { return &v }
 func b(v bool) *bool     { return &v }
+func n(v int) *int       { return &v }
 
 // fixture is what detection must find on one fixture machine.
 type fixture struct {
@@ -47,7 +49,7 @@ var fixtures = map[string]fixture{
 			Install: s("multi-user"), Daemon: b(true), Flakes: b(true), NixCommand: b(true)},
 		hm:   detect.HomeManager{Installed: true, Version: s("25.11"), ProfileDir: s("/home/alice/.local/state/nix/profiles")},
 		git:  detect.Git{Installed: true, Name: "Alice Example", Email: "alice@example.com"},
-		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "DESKTOP-4F2K9QX", Shell: "/bin/bash"},
+		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "DESKTOP-4F2K9QX", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(262_144_000 * 1024)},
 		checks: allOK("platform.supported", "wsl.version", "wsl.systemd", "nix.installed", "nix.path", "nix.version",
 			"nix.daemon", "nix.flakes", "homeManager.installed", "homeManager.config", "git.installed", "git.identity",
@@ -60,7 +62,7 @@ var fixtures = map[string]fixture{
 		nix: detect.Nix{Installed: true, Version: s("2.18.8"), Path: s("/nix/var/nix/profiles/default/bin/nix"), OnPath: true,
 			Install: s("multi-user"), Daemon: b(false), Flakes: b(true), NixCommand: b(true)},
 		git:  detect.Git{Installed: true, Name: "Alice Example", Email: "alice@example.com"},
-		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "DESKTOP-4F2K9QX", Shell: "/bin/bash"},
+		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "DESKTOP-4F2K9QX", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(262_144_000 * 1024)},
 		checks: with(allOK("platform.supported", "wsl.version", "nix.installed", "nix.path", "nix.version", "nix.flakes",
 			"homeManager.installed", "homeManager.config", "git.installed", "git.identity",
@@ -75,7 +77,7 @@ var fixtures = map[string]fixture{
 			Distro: detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"},
 			WSL:    &detect.WSL{Version: 2, SystemdConfigured: true, Distro: "Ubuntu-24.04"}, GenericLinux: true},
 		git:  detect.Git{Installed: true, Name: "Alice Example", Email: "alice@example.com"},
-		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "DESKTOP-4F2K9QX", Shell: "/bin/bash"},
+		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "DESKTOP-4F2K9QX", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/", FreeBytes: i64(262_144_000 * 1024)},
 		checks: with(allOK("platform.supported", "wsl.version", "homeManager.installed", "homeManager.config",
 			"git.installed", "git.identity", "user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
@@ -91,7 +93,7 @@ var fixtures = map[string]fixture{
 			Install: s("single-user"), Flakes: b(false), NixCommand: b(true)},
 		hm:   detect.HomeManager{ProfileDir: s("/nix/var/nix/profiles/per-user/alice")},
 		git:  detect.Git{Installed: true, Name: "Alice Example", Email: "alice@example.com"},
-		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "DESKTOP-4F2K9QX", Shell: "/bin/bash"},
+		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "DESKTOP-4F2K9QX", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(104_857_600 * 1024)},
 		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "homeManager.installed", "homeManager.config",
 			"git.installed", "git.identity", "user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
@@ -102,7 +104,7 @@ var fixtures = map[string]fixture{
 		platform: detect.Platform{Kind: "wsl", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "alpine", Version: "3.20.3", Name: "Alpine Linux v3.20"},
 			WSL:    &detect.WSL{Version: 2, Distro: "Alpine"}, GenericLinux: true},
-		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "LAPTOP-ADA", Shell: "/bin/ash"},
+		user: detect.User{Name: "alice", Home: "/home/alice", Hostname: "LAPTOP-ADA", Shell: "/bin/ash", UID: n(1000)},
 		disk: detect.Disk{Path: "/", FreeBytes: i64(262_144_000 * 1024)},
 		checks: with(allOK("platform.supported", "wsl.version", "homeManager.installed", "homeManager.config",
 			"user.name", "user.home", "user.hostname", "disk.free"),
@@ -117,7 +119,7 @@ var fixtures = map[string]fixture{
 			Install: s("nixos"), Daemon: b(true), Flakes: b(false), NixCommand: b(false)},
 		hm:   detect.HomeManager{ProfileDir: s("/nix/var/nix/profiles/per-user/nixos")},
 		git:  detect.Git{Installed: true, Name: "NixOS User", Email: "nixos@example.org"},
-		user: detect.User{Name: "nixos", Home: "/home/nixos", Hostname: "nixos", Shell: "/run/current-system/sw/bin/bash"},
+		user: detect.User{Name: "nixos", Home: "/home/nixos", Hostname: "nixos", Shell: "/run/current-system/sw/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(988_213_440 * 1024)},
 		checks: with(allOK("platform.supported", "wsl.version", "wsl.systemd", "nix.installed", "nix.path", "nix.version",
 			"nix.daemon", "homeManager.installed", "homeManager.config", "git.installed", "git.identity",
@@ -176,7 +178,7 @@ var fixtures = map[string]fixture{
 		hm: detect.HomeManager{Installed: true, Version: s("25.11"), ConfigDir: s("/home/dave/.config/home-manager"),
 			ManagedByNixboard: true, Flake: true, ProfileDir: s("/home/dave/.local/state/nix/profiles")},
 		git:  detect.Git{Installed: true, Name: "Dave Example", Email: "dave@work.example"},
-		user: detect.User{Name: "dave", Home: "/home/dave", Hostname: "workstation", Shell: "/usr/bin/zsh", Editor: s("/usr/bin/nvim")},
+		user: detect.User{Name: "dave", Home: "/home/dave", Hostname: "workstation", Shell: "/usr/bin/zsh", Editor: s("/usr/bin/nvim"), UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(5_242_880 * 1024)},
 		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "nix.version", "nix.daemon", "nix.flakes",
 			"homeManager.installed", "homeManager.config", "homeManager.answers", "git.installed", "git.identity",
@@ -190,7 +192,7 @@ var fixtures = map[string]fixture{
 			Install: s("single-user"), Flakes: b(true), NixCommand: b(true)},
 		hm:   detect.HomeManager{ProfileDir: s("/nix/var/nix/profiles/per-user/bob")},
 		git:  detect.Git{Installed: true, Name: "Bob Example"},
-		user: detect.User{Name: "bob", Home: "/home/bob", Hostname: "pi5", Shell: "/usr/bin/fish"},
+		user: detect.User{Name: "bob", Home: "/home/bob", Hostname: "pi5", Shell: "/usr/bin/fish", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(52_428_800 * 1024)},
 		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "nix.version", "nix.flakes",
 			"homeManager.installed", "homeManager.config", "git.installed",
@@ -206,7 +208,7 @@ var fixtures = map[string]fixture{
 			Install: s("nixos"), Daemon: b(true), Flakes: b(true), NixCommand: b(true)},
 		hm:   detect.HomeManager{ProfileDir: s("/home/carol/.local/state/nix/profiles")},
 		git:  detect.Git{Installed: true, Name: "Carol Example", Email: "carol@example.org"},
-		user: detect.User{Name: "carol", Home: "/home/carol", Hostname: "nixbox", Shell: "/run/current-system/sw/bin/zsh"},
+		user: detect.User{Name: "carol", Home: "/home/carol", Hostname: "nixbox", Shell: "/run/current-system/sw/bin/zsh", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(1_468_006_400 * 1024)},
 		checks: allOK("platform.supported", "nix.installed", "nix.path", "nix.version", "nix.daemon", "nix.flakes",
 			"homeManager.installed", "homeManager.config", "git.installed", "git.identity",
@@ -216,7 +218,7 @@ var fixtures = map[string]fixture{
 		platform: detect.Platform{Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
 			Distro:    detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"},
 			Container: s("docker"), GenericLinux: true},
-		user: detect.User{Name: "root", Home: "/root", Hostname: "3f4e5d6c7b8a", Shell: "/bin/bash"},
+		user: detect.User{Name: "root", Home: "/root", Hostname: "3f4e5d6c7b8a", Shell: "/bin/bash", UID: n(0)},
 		disk: detect.Disk{Path: "/", FreeBytes: i64(83_606_360 * 1024)},
 		checks: with(allOK("platform.supported", "homeManager.installed", "homeManager.config",
 			"user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
@@ -234,15 +236,15 @@ var fixtures = map[string]fixture{
 			Container: s("docker"), GenericLinux: true},
 		nix: detect.Nix{Installed: true, Version: s("2.8.0"), Path: s("/usr/bin/nix"), OnPath: true,
 			Install: s("multi-user"), Daemon: b(false), Flakes: b(false), NixCommand: b(false)},
-		user: detect.User{Name: "root", Home: "/root", Hostname: "5c1d0e7a9b2f", Shell: "/bin/bash"},
+		user: detect.User{Name: "root", Home: "/root", Hostname: "5c1d0e7a9b2f", Shell: "/bin/bash", UID: n(0)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(104_857_600 * 1024)},
 		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "homeManager.installed", "homeManager.config",
 			"user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"platform.container", warn, "nix.version", fail, "nix.daemon", warn, "nix.flakes", warn,
 			"homeManager.profile", warn, "git.installed", warn),
 		fix: map[string]string{"nix.daemon": "start it by hand (no systemd here): sh -c '/usr/bin/nix-daemon >/dev/null 2>&1 &'",
-			"nix.version": "apt-get remove -y nix-bin && curl --proto"},
-		noFix: map[string]string{"nix.daemon": "/nix/var/nix/profiles/default/bin/nix-daemon"},
+			"nix.version": "\napt-get purge -y nix-bin nix-setup-systemd\n"},
+		noFix: map[string]string{"nix.daemon": "/nix/var/nix/profiles/default/bin/nix-daemon", "nix.version": "sudo"},
 	},
 	// The same package on a Debian desktop with systemd, its socket never
 	// enabled: the package's units start the daemon.
@@ -252,20 +254,20 @@ var fixtures = map[string]fixture{
 		nix: detect.Nix{Installed: true, Version: s("2.8.0"), Path: s("/usr/bin/nix"), OnPath: true,
 			Install: s("multi-user"), Daemon: b(false), Flakes: b(false), NixCommand: b(false)},
 		git:  detect.Git{Installed: true, Name: "Frank Example", Email: "frank@example.com"},
-		user: detect.User{Name: "frank", Home: "/home/frank", Hostname: "bookworm-desk", Shell: "/bin/bash"},
+		user: detect.User{Name: "frank", Home: "/home/frank", Hostname: "bookworm-desk", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(104_857_600 * 1024)},
 		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "homeManager.installed", "homeManager.config",
 			"git.installed", "git.identity", "user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"nix.version", fail, "nix.daemon", fail, "nix.flakes", warn, "homeManager.profile", warn),
 		fix: map[string]string{"nix.daemon": "sudo systemctl enable --now nix-daemon.socket",
-			"nix.version": "sudo apt-get remove -y nix-bin && curl --proto"},
+			"nix.version": "\nsudo apt-get purge -y nix-bin nix-setup-systemd\n"},
 		noFix: map[string]string{"nix.daemon": "nix-daemon.service"},
 	},
 	"ubuntu-nix-missing": {
 		platform: detect.Platform{Systemd: true, Kind: "linux", Arch: "x86_64", System: "x86_64-linux",
 			Distro: detect.Distro{ID: "ubuntu", Version: "24.04", Name: "Ubuntu 24.04.1 LTS"}, GenericLinux: true},
 		git:  detect.Git{Installed: true, Name: "Erin Example", Email: "erin@example.com"},
-		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash"},
+		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/", FreeBytes: i64(1_048_576 * 1024)},
 		checks: with(allOK("platform.supported", "homeManager.installed", "homeManager.config", "git.installed", "git.identity",
 			"user.name", "user.home", "user.shell", "user.hostname"),
@@ -279,7 +281,7 @@ var fixtures = map[string]fixture{
 		nix: detect.Nix{Installed: true, Version: s("2.28.4"), Path: s("/nix/var/nix/profiles/default/bin/nix"), OnPath: false,
 			Install: s("multi-user"), Daemon: b(true), Flakes: b(true), NixCommand: b(true)},
 		git:  detect.Git{Installed: true, Name: "Erin Example", Email: "erin@example.com"},
-		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash"},
+		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(104_857_600 * 1024)},
 		checks: with(allOK("platform.supported", "nix.installed", "nix.version", "nix.daemon", "nix.flakes",
 			"homeManager.installed", "homeManager.config", "git.installed", "git.identity",
@@ -295,7 +297,7 @@ var fixtures = map[string]fixture{
 			Install: s("multi-user"), Daemon: b(true), Flakes: b(false), NixCommand: b(false)},
 		hm:   detect.HomeManager{ProfileDir: s("/nix/var/nix/profiles/per-user/erin")},
 		git:  detect.Git{Installed: true, Name: "Erin Example", Email: "erin@example.com"},
-		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash"},
+		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(104_857_600 * 1024)},
 		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "nix.version", "nix.daemon",
 			"homeManager.installed", "homeManager.config", "git.installed", "git.identity",
@@ -311,7 +313,7 @@ var fixtures = map[string]fixture{
 			Install: s("multi-user"), Daemon: b(false), Flakes: b(true), NixCommand: b(true)},
 		hm:   detect.HomeManager{ProfileDir: s("/nix/var/nix/profiles/per-user/erin")},
 		git:  detect.Git{Installed: true, Name: "Erin Example", Email: "erin@example.com"},
-		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash"},
+		user: detect.User{Name: "erin", Home: "/home/erin", Hostname: "erin-laptop", Shell: "/bin/bash", UID: n(1000)},
 		disk: detect.Disk{Path: "/nix", FreeBytes: i64(104_857_600 * 1024)},
 		checks: with(allOK("platform.supported", "nix.installed", "nix.path", "nix.version", "nix.flakes",
 			"homeManager.installed", "homeManager.config", "git.installed", "git.identity",
@@ -468,5 +470,39 @@ func TestHangingNix(t *testing.T) {
 	// Everything else was still detected.
 	if c := find(r, "git.identity"); c.Status != ok {
 		t.Errorf("git.identity = %+v", c)
+	}
+}
+
+// TestFeatureFixesAdd: a fix that turns flakes on in nix.conf or NIX_CONFIG
+// says extra-experimental-features, which adds to the person's list; a plain
+// experimental-features line would replace it (dropping, say,
+// ca-derivations). NixOS's nix.settings.experimental-features is a list
+// option whose definitions merge, so it may keep its name.
+func TestFeatureFixesAdd(t *testing.T) {
+	plain := regexp.MustCompile(`(^|[^-.])experimental-features`)
+	reports := map[string]detect.Report{}
+	for name := range fixtures {
+		reports["fixture "+name] = runFixture(t, name, detect.Options{})
+	}
+	for _, name := range detect.DemoNames() {
+		m, err := detect.Demo(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports["demo "+name] = detect.Run(context.Background(), m, detect.Options{})
+	}
+	seen := 0
+	for name, r := range reports {
+		for _, c := range r.Checks {
+			if strings.Contains(c.Fix, "experimental-features") {
+				seen++
+			}
+			if plain.MatchString(c.Fix) {
+				t.Errorf("%s: %s fix sets experimental-features, replacing the person's own: %q", name, c.ID, c.Fix)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no fix mentions experimental-features: the test checks nothing")
 	}
 }

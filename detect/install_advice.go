@@ -1,6 +1,10 @@
 package detect
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/nixboard/nixboard/nixrun"
+)
 
 // InstallOption is one way to install Nix on a machine.
 type InstallOption struct {
@@ -78,7 +82,7 @@ const (
 // forward: switch systemd on and restart WSL, or a single-user install now.
 func InstallAdvice(r Report) Advice {
 	p := r.Platform
-	root := r.User.Name == "root"
+	root := r.User.IsRoot()
 	systemd := p.Systemd || (p.WSL != nil && p.WSL.Systemd)
 	switch {
 	case p.Kind == KindNixOS || p.Kind == KindNixOSWSL:
@@ -97,10 +101,7 @@ func InstallAdvice(r Report) Advice {
 			},
 		}
 	case p.WSL != nil && p.WSL.Version == 1:
-		distro := p.WSL.Distro
-		if distro == "" {
-			distro = "<distro>"
-		}
+		distro := wslDistroWord(p.WSL.Distro)
 		return Advice{
 			Intro: "This is WSL 1: it has no systemd, so no Nix daemon, and its file system is slow for Nix. Converting the distribution to WSL 2 is the way forward; a single-user Nix works in the meantime.",
 			Options: []InstallOption{
@@ -233,6 +234,16 @@ func linuxPrereq(p Platform, root bool, o InstallOption) InstallOption {
 	}
 	o.Command = apk + " && " + o.Command
 	return o
+}
+
+// wslDistroWord is the distribution's name as a word to paste into
+// PowerShell (single quotes mean the same there as in sh, for names without
+// one), or a placeholder when WSL did not say.
+func wslDistroWord(distro string) string {
+	if distro == "" {
+		return "<distro>"
+	}
+	return nixrun.ShellQuote(distro)
 }
 
 func findCheck(r Report, id string) (Check, bool) {

@@ -118,19 +118,28 @@ func TestInstallAdviceVariants(t *testing.T) {
 		want    adviceCase
 	}{
 		{"container user without systemd: single-user, Determinate's root-only plan explained", "docker-ubuntu",
-			func(r *detect.Report) { r.User.Name = "ubuntu" },
+			func(r *detect.Report) { r.User.Name, r.User.UID = "ubuntu", n(1000) },
 			adviceCase{ids: []string{optUpSingle}, runnable: true, command: map[string]string{optUpSingle: upSingleUser},
 				intro: "root-only"}},
 		{"podman container running systemd: Determinate", "docker-ubuntu",
 			func(r *detect.Report) { r.Platform.Systemd = true; r.Platform.Container = s("podman") },
 			adviceCase{ids: []string{optDet, optUpDaemon}, runnable: true, command: map[string]string{optDet: detInstall}}},
 		{"Alpine as root without systemd: apk without sudo", "wsl2-alpine",
-			func(r *detect.Report) { r.Platform.WSL = nil; r.Platform.Kind = "linux"; r.User.Name = "root" },
+			func(r *detect.Report) {
+				r.Platform.WSL = nil
+				r.Platform.Kind = "linux"
+				r.User.Name, r.User.UID = "root", n(0)
+			},
 			adviceCase{ids: []string{optDetNoInit, optUpSingle}, runnable: true,
 				command: map[string]string{optDetNoInit: "apk add bash curl xz shadow && " + detNoInit}, notCommand: []string{"sudo"}}},
 		{"WSL without systemd, as root: still the two ways forward", "wsl2-ubuntu-nosystemd",
-			func(r *detect.Report) { r.User.Name = "root" },
+			func(r *detect.Report) { r.User.Name, r.User.UID = "root", n(0) },
 			adviceCase{ids: []string{optWSLOn, optUpSingle}}},
+		// The effective uid decides, not the name: USER=root left in a
+		// container's environment while it runs as uid 1000.
+		{"named root but running as uid 1000: single-user, as a person", "docker-ubuntu",
+			func(r *detect.Report) { r.User.UID = n(1000) },
+			adviceCase{ids: []string{optUpSingle}, runnable: true, command: map[string]string{optUpSingle: upSingleUser}, intro: "root-only"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,7 +21,21 @@ type nixFacts struct {
 	dialed    bool  // a connection was attempted
 	features  *featureProbe
 	conf      confResult
+
+	// What an installer would find under /nix and in /etc/group: who owns
+	// /nix (unknown where the machine does not say), whether an installer's
+	// default profile is there, and Nix's groups.
+	nixDir         bool
+	nixOwner       int
+	nixOwnerKnown  bool
+	defaultProfile bool
+	groups         []string
 }
+
+// nixGroups are the groups Nix installs create: nixbld for the build users
+// (every installer and Debian's nix-setup-systemd), nix-users for the
+// daemon socket (Debian).
+var nixGroups = []string{"nixbld", "nix-users"}
 
 // featureProbe is what nix itself said about experimental-features.
 type featureProbe struct {
@@ -65,6 +79,19 @@ func (p *prober) nixProbe(n *nixFacts, wg *sync.WaitGroup) {
 			break
 		}
 		n.multiUser = p.lexists(u)
+	}
+	n.defaultProfile = p.lexists("/nix/var/nix/profiles/default")
+	if fi, err := p.m.Stat("/nix"); err == nil && fi.IsDir() {
+		n.nixDir = true
+		n.nixOwner, n.nixOwnerKnown = fileOwner(fi)
+	}
+	if s, ok := p.read("/etc/group"); ok {
+		for _, line := range strings.Split(s, "\n") {
+			name, _, _ := strings.Cut(line, ":")
+			if slices.Contains(nixGroups, name) && !slices.Contains(n.groups, name) {
+				n.groups = append(n.groups, name)
+			}
+		}
 	}
 	n.socket = p.lexists(daemonSocket)
 	if n.socket {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -198,13 +199,36 @@ func parseOSRelease(s string) map[string]string {
 
 // userFacts are the person's identity and environment.
 type userFacts struct {
-	name       string
-	passwd     *passwdEntry
+	name   string
+	passwd *passwdEntry
+	// id is `id -u`: the effective uid.
+	id         result
 	home       string
 	shell      string
 	editor     *string
 	hostname   string
 	homeExists bool
+	// homeReal is HOME with its symbolic links resolved, as home-manager's
+	// `[[ $HOME -ef ... ]]` sees it.
+	homeReal string
+	// buildUsers are the nixbld1, nixbld2, ... accounts in /etc/passwd.
+	buildUsers []string
+}
+
+// uid is the effective uid: what `id -u` says, else the user database's
+// uid for the user name.
+func (u *userFacts) uid() (int, bool) {
+	if u.id.ok() {
+		if n, err := strconv.Atoi(firstLine(u.id.stdout)); err == nil && n >= 0 {
+			return n, true
+		}
+	}
+	if u.passwd != nil {
+		if n, err := strconv.Atoi(u.passwd.uid); err == nil && n >= 0 {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 type passwdEntry struct {
@@ -212,18 +236,28 @@ type passwdEntry struct {
 }
 
 func (p *prober) user(u *userFacts) {
+	// Root is decided by the effective uid, which only id knows; it runs
+	// beside the rest.
+	var wg sync.WaitGroup
+	wg.Go(func() { u.id = p.run("id", "-u") })
+	defer wg.Wait()
 	u.name = cmp.Or(p.m.Getenv("USER"), p.m.Getenv("LOGNAME"))
 	if u.name == "" {
 		if id := p.run("id", "-un"); id.ok() {
 			u.name = id.stdout
 		}
 	}
-	if s, ok := p.read("/etc/passwd"); ok && u.name != "" {
+	if s, ok := p.read("/etc/passwd"); ok {
 		for _, line := range strings.Split(s, "\n") {
 			fs := strings.Split(line, ":")
-			if len(fs) >= 7 && fs[0] == u.name {
+			if len(fs) < 7 {
+				continue
+			}
+			if fs[0] == u.name && u.name != "" && u.passwd == nil {
 				u.passwd = &passwdEntry{name: fs[0], uid: fs[2], home: fs[5], shell: fs[6]}
-				break
+			}
+			if isBuildUser(fs[0]) {
+				u.buildUsers = append(u.buildUsers, fs[0])
 			}
 		}
 	}
@@ -233,6 +267,7 @@ func (p *prober) user(u *userFacts) {
 	}
 	if u.home != "" {
 		u.homeExists = p.isDir(u.home)
+		u.homeReal = realPath(p.m, u.home)
 	}
 	u.shell = p.m.Getenv("SHELL")
 	if u.shell == "" && u.passwd != nil {
@@ -351,6 +386,42 @@ func (p *prober) diskProbe(d *diskFacts) {
 		d.path = path.Dir(d.path)
 	}
 	d.df = p.run("df", "-Pk", d.path)
+}
+
+// isBuildUser reports whether an account is one of Nix's build users
+// (nixbld1, nixbld2, ...), as Debian's nix-setup-systemd and the installers
+// name them.
+func isBuildUser(name string) bool {
+	n, ok := strings.CutPrefix(name, "nixbld")
+	if !ok || n == "" {
+		return false
+	}
+	_, err := strconv.Atoi(n)
+	return err == nil
+}
+
+// realPath resolves the symbolic links in a machine path, so two paths can
+// be compared the way `[[ a -ef b ]]` compares them. A path that cannot be
+// resolved is returned cleaned.
+func realPath(m Machine, name string) string {
+	if !path.IsAbs(name) {
+		return path.Clean(name)
+	}
+	real, err := resolve("stat", name, true, func(q string) (string, bool, bool) {
+		fi, err := m.Lstat(q)
+		if err != nil {
+			return "", false, false
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return "", false, true
+		}
+		target, err := m.Readlink(q)
+		return target, err == nil, true
+	})
+	if err != nil {
+		return path.Clean(name)
+	}
+	return path.Clean(real)
 }
 
 func firstLine(s string) string {

@@ -95,6 +95,21 @@ type User struct {
 	Hostname string  `json:"hostname"`
 	Shell    string  `json:"shell"`
 	Editor   *string `json:"editor"`
+	// UID is the effective user id nixboard runs with (`id -u`), or, when
+	// id does not answer, the user database's uid for Name; null when
+	// neither is known.
+	UID *int `json:"uid"`
+}
+
+// IsRoot reports whether nixboard runs as root. The effective uid decides,
+// not the name: `sudo -E` keeps USER=alice while running as root, and a
+// container may run uid 1000 with USER=root left in its environment. Only
+// when the uid is unknown does the name "root" count.
+func (u User) IsRoot() bool {
+	if u.UID != nil {
+		return *u.UID == 0
+	}
+	return u.Name == "root"
 }
 
 // Disk is the free space where the Nix store lives or would live.
@@ -120,6 +135,34 @@ type Check struct {
 	Status  Status `json:"status"`
 	Message string `json:"message"`
 	Fix     string `json:"fix"` // "" when nothing needs fixing
+}
+
+// Blocker is a finding that makes a switch impossible: a failed check, and
+// why the switch cannot succeed while it fails.
+type Blocker struct {
+	Check
+	// Reason says why the switch cannot succeed until the check's fix is
+	// applied, in one sentence.
+	Reason string `json:"reason"`
+}
+
+// Blockers returns the findings that make a switch impossible, in report
+// order: every failed check, with the reason it stops the switch. The
+// wizard shows them in the review and before it starts a switch, instead
+// of letting the switch fail later with another message.
+func (r Report) Blockers() []Blocker {
+	var out []Blocker
+	for _, c := range r.Checks {
+		if c.Status != StatusFail {
+			continue
+		}
+		reason, ok := blockerReasons[c.ID]
+		if !ok {
+			reason = "doctor found this check failing, and a failed check means the switch cannot succeed"
+		}
+		out = append(out, Blocker{Check: c, Reason: reason})
+	}
+	return out
 }
 
 // Failed reports whether any check failed.

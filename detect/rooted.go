@@ -208,12 +208,28 @@ func (m *rooted) ReadFile(name string) ([]byte, error) {
 }
 
 func (m *rooted) Stat(name string) (fs.FileInfo, error) {
-	return onHost(m, "stat", name, true, os.Stat)
+	return m.ownerless(onHost(m, "stat", name, true, os.Stat))
 }
 
 func (m *rooted) Lstat(name string) (fs.FileInfo, error) {
-	return onHost(m, "lstat", name, false, os.Lstat)
+	return m.ownerless(onHost(m, "lstat", name, false, os.Lstat))
 }
+
+// ownerless hides who owns a file under a root: the files of a copied
+// machine belong to whoever copied them (the checkout of a fixture), not to
+// that machine's users, so a rooted machine does not say. The host's own
+// files keep their owner (Sys is the *syscall.Stat_t).
+func (m *rooted) ownerless(fi fs.FileInfo, err error) (fs.FileInfo, error) {
+	if err != nil || m.root == "" {
+		return fi, err
+	}
+	return noOwner{fi}, nil
+}
+
+// noOwner is file info without the system's own data, so without an owner.
+type noOwner struct{ fs.FileInfo }
+
+func (noOwner) Sys() any { return nil }
 
 func (m *rooted) ReadDir(name string) ([]fs.DirEntry, error) {
 	return onHost(m, "open", name, true, os.ReadDir)

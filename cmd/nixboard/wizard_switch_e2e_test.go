@@ -50,10 +50,12 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 		" --dir " + shq(dir) + " --answers " + shq(answersFile) + "\n")
 	script.WriteString("echo $? > " + shq(status) + "\nsleep 60\n")
 	s := newTmux(t, 80, 24, script.String())
-	// Welcome: real detection of this host. Warnings (a container, an old
-	// Nix) do not block; failures would be listed, and enter still goes on.
+	// Welcome: real detection of this host. Warnings (a container) do not
+	// block; failures (a Nix older than nixpkgs allows, as Debian
+	// bookworm's 2.8) are listed, and enter still goes on.
 	scr := s.waitFor("answer a few questions", 30*time.Second)
-	if strings.Contains(scr, "Before the switch can work") {
+	blocked := strings.Contains(scr, "Before the switch can work")
+	if blocked {
 		t.Logf("detection reports blocking problems on this host:\n%s", scr)
 	}
 	s.keys("Enter")
@@ -89,6 +91,13 @@ func TestWizardRealSwitchInTmux(t *testing.T) {
 		t.Fatal("flake.nix was written before the review was confirmed")
 	}
 	s.keys("Enter")
+	if blocked {
+		// The switch does not start by itself when detection knows it
+		// cannot succeed; the fixture nixpkgs has no minimum Nix, so
+		// trying anyway succeeds here.
+		s.waitFor("try anyway", 30*time.Second)
+		s.keys("t")
+	}
 
 	scr = s.waitFor("environment is set up", 60*time.Second)
 	for _, want := range []string{"[Done]", "fixture@fixturebox", "Log: ~/.local/state/nixboard/logs/switch-", "home-manager switch --flake", "Re-run nixboard"} {

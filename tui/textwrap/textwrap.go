@@ -56,9 +56,20 @@ func Words(s string, width int) []string {
 // The caller indents the continuation lines (doctorview and the wizard
 // indent them by two more). A single word longer than the width stays
 // whole: a broken word would not run.
+//
+// A comment line ("# ...", which fixes use to say what the next command
+// does) is wrapped as prose with every line starting "# ": a backslash does
+// not continue a comment, so the continued text would run as a command.
 func Shell(s string, width int) []string {
 	if ansi.StringWidth(s) <= width {
 		return []string{s}
+	}
+	if text, ok := strings.CutPrefix(strings.TrimLeft(s, " "), "#"); ok {
+		lines := Words(strings.TrimSpace(text), width-2)
+		for i, l := range lines {
+			lines[i] = "# " + l
+		}
+		return lines
 	}
 	words := ShellWords(s)
 	var lines []string

@@ -55,6 +55,29 @@ func TestShellPastes(t *testing.T) {
 	}
 }
 
+// TestShellComment: a comment line is wrapped as comment lines, never
+// continued with a backslash (which does not continue a comment, so the
+// rest would run as a command), and an apostrophe in it is no quote.
+func TestShellComment(t *testing.T) {
+	c := "# 1. Remove Debian's Nix: its programs (nix-bin), its nix-daemon units and /etc/nix/nix.conf"
+	for _, width := range []int{30, 50} {
+		lines := Shell(c, width)
+		if len(lines) < 2 {
+			t.Fatalf("width %d: not wrapped: %q", width, lines)
+		}
+		var words []string
+		for _, l := range lines {
+			if !strings.HasPrefix(l, "# ") || strings.HasSuffix(l, "\\") || ansi.StringWidth(l) > width {
+				t.Errorf("width %d: line %q is not a comment that fits", width, l)
+			}
+			words = append(words, strings.Fields(strings.TrimPrefix(l, "#"))...)
+		}
+		if got := "# " + strings.Join(words, " "); got != c {
+			t.Errorf("width %d: rejoined %q, want %q", width, got, c)
+		}
+	}
+}
+
 func TestWordsNarrow(t *testing.T) {
 	got := Words("home-manager is not installed yet: the first switch runs it", 20)
 	want := []string{"home-manager is not", "installed yet: the", "first switch runs it"}

@@ -10,6 +10,7 @@ import (
 
 	"charm.land/huh/v2"
 
+	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/tui/doctorview"
 	"github.com/nixboard/nixboard/tui/theme"
@@ -72,6 +73,11 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 			fmt.Fprint(out, "\n"+row.Diff)
 		}
 	}
+	blockers := r.Blockers()
+	if len(blockers) > 0 {
+		fmt.Fprintln(out, "\nThe switch cannot succeed yet: doctor found")
+		printBlockers(out, blockers)
+	}
 	if opts.DryRun {
 		fmt.Fprintln(out, "\nDry run: nothing was written.")
 		o.Step = StepDone
@@ -100,6 +106,25 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 		o.Step = StepDone
 		return o, nil
 	}
+	if len(blockers) > 0 {
+		// Detection already knows the switch would fail: it starts only
+		// when the person asks for it (never with --yes alone).
+		try := false
+		if !opts.Yes {
+			confirm := huh.NewConfirm().Title("The switch cannot succeed until the problems above are fixed. Try it anyway?").Value(&try)
+			if err := huh.NewForm(huh.NewGroup(confirm)).WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil {
+				return o, err
+			}
+		}
+		if !try {
+			fmt.Fprintln(out, "The switch was not started. Once the problems above are fixed, switch with: nixboard switch --dir "+shellPath(dir, r.User.Home))
+			o.Step = StepDone
+			// Nobody chose to skip it under --yes: the run did not set up
+			// the environment, which the exit status says.
+			o.Failed = opts.Yes
+			return o, nil
+		}
+	}
 	if err := opts.Deps.PlainSwitch(ctx, dir, out); err != nil {
 		o.Failed = true
 		return o, err
@@ -109,6 +134,18 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 		fmt.Fprintln(out, l)
 	}
 	return o, nil
+}
+
+// printBlockers lists what makes the switch impossible, as plain lines.
+func printBlockers(out io.Writer, blockers []detect.Blocker) {
+	for _, b := range blockers {
+		fmt.Fprintf(out, "  ✗ %s\n    why: %s\n", b.Message, b.Reason)
+		for _, l := range strings.Split(b.Fix, "\n") {
+			if strings.TrimSpace(l) != "" {
+				fmt.Fprintln(out, "    "+l)
+			}
+		}
+	}
 }
 
 // askAccessible asks every question page in huh's accessible mode.

@@ -17,8 +17,11 @@ type DoneInfo struct {
 	Home     string
 	DryRun   bool
 	NoSwitch bool
-	Failed   bool
-	Reason   string
+	// Blocked says the switch was not started because detection found
+	// what makes it impossible (the review and the switch step showed it).
+	Blocked bool
+	Failed  bool
+	Reason  string
 	// Hints are the diagnosis's: a title and a command that fixes it.
 	Hints   []nixrun.Hint
 	LogPath string
@@ -70,7 +73,12 @@ func DoneLines(d DoneInfo, width int) []string {
 		return lines
 	case d.NoSwitch:
 		add(hanging("✓ ", "Configuration written to "+dir+" ("+took+").", width)...)
-		add("", "Switch to it when you are ready:")
+		if d.Blocked {
+			add("")
+			add(textwrap.Words("The switch was not started: doctor found what stops it (nixboard doctor shows it again). Once that is fixed, switch with:", width)...)
+		} else {
+			add("", "Switch to it when you are ready:")
+		}
 		add(commandLines("nixboard switch --dir "+shellPath(d.Dir, d.Home), 2, width)...)
 		add("or")
 		add(commandLines(switchCmd, 2, width)...)

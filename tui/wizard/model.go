@@ -355,6 +355,9 @@ func (m *Model) View() tea.View {
 		body = m.questions.view(m.styles, w, h)
 	case StepSwitch:
 		body = m.sw.view()
+		if m.sw.blocked != nil {
+			body = m.blockedBody(w)
+		}
 	default:
 		body = m.pager.View()
 	}
@@ -430,8 +433,13 @@ func (m *Model) stepKeys() [][2]string {
 			return keys
 		}
 		next := "write files"
-		if m.flow.DryRun {
+		switch {
+		case m.flow.DryRun:
 			next = "finish (dry run)"
+		case len(m.blockers()) > 0 && !m.flow.NoSwitch:
+			// Detection knows the switch cannot succeed: the review
+			// lists why, and the switch will not start by itself.
+			next = "write files (switch waits)"
 		}
 		return append([][2]string{{"enter", next}}, keys...)
 	case StepWrite:

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
 )
 
@@ -31,6 +32,8 @@ type planDoneMsg struct {
 // in a command: nothing is written.
 func (m *Model) startReview() tea.Cmd {
 	a := m.answers
+	// A new review asks again before a switch that cannot succeed.
+	m.sw.tryAnyway = false
 	notes := a.Normalize()
 	m.answers = a
 	m.review = reviewScreen{answers: a, notes: notes}
@@ -93,6 +96,9 @@ func (m *Model) reviewBody(width int) string {
 			b.WriteString(l + "\n")
 		}
 	}
+	// What blocks the switch is shown below the files (the summary and the
+	// files come first at 80x24); the key help says the switch will wait.
+	bs := m.blockers()
 	line(ReviewSummary(r.answers, m.dir, home, m.previous, width)...)
 	if len(r.notes) > 0 {
 		line("", s.Warn.Render("Adjusted for this machine:"))
@@ -137,6 +143,15 @@ func (m *Model) reviewBody(width int) string {
 	} else {
 		line("", s.Subtle.Render("Nothing has been written yet."))
 	}
+	if len(bs) > 0 {
+		line("", s.Fail.Render("The switch cannot succeed until these are fixed:"))
+		line(m.blockerLines(bs, width)...)
+		next := "The files can be written now; the switch waits until these are fixed, or until you ask to try it anyway."
+		if m.flow.NoSwitch || m.flow.DryRun {
+			next = "Fix these before you switch."
+		}
+		line(s.Subtle.Render(wrapText(next, width)))
+	}
 	for _, f := range PlanRows(r.plan) {
 		if f.Diff == "" {
 			continue
@@ -153,6 +168,38 @@ func (m *Model) reviewBody(width int) string {
 		}
 	}
 	return b.String()
+}
+
+// blockers are what makes a switch impossible, as detection reported it.
+func (m *Model) blockers() []detect.Blocker {
+	if m.report == nil {
+		return nil
+	}
+	return m.report.Blockers()
+}
+
+// blockerLines shows each blocker: what doctor found, why it stops the
+// switch, and its fix as commands to paste.
+func (m *Model) blockerLines(bs []detect.Blocker, width int) []string {
+	s := m.styles
+	var out []string
+	for _, b := range bs {
+		ls := hanging("  ✗ ", b.Message, width)
+		ls[0] = "  " + s.Fail.Render("✗") + strings.TrimPrefix(ls[0], "  ✗")
+		out = append(out, ls...)
+		for _, l := range hanging("    why: ", b.Reason, width) {
+			out = append(out, s.Subtle.Render(l))
+		}
+		for _, fix := range strings.Split(b.Fix, "\n") {
+			if strings.TrimSpace(fix) == "" {
+				continue
+			}
+			for _, l := range commandLines(fix, 4, width) {
+				out = append(out, s.Accent.Render(l))
+			}
+		}
+	}
+	return out
 }
 
 // home is the person's home directory as detection found it, for showing

@@ -3,10 +3,12 @@ package wizard
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/switchview"
@@ -30,6 +32,15 @@ type switchScreen struct {
 	took     time.Duration
 	err      error
 	w, h     int
+
+	// blocked holds what detection found that makes this switch
+	// impossible; the switch waits for the person: t tries it anyway,
+	// enter finishes without it, r checks the machine again.
+	blocked []detect.Blocker
+	// tryAnyway is set when the person asked to switch despite them.
+	tryAnyway bool
+	// skipped is set when the person finished without switching.
+	skipped bool
 }
 
 func (s *switchScreen) setSize(w, h int) {
@@ -50,7 +61,26 @@ func (s switchScreen) view() string {
 }
 
 func (s switchScreen) keys() [][2]string {
+	if s.blocked != nil {
+		return [][2]string{{"enter", "finish without switching"}, {"t", "try anyway"}, {"r", "check again"}, {"ctrl+c", "quit"}}
+	}
 	return [][2]string{{"↑/↓", "scroll"}, {"tab", "build log"}, {"ctrl+c", "stop"}}
+}
+
+// blockedBody tells the person, before anything starts, that the switch
+// cannot succeed and why.
+func (m *Model) blockedBody(width int) string {
+	s := m.styles
+	lines := []string{s.Fail.Render(wrapText("The switch was not started: it cannot succeed until these are fixed.", width))}
+	// What to do comes first: a long fix may not fit below it.
+	if m.detecting {
+		lines = append(lines, m.spinner.View()+" Checking the machine again…")
+	} else {
+		lines = append(lines, wrapText("Your files are written. Press enter to finish and switch later, r to check again after fixing, or t to try the switch anyway.", width))
+	}
+	lines = append(lines, "")
+	lines = append(lines, m.blockerLines(m.sw.blocked, width)...)
+	return strings.Join(lines, "\n") + "\n"
 }
 
 // switchReadyMsg carries the prepared switch configuration.
@@ -60,7 +90,14 @@ type switchReadyMsg struct {
 }
 
 func (m *Model) startSwitch() tea.Cmd {
-	m.sw = switchScreen{w: m.sw.w, h: m.sw.h}
+	try := m.sw.tryAnyway
+	m.sw = switchScreen{w: m.sw.w, h: m.sw.h, tryAnyway: try}
+	if bs := m.blockers(); len(bs) > 0 && !try {
+		// Detection already knows this switch would fail: say so now,
+		// instead of letting it fail later with another message.
+		m.sw.blocked = bs
+		return nil
+	}
 	start := m.opts.Deps.Switch
 	if start == nil {
 		m.sw.err = fmt.Errorf("no switch is available in this mode")
@@ -74,6 +111,19 @@ func (m *Model) startSwitch() tea.Cmd {
 }
 
 func (m *Model) updateSwitch(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && m.sw.blocked != nil && !m.detecting {
+		switch k.String() {
+		case "t":
+			m.sw.tryAnyway = true
+			return m.startSwitch()
+		case "enter":
+			m.sw.skipped = true
+			return m.goTo(StepDone)
+		case "r":
+			return m.startDetect()
+		}
+		return nil
+	}
 	switch msg := msg.(type) {
 	case switchReadyMsg:
 		if msg.err != nil {

@@ -26,6 +26,10 @@ func (m *Model) onDetected(r detect.Report, previous *flakegen.Answers) tea.Cmd 
 		m.dir = ConfigDir(m.opts.Dir, r)
 		m.previous = previous
 	}
+	if m.step == StepSwitch && m.sw.blocked != nil {
+		// "Check again" on the blocked switch: start it if nothing blocks now.
+		return m.startSwitch()
+	}
 	if m.step != StepWelcome {
 		return nil
 	}
@@ -49,14 +53,12 @@ func ConfigDir(flagDir string, r detect.Report) string {
 	}
 }
 
-// BlockingChecks returns the checks that failed: the switch cannot succeed
-// until they are fixed, so the welcome screen explains them first.
+// BlockingChecks returns the checks that make the switch impossible (the
+// report's blockers), so the welcome screen explains them first.
 func BlockingChecks(r detect.Report) []detect.Check {
 	var out []detect.Check
-	for _, c := range r.Checks {
-		if c.Status == detect.StatusFail {
-			out = append(out, c)
-		}
+	for _, b := range r.Blockers() {
+		out = append(out, b.Check)
 	}
 	return out
 }
@@ -89,25 +91,8 @@ func (m *Model) welcomeBody(width int) string {
 		return b.String()
 	}
 	r := *m.report
-	if blocking := BlockingChecks(r); len(blocking) > 0 {
-		b.WriteString(s.Fail.Render("Before the switch can work, fix these:") + "\n")
-		for _, c := range blocking {
-			ls := hanging("  ✗ ", c.Message, width)
-			ls[0] = "  " + s.Fail.Render("✗") + strings.TrimPrefix(ls[0], "  ✗")
-			b.WriteString(strings.Join(ls, "\n") + "\n")
-			// A fix is one or more commands to paste: they break only
-			// between shell words.
-			for _, fix := range strings.Split(c.Fix, "\n") {
-				if strings.TrimSpace(fix) == "" {
-					continue
-				}
-				for _, l := range commandLines(fix, 4, width) {
-					b.WriteString(s.Accent.Render(l) + "\n")
-				}
-			}
-		}
-		b.WriteString(s.Subtle.Render(wrapText("You can still answer the questions and write the files now; press r after fixing to check again.", width)) + "\n\n")
-	}
+	// What to do comes first: the fixes of what blocks the switch can be
+	// longer than the screen.
 	switch {
 	case !r.Nix.Installed:
 		b.WriteString(s.Accent.Render("Nix is not installed. Press enter to see how to install it.") + "\n")
@@ -115,6 +100,11 @@ func (m *Model) welcomeBody(width int) string {
 		b.WriteString(s.Accent.Render("Answers were given with --yes: press enter to review them.") + "\n")
 	default:
 		b.WriteString(s.Accent.Render("Press enter to answer a few questions about your setup.") + "\n")
+	}
+	if blockers := r.Blockers(); len(blockers) > 0 {
+		b.WriteString("\n" + s.Fail.Render("Before the switch can work, fix these:") + "\n")
+		b.WriteString(strings.Join(m.blockerLines(blockers, width), "\n") + "\n")
+		b.WriteString(s.Subtle.Render(wrapText("You can still answer the questions and write the files now; press r after fixing to check again.", width)) + "\n")
 	}
 	b.WriteString("\n")
 	b.WriteString(doctorview.Render(r, width, s))
