@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nixboard/nixboard/internal/nixtest"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
@@ -19,8 +20,12 @@ import (
 // process carrying the builder's marker may survive.
 func TestInterruptLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
+	nixtest.EachMode(t, testInterruptLeavesNothingBehind)
+}
+
+func testInterruptLeavesNothingBehind(t *testing.T, mode nixtest.Mode) {
 	marker := switchtest.NewMarker("nixboard-interrupt")
-	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
+	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker, Mode: mode})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r, _ := startSwitch(t, ctx, f)
@@ -61,6 +66,7 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 	}()
 	exitErr := r.Wait()
 	took := time.Since(start)
+	f.CheckMode(t)
 	if exitErr == nil {
 		t.Error("an interrupted switch exited 0")
 	}

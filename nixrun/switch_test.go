@@ -49,12 +49,18 @@ func runSwitch(t *testing.T, f *switchtest.Fixture) (*nixrun.State, error, *nixr
 		}
 		s.FeedLines(batch)
 	}
-	return s, r.Wait(), r, p
+	exitErr := r.Wait()
+	f.CheckMode(t)
+	return s, exitErr, r, p
 }
 
 func TestSwitchFixtureThroughNixRun(t *testing.T) {
 	t.Parallel()
-	f := switchtest.New(t, switchtest.Config{Cache: true})
+	nixtest.EachMode(t, testSwitchFixtureThroughNixRun)
+}
+
+func testSwitchFixtureThroughNixRun(t *testing.T, mode nixtest.Mode) {
+	f := switchtest.New(t, switchtest.Config{Cache: true, Mode: mode})
 	s, exitErr, r, p := runSwitch(t, f)
 	if p.Installed {
 		t.Fatalf("plan uses an installed home-manager, want nix run: %v", p.Argv)
@@ -76,7 +82,7 @@ func TestSwitchFixtureThroughNixRun(t *testing.T) {
 	}
 	sum := s.Summary()
 	if sum.Downloaded != 3 || sum.Built < 4 || sum.Bytes < 300<<10 {
-		t.Errorf("summary = %+v, want 3 downloads (>= 300 KiB) and at least 4 builds", sum)
+		t.Errorf("summary = %+v, want 3 downloads (>= 300 KiB) and at least 4 builds\n%s", sum, log)
 	}
 	if d := nixrun.Diagnose(s, exitErr); !d.OK {
 		t.Errorf("diagnosis = %+v, want OK", d)
@@ -85,7 +91,11 @@ func TestSwitchFixtureThroughNixRun(t *testing.T) {
 
 func TestSwitchFixtureInstalledClobber(t *testing.T) {
 	t.Parallel()
-	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true})
+	nixtest.EachMode(t, testSwitchFixtureInstalledClobber)
+}
+
+func testSwitchFixtureInstalledClobber(t *testing.T, mode nixtest.Mode) {
+	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, Mode: mode})
 	// An older backup is in the way: -b cannot move .bashrc aside.
 	bashrc := filepath.Join(f.Home, ".bashrc")
 	os.WriteFile(bashrc, []byte("# skeleton\n"), 0o644)
@@ -160,8 +170,11 @@ func tail(s string, n int) string {
 // fixtures.
 func TestSwitchFlakegenRendered(t *testing.T) {
 	t.Parallel()
-	nixtest.Require(t)
-	f := switchtest.NewRendered(t)
+	nixtest.EachMode(t, testSwitchFlakegenRendered)
+}
+
+func testSwitchFlakegenRendered(t *testing.T, mode nixtest.Mode) {
+	f := switchtest.NewRendered(t, mode)
 	s, exitErr, r, p := runSwitch(t, f)
 	log, _ := os.ReadFile(r.LogPath())
 	if exitErr != nil {

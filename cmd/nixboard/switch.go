@@ -64,10 +64,11 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 	return runScreen(ctx, st, screenConfig{title: title, source: run, run: run})
 }
 
-// personVars are the variables nixboard reads to plan a switch; they come
-// from the injected getenv (so tests can set them), everything else of the
-// child's environment from the process.
-var personVars = []string{"HOME", "USER", "PATH", "NIX_CONFIG", "XDG_STATE_HOME", "XDG_CONFIG_HOME"}
+// personVars are the variables nixboard reads to plan a switch, and the
+// ones that say which store nix uses (NIX_REMOTE=daemon and the daemon's
+// socket); they come from the injected getenv (so tests can set them),
+// everything else of the child's environment from the process.
+var personVars = []string{"HOME", "USER", "PATH", "NIX_CONFIG", "NIX_REMOTE", "NIX_DAEMON_SOCKET_PATH", "XDG_STATE_HOME", "XDG_CONFIG_HOME"}
 
 // personEnv is the environment the switch runs in: the process's, with
 // personVars as getenv says (unset when getenv gives "").

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nixboard/nixboard/internal/nixtest"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
@@ -40,9 +41,14 @@ var okLine = regexp.MustCompile(`(?m)^switch ok: built \d+, downloaded \d+ \(\d+
 
 func TestSwitchPlainFixture(t *testing.T) {
 	t.Parallel()
-	f := switchtest.New(t, switchtest.Config{Cache: true})
+	nixtest.EachMode(t, testSwitchPlainFixture)
+}
+
+func testSwitchPlainFixture(t *testing.T, mode nixtest.Mode) {
+	f := switchtest.New(t, switchtest.Config{Cache: true, Mode: mode})
 	args := append([]string{"switch", "--plain", "--dir", f.Dir, "--"}, f.ExtraArgs...)
 	code, out, errOut := runCLI(t, envMap(f.Env), args...)
+	f.CheckMode(t)
 	if code != 0 {
 		t.Fatalf("switch exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -96,12 +102,17 @@ func TestSwitchPlainFixture(t *testing.T) {
 
 func TestSwitchPlainClobber(t *testing.T) {
 	t.Parallel()
-	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true})
+	nixtest.EachMode(t, testSwitchPlainClobber)
+}
+
+func testSwitchPlainClobber(t *testing.T, mode nixtest.Mode) {
+	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, Mode: mode})
 	bashrc := filepath.Join(f.Home, ".bashrc")
 	os.WriteFile(bashrc, []byte("# skeleton\n"), 0o644)
 	os.WriteFile(bashrc+"."+nixrun.DefaultBackupExt, []byte("# older backup\n"), 0o644)
 	args := append([]string{"switch", "--dir", f.Dir, "--"}, f.ExtraArgs...)
 	code, out, errOut := runCLI(t, envMap(f.Env), args...)
+	f.CheckMode(t)
 	if code != 1 {
 		t.Fatalf("switch exited %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}

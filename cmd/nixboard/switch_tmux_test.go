@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,16 +108,15 @@ func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'
 // failure line on it.
 func TestSwitchScreenCtrlC(t *testing.T) {
 	t.Parallel()
+	nixtest.EachMode(t, testSwitchScreenCtrlC)
+}
+
+func testSwitchScreenCtrlC(t *testing.T, mode nixtest.Mode) {
 	bin := buildNixboard(t)
 	marker := switchtest.NewMarker("nixboard-tmux")
-	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker})
+	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, SleepSeconds: 60, Marker: marker, Mode: mode})
 	var script strings.Builder
-	script.WriteString("exec env -i")
-	for _, kv := range f.Env {
-		if k, _, _ := strings.Cut(kv, "="); k == "HOME" || k == "PATH" || k == "NIX_CONFIG" || k == "USER" {
-			script.WriteString(" " + shq(kv))
-		}
-	}
+	script.WriteString("exec env -i" + fixtureEnvWords(f, "USER"))
 	script.WriteString(" TERM=xterm-256color /bin/sh -c " + shq(shq(bin)+` switch --dir "$0" -- "$@"; echo EXIT=$?; sleep 60`) + " " + shq(f.Dir))
 	for _, a := range f.ExtraArgs {
 		script.WriteString(" " + shq(a))
@@ -148,4 +148,20 @@ func TestSwitchScreenCtrlC(t *testing.T) {
 	if strings.Contains(scr, "Running now") {
 		t.Errorf("the terminal was not restored (the screen is still there):\n%s", scr)
 	}
+	f.CheckMode(t)
+}
+
+// fixtureEnvWords are the fixture's variables the built binary runs with
+// under `env -i`, shell-quoted, each after a space: HOME, PATH, the offline
+// NIX_CONFIG, the daemon's NIX_REMOTE and socket when the fixture runs
+// through one, and the keys in extra.
+func fixtureEnvWords(f *switchtest.Fixture, extra ...string) string {
+	keep := append([]string{"HOME", "PATH", "NIX_CONFIG", "NIX_REMOTE", "NIX_DAEMON_SOCKET_PATH"}, extra...)
+	var b strings.Builder
+	for _, kv := range f.Env {
+		if k, _, _ := strings.Cut(kv, "="); slices.Contains(keep, k) {
+			b.WriteString(" " + shq(kv))
+		}
+	}
+	return b.String()
 }

@@ -20,8 +20,8 @@ tty=$(/usr/bin/cut -d' ' -f7 /proc/$$/stat)
 echo "$* tty=$tty" >> "$FAKE_LOGS/sudo"
 if [ "$1" = "-v" ]; then
 	trap '/usr/bin/stty echo < /dev/tty; echo "fake sudo: cancelled" >> "$FAKE_LOGS/sudo"; exit 130' INT
-	printf '[sudo] password for %s: ' "$USER" > /dev/tty
 	/usr/bin/stty -echo < /dev/tty
+	printf '[sudo] password for %s: ' "$USER" > /dev/tty
 	IFS= read -r pw < /dev/tty
 	/usr/bin/stty echo < /dev/tty
 	printf '\n' > /dev/tty

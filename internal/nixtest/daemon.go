@@ -153,6 +153,24 @@ func startDaemon(t testing.TB) ([]string, int) {
 	return client, cmd.Process.Pid
 }
 
+// DaemonClients counts the clients the daemon of env (a Daemon's client
+// environment) has accepted so far, from the daemon's log: a test compares
+// two counts to prove that something ran through the daemon rather than on
+// the store directly. It is 0 for an environment without a test daemon.
+func DaemonClients(env []string) int {
+	socket := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "NIX_DAEMON_SOCKET_PATH="); ok {
+			socket = v
+		}
+	}
+	if socket == "" {
+		return 0
+	}
+	log, _ := os.ReadFile(filepath.Join(filepath.Dir(socket), "daemon.log"))
+	return bytes.Count(log, []byte("accepted connection from"))
+}
+
 // stopDaemon ends the daemon and its workers. The daemon forks a worker
 // per client, each in a session of its own, so the daemon's process group
 // does not hold them: they are found as its children and killed first

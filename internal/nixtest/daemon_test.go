@@ -31,6 +31,7 @@ func TestDaemonBuilds(t *testing.T) {
 		expr := `derivation { name = "nixtest-daemon"; system = builtins.currentSystem; builder = "/bin/sh";
 			salt = "` + dir + `"; PATH = "/usr/bin:/bin";
 			args = [ "-c" "cut -d' ' -f4 /proc/$PPID/stat > $out" ]; }`
+		before := DaemonClients(client)
 		cmd := exec.Command(nix, "build", "--impure", "--no-link", "--json", "--expr", expr)
 		cmd.Env = append(Env(), client...)
 		var stderr strings.Builder
@@ -44,6 +45,9 @@ func TestDaemonBuilds(t *testing.T) {
 		}
 		if err := json.Unmarshal(out, &built); err != nil || len(built) != 1 {
 			t.Fatalf("nix build --json: %v: %s", err, out)
+		}
+		if after := DaemonClients(client); after <= before {
+			t.Errorf("the daemon counted %d clients before the build and %d after", before, after)
 		}
 		data, err := os.ReadFile(built[0].Outputs.Out)
 		if err != nil {

@@ -48,6 +48,10 @@ type Config struct {
 	// recording has a believable pace.
 	Pace     string
 	Throttle int
+	// Mode is how nix runs: single-user (the zero value), or through a
+	// nix-daemon the test starts (nixtest.ThroughDaemon); the fixture's
+	// own builds and the switch both run that way.
+	Mode nixtest.Mode
 }
 
 // Fixture is a configuration ready to switch.
@@ -59,13 +63,28 @@ type Fixture struct {
 	// Home is the temporary HOME the activation writes into.
 	Home string
 	// Env is the environment of the switch: offline NIX_CONFIG, HOME,
-	// and PATH with nix (and the fixture home-manager when installed).
+	// PATH with nix (and the fixture home-manager when installed), and in
+	// daemon mode NIX_REMOTE and the daemon's socket.
 	Env []string
 	// ExtraArgs override the inputs with the fixtures (and add the local
 	// cache when there is one).
 	ExtraArgs []string
 	// Name is the configuration name, user@host.
 	Name string
+	// Mode is how nix runs; clients counts the daemon's clients once the
+	// fixture is set up.
+	Mode    nixtest.Mode
+	clients int
+}
+
+// CheckMode fails the test when the fixture runs through a daemon but
+// nothing connected to it since the fixture was set up: the switch ran on
+// the store directly, so the daemon-mode test would prove nothing.
+func (f *Fixture) CheckMode(t testing.TB) {
+	t.Helper()
+	if f.Mode == nixtest.ThroughDaemon && nixtest.DaemonClients(f.Env) <= f.clients {
+		t.Errorf("daemon mode, but nothing connected to the test's nix-daemon during the switch: the environment lost NIX_REMOTE")
+	}
 }
 
 // Testdata is the absolute path of nixrun/testdata.
@@ -117,17 +136,19 @@ func New(t testing.TB, c Config) *Fixture {
 		"--override-input", "nixpkgs", "path:" + f.Nixpkgs,
 		"--override-input", "home-manager", "path:" + f.HomeManager,
 	}
+	modeEnv := c.Mode.Env(t)
 	env := func(extra ...string) []string {
 		var out []string
 		for _, kv := range os.Environ() {
 			k, _, _ := strings.Cut(kv, "=")
 			switch {
-			case k == "NIX_CONFIG", k == "HOME", k == "PATH", k == "USER", strings.HasPrefix(k, "XDG_"):
+			case k == "NIX_CONFIG", k == "HOME", k == "PATH", k == "USER", strings.HasPrefix(k, "XDG_"), k == "NIX_REMOTE", k == "NIX_DAEMON_SOCKET_PATH":
 				continue
 			}
 			out = append(out, kv)
 		}
-		return append(out, append([]string{"HOME=" + f.Home, "USER=fixture", "NIX_CONFIG=" + nixConfig}, extra...)...)
+		out = append(out, "HOME="+f.Home, "USER=fixture", "NIX_CONFIG="+nixConfig)
+		return append(append(out, modeEnv...), extra...)
 	}
 	base := env("PATH=" + path)
 	// Lock the configuration to the fixtures, as a first run would lock
@@ -140,23 +161,33 @@ func New(t testing.TB, c Config) *Fixture {
 		path = filepath.Join(paths[0], "bin") + ":" + path
 	}
 	if c.Cache {
-		url := serveCache(t, base, f.Nixpkgs, filepath.Join(root, "cache"), c.Throttle)
-		f.ExtraArgs = append(f.ExtraArgs, "--option", "substituters", url, "--option", "require-sigs", "false")
+		url, key := serveCache(t, base, f.Nixpkgs, root, c.Throttle)
+		f.ExtraArgs = append(f.ExtraArgs, "--option", "substituters", url, "--option", "trusted-public-keys", key)
 	}
 	f.Env = env("PATH=" + path)
+	f.Mode, f.clients = c.Mode, nixtest.DaemonClients(f.Env)
 	return f
 }
 
-// serveCache builds the fixture packages into a binary cache in dir, serves
-// it on 127.0.0.1 and deletes the packages from the store.
-func serveCache(t testing.TB, env []string, nixpkgs, dir string, throttle int) string {
+// serveCache builds the fixture packages into a binary cache under root,
+// signed with a key made for it as real caches are, serves it on 127.0.0.1,
+// deletes the packages from the store, and returns the cache's URL and its
+// public key. A signed cache needs no require-sigs = false, which a
+// nix-daemon would not take from its client anyway: the daemon's store reads
+// require-sigs once, before the client's options arrive.
+func serveCache(t testing.TB, env []string, nixpkgs, root string, throttle int) (url, publicKey string) {
 	t.Helper()
+	dir := filepath.Join(root, "cache")
+	secret, public := filepath.Join(root, "cache.secret"), filepath.Join(root, "cache.public")
+	run(t, env, "nix-store", "--generate-binary-cache-key", "fixture-cache-1", secret, public)
+	key, err := os.ReadFile(public)
+	must(t, err)
 	var attrs []string
 	for _, p := range []string{"git", "tmux", "neovim"} {
 		attrs = append(attrs, "path:"+nixpkgs+"#legacyPackages."+System()+"."+p)
 	}
 	paths := outPaths(t, Nix(t, env, append([]string{"build", "--no-link", "--json"}, attrs...)...))
-	Nix(t, env, append([]string{"copy", "--to", "file://" + dir + "?compression=none"}, paths...)...)
+	Nix(t, env, append([]string{"copy", "--to", "file://" + dir + "?compression=none&secret-key=" + secret}, paths...)...)
 	Nix(t, env, append([]string{"store", "delete"}, paths...)...)
 	var h http.Handler = http.FileServer(http.Dir(dir))
 	if throttle > 0 {
@@ -164,7 +195,7 @@ func serveCache(t testing.TB, env []string, nixpkgs, dir string, throttle int) s
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return srv.URL, strings.TrimSpace(string(key))
 }
 
 // throttled serves h at about bps bytes a second.
@@ -201,13 +232,20 @@ func (w *slowWriter) Write(p []byte) (int, error) {
 // Nix runs nix with env and returns its stdout, failing the test on error.
 func Nix(t testing.TB, env []string, args ...string) []byte {
 	t.Helper()
-	cmd := exec.Command("nix", args...)
+	return run(t, env, "nix", args...)
+}
+
+// run runs a command of the nix installation with env and returns its
+// stdout, failing the test on error.
+func run(t testing.TB, env []string, name string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(name, args...)
 	cmd.Env = env
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
 	}
 	return out
 }
@@ -322,8 +360,8 @@ func Answers() flakegen.Answers {
 
 // NewRendered is New for a configuration flakegen renders from Answers (its
 // flake.nix, home.nix and base layer), with the inputs replaced by the
-// fixtures.
-func NewRendered(t testing.TB) *Fixture {
+// fixtures, nix running in mode m.
+func NewRendered(t testing.TB, m nixtest.Mode) *Fixture {
 	t.Helper()
 	rendered := filepath.Join(t.TempDir(), "rendered")
 	plan, err := flakegen.NewPlan(rendered, Answers())
@@ -335,5 +373,5 @@ func NewRendered(t testing.TB) *Fixture {
 	}
 	// New copies the directory into a repository of its own.
 	os.RemoveAll(filepath.Join(rendered, ".git"))
-	return New(t, Config{ConfigDir: rendered})
+	return New(t, Config{ConfigDir: rendered, Mode: m})
 }
