@@ -9,22 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// requireShell returns the path of a shell the OneDrive helpers must work
-// in, skipping the test when it is not installed, or failing it when
-// CI=true (as internal/nixtest does for nix and git).
-func requireShell(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI but not on PATH: %v (apt-get install %s)", name, err, name)
-		}
-		t.Skipf("%s not installed; install it (apt-get install %s) to run this test", name, name)
-	}
-	return p
-}
+	"github.com/nixboard/nixboard/internal/nixtest"
+)
 
 // oneDriveHelpers is what the base layer defines for enableOneDriveUtils on
 // WSL, taken from base.nix by evaluating it with real nix.
@@ -159,7 +146,7 @@ func TestOneDrivePath(t *testing.T) {
 	h := loadOneDriveHelpers(t)
 	for _, shell := range []string{"bash", "zsh"} {
 		t.Run(shell, func(t *testing.T) {
-			sh := requireShell(t, shell)
+			sh := nixtest.RequireShell(t, shell)
 			cases := []struct {
 				name string
 				// setup places cmd.exe (or not) and returns extra env.
@@ -251,7 +238,7 @@ func TestOneDrivePath(t *testing.T) {
 		})
 	}
 	t.Run("no wslpath", func(t *testing.T) {
-		sh := requireShell(t, "bash")
+		sh := nixtest.RequireShell(t, "bash")
 		for _, p := range []string{"/usr/bin/wslpath", "/bin/wslpath"} {
 			if _, err := os.Stat(p); err == nil {
 				t.Skipf("%s exists: this machine is WSL", p)
@@ -293,7 +280,7 @@ func TestOneDriveFunction(t *testing.T) {
 	}
 	for _, s := range shells {
 		t.Run(s.shell, func(t *testing.T) {
-			sh := requireShell(t, s.shell)
+			sh := nixtest.RequireShell(t, s.shell)
 			def := h.bash
 			if s.shell == "zsh" {
 				def = h.zsh
@@ -301,7 +288,7 @@ func TestOneDriveFunction(t *testing.T) {
 			if s.shell == "fish" {
 				def = fishDef
 			}
-			bash := requireShell(t, "bash")
+			bash := nixtest.RequireShell(t, "bash")
 			for _, setUp := range []bool{true, false} {
 				f := newFakeWSL(t)
 				f.write(t, filepath.Join(f.bin, "cmd.exe"), fakeCmd)

@@ -40,6 +40,14 @@ func RequireTmux(t testing.TB) string {
 	return requireTool(t, "tmux", "tmux")
 }
 
+// RequireShell returns the path of a shell (bash, zsh, fish) that a test
+// runs generated shell code in, skipping without it or failing under
+// CI=true (.ci/run installs zsh and fish).
+func RequireShell(t testing.TB, name string) string {
+	t.Helper()
+	return requireTool(t, name, name)
+}
+
 func requireTool(t testing.TB, name, debianPackage string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
