@@ -263,7 +263,7 @@ func TestDiagnoseModuleErrors(t *testing.T) {
 func TestDiagnoseDaemonWarnings(t *testing.T) {
 	warning := `@nix {"action":"msg","level":0,"msg":"\u001b[35;1mwarning:\u001b[0m ignoring substitute for '/nix/store/ylbbmza3212baijyzw3wklg71d61py06-fixture-dl-1.0' from 'http://127.0.0.1:8765', as it's not signed by any of the keys in 'trusted-public-keys'"}`
 	s, _ := newTestState(Limits{})
-	feedAll(s, warning+"\n"+activationOKText)
+	feedAll(s, warning+"\n"+activationOK)
 	if errs, warns := s.Messages(LvlError), s.Messages(LvlWarn); len(errs) != 0 || len(warns) != 1 {
 		t.Errorf("errors %v, warnings %v: a daemon's warning is a warning", errs, warns)
 	}
@@ -285,7 +285,7 @@ func TestDiagnoseDaemonWarnings(t *testing.T) {
 func TestDiagnoseMissingNarFallback(t *testing.T) {
 	missing := `@nix {"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m file '\u001b[35;1mnar/0qkdfhlkvd6q1d89mqk26k1r7zvmmiin3p3p7qr43c7iwsv1wka4.nar.xz\u001b[0m' does not exist in binary cache '\u001b[35;1mhttp://127.0.0.1:8765\u001b[0m'"}`
 	s, _ := newTestState(Limits{})
-	feedAll(s, missing+"\n"+activationOKText)
+	feedAll(s, missing+"\n"+activationOK)
 	if d := DiagnoseReplay(s); !d.OK {
 		t.Errorf("replay: %+v", d)
 	}
@@ -300,28 +300,11 @@ func TestDiagnoseMissingNarFallback(t *testing.T) {
 	}
 }
 
-// activationOKText is a successful activation with -b nixboard-backup that
-// moved two existing files aside (check-link-targets.sh's wording).
-const activationOKText = `Starting Home Manager activation
-Activating checkFilesChanged
-Activating checkLinkTargets
-Existing file '/home/alice/.bashrc' is in the way of '/nix/store/0fyqfl3sj6nyd0hz5nl0gd1r8gcg6d8s-home-manager-files/.bashrc', will be moved to '/home/alice/.bashrc.nixboard-backup'
-Existing file '/home/alice/.config/git/config' is in the way of '/nix/store/0fyqfl3sj6nyd0hz5nl0gd1r8gcg6d8s-home-manager-files/.config/git/config', will be moved to '/home/alice/.config/git/config.nixboard-backup'
-Activating writeBoundary
-Activating installPackages
-Activating linkGeneration
-Cleaning up orphan links from /home/alice
-Creating profile generation 1
-Creating home file links in /home/alice
-Activating onFilesChange
-Activating reloadSystemd
-`
-
 // TestDiagnoseMovedAside: a successful switch says which files it moved
 // aside and where, as the person knows the paths.
 func TestDiagnoseMovedAside(t *testing.T) {
 	s, _ := newTestState(Limits{})
-	feedAll(s, activationOKText)
+	feedAll(s, activationOK)
 	d := Diagnose(s, nil)
 	if !d.OK || len(d.Hints) != 1 {
 		t.Fatalf("diagnosis %+v", d)

@@ -431,77 +431,66 @@ func TestNixDownloads(t *testing.T) {
 	})
 }
 
-// TestNixUnsignedSubstitute: a cache whose paths are not signed by a
-// trusted key is ignored with a warning, and nix builds the paths itself.
-// Through a daemon the warning reaches the client at level 0; it is still a
-// warning, and the run succeeds, live and in a replay of its capture.
-func TestNixUnsignedSubstitute(t *testing.T) {
+// TestNixSubstituteFallsBack: two caches nix cannot use, after which it
+// builds the paths itself and the run succeeds, live and in a replay of its
+// capture without an exit status:
+//   - unsigned: its paths are not signed by a trusted key, ignored with a
+//     warning. Through a daemon that warning reaches the client at level 0;
+//     it is still a warning.
+//   - missing-nar: it lists the paths but lost their NARs; nix reports the
+//     missing file as an error message, then builds.
+func TestNixSubstituteFallsBack(t *testing.T) {
 	nixtest.Require(t)
 	t.Parallel()
-	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
-		n := newSession(t, m)
-		dir := fixture(t)
-		c := n.newCache(dir, "dl", cacheOpts{unsigned: true})
-		log, err := n.build(append(c.from(), "path:"+dir+"#dl")...)
-		if err != nil {
-			t.Fatalf("nix build: %v\n%s", err, log)
-		}
-		log = c.scrub(log)
-		n.record("unsigned.log", log, 0)
-		n.recordSwitches("switch-unsigned", log)
-		s := fold(t, log)
-		if sum := s.Summary(); sum.Built != 2 || sum.Downloaded != 0 {
-			t.Errorf("summary %+v, want 2 built", sum)
-		}
-		warned := false
-		for _, w := range s.Messages(LvlWarn) {
-			warned = warned || strings.Contains(StripANSI(w.Text), "not signed by any of the keys")
-		}
-		if !warned || len(s.Messages(LvlError)) != 0 {
-			t.Errorf("warnings %v, errors %v: want the unsigned substitute as a warning", s.Messages(LvlWarn), s.Messages(LvlError))
-		}
-		if d := Diagnose(s, nil); !d.OK {
-			t.Errorf("diagnosis %+v", d)
-		}
-		plain := fold(t, append(append([]byte(nil), log...), activationOK...))
-		if d := DiagnoseReplay(plain); !d.OK {
-			t.Errorf("replay of the plain capture: %+v", d)
-		}
-	})
-}
-
-// TestNixMissingNarFallback: a cache that lists a path but lost its NAR.
-// nix reports the missing file as an error, builds the path itself and
-// succeeds: a successful run, live and in a replay of its capture.
-func TestNixMissingNarFallback(t *testing.T) {
-	nixtest.Require(t)
-	t.Parallel()
-	nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
-		n := newSession(t, m)
-		dir := fixture(t)
-		c := n.newCache(dir, "dl", cacheOpts{noNars: true})
-		log, err := n.build(append(c.from(), "--option", "fallback", "true", "path:"+dir+"#dl")...)
-		if err != nil {
-			t.Fatalf("nix build: %v\n%s", err, log)
-		}
-		log = c.scrub(log)
-		n.record("missing-nar.log", log, 0)
-		n.recordSwitches("switch-missing-nar", log)
-		s := fold(t, log)
-		if sum := s.Summary(); sum.Built < 1 {
-			t.Errorf("summary %+v, want the paths built", sum)
-		}
-		if !strings.Contains(string(log), "does not exist in binary cache") {
-			t.Errorf("no missing NAR in the log:\n%s", log)
-		}
-		if d := Diagnose(s, nil); !d.OK {
-			t.Errorf("diagnosis %+v", d)
-		}
-		plain := fold(t, append(append([]byte(nil), log...), activationOK...))
-		if d := DiagnoseReplay(plain); !d.OK {
-			t.Errorf("replay of the plain capture: %+v", d)
-		}
-	})
+	cases := []struct {
+		name   string
+		opts   cacheOpts
+		says   string // in a warning, or in the log
+		warned bool
+	}{
+		{"unsigned", cacheOpts{unsigned: true}, "not signed by any of the keys", true},
+		{"missing-nar", cacheOpts{noNars: true}, "does not exist in binary cache", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			nixtest.EachMode(t, func(t *testing.T, m nixtest.Mode) {
+				n := newSession(t, m)
+				dir := fixture(t)
+				c := n.newCache(dir, "dl", tc.opts)
+				log, err := n.build(append(c.from(), "--option", "fallback", "true", "path:"+dir+"#dl")...)
+				if err != nil {
+					t.Fatalf("nix build: %v\n%s", err, log)
+				}
+				log = c.scrub(log)
+				n.record(tc.name+".log", log, 0)
+				n.recordSwitches("switch-"+tc.name, log)
+				s := fold(t, log)
+				if sum := s.Summary(); sum.Built != 2 || sum.Downloaded != 0 {
+					t.Errorf("summary %+v, want 2 built", sum)
+				}
+				if !strings.Contains(string(log), tc.says) {
+					t.Errorf("the log does not say %q:\n%s", tc.says, log)
+				}
+				if tc.warned {
+					warned := false
+					for _, w := range s.Messages(LvlWarn) {
+						warned = warned || strings.Contains(StripANSI(w.Text), tc.says)
+					}
+					if !warned || len(s.Messages(LvlError)) != 0 {
+						t.Errorf("warnings %v, errors %v: want %q as a warning", s.Messages(LvlWarn), s.Messages(LvlError), tc.says)
+					}
+				}
+				if d := Diagnose(s, nil); !d.OK {
+					t.Errorf("diagnosis %+v", d)
+				}
+				plain := fold(t, append(append([]byte(nil), log...), activationOK...))
+				if d := DiagnoseReplay(plain); !d.OK {
+					t.Errorf("replay of the plain capture: %+v", d)
+				}
+			})
+		})
+	}
 }
 
 type countingWriter struct {
@@ -566,11 +555,13 @@ func TestNixOfflineCache(t *testing.T) {
 
 // activationOK is what a home-manager activation prints (plain text on
 // stdout), as modules/lib-bash/activation-init.sh and
-// modules/home-environment.nix word it.
+// modules/home-environment.nix word it, with -b nixboard-backup moving two
+// existing files aside (modules/files/check-link-targets.sh).
 const activationOK = `Starting Home Manager activation
 Activating checkFilesChanged
 Activating checkLinkTargets
-Existing file '/home/alice/.bashrc' is in the way of '/nix/store/0fyqfl3sj6nyd0hz5nl0gd1r8gcg6d8s-home-manager-files/.bashrc', will be moved to '/home/alice/.bashrc.backup'
+Existing file '/home/alice/.bashrc' is in the way of '/nix/store/0fyqfl3sj6nyd0hz5nl0gd1r8gcg6d8s-home-manager-files/.bashrc', will be moved to '/home/alice/.bashrc.nixboard-backup'
+Existing file '/home/alice/.config/git/config' is in the way of '/nix/store/0fyqfl3sj6nyd0hz5nl0gd1r8gcg6d8s-home-manager-files/.config/git/config', will be moved to '/home/alice/.config/git/config.nixboard-backup'
 Activating writeBoundary
 Activating installPackages
 Activating linkGeneration
@@ -626,15 +617,15 @@ var recorded = map[string]struct {
 	"download.log":                    {true, "", 0},
 	"offline-built.log":               {true, "", 0},
 	"unsigned.log":                    {true, "", 2},
-	"missing-nar.log":                 {true, "", -1},
+	"missing-nar.log":                 {true, "", 2},
 	"switch-ok.log":                   {true, "", 3},
 	"switch-ok-plain.log":             {true, "", 3},
 	"switch-offline-ok.log":           {true, "", 0},
 	"switch-offline-ok-plain.log":     {true, "", 0},
 	"switch-unsigned-ok.log":          {true, "", 2},
 	"switch-unsigned-ok-plain.log":    {true, "", 2},
-	"switch-missing-nar-ok.log":       {true, "", -1},
-	"switch-missing-nar-ok-plain.log": {true, "", -1},
+	"switch-missing-nar-ok.log":       {true, "", 2},
+	"switch-missing-nar-ok-plain.log": {true, "", 2},
 	"switch-clobber.log":              {false, "2 files would be clobbered: /home/alice/.bashrc, /home/alice/.profile", 3},
 	"switch-cut.log":                  {false, ReasonLogEnds, 3},
 	"untracked.log":                   {false, "home.nix is not tracked by git", 0},
@@ -673,6 +664,10 @@ func TestRecordedLogs(t *testing.T) {
 				}
 				if sum := s.Summary(); w.built >= 0 && sum.Built != w.built {
 					t.Errorf("built %d, want %d", sum.Built, w.built)
+				}
+				if w.ok && strings.HasPrefix(name, "switch-") &&
+					(len(d.Hints) == 0 || d.Hints[0].Title != "2 existing files were moved aside") {
+					t.Errorf("a successful switch does not say what it moved aside: %+v", d.Hints)
 				}
 			})
 		}
