@@ -116,8 +116,10 @@ func nameProblems(c checkedNames, used []string, stale bool) []string {
 	return slices.Compact(problems)
 }
 
-// missingName finds the attribute nix stopped at in an evaluation error.
-var missingName = regexp.MustCompile(`(?:attribute|undefined variable) '([^']+)'`)
+// missingName finds the attribute nix stopped at in an evaluation error (on
+// Nix 2.20 and newer after a trace that names other attributes: "while
+// evaluating the attribute 'resolved'").
+var missingName = regexp.MustCompile(`attribute '([^']+)' missing|undefined variable '([^']+)'`)
 
 // moduleProblems evaluates module against the checked names and turns an
 // evaluation that stops at an unlisted name into a problem naming it.
@@ -129,7 +131,7 @@ func moduleProblems(t *testing.T, c checkedNames, module string) (used []string,
 		if m == nil {
 			t.Fatalf("evaluating %s with the checked names: %v", module, err)
 		}
-		return nil, []string{fmt.Sprintf("%s names %s, which is not in assets/packages.json (nix: %s)", module, m[1], m[0])}
+		return nil, []string{fmt.Sprintf("%s names %s, which is not in assets/packages.json (nix: %s)", module, m[1]+m[2], m[0])}
 	}
 	return ev.Used, nameProblems(c, ev.Used, false)
 }
