@@ -476,6 +476,14 @@ func unfreeHint(t string, allowed []string) (finding, bool) {
 	detail := "nixpkgs refuses unfree packages unless the configuration allows them by name. To allow " + name + ", add this to home.nix:\n\n" +
 		"  nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ " + strings.Join(quoted, " ") + " ];\n\n" +
 		"It replaces the flake's own list, so it names every unfree package the configuration uses"
+	if slices.Contains(allowed, name) {
+		// The flake allows it: something replaced the flake's config.
+		return finding{14, name + " is allowed by your answers, but a nixpkgs.config in home.nix replaced the flake's", Hint{
+			Title: name + " was refused although your answers allow it",
+			Detail: "home-manager builds its packages with home.nix's nixpkgs.config when there is one, and then ignores the flake's config, including the list of unfree packages your answers allow (" + strings.Join(allowed, ", ") + ")." +
+				"\nKeep them in home.nix's own list:\n\n  nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ " + strings.Join(quoted, " ") + " ];",
+		}}, true
+	}
 	switch {
 	case allowed == nil:
 		detail += " (add any other unfree package your answers install, such as those marked unfree in the questions)."
@@ -536,7 +544,7 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 	var hints []Hint
 	if len(backups) > 0 {
 		hints = append(hints, Hint{
-			Title: fmt.Sprintf("%d files could not be backed up: an older backup is in the way", len(backups)),
+			Title: count(len(backups), "file could not be backed up: an older backup is in the way", "files could not be backed up: an older backup is in the way"),
 			Detail: strings.Join(backups, "\n") + "\nhome-manager moves an existing file aside to FILE.<backup extension>, and never overwrites an older backup." +
 				"\nMove the older backups away (nothing is deleted), then switch again.",
 			Fix: strings.Join(backupFixes, " && "),
@@ -544,14 +552,14 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 	}
 	if len(links) > 0 {
 		hints = append(hints, Hint{
-			Title:  fmt.Sprintf("%d files are symlinks home-manager cannot back up", len(links)),
+			Title:  count(len(links), "file is a symlink home-manager cannot back up", "files are symlinks home-manager cannot back up"),
 			Detail: strings.Join(links, "\n") + "\nhome-manager only moves regular files aside. Removing the link does not touch the file it points to.",
 			Fix:    strings.Join(linkFixes, " && "),
 		})
 	}
 	if len(plain) > 0 {
 		hints = append(hints, Hint{
-			Title: fmt.Sprintf("%d existing files would be clobbered", len(plain)),
+			Title: count(len(plain), "existing file would be clobbered", "existing files would be clobbered"),
 			Detail: strings.Join(plain, "\n") + "\nhome-manager does not overwrite files it did not create. With a backup extension (-b EXT) it moves them aside," +
 				" unless the file is a symlink (symlinks are never moved): check with ls -l, and remove links made by another tool.",
 			Fix: "ls -l -- " + strings.Join(quoteAll(plain), " "),
@@ -683,19 +691,29 @@ func successHints(s *State) []Hint {
 	gpu := s.act.GPUSetup
 	moved := append([]Moved(nil), s.act.MovedAside...)
 	home := s.act.Home
+	var warns []Message
+	if r := s.msgs[LvlWarn]; r != nil {
+		warns = r.all()
+	}
 	s.mu.Unlock()
 	var hints []Hint
+	if w := evalWarnings(warns); len(w) > 0 {
+		title := "home-manager warned: " + firstLine(w[0])
+		if len(w) > 1 {
+			title = count(len(w), "warning from the evaluation", "warnings from the evaluation")
+		}
+		hints = append(hints, Hint{
+			Title:  title,
+			Detail: strings.Join(w, "\n") + "\nThe switch succeeded; the configuration may not do what you expect until the warning is fixed.",
+		})
+	}
 	if len(moved) > 0 {
 		lines := make([]string, len(moved))
 		for i, m := range moved {
 			lines[i] = tildePath(m.From, home) + " → " + tildePath(m.To, home)
 		}
-		title := fmt.Sprintf("%d existing files were moved aside", len(moved))
-		if len(moved) == 1 {
-			title = "1 existing file was moved aside"
-		}
 		hints = append(hints, Hint{
-			Title:  title,
+			Title:  count(len(moved), "existing file was moved aside", "existing files were moved aside"),
 			Detail: strings.Join(lines, "\n") + "\nhome-manager manages these files now; your old versions are kept under the backup names. Copy what you still need into home.nix.",
 		})
 	}
@@ -720,4 +738,34 @@ func tildePath(p, home string) string {
 		}
 	}
 	return p
+}
+
+// count is "N thing" with the singular or plural wording.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// evalWarnings are the warnings the evaluation printed (home-manager's own,
+// traced as "trace: warning: ...", and lib.warn's "evaluation warning:"),
+// without their prefix, each once.
+func evalWarnings(warns []Message) []string {
+	var out []string
+	for _, m := range warns {
+		t := StripANSI(m.Text)
+		rest, traced := strings.CutPrefix(t, "trace: ")
+		if !traced {
+			rest, traced = strings.CutPrefix(t, "evaluation ")
+		}
+		if !traced {
+			continue
+		}
+		w := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "warning:"))
+		if w != "" && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }

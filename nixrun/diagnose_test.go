@@ -181,14 +181,14 @@ Existing file '` + profile + `' would be clobbered`
 	if h := d.Hints[0]; !strings.Contains(h.Title, "older backup") || h.Fix != "mv -n -- "+bashrc+".backup "+bashrc+".backup.old" {
 		t.Errorf("backup hint: %+v", h)
 	}
-	if h := d.Hints[1]; !strings.Contains(h.Title, "symlinks") || !strings.Contains(h.Detail, "/etc/skel/.profile") || h.Fix != "rm -- "+profile {
+	if h := d.Hints[1]; h.Title != "1 file is a symlink home-manager cannot back up" || !strings.Contains(h.Detail, "/etc/skel/.profile") || h.Fix != "rm -- "+profile {
 		t.Errorf("symlink hint: %+v", h)
 	}
 	// In a replay the files are on another machine: no symlink check.
 	s, _ := newTestState(Limits{})
 	feedAll(s, log)
 	r := DiagnoseReplay(s)
-	if r.OK || r.Reason != want || !strings.Contains(r.Hints[1].Title, "existing files would be clobbered") {
+	if r.OK || r.Reason != want || r.Hints[1].Title != "1 existing file would be clobbered" {
 		t.Errorf("replay: %+v", r)
 	}
 	if a := s.Activation(); a.Complete || len(a.Clobbered) != 2 || a.Clobbered[0].BackupOf != bashrc {
@@ -328,5 +328,48 @@ func TestDiagnoseUnfreeKeepsAllowed(t *testing.T) {
 	want := `nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ "claude-code" "vscode" ];`
 	if d.Reason != "vscode is unfree and not allowed" || !strings.Contains(d.Hints[0].Detail, want) || !strings.Contains(d.Hints[0].Detail, "already allow claude-code") {
 		t.Errorf("diagnosis %+v", d)
+	}
+}
+
+// TestDiagnoseEvalWarnings: home-manager traces its warnings at the error
+// level ("trace: warning: ...", here the release check's, from a real switch
+// with home-manager 26.05 over a 26.11 nixpkgs library). They are warnings;
+// the switch succeeded and says what it warned about, once.
+func TestDiagnoseEvalWarnings(t *testing.T) {
+	trace := `@nix {"action":"msg","level":0,"msg":"trace: \u001b[1;31mwarning: You are using\n\n  Home Manager version 26.05 and\n  Nixpkgs version 26.11.\n\nUsing mismatched versions is likely to cause errors and unexpected\nbehavior.\n\u001b[0m"}`
+	s, _ := newTestState(Limits{})
+	feedAll(s, trace+"\n"+trace+"\n"+activationOK)
+	if errs := s.Messages(LvlError); len(errs) != 0 {
+		t.Errorf("errors %v: a traced warning is a warning", errs)
+	}
+	d := DiagnoseReplay(s)
+	if !d.OK || len(d.Hints) != 2 || d.Hints[0].Title != "home-manager warned: You are using" ||
+		!strings.Contains(d.Hints[0].Detail, "Home Manager version 26.05 and\n  Nixpkgs version 26.11.") ||
+		strings.Count(d.Hints[0].Detail, "You are using") != 1 {
+		t.Errorf("diagnosis %+v", d)
+	}
+}
+
+// TestDiagnoseUnfreeAllowedButRefused: the answers allow claude-code, and
+// nixpkgs refused it anyway: a nixpkgs.config in home.nix replaced the
+// flake's (seen with the real home-manager).
+func TestDiagnoseUnfreeAllowedButRefused(t *testing.T) {
+	s, _ := newTestState(Limits{})
+	feedAll(s, `@nix {"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m Refusing to evaluate package 'claude-code-2.1.0' in /nix/store/q70zm03zq1zynnxxc706yb5nb0zysjd0-source/pkgs/by-name/cl/claude-code/package.nix:192 because it has an unfree license (‘unfree’)"}`)
+	d := DiagnoseWith(s, errors.New("exit status 1"), Context{UnfreeAllowed: []string{"claude-code"}})
+	if d.Reason != "claude-code is allowed by your answers, but a nixpkgs.config in home.nix replaced the flake's" ||
+		!strings.Contains(d.Hints[0].Detail, `[ "claude-code" ]`) {
+		t.Errorf("diagnosis %+v", d)
+	}
+}
+
+func TestClobberHintCounts(t *testing.T) {
+	_, hints := clobberHints([]Clobber{{Path: "/home/alice/.profile"}}, nil)
+	if len(hints) != 1 || hints[0].Title != "1 existing file would be clobbered" {
+		t.Errorf("hints %+v", hints)
+	}
+	_, hints = clobberHints([]Clobber{{Path: "/h/.bashrc.b", BackupOf: "/h/.bashrc"}}, nil)
+	if len(hints) != 1 || hints[0].Title != "1 file could not be backed up: an older backup is in the way" {
+		t.Errorf("hints %+v", hints)
 	}
 }

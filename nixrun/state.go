@@ -754,17 +754,28 @@ func (s *State) msg(e *rawEvent) {
 	s.pushTail(0, KindMsg, level, e.text)
 }
 
-// isWarning reports whether a message's text starts with "warning:", after
-// any colour codes.
+// isWarning reports whether a message's text is a warning: "warning:",
+// "evaluation warning:" (lib.warn on newer Nix), or a warning traced at the
+// error level ("trace: warning: ...", home-manager's and nixpkgs'
+// builtins.trace), after any colour codes.
 func isWarning(text []byte) bool {
+	text = skipSGR(text)
+	if rest, ok := bytes.CutPrefix(text, []byte("trace: ")); ok {
+		text = skipSGR(rest)
+	}
+	return bytes.HasPrefix(text, []byte("warning:")) || bytes.HasPrefix(text, []byte("evaluation warning:"))
+}
+
+// skipSGR drops the colour codes text starts with.
+func skipSGR(text []byte) []byte {
 	for len(text) > 2 && text[0] == 0x1b && text[1] == '[' {
 		end := bytes.IndexByte(text, 'm')
 		if end < 0 {
-			return false
+			return text
 		}
 		text = text[end+1:]
 	}
-	return bytes.HasPrefix(text, []byte("warning:"))
+	return text
 }
 
 // markFailedBuild marks the build a "builder for '…drv' failed" (or newer
