@@ -192,7 +192,7 @@ func (a Answers) Validate() error {
 		}
 		v.add("release", a.Release, fmt.Sprintf("does not provide packages for %s; use release %s", a.System, oneOf(alt)))
 	}
-	if v.text("hostname", a.Hostname, maxHostname) {
+	if v.plain("hostname", a.Hostname, maxHostname) {
 		checkHostname(v, a.Hostname)
 	}
 	if !slices.Contains(KnownShells, a.Shell) {
@@ -200,7 +200,7 @@ func (a Answers) Validate() error {
 	}
 
 	// Identity.
-	if v.text("homeBase.username", hb.Username, maxUsername) {
+	if v.plain("homeBase.username", hb.Username, maxUsername) {
 		switch {
 		case hb.Username == "":
 			v.add("homeBase.username", hb.Username, "is required: your login name (the output of `id -un`)")
@@ -208,12 +208,12 @@ func (a Answers) Validate() error {
 			v.add("homeBase.username", hb.Username, "is not a user name: use letters, digits, '.', '_' and '-', starting with a letter or '_'")
 		}
 	}
-	if v.text("homeBase.homeDirectory", hb.HomeDirectory, maxPath) {
+	if v.plain("homeBase.homeDirectory", hb.HomeDirectory, maxPath) {
 		checkHome(v, hb.HomeDirectory, a.Platform)
 	}
-	if v.text("homeBase.defaultEditor", hb.DefaultEditor, maxEditor) {
-		if strings.TrimSpace(hb.DefaultEditor) != hb.DefaultEditor || hb.DefaultEditor == "" {
-			v.add("homeBase.defaultEditor", hb.DefaultEditor, "must be a command such as nvim, vim, nano or \"code --wait\", without leading or trailing spaces")
+	if v.plain("homeBase.defaultEditor", hb.DefaultEditor, maxEditor) {
+		if p := editorProblem(hb.DefaultEditor); p != "" {
+			v.add("homeBase.defaultEditor", hb.DefaultEditor, p)
 		}
 	}
 	if !slices.Contains(stateVersions, hb.StateVersion) {
@@ -229,7 +229,7 @@ func (a Answers) Validate() error {
 	if v.text("git.name", a.Git.Name, maxName) && strings.ContainsAny(a.Git.Name, "<>") {
 		v.add("git.name", a.Git.Name, "must not contain < or >: git refuses them in names")
 	}
-	if v.text("git.email", a.Git.Email, maxEmail) && a.Git.Email != "" && !emailRe.MatchString(a.Git.Email) {
+	if v.plain("git.email", a.Git.Email, maxEmail) && a.Git.Email != "" && !emailRe.MatchString(a.Git.Email) {
 		v.add("git.email", a.Git.Email, "is not an e-mail address: use name@example.org")
 	}
 
@@ -249,10 +249,10 @@ func (a Answers) Validate() error {
 	}
 
 	if a.Base != nil {
-		if v.text("base.flake", a.Base.Flake, maxFlakeRef) && !flakeRefRe.MatchString(a.Base.Flake) {
+		if v.plain("base.flake", a.Base.Flake, maxFlakeRef) && !flakeRefRe.MatchString(a.Base.Flake) {
 			v.add("base.flake", a.Base.Flake, "is not a flake reference: use a URL such as github:owner/repo or git+https://host/repo.git (no spaces or quotes)")
 		}
-		if v.text("base.module", a.Base.Module, maxValue) && !isAttrPath(a.Base.Module) {
+		if v.plain("base.module", a.Base.Module, maxValue) && !isAttrPath(a.Base.Module) {
 			v.add("base.module", a.Base.Module, "must be an attribute path into the flake's outputs, such as homeManagerModules.base")
 		}
 	}
@@ -300,12 +300,18 @@ func checkAliases(v *validator, aliases map[string]string) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(aliases)) {
 		field := mapField("homeBase.shellAliases", k)
-		if v.text(field, k, maxKey) && !aliasRe.MatchString(k) {
-			v.add(field, k, "is not an alias name: use letters, digits and _ . : + @ % -, not starting with - or :")
+		if v.plain(field, k, maxKey) {
+			if !aliasRe.MatchString(k) {
+				v.add(field, k, "is not an alias name: use letters, digits and _ . : + @ % -, not starting with - or :")
+			} else if why := reservedKey(k); why != "" {
+				v.add(field, k, why)
+			}
 		}
 		val := aliases[k]
-		if v.text(field, val, maxValue) && strings.TrimSpace(val) == "" {
-			v.add(field, val, "is empty: an alias needs the command it stands for")
+		if v.plain(field, val, maxValue) {
+			if p := aliasValueProblem(val); p != "" {
+				v.add(field, val, p)
+			}
 		}
 	}
 }
@@ -316,23 +322,24 @@ func checkEnv(v *validator, env map[string]string) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		field := mapField("homeBase.environmentVariables", k)
-		if v.text(field, k, maxKey) {
+		if v.plain(field, k, maxKey) {
 			if !envNameRe.MatchString(k) {
 				v.add(field, k, "is not a variable name: use letters, digits and _, not starting with a digit")
 			} else if why, ok := reservedEnv[k]; ok {
 				v.add(field, k, "cannot be set here: "+why)
+			} else if why := reservedKey(k); why != "" {
+				v.add(field, k, why)
+			} else if specialEnv[k] {
+				v.add(field, k, "cannot be set here: the shells give it a meaning of their own (read-only, or run as code at every prompt); set it in home.nix, in your shell's own options")
 			}
 		}
 		// home-manager writes each value inside double quotes in
-		// hm-session-vars.sh ($VAR and ${VAR} expand on purpose), so a value
-		// must not be able to end the quotes or run a command.
+		// hm-session-vars.sh ($VAR and ${VAR} expand on purpose): only plain
+		// text and references are allowed (envValueProblem).
 		val := env[k]
-		if v.text(field, val, maxValue) {
-			switch {
-			case strings.ContainsAny(val, "\"`\\"):
-				v.add(field, val, "must not contain \", ` or \\: home-manager writes it inside double quotes in a shell script")
-			case strings.Contains(val, "$("):
-				v.add(field, val, "must not run a command with $(...); $NAME and ${NAME} references are fine")
+		if v.plain(field, val, maxValue) {
+			if p := envValueProblem(val); p != "" {
+				v.add(field, val, p)
 			}
 		}
 	}
@@ -357,7 +364,7 @@ func checkPackages(v *validator, pkgs []string) {
 	seen := map[string]bool{}
 	for i, p := range pkgs {
 		field := fmt.Sprintf("homeBase.additionalPackages[%d]", i)
-		if !v.text(field, p, maxKey*2) {
+		if !v.plain(field, p, maxKey*2) {
 			continue
 		}
 		switch {
