@@ -99,7 +99,7 @@ func (a *analysis) nix() {
 	switch {
 	case r.Version == nil:
 		a.check("nix.version", StatusWarn, "Nix version unknown: "+n.version.problem(),
-			fmt.Sprintf("check that `%s --version` works", exe))
+			"check that `"+nixrun.ShellQuote(exe)+" --version` works")
 	case versionLess(*r.Version, minNix) && determinate == "":
 		a.check("nix.version", StatusFail,
 			fmt.Sprintf("Nix %s is older than %s: nixpkgs %s refuses to evaluate on it (lib/minver.nix), so no switch can succeed", *r.Version, minNix, flakegen.DefaultRelease),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
@@ -20,8 +21,10 @@ func (a *analysis) defaults() {
 	d := flakegen.DefaultFor(r.Platform.Kind, r.Platform.System)
 	d.HomeBase.Username = r.User.Name
 	d.HomeBase.HomeDirectory = r.User.Home
-	if e := editorCommand(r.User.Editor); e != "" {
+	if e, why := editorCommand(r.User.Editor); e != "" {
 		d.HomeBase.DefaultEditor = e
+	} else if why != "" {
+		a.editorCheck(*r.User.Editor, why, d.HomeBase.DefaultEditor)
 	}
 	d.Hostname = r.User.Hostname
 	d.Git = flakegen.GitAnswer{Name: r.Git.Name, Email: r.Git.Email}
@@ -92,15 +95,42 @@ func oneLine(s string) string {
 }
 
 // editorCommand turns EDITOR into the command homeBase.defaultEditor takes:
-// "/usr/bin/vim" becomes "vim", "code --wait" stays as it is.
-func editorCommand(editor *string) string {
+// "/usr/bin/vim" becomes "vim", "code --wait" stays as it is. An EDITOR
+// the option cannot hold (flakegen.EditorProblem: a quoted path with
+// spaces, shell syntax) gives "" and why: home-manager writes the option
+// into a shell script at every login, so the default stays rather than a
+// broken or harmful script.
+func editorCommand(editor *string) (cmd, why string) {
 	if editor == nil {
-		return ""
+		return "", ""
 	}
 	fs := strings.Fields(*editor)
 	if len(fs) == 0 {
-		return ""
+		return "", ""
 	}
 	fs[0] = path.Base(fs[0])
-	return strings.Join(fs, " ")
+	cmd = strings.Join(fs, " ")
+	if p := flakegen.EditorProblem(cmd); p != "" {
+		return "", p
+	}
+	return cmd, ""
+}
+
+// editorCheck says that EDITOR was not taken and what was proposed
+// instead. A quoted program path (macOS's "/Applications/Sublime
+// Text.app/.../subl" -w) gets a link without spaces to name instead.
+func (a *analysis) editorCheck(editor, why, proposed string) {
+	fix := "choose the editor in the wizard as a command name or a path without spaces, with plain arguments (\"code --wait\")"
+	if q := editor[:1]; q == `"` || q == "'" {
+		if prog, rest, ok := strings.Cut(editor[1:], q); ok && path.IsAbs(prog) {
+			name := path.Base(prog)
+			choose := strings.TrimSpace(name + " " + strings.TrimSpace(rest))
+			if flakegen.EditorProblem(choose) == "" {
+				fix = "link the program to a path without spaces: mkdir -p ~/.local/bin && ln -s " + nixrun.ShellQuote(prog) + " ~/.local/bin/" + nixrun.ShellQuote(name) +
+					"\nthen choose " + strconv.Quote(choose) + " as the editor (with ~/.local/bin on PATH)"
+			}
+		}
+	}
+	a.check("user.editor", StatusWarn,
+		fmt.Sprintf("EDITOR is %s, which homeBase.defaultEditor cannot hold: it %s; nixboard proposes %s instead", strconv.Quote(editor), why, proposed), fix)
 }

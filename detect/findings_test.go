@@ -252,3 +252,32 @@ func TestHomeFixQuotesThePath(t *testing.T) {
 		t.Errorf("user.home = %+v", c)
 	}
 }
+
+// TestEditorNotProposedWhenUnfit: an EDITOR homeBase.defaultEditor cannot
+// hold (macOS's quoted Sublime Text path, shell code) is not copied into
+// the defaults, where home-manager would write it into a shell script: the
+// default stays, a warning says why, and a quoted path gets a link to name
+// instead, its path shell-quoted.
+func TestEditorNotProposedWhenUnfit(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ editor, fix string }{
+		{`"/Applications/Sublime Text.app/Contents/SharedSupport/bin/subl" -w`,
+			`mkdir -p ~/.local/bin && ln -s '/Applications/Sublime Text.app/Contents/SharedSupport/bin/subl' ~/.local/bin/subl` + "\nthen choose \"subl -w\""},
+		{`nvim"; touch /tmp/x; echo "`, "choose the editor in the wizard"},
+		{"$(touch /tmp/x)vim", "choose the editor in the wizard"},
+	} {
+		a := alter(t, "darwin-intel")
+		a.env["EDITOR"] = tt.editor
+		r := a.run(t)
+		if got := r.Defaults.HomeBase.DefaultEditor; got != "nvim" {
+			t.Errorf("EDITOR=%q: defaultEditor = %q, want the default nvim", tt.editor, got)
+		}
+		if err := r.Defaults.Validate(); err != nil {
+			t.Errorf("EDITOR=%q: defaults do not validate: %v", tt.editor, err)
+		}
+		c := find(r, "user.editor")
+		if c.Status != warn || !strings.Contains(c.Message, "nixboard proposes nvim instead") || !strings.Contains(c.Fix, tt.fix) {
+			t.Errorf("EDITOR=%q: user.editor = %+v, want a warning with fix %q", tt.editor, c, tt.fix)
+		}
+	}
+}

@@ -154,12 +154,20 @@ func TestShowConfigFeatures(t *testing.T) {
 }
 
 func TestEditorCommand(t *testing.T) {
-	for in, want := range map[string]string{"/usr/bin/nvim": "nvim", "code --wait": "code --wait", "  ": "", "vim": "vim"} {
-		if got := editorCommand(&in); got != want {
-			t.Errorf("editorCommand(%q) = %q, want %q", in, got, want)
+	for in, want := range map[string]string{"/usr/bin/nvim": "nvim", "code --wait": "code --wait", "  ": "", "vim": "vim",
+		"emacsclient  -c": "emacsclient -c"} {
+		if got, why := editorCommand(&in); got != want || why != "" {
+			t.Errorf("editorCommand(%q) = %q, %q; want %q", in, got, why, want)
 		}
 	}
-	if editorCommand(nil) != "" {
+	if got, why := editorCommand(nil); got != "" || why != "" {
 		t.Error("editorCommand(nil) is not empty")
+	}
+	// Values homeBase.defaultEditor cannot hold are not proposed: the
+	// default stays, and why is said.
+	for _, in := range []string{`"/Applications/Sublime Text.app/Contents/SharedSupport/bin/subl" -w`, `nvim"; touch /tmp/x; echo "`, "$(touch /tmp/x)vim", "vim\u202e"} {
+		if got, why := editorCommand(&in); got != "" || why == "" {
+			t.Errorf("editorCommand(%q) = %q, %q; want it refused with a reason", in, got, why)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -85,7 +86,10 @@ func valueParts(v string) (parts, refs []string) {
 		}
 		n, ok := envRef(v[i+1:])
 		if !ok {
-			panic("valueParts on a value validation refuses: " + v)
+			// Not a reference validation accepts: the harness, fed such
+			// values directly, takes the $ as meant literally.
+			lit.WriteByte('$')
+			continue
 		}
 		if lit.Len() > 0 {
 			parts, refs = append(parts, lit.String()), append(refs, "")
@@ -289,14 +293,14 @@ func checkInShell(t testing.TB, sh string, set shellSet) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	label := fmt.Sprintf("%s, aliases %q, variables %q", sh, set.aliases, set.env)
-	if err != nil || stdout.Len() > 0 || stderr.Len() > 0 {
-		t.Errorf("%s: sourcing printed or failed (%v)\nstdout: %s\nstderr: %s\nscript:\n%s", label, err, stdout.Bytes(), stderr.Bytes(), readFiles(files))
-		return
-	}
 	// Nothing ran: the home directory the files were sourced in is as
 	// empty as it was (every canary in the seeds writes there).
 	if ents, _ := os.ReadDir(work); len(ents) > 0 {
 		t.Errorf("%s: a value ran as code: it created %s\nscript:\n%s", label, ents[0].Name(), readFiles(files))
+	}
+	if err != nil || stdout.Len() > 0 || stderr.Len() > 0 {
+		t.Errorf("%s: sourcing printed or failed (%v)\nstdout: %s\nstderr: %s\nscript:\n%s", label, err, stdout.Bytes(), stderr.Bytes(), readFiles(files))
+		return
 	}
 	read := func(name string) []string {
 		data, err := os.ReadFile(filepath.Join(out, name))
@@ -463,7 +467,7 @@ var shellCases = []shellCase{
 		env: map[string]string{"GOPATH": "$HOME/go", "NB_X": "${NB_SET}:${GOPATH}/bin:$NB_PATHS", "NB_Y": "it's 100% plain, (really) & ~/x; #!*?[a]{b}",
 			"NB_Z": "", "NB_W": "Zoë 山田 🚀", "_JAVA_OPTIONS": "-Dawt.useSystemAAFontSettings=on"}},
 	{name: "fish alias value ending in a backslash", editor: "nvim",
-		aliases: map[string]string{"a": `ls \`, "b": `; touch pwned; echo '`},
+		aliases: map[string]string{"a": `ls \`, "b": `; touch pwned #`},
 		refuse:  []string{"alias a", "alias b"}},
 	{name: "fish alias closing its function", editor: "nvim",
 		aliases: map[string]string{"c": "ls; end; touch pwned; function x", "d": "ls\nend"},
@@ -543,4 +547,100 @@ func FuzzShellValues(f *testing.F) {
 			map[string]string{"A": a, "B": b, "C": c, "D": d})
 		checkInShells(t, set)
 	})
+}
+
+// recorder is a testing.TB that keeps the failures it is told of, for
+// holding the harness itself to what it must find.
+type recorder struct {
+	testing.TB
+	failures []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	runtime.Goexit()
+}
+
+func (r *recorder) Helper() {}
+
+// TestShellHarnessFindsCode holds the harness to its job: given values
+// validation refuses, written as home-manager writes them, it must report
+// that they ran or read back wrong in the shell they attack.
+func TestShellHarnessFindsCode(t *testing.T) {
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		nixtest.RequireShell(t, sh)
+	}
+	for _, c := range []struct {
+		shell string
+		set   shellSet
+		want  string
+	}{
+		{"bash", shellSet{env: map[string]string{"EDITOR": `nvim"; touch pwned; echo "`}}, "ran as code"},
+		{"zsh", shellSet{env: map[string]string{"EDITOR": "$(touch pwned)vim"}}, "ran as code"},
+		{"sh", shellSet{env: map[string]string{"V": "$HOME$HOME"}, aliases: nil}, ""},
+		{"fish", shellSet{aliases: map[string]string{"a": `ls \`, "b": `; touch pwned #`}}, "ran as code"},
+		{"fish", shellSet{aliases: map[string]string{"c": "ls; end; touch pwned; function x"}}, "ran as code"},
+		{"fish", shellSet{aliases: map[string]string{"e": "ls; end; begin"}}, "sourcing printed or failed"},
+		{"fish", shellSet{aliases: map[string]string{"e": "ls; end; begin; true"}}, "does not end with the value"},
+		{"bash", shellSet{aliases: map[string]string{"f": "ls -l"}, env: map[string]string{"G": "x"}}, ""},
+	} {
+		r := &recorder{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			checkInShell(r, c.shell, c.set)
+		}()
+		<-done
+		got := strings.Join(r.failures, "\n")
+		switch {
+		case c.want == "" && got != "":
+			t.Errorf("%s %v: the harness failed a safe set:\n%s", c.shell, c.set, got)
+		case c.want != "" && !strings.Contains(got, c.want):
+			t.Errorf("%s %v: the harness said %q, want a report containing %q", c.shell, c.set, got, c.want)
+		}
+	}
+}
+
+// TestInvisibleCharactersRefusedAndEscaped: a bidi control or zero-width
+// character is refused wherever a value is read as a name, command or
+// path, and the error shows it escaped (never raw, where it would reorder
+// the message itself). A person's name may need one (ZWNJ in Persian).
+func TestInvisibleCharactersRefusedAndEscaped(t *testing.T) {
+	for _, r := range []rune{'\u202e', '\u200b', '\ufeff', '\u2066', '\u200d'} {
+		for _, f := range []struct {
+			field string
+			set   func(a *Answers, s string)
+		}{
+			{"homeBase.username", func(a *Answers, s string) { a.HomeBase.Username = "ali" + s + "ce" }},
+			{"homeBase.homeDirectory", func(a *Answers, s string) { a.HomeBase.HomeDirectory = "/home/ali" + s + "ce" }},
+			{"homeBase.defaultEditor", func(a *Answers, s string) { a.HomeBase.DefaultEditor = "nv" + s + "im" }},
+			{"homeBase.shellAliases", func(a *Answers, s string) { a.HomeBase.ShellAliases = map[string]string{"l" + s: "ls"} }},
+			{"homeBase.shellAliases.l", func(a *Answers, s string) { a.HomeBase.ShellAliases = map[string]string{"l": "ls" + s} }},
+			{"homeBase.environmentVariables", func(a *Answers, s string) { a.HomeBase.EnvironmentVariables = map[string]string{"X" + s: "1"} }},
+			{"homeBase.environmentVariables.X", func(a *Answers, s string) { a.HomeBase.EnvironmentVariables = map[string]string{"X": "/bin" + s} }},
+			{"hostname", func(a *Answers, s string) { a.Hostname = "host" + s }},
+		} {
+			a := sample()
+			f.set(&a, string(r))
+			err := a.Validate()
+			if err == nil {
+				t.Errorf("%s with %U is accepted", f.field, r)
+				continue
+			}
+			msg := err.Error()
+			if strings.ContainsRune(msg, r) || !strings.Contains(msg, f.field) ||
+				!strings.Contains(msg, strings.TrimPrefix(fmt.Sprintf("%+q", string(r)), `"`)[:6]) {
+				t.Errorf("%s with %U: the error does not name the field and show the character escaped: %q", f.field, r, msg)
+			}
+		}
+	}
+	a := sample()
+	a.Git.Name = "Mahsa Mohammadi\u200cnia"
+	if err := a.Validate(); err != nil {
+		t.Errorf("a name with a zero-width non-joiner is refused: %v", err)
+	}
 }

@@ -146,6 +146,11 @@ func editorWordByte(c byte) bool {
 	return isNameByte(c) || strings.IndexByte(".+-=,:/@%", c) >= 0
 }
 
+// EditorProblem says why s cannot be homeBase.defaultEditor, as a fix,
+// or "" when it can; doctor uses it to decide whether EDITOR can be
+// proposed.
+func EditorProblem(s string) string { return editorProblem(s) }
+
 // editorProblem checks homeBase.defaultEditor: a command name (vim) or an
 // absolute path (/usr/local/bin/hx), then plain arguments ("code --wait",
 // "emacsclient -c -a="), separated by single spaces. Words hold letters,
