@@ -644,3 +644,28 @@ func TestInvisibleCharactersRefusedAndEscaped(t *testing.T) {
 		t.Errorf("a name with a zero-width non-joiner is refused: %v", err)
 	}
 }
+
+// TestAliasOperatorsAsFishReadsThem: fish refuses to define an alias whose
+// operators or redirections have nothing where a command or file belongs
+// (measured with fish 3.6's alias); validation refuses the same values and
+// accepts the ones fish takes.
+func TestAliasOperatorsAsFishReadsThem(t *testing.T) {
+	nixtest.RequireShell(t, "fish")
+	refused := []string{"| ls", "ls | | x", "ls && && x", "ls & & x", "&& ls", "ls < <", "echo ><", "ls >& x"}
+	accepted := []string{"ls ;; x", "; ls", "ls >", "ls 2>&1 >/dev/null", "ls &>x", "ls ||", "a=b ls", "ls >>", "ls |", "ls &", "ls >&-"}
+	for _, v := range refused {
+		if aliasValueProblem(v) == "" {
+			t.Errorf("alias value %q is accepted; fish cannot define it", v)
+		}
+	}
+	for _, v := range accepted {
+		if p := aliasValueProblem(v); p != "" {
+			t.Errorf("alias value %q is refused (%s); fish defines it", v, p)
+		}
+	}
+	set := shellSet{aliases: map[string]string{}}
+	for i, v := range accepted {
+		set.aliases[fmt.Sprintf("a%d", i)] = v
+	}
+	checkInShells(t, set)
+}

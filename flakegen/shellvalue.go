@@ -226,12 +226,18 @@ func aliasValueProblem(s string) string {
 		quote         byte // 0, '\'' or '"'
 		word          strings.Builder
 		quoted        bool // the current word has a quoted part
+		// prev is what came last: the start (or ';' or '('), a word, an
+		// operator (| || && &) or a redirection (< > >> &>).
+		prev = "start"
 	)
 	endWord := func() string {
 		w := word.String()
 		word.Reset()
 		q := quoted
 		quoted = false
+		if w != "" || q {
+			prev = "word"
+		}
 		if !q && fishBlockWords[w] {
 			return fmt.Sprintf("has the word %q, which fish reads as a block keyword inside the function its alias defines; quote it ('%s') if you mean the word", w, w)
 		}
@@ -266,13 +272,51 @@ func aliasValueProblem(s string) string {
 			if p := endWord(); p != "" {
 				return p
 			}
-			switch c {
-			case '(':
+			next := byte(0)
+			if i+1 < len(s) {
+				next = s[i+1]
+			}
+			kind := ""
+			switch {
+			case c == ';':
+				prev = "start"
+			case c == '(':
 				depth++
-			case ')':
+				prev = "start"
+			case c == ')':
 				if depth--; depth < 0 {
 					return "has a ')' without its '(': fish could not define the alias"
 				}
+				prev = "word"
+			case c == '&' && next == '>', c == '<' || c == '>':
+				kind = "redirection"
+				if c == '&' || next == '>' {
+					i++
+				}
+				if i+1 < len(s) && s[i+1] == '&' {
+					// >&2 and >&- are complete; anything else after >& is not.
+					if i+2 < len(s) && (s[i+2] >= '0' && s[i+2] <= '9' || s[i+2] == '-') {
+						i += 2
+						kind = "complete"
+					} else {
+						return "has a redirection >& without the number it points to: fish could not define the alias"
+					}
+				}
+			case c == '|' || c == '&':
+				kind = "operator"
+				if next == c {
+					i++
+				}
+			}
+			switch {
+			case kind == "operator" && prev != "word":
+				return fmt.Sprintf("has %q where a command belongs: fish could not define the alias", string(c))
+			case (kind == "redirection" || kind == "complete") && prev == "redirection":
+				return "has a redirection where its file belongs: fish could not define the alias"
+			case kind == "complete":
+				prev = "word"
+			case kind != "":
+				prev = kind
 			}
 		case '$':
 			if i+1 >= len(s) || !(isNameByte(s[i+1]) && !(s[i+1] >= '0' && s[i+1] <= '9') || s[i+1] == '(') {
