@@ -1,5 +1,8 @@
 package flakegen
 
+// Checks NewPlan makes so that Apply does not fail after replacing files:
+// git (a locked index, ignored paths) and free space.
+
 import (
 	"bytes"
 	"errors"
