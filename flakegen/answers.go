@@ -24,9 +24,10 @@
 // Files nixboard generates start with Marker and carry a hash of their body,
 // so nixboard can tell its own untouched files (replaced freely) from files a
 // person edited or wrote (backed up before they are replaced, see NewPlan);
-// OwnershipOf tells which. nixboard.json counts as nixboard's while it is the
-// canonical rendering (MarshalAnswers) of the answers it holds. home.nix is
-// the person's own: created once, never overwritten.
+// OwnershipOf tells which. nixboard.json counts as nixboard's while it is
+// byte for byte what nixboard last wrote, which it keeps in
+// AnswersRecordFile; any other content is an edit, backed up before it is
+// replaced. home.nix is the person's own: created once, never overwritten.
 //
 // A file nixboard wrote before and the answers no longer need (today only
 // nixboard/base.nix, once a team base flake replaces the built-in base

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -85,13 +86,32 @@ type Plan struct {
 	Files []FileChange
 	// GitInit says Dir is not inside a git work tree and Apply runs git init.
 	GitInit bool
+	// Blockers are problems outside the files, found while planning (git
+	// cannot take the files, too little free space), that stop Apply before
+	// it writes anything, as refused files do.
+	Blockers []Blocker
 
 	git string
+	// ops are the file operations Apply uses; nil means the real ones.
+	// Tests put a failing one here where no real failure can be arranged.
+	ops fileOps
+}
+
+// Blocker is a problem, found while planning, that is not about one file.
+type Blocker struct {
+	// What names the area: "git" or "disk space".
+	What string
+	// Reason says what is wrong and how to fix it, in a sentence.
+	Reason string
 }
 
 // RefusedError is returned by Apply when some files cannot be written
-// safely. Nothing has been written.
-type RefusedError struct{ Files []FileChange }
+// safely, or something else stops the plan (Blockers). Nothing has been
+// written.
+type RefusedError struct {
+	Files    []FileChange
+	Blockers []Blocker
+}
 
 func (e *RefusedError) Error() string {
 	var b strings.Builder
@@ -99,7 +119,20 @@ func (e *RefusedError) Error() string {
 	for _, f := range e.Files {
 		fmt.Fprintf(&b, "\n  %s: %s", f.Path, f.Reason)
 	}
+	for _, bl := range e.Blockers {
+		fmt.Fprintf(&b, "\n  %s: %s", bl.What, bl.Reason)
+	}
 	return b.String()
+}
+
+// Problems returns what stops Apply (refused files and Blockers), or nil
+// when Apply can go ahead. --dry-run reports it.
+func (p *Plan) Problems() *RefusedError {
+	refused := p.Refused()
+	if len(refused) == 0 && len(p.Blockers) == 0 {
+		return nil
+	}
+	return &RefusedError{Files: refused, Blockers: p.Blockers}
 }
 
 // Refused returns the files that cannot be written, or nil.
@@ -171,9 +204,10 @@ func NewPlan(dir string, a Answers) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Dir: abs, ConfigName: a.ConfigName(), Answers: a, git: git}
+	record, haveRecord := readRecord(abs)
 	rendered := map[string]bool{}
 	for _, f := range files {
-		c := planFile(abs, f)
+		c := planFile(abs, f, record, haveRecord)
 		switch {
 		case f.Path == HomeFile && c.Action == ActionKeep && len(home.refuse) > 0:
 			c.Action = ActionRefuse
@@ -197,11 +231,69 @@ func NewPlan(dir string, a Answers) (*Plan, error) {
 			}
 		}
 	}
-	p.GitInit = !insideWorkTree(git, abs)
+	p.Files = append(p.Files, staleTemporaries(abs, files)...)
+	repo := findRepo(git, abs)
+	p.GitInit = repo == nil
+	p.Blockers = append(p.Blockers, repo.problems(abs, p.Files)...)
+	p.Blockers = append(p.Blockers, spaceProblems(abs, p)...)
 	return p, nil
 }
 
-func planFile(dir string, f File) FileChange {
+// readRecord reads AnswersRecordFile; ok is false when there is no such
+// regular file.
+func readRecord(dir string) (record []byte, ok bool) {
+	full := filepath.Join(dir, filepath.FromSlash(AnswersRecordFile))
+	if st, err := os.Lstat(full); err != nil || !st.Mode().IsRegular() {
+		return nil, false
+	}
+	record, err := os.ReadFile(full)
+	return record, err == nil
+}
+
+// tempInfix is in the name of every temporary file Apply makes next to a
+// target: .flake.nix.nixboard-tmp-123 for a new content, and the same
+// pattern for the copies of the originals it keeps until it is done.
+const tempInfix = ".nixboard-tmp-"
+
+// staleTemporaries lists the temporary files an interrupted run (killed, or
+// the machine went down) left next to the rendered files, to be removed.
+// They hold nothing a person wrote: new contents nixboard renders again, or
+// copies of nixboard's own files taken while replacing them.
+func staleTemporaries(dir string, files []File) []FileChange {
+	var out []FileChange
+	seen := map[string]bool{}
+	for _, f := range files {
+		sub := path.Dir(f.Path)
+		if seen[sub] {
+			continue
+		}
+		seen[sub] = true
+		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(sub)))
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if !e.Type().IsRegular() || !strings.HasPrefix(name, ".") || !strings.Contains(name, tempInfix) {
+				continue
+			}
+			rel := path.Join(sub, name)
+			old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+			if err != nil {
+				continue
+			}
+			out = append(out, FileChange{
+				Path: rel, Action: ActionRemove, Stale: true, kind: Generated, existed: true, old: old,
+				Reason: "a temporary file left by an interrupted nixboard run; it is deleted",
+			})
+		}
+	}
+	return out
+}
+
+const recordReason = "a copy of the nixboard.json nixboard writes, so that it can tell your edits from its own file"
+
+func planFile(dir string, f File, record []byte, haveRecord bool) FileChange {
 	c := FileChange{Path: f.Path, kind: f.Kind, content: f.Content}
 	full := filepath.Join(dir, filepath.FromSlash(f.Path))
 	// A parent that is not a directory (say a file named "nixboard") would
@@ -218,6 +310,9 @@ func planFile(dir string, f File) FileChange {
 	case errors.Is(err, fs.ErrNotExist):
 		c.Action = ActionCreate
 		c.Diff = UnifiedDiff("/dev/null", "b/"+f.Path, nil, f.Content)
+		if f.Kind == Record {
+			c.Reason = recordReason
+		}
 		return c
 	case err != nil:
 		c.Action, c.Reason = ActionRefuse, fmt.Sprintf("cannot inspect it: %v", err)
@@ -249,9 +344,13 @@ func planFile(dir string, f File) FileChange {
 		return c
 	}
 	c.Diff = UnifiedDiff("a/"+f.Path, "b/"+f.Path, old, f.Content)
+	if f.Kind == Record {
+		c.Action = ActionUpdate
+		return c
+	}
 	owner := OwnershipOf(old)
 	if f.Kind == AnswersData {
-		owner = answersOwnership(old)
+		owner = answersOwnership(old, record, haveRecord)
 	}
 	if owner == Ours {
 		c.Action = ActionUpdate
@@ -259,9 +358,14 @@ func planFile(dir string, f File) FileChange {
 	}
 	c.Action = ActionBackup
 	c.BackupPath = freeBackupPath(dir, f.Path)
-	if owner == Edited {
+	switch {
+	case owner == Edited && f.Kind == AnswersData && !haveRecord:
+		c.Reason = "nixboard has no record of the nixboard.json it last wrote here (" + AnswersRecordFile + "), so it cannot tell whether you edited this one; it is kept as " + c.BackupPath
+	case owner == Edited && f.Kind == AnswersData:
+		c.Reason = "it was edited after nixboard last wrote it; the edited file is kept as " + c.BackupPath
+	case owner == Edited:
 		c.Reason = "it was edited after nixboard wrote it; the edited file is kept as " + c.BackupPath + " (put your own settings in home.nix)"
-	} else {
+	default:
 		c.Reason = "it was not written by nixboard; it is kept as " + c.BackupPath
 	}
 	return c
@@ -336,212 +440,4 @@ func freeBackupPath(dir, rel string) string {
 		}
 		candidate = fmt.Sprintf("%s.nixboard-backup.%d", rel, n)
 	}
-}
-
-func insideWorkTree(git, dir string) bool {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil {
-			out, err := exec.Command(git, "-C", d, "rev-parse", "--is-inside-work-tree").Output()
-			return err == nil && strings.TrimSpace(string(out)) == "true"
-		}
-		if filepath.Dir(d) == d {
-			return false
-		}
-	}
-}
-
-// Apply carries out the plan. It writes nothing while any file is refused
-// (RefusedError). Otherwise it writes every new content to a temporary file
-// in the target's directory first, checks that no file changed since the
-// plan was made, then links each file to be backed up to its backup name and
-// renames the new contents into place (atomic on POSIX file systems) and
-// removes the stale files (Stale), with fsync of files and directories.
-// Last it runs git init when needed, git add on every rendered file, so the
-// flake sees them, and git rm --cached on the removed ones, so it no longer
-// does.
-func (p *Plan) Apply() error {
-	if refused := p.Refused(); len(refused) > 0 {
-		return &RefusedError{Files: refused}
-	}
-	if err := os.MkdirAll(p.Dir, 0o755); err != nil {
-		return fmt.Errorf("render %s: %w", p.Dir, err)
-	}
-	type pending struct {
-		change FileChange
-		full   string
-		tmp    string
-	}
-	var todo []pending
-	cleanup := func() {
-		for _, t := range todo {
-			if t.tmp != "" {
-				os.Remove(t.tmp)
-			}
-		}
-	}
-	for _, f := range p.Files {
-		if !f.Changes() {
-			continue
-		}
-		full := filepath.Join(p.Dir, filepath.FromSlash(f.Path))
-		if f.Stale {
-			if err := p.unchangedSincePlan(f, full); err != nil {
-				cleanup()
-				return err
-			}
-			todo = append(todo, pending{change: f, full: full})
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			cleanup()
-			return fmt.Errorf("render %s: %w", f.Path, err)
-		}
-		if err := p.unchangedSincePlan(f, full); err != nil {
-			cleanup()
-			return err
-		}
-		tmp, err := writeTemp(full, f.content)
-		if err != nil {
-			cleanup()
-			return fmt.Errorf("render %s: %w", f.Path, err)
-		}
-		todo = append(todo, pending{f, full, tmp})
-	}
-	for _, t := range todo {
-		if t.change.Action != ActionBackup {
-			continue
-		}
-		backup := filepath.Join(p.Dir, filepath.FromSlash(t.change.BackupPath))
-		if err := backupFile(t.full, backup); err != nil {
-			cleanup()
-			return fmt.Errorf("back up %s to %s: %w", t.change.Path, t.change.BackupPath, err)
-		}
-	}
-	dirs := map[string]bool{}
-	for i, t := range todo {
-		if t.change.Stale {
-			// Its backup, if it needs one, is already linked above.
-			if err := os.Remove(t.full); err != nil {
-				cleanup()
-				return fmt.Errorf("remove %s: %w", t.change.Path, err)
-			}
-			dirs[filepath.Dir(t.full)] = true
-			continue
-		}
-		if err := os.Rename(t.tmp, t.full); err != nil {
-			cleanup()
-			return fmt.Errorf("render %s: %w", t.change.Path, err)
-		}
-		todo[i].tmp = ""
-		dirs[filepath.Dir(t.full)] = true
-	}
-	for d := range dirs {
-		if err := syncDir(d); err != nil {
-			return fmt.Errorf("render %s: %w", d, err)
-		}
-	}
-	return p.gitAdd()
-}
-
-// unchangedSincePlan refuses to go on when a file changed between Plan and
-// Apply (the wizard's review screen can stay open for a while).
-func (p *Plan) unchangedSincePlan(f FileChange, full string) error {
-	now, err := os.ReadFile(full)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) && !f.existed:
-		return nil
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("render %s: %w", f.Path, err)
-	case f.existed != (err == nil) || !bytes.Equal(now, f.old):
-		return fmt.Errorf("render %s: it changed after the plan was made; nothing was written, plan again", f.Path)
-	}
-	return nil
-}
-
-func writeTemp(full string, content []byte) (string, error) {
-	tf, err := os.CreateTemp(filepath.Dir(full), "."+filepath.Base(full)+".nixboard-tmp-*")
-	if err != nil {
-		return "", err
-	}
-	name := tf.Name()
-	_, err = tf.Write(content)
-	if err == nil {
-		err = tf.Chmod(0o644)
-	}
-	if err == nil {
-		err = tf.Sync()
-	}
-	if cerr := tf.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return "", err
-	}
-	return name, nil
-}
-
-// backupFile keeps the existing file whole under backup: a hard link when
-// the file system allows it, a copy otherwise. It never replaces an existing
-// backup.
-func backupFile(full, backup string) error {
-	if err := os.Link(full, backup); err == nil {
-		return nil
-	} else if errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	data, err := os.ReadFile(full)
-	if err != nil {
-		return err
-	}
-	bf, err := os.OpenFile(backup, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = bf.Write(data)
-	if err == nil {
-		err = bf.Sync()
-	}
-	if cerr := bf.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-func (p *Plan) gitAdd() error {
-	if p.GitInit {
-		if out, err := exec.Command(p.git, "init", "-q", p.Dir).CombinedOutput(); err != nil {
-			return fmt.Errorf("git init %s: %w: %s", p.Dir, err, bytes.TrimSpace(out))
-		}
-	}
-	var added, removed []string
-	for _, f := range p.Files {
-		switch {
-		case !f.Stale:
-			added = append(added, filepath.FromSlash(f.Path))
-		case f.Changes():
-			removed = append(removed, filepath.FromSlash(f.Path))
-		}
-	}
-	add := append([]string{"-C", p.Dir, "add", "--"}, added...)
-	if out, err := exec.Command(p.git, add...).CombinedOutput(); err != nil {
-		return fmt.Errorf("git add in %s: %w: %s", p.Dir, err, bytes.TrimSpace(out))
-	}
-	if len(removed) > 0 {
-		// --ignore-unmatch: a removed file that was never tracked is fine.
-		rm := append([]string{"-C", p.Dir, "rm", "-q", "--cached", "--ignore-unmatch", "--"}, removed...)
-		if out, err := exec.Command(p.git, rm...).CombinedOutput(); err != nil {
-			return fmt.Errorf("git rm --cached in %s: %w: %s", p.Dir, err, bytes.TrimSpace(out))
-		}
-	}
-	return nil
 }

@@ -103,7 +103,7 @@ func TestApplyFreshDirectory(t *testing.T) {
 	if err := p.Apply(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{".gitignore", "flake.nix", "home.nix", "nixboard.json", "nixboard/answers.nix", "nixboard/base.nix"}
+	want := []string{".gitignore", AnswersRecordFile, "flake.nix", "home.nix", "nixboard.json", "nixboard/answers.nix", "nixboard/base.nix"}
 	if got := gitTracked(t, dir); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("tracked = %v, want %v", got, want)
 	}
@@ -341,7 +341,7 @@ func TestExistingRepositoryIsReused(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
 		t.Error("nested repository created")
 	}
-	if got := gitTracked(t, root); len(got) != 6 || !strings.HasPrefix(got[0], ".config/home-manager/") {
+	if got := gitTracked(t, root); len(got) != 7 || !strings.HasPrefix(got[0], ".config/home-manager/") {
 		t.Errorf("tracked = %v", got)
 	}
 }

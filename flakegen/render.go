@@ -19,6 +19,11 @@ const (
 	GitignoreFile     = ".gitignore"
 	BaseModuleFile    = "nixboard/base.nix"
 	AnswersModuleFile = "nixboard/answers.nix"
+	// AnswersRecordFile is nixboard's record of the nixboard.json it last
+	// wrote, byte for byte, so that it can tell a person's edit of
+	// nixboard.json from its own file by content. It is tracked by git like
+	// the rest; .nixboard/ is where nixboard keeps what it last rendered.
+	AnswersRecordFile = ".nixboard/last-rendered/nixboard.json"
 )
 
 // Marker starts the first line of every file nixboard generates (except
@@ -41,6 +46,9 @@ const (
 	AnswersData
 	// Once files (home.nix) are created when missing and never touched again.
 	Once
+	// Record files are nixboard's own bookkeeping (AnswersRecordFile):
+	// always replaced, never backed up.
+	Record
 )
 
 // File is one rendered file.
@@ -127,13 +135,16 @@ func OwnershipOf(content []byte) Ownership {
 }
 
 // answersOwnership is OwnershipOf for nixboard.json: it is nixboard's when
-// it is exactly the canonical rendering of the answers it holds.
-func answersOwnership(content []byte) Ownership {
-	a, err := Parse(content)
-	if err != nil {
+// it is byte for byte what nixboard last wrote (record, the content of
+// AnswersRecordFile). A hand edit that keeps the canonical formatting is
+// still an edit. Without a record (a directory an older nixboard wrote, or
+// a record someone deleted) nixboard cannot tell, and counts the file as
+// edited so that it is backed up rather than lost.
+func answersOwnership(content, record []byte, haveRecord bool) Ownership {
+	if _, err := Parse(content); err != nil {
 		return Foreign
 	}
-	if bytes.Equal(MarshalAnswers(a), content) {
+	if haveRecord && bytes.Equal(record, content) {
 		return Ours
 	}
 	return Edited
@@ -157,6 +168,7 @@ func Render(a Answers) ([]File, error) {
 		File{Path: AnswersModuleFile, Content: withMarker(assets.Read("base/answers.nix")), Kind: Generated},
 		File{Path: HomeFile, Content: assets.Read("template/home.nix"), Kind: Once},
 		File{Path: GitignoreFile, Content: withMarker(assets.Read("template/gitignore")), Kind: Generated},
+		File{Path: AnswersRecordFile, Content: MarshalAnswers(a), Kind: Record},
 	)
 	return files, nil
 }

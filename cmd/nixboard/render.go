@@ -63,8 +63,8 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 				fmt.Fprint(st.out, "\n"+paint.diff(f.Diff))
 			}
 		}
-		if refused := plan.Refused(); len(refused) > 0 {
-			fmt.Fprintf(st.err, "nixboard: %v\n", &flakegen.RefusedError{Files: refused})
+		if problems := plan.Problems(); problems != nil {
+			fmt.Fprintf(st.err, "nixboard: %v\n", problems)
 			return exitError{1}
 		}
 		fmt.Fprintf(st.out, "\nwould be: %s; nothing was written\n", summary(plan))
@@ -99,6 +99,9 @@ func printPlan(st *stdio, paint painter, plan *flakegen.Plan) {
 	}
 	if plan.GitInit {
 		fmt.Fprintln(st.out, "  "+paint.action(flakegen.ActionCreate, "git init ")+" .: the directory becomes a git repository (flakes only see files git tracks)")
+	}
+	for _, b := range plan.Blockers {
+		fmt.Fprintln(st.out, "  "+paint.action(flakegen.ActionRefuse, fmt.Sprintf("%-9s", flakegen.ActionRefuse))+" "+b.What+": "+b.Reason)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ func TestRenderWritesAndReports(t *testing.T) {
 		`homeConfigurations."alice@laptop"`,
 		"  create    flake.nix\n", "  create    nixboard.json\n", "  create    home.nix\n",
 		"  create    nixboard/base.nix\n", "  create    nixboard/answers.nix\n", "  create    .gitignore\n",
-		"  git init  .: the directory becomes a git repository", "\ndone: 6 created, git init\n",
+		"  git init  .: the directory becomes a git repository", "  create    .nixboard/last-rendered/nixboard.json: a copy of the nixboard.json nixboard writes", "\ndone: 7 created, git init\n",
 		"next: nixboard switch, or home-manager switch --flake " + dir + "#alice@laptop",
 	} {
 		if !strings.Contains(out, want) {
@@ -64,7 +65,7 @@ func TestRenderWritesAndReports(t *testing.T) {
 
 	// Again: nothing changes, home.nix is kept.
 	code, out, _ = runCLI(t, nil, "render", "--answers", answers, "--dir", dir)
-	if code != 0 || strings.Contains(out, "  create ") || strings.Contains(out, "  update ") || !strings.Contains(out, "\nalready up to date: 5 unchanged, 1 kept\n") ||
+	if code != 0 || strings.Contains(out, "  create ") || strings.Contains(out, "  update ") || !strings.Contains(out, "\nalready up to date: 6 unchanged, 1 kept\n") ||
 		!strings.Contains(out, "  unchanged flake.nix\n") || !strings.Contains(out, "  kept      home.nix: it is yours") {
 		t.Errorf("second render: exit %d\n%s", code, out)
 	}
@@ -212,14 +213,14 @@ func TestRenderTeamBaseRemovesBuiltinBase(t *testing.T) {
 	for _, want := range []string{
 		"  remove    nixboard/base.nix: no longer used: the team base flake (base.flake \"github:example/team\") replaces nixboard's built-in base layer",
 		"--- a/nixboard/base.nix\n+++ /dev/null\n",
-		"\nwould be: 2 updated, 2 unchanged, 1 kept, 1 removed; nothing was written\n",
+		"\nwould be: 3 updated, 2 unchanged, 1 kept, 1 removed; nothing was written\n",
 	} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("dry run: exit %d, stdout lacks %q:\n%s\n%s", code, want, out, errOut)
 		}
 	}
 	code, out, _ = runCLI(t, nil, "render", "--answers", team, "--dir", dir)
-	if code != 0 || !strings.Contains(out, "\ndone: 2 updated, 2 unchanged, 1 kept, 1 removed\n") {
+	if code != 0 || !strings.Contains(out, "\ndone: 3 updated, 2 unchanged, 1 kept, 1 removed\n") {
 		t.Errorf("render: exit %d\n%s", code, out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "nixboard", "base.nix")); !os.IsNotExist(err) {
@@ -246,7 +247,7 @@ func TestRenderOverHomeManagerInit(t *testing.T) {
 		"  backup    flake.nix: it was not written by nixboard; it is kept as flake.nix.nixboard-backup\n",
 		`  create    nixboard.json: homeBase.stateVersion is "24.05" to match home.stateVersion in home.nix (line 5); the answers said "26.05"`,
 		`  kept      home.nix: it is yours: nixboard creates home.nix once and never changes it; it sets home.stateVersion = "24.05" (line 5)`,
-		"\ndone: 4 created, 1 kept, 1 backed up, git init\n",
+		"\ndone: 5 created, 1 kept, 1 backed up, git init\n",
 	} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("exit %d, stdout lacks %q:\n%s\n%s", code, want, out, errOut)
@@ -282,5 +283,37 @@ func TestRenderColour(t *testing.T) {
 		if strings.Contains(o, "\x1b") || !strings.Contains(o, "  create    flake.nix\n") {
 			t.Errorf("%s: escape codes or no plan:\n%q", name, o)
 		}
+	}
+}
+
+// --dry-run reports what would stop the write before anything is written:
+// here a lock on the index of the repository the directory is in, and a
+// parent .gitignore that ignores it.
+func TestRenderDryRunReportsGitProblems(t *testing.T) {
+	nixtest.RequireGit(t)
+	root := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", root).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v %s", err, out)
+	}
+	os.WriteFile(filepath.Join(root, ".git", "index.lock"), nil, 0o644)
+	os.WriteFile(filepath.Join(root, ".gitignore"), []byte("hm/\n"), 0o644)
+	dir := filepath.Join(root, "hm")
+	code, out, errOut := runCLI(t, nil, "render", "--answers", writeAnswers(t, renderAnswers), "--dir", dir, "--dry-run")
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		"  refuse    git: " + filepath.Join(root, ".git", "index.lock") + " exists: another git command is running",
+		"  refuse    git: the repository at " + root + " ignores the configuration directory (\"hm/\" in .gitignore line 1)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "nixboard: nothing was written, because\n  git: ") {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("%s created: %v", dir, err)
 	}
 }

@@ -78,8 +78,8 @@ type PlanRow struct {
 	Diff   string
 }
 
-// PlanRows lists the plan's files with what happens to each, and the
-// git repository nixboard would create.
+// PlanRows lists the plan's files with what happens to each, the git
+// repository nixboard would create, and what stops the plan (Blockers).
 func PlanRows(p *flakegen.Plan) []PlanRow {
 	if p == nil {
 		return nil
@@ -87,6 +87,9 @@ func PlanRows(p *flakegen.Plan) []PlanRow {
 	var rows []PlanRow
 	if p.GitInit {
 		rows = append(rows, PlanRow{Action: "git init", Path: ".", Note: "the directory becomes a git repository (flakes only see tracked files)"})
+	}
+	for _, b := range p.Blockers {
+		rows = append(rows, PlanRow{Action: string(flakegen.ActionRefuse), Path: b.What, Note: b.Reason})
 	}
 	for _, f := range p.Files {
 		r := PlanRow{Action: string(f.Action), Path: f.Path, Note: f.Reason, Diff: f.Diff}
