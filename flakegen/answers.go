@@ -60,11 +60,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/nixboard/nixboard/internal/safetext"
 )
 
 // Answers is everything nixboard needs to render a configuration. Its JSON
@@ -199,7 +202,7 @@ func Load(path string) (Answers, error) {
 	}
 	a, err := Parse(data)
 	if err != nil {
-		return Answers{}, fmt.Errorf("answers file %s: %w", path, err)
+		return Answers{}, fmt.Errorf("answers file %s: %w", safetext.Line(path), err)
 	}
 	return a, nil
 }
@@ -224,20 +227,30 @@ func tooLarge(what string, size int64) error {
 func readAnswers(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read answers: %w", err)
+		return nil, fmt.Errorf("read answers: %w", shownPath(err))
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxAnswersSize {
-		return nil, tooLarge("answers file "+path, fi.Size())
+		return nil, tooLarge("answers file "+safetext.Line(path), fi.Size())
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxAnswersSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read answers: %w", err)
+		return nil, fmt.Errorf("read answers: %w", shownPath(err))
 	}
 	if len(data) > MaxAnswersSize {
-		return nil, tooLarge("answers file "+path, 0)
+		return nil, tooLarge("answers file "+safetext.Line(path), 0)
 	}
 	return data, nil
+}
+
+// shownPath escapes the path in a *fs.PathError for a message
+// (safetext.Line), keeping the error it wraps for errors.Is.
+func shownPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: pe.Op, Path: safetext.Line(pe.Path), Err: pe.Err}
+	}
+	return err
 }
 
 // Parse is Load for bytes already in memory. It reports every problem at

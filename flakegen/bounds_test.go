@@ -211,3 +211,25 @@ func TestManyUnknownKeysAreCounted(t *testing.T) {
 		t.Errorf("%d errors for 5000 unknown keys", len(verr))
 	}
 }
+
+// An unknown key and a wrong-typed value are shown escaped in the error:
+// JSON text escapes C0 controls but not C1 ones or bidi characters, and a
+// key is shown as it was given.
+func TestFieldErrorsEscapeOutsideText(t *testing.T) {
+	_, err := Parse([]byte(`{"x\u001b]0;t\u0007\u202e": 1, "hostname": ["\u009d0;t\u009c"], "homeBase": {"username": "\u200balice"}}`))
+	var verr ValidationErrors
+	if !errors.As(err, &verr) {
+		t.Fatalf("Parse: %v", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{`x\x1b]0;t\x07\u202e: 1 is not a key`, `hostname: ["\u009d0;t\u009c"] must be a string`, `homeBase.username: "\u200balice"`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%q", want, msg)
+		}
+	}
+	for _, raw := range []string{"\x1b", "\x07", "\u009d", "\u202e", "\u200b"} {
+		if strings.Contains(msg, raw) {
+			t.Errorf("error holds a raw %q:\n%q", raw, msg)
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nixboard/nixboard/internal/safetext"
 )
 
 // FieldError is one problem with one answer.
@@ -30,7 +32,9 @@ type FieldError struct {
 // text, and shortened when it is long.
 func (e FieldError) ShownValue() string {
 	if e.ValueIsJSON {
-		return e.Value
+		// JSON escapes C0 controls but not DEL, C1 controls (CSI,
+		// OSC) or bidi and zero-width characters.
+		return safetext.Line(e.Value)
 	}
 	if utf8.RuneCountInString(e.Value) > 60 {
 		r := []rune(e.Value)
@@ -40,7 +44,8 @@ func (e FieldError) ShownValue() string {
 }
 
 func (e FieldError) Error() string {
-	return fmt.Sprintf("%s: %s %s", e.Field, e.ShownValue(), e.Problem)
+	// Field holds a key as the file gave it (an unknown key, unquoted).
+	return fmt.Sprintf("%s: %s %s", safetext.Line(e.Field), e.ShownValue(), e.Problem)
 }
 
 // ValidationErrors lists every problem found, in a stable order.
