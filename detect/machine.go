@@ -32,7 +32,9 @@ type Machine interface {
 	// Run runs a command: name is either found on the machine's PATH or an
 	// absolute machine path. The error is non-nil when the command could not
 	// start, exited with a non-zero status (the Output is still filled in),
-	// or was stopped because ctx ended.
+	// or was stopped because ctx ended. Run keeps at most MaxOutput bytes
+	// of each stream: a command that prints more is stopped there, and the
+	// error wraps ErrOutputLimit (the Output holds what was kept).
 	Run(ctx context.Context, name string, args ...string) (Output, error)
 
 	// GOOS and GOARCH are the operating system and architecture in Go's
@@ -50,6 +52,17 @@ type Output struct {
 	Stdout []byte
 	Stderr []byte
 }
+
+// MaxOutput is the most Run reads of what a command prints, on stdout and
+// on stderr each. Every probe reads a line or a few (`nix show-config`, the
+// longest, is a few kilobytes), so more is a command that is broken or
+// prints without end, and reading on would only fill memory until the
+// probe's timeout.
+const MaxOutput = 64 << 10
+
+// ErrOutputLimit is wrapped by Run when a command printed more than
+// MaxOutput bytes on stdout or stderr and was stopped.
+var ErrOutputLimit = errors.New("printed more than 64 KiB, more than any probe reads")
 
 // ErrNotFound is wrapped by LookPath and Run when a command is not on PATH.
 var ErrNotFound = errors.New("executable file not found in PATH")

@@ -49,6 +49,8 @@ func (r result) problem() string {
 		return fmt.Sprintf("`%s` did not answer in time", r.cmd)
 	case !r.ran:
 		return fmt.Sprintf("`%s` could not run", r.cmd)
+	case errors.Is(r.err, ErrOutputLimit):
+		return fmt.Sprintf("`%s` printed more than %d KiB and was stopped (a probe reads a few lines)", r.cmd, MaxOutput>>10)
 	case r.err != nil:
 		msg := firstLine(r.stderr)
 		if msg == "" {

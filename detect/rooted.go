@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -312,19 +313,26 @@ func (m *rooted) Run(ctx context.Context, name string, args ...string) (Output, 
 	if err != nil {
 		return Output{}, err
 	}
-	var stdout, stderr bytes.Buffer
+	// A command that prints more than MaxOutput is stopped at once: its
+	// whole process group is killed through the context (killGroup), and
+	// the pipe is no longer read, so a command that ignores SIGPIPE stops too.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var over atomic.Bool
+	stdout := &cappedBuffer{over: func() { over.Store(true); stop() }}
+	stderr := &cappedBuffer{over: stdout.over}
 	for attempt := 0; ; attempt++ {
-		stdout.Reset()
-		stderr.Reset()
-		cmd := exec.CommandContext(ctx, host, args...)
+		stdout.buf.Reset()
+		stderr.buf.Reset()
+		cmd := exec.CommandContext(runCtx, host, args...)
 		cmd.Args[0] = name
 		cmd.Env = m.environ()
 		cmd.Dir = "/"
 		if m.root != "" {
 			cmd.Dir = m.root
 		}
-		cmd.Stdout = &stdout
-		cmd.Stderr = &stderr
+		cmd.Stdout = stdout
+		cmd.Stderr = stderr
 		cmd.WaitDelay = waitDelay
 		killGroup(cmd)
 		err = cmd.Run()
@@ -342,9 +350,12 @@ func (m *rooted) Run(ctx context.Context, name string, args ...string) (Output, 
 	if errors.Is(err, exec.ErrWaitDelay) && ctx.Err() == nil {
 		err = nil
 	}
-	out := Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	out := Output{Stdout: stdout.buf.Bytes(), Stderr: stderr.buf.Bytes()}
 	if ctx.Err() != nil {
 		return out, fmt.Errorf("%s: %w", name, ctx.Err())
+	}
+	if over.Load() {
+		return out, fmt.Errorf("%s: %w", name, ErrOutputLimit)
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -354,6 +365,24 @@ func (m *rooted) Run(ctx context.Context, name string, args ...string) (Output, 
 		return out, fmt.Errorf("%s: %w", name, machineErr(err, p))
 	}
 	return out, nil
+}
+
+// cappedBuffer keeps the first MaxOutput bytes written to it. The write
+// that passes the limit calls over and fails, which ends the copy from the
+// command's pipe.
+type cappedBuffer struct {
+	buf  bytes.Buffer
+	over func()
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	room := MaxOutput - c.buf.Len()
+	if len(p) <= room {
+		return c.buf.Write(p)
+	}
+	c.buf.Write(p[:room])
+	c.over()
+	return room, ErrOutputLimit
 }
 
 func (m *rooted) DialUnix(ctx context.Context, name string) error {

@@ -61,11 +61,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/nixboard/nixboard/internal/safetext"
 )
 
 // Answers is everything nixboard needs to render a configuration. Its JSON
@@ -189,16 +192,66 @@ func (a Answers) UnfreeAllowed() []string {
 // the wrong JSON type or trailing data is an error naming the key; the
 // result is a ValidationErrors when the problems are with keys or types.
 // Load does not Validate.
+//
+// A file larger than MaxAnswersSize is refused before it is parsed, from
+// its size when it has one, and otherwise (a pipe, /dev/zero) after reading
+// one byte more than that.
 func Load(path string) (Answers, error) {
-	data, err := os.ReadFile(path)
+	data, err := readAnswers(path)
 	if err != nil {
-		return Answers{}, fmt.Errorf("read answers: %w", err)
+		return Answers{}, err
 	}
 	a, err := Parse(data)
 	if err != nil {
-		return Answers{}, fmt.Errorf("answers file %s: %w", path, err)
+		return Answers{}, fmt.Errorf("answers file %s: %w", safetext.Line(path), err)
 	}
 	return a, nil
+}
+
+// MaxAnswersSize is the largest answers file Load and Parse accept. An
+// answers file with every list and map at its limit, in plain ASCII, is
+// about half of it (TestMaxAnswersSizeHoldsTheLimits); nixboard.json itself
+// is a few kilobytes.
+const MaxAnswersSize = 1 << 20
+
+// tooLarge is the error for answers (what, e.g. "answers file F") over
+// MaxAnswersSize.
+func tooLarge(what string, size int64) error {
+	have := "is larger than 1 MiB"
+	if size > 0 {
+		have = fmt.Sprintf("is %d bytes", size)
+	}
+	return fmt.Errorf("%s %s; an answers file is at most 1 MiB (nixboard.json is a few kilobytes): is this the right file?", what, have)
+}
+
+// readAnswers reads at most MaxAnswersSize bytes of an answers file.
+func readAnswers(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read answers: %w", shownPath(err))
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxAnswersSize {
+		return nil, tooLarge("answers file "+safetext.Line(path), fi.Size())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxAnswersSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read answers: %w", shownPath(err))
+	}
+	if len(data) > MaxAnswersSize {
+		return nil, tooLarge("answers file "+safetext.Line(path), 0)
+	}
+	return data, nil
+}
+
+// shownPath escapes the path in a *fs.PathError for a message
+// (safetext.Line), keeping the error it wraps for errors.Is.
+func shownPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: pe.Op, Path: safetext.Line(pe.Path), Err: pe.Err}
+	}
+	return err
 }
 
 // Parse is Load for bytes already in memory. It reports every problem at
@@ -206,6 +259,9 @@ func Load(path string) (Answers, error) {
 // Validate finds in the rest (after Normalize, as render does), so a person
 // fixes the file in one go.
 func Parse(data []byte) (Answers, error) {
+	if len(data) > MaxAnswersSize {
+		return Answers{}, tooLarge("the answers", int64(len(data)))
+	}
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -336,10 +392,17 @@ func checkShape(t reflect.Type, obj map[string]any, prefix string, errs *Validat
 		known[name] = f.Type
 		names = append(names, name)
 	}
+	unknown := 0
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		field := joinPath(prefix, k)
 		ft, ok := known[k]
+		if !ok && unknown >= maxUnknownKeys {
+			unknown++
+			delete(obj, k)
+			continue
+		}
 		if !ok {
+			unknown++
 			problem := "is not a key nixboard knows; the keys here are: " + strings.Join(names, ", ")
 			if near := nearest(k, names); near != "" {
 				problem = fmt.Sprintf("is not a key nixboard knows; did you mean %q? Rename or remove it", near)
@@ -352,7 +415,19 @@ func checkShape(t reflect.Type, obj map[string]any, prefix string, errs *Validat
 			delete(obj, k)
 		}
 	}
+	if more := unknown - maxUnknownKeys; more > 0 {
+		field := prefix
+		if field == "" {
+			field = "(the top level)"
+		}
+		*errs = append(*errs, FieldError{Field: field, Value: "{…}", ValueIsJSON: true,
+			Problem: fmt.Sprintf("has %d more keys nixboard does not know; the keys here are: %s", more, strings.Join(names, ", "))})
+	}
 }
+
+// maxUnknownKeys is how many unknown keys of one object are named one by
+// one; the rest are counted in one error.
+const maxUnknownKeys = 20
 
 // checkValue checks one value against the Go type it decodes into and
 // reports whether it can be decoded (false: drop it).
@@ -386,6 +461,10 @@ func checkValue(ft reflect.Type, v any, field string, errs *ValidationErrors) bo
 		if !ok {
 			return bad(`must be an object of names and strings, such as {"ll": "ls -l"}, not ` + jsonType(v))
 		}
+		if e, over := overLimit(field, "{…}", len(m)); over {
+			*errs = append(*errs, e)
+			return false
+		}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if _, ok := m[k].(string); !ok {
 				bad2 := FieldError{Field: mapField(field, k), Value: jsonText(m[k]), ValueIsJSON: true,
@@ -399,6 +478,10 @@ func checkValue(ft reflect.Type, v any, field string, errs *ValidationErrors) bo
 		list, ok := v.([]any)
 		if !ok {
 			return bad(`must be an array of strings, such as ["ripgrep", "htop"], not ` + jsonType(v))
+		}
+		if e, over := overLimit(field, "[…]", len(list)); over {
+			*errs = append(*errs, e)
+			return false
 		}
 		for i, e := range list {
 			if _, ok := e.(string); !ok {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nixboard/nixboard/internal/safetext"
 )
 
 // FieldError is one problem with one answer.
@@ -30,7 +32,9 @@ type FieldError struct {
 // text, and shortened when it is long.
 func (e FieldError) ShownValue() string {
 	if e.ValueIsJSON {
-		return e.Value
+		// JSON escapes C0 controls but not DEL, C1 controls (CSI,
+		// OSC) or bidi and zero-width characters.
+		return safetext.Line(e.Value)
 	}
 	if utf8.RuneCountInString(e.Value) > 60 {
 		r := []rune(e.Value)
@@ -40,7 +44,8 @@ func (e FieldError) ShownValue() string {
 }
 
 func (e FieldError) Error() string {
-	return fmt.Sprintf("%s: %s %s", e.Field, e.ShownValue(), e.Problem)
+	// Field holds a key as the file gave it (an unknown key, unquoted).
+	return fmt.Sprintf("%s: %s %s", safetext.Line(e.Field), e.ShownValue(), e.Problem)
 }
 
 // ValidationErrors lists every problem found, in a stable order.
@@ -112,10 +117,37 @@ func (v *validator) add(field, value, problem string) {
 	v.errs = append(v.errs, FieldError{Field: field, Value: value, Problem: problem})
 }
 
-// tooMany reports a map or list with more than max entries.
-func (v *validator) tooMany(field, shown string, n, max int, option string) {
-	v.errs = append(v.errs, FieldError{Field: field, Value: shown, ValueIsJSON: true,
-		Problem: fmt.Sprintf("has %d entries; at most %d are allowed: set the rest in home.nix (%s)", n, max, option)})
+// listLimits are the maps and lists with a limit on their entries, with
+// the home-manager option that takes the rest in home.nix.
+var listLimits = map[string]struct {
+	max    int
+	option string
+}{
+	"homeBase.shellAliases":         {maxEntries, "home.shellAliases"},
+	"homeBase.environmentVariables": {maxEntries, "home.sessionVariables"},
+	"homeBase.additionalPackages":   {maxPackages, "home.packages"},
+}
+
+// overLimit returns the one error for a map or list at field with n
+// entries when that is more than its limit. Its entries are then not
+// checked one by one: the list as a whole is refused.
+func overLimit(field, shown string, n int) (FieldError, bool) {
+	l, ok := listLimits[field]
+	if !ok || n <= l.max {
+		return FieldError{}, false
+	}
+	return FieldError{Field: field, Value: shown, ValueIsJSON: true,
+		Problem: fmt.Sprintf("has %d entries; at most %d are allowed: set the rest in home.nix (%s)", n, l.max, l.option)}, true
+}
+
+// tooMany reports a map or list at field that has more entries than its
+// limit, and whether it did.
+func (v *validator) tooMany(field, shown string, n int) bool {
+	e, over := overLimit(field, shown, n)
+	if over {
+		v.errs = append(v.errs, e)
+	}
+	return over
 }
 
 // text checks what every free-text answer must satisfy: valid UTF-8, no
@@ -295,8 +327,8 @@ func checkHome(v *validator, home, platform string) {
 }
 
 func checkAliases(v *validator, aliases map[string]string) {
-	if len(aliases) > maxEntries {
-		v.tooMany("homeBase.shellAliases", "{…}", len(aliases), maxEntries, "home.shellAliases")
+	if v.tooMany("homeBase.shellAliases", "{…}", len(aliases)) {
+		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(aliases)) {
 		field := mapField("homeBase.shellAliases", k)
@@ -317,8 +349,8 @@ func checkAliases(v *validator, aliases map[string]string) {
 }
 
 func checkEnv(v *validator, env map[string]string) {
-	if len(env) > maxEntries {
-		v.tooMany("homeBase.environmentVariables", "{…}", len(env), maxEntries, "home.sessionVariables")
+	if v.tooMany("homeBase.environmentVariables", "{…}", len(env)) {
+		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		field := mapField("homeBase.environmentVariables", k)
@@ -358,8 +390,8 @@ func isAttrPath(s string) bool {
 }
 
 func checkPackages(v *validator, pkgs []string) {
-	if len(pkgs) > maxPackages {
-		v.tooMany("homeBase.additionalPackages", "[…]", len(pkgs), maxPackages, "home.packages")
+	if v.tooMany("homeBase.additionalPackages", "[…]", len(pkgs)) {
+		return
 	}
 	seen := map[string]bool{}
 	for i, p := range pkgs {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/mattn/go-isatty"
+
+	"github.com/nixboard/nixboard/internal/safetext"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=...".
@@ -128,7 +130,7 @@ func exitStatus(st *stdio, err error) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(st.err, "nixboard: %s\n", ue.msg)
+		fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Text(ue.msg))
 		return 2
 	case errors.As(err, &ee):
 		return ee.code
@@ -136,7 +138,9 @@ func exitStatus(st *stdio, err error) int {
 		fmt.Fprintln(st.err, "nixboard: interrupted")
 		return 130
 	default:
-		fmt.Fprintf(st.err, "nixboard: %v\n", err)
+		// Errors carry paths, flag values and what commands printed:
+		// outside text, escaped here for all of them.
+		fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Text(err.Error()))
 		return 1
 	}
 }
@@ -163,7 +167,8 @@ for the wizard's.
 // prints its usage on the given stream.
 func newFlagSet(st *stdio, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(st.err)
+	// The flag package prints an unknown flag as it was given.
+	fs.SetOutput(escapingWriter{st.err})
 	fs.Usage = func() {
 		fmt.Fprintf(st.err, "Usage: %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
@@ -185,4 +190,15 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 func runVersion(_ context.Context, st *stdio, _ []string) error {
 	fmt.Fprintf(st.out, "nixboard %s\n", version)
 	return nil
+}
+
+// escapingWriter passes each write through safetext.Text, for output
+// written by code that does not escape what it echoes (the flag package).
+type escapingWriter struct{ w io.Writer }
+
+func (e escapingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(e.w, safetext.Text(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

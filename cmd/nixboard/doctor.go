@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/tui/doctorview"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -43,7 +44,7 @@ func runDoctor(ctx context.Context, st *stdio, args []string) error {
 			return usagef("--demo: %v", err)
 		}
 	} else if m, err = detect.FromEnv(st.getenv); err != nil {
-		fmt.Fprintf(st.err, "nixboard doctor: cannot examine this machine: %v\n", err)
+		fmt.Fprintf(st.err, "nixboard doctor: cannot examine this machine: %s\n", safetext.Text(err.Error()))
 		return exitError{2}
 	}
 

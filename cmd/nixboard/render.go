@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -43,7 +44,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 		return reportInvalid(st, err)
 	}
 	for _, note := range a.Normalize() {
-		fmt.Fprintf(st.err, "note: %s\n", note)
+		fmt.Fprintf(st.err, "note: %s\n", safetext.Line(note))
 	}
 	plan, err := flakegen.NewPlan(*dir, a)
 	if err != nil {
@@ -52,19 +53,19 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 
 	paint := newPainter(st)
 	if *dryRun {
-		fmt.Fprintf(st.out, "dry run, nothing is written: %s for homeConfigurations.%q (%s, release %s)\n", plan.Dir, plan.ConfigName, a.System, a.Release)
+		fmt.Fprintf(st.out, "dry run, nothing is written: %s for homeConfigurations.%q (%s, release %s)\n", safetext.Line(plan.Dir), plan.ConfigName, a.System, a.Release)
 	} else {
-		fmt.Fprintf(st.out, "rendering %s for homeConfigurations.%q (%s, release %s)\n", plan.Dir, plan.ConfigName, a.System, a.Release)
+		fmt.Fprintf(st.out, "rendering %s for homeConfigurations.%q (%s, release %s)\n", safetext.Line(plan.Dir), plan.ConfigName, a.System, a.Release)
 	}
 	printPlan(st, paint, plan)
 	if *dryRun {
 		for _, f := range plan.Files {
 			if f.Diff != "" {
-				fmt.Fprint(st.out, "\n"+paint.diff(f.Diff))
+				fmt.Fprint(st.out, "\n"+paint.diff(safetext.Text(f.Diff)))
 			}
 		}
 		if problems := plan.Problems(); problems != nil {
-			fmt.Fprintf(st.err, "nixboard: %v\n", problems)
+			fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Text(problems.Error()))
 			return exitError{1}
 		}
 		fmt.Fprintf(st.out, "\nwould be: %s; nothing was written\n", summary(plan))
@@ -74,7 +75,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 	if err := plan.Apply(); err != nil {
 		var refused *flakegen.RefusedError
 		if errors.As(err, &refused) {
-			fmt.Fprintf(st.err, "nixboard: %v\n", err)
+			fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Text(err.Error()))
 			return exitError{1}
 		}
 		return err
@@ -83,7 +84,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 	if !changed {
 		status = "already up to date: " + summary(plan)
 	}
-	fmt.Fprintf(st.out, "%s\nnext: nixboard switch, or home-manager switch --flake %s#%s\n", status, plan.Dir, plan.ConfigName)
+	fmt.Fprintf(st.out, "%s\nnext: nixboard switch, or home-manager switch --flake %s#%s\n", status, safetext.Line(plan.Dir), plan.ConfigName)
 	return nil
 }
 
@@ -91,9 +92,9 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 // what happens to it and why.
 func printPlan(st *stdio, paint painter, plan *flakegen.Plan) {
 	for _, f := range plan.Files {
-		line := "  " + paint.action(f.Action, fmt.Sprintf("%-9s", f.Action)) + " " + f.Path
+		line := "  " + paint.action(f.Action, fmt.Sprintf("%-9s", f.Action)) + " " + safetext.Line(f.Path)
 		if f.Reason != "" {
-			line += ": " + f.Reason
+			line += ": " + safetext.Line(f.Reason)
 		}
 		fmt.Fprintln(st.out, line)
 	}
@@ -101,7 +102,7 @@ func printPlan(st *stdio, paint painter, plan *flakegen.Plan) {
 		fmt.Fprintln(st.out, "  "+paint.action(flakegen.ActionCreate, "git init ")+" .: the directory becomes a git repository (flakes only see files git tracks)")
 	}
 	for _, b := range plan.Blockers {
-		fmt.Fprintln(st.out, "  "+paint.action(flakegen.ActionRefuse, fmt.Sprintf("%-9s", flakegen.ActionRefuse))+" "+b.What+": "+b.Reason)
+		fmt.Fprintln(st.out, "  "+paint.action(flakegen.ActionRefuse, fmt.Sprintf("%-9s", flakegen.ActionRefuse))+" "+safetext.Line(b.What)+": "+safetext.Line(b.Reason))
 	}
 }
 
@@ -207,7 +208,7 @@ func reportInvalid(st *stdio, err error) error {
 	}
 	fmt.Fprintf(st.err, "nixboard: invalid answers, nothing was written:\n")
 	for _, e := range verr {
-		fmt.Fprintf(st.err, "  %s\n", e.Error())
+		fmt.Fprintf(st.err, "  %s\n", safetext.Line(e.Error()))
 	}
 	return exitError{1}
 }

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixrun"
 )
 
@@ -39,7 +40,7 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 		return err
 	}
 	if *dry {
-		fmt.Fprintln(st.out, plan.String())
+		fmt.Fprintln(st.out, safetext.Text(plan.String()))
 		return nil
 	}
 	if err := nixrun.Prepare(ctx, plan); err != nil {
@@ -56,7 +57,7 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 	}
 	title := "switch " + plan.ConfigName
 	if *plain || !st.interactive() {
-		fmt.Fprintf(st.out, "running: %s\n", nixrun.StripANSI(plan.Command()))
+		fmt.Fprintf(st.out, "running: %s\n", safetext.Line(plan.Command()))
 		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
 		d, sum := followPlain(st, run, nixrun.NewState(nixrun.Options{}), run.Diagnose)
 		return finishPlain(st, d, sum, run.LogPath())

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixrun"
 )
 
@@ -62,7 +63,7 @@ func finishPlain(st *stdio, d nixrun.Diagnosis, sum nixrun.Summary, logPath stri
 		fmt.Fprintln(st.out, nixrun.StripANSI(l))
 	}
 	if logPath != "" {
-		fmt.Fprintf(st.out, "full log: %s\n", nixrun.StripANSI(logPath))
+		fmt.Fprintf(st.out, "full log: %s\n", safetext.Line(logPath))
 	}
 	if !d.OK {
 		return exitError{code: 1}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/tui/theme"
 	"github.com/nixboard/nixboard/tui/wizard"
 )
@@ -115,7 +116,7 @@ func runWizard(ctx context.Context, st *stdio, args []string) error {
 	}
 	o := m.Outcome()
 	if !o.Quit && o.Step == wizard.StepDone {
-		fmt.Fprint(st.out, wizard.FinalMessage(m))
+		fmt.Fprint(st.out, safetext.Text(wizard.FinalMessage(m)))
 	}
 	return wizardExit(o, nil)
 }
