@@ -2,7 +2,9 @@ package nixrun
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -20,6 +22,14 @@ type rawField struct {
 // valid until the next parse. State folds rawEvents directly, which keeps
 // the hot path free of allocations.
 type rawEvent struct {
+	rawHead
+	// fields[:nfields] hold the fields; the rest is stale and never read,
+	// so a parse resets only the head (an eighth of the size).
+	fields [maxFields]rawField
+}
+
+// rawHead is everything of a rawEvent except its fields.
+type rawHead struct {
 	kind    Kind
 	id      uint64
 	parent  uint64
@@ -33,7 +43,6 @@ type rawEvent struct {
 	status  int
 	millis  int64
 	nfields int
-	fields  [maxFields]rawField
 	// unknownField is set when a key the reader does not know was skipped.
 	unknownField bool
 }
@@ -99,7 +108,7 @@ func (e *rawEvent) export() Event {
 // parse decodes line into the parser's rawEvent.
 func (p *Parser) parse(line []byte) *rawEvent {
 	e := &p.ev
-	*e = rawEvent{}
+	e.rawHead = rawHead{}
 	var body []byte
 	exit := false
 	switch {
@@ -122,21 +131,21 @@ func (p *Parser) parse(line []byte) *rawEvent {
 	p.buf = p.buf[:0]
 	if !p.scan(body) {
 		p.fallbacks++
-		*e = rawEvent{}
+		e.rawHead = rawHead{}
 		if !p.decodeSlow(body) {
-			*e = rawEvent{kind: KindMalformed, text: line}
+			e.rawHead = rawHead{kind: KindMalformed, text: line}
 			return e
 		}
 	}
 	if exit {
 		if e.kind != KindExit && e.kind != KindTime {
-			*e = rawEvent{kind: KindMalformed, text: line}
+			e.rawHead = rawHead{kind: KindMalformed, text: line}
 		}
 		return e
 	}
 	if e.kind == KindExit || e.kind == KindTime {
 		// Only nixboard's own markers may claim an exit status or a time.
-		*e = rawEvent{kind: KindMalformed, text: line}
+		e.rawHead = rawHead{kind: KindMalformed, text: line}
 	}
 	return e
 }
@@ -328,9 +337,13 @@ func hasLiteral(b []byte, i int, lit string) bool {
 func scanUint(b []byte, i int) (uint64, int, bool) {
 	start := i
 	var n uint64
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		d := uint64(b[i] - '0')
-		if n > (1<<64-1-d)/10 {
+	for i < len(b) {
+		d := uint64(b[i] - '0') // wraps above 9 for anything but a digit
+		if d > 9 {
+			break
+		}
+		// Nineteen digits always fit; only a longer number can overflow.
+		if i-start >= 19 && n > (1<<64-1-d)/10 {
 			return 0, i, false
 		}
 		n = n*10 + d
@@ -387,21 +400,12 @@ func (p *Parser) scanString(b []byte, i int) ([]byte, int, bool) {
 	}
 	i++
 	start := i
-	for i < len(b) {
-		c := b[i]
-		if c == '"' {
-			return b[start:i], i + 1, true
-		}
-		if c == '\\' {
-			break
-		}
-		if c < 0x20 {
-			return nil, i, false
-		}
-		i++
-	}
-	if i >= len(b) {
+	i = stringStop(b, i)
+	if i >= len(b) || b[i] < 0x20 {
 		return nil, i, false
+	}
+	if b[i] == '"' {
+		return b[start:i], i + 1, true
 	}
 	out := len(p.buf)
 	p.buf = append(p.buf, b[start:i]...)
@@ -414,10 +418,7 @@ func (p *Parser) scanString(b []byte, i int) ([]byte, int, bool) {
 			return nil, i, false
 		case c != '\\':
 			// Copy the run up to the next quote or backslash at once.
-			j := i + 1
-			for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
-				j++
-			}
+			j := stringStop(b, i+1)
 			p.buf = append(p.buf, b[i:j]...)
 			i = j
 			continue
@@ -462,6 +463,38 @@ func (p *Parser) scanString(b []byte, i int) ([]byte, int, bool) {
 		i += 2
 	}
 	return nil, i, false
+}
+
+// Masks for stringStop's eight-bytes-at-a-time test.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// stringStop returns the index of the first byte of b at or after i that
+// ends a run of plain string bytes: a quote, a backslash or a control
+// character (below 0x20), or len(b) when there is none. It tests eight
+// bytes at a time: log lines are mostly long strings.
+func stringStop(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ ('"' * swarOnes)
+		bs := x ^ ('\\' * swarOnes)
+		// (v - 0x01…) &^ v has the high bit set in the first byte of v
+		// that is zero (and possibly in later ones), and (x - 0x20…) &^ x
+		// in the first byte below 0x20: the lowest set bit of the union
+		// is the first byte that stops the run.
+		m := ((q - swarOnes) &^ q) | ((bs - swarOnes) &^ bs) | ((x - 0x20*swarOnes) &^ x)
+		if m &= swarHighs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(b)
 }
 
 func hex4(b []byte, i int) (rune, int, bool) {
