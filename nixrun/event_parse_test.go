@@ -2,6 +2,12 @@ package nixrun
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strconv"
 	"testing"
 )
@@ -112,5 +118,188 @@ func TestParseReusesNoStaleFields(t *testing.T) {
 	e = p.parse([]byte(`@nix {"action":"stop","id":9}`))
 	if e.nfields != 0 || e.str(0) != nil || e.num(0) != 0 || e.id != 9 {
 		t.Fatalf("stop keeps stale fields: %+v", e.export())
+	}
+}
+
+// parseCorpus is every line of the recorded logs and the demo recordings,
+// and the first lines of the synthetic benchmark log.
+func parseCorpus(t testing.TB) [][]byte {
+	t.Helper()
+	var lines [][]byte
+	paths, _ := filepath.Glob("testdata/logs/*.log")
+	more, _ := filepath.Glob("recording/*.log")
+	for _, p := range append(paths, more...) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, bytes.Split(data, []byte{'\n'})...)
+	}
+	if len(lines) < 100 {
+		t.Fatalf("only %d recorded lines", len(lines))
+	}
+	var buf bytes.Buffer
+	syntheticLog(&buf, 20000)
+	return append(lines, bytes.Split(buf.Bytes(), []byte{'\n'})...)
+}
+
+// TestParseAgreesWithEncodingJSON: on every recorded line, the fast
+// scanner decodes what encoding/json decodes, field by field.
+func TestParseAgreesWithEncodingJSON(t *testing.T) {
+	var fast, slow Parser
+	checked := 0
+	for _, line := range parseCorpus(t) {
+		body, ok := bytes.CutPrefix(line, []byte("@nix "))
+		if !ok {
+			continue
+		}
+		got := fast.parse(line)
+		if fast.fallbacks != 0 {
+			t.Fatalf("the fast scanner fell back on %q", line)
+		}
+		slow.ev = rawEvent{}
+		if !slow.decodeSlow(body) {
+			t.Fatalf("encoding/json rejects %q", line)
+		}
+		if g, w := got.export(), slow.ev.export(); !reflect.DeepEqual(g, w) {
+			t.Fatalf("%q:\nfast %+v\nslow %+v", line, g, w)
+		}
+		checked++
+	}
+	if checked < 1000 {
+		t.Errorf("checked only %d events", checked)
+	}
+}
+
+// scanBoth parses body with scanNix and with scan alone, and fails when
+// scanNix accepts what scan reads differently.
+func scanBoth(t testing.TB, body []byte) (nixOK bool) {
+	t.Helper()
+	var nix, gen Parser
+	nix.buf = make([]byte, 0, len(body))
+	gen.buf = make([]byte, 0, len(body))
+	if !nix.scanNix(body) {
+		return false
+	}
+	if !gen.scan(body) {
+		t.Fatalf("scanNix accepts what scan rejects: %q", body)
+	}
+	if g, w := nix.ev.export(), gen.ev.export(); !reflect.DeepEqual(g, w) {
+		t.Fatalf("%q:\nscanNix %+v\nscan    %+v", body, g, w)
+	}
+	return true
+}
+
+// TestScanNixAgreesWithScan: the literal path reads the recorded lines
+// as the general scanner does, takes most of them, and leaves the shapes
+// it does not know (spaces, other keys, another order, null type, a
+// truncated line) to the general scanner.
+func TestScanNixAgreesWithScan(t *testing.T) {
+	taken, events := 0, 0
+	for _, line := range parseCorpus(t) {
+		if body, ok := bytes.CutPrefix(line, []byte("@nix ")); ok {
+			events++
+			if scanBoth(t, body) {
+				taken++
+			}
+		}
+	}
+	if taken < events*3/4 {
+		t.Errorf("scanNix took %d of %d events", taken, events)
+	}
+	for _, body := range []string{
+		`{"action":"result","fields":["a"],"id":1,"type":101}`,
+		`{"action":"result","fields":[1,2,3,4,5,6,7,8,9,10],"id":1,"type":105}`,
+		`{"action":"result","fields":null,"id":1,"type":101}`,
+		`{"action":"result","fields":["a\u001b[0m\"x\""],"id":18446744073709551615,"type":-1}`,
+		`{"action":"stop","id":34853659607041}`,
+	} {
+		if !scanBoth(t, []byte(body)) {
+			t.Errorf("scanNix rejects %s", body)
+		}
+	}
+	for _, body := range []string{
+		`{"action":"result","fields":`,
+		`{"action":"result","fields":["a"],"id":1,"type":101} `,
+		`{"action":"result","fields":["a"],"id":1,"type":null}`,
+		`{"action":"result","fields":["a"],"id":1.5,"type":101}`,
+		`{"action":"result","fields":["a"],"type":101,"id":1}`,
+		`{"action":"result","fields":["a"],"id":1,"type":101,"x":1}`,
+		`{"action":"result","fields":["a"],"id":18446744073709551616,"type":101}`,
+		`{"action":"result", "fields":["a"],"id":1,"type":101}`,
+		`{"action":"stop","id":}`,
+		`{"action":"stop","id":3,"x":1}`,
+		`{"action":"stop","id":3}}`,
+		`{"action":"stop","id":-3}`,
+	} {
+		if scanBoth(t, []byte(body)) {
+			t.Errorf("scanNix takes %s", body)
+		}
+	}
+}
+
+// BenchmarkParse measures the parser alone on the synthetic log's lines.
+func BenchmarkParse(b *testing.B) {
+	// About as many lines as a replay's buffer holds, so that the lines
+	// are in the cache as they are when a replay parses them.
+	var buf bytes.Buffer
+	syntheticLog(&buf, 3000)
+	lines := bytes.Split(buf.Bytes(), []byte{'\n'})
+	var p Parser
+	b.SetBytes(int64(buf.Len() / len(lines)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.parse(lines[i%len(lines)])
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/line")
+	if p.fallbacks != 0 {
+		b.Fatalf("%d lines fell back to encoding/json", p.fallbacks)
+	}
+}
+
+// TestEightDigits checks the count of leading digits with every byte
+// value at every position (next to digits and to bytes that carry), and
+// the values against strconv on random numbers.
+func TestEightDigits(t *testing.T) {
+	leading := func(b []byte) int {
+		for k, c := range b {
+			if c < '0' || c > '9' {
+				return k
+			}
+		}
+		return len(b)
+	}
+	b := []byte("12345678")
+	for pos := range 8 {
+		for c := range 256 {
+			for _, other := range []byte{'9', 0xff, 0xfa, '/', ':', 0} {
+				w := append([]byte(nil), b...)
+				w[pos] = byte(c)
+				w[(pos+1)%8] = other
+				if got := leadingDigits(binary.LittleEndian.Uint64(w)); got != leading(w) {
+					t.Fatalf("leadingDigits(%q) = %d", w, got)
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 100000 {
+		s := fmt.Sprintf("%08d", rng.IntN(100_000_000))
+		want, _ := strconv.ParseUint(s, 10, 64)
+		if got := eightDigitsValue(binary.LittleEndian.Uint64([]byte(s))); got != want {
+			t.Fatalf("eightDigitsValue(%q) = %d", s, got)
+		}
+	}
+	for range 100000 {
+		n := rng.Uint64() >> rng.IntN(64)
+		s := strconv.FormatUint(n, 10)
+		// Followed by nothing, by one byte and by a whole word.
+		for _, tail := range []string{"", ",", `,"type":101}`} {
+			if got, end, ok := scanUint([]byte(s+tail), 0); !ok || got != n || end != len(s) {
+				t.Fatalf("scanUint(%q) = %d %d %v", s+tail, got, end, ok)
+			}
+		}
 	}
 }
