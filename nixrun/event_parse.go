@@ -69,6 +69,12 @@ type Parser struct {
 	buf []byte
 	// fallbacks counts lines the fast scanner handed to encoding/json.
 	fallbacks int64
+	// id is the newest activity id read and idText[:idLen] its digits:
+	// ids come in runs (a build's log lines, a transfer's progress), and
+	// comparing digits is cheaper than decoding them.
+	id     uint64
+	idText [20]byte
+	idLen  int
 }
 
 var (
@@ -185,7 +191,7 @@ func (p *Parser) scanNix(b []byte) bool {
 		if i, ok = p.scanFields(b, i); !ok || !hasLiteral(b, i, `,"id":`) {
 			return false
 		}
-		if e.id, i, ok = scanUint(b, i+len(`,"id":`)); !ok || !hasLiteral(b, i, `,"type":`) {
+		if e.id, i, ok = p.scanID(b, i+len(`,"id":`)); !ok || !hasLiteral(b, i, `,"type":`) {
 			return false
 		}
 		var typ int64
@@ -196,7 +202,7 @@ func (p *Parser) scanNix(b []byte) bool {
 		return true
 	case hasLiteral(b, 0, nixStopStart):
 		var i int
-		if e.id, i, ok = scanUint(b, len(nixStopStart)); !ok || i != len(b)-1 || b[i] != '}' {
+		if e.id, i, ok = p.scanID(b, len(nixStopStart)); !ok || i != len(b)-1 || b[i] != '}' {
 			return false
 		}
 		e.kind = KindStop
@@ -263,7 +269,7 @@ func (p *Parser) scan(b []byte) bool {
 			}
 			action = true
 		case keyID:
-			e.id, i, ok = scanUint(b, i)
+			e.id, i, ok = p.scanID(b, i)
 		case keyParent:
 			e.parent, i, ok = scanUint(b, i)
 		case keyType:
@@ -545,6 +551,24 @@ func hasLiteral(b []byte, i int, lit string) bool {
 	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
 }
 
+// scanID reads an activity id as scanUint does, first comparing the
+// digits with those of the previous id.
+func (p *Parser) scanID(b []byte, i int) (uint64, int, bool) {
+	if n := p.idLen; n > 0 && len(b)-i > n && string(b[i:i+n]) == string(p.idText[:n]) {
+		// The same digits, and no more of them: the same id, unless the
+		// number goes on as a fraction or exponent (which scanUint
+		// rejects).
+		if c := b[i+n]; c-'0' > 9 && c != '.' && c != 'e' && c != 'E' {
+			return p.id, i + n, true
+		}
+	}
+	id, j, ok := scanUint(b, i)
+	if ok && j-i <= len(p.idText) {
+		p.id, p.idLen = id, copy(p.idText[:], b[i:j])
+	}
+	return id, j, ok
+}
+
 // scanUint reads a non-negative integer that fits 64 bits: activity ids
 // are decoded as integers, never through floating point.
 func scanUint(b []byte, i int) (uint64, int, bool) {
@@ -738,16 +762,18 @@ const (
 // character (below 0x20), or len(b) when there is none. It tests eight
 // bytes at a time: log lines are mostly long strings.
 func stringStop(b []byte, i int) int {
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		q := x ^ ('"' * swarOnes)
-		bs := x ^ ('\\' * swarOnes)
-		// (v - 0x01…) &^ v has the high bit set in the first byte of v
-		// that is zero (and possibly in later ones), and (x - 0x20…) &^ x
-		// in the first byte below 0x20: the lowest set bit of the union
-		// is the first byte that stops the run.
-		m := ((q - swarOnes) &^ q) | ((bs - swarOnes) &^ bs) | ((x - 0x20*swarOnes) &^ x)
-		if m &= swarHighs; m != 0 {
+	for ; len(b)-i >= 16; i += 16 {
+		mx := stringStops(binary.LittleEndian.Uint64(b[i:]))
+		my := stringStops(binary.LittleEndian.Uint64(b[i+8:]))
+		if mx|my != 0 {
+			if mx != 0 {
+				return i + bits.TrailingZeros64(mx)/8
+			}
+			return i + 8 + bits.TrailingZeros64(my)/8
+		}
+	}
+	for ; len(b)-i >= 8; i += 8 {
+		if m := stringStops(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -757,6 +783,18 @@ func stringStop(b []byte, i int) int {
 		}
 	}
 	return len(b)
+}
+
+// stringStops has the high bit set in the first byte of x (read
+// little-endian) that is a quote, a backslash or below 0x20, and possibly
+// in later ones; it is zero when there is none. (v - 0x01…) &^ v marks
+// the first zero byte of v, and (x - 0x20…) &^ x the first byte below
+// 0x20: the lowest set bit of the union is the first byte that stops a
+// run of plain string bytes.
+func stringStops(x uint64) uint64 {
+	q := x ^ ('"' * swarOnes)
+	bs := x ^ ('\\' * swarOnes)
+	return ((q-swarOnes)&^q | (bs-swarOnes)&^bs | (x-0x20*swarOnes)&^x) & swarHighs
 }
 
 func hex4(b []byte, i int) (rune, int, bool) {

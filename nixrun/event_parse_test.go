@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -300,6 +301,37 @@ func TestEightDigits(t *testing.T) {
 			if got, end, ok := scanUint([]byte(s+tail), 0); !ok || got != n || end != len(s) {
 				t.Fatalf("scanUint(%q) = %d %d %v", s+tail, got, end, ok)
 			}
+		}
+	}
+}
+
+// TestScanIDRepeats: an id read right after the same id is the same, and
+// one that starts with its digits is not.
+func TestScanIDRepeats(t *testing.T) {
+	var p Parser
+	for _, tt := range []struct {
+		in string
+		id uint64
+		ok bool
+	}{
+		{"34853659607043,", 34853659607043, true},
+		{"34853659607043}", 34853659607043, true},
+		{"348536596070431,", 348536596070431, true},
+		{"34853659607043,", 34853659607043, true},
+		{"3485365960704,", 3485365960704, true},
+		{"34853659607043.5,", 0, false},
+		{"34853659607043,", 34853659607043, true},
+		{"34853659607043e3,", 0, false},
+		{"34853659607043E3,", 0, false},
+		{"34853659607043", 34853659607043, true},
+		{"34853659607044,", 34853659607044, true},
+		{"18446744073709551615,", 1<<64 - 1, true},
+		{"18446744073709551615,", 1<<64 - 1, true},
+		{"184467440737095516150,", 0, false},
+	} {
+		id, end, ok := p.scanID([]byte(tt.in), 0)
+		if ok != tt.ok || (ok && (id != tt.id || end != len(strings.TrimRight(tt.in, ",}")))) {
+			t.Errorf("scanID(%q) after the previous = %d %d %v, want %d %v", tt.in, id, end, ok, tt.id, tt.ok)
 		}
 	}
 }

@@ -24,6 +24,10 @@ func TimeMarker(at time.Duration) []byte {
 
 // parseTimeMarker returns the time of a time marker line.
 func parseTimeMarker(line []byte) (time.Duration, bool) {
+	// Most lines start "@nix ": reject them on one byte.
+	if len(line) < len(timeMarkerPrefix) || line[4] != 'b' {
+		return 0, false
+	}
 	rest, ok := bytes.CutPrefix(line, []byte(timeMarkerPrefix))
 	if !ok {
 		return 0, false
