@@ -28,6 +28,8 @@ type RawLine struct {
 type LineSource interface {
 	// Next blocks until at least one line is available and returns the
 	// lines that are (a bounded batch), or io.EOF after the last line.
+	// The batch and its lines may be valid only until the next call (a
+	// Replay's are): fold or copy them first.
 	Next() ([]RawLine, error)
 }
 
