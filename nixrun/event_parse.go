@@ -185,20 +185,33 @@ func (p *Parser) scanNix(b []byte) bool {
 	switch {
 	case hasLiteral(b, 0, nixResultStart):
 		i := len(nixResultStart)
-		if i == len(b) {
+		if j, ok := p.scanOneString(b, i); ok {
+			i = j
+		} else if i == len(b) {
+			return false
+		} else if i, ok = p.scanFields(b, i); !ok {
 			return false
 		}
-		if i, ok = p.scanFields(b, i); !ok || !hasLiteral(b, i, `,"id":`) {
+		if !hasLiteral(b, i, `,"id":`) {
 			return false
 		}
 		if e.id, i, ok = p.scanID(b, i+len(`,"id":`)); !ok || !hasLiteral(b, i, `,"type":`) {
 			return false
 		}
+		i += len(`,"type":`)
+		e.kind = KindResult
+		// Result types have three digits.
+		if len(b)-i == 4 && b[i+3] == '}' {
+			if d0, d1, d2 := b[i]-'0', b[i+1]-'0', b[i+2]-'0'; d0 <= 9 && d1 <= 9 && d2 <= 9 {
+				e.typ = int(d0)*100 + int(d1)*10 + int(d2)
+				return true
+			}
+		}
 		var typ int64
-		if typ, i, ok = scanInt(b, i+len(`,"type":`)); !ok || i != len(b)-1 || b[i] != '}' {
+		if typ, i, ok = scanInt(b, i); !ok || i != len(b)-1 || b[i] != '}' {
 			return false
 		}
-		e.kind, e.typ = KindResult, int(typ)
+		e.typ = int(typ)
 		return true
 	case hasLiteral(b, 0, nixStopStart):
 		var i int
@@ -209,6 +222,25 @@ func (p *Parser) scanNix(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// scanOneString reads fields that are a single string, `["…"]`, as a
+// build's log lines have, into the first field; ok is false for any other
+// fields, which the caller reads with scanFields.
+func (p *Parser) scanOneString(b []byte, i int) (int, bool) {
+	if len(b)-i < 4 || b[i] != '[' || b[i+1] != '"' {
+		return i, false
+	}
+	mark := len(p.buf)
+	str, j, ok := p.scanString(b, i+1)
+	if !ok || j >= len(b) || b[j] != ']' {
+		p.buf = p.buf[:mark]
+		return i, false
+	}
+	e := &p.ev
+	e.fields[0] = rawField{str: str, isStr: true}
+	e.nfields = 1
+	return j + 1, true
 }
 
 // scan is the general fast path: a single pass over one JSON object with

@@ -335,3 +335,36 @@ func TestScanIDRepeats(t *testing.T) {
 		}
 	}
 }
+
+// TestScanNixShortcuts: the shortcuts for one string field and a
+// three-digit type give what the general paths give, and step aside for
+// the shapes they do not take.
+func TestScanNixShortcuts(t *testing.T) {
+	for _, body := range []string{
+		`{"action":"result","fields":["one"],"id":7,"type":101}`,
+		`{"action":"result","fields":["one","two"],"id":7,"type":101}`,
+		`{"action":"result","fields":["one",2],"id":7,"type":101}`,
+		`{"action":"result","fields":["esc\"aped\\"],"id":7,"type":101}`,
+		`{"action":"result","fields":[""],"id":7,"type":101}`,
+		`{"action":"result","fields":[],"id":7,"type":101}`,
+		`{"action":"result","fields":["x"],"id":7,"type":7}`,
+		`{"action":"result","fields":["x"],"id":7,"type":1000}`,
+		`{"action":"result","fields":["x"],"id":7,"type":007}`,
+		`{"action":"result","fields":["x"],"id":7,"type":-12}`,
+	} {
+		if !scanBoth(t, []byte(body)) {
+			t.Errorf("scanNix rejects %s", body)
+		}
+	}
+	for _, body := range []string{
+		`{"action":"result","fields":["x"],"id":7,"type":1a1}`,
+		`{"action":"result","fields":["x"],"id":7,"type":101`,
+		`{"action":"result","fields":["x"`,
+		`{"action":"result","fields":["x"}`,
+		`{"action":"result","fields":["x\u00"],"id":7,"type":101}`,
+	} {
+		if scanBoth(t, []byte(body)) {
+			t.Errorf("scanNix takes %s", body)
+		}
+	}
+}
