@@ -77,9 +77,11 @@ type Parser struct {
 	idLen  int
 }
 
-var (
-	nixPrefix      = []byte("@nix ")
-	nixboardPrefix = []byte("@nixboard ")
+// The prefixes of Nix's JSON lines and of nixboard's markers; as
+// constants, comparisons with them compile to a few loads.
+const (
+	nixPrefix      = "@nix "
+	nixboardPrefix = "@nixboard "
 )
 
 // Parse decodes one line (without its newline) into an Event that owns its
@@ -118,9 +120,9 @@ func (p *Parser) parse(line []byte) *rawEvent {
 	var body []byte
 	exit := false
 	switch {
-	case bytes.HasPrefix(line, nixPrefix):
+	case hasLiteral(line, 0, nixPrefix):
 		body = line[len(nixPrefix):]
-	case bytes.HasPrefix(line, nixboardPrefix):
+	case hasLiteral(line, 0, nixboardPrefix):
 		body = line[len(nixboardPrefix):]
 		exit = true
 	default:
