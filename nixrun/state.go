@@ -744,18 +744,20 @@ func (s *State) forgetBuilds() {
 }
 
 func (s *State) msg(e *rawEvent) {
-	m := Message{Level: e.level, Text: clipMsg(e.text), Raw: clipMsg(e.rawMsg),
-		File: clipPath(e.file), Line: e.line, Column: e.column}
+	// Messages above LvlInfo (-v talk) are kept in the tail only; their
+	// strings are not made at all.
 	if e.level <= LvlInfo {
+		m := Message{Level: e.level, Text: clipMsg(e.text), Raw: clipMsg(e.rawMsg),
+			File: clipPath(e.file), Line: e.line, Column: e.column}
 		r := s.msgs[e.level]
 		if r == nil {
 			r = &msgRing{}
 			s.msgs[e.level] = r
 		}
 		r.push(m, s.lim.Messages)
-	}
-	if e.level <= LvlError {
-		s.markFailedBuild(m.Text)
+		if e.level <= LvlError {
+			s.markFailedBuild(m.Text)
+		}
 	}
 	s.pushTail(0, KindMsg, e.level, e.text)
 }

@@ -135,3 +135,17 @@ func BenchmarkStopManyRunning(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkChattyMessages folds -v messages (level 4 and above), which
+// only the tail keeps.
+func BenchmarkChattyMessages(b *testing.B) {
+	line := []byte(`@nix {"action":"msg","level":5,"msg":"evaluating file '/nix/store/0p28gynjbaqygm6kb4dvfhkd0l1xs1fp-source/lib/default.nix'"}`)
+	s := NewState(Options{})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s.Feed(line)
+	}
+	if got := s.Messages(5); got != nil {
+		b.Fatalf("kept %d level-5 messages", len(got))
+	}
+}
