@@ -4,14 +4,14 @@
 # one nixrun's BenchmarkReadLog builds), and prints both and their ratio.
 #
 #   bash scripts/bench-replay.sh            # from the repository root
-#   RUNS=15 MAX_RATIO=10 bash scripts/bench-replay.sh
+#   RUNS=30 MAX_RATIO=10 bash scripts/bench-replay.sh
 #
 # Each run times cat, then nixboard, on the warm page cache; the best of RUNS
 # runs of each counts, so a busy machine slows the figures less than it
 # scatters them. With MAX_RATIO set, the script fails when the ratio is above it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${RUNS:-9}
+runs=${RUNS:-15}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 log=$dir/bench.log
