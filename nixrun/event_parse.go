@@ -2,7 +2,9 @@ package nixrun
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -20,6 +22,14 @@ type rawField struct {
 // valid until the next parse. State folds rawEvents directly, which keeps
 // the hot path free of allocations.
 type rawEvent struct {
+	rawHead
+	// fields[:nfields] hold the fields; the rest is stale and never read,
+	// so a parse resets only the head (an eighth of the size).
+	fields [maxFields]rawField
+}
+
+// rawHead is everything of a rawEvent except its fields.
+type rawHead struct {
 	kind    Kind
 	id      uint64
 	parent  uint64
@@ -33,7 +43,6 @@ type rawEvent struct {
 	status  int
 	millis  int64
 	nfields int
-	fields  [maxFields]rawField
 	// unknownField is set when a key the reader does not know was skipped.
 	unknownField bool
 }
@@ -60,11 +69,19 @@ type Parser struct {
 	buf []byte
 	// fallbacks counts lines the fast scanner handed to encoding/json.
 	fallbacks int64
+	// id is the newest activity id read and idText[:idLen] its digits:
+	// ids come in runs (a build's log lines, a transfer's progress), and
+	// comparing digits is cheaper than decoding them.
+	id     uint64
+	idText [20]byte
+	idLen  int
 }
 
-var (
-	nixPrefix      = []byte("@nix ")
-	nixboardPrefix = []byte("@nixboard ")
+// The prefixes of Nix's JSON lines and of nixboard's markers; as
+// constants, comparisons with them compile to a few loads.
+const (
+	nixPrefix      = "@nix "
+	nixboardPrefix = "@nixboard "
 )
 
 // Parse decodes one line (without its newline) into an Event that owns its
@@ -99,13 +116,13 @@ func (e *rawEvent) export() Event {
 // parse decodes line into the parser's rawEvent.
 func (p *Parser) parse(line []byte) *rawEvent {
 	e := &p.ev
-	*e = rawEvent{}
+	e.rawHead = rawHead{}
 	var body []byte
 	exit := false
 	switch {
-	case bytes.HasPrefix(line, nixPrefix):
+	case hasLiteral(line, 0, nixPrefix):
 		body = line[len(nixPrefix):]
-	case bytes.HasPrefix(line, nixboardPrefix):
+	case hasLiteral(line, 0, nixboardPrefix):
 		body = line[len(nixboardPrefix):]
 		exit = true
 	default:
@@ -120,29 +137,116 @@ func (p *Parser) parse(line []byte) *rawEvent {
 		p.buf = make([]byte, 0, len(body)+len(body)/4)
 	}
 	p.buf = p.buf[:0]
-	if !p.scan(body) {
+	ok := !exit && p.scanNix(body)
+	if !ok {
+		e.rawHead = rawHead{}
+		p.buf = p.buf[:0]
+		ok = p.scan(body)
+	}
+	if !ok {
 		p.fallbacks++
-		*e = rawEvent{}
+		e.rawHead = rawHead{}
 		if !p.decodeSlow(body) {
-			*e = rawEvent{kind: KindMalformed, text: line}
+			e.rawHead = rawHead{kind: KindMalformed, text: line}
 			return e
 		}
 	}
 	if exit {
 		if e.kind != KindExit && e.kind != KindTime {
-			*e = rawEvent{kind: KindMalformed, text: line}
+			e.rawHead = rawHead{kind: KindMalformed, text: line}
 		}
 		return e
 	}
 	if e.kind == KindExit || e.kind == KindTime {
 		// Only nixboard's own markers may claim an exit status or a time.
-		*e = rawEvent{kind: KindMalformed, text: line}
+		e.rawHead = rawHead{kind: KindMalformed, text: line}
 	}
 	return e
 }
 
-// scan is the fast path: a single pass over one JSON object with the keys
-// Nix writes, in any order, without allocating. It returns false for
+// The two events most lines of a log are, as Nix writes them: its JSON
+// library sorts the keys and puts no spaces.
+const (
+	nixResultStart = `{"action":"result","fields":`
+	nixStopStart   = `{"action":"stop","id":`
+)
+
+// scanNix is the fastest path, for the two shapes most lines of a log
+// have, exactly as Nix writes them:
+//
+//	{"action":"result","fields":[…],"id":N,"type":T}
+//	{"action":"stop","id":N}
+//
+// It matches the fixed parts as literals instead of reading key after key,
+// and returns false for anything else (other keys, another order, spaces),
+// which the caller then reads with scan. What it accepts, scan reads the
+// same way; TestScanNixAgreesWithScan and FuzzFeed check that.
+func (p *Parser) scanNix(b []byte) bool {
+	e := &p.ev
+	var ok bool
+	switch {
+	case hasLiteral(b, 0, nixResultStart):
+		i := len(nixResultStart)
+		if j, ok := p.scanOneString(b, i); ok {
+			i = j
+		} else if i == len(b) {
+			return false
+		} else if i, ok = p.scanFields(b, i); !ok {
+			return false
+		}
+		if !hasLiteral(b, i, `,"id":`) {
+			return false
+		}
+		if e.id, i, ok = p.scanID(b, i+len(`,"id":`)); !ok || !hasLiteral(b, i, `,"type":`) {
+			return false
+		}
+		i += len(`,"type":`)
+		e.kind = KindResult
+		// Result types have three digits.
+		if len(b)-i == 4 && b[i+3] == '}' {
+			if d0, d1, d2 := b[i]-'0', b[i+1]-'0', b[i+2]-'0'; d0 <= 9 && d1 <= 9 && d2 <= 9 {
+				e.typ = int(d0)*100 + int(d1)*10 + int(d2)
+				return true
+			}
+		}
+		var typ int64
+		if typ, i, ok = scanInt(b, i); !ok || i != len(b)-1 || b[i] != '}' {
+			return false
+		}
+		e.typ = int(typ)
+		return true
+	case hasLiteral(b, 0, nixStopStart):
+		var i int
+		if e.id, i, ok = p.scanID(b, len(nixStopStart)); !ok || i != len(b)-1 || b[i] != '}' {
+			return false
+		}
+		e.kind = KindStop
+		return true
+	}
+	return false
+}
+
+// scanOneString reads fields that are a single string, `["…"]`, as a
+// build's log lines have, into the first field; ok is false for any other
+// fields, which the caller reads with scanFields.
+func (p *Parser) scanOneString(b []byte, i int) (int, bool) {
+	if len(b)-i < 4 || b[i] != '[' || b[i+1] != '"' {
+		return i, false
+	}
+	mark := len(p.buf)
+	str, j, ok := p.scanString(b, i+1)
+	if !ok || j >= len(b) || b[j] != ']' {
+		p.buf = p.buf[:mark]
+		return i, false
+	}
+	e := &p.ev
+	e.fields[0] = rawField{str: str, isStr: true}
+	e.nfields = 1
+	return j + 1, true
+}
+
+// scan is the general fast path: a single pass over one JSON object with
+// the keys Nix writes, in any order, without allocating. It returns false for
 // anything it does not handle (non-integer numbers, nested values where
 // Nix puts scalars, syntax errors); the caller then tries encoding/json.
 func (p *Parser) scan(b []byte) bool {
@@ -160,61 +264,67 @@ func (p *Parser) scan(b []byte) bool {
 		if i >= len(b) || b[i] != '"' {
 			return false
 		}
-		// Keys are plain ASCII in Nix's output; a key with escapes is
-		// left to the slow path.
-		j := i + 1
-		for j < len(b) && b[j] != '"' {
-			if b[j] == '\\' {
+		k, next := nixKey(b, i)
+		if k == keyOther {
+			// Keys are plain ASCII in Nix's output; a key with escapes
+			// is left to the slow path.
+			j := i + 1
+			for j < len(b) && b[j] != '"' {
+				if b[j] == '\\' {
+					return false
+				}
+				j++
+			}
+			if j >= len(b) {
 				return false
 			}
-			j++
+			k = keyNamed(b[i+1 : j])
+			i = skipWS(b, j+1)
+			if i >= len(b) || b[i] != ':' {
+				return false
+			}
+			next = i + 1
 		}
-		if j >= len(b) {
-			return false
-		}
-		key := b[i+1 : j]
-		i = skipWS(b, j+1)
-		if i >= len(b) || b[i] != ':' {
-			return false
-		}
-		i = skipWS(b, i+1)
+		i = skipWS(b, next)
 		if i >= len(b) {
 			return false
 		}
 		var ok bool
-		switch string(key) {
-		case "action":
-			var s []byte
-			if s, i, ok = p.scanString(b, i); !ok {
-				return false
-			}
-			if e.kind, ok = actionKind(s); !ok {
-				return false
+		switch k {
+		case keyAction:
+			if e.kind, i, ok = nixAction(b, i); !ok {
+				var s []byte
+				if s, i, ok = p.scanString(b, i); !ok {
+					return false
+				}
+				if e.kind, ok = actionKind(s); !ok {
+					return false
+				}
 			}
 			action = true
-		case "id":
-			e.id, i, ok = scanUint(b, i)
-		case "parent":
+		case keyID:
+			e.id, i, ok = p.scanID(b, i)
+		case keyParent:
 			e.parent, i, ok = scanUint(b, i)
-		case "type":
+		case keyType:
 			e.typ, i, ok = scanIntOrNullInt(b, i)
-		case "level":
+		case keyLevel:
 			e.level, i, ok = scanIntOrNullInt(b, i)
-		case "line":
+		case keyLine:
 			e.line, i, ok = scanIntOrNullInt(b, i)
-		case "column":
+		case keyColumn:
 			e.column, i, ok = scanIntOrNullInt(b, i)
-		case "status":
+		case keyStatus:
 			e.status, i, ok = scanIntOrNullInt(b, i)
-		case "ms":
+		case keyMs:
 			e.millis, i, ok = scanIntOrNull(b, i)
-		case "text", "msg":
+		case keyText:
 			e.text, i, ok = p.scanStringOrNull(b, i)
-		case "raw_msg":
+		case keyRawMsg:
 			e.rawMsg, i, ok = p.scanStringOrNull(b, i)
-		case "file":
+		case keyFile:
 			e.file, i, ok = p.scanStringOrNull(b, i)
-		case "fields":
+		case keyFields:
 			i, ok = p.scanFields(b, i)
 		default:
 			e.unknownField = true
@@ -238,6 +348,126 @@ func (p *Parser) scan(b []byte) bool {
 	}
 }
 
+// jsonKey is a key of an event the scanner knows.
+type jsonKey uint8
+
+const (
+	keyOther jsonKey = iota
+	keyAction
+	keyID
+	keyParent
+	keyType
+	keyLevel
+	keyLine
+	keyColumn
+	keyStatus
+	keyMs
+	keyText // "text", and "msg" for messages
+	keyRawMsg
+	keyFile
+	keyFields
+)
+
+// keyNamed returns the jsonKey of a key's name, keyOther when unknown.
+func keyNamed(name []byte) jsonKey {
+	switch string(name) {
+	case "action":
+		return keyAction
+	case "id":
+		return keyID
+	case "parent":
+		return keyParent
+	case "type":
+		return keyType
+	case "level":
+		return keyLevel
+	case "line":
+		return keyLine
+	case "column":
+		return keyColumn
+	case "status":
+		return keyStatus
+	case "ms":
+		return keyMs
+	case "text", "msg":
+		return keyText
+	case "raw_msg":
+		return keyRawMsg
+	case "file":
+		return keyFile
+	case "fields":
+		return keyFields
+	}
+	return keyOther
+}
+
+// nixKey matches the key at b[i] (a quote) the way Nix writes it, quoted
+// and followed by the colon without spaces, and returns it with the index
+// after the colon; keyOther when the key is spelled any other way (the
+// caller then reads it in full). Comparing with the few literals that
+// start with the key's first letter saves reading the key byte by byte.
+func nixKey(b []byte, i int) (jsonKey, int) {
+	if len(b)-i < 5 {
+		return keyOther, i
+	}
+	rest := b[i:]
+	switch rest[1] {
+	case 'a':
+		if hasLiteral(rest, 0, `"action":`) {
+			return keyAction, i + len(`"action":`)
+		}
+	case 'f':
+		if hasLiteral(rest, 0, `"fields":`) {
+			return keyFields, i + len(`"fields":`)
+		}
+		if hasLiteral(rest, 0, `"file":`) {
+			return keyFile, i + len(`"file":`)
+		}
+	case 'i':
+		if hasLiteral(rest, 0, `"id":`) {
+			return keyID, i + len(`"id":`)
+		}
+	case 't':
+		if hasLiteral(rest, 0, `"type":`) {
+			return keyType, i + len(`"type":`)
+		}
+		if hasLiteral(rest, 0, `"text":`) {
+			return keyText, i + len(`"text":`)
+		}
+	case 'l':
+		if hasLiteral(rest, 0, `"level":`) {
+			return keyLevel, i + len(`"level":`)
+		}
+		if hasLiteral(rest, 0, `"line":`) {
+			return keyLine, i + len(`"line":`)
+		}
+	case 'p':
+		if hasLiteral(rest, 0, `"parent":`) {
+			return keyParent, i + len(`"parent":`)
+		}
+	case 'm':
+		if hasLiteral(rest, 0, `"msg":`) {
+			return keyText, i + len(`"msg":`)
+		}
+		if hasLiteral(rest, 0, `"ms":`) {
+			return keyMs, i + len(`"ms":`)
+		}
+	case 'r':
+		if hasLiteral(rest, 0, `"raw_msg":`) {
+			return keyRawMsg, i + len(`"raw_msg":`)
+		}
+	case 'c':
+		if hasLiteral(rest, 0, `"column":`) {
+			return keyColumn, i + len(`"column":`)
+		}
+	case 's':
+		if hasLiteral(rest, 0, `"status":`) {
+			return keyStatus, i + len(`"status":`)
+		}
+	}
+	return keyOther, i
+}
+
 func (p *Parser) scanFields(b []byte, i int) (int, bool) {
 	e := &p.ev
 	if hasLiteral(b, i, "null") {
@@ -254,7 +484,13 @@ func (p *Parser) scanFields(b []byte, i int) (int, bool) {
 		if i >= len(b) {
 			return i, false
 		}
-		var f rawField
+		// Fields beyond maxFields are read and dropped.
+		var spare rawField
+		f := &spare
+		if e.nfields < maxFields {
+			f = &e.fields[e.nfields]
+			*f = rawField{}
+		}
 		var ok bool
 		switch c := b[i]; {
 		case c == '"':
@@ -274,8 +510,7 @@ func (p *Parser) scanFields(b []byte, i int) (int, bool) {
 		if !ok {
 			return i, false
 		}
-		if e.nfields < maxFields {
-			e.fields[e.nfields] = f
+		if f != &spare {
 			e.nfields++
 		}
 		i = skipWS(b, i)
@@ -290,6 +525,33 @@ func (p *Parser) scanFields(b []byte, i int) (int, bool) {
 		}
 		i = skipWS(b, i+1)
 	}
+}
+
+// nixAction matches the action of Nix's events at b[i] as a quoted
+// literal, which saves scanning the string; ok is false for anything else
+// (nixboard's markers, escapes), which the caller reads in full.
+func nixAction(b []byte, i int) (Kind, int, bool) {
+	if len(b)-i < 5 {
+		return 0, i, false
+	}
+	switch b[i+1] {
+	case 'r':
+		if hasLiteral(b, i, `"result"`) {
+			return KindResult, i + len(`"result"`), true
+		}
+	case 's':
+		if hasLiteral(b, i, `"stop"`) {
+			return KindStop, i + len(`"stop"`), true
+		}
+		if hasLiteral(b, i, `"start"`) {
+			return KindStart, i + len(`"start"`), true
+		}
+	case 'm':
+		if hasLiteral(b, i, `"msg"`) {
+			return KindMsg, i + len(`"msg"`), true
+		}
+	}
+	return 0, i, false
 }
 
 // actionKind is the Kind an event's "action" names, for Nix's events and
@@ -323,23 +585,94 @@ func hasLiteral(b []byte, i int, lit string) bool {
 	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
 }
 
+// scanID reads an activity id as scanUint does, first comparing the
+// digits with those of the previous id.
+func (p *Parser) scanID(b []byte, i int) (uint64, int, bool) {
+	if n := p.idLen; n > 0 && len(b)-i > n && string(b[i:i+n]) == string(p.idText[:n]) {
+		// The same digits, and no more of them: the same id, unless the
+		// number goes on as a fraction or exponent (which scanUint
+		// rejects).
+		if c := b[i+n]; c-'0' > 9 && c != '.' && c != 'e' && c != 'E' {
+			return p.id, i + n, true
+		}
+	}
+	id, j, ok := scanUint(b, i)
+	if ok && j-i <= len(p.idText) {
+		p.id, p.idLen = id, copy(p.idText[:], b[i:j])
+	}
+	return id, j, ok
+}
+
 // scanUint reads a non-negative integer that fits 64 bits: activity ids
 // are decoded as integers, never through floating point.
 func scanUint(b []byte, i int) (uint64, int, bool) {
 	start := i
 	var n uint64
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+	// Eight bytes at a time while the number has at most 16 digits, which
+	// always fit: activity ids have 14 to 17. The digits of the last
+	// word are shifted to its end and padded with leading zeros.
+	for len(b)-i >= 8 && i-start < 16 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		k := leadingDigits(x)
+		if k == 8 {
+			n = n*100_000_000 + eightDigitsValue(x)
+			i += 8
+			continue
+		}
+		n = n*pow10[k] + eightDigitsValue(x<<(8*(8-k))|0x3030303030303030>>(8*k))
+		i += k
+		goto end
+	}
+	// Nineteen digits always fit.
+	for limit := min(len(b), start+19); i < limit; i++ {
+		d := b[i] - '0' // wraps above 9 for anything but a digit
+		if d > 9 {
+			goto end
+		}
+		n = n*10 + uint64(d)
+	}
+	// Only a longer number (leading zeros, or too large) can overflow.
+	for ; i < len(b); i++ {
 		d := uint64(b[i] - '0')
+		if d > 9 {
+			break
+		}
 		if n > (1<<64-1-d)/10 {
 			return 0, i, false
 		}
 		n = n*10 + d
-		i++
 	}
+end:
 	if i == start || (i < len(b) && (b[i] == '.' || b[i] == 'e' || b[i] == 'E')) {
 		return 0, i, false
 	}
 	return n, i, true
+}
+
+// pow10 are the powers of ten up to 10^8.
+var pow10 = [9]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// leadingDigits is how many of the eight bytes of x (read little-endian,
+// the first byte lowest) are ASCII digits before the first other byte.
+// A byte's high nibble is 3 for a digit and stays 3 when 6 is added; a
+// carry out of a byte only comes from one that is no digit, so it cannot
+// change the count.
+func leadingDigits(x uint64) int {
+	const high = 0xF0F0F0F0F0F0F0F0
+	nd := (x&high | (x+0x0606060606060606)&high>>4) ^ 0x3333333333333333
+	// The high bit of each byte of nd that is not zero, without carries
+	// between bytes.
+	m := ((nd & 0x7F7F7F7F7F7F7F7F) + 0x7F7F7F7F7F7F7F7F | nd) & swarHighs
+	return bits.TrailingZeros64(m) / 8
+}
+
+// eightDigitsValue is the number eight ASCII digits spell, the first byte
+// (the lowest of x) the most significant: pairs, then quads, then the
+// whole, with three multiplications (Lemire's method).
+func eightDigitsValue(x uint64) uint64 {
+	x -= 0x3030303030303030
+	x = x*10 + x>>8
+	return ((x&0x000000FF000000FF)*(100+1000000<<32) + (x>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
 }
 
 func scanInt(b []byte, i int) (int64, int, bool) {
@@ -387,21 +720,12 @@ func (p *Parser) scanString(b []byte, i int) ([]byte, int, bool) {
 	}
 	i++
 	start := i
-	for i < len(b) {
-		c := b[i]
-		if c == '"' {
-			return b[start:i], i + 1, true
-		}
-		if c == '\\' {
-			break
-		}
-		if c < 0x20 {
-			return nil, i, false
-		}
-		i++
-	}
-	if i >= len(b) {
+	i = stringStop(b, i)
+	if i >= len(b) || b[i] < 0x20 {
 		return nil, i, false
+	}
+	if b[i] == '"' {
+		return b[start:i], i + 1, true
 	}
 	out := len(p.buf)
 	p.buf = append(p.buf, b[start:i]...)
@@ -414,10 +738,7 @@ func (p *Parser) scanString(b []byte, i int) ([]byte, int, bool) {
 			return nil, i, false
 		case c != '\\':
 			// Copy the run up to the next quote or backslash at once.
-			j := i + 1
-			for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
-				j++
-			}
+			j := stringStop(b, i+1)
 			p.buf = append(p.buf, b[i:j]...)
 			i = j
 			continue
@@ -462,6 +783,52 @@ func (p *Parser) scanString(b []byte, i int) ([]byte, int, bool) {
 		i += 2
 	}
 	return nil, i, false
+}
+
+// Masks for stringStop's eight-bytes-at-a-time test.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// stringStop returns the index of the first byte of b at or after i that
+// ends a run of plain string bytes: a quote, a backslash or a control
+// character (below 0x20), or len(b) when there is none. It tests eight
+// bytes at a time: log lines are mostly long strings.
+func stringStop(b []byte, i int) int {
+	for ; len(b)-i >= 16; i += 16 {
+		mx := stringStops(binary.LittleEndian.Uint64(b[i:]))
+		my := stringStops(binary.LittleEndian.Uint64(b[i+8:]))
+		if mx|my != 0 {
+			if mx != 0 {
+				return i + bits.TrailingZeros64(mx)/8
+			}
+			return i + 8 + bits.TrailingZeros64(my)/8
+		}
+	}
+	for ; len(b)-i >= 8; i += 8 {
+		if m := stringStops(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// stringStops has the high bit set in the first byte of x (read
+// little-endian) that is a quote, a backslash or below 0x20, and possibly
+// in later ones; it is zero when there is none. (v - 0x01…) &^ v marks
+// the first zero byte of v, and (x - 0x20…) &^ x the first byte below
+// 0x20: the lowest set bit of the union is the first byte that stops a
+// run of plain string bytes.
+func stringStops(x uint64) uint64 {
+	q := x ^ ('"' * swarOnes)
+	bs := x ^ ('\\' * swarOnes)
+	return ((q-swarOnes)&^q | (bs-swarOnes)&^bs | (x-0x20*swarOnes)&^x) & swarHighs
 }
 
 func hex4(b []byte, i int) (rune, int, bool) {

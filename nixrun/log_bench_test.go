@@ -225,3 +225,31 @@ func BenchmarkReadLogFile(b *testing.B) {
 	b.ReportMetric(perLine, "ns/line")
 	b.ReportMetric(1e9/perLine, "lines/s")
 }
+
+// BenchmarkReplayLog is `nixboard replay --speed max` without the output:
+// the Replay hands the two-million-line log over in batches and the State
+// folds them, as followPlain does.
+func BenchmarkReplayLog(b *testing.B) {
+	data, n := benchmarkLog()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep := NewReplay(bytes.NewReader(data), ReplayOptions{})
+		s := NewState(Options{})
+		for {
+			batch, err := rep.Next()
+			s.FeedLines(batch)
+			if err != nil {
+				break
+			}
+		}
+		if got := s.Stats().Lines; got != int64(n) {
+			b.Fatalf("folded %d lines, want %d", got, n)
+		}
+	}
+	b.StopTimer()
+	perLine := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(n)
+	b.ReportMetric(perLine, "ns/line")
+	b.ReportMetric(1e9/perLine, "lines/s")
+}

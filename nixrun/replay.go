@@ -1,7 +1,6 @@
 package nixrun
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -25,6 +24,10 @@ func TimeMarker(at time.Duration) []byte {
 
 // parseTimeMarker returns the time of a time marker line.
 func parseTimeMarker(line []byte) (time.Duration, bool) {
+	// Most lines start "@nix ": reject them on one byte.
+	if len(line) < len(timeMarkerPrefix) || line[4] != 'b' {
+		return 0, false
+	}
 	rest, ok := bytes.CutPrefix(line, []byte(timeMarkerPrefix))
 	if !ok {
 		return 0, false
@@ -70,8 +73,14 @@ func ParseSpeed(s string) (float64, error) {
 // Replay is a LineSource reading a recorded log at a pace. It accepts the
 // logs nixboard saves (with time markers and the exit marker) and plain
 // captures of the tools' output.
+//
+// A batch from Next, and the text of its lines, alias the Replay's buffers
+// and stay valid until the next call to Next: every caller folds (or
+// copies) a batch before it asks for the next one, and handing lines out
+// without copying them is what lets `replay --speed max` keep up with the
+// disk.
 type Replay struct {
-	br      *bufio.Reader
+	src     io.Reader
 	closer  io.Closer
 	opts    ReplayOptions
 	started bool
@@ -80,12 +89,31 @@ type Replay struct {
 	// advance it by PlainPace a line.
 	at        time.Duration
 	hasMarker bool
-	pending   *RawLine
-	err       error
+	// pending is a line read but not yet due, the first of the next batch.
+	pending    RawLine
+	hasPending bool
+	err        error
+
+	// buf[r:w] is read from src and not yet handed out. Lines of a batch
+	// are slices of buf, so buf is only compacted and refilled when the
+	// batch being built is empty.
+	buf  []byte
+	r, w int
+	seen int
+	// srcErr is the error src returned (io.EOF at its end), once it did.
+	srcErr error
+	// long holds a line that did not fit in buf, kept to MaxLineBytes.
+	long []byte
+	// batch is the slice Next returns, reused.
+	batch []RawLine
 
 	mu    sync.Mutex
 	shown time.Duration
 }
+
+// replayBuffer is the size of a Replay's read buffer: a few thousand
+// lines of a typical log, about a full batch.
+const replayBuffer = 256 << 10
 
 // NewReplay replays the log read from r.
 func NewReplay(r io.Reader, opts ReplayOptions) *Replay {
@@ -95,7 +123,7 @@ func NewReplay(r io.Reader, opts ReplayOptions) *Replay {
 	if opts.Sleep == nil {
 		opts.Sleep = time.Sleep
 	}
-	return &Replay{br: bufio.NewReaderSize(r, 64<<10), opts: opts}
+	return &Replay{src: r, opts: opts, buf: make([]byte, replayBuffer)}
 }
 
 // OpenReplay replays the log file at path; Close closes it.
@@ -133,20 +161,20 @@ func (r *Replay) Clock() func() time.Time {
 	return func() time.Time { return base.Add(r.Elapsed()) }
 }
 
-// read returns the next line to hand out, with its recorded time.
-func (r *Replay) read() (*RawLine, error) {
-	if r.pending != nil {
-		l := r.pending
-		r.pending = nil
-		return l, nil
-	}
+// read returns the next line to hand out, with its recorded time. With
+// refill false it only returns a line already in the buffer (ok false
+// when there is none), so the lines of the batch being built stay valid.
+func (r *Replay) read(refill bool) (RawLine, bool, error) {
 	for r.err == nil {
-		line, err := readLine(r.br)
+		line, ok, err := r.readLine(refill)
+		if !ok {
+			if err != nil {
+				r.err = err
+			}
+			break
+		}
 		if err != nil {
 			r.err = err
-			if line == nil {
-				break
-			}
 		}
 		if at, ok := parseTimeMarker(line); ok {
 			r.hasMarker = true
@@ -156,21 +184,28 @@ func (r *Replay) read() (*RawLine, error) {
 		if !r.hasMarker {
 			r.at += PlainPace
 		}
-		return &RawLine{At: r.at, Text: line}, nil
+		return RawLine{At: r.at, Text: line}, true, nil
 	}
-	return nil, r.err
+	return RawLine{}, false, r.err
 }
 
 // Next returns the lines that are due, sleeping until the first one is.
+// The batch is valid until the next call (see Replay).
 func (r *Replay) Next() ([]RawLine, error) {
 	if !r.started {
 		r.started = true
 		r.start = r.opts.Now()
 	}
-	var batch []RawLine
+	batch := r.batch[:0]
 	for len(batch) < MaxBatch {
-		l, err := r.read()
-		if err != nil {
+		l, ok, err := r.pending, r.hasPending, error(nil)
+		r.hasPending = false
+		if !ok {
+			// Refilling the buffer would move the lines already in
+			// the batch: the batch ends where the buffer does.
+			l, ok, err = r.read(len(batch) == 0)
+		}
+		if !ok {
 			if len(batch) > 0 {
 				break
 			}
@@ -184,42 +219,96 @@ func (r *Replay) Next() ([]RawLine, error) {
 			wait := due - r.opts.Now().Sub(r.start)
 			if wait > 0 {
 				if len(batch) > 0 {
-					r.pending = l
+					r.pending, r.hasPending = l, true
 					break
 				}
 				r.opts.Sleep(wait)
 			}
 		}
-		batch = append(batch, *l)
+		batch = append(batch, l)
 	}
+	r.batch = batch
 	r.mu.Lock()
 	r.shown = batch[len(batch)-1].At
 	r.mu.Unlock()
 	return batch, nil
 }
 
-// readLine reads one line without its end of line, keeping at most
-// MaxLineBytes of it. It returns io.EOF (with a last unterminated line, if
-// any) at the end.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
+// readLine returns the next line without its end of line, keeping at most
+// MaxLineBytes of it, as a slice of r.buf or r.long. It reads from src only
+// when refill is set; without it, ok is false when no whole line is
+// buffered. A last line without a newline is returned with src's error
+// (io.EOF at the end); ok is false once nothing is left.
+func (r *Replay) readLine(refill bool) (line []byte, ok bool, err error) {
 	for {
-		chunk, err := br.ReadSlice('\n')
-		if room := MaxLineBytes - len(line); room > 0 {
-			line = append(line, chunk[:min(len(chunk), room)]...)
+		// r.buf[r.r:r.r+r.seen] is known to hold no newline: a line
+		// arriving in small reads is searched once, not once per read.
+		if i := bytes.IndexByte(r.buf[r.r+r.seen:r.w], '\n'); i >= 0 {
+			line = r.buf[r.r : r.r+r.seen+i+1]
+			r.r += len(line)
+			r.seen = 0
+			return trimEOL(line[:min(len(line), MaxLineBytes)]), true, nil
 		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
+		r.seen = r.w - r.r
+		if !refill {
+			return nil, false, nil
 		}
-		if err != nil {
-			if len(line) == 0 {
-				return nil, err
+		if r.srcErr != nil {
+			if r.r == r.w {
+				return nil, false, r.srcErr
 			}
-			return trimEOL(line), err
+			line = r.buf[r.r:r.w]
+			r.r, r.seen = r.w, 0
+			return line[:min(len(line), MaxLineBytes)], true, r.srcErr
 		}
-		if line == nil {
-			line = []byte{}
+		if r.r == 0 && r.w == len(r.buf) {
+			return r.readLong()
 		}
-		return trimEOL(line), nil
+		// Move the start of the next line to the front and read more.
+		r.w = copy(r.buf, r.buf[r.r:r.w])
+		r.r = 0
+		r.fill()
+	}
+}
+
+// fill reads from src into r.buf[r.w:] at least once, recording its error.
+func (r *Replay) fill() {
+	for range 100 {
+		n, err := r.src.Read(r.buf[r.w:])
+		r.w += n
+		if err != nil {
+			r.srcErr = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	r.srcErr = io.ErrNoProgress
+}
+
+// readLong reads a line longer than r.buf (which it fills) into r.long,
+// keeping MaxLineBytes of it and skipping the rest.
+func (r *Replay) readLong() ([]byte, bool, error) {
+	r.long = append(r.long[:0], r.buf[:min(r.w, MaxLineBytes)]...)
+	r.r, r.w, r.seen = 0, 0, 0
+	for {
+		if r.srcErr != nil {
+			return r.long, true, r.srcErr
+		}
+		r.fill()
+		chunk := r.buf[:r.w]
+		i := bytes.IndexByte(chunk, '\n')
+		if i >= 0 {
+			chunk = chunk[:i+1]
+		}
+		if room := MaxLineBytes - len(r.long); room > 0 {
+			r.long = append(r.long, chunk[:min(len(chunk), room)]...)
+		}
+		if i >= 0 {
+			r.r = i + 1
+			return trimEOL(r.long), true, nil
+		}
+		r.w = 0
 	}
 }

@@ -28,6 +28,8 @@ type RawLine struct {
 type LineSource interface {
 	// Next blocks until at least one line is available and returns the
 	// lines that are (a bounded batch), or io.EOF after the last line.
+	// The batch and its lines may be valid only until the next call (a
+	// Replay's are): fold or copy them first.
 	Next() ([]RawLine, error)
 }
 
@@ -387,4 +389,30 @@ func (l *savedLog) close(status int) {
 func (l *savedLog) discard() {
 	l.close(-1)
 	_ = os.Remove(l.path)
+}
+
+// readLine reads one line without its end of line, keeping at most
+// MaxLineBytes of it. It returns io.EOF (with a last unterminated line, if
+// any) at the end.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if room := MaxLineBytes - len(line); room > 0 {
+			line = append(line, chunk[:min(len(chunk), room)]...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil {
+			if len(line) == 0 {
+				return nil, err
+			}
+			return trimEOL(line), err
+		}
+		if line == nil {
+			line = []byte{}
+		}
+		return trimEOL(line), nil
+	}
 }

@@ -271,6 +271,10 @@ type buildRec struct {
 	lines byteRing
 	// noLines is set on builds beyond maxBuildsWithLogs running at once.
 	noLines bool
+	// seq orders builds by start; forgotten is set once forgetBuilds
+	// dropped the build, which State.builds then sheds in bulk.
+	seq       int
+	forgotten bool
 }
 
 // byteRing keeps the newest lines, reusing their buffers once full.
@@ -347,6 +351,13 @@ type State struct {
 	tailFull bool
 
 	builds []*buildRec // running and kept finished builds, by start
+	// doneBuilds are the kept builds that no longer run, by start: the
+	// builds forgetBuilds chooses from, without walking the running ones.
+	doneBuilds []*buildRec
+	// forgotten counts the forgotten builds still in builds; buildSeq
+	// numbers the builds.
+	forgotten int
+	buildSeq  int
 	// runningWithLogs counts running builds that keep their lines.
 	runningWithLogs int
 	// spareRings are the line buffers of forgotten builds, for reuse.
@@ -618,7 +629,8 @@ func (s *State) start(e *rawEvent) {
 	switch a.typ {
 	case ActBuild:
 		a.path = clipPath(e.str(0))
-		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}}
+		s.buildSeq++
+		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}, seq: s.buildSeq}
 		if s.runningWithLogs >= maxBuildsWithLogs {
 			b.noLines = true
 		} else {
@@ -685,48 +697,59 @@ func (s *State) stop(id uint64) {
 		if b.Status == BuildRunning {
 			b.Status = BuildSucceeded
 			s.builtOK++
+			s.buildFinished(b)
 		}
 		s.forgetBuilds()
 	}
 }
 
-// forgetBuilds drops the oldest finished builds beyond the limit, the
-// successful ones first.
-func (s *State) forgetBuilds() {
-	finished := 0
-	for _, b := range s.builds {
-		if b.Status != BuildRunning {
-			finished++
-		}
+// buildFinished records that b, kept, no longer runs.
+func (s *State) buildFinished(b *buildRec) {
+	i := len(s.doneBuilds)
+	// Builds mostly finish in the order they started.
+	for i > 0 && s.doneBuilds[i-1].seq > b.seq {
+		i--
 	}
-	for finished > s.lim.FinishedBuilds {
-		victim := -1
-		for i, b := range s.builds {
+	s.doneBuilds = append(s.doneBuilds, nil)
+	copy(s.doneBuilds[i+1:], s.doneBuilds[i:])
+	s.doneBuilds[i] = b
+}
+
+// forgetBuilds drops the oldest finished builds beyond the limit, the
+// successful ones first. It looks at the finished builds only (about
+// Limits.FinishedBuilds of them), and builds sheds the forgotten ones once
+// they are half of it, so a stop costs the same however many builds run.
+func (s *State) forgetBuilds() {
+	for len(s.doneBuilds) > s.lim.FinishedBuilds {
+		victim := 0
+		for i, b := range s.doneBuilds {
 			if b.Status == BuildSucceeded {
 				victim = i
 				break
 			}
 		}
-		if victim < 0 {
-			for i, b := range s.builds {
-				if b.Status != BuildRunning {
-					victim = i
-					break
-				}
-			}
-		}
-		if victim < 0 {
-			return
-		}
-		b := s.builds[victim]
+		b := s.doneBuilds[victim]
+		s.doneBuilds = append(s.doneBuilds[:victim], s.doneBuilds[victim+1:]...)
 		if len(s.spareRings) < 8 && cap(b.lines.lines) > 0 {
 			s.spareRings = append(s.spareRings, b.lines.lines[:0])
 		}
+		b.lines = byteRing{}
 		if s.buildByDrv[b.Drv] == b {
 			delete(s.buildByDrv, b.Drv)
 		}
-		s.builds = append(s.builds[:victim], s.builds[victim+1:]...)
-		finished--
+		b.forgotten = true
+		s.forgotten++
+	}
+	if s.forgotten > 16 && 2*s.forgotten > len(s.builds) {
+		kept := s.builds[:0]
+		for _, b := range s.builds {
+			if !b.forgotten {
+				kept = append(kept, b)
+			}
+		}
+		clear(s.builds[len(kept):])
+		s.builds = kept
+		s.forgotten = 0
 	}
 }
 
@@ -738,18 +761,20 @@ func (s *State) msg(e *rawEvent) {
 		// "warning: ignoring substitute ..." is still a warning.
 		level = LvlWarn
 	}
-	m := Message{Level: level, Text: clipMsg(e.text), Raw: clipMsg(e.rawMsg),
-		File: clipPath(e.file), Line: e.line, Column: e.column}
+	// Messages above LvlInfo (-v talk) are kept in the tail only; their
+	// strings are not made at all.
 	if level <= LvlInfo {
+		m := Message{Level: level, Text: clipMsg(e.text), Raw: clipMsg(e.rawMsg),
+			File: clipPath(e.file), Line: e.line, Column: e.column}
 		r := s.msgs[level]
 		if r == nil {
 			r = &msgRing{}
 			s.msgs[level] = r
 		}
 		r.push(m, s.lim.Messages)
-	}
-	if level <= LvlError {
-		s.markFailedBuild(m.Text)
+		if level <= LvlError {
+			s.markFailedBuild(m.Text)
+		}
 	}
 	s.pushTail(0, KindMsg, level, e.text)
 }
@@ -798,8 +823,12 @@ func (s *State) markFailedBuild(text string) {
 	if b.Status == BuildSucceeded {
 		s.builtOK--
 	}
+	running := b.Status == BuildRunning
 	b.Status = BuildFailed
 	s.buildsFailed++
+	if running {
+		s.buildFinished(b)
+	}
 }
 
 // maxSteps bounds Activation.Steps; a real activation has a few dozen.
@@ -1019,9 +1048,11 @@ func (s *State) LogTail(n int) []Line {
 func (s *State) Builds() []Build {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Build, 0, len(s.builds))
+	out := make([]Build, 0, len(s.builds)-s.forgotten)
 	for _, b := range s.builds {
-		out = append(out, b.Build)
+		if !b.forgotten {
+			out = append(out, b.Build)
+		}
 	}
 	return out
 }
@@ -1033,7 +1064,7 @@ func (s *State) BuildLog(id uint64, n int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, b := range s.builds {
-		if b.ID == id {
+		if b.ID == id && !b.forgotten {
 			return b.lines.newest(n)
 		}
 	}
