@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/nixboard/nixboard/flakegen"
 )
@@ -77,6 +78,9 @@ type Plan struct {
 	// UnfreeAllowed are the unfree packages the answers in Dir allow (nil
 	// when Dir has no readable answers), for the diagnosis.
 	UnfreeAllowed []string
+	// InterruptGrace is how long an interrupt waits for the switch to stop
+	// after SIGINT before it kills it (InterruptGrace when 0).
+	InterruptGrace time.Duration
 }
 
 // NewPlan builds the command line and environment of a switch from opts. It

@@ -2,11 +2,15 @@ package nixrun
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // proc names one process by its pid and start time, so a pid the kernel
@@ -16,50 +20,79 @@ type proc struct {
 	start string
 }
 
-// procStat returns the parent pid and the start time of pid.
-func procStat(pid int) (ppid int, start string, ok bool) {
+// procInfo is what /proc/PID/stat says about one live process.
+type procInfo struct {
+	proc
+	ppid, pgrp int
+}
+
+// procStat reads /proc/PID/stat; ok is false for a process that is gone
+// or a zombie (it has exited; only its parent's wait is missing).
+func procStat(pid int) (procInfo, bool) {
 	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 	if err != nil {
-		return 0, "", false
+		return procInfo{}, false
 	}
 	// The command name may hold spaces and parentheses; the fields after
 	// the last ")" are: state ppid pgrp session ... starttime (field 22).
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
-		return 0, "", false
+		return procInfo{}, false
 	}
 	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 20 || f[0] == "Z" {
-		return 0, "", false
+	if len(f) < 20 || f[0] == "Z" || f[0] == "X" {
+		return procInfo{}, false
 	}
-	ppid, _ = strconv.Atoi(f[1])
-	return ppid, f[19], true
+	ppid, _ := strconv.Atoi(f[1])
+	pgrp, _ := strconv.Atoi(f[2])
+	return procInfo{proc: proc{pid, f[19]}, ppid: ppid, pgrp: pgrp}, true
+}
+
+// allProcs lists every live process.
+func allProcs() []procInfo {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []procInfo
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if p, ok := procStat(pid); ok {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // descendants lists every live process below root, whatever its process
 // group or session: nix starts its builders with setsid, so they are not in
 // the switch's process group, but they are its descendants while nix lives.
 func descendants(root int) []proc {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
+	return below(allProcs(), []int{root}, nil)
+}
+
+// below lists the processes of ps below the roots, breadth first, skipping
+// those in seen (and adding what it lists to seen when seen is not nil).
+func below(ps []procInfo, roots []int, seen map[int]bool) []proc {
 	children := map[int][]proc{}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if ppid, start, ok := procStat(pid); ok {
-			children[ppid] = append(children[ppid], proc{pid, start})
-		}
+	for _, p := range ps {
+		children[p.ppid] = append(children[p.ppid], p.proc)
 	}
 	var out []proc
-	queue := []int{root}
+	queue := roots
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
 		for _, c := range children[p] {
+			if seen != nil {
+				if seen[c.pid] {
+					continue
+				}
+				seen[c.pid] = true
+			}
 			out = append(out, c)
 			queue = append(queue, c.pid)
 		}
@@ -67,13 +100,112 @@ func descendants(root int) []proc {
 	return out
 }
 
-// killProcs kills each listed process (and the group it leads, if any)
-// that is still the same process.
-func killProcs(ps []proc) {
+// stopTree kills what is left of a run: every process of the group pgid,
+// the processes noted earlier (tree, listed while nix still was their
+// parent), and everything below any of them; then it waits until each of
+// them has exited, at most wait. A process that was noted but is now
+// another process (its pid reused) is left alone.
+func stopTree(pgid int, tree []proc, wait time.Duration) {
+	ps := allProcs()
+	seen := map[int]bool{}
+	var targets []proc
+	for _, p := range tree {
+		if !seen[p.pid] {
+			seen[p.pid] = true
+			targets = append(targets, p)
+		}
+	}
 	for _, p := range ps {
-		if _, start, ok := procStat(p.pid); ok && start == p.start {
+		if p.pgrp == pgid && !seen[p.pid] {
+			seen[p.pid] = true
+			targets = append(targets, p.proc)
+		}
+	}
+	roots := []int{pgid}
+	for _, p := range targets {
+		roots = append(roots, p.pid)
+	}
+	targets = append(targets, below(ps, roots, seen)...)
+
+	// A pidfd holds on to the process itself: once the start time read
+	// after opening it still matches, a signal sent through it cannot
+	// reach another process, and it becomes readable when the process
+	// has exited, which is what is waited for.
+	var fds []int
+	var unwatched []proc
+	for _, p := range targets {
+		fd, err := unix.PidfdOpen(p.pid, 0)
+		if err != nil {
+			if errors.Is(err, unix.ESRCH) {
+				continue
+			}
+			// No pidfds (a kernel older than 5.3): signal by pid.
+			if cur, ok := procStat(p.pid); ok && cur.start == p.start {
+				_ = syscall.Kill(p.pid, syscall.SIGKILL)
+				unwatched = append(unwatched, p)
+			}
+			continue
+		}
+		if cur, ok := procStat(p.pid); !ok || cur.start != p.start {
+			unix.Close(fd)
+			continue
+		}
+		fds = append(fds, fd)
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	for _, fd := range fds {
+		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+	}
+	// Groups led by noted processes (a builder that called setsid leads
+	// one) go too.
+	for _, p := range targets {
+		if cur, ok := procStat(p.pid); ok && cur.start == p.start && cur.pgrp == p.pid {
 			_ = syscall.Kill(-p.pid, syscall.SIGKILL)
-			_ = syscall.Kill(p.pid, syscall.SIGKILL)
+		}
+	}
+	waitExited(fds, unwatched, wait)
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// waitExited waits until every pidfd is readable (its process exited) and
+// every unwatched process is gone from /proc, at most wait.
+func waitExited(fds []int, unwatched []proc, wait time.Duration) {
+	deadline := time.Now().Add(wait)
+	pending := append([]int(nil), fds...)
+	for len(pending) > 0 {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return
+		}
+		pfds := make([]unix.PollFd, len(pending))
+		for i, fd := range pending {
+			pfds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+		}
+		n, err := unix.Poll(pfds, int(left.Milliseconds())+1)
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return
+		}
+		if n <= 0 {
+			continue
+		}
+		var still []int
+		for i, p := range pfds {
+			if p.Revents == 0 {
+				still = append(still, pending[i])
+			}
+		}
+		pending = still
+	}
+	// Without pidfds there is nothing to wait on but /proc itself.
+	for _, p := range unwatched {
+		for {
+			cur, ok := procStat(p.pid)
+			if !ok || cur.start != p.start || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 }

@@ -58,6 +58,15 @@ type Run struct {
 	status  int
 	context Context
 
+	// grace is how long Interrupt waits after SIGINT (Plan.InterruptGrace).
+	grace time.Duration
+	// kill is closed by Kill: the interrupt skips what is left of its grace.
+	kill     chan struct{}
+	killOnce sync.Once
+	// stopped is closed once Interrupt is done: the process exited and
+	// every process of the run it found is gone.
+	stopped chan struct{}
+
 	interruptOnce sync.Once
 	interrupted   bool
 	mu            sync.Mutex
@@ -65,10 +74,15 @@ type Run struct {
 
 // Start runs the plan in its own process group and begins streaming its
 // output. The full log goes to a new file in p.LogDir. When ctx ends, the
-// run is interrupted as by Interrupt.
+// run is interrupted as by Interrupt. A context that carries a RunSet
+// (WithRunSet) enters the run into it; a context that ended already, or a
+// closed RunSet, starts nothing.
 func Start(ctx context.Context, p Plan) (*Run, error) {
 	if len(p.Argv) == 0 {
 		return nil, errors.New("switch: empty command line")
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("switch: not started: %w", context.Cause(ctx))
 	}
 	log, err := createSavedLog(p.LogDir, "switch")
 	if err != nil {
@@ -101,16 +115,35 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 		done:    make(chan struct{}),
 		log:     log,
 		context: Context{UnfreeAllowed: p.UnfreeAllowed},
+		grace:   p.InterruptGrace,
+		kill:    make(chan struct{}),
+		stopped: make(chan struct{}),
 	}
-	r.start = time.Now()
-	log.start = r.start
-	if err := cmd.Start(); err != nil {
+	if r.grace <= 0 {
+		r.grace = InterruptGrace
+	}
+	set := runSetFrom(ctx)
+	fail := func(err error) (*Run, error) {
 		outR.Close()
 		outW.Close()
 		errR.Close()
 		errW.Close()
 		log.discard()
-		return nil, fmt.Errorf("switch: start %s: %w", p.Argv[0], err)
+		return nil, err
+	}
+	if set != nil && !set.add() {
+		return fail(fmt.Errorf("switch: not started: %w", ErrStopping))
+	}
+	r.start = time.Now()
+	log.start = r.start
+	if err := cmd.Start(); err != nil {
+		if set != nil {
+			set.remove(nil)
+		}
+		return fail(fmt.Errorf("switch: start %s: %w", p.Argv[0], err))
+	}
+	if set != nil {
+		set.track(r)
 	}
 	outW.Close()
 	errW.Close()
@@ -146,6 +179,12 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 		r.log.close(r.status)
 		close(r.lines)
 		close(r.done)
+		if set != nil {
+			// The set lets go of the run once nothing of it is left,
+			// an interrupt in progress included.
+			r.Wait()
+			set.remove(r)
+		}
 	}()
 	go func() {
 		select {
@@ -217,10 +256,14 @@ func (r *Run) LogPath() string { return r.log.path }
 // Pid is the process id of the child, which is also its process group id.
 func (r *Run) Pid() int { return r.cmd.Process.Pid }
 
-// Wait waits until the process exited and all its output was read, and
-// returns its exit error: nil when it exited with status 0.
+// Wait waits until the process exited and all its output was read (and,
+// when it was interrupted, until Interrupt is done with every process of
+// the run), and returns its exit error: nil when it exited with status 0.
 func (r *Run) Wait() error {
 	<-r.done
+	if r.Interrupted() {
+		<-r.stopped
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.exitErr
@@ -254,31 +297,55 @@ func (r *Run) Interrupted() bool {
 	return r.interrupted
 }
 
-// Interrupt stops the whole process group: SIGINT first, so nix can stop
-// its builders and clean up, then after InterruptGrace SIGKILL for whatever
-// is left. It returns once the process has exited. Calling it again does
-// nothing more.
+// Interrupt stops the whole run: SIGINT to its process group first, so
+// nix can stop its builders and clean up, then, once the process exited or
+// after the plan's grace (InterruptGrace by default) or at Kill, SIGKILL
+// for whatever is left of the group and for every descendant, in the group
+// or not. It returns once the process has exited and every process it
+// found is gone. Calling it again (or concurrently) waits for the first
+// call and does nothing more.
 func (r *Run) Interrupt() {
 	r.interruptOnce.Do(func() {
+		defer close(r.stopped)
 		r.mu.Lock()
 		r.interrupted = true
 		r.mu.Unlock()
 		pgid := r.cmd.Process.Pid
-		// Builders left the group (nix calls setsid); note every
-		// descendant now, while nix still is their parent.
-		tree := descendants(pgid)
-		_ = syscall.Kill(-pgid, syscall.SIGINT)
+		var tree []proc
 		select {
 		case <-r.exited:
-		case <-time.After(InterruptGrace):
+			// The leader is gone and its pid may be reused: only the
+			// group (which keeps the id while it has members) is left.
+		default:
+			// Builders left the group (nix calls setsid); note every
+			// descendant now, while nix still is their parent.
+			tree = descendants(pgid)
+			_ = syscall.Kill(-pgid, syscall.SIGINT)
+			select {
+			case <-r.exited:
+			case <-r.kill:
+			case <-time.After(r.grace):
+			}
 		}
 		// Whatever is still in the group (the leader or its children)
-		// is killed; ESRCH just means nothing was left. So is any noted
-		// descendant that outlived nix, with the group it leads.
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		killProcs(tree)
+		// is killed, and so is any noted descendant that outlived nix,
+		// with the group it leads.
+		stopTree(pgid, tree, killWait)
 		<-r.exited
 	})
+}
+
+// killWait bounds how long Interrupt waits for killed processes to exit: a
+// process stuck in the kernel (an unreachable network file system) cannot
+// hold nixboard forever.
+const killWait = 10 * time.Second
+
+// Kill stops the run at once: Interrupt without the rest of the grace
+// (a second signal, when the person will not wait). It returns when
+// Interrupt does.
+func (r *Run) Kill() {
+	r.killOnce.Do(func() { close(r.kill) })
+	r.Interrupt()
 }
 
 // exitStatus is the shell's view of how a process ended.
