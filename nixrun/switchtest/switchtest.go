@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,6 +54,13 @@ type Config struct {
 	// nix-daemon the test starts (nixtest.ThroughDaemon); the fixture's
 	// own builds and the switch both run that way.
 	Mode nixtest.Mode
+	// Wait makes the home-manager-path build wait on a fifo the test
+	// controls (Fixture.WaitFifo): the build writes its pid into it, then
+	// waits until something writes to the fifo, which nothing does, so it
+	// runs until the switch is stopped. Unlike SleepSeconds it works for
+	// a configuration flakegen rendered too (it goes through the fixture
+	// nixpkgs).
+	Wait bool
 }
 
 // Fixture is a configuration ready to switch.
@@ -75,6 +84,8 @@ type Fixture struct {
 	// fixture is set up.
 	Mode    nixtest.Mode
 	clients int
+	// WaitFifo is the fifo of Config.Wait ("" without it).
+	WaitFifo string
 }
 
 // CheckMode fails the test when the fixture runs through a daemon but
@@ -116,6 +127,13 @@ func New(t testing.TB, c Config) *Fixture {
 	salt := make([]byte, 8)
 	rand.Read(salt)
 	must(t, os.WriteFile(filepath.Join(f.Nixpkgs, "salt"), []byte(hex.EncodeToString(salt)), 0o644))
+	if c.Wait {
+		// The fifo itself stays outside the flake: nix cannot copy one
+		// into the store.
+		f.WaitFifo = filepath.Join(root, "build.fifo")
+		must(t, syscall.Mkfifo(f.WaitFifo, 0o666))
+		must(t, os.WriteFile(filepath.Join(f.Nixpkgs, "wait-fifo"), []byte(f.WaitFifo), 0o644))
+	}
 	must(t, os.MkdirAll(f.Home, 0o755))
 	if c.SleepSeconds > 0 || c.Pace != "" {
 		flake := filepath.Join(f.Dir, "flake.nix")
@@ -363,6 +381,13 @@ func Answers() flakegen.Answers {
 // fixtures, nix running in mode m.
 func NewRendered(t testing.TB, m nixtest.Mode) *Fixture {
 	t.Helper()
+	return NewRenderedWith(t, Config{Mode: m})
+}
+
+// NewRenderedWith is NewRendered with the fixture's other options (c's
+// ConfigDir is the rendered one).
+func NewRenderedWith(t testing.TB, c Config) *Fixture {
+	t.Helper()
 	rendered := filepath.Join(t.TempDir(), "rendered")
 	plan, err := flakegen.NewPlan(rendered, Answers())
 	if err != nil {
@@ -373,5 +398,132 @@ func NewRendered(t testing.TB, m nixtest.Mode) *Fixture {
 	}
 	// New copies the directory into a repository of its own.
 	os.RemoveAll(filepath.Join(rendered, ".git"))
-	return New(t, Config{ConfigDir: rendered, Mode: m})
+	c.ConfigDir = rendered
+	return New(t, c)
+}
+
+// Proc is one process, named by its pid and start time so that a pid the
+// kernel reused is never taken for it.
+type Proc struct {
+	Pid     int
+	Start   string
+	Cmdline string
+}
+
+func (p Proc) String() string { return strconv.Itoa(p.Pid) + " " + p.Cmdline }
+
+// procStat reads the parent pid and start time of a live process (false
+// for one that is gone or a zombie).
+func procStat(pid int) (ppid int, start string, ok bool) {
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0, "", false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, "", false
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 20 || f[0] == "Z" || f[0] == "X" {
+		return 0, "", false
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	return ppid, f[19], true
+}
+
+// ProcOf returns the live process pid (false when there is none).
+func ProcOf(pid int) (Proc, bool) {
+	_, start, ok := procStat(pid)
+	if !ok {
+		return Proc{}, false
+	}
+	cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+	return Proc{Pid: pid, Start: start, Cmdline: strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " "))}, true
+}
+
+// Alive reports whether p is still running (not exited, not another
+// process with its pid).
+func (p Proc) Alive() bool {
+	_, start, ok := procStat(p.Pid)
+	return ok && start == p.Start
+}
+
+// Tree lists every live process below pid, whatever its group or session.
+func Tree(pid int) []Proc {
+	entries, _ := os.ReadDir("/proc")
+	children := map[int][]int{}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, _, ok := procStat(p); ok {
+			children[ppid] = append(children[ppid], p)
+		}
+	}
+	var out []Proc
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			if pr, ok := ProcOf(c); ok {
+				out = append(out, pr)
+			}
+			queue = append(queue, c)
+		}
+	}
+	return out
+}
+
+// WaitGone waits until p has exited, at most timeout, and reports
+// whether it did. It watches /proc, for a process that is not the
+// caller's child.
+func (p Proc) WaitGone(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for p.Alive() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+// ReadWaitFifo waits for the build of Config.Wait to start and returns its
+// pid, or an error when stop is closed first (the switch ended without
+// reaching the build) or the build did not start within timeout.
+func (f *Fixture) ReadWaitFifo(stop <-chan struct{}, timeout time.Duration) (int, error) {
+	if f.WaitFifo == "" {
+		return 0, fmt.Errorf("switchtest: the fixture has no wait fifo (Config.Wait)")
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		// Opening for reading blocks until the build opens it to write.
+		data, _ := os.ReadFile(f.WaitFifo)
+		got <- data
+	}()
+	// A writer of its own unblocks the reader above when the build never
+	// came (it then reads nothing).
+	unblock := func() {
+		if w, err := os.OpenFile(f.WaitFifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case data := <-got:
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil {
+			return 0, fmt.Errorf("switchtest: the waiting build wrote %q into its fifo", data)
+		}
+		return pid, nil
+	case <-stop:
+		unblock()
+		return 0, fmt.Errorf("switchtest: the switch ended before the waiting build started")
+	case <-timer.C:
+		unblock()
+		return 0, fmt.Errorf("switchtest: the waiting build did not start in %v", timeout)
+	}
 }

@@ -5,7 +5,10 @@
 # (for the interrupt test); fixtureMarker is put into that builder's
 # environment so a test can find it in /proc. fixturePace (seconds, e.g.
 # "0.2") slows the builds and the activation down line by line, so a
-# recording of the run has a believable pace for the demo.
+# recording of the run has a believable pace for the demo. pkgs.waitFifo
+# (the fixture nixpkgs' wait-fifo) makes home-manager-path write its pid
+# into that fifo and then wait until the fifo is written to, which a test
+# never does: the build runs until it is stopped.
 { pkgs, modules ? [ ], extraSpecialArgs ? { }, fixtureSleep ? 0, fixtureMarker ? "", fixturePace ? "", ... }:
 let
   system = pkgs.git.system;
@@ -36,10 +39,16 @@ let
     ln -s $profile $out/.profile
     echo "linked 2 home files"
   '';
-  path = sh "home-manager-path" {
+  waitFifo = pkgs.waitFifo or "";
+  path = sh "home-manager-path" ({
     paths = [ pkgs.git pkgs.tmux pkgs.neovim ];
     inherit fixtureSleep fixtureMarker;
-  } ''
+  } // (if waitFifo == "" then { } else { inherit waitFifo; })) ''
+    if [ -n "''${waitFifo:-}" ]; then
+      echo "fixture: waiting on $waitFifo"
+      echo $$ > "$waitFifo"
+      read -r line < "$waitFifo"
+    fi
     if [ "$fixtureSleep" != 0 ]; then
       echo "fixture: sleeping $fixtureSleep s ($fixtureMarker)"
       sleep "$fixtureSleep"

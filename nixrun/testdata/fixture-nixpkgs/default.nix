@@ -2,10 +2,14 @@
 # tests. Not nixpkgs: every package is a small script built with /bin/sh.
 # A file named `salt` next to this one (tests write a random one into their
 # copy) makes every store path new, so each test really builds or
-# downloads instead of finding the paths already valid.
+# downloads instead of finding the paths already valid. A file named
+# `wait-fifo` holds the path of a fifo (outside the source) that the fixture
+# home-manager's home-manager-path build writes its pid into and then waits
+# on, so a test controls how long the build runs (see switchtest.Config).
 { system ? builtins.currentSystem, config ? { }, overlays ? [ ], ... }:
 let
   salt = if builtins.pathExists ./salt then builtins.readFile ./salt else "";
+  waitFifo = if builtins.pathExists ./wait-fifo then builtins.readFile ./wait-fifo else "";
   # fake builds a package called pname-version with one program in bin/
   # and `size` KiB of payload, so downloads of it have real byte progress.
   fake = pname: version: size: derivation {
@@ -33,5 +37,5 @@ in
     # Enough of nixpkgs.lib for a rendered flake's outputs.
     genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
   };
-  inherit salt;
+  inherit salt waitFifo;
 }
