@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/mattn/go-isatty"
 
 	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/nixrun"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=...".
@@ -73,10 +72,12 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 var errInterrupted = errors.New("interrupted")
 
 // Main runs nixboard with the process's streams and environment and returns
-// the exit status.
+// the exit status. Whatever ends nixboard, nix ends first: it returns only
+// once no process of any switch it started is left (signals.go).
 func Main(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
+	runs := nixrun.NewRunSet()
+	ctx, sigs := catchStopSignals(runs, os.Stderr)
+	defer sigs.release()
 	st := &stdio{
 		in:     os.Stdin,
 		out:    os.Stdout,
@@ -85,13 +86,19 @@ func Main(args []string) int {
 		outTTY: isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
 		inTTY:  isatty.IsTerminal(os.Stdin.Fd()) || isatty.IsCygwinTerminal(os.Stdin.Fd()),
 	}
-	return run(ctx, st, args)
+	code := run(ctx, st, args)
+	runs.Close()
+	return code
 }
 
 // run dispatches to a subcommand and is the one place that turns errors into
 // messages and exit statuses.
 func run(ctx context.Context, st *stdio, args []string) int {
 	err := dispatch(ctx, st, args)
+	if sig, ok := stoppedBySignal(ctx); ok && err != nil {
+		fmt.Fprintf(st.err, "nixboard: %v\n", sig)
+		return sig.status()
+	}
 	return exitStatus(st, err)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/nixboard/nixboard/nixrun"
 )
@@ -36,7 +37,16 @@ func runReplay(ctx context.Context, st *stdio, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	rep, err := nixrun.OpenReplay(files[0], nixrun.ReplayOptions{Speed: speed})
+	// A replay waits for the recorded pace; a stop signal ends the wait.
+	sleep := func(d time.Duration) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+	rep, err := nixrun.OpenReplay(files[0], nixrun.ReplayOptions{Speed: speed, Sleep: sleep})
 	if err != nil {
 		return err
 	}
@@ -46,7 +56,9 @@ func runReplay(ctx context.Context, st *stdio, args []string) error {
 	now := rep.Clock()
 	state := nixrun.NewState(nixrun.Options{Now: now})
 	if *plain || !st.interactive() {
-		d, sum := followPlain(st, rep, state, nixrun.DiagnoseReplay)
+		// Closing the file ends a read that would go on (a recording
+		// without an end, such as /dev/zero).
+		d, sum := followPlain(ctx, st, rep, func() { rep.Close() }, state, nixrun.DiagnoseReplay)
 		return finishPlain(st, d, sum, "")
 	}
 	return runScreen(ctx, st, screenConfig{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/nixboard/nixboard/internal/safetext"
@@ -47,10 +46,9 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 		return err
 	}
 	// Ctrl-C in plain mode arrives as SIGINT to nixboard alone (the switch
-	// has its own process group); it cancels the run, which interrupts
-	// the group. The live screen reads Ctrl-C as a key instead.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
+	// has its own process group); like any stop signal it cancels ctx,
+	// which interrupts the run (signals.go). The live screen reads Ctrl-C
+	// as a key instead.
 	run, err := nixrun.Start(ctx, plan)
 	if err != nil {
 		return err
@@ -59,7 +57,7 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 	if *plain || !st.interactive() {
 		fmt.Fprintf(st.out, "running: %s\n", safetext.Line(plan.Command()))
 		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
-		d, sum := followPlain(st, run, nixrun.NewState(nixrun.Options{}), run.Diagnose)
+		d, sum := followPlain(ctx, st, run, nil, nixrun.NewState(nixrun.Options{}), run.Diagnose)
 		return finishPlain(st, d, sum, run.LogPath())
 	}
 	return runScreen(ctx, st, screenConfig{title: title, source: run, run: run})

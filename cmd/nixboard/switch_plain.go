@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +16,10 @@ const plainEvery = time.Second
 
 // followPlain reads src into s, printing a progress line at most every
 // plainEvery when something changed, and judges the run with judge once
-// the source ended.
-func followPlain(st *stdio, src nixrun.LineSource, s *nixrun.State, judge func(*nixrun.State) nixrun.Diagnosis) (nixrun.Diagnosis, nixrun.Summary) {
+// the source ended. When ctx ends, a live run ends by itself (its context
+// interrupts it) and is read to its end; a source that would go on (a
+// replay) is stopped with stop, and the run judged interrupted.
+func followPlain(ctx context.Context, st *stdio, src nixrun.LineSource, stop func(), s *nixrun.State, judge func(*nixrun.State) nixrun.Diagnosis) (nixrun.Diagnosis, nixrun.Summary) {
 	done := make(chan error, 1)
 	go func() {
 		for {
@@ -35,11 +38,19 @@ func followPlain(st *stdio, src nixrun.LineSource, s *nixrun.State, judge func(*
 	defer ticker.Stop()
 	last := ""
 	var readErr error
+	ctxDone := ctx.Done()
+	stopped := false
 loop:
 	for {
 		select {
 		case readErr = <-done:
 			break loop
+		case <-ctxDone:
+			ctxDone = nil
+			if stop != nil {
+				stop()
+				stopped = true
+			}
 		case <-ticker.C:
 			if line := nixrun.StripANSI(nixrun.ProgressLine(s.Header())); line != last {
 				fmt.Fprintln(st.out, line)
@@ -48,7 +59,10 @@ loop:
 		}
 	}
 	d := judge(s)
-	if readErr != nil {
+	switch {
+	case stopped:
+		d.OK, d.Reason = false, "interrupted"
+	case readErr != nil:
 		d.OK, d.Reason = false, readErr.Error()
 	}
 	s.Finish(d.OK)

@@ -75,11 +75,16 @@ func runScreen(ctx context.Context, st *stdio, c screenConfig) error {
 		Styles:  theme.New(true, noColor),
 		Now:     c.now,
 	})
-	p := tea.NewProgram(screenRoot{sv: sv, noColor: noColor}, tea.WithContext(ctx), tea.WithInput(st.in), tea.WithOutput(st.out))
+	// Signals are nixboard's (signals.go): a stop signal ends ctx, which
+	// ends the program and interrupts the run. Bubble Tea's own handler
+	// would end the program on its own, in a race with that.
+	p := tea.NewProgram(screenRoot{sv: sv, noColor: noColor}, tea.WithContext(ctx), tea.WithInput(st.in), tea.WithOutput(st.out), tea.WithoutSignalHandler())
 	final, err := p.Run()
 	root, _ := final.(screenRoot)
-	if c.run != nil && !c.run.Interrupted() && !root.sv.Done() {
-		// However the screen ended, no process of the switch outlives it.
+	if c.run != nil && !root.sv.Done() {
+		// However the screen ended, no process of the switch outlives
+		// it: Interrupt returns once the run is over, also when ctx
+		// started the interrupt already.
 		c.run.Interrupt()
 	}
 	if errors.Is(err, tea.ErrInterrupted) {

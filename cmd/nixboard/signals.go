@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/nixboard/nixboard/nixrun"
+)
+
+// stopSignals end nixboard, all the same way: a hang-up (the terminal
+// window closed, the SSH session ended), SIGTERM (kill, a service
+// manager), and SIGINT sent as a signal (on a screen, Ctrl-C is a key and
+// the screen asks first). The first one cancels the context every command
+// runs under, which interrupts every run started under it; Main then
+// waits until no process of any run is left before it returns. A second
+// one kills what is left of the runs at once.
+var stopSignals = []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM}
+
+// stoppedBy is the cause of the context's end when a signal stopped
+// nixboard.
+type stoppedBy struct{ sig syscall.Signal }
+
+func (s stoppedBy) Error() string { return "stopped by " + signalName(s.sig) }
+
+// status is the shell's convention for a process ended by a signal.
+func (s stoppedBy) status() int { return 128 + int(s.sig) }
+
+// signalName is SIGHUP, SIGINT, SIGTERM (or the number of another).
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return fmt.Sprintf("signal %d", int(sig))
+}
+
+// signalStop is the one signal path of nixboard.
+type signalStop struct {
+	ch     chan os.Signal
+	cancel context.CancelCauseFunc
+	runs   *nixrun.RunSet
+	errOut io.Writer
+	done   chan struct{}
+	once   sync.Once
+}
+
+// catchStopSignals returns the context commands run under, which carries
+// runs and ends at the first stop signal, and starts handling the signals.
+func catchStopSignals(runs *nixrun.RunSet, errOut io.Writer) (context.Context, *signalStop) {
+	ctx, s := newSignalStop(runs, errOut)
+	signal.Notify(s.ch, stopSignals...)
+	go s.loop()
+	return ctx, s
+}
+
+// newSignalStop is catchStopSignals before any signal is caught: a test
+// sends the signals into s.ch itself.
+func newSignalStop(runs *nixrun.RunSet, errOut io.Writer) (context.Context, *signalStop) {
+	ctx, cancel := context.WithCancelCause(nixrun.WithRunSet(context.Background(), runs))
+	return ctx, &signalStop{ch: make(chan os.Signal, 4), cancel: cancel, runs: runs, errOut: errOut, done: make(chan struct{})}
+}
+
+func (s *signalStop) loop() {
+	n := 0
+	for {
+		select {
+		case <-s.done:
+			return
+		case sig := <-s.ch:
+			n++
+			ss, _ := sig.(syscall.Signal)
+			if n == 1 {
+				s.cancel(stoppedBy{ss})
+				continue
+			}
+			if n == 2 {
+				fmt.Fprintf(s.errOut, "nixboard: %s again: killing the switch now\n", signalName(ss))
+			}
+			s.runs.Kill()
+		}
+	}
+}
+
+// release stops handling the signals: from here on they act as they
+// would on any program. Call it only once the runs are over.
+func (s *signalStop) release() {
+	s.once.Do(func() {
+		signal.Stop(s.ch)
+		close(s.done)
+	})
+}
+
+// stoppedBySignal returns the signal that ended ctx, if one did.
+func stoppedBySignal(ctx context.Context) (stoppedBy, bool) {
+	s, ok := context.Cause(ctx).(stoppedBy)
+	return s, ok
+}
