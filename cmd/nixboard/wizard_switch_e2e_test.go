@@ -169,11 +169,18 @@ func testWizardRealSwitchInTmux(t *testing.T, mode nixtest.Mode) {
 // holds only that lock.
 func wizardSwitchFixture(t *testing.T, mode nixtest.Mode) (*switchtest.Fixture, string, string) {
 	t.Helper()
+	return wizardSwitchFixtureWith(t, switchtest.Config{Mode: mode})
+}
+
+// wizardSwitchFixtureWith is wizardSwitchFixture with the fixture's other
+// options.
+func wizardSwitchFixtureWith(t *testing.T, c switchtest.Config) (*switchtest.Fixture, string, string) {
+	t.Helper()
 	tmp := t.TempDir()
 	a := switchtest.Answers()
 	// The lock of the rendered flake fits the wizard's flake too: the home
 	// directory (the fixture's, known only now) does not change the inputs.
-	f := switchtest.NewRendered(t, mode)
+	f := switchtest.NewRenderedWith(t, c)
 	lock, err := os.ReadFile(filepath.Join(f.Dir, "flake.lock"))
 	if err != nil {
 		t.Fatal(err)
