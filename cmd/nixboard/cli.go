@@ -29,6 +29,9 @@ type stdio struct {
 	// outTTY and inTTY say whether stdout and stdin are terminals.
 	outTTY bool
 	inTTY  bool
+	// holdInterrupt is the signal path's (signalStop.holdInterrupt); nil
+	// in tests that run the CLI in-process.
+	holdInterrupt func() func()
 }
 
 // interactive says whether a screen can be drawn and keys read: both stdin
@@ -85,6 +88,8 @@ func Main(args []string) int {
 		getenv: os.Getenv,
 		outTTY: isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
 		inTTY:  isatty.IsTerminal(os.Stdin.Fd()) || isatty.IsCygwinTerminal(os.Stdin.Fd()),
+
+		holdInterrupt: sigs.holdInterrupt,
 	}
 	code := run(ctx, st, args)
 	runs.Close()

@@ -51,6 +51,14 @@ type signalStop struct {
 	errOut io.Writer
 	done   chan struct{}
 	once   sync.Once
+
+	// releases carries the end of a hold to the loop, which answers
+	// once it has read the signals queued until then.
+	releases chan chan struct{}
+
+	mu sync.Mutex
+	// held counts the terminal hand-overs in progress (holdInterrupt).
+	held int
 }
 
 // catchStopSignals returns the context commands run under, which carries
@@ -66,28 +74,82 @@ func catchStopSignals(runs *nixrun.RunSet, errOut io.Writer) (context.Context, *
 // sends the signals into s.ch itself.
 func newSignalStop(runs *nixrun.RunSet, errOut io.Writer) (context.Context, *signalStop) {
 	ctx, cancel := context.WithCancelCause(nixrun.WithRunSet(context.Background(), runs))
-	return ctx, &signalStop{ch: make(chan os.Signal, 4), cancel: cancel, runs: runs, errOut: errOut, done: make(chan struct{})}
+	return ctx, &signalStop{ch: make(chan os.Signal, 4), cancel: cancel, runs: runs, errOut: errOut, done: make(chan struct{}), releases: make(chan chan struct{})}
 }
 
 func (s *signalStop) loop() {
 	n := 0
+	handle := func(sig os.Signal) {
+		ss, _ := sig.(syscall.Signal)
+		if ss == syscall.SIGINT && s.interruptHeld() {
+			// The terminal's ctrl+c, meant for sudo, which has the
+			// terminal: it cancels sudo alone.
+			return
+		}
+		n++
+		if n == 1 {
+			s.cancel(stoppedBy{ss})
+			return
+		}
+		if n == 2 {
+			fmt.Fprintf(s.errOut, "nixboard: %s again: killing the switch now\n", signalName(ss))
+		}
+		s.runs.Kill()
+	}
 	for {
 		select {
 		case <-s.done:
 			return
 		case sig := <-s.ch:
-			n++
-			ss, _ := sig.(syscall.Signal)
-			if n == 1 {
-				s.cancel(stoppedBy{ss})
-				continue
+			handle(sig)
+		case ack := <-s.releases:
+			// A ctrl+c that sudo ended on may still be queued here:
+			// it was the terminal's too.
+			for drained := false; !drained; {
+				select {
+				case sig := <-s.ch:
+					handle(sig)
+				default:
+					drained = true
+				}
 			}
-			if n == 2 {
-				fmt.Fprintf(s.errOut, "nixboard: %s again: killing the switch now\n", signalName(ss))
-			}
-			s.runs.Kill()
+			s.mu.Lock()
+			s.held--
+			s.mu.Unlock()
+			close(ack)
 		}
 	}
+}
+
+// holdInterrupt makes SIGINT no stop signal until the returned function
+// is called: while the wizard hands the terminal to sudo, ctrl+c there
+// reaches every process in the foreground, nixboard included, and is
+// meant for sudo (wizard.Deps.HoldInterrupt). SIGHUP and SIGTERM still
+// stop nixboard.
+func (s *signalStop) holdInterrupt() (release func()) {
+	s.mu.Lock()
+	s.held++
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			ack := make(chan struct{})
+			select {
+			case s.releases <- ack:
+				<-ack
+			case <-s.done:
+				s.mu.Lock()
+				s.held--
+				s.mu.Unlock()
+			}
+		})
+	}
+}
+
+func (s *signalStop) interruptHeld() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held > 0
 }
 
 // release stops handling the signals: from here on they act as they

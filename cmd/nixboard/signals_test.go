@@ -504,3 +504,27 @@ func TestSecondSignalKills(t *testing.T) {
 		t.Errorf("stderr: %q", errOut.String())
 	}
 }
+
+// TestHeldInterruptIsSudos: while the terminal is handed to sudo, a
+// SIGINT (ctrl+c at sudo's prompt, which reaches nixboard too) does not
+// stop nixboard, also when it is read only after the hand-over ended; a
+// SIGINT after that does.
+func TestHeldInterruptIsSudos(t *testing.T) {
+	t.Parallel()
+	runs := nixrun.NewRunSet()
+	ctx, s := newSignalStop(runs, &lockedBuffer{})
+	go s.loop()
+	defer s.release()
+	release := s.holdInterrupt()
+	s.ch <- syscall.SIGINT
+	release()
+	if err := ctx.Err(); err != nil {
+		t.Fatalf("a SIGINT while sudo had the terminal stopped nixboard: %v", context.Cause(ctx))
+	}
+	s.ch <- syscall.SIGINT
+	<-ctx.Done()
+	if sig, ok := stoppedBySignal(ctx); !ok || sig.sig != syscall.SIGINT {
+		t.Errorf("the context ended with %v", context.Cause(ctx))
+	}
+	runs.Close()
+}

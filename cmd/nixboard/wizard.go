@@ -171,6 +171,8 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		Sudo:        host.Sudo,
 		Switch:      wizard.RealSwitch(env),
 		PlainSwitch: plainSwitch(st),
+
+		HoldInterrupt: st.holdInterrupt,
 	}
 	return opts, func() {}, nil
 }

@@ -152,6 +152,8 @@ func sudoProblem(err error, user string) string {
 type terminalHandOver struct {
 	intro string
 	cmd   *exec.Cmd
+	// hold is Deps.HoldInterrupt (nil: nothing to tell).
+	hold func() (release func())
 }
 
 // SetStdin, SetStdout and SetStderr take the program's terminal where the
@@ -176,6 +178,9 @@ func (h *terminalHandOver) SetStderr(w io.Writer) {
 
 // Run prints the intro and runs the command to its end.
 func (h *terminalHandOver) Run() error {
+	if h.hold != nil {
+		defer h.hold()()
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGQUIT)
 	defer signal.Stop(sig)

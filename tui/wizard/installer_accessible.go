@@ -64,7 +64,7 @@ func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detec
 			continue
 		}
 		if sudoFirst {
-			ok, err := sudoAccessible(ctx, ask, out, deps.Sudo, r.User.Name)
+			ok, err := sudoAccessible(ctx, ask, out, deps.Sudo, deps.HoldInterrupt, r.User.Name)
 			if err != nil {
 				return r, false, err
 			}
@@ -154,14 +154,14 @@ func confirmInstaller(ask func(*huh.Form) error, out io.Writer, opt InstallOptio
 // sudoAccessible has sudo ask for the password, as many times as the
 // person wants to try; false when the person gave up, after saying why
 // sudo did not confirm.
-func sudoAccessible(ctx context.Context, ask func(*huh.Form) error, out io.Writer, sudo SudoFunc, user string) (bool, error) {
+func sudoAccessible(ctx context.Context, ask func(*huh.Form) error, out io.Writer, sudo SudoFunc, hold func() func(), user string) (bool, error) {
 	for {
 		cmd, err := sudo(ctx)
 		if err == nil {
 			// sudo reads the password from the terminal itself; its
 			// stdin stays /dev/null so it cannot take the answers to
 			// nixboard's prompts.
-			h := &terminalHandOver{intro: sudoIntro, cmd: cmd}
+			h := &terminalHandOver{intro: sudoIntro, cmd: cmd, hold: hold}
 			h.SetStdout(out)
 			h.SetStderr(out)
 			err = h.Run()

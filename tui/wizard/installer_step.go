@@ -203,7 +203,7 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 			m.sudoFailed(msg.err)
 			return nil
 		}
-		s.handOver = &terminalHandOver{intro: sudoIntro, cmd: msg.cmd}
+		s.handOver = &terminalHandOver{intro: sudoIntro, cmd: msg.cmd, hold: m.opts.Deps.HoldInterrupt}
 		return handOverToSudo(s.handOver)
 	case sudoDoneMsg:
 		if s.phase != installAuthorizing {

@@ -61,6 +61,11 @@ type Deps struct {
 	PlainSwitch func(ctx context.Context, dir string, out io.Writer) error
 	// Now is the clock; the demo mode passes a fixed one.
 	Now func() time.Time
+	// HoldInterrupt, while the terminal is handed over to sudo, tells
+	// the program's signal handling that a SIGINT is the terminal's
+	// ctrl+c meant for sudo, not a request to stop nixboard; the
+	// returned function ends that. Nil when nothing needs telling.
+	HoldInterrupt func() (release func())
 }
 
 // Outcome is how a wizard run ended, for the command to pick an exit status.
