@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -67,6 +68,8 @@ func TestUnifiedDiffAppliesWithGit(t *testing.T) {
 	for _, c := range diffCases {
 		pairs = append(pairs, pair{c.old, c.new})
 	}
+	large, changed := largeEdit(10000)
+	pairs = append(pairs, pair{string(large), string(changed)})
 	for len(pairs) < 300 {
 		if p := (pair{randomText(), randomText()}); p.old != p.new {
 			pairs = append(pairs, p)
@@ -96,5 +99,38 @@ func TestUnifiedDiffAppliesWithGit(t *testing.T) {
 			t.Errorf("%q -> %q: git apply gave %q (%v) from\n%s", p.old, p.new, got, err,
 				UnifiedDiff("a/x", "b/x", []byte(p.old), []byte(p.new)))
 		}
+	}
+}
+
+// A large file changed in a few places gives a diff of those few lines,
+// in one hunk each, at a cost in memory of the order of the file: the
+// hand-written diff this replaced allocated a table of (n+1)x(m+1) ints,
+// 783 MiB for these 10,000 lines. The bound is on bytes allocated, which
+// do not depend on the machine's load; speed is BenchmarkUnifiedDiff's.
+func TestUnifiedDiffLargeFile(t *testing.T) {
+	old, new := largeEdit(10000)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	d := UnifiedDiff("a/x", "b/x", old, new)
+	runtime.ReadMemStats(&after)
+	const limit = 32 << 20
+	if got := after.TotalAlloc - before.TotalAlloc; got > limit {
+		t.Errorf("diff of a %d-byte file allocated %d MiB, more than %d MiB", len(old), got>>20, limit>>20)
+	}
+	var hunks, removed, added int
+	for _, l := range strings.Split(strings.TrimSuffix(d, "\n"), "\n")[2:] {
+		switch l[0] {
+		case '@':
+			hunks++
+		case '-':
+			removed++
+		case '+':
+			added++
+		}
+	}
+	// largeEdit changes one line, inserts two, deletes one and changes the
+	// last: four places, three old lines out and four new lines in.
+	if hunks != 4 || removed != 3 || added != 4 {
+		t.Errorf("%d hunks, %d lines removed, %d added; want 4, 3, 4:\n%s", hunks, removed, added, d)
 	}
 }
