@@ -407,7 +407,13 @@ func (m *Model) footer() string {
 		}
 		return rule + "\n" + ansi.Truncate(q, m.width, "…")
 	}
-	return rule + "\n" + ansi.Truncate(m.keyHelp(m.stepKeys()), m.width, "…")
+	help := m.keyHelp(m.stepKeys())
+	if m.step == StepSwitch && m.sw.started {
+		if p := m.sw.sv.Prompt(); p != "" {
+			help = m.styles.Warn.Render(p) + " " + help
+		}
+	}
+	return rule + "\n" + ansi.Truncate(help, m.width, "…")
 }
 
 func (m *Model) keyHelp(keys [][2]string) string {
