@@ -431,7 +431,15 @@ func (m *Model) stepKeys() [][2]string {
 		if m.detecting {
 			return [][2]string{{"ctrl+c", "quit"}}
 		}
-		return [][2]string{{"enter", "continue"}, {"r", "detect again"}, {"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
+		next := "continue"
+		if m.flow.SkipQuestions && m.report != nil && m.report.Nix.Installed {
+			// --yes goes on without a review: say so where enter is.
+			next = "write files"
+			if m.flow.DryRun {
+				next = "dry run"
+			}
+		}
+		return [][2]string{{"enter", next}, {"r", "detect again"}, {"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
 	case StepInstall:
 		return m.install.keys()
 	case StepQuestions:
