@@ -32,6 +32,10 @@ type Options struct {
 	DryRun   bool
 	// Demo marks a demo run: the header says so and times come from Deps.Now.
 	Demo bool
+	// DirRoot, when set (the demo's temporary directory), is the only
+	// place the wizard writes: the directory question refuses any other,
+	// and writing checks again.
+	DirRoot string
 	// NoColor switches colours off (any non-empty NO_COLOR).
 	NoColor bool
 	Deps    Deps
@@ -144,6 +148,7 @@ func New(ctx context.Context, opts Options) *Model {
 		NoSwitch:      opts.NoSwitch,
 	}
 	m.styles = theme.New(m.isDark, opts.NoColor)
+	m.questions.root = opts.DirRoot
 	m.pager.SoftWrap = true
 	return m
 }
