@@ -9,6 +9,7 @@ import (
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -31,7 +32,12 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 	if *answersPath == "" {
 		return usagef("render needs --answers FILE (usage: %s)", renderSynopsis)
 	}
-	if *dir == "" {
+	// The hint after writing names the directory only when the person
+	// chose one: `nixboard switch` alone finds the default itself.
+	switchHint := "nixboard switch"
+	if *dir != "" {
+		switchHint += " --dir " + nixrun.ShellQuote(*dir)
+	} else {
 		d, err := defaultConfigDir(st.getenv)
 		if err != nil {
 			return err
@@ -84,7 +90,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 	if !changed {
 		status = "already up to date: " + summary(plan)
 	}
-	fmt.Fprintf(st.out, "%s\nnext: nixboard switch, or home-manager switch --flake %s#%s\n", status, safetext.Line(plan.Dir), plan.ConfigName)
+	fmt.Fprintf(st.out, "%s\nnext: %s, or home-manager switch --flake %s\n", status, safetext.Line(switchHint), safetext.Line(nixrun.ShellQuote(plan.Dir+"#"+plan.ConfigName)))
 	return nil
 }
 

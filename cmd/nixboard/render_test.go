@@ -49,7 +49,7 @@ func TestRenderWritesAndReports(t *testing.T) {
 		"  create    flake.nix\n", "  create    nixboard.json\n", "  create    home.nix\n",
 		"  create    nixboard/base.nix\n", "  create    nixboard/answers.nix\n", "  create    .gitignore\n",
 		"  git init  .: the directory becomes a git repository", "  create    .nixboard/last-rendered/nixboard.json: a copy of the nixboard.json nixboard writes", "\ndone: 7 created, git init\n",
-		"next: nixboard switch, or home-manager switch --flake " + dir + "#alice@laptop",
+		"next: nixboard switch --dir " + dir + ", or home-manager switch --flake " + dir + "#alice@laptop",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)

@@ -351,7 +351,7 @@ func startWizardSwitch(t *testing.T, mode nixtest.Mode) *underWay {
 			return u
 		case <-time.After(50 * time.Millisecond):
 			scr := s.screen()
-			if !entered && strings.Contains(scr, "press enter to review them") {
+			if !entered && strings.Contains(scr, "Answers were given with --yes: press enter") {
 				s.keys("Enter")
 				entered = true
 			}

@@ -30,8 +30,10 @@ func demoOptions(f wizardFlags, opts wizard.Options) (wizard.Options, func(), er
 		return opts, func() {}, fmt.Errorf("demo: %w", err)
 	}
 	opts.Demo = true
-	// Whatever --dir says, the demo writes only into its temporary directory.
+	// Whatever --dir says, the demo writes only into its temporary
+	// directory; the directory question refuses any other.
 	opts.Dir = filepath.Join(tmp, "home-manager")
+	opts.DirRoot = tmp
 	opts.Deps = wizard.Deps{
 		Detect:      machine.Detect,
 		DemoInstall: machine.Install,

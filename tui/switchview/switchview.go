@@ -22,6 +22,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/tui/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -48,6 +49,10 @@ type Config struct {
 	// LogPath is shown at the end when there is no Run (a replay's file).
 	LogPath string
 	Styles  theme.Styles
+	// Embedded leaves the key help out of the screen: the embedding
+	// model (the wizard) draws Prompt and Keys in its own footer, so the
+	// person sees one key help, not two.
+	Embedded bool
 	// Now is the clock of the state and of activities' elapsed times
 	// (time.Now when nil). A replay passes one that follows the recording.
 	Now func() time.Time
@@ -238,10 +243,15 @@ func (m Model) finish(d nixrun.Diagnosis) (Model, tea.Cmd) {
 	}
 	m.state.Finish(d.OK)
 	m.done = true
-	m.vp.SetHeight(m.logHeight())
 	m.confirming = false
 	m.result = DoneMsg{Diagnosis: d, Summary: m.state.Summary(), LogPath: logPath, Interrupted: m.interrupted}
+	// The log pane is sized once the result block is known (it takes the
+	// rows the block needs), then shows its newest lines: the last lines
+	// are the error, often.
 	m.snapshot()
+	m.vp.SetHeight(m.logHeight())
+	m.refreshLog()
+	m.vp.GotoBottom()
 	res := m.result
 	return m, func() tea.Msg { return res }
 }
@@ -352,17 +362,36 @@ func (m *Model) refreshLog() {
 	var rows []string
 	if m.logBuildID != 0 {
 		for _, l := range m.state.BuildLog(m.logBuildID, 0) {
-			rows = append(rows, m.fit(nixrun.Sanitize(l)))
+			rows = m.appendWrapped(rows, nixrun.Sanitize(l))
 		}
 	} else {
 		for _, l := range m.state.LogTail(0) {
-			rows = append(rows, m.fit(nixrun.Sanitize(l.Text)))
+			rows = m.appendWrapped(rows, nixrun.Sanitize(l.Text))
 		}
 	}
 	m.vp.SetContentLines(rows)
 	if follow {
 		m.vp.GotoBottom()
 	}
+}
+
+// appendWrapped adds one log entry as rows of the screen's width: an
+// entry of several lines (nix's errors are) becomes several rows and a
+// long line wraps, so no part of the log is cut off.
+func (m Model) appendWrapped(rows []string, s string) []string {
+	if !strings.Contains(s, "\n") && ansi.StringWidth(s) <= m.width {
+		return append(rows, s)
+	}
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		for _, row := range strings.Split(ansi.Wrap(line, m.width, ""), "\n") {
+			if strings.Contains(row, "\x1b[") {
+				// A colour a row opens ends with the row.
+				row += "\x1b[m"
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
 }
 
 // fit cuts a line to the width of the screen (by cells, escapes kept).
@@ -374,16 +403,25 @@ func (m Model) fit(s string) string {
 }
 
 // Layout: header (2 rows), running pane (title + up to runningRows),
-// log title (1), log pane, help (1).
+// log title (1), log pane, help (1, unless Embedded).
 func (m Model) runningRows() int {
 	if m.done {
-		return min(m.resultRows(), max(2, m.height/2))
+		// The result block gets every row it needs, leaving the log pane
+		// at least one.
+		return max(1, min(m.resultRows(), m.height-2-1-1-m.helpRows()-1))
 	}
 	return max(1, min(6, (m.height-8)/4))
 }
 
+func (m Model) helpRows() int {
+	if m.cfg.Embedded {
+		return 0
+	}
+	return 1
+}
+
 func (m Model) logHeight() int {
-	return max(1, m.height-2-1-m.runningRows()-1-1)
+	return max(1, m.height-2-1-m.runningRows()-1-m.helpRows())
 }
 
 // resultRows is how many rows the closing result block needs.
@@ -391,19 +429,96 @@ func (m Model) resultRows() int {
 	return len(m.resultLines())
 }
 
-func (m Model) resultLines() []string {
+// resultKind says how a row of the result block is drawn.
+type resultKind int
+
+const (
+	resultVerdict resultKind = iota
+	resultText
+	resultLog
+)
+
+type resultRow struct {
+	text string
+	kind resultKind
+}
+
+// resultLines is the result block wrapped to the screen's width: the
+// verdict and its reason, each hint with its fix, the log's path. Nothing
+// is cut: prose wraps between words and a fix wraps between shell words
+// with a trailing backslash, so the lines still paste as one command.
+func (m Model) resultLines() []resultRow {
 	d := m.result.Diagnosis
-	lines := []string{nixrun.ResultLine(d, m.result.Summary)}
+	w := max(m.width, 20)
+	var rows []resultRow
+	add := func(kind resultKind, first, rest string, lines []string) {
+		for i, l := range lines {
+			prefix := rest
+			if i == 0 {
+				prefix = first
+			}
+			rows = append(rows, resultRow{text: prefix + l, kind: kind})
+		}
+	}
+	add(resultVerdict, "", "  ", textwrap.Words(nixrun.ResultLine(d, m.result.Summary), w-2))
 	for _, h := range d.Hints {
-		lines = append(lines, "• "+h.Title)
-		if h.Fix != "" {
-			lines = append(lines, "  fix: "+h.Fix)
+		add(resultText, "• ", "  ", textwrap.Words(h.Title, w-2))
+		if h.Fix == "" {
+			continue
+		}
+		for i, fix := range strings.Split(strings.TrimRight(h.Fix, "\n"), "\n") {
+			first := "  fix: "
+			if i > 0 {
+				first = "       "
+			}
+			add(resultText, first, "    ", textwrap.Shell(fix, w-7))
 		}
 	}
 	if m.result.LogPath != "" {
-		lines = append(lines, "full log: "+m.result.LogPath)
+		add(resultLog, "full log: ", "  ", textwrap.Words(m.result.LogPath, w-10))
 	}
-	return lines
+	// A shell word wider than the screen stays whole in its line; the
+	// row then continues on the next rows instead of being cut.
+	for i := 0; i < len(rows); i++ {
+		if ansi.StringWidth(rows[i].text) <= w {
+			continue
+		}
+		parts := strings.Split(ansi.Hardwrap(rows[i].text, w, true), "\n")
+		wrapped := make([]resultRow, len(parts))
+		for j, p := range parts {
+			wrapped[j] = resultRow{text: p, kind: rows[i].kind}
+		}
+		rows = append(rows[:i], append(wrapped, rows[i+1:]...)...)
+		i += len(parts) - 1
+	}
+	return rows
+}
+
+// Prompt is the question the screen asks before stopping a run, or ""
+// when it asks none.
+func (m Model) Prompt() string {
+	if m.confirming {
+		return "Stop the switch? Running builds are killed."
+	}
+	return ""
+}
+
+// Keys is the key help for what the screen is doing now: y/n while it
+// asks, ctrl+c to stop a live run or end a replay, q once it ended.
+func (m Model) Keys() [][2]string {
+	if m.confirming {
+		return [][2]string{{"y", "stop"}, {"n", "continue"}}
+	}
+	keys := [][2]string{{"↑/↓", "scroll"}, {"tab", "build log"}, {"a", "all"}, {"f", "follow"}}
+	switch {
+	case m.done:
+		keys = append(keys, [2]string{"q", "quit"})
+	case m.cfg.Run != nil:
+		keys = append(keys, [2]string{"ctrl+c", "stop"})
+	default:
+		keys = append(keys, [2]string{"ctrl+c", "end replay"})
+	}
+	return keys
 }
 
 // View returns the screen as last drawn: lines arriving change the state,
@@ -425,16 +540,26 @@ func (m Model) render() string {
 	if m.done {
 		rows = append(rows, m.fit(st.Title.Render("Result")))
 		res := m.resultLines()
-		for i := 0; i < m.runningRows(); i++ {
+		n := m.runningRows()
+		for i := 0; i < n; i++ {
 			line := ""
 			if i < len(res) {
-				line = res[i]
+				r := res[i]
+				line = r.text
 				switch {
-				case i == 0 && m.result.Diagnosis.OK:
+				case i == n-1 && len(res) > n:
+					// Only a screen too small for the block gets here;
+					// the same lines are printed when the screen closes.
+					line = st.Subtle.Render(fmt.Sprintf("… %d more lines", len(res)-i))
+				case r.kind == resultVerdict && i == 0 && m.result.Diagnosis.OK:
 					line = st.OK.Render("✓ " + line)
-				case i == 0:
+				case r.kind == resultVerdict && i == 0:
 					line = st.Fail.Render("✗ " + line)
-				case strings.HasPrefix(line, "full log"):
+				case r.kind == resultVerdict && m.result.Diagnosis.OK:
+					line = st.OK.Render(line)
+				case r.kind == resultVerdict:
+					line = st.Fail.Render(line)
+				case r.kind == resultLog:
 					line = st.Subtle.Render(line)
 				}
 			}
@@ -457,10 +582,10 @@ func (m Model) render() string {
 	}
 
 	rows = append(rows, m.fit(st.Title.Render(m.logTitle())))
-	vp := m.vp
-	vp.SetHeight(m.logHeight())
-	rows = append(rows, strings.Split(vp.View(), "\n")...)
-	rows = append(rows, m.fit(m.helpLine()))
+	rows = append(rows, strings.Split(m.vp.View(), "\n")...)
+	if !m.cfg.Embedded {
+		rows = append(rows, m.fit(m.helpLine()))
+	}
 	for len(rows) < m.height {
 		rows = append(rows, "")
 	}
@@ -531,17 +656,12 @@ func (m Model) logTitle() string {
 
 func (m Model) helpLine() string {
 	st := m.cfg.Styles
-	k := func(key, what string) string { return st.Key.Render(key) + " " + st.Subtle.Render(what) }
-	if m.confirming {
-		return st.Warn.Render("Stop the switch? Running builds are killed.") + "  " + k("y", "stop") + "  " + k("n", "continue")
+	var parts []string
+	if p := m.Prompt(); p != "" {
+		parts = append(parts, st.Warn.Render(p))
 	}
-	parts := []string{k("↑/↓", "scroll"), k("tab", "build log"), k("a", "all"), k("f", "follow")}
-	if m.done {
-		parts = append(parts, k("q", "quit"))
-	} else if m.cfg.Run != nil {
-		parts = append(parts, k("ctrl+c", "stop"))
-	} else {
-		parts = append(parts, k("ctrl+c", "end replay"))
+	for _, k := range m.Keys() {
+		parts = append(parts, st.Key.Render(k[0])+" "+st.Subtle.Render(k[1]))
 	}
 	return strings.Join(parts, "  ")
 }

@@ -47,7 +47,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	previous := loadPrevious(dir)
 	if !(opts.Answers != nil && opts.Yes) {
 		var err error
-		a, dir, err = askAccessible(in, out, a, dir, r.User.Home)
+		a, dir, err = askAccessible(in, out, a, dir, r.User.Home, opts.DirRoot)
 		if err != nil {
 			return o, err
 		}
@@ -94,6 +94,10 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 		fmt.Fprintln(out, "Nothing was written.")
 		o.Quit = true
 		return o, nil
+	}
+	if err := DirInside(dir, opts.DirRoot); err != nil {
+		o.Failed = true
+		return o, err
 	}
 	if err := plan.Apply(); err != nil {
 		o.Failed = true
@@ -149,7 +153,7 @@ func printBlockers(out io.Writer, blockers []detect.Blocker) {
 }
 
 // askAccessible asks every question page in huh's accessible mode.
-func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home string) (flakegen.Answers, string, error) {
+func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home, root string) (flakegen.Answers, string, error) {
 	run := func(f *huh.Form) error {
 		return f.WithAccessible(true).WithInput(in).WithOutput(out).Run()
 	}
@@ -159,7 +163,7 @@ func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home st
 		return a, dir, err
 	}
 	idp.apply(&a)
-	pf, pp := buildPlaceForm(a, dir, home)
+	pf, pp := buildPlaceForm(a, dir, home, root)
 	keepOnEmpty(pp.checks)
 	if err := run(pf); err != nil {
 		return a, dir, err

@@ -22,10 +22,13 @@ type writeDoneMsg struct{ err error }
 func (m *Model) startWrite() tea.Cmd {
 	m.write = writeScreen{busy: true}
 	m.refreshPager()
-	plan := m.review.plan
+	plan, root := m.review.plan, m.opts.DirRoot
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		if plan == nil {
 			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
+		}
+		if err := DirInside(plan.Dir, root); err != nil {
+			return writeDoneMsg{err: err}
 		}
 		return writeDoneMsg{err: plan.Apply()}
 	})

@@ -86,20 +86,35 @@ func buildIdentityForm(a flakegen.Answers) (*huh.Form, *identityPart) {
 type placePart struct {
 	Dir, Release string
 	home         string
-	checks       checks
+	// root, when set (the demo), is the only place a configuration may be
+	// written.
+	root   string
+	checks checks
 }
 
 func (p *placePart) apply(a *flakegen.Answers, dir *string) {
-	if d, err := ExpandDir(p.Dir, p.home); err == nil {
+	if d, err := p.expand(p.Dir); err == nil {
 		*dir = d
 	}
 	a.Release = p.Release
 }
 
-func buildPlaceForm(a flakegen.Answers, dir, home string) (*huh.Form, *placePart) {
-	p := &placePart{Dir: dir, Release: a.Release, home: home}
+// expand is ExpandDir, refusing a directory outside root.
+func (p *placePart) expand(v string) (string, error) {
+	d, err := ExpandDir(v, p.home)
+	if err != nil {
+		return "", err
+	}
+	if err := DirInside(d, p.root); err != nil {
+		return "", err
+	}
+	return d, nil
+}
+
+func buildPlaceForm(a flakegen.Answers, dir, home, root string) (*huh.Form, *placePart) {
+	p := &placePart{Dir: dir, Release: a.Release, home: home, root: root}
 	p.checks = checks{
-		keyDir: func(v string) error { _, err := ExpandDir(v, home); return err },
+		keyDir: func(v string) error { _, err := p.expand(v); return err },
 	}
 	var opts []huh.Option[string]
 	for _, c := range ReleaseChoices(a.System) {

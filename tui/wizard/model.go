@@ -32,6 +32,10 @@ type Options struct {
 	DryRun   bool
 	// Demo marks a demo run: the header says so and times come from Deps.Now.
 	Demo bool
+	// DirRoot, when set (the demo's temporary directory), is the only
+	// place the wizard writes: the directory question refuses any other,
+	// and writing checks again.
+	DirRoot string
 	// NoColor switches colours off (any non-empty NO_COLOR).
 	NoColor bool
 	Deps    Deps
@@ -144,6 +148,7 @@ func New(ctx context.Context, opts Options) *Model {
 		NoSwitch:      opts.NoSwitch,
 	}
 	m.styles = theme.New(m.isDark, opts.NoColor)
+	m.questions.root = opts.DirRoot
 	m.pager.SoftWrap = true
 	return m
 }
@@ -407,7 +412,13 @@ func (m *Model) footer() string {
 		}
 		return rule + "\n" + ansi.Truncate(q, m.width, "…")
 	}
-	return rule + "\n" + ansi.Truncate(m.keyHelp(m.stepKeys()), m.width, "…")
+	help := m.keyHelp(m.stepKeys())
+	if m.step == StepSwitch && m.sw.started {
+		if p := m.sw.sv.Prompt(); p != "" {
+			help = m.styles.Warn.Render(p) + " " + help
+		}
+	}
+	return rule + "\n" + ansi.Truncate(help, m.width, "…")
 }
 
 func (m *Model) keyHelp(keys [][2]string) string {
@@ -425,7 +436,15 @@ func (m *Model) stepKeys() [][2]string {
 		if m.detecting {
 			return [][2]string{{"ctrl+c", "quit"}}
 		}
-		return [][2]string{{"enter", "continue"}, {"r", "detect again"}, {"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
+		next := "continue"
+		if m.flow.SkipQuestions && m.report != nil && m.report.Nix.Installed {
+			// --yes goes on without a review: say so where enter is.
+			next = "write files"
+			if m.flow.DryRun {
+				next = "dry run"
+			}
+		}
+		return [][2]string{{"enter", next}, {"r", "detect again"}, {"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
 	case StepInstall:
 		return m.install.keys()
 	case StepQuestions:

@@ -139,6 +139,42 @@ func ParsePackages(text string) []string {
 	return strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == ',' || r == '\n' || r == '\t' })
 }
 
+// DirInside checks that dir lies inside root (the demo's temporary
+// directory), also once symbolic links in the part of dir that exists are
+// followed. An empty root allows every directory.
+func DirInside(dir, root string) error {
+	if root == "" {
+		return nil
+	}
+	refuse := fmt.Errorf("the demo writes only inside its temporary directory %s: give a directory in it, such as %s", root, filepath.Join(root, "home-manager"))
+	if !pathInside(filepath.Clean(dir), filepath.Clean(root)) {
+		return refuse
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fmt.Errorf("the demo's directory %s: %w", root, err)
+	}
+	// The nearest existing ancestor of dir, links followed, must still be
+	// inside: a link in the demo's directory could lead anywhere.
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			if !pathInside(real, realRoot) {
+				return refuse
+			}
+			return nil
+		}
+		if p == filepath.Dir(p) {
+			return refuse
+		}
+	}
+}
+
+// pathInside reports whether the clean path p is root or below it.
+func pathInside(p, root string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
 // ExpandDir turns "~/x" into an absolute path under home and checks that
 // the configuration directory is absolute.
 func ExpandDir(dir, home string) (string, error) {

@@ -37,6 +37,9 @@ type questionsScreen struct {
 	dark    bool
 	noColor bool
 	home    string
+	// root is Options.DirRoot: the directory question refuses any other
+	// place.
+	root string
 }
 
 // start opens a page (0 is the first; -1 the last, for coming back from
@@ -59,7 +62,7 @@ func (q *questionsScreen) build(a flakegen.Answers, dir string) tea.Cmd {
 		form, p := buildIdentityForm(a)
 		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
 	case 1:
-		form, p := buildPlaceForm(a, dir, q.home)
+		form, p := buildPlaceForm(a, dir, q.home, q.root)
 		f, q.checks, q.apply = form, p.checks, p.apply
 	case 2:
 		form, p := buildShellForm(a)

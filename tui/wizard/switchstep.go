@@ -64,7 +64,12 @@ func (s switchScreen) keys() [][2]string {
 	if s.blocked != nil {
 		return [][2]string{{"enter", "finish without switching"}, {"t", "try anyway"}, {"r", "check again"}, {"ctrl+c", "quit"}}
 	}
-	return [][2]string{{"↑/↓", "scroll"}, {"tab", "build log"}, {"ctrl+c", "stop"}}
+	if s.started {
+		// The switch view knows its mode: a live run stops, a replay
+		// (the demo) ends. Its keys are the only key help shown.
+		return s.sv.Keys()
+	}
+	return [][2]string{{"ctrl+c", "quit"}}
 }
 
 // blockedBody tells the person, before anything starts, that the switch
@@ -132,7 +137,9 @@ func (m *Model) updateSwitch(msg tea.Msg) tea.Cmd {
 			m.sw.reason = msg.err.Error()
 			return m.goTo(StepDone)
 		}
-		m.sw.sv = switchview.New(msg.cfg)
+		cfg := msg.cfg
+		cfg.Embedded = true
+		m.sw.sv = switchview.New(cfg)
 		m.sw.sv.SetSize(m.bodySize())
 		m.sw.started = true
 		return m.sw.sv.Init()

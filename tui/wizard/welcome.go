@@ -97,7 +97,7 @@ func (m *Model) welcomeBody(width int) string {
 	case !r.Nix.Installed:
 		b.WriteString(s.Accent.Render("Nix is not installed. Press enter to see how to install it.") + "\n")
 	case m.flow.SkipQuestions:
-		b.WriteString(s.Accent.Render("Answers were given with --yes: press enter to review them.") + "\n")
+		b.WriteString(s.Accent.Render(wrapText(m.yesText(), width)) + "\n")
 	default:
 		b.WriteString(s.Accent.Render("Press enter to answer a few questions about your setup.") + "\n")
 	}
@@ -119,4 +119,19 @@ func loadPrevious(dir string) *flakegen.Answers {
 		return nil
 	}
 	return &a
+}
+
+// yesText says what enter does on the welcome screen after --answers FILE
+// --yes: it goes ahead without the questions and without a review, as
+// --yes means everywhere (run without --yes to review the files first).
+func (m *Model) yesText() string {
+	switch {
+	case m.flow.DryRun:
+		return "Answers were given with --yes: press enter to see what would change (dry run: nothing is written)."
+	case m.flow.NoSwitch:
+		return "Answers were given with --yes: press enter to write the files without a review (run without --yes to review them first)."
+	case len(m.blockers()) > 0:
+		return "Answers were given with --yes: press enter to write the files without a review (run without --yes to review them first); the switch waits for the problems below."
+	}
+	return "Answers were given with --yes: press enter to write the files without a review and switch (run without --yes to review them first)."
 }
