@@ -70,37 +70,35 @@ func TestWizardBlockersStopTheSwitch(t *testing.T) {
 				return blocked
 			}
 			opts.Deps.Switch = countingSwitch(&switches)
-			tm, _ := start(t, opts, 80, 24)
-			waitText(t, tm, "answer a few questions")
-			press(tm, "enter")
-			acceptPages(t, tm, 1, 5)
-			waitText(t, tm, "write files")
-			press(tm, "enter")
-			// The blocked switch's key help (a screen is redrawn from its
-			// first changed cell, so a phrase of the body may not arrive
-			// whole; the final model is checked below).
-			waitText(t, tm, "try anyway")
-			if n := switches.Load(); n != 0 {
-				t.Fatalf("the switch started %d times despite the blocker", n)
-			}
-			press(tm, tt.key)
-			waitText(t, tm, "[Done]")
-			press(tm, "q")
-			m, view := finalView(t, tm)
-			if n := switches.Load(); n != tt.switches {
-				t.Errorf("the switch started %d times, want %d", n, tt.switches)
-			}
-			flat := strings.Join(strings.Fields(view), " ")
-			if !strings.Contains(flat, tt.final) {
-				t.Errorf("final view lacks %q:\n%s", tt.final, view)
-			}
-			if tt.key == "enter" && (m.Outcome().Failed || m.Step() != StepDone) {
-				t.Errorf("finishing without the switch: step %s, outcome %+v", m.Step(), m.Outcome())
-			}
-			// The review said so before anything was written.
-			if review := m.reviewBody(80); !tt.fixed && (!strings.Contains(review, "The switch cannot succeed until these are fixed") || !strings.Contains(review, blocked.Checks[len(blocked.Checks)-1].Message)) {
-				t.Errorf("the review does not show the blocker:\n%s", review)
-			}
+			runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+				wantView(t, d, "answer a few questions")
+				d.press("enter")
+				acceptPages(t, d, 1, 5)
+				wantView(t, d, "write files")
+				d.press("enter")
+				wantView(t, d, "try anyway")
+				if n := switches.Load(); n != 0 {
+					t.Fatalf("the switch started %d times despite the blocker", n)
+				}
+				d.press(tt.key)
+				wantView(t, d, "[Done]")
+				d.press("q")
+				m, view := d.m, d.finalView()
+				if n := switches.Load(); n != tt.switches {
+					t.Errorf("the switch started %d times, want %d", n, tt.switches)
+				}
+				flat := strings.Join(strings.Fields(view), " ")
+				if !strings.Contains(flat, tt.final) {
+					t.Errorf("final view lacks %q:\n%s", tt.final, view)
+				}
+				if tt.key == "enter" && (m.Outcome().Failed || m.Step() != StepDone) {
+					t.Errorf("finishing without the switch: step %s, outcome %+v", m.Step(), m.Outcome())
+				}
+				// The review said so before anything was written.
+				if review := m.reviewBody(80); !tt.fixed && (!strings.Contains(review, "The switch cannot succeed until these are fixed") || !strings.Contains(review, blocked.Checks[len(blocked.Checks)-1].Message)) {
+					t.Errorf("the review does not show the blocker:\n%s", review)
+				}
+			})
 		})
 	}
 }

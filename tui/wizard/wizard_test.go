@@ -72,25 +72,13 @@ func waitText(t *testing.T, tm *teatest.TestModel, text string) {
 	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
-// press sends keys with a short pause after each: huh moves between
-// fields through commands, so a key sent at once could reach the field
-// before focus moved.
-func press(tm *teatest.TestModel, keys ...string) {
+// sendKeys sends keys to a program at once. A walk through a real program
+// must wait for something visible before each key whose effect depends on
+// the screen it reaches: the program runs commands on its own goroutines.
+func sendKeys(tm *teatest.TestModel, keys ...string) {
 	for _, k := range keys {
-		time.Sleep(50 * time.Millisecond)
-		switch k {
-		case "enter":
-			tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-		case "esc":
-			tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
-		case "down":
-			tm.Send(tea.KeyPressMsg{Code: tea.KeyDown})
-		case "ctrl+c":
-			tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-		case "ctrl+u":
-			tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
-		default:
-			tm.Type(k)
+		for _, msg := range keyMsgs(k) {
+			tm.Send(msg)
 		}
 	}
 }
@@ -108,15 +96,17 @@ func finalView(t *testing.T, tm *teatest.TestModel) (*Model, string) {
 var pageFields = []int{3, 2, 2, 1, 3}
 
 // acceptPages keeps question pages first to last (counted from 1) as they
-// stand: it waits for each page's heading, then presses enter on each of
-// its fields. It waits for "N of 5" alone: the renderer redraws a line
-// only from its first changed cell, and the name after it is styled.
-func acceptPages(t *testing.T, tm *teatest.TestModel, first, last int) {
+// stand, pressing enter on each of their fields, and checks that each page
+// is the one shown when its first enter is pressed.
+func acceptPages(t *testing.T, d *driver, first, last int) {
 	t.Helper()
 	for page := first; page <= last; page++ {
-		waitText(t, tm, fmt.Sprintf("%d of %d", page, len(questionPages)))
+		heading := fmt.Sprintf("Question page %d of %d: %s", page, len(questionPages), questionPages[page-1])
+		if v := d.view(); d.m.Step() != StepQuestions || !strings.Contains(v, heading) {
+			t.Fatalf("on %s, want %q:\n%s", d.m.Step(), heading, v)
+		}
 		for range pageFields[page-1] {
-			press(tm, "enter")
+			d.press("enter")
 		}
 	}
 }
@@ -126,43 +116,52 @@ func TestWizardRunToDone(t *testing.T) {
 		t.Run(strings.Join([]string{itoa(size[0]), itoa(size[1])}, "x"), func(t *testing.T) {
 			t.Parallel()
 			opts := testOptions(t, fakeReport("/home/alice"))
-			tm, _ := start(t, opts, size[0], size[1])
-			waitText(t, tm, "answer a few questions")
-			press(tm, "enter")
-			acceptPages(t, tm, 1, 5)
-			waitText(t, tm, "write files")
-			press(tm, "enter")
-			waitText(t, tm, "when you are ready")
-			press(tm, "q")
-			m, view := finalView(t, tm)
-			if m.Step() != StepDone || m.Outcome().Quit || m.Outcome().Failed {
-				t.Fatalf("ended on %s, outcome %+v", m.Step(), m.Outcome())
-			}
-			// Commands break only between shell words, with a trailing
-			// backslash: joined again they are the command to paste.
-			joined := shellContinuation.ReplaceAllString(view, " ")
-			for _, want := range []string{"Configuration written to " + opts.Dir, "home-manager switch --flake " + opts.Dir + "#alice@wsl-box", "[Done]"} {
-				if !strings.Contains(joined, want) {
-					t.Errorf("final view lacks %q:\n%s", want, view)
+			runDriven(t, opts, size[0], size[1], func(t *testing.T, d *driver) {
+				wantView(t, d, "answer a few questions")
+				d.press("enter")
+				acceptPages(t, d, 1, 5)
+				wantView(t, d, "write files")
+				d.press("enter")
+				wantView(t, d, "when you are ready")
+				d.press("q")
+				m, view := d.m, d.finalView()
+				if !d.quit || m.Step() != StepDone || m.Outcome().Quit || m.Outcome().Failed {
+					t.Fatalf("ended on %s (quit %v), outcome %+v", m.Step(), d.quit, m.Outcome())
 				}
-			}
-			for _, line := range strings.Split(view, "\n") {
-				if w := ansi.StringWidth(line); w > size[0] {
-					t.Errorf("line wider than %d (%d): %q", size[0], w, line)
+				// Commands break only between shell words, with a trailing
+				// backslash: joined again they are the command to paste.
+				joined := shellContinuation.ReplaceAllString(view, " ")
+				for _, want := range []string{"Configuration written to " + opts.Dir, "home-manager switch --flake " + opts.Dir + "#alice@wsl-box", "[Done]"} {
+					if !strings.Contains(joined, want) {
+						t.Errorf("final view lacks %q:\n%s", want, view)
+					}
 				}
-			}
-			if n := len(strings.Split(view, "\n")); n > size[1] {
-				t.Errorf("view has %d lines, terminal %d", n, size[1])
-			}
-			data, err := os.ReadFile(filepath.Join(opts.Dir, "nixboard.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := flakegen.Parse(data)
-			if err != nil || got.ConfigName() != "alice@wsl-box" {
-				t.Errorf("written answers: %v %v", got.ConfigName(), err)
-			}
+				for _, line := range strings.Split(view, "\n") {
+					if w := ansi.StringWidth(line); w > size[0] {
+						t.Errorf("line wider than %d (%d): %q", size[0], w, line)
+					}
+				}
+				if n := len(strings.Split(view, "\n")); n > size[1] {
+					t.Errorf("view has %d lines, terminal %d", n, size[1])
+				}
+				data, err := os.ReadFile(filepath.Join(opts.Dir, "nixboard.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := flakegen.Parse(data)
+				if err != nil || got.ConfigName() != "alice@wsl-box" {
+					t.Errorf("written answers: %v %v", got.ConfigName(), err)
+				}
+			})
 		})
+	}
+}
+
+// wantView fails the test unless the screen shows text.
+func wantView(t *testing.T, d *driver, text string) {
+	t.Helper()
+	if v := d.view(); !strings.Contains(v, text) {
+		t.Fatalf("on %s, the screen lacks %q:\n%s", d.m.Step(), text, v)
 	}
 }
 
@@ -172,37 +171,41 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // indent of the next line.
 var shellContinuation = regexp.MustCompile(` \\\s*\n\s*`)
 
+// TestWizardBackNavigation changes a field, goes forward a page and back:
+// the change is kept and the key after each move reaches the field the
+// move focused (with a sleeping walk, it used to reach the field before).
 func TestWizardBackNavigation(t *testing.T) {
 	t.Parallel()
 	opts := testOptions(t, fakeReport("/home/alice"))
-	tm, _ := start(t, opts, 80, 24)
-	waitText(t, tm, "answer a few questions")
-	press(tm, "enter")
-	waitText(t, tm, "Who you are")
-	// Back to the welcome screen and forward again.
-	press(tm, "esc")
-	waitText(t, tm, "answer a few questions")
-	press(tm, "enter")
-	waitText(t, tm, "Who you are")
-	// Change the git name, go forward a page, then back: it is kept.
-	press(tm, "enter", "ctrl+u", "Bob Builder", "enter", "enter")
-	waitText(t, tm, "Configuration directory")
-	press(tm, "esc")
-	waitText(t, tm, "1 of 5")
-	press(tm, "ctrl+c", "y")
-	m, view := finalView(t, tm)
-	if m.Step() != StepQuestions || !m.Outcome().Quit {
-		t.Fatalf("step %s outcome %+v", m.Step(), m.Outcome())
-	}
-	if m.Answers().Git.Name != "Bob Builder" {
-		t.Errorf("git name = %q", m.Answers().Git.Name)
-	}
-	if m.questions.idx != 0 || !strings.Contains(view, "Bob Builder") {
-		t.Errorf("final view is not the identity page with the new name:\n%s", view)
-	}
-	if _, err := os.Stat(opts.Dir); !os.IsNotExist(err) {
-		t.Errorf("something was written to %s", opts.Dir)
-	}
+	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+		wantView(t, d, "answer a few questions")
+		d.press("enter")
+		wantView(t, d, "Who you are")
+		// Back to the welcome screen and forward again.
+		d.press("esc")
+		wantView(t, d, "answer a few questions")
+		d.press("enter")
+		wantView(t, d, "Who you are")
+		// Change the git name, go forward a page, then back: it is kept.
+		d.press("enter", "ctrl+u", "Bob Builder", "enter", "enter")
+		wantView(t, d, "Configuration directory")
+		d.press("esc")
+		wantView(t, d, "1 of 5")
+		d.press("ctrl+c", "y")
+		m, view := d.m, d.finalView()
+		if !d.quit || m.Step() != StepQuestions || !m.Outcome().Quit {
+			t.Fatalf("step %s quit %v outcome %+v", m.Step(), d.quit, m.Outcome())
+		}
+		if m.Answers().Git.Name != "Bob Builder" {
+			t.Errorf("git name = %q", m.Answers().Git.Name)
+		}
+		if m.questions.idx != 0 || !strings.Contains(view, "Bob Builder") {
+			t.Errorf("final view is not the identity page with the new name:\n%s", view)
+		}
+		if _, err := os.Stat(opts.Dir); !os.IsNotExist(err) {
+			t.Errorf("something was written to %s", opts.Dir)
+		}
+	})
 }
 
 // TestWizardBackAndForth goes back from the second question page to the
@@ -211,61 +214,56 @@ func TestWizardBackNavigation(t *testing.T) {
 func TestWizardBackAndForth(t *testing.T) {
 	t.Parallel()
 	opts := testOptions(t, fakeReport("/home/alice"))
-	tm, _ := start(t, opts, 80, 24)
-	waitText(t, tm, "answer a few questions")
-	press(tm, "enter")
-	acceptPages(t, tm, 1, 1)
-	waitText(t, tm, "2 of 5")
-	press(tm, "esc")
-	acceptPages(t, tm, 1, 5)
-	waitText(t, tm, "write files")
-	// Back from the review leads to the last page, and forward again.
-	press(tm, "esc")
-	acceptPages(t, tm, 5, 5)
-	waitText(t, tm, "write files")
-	press(tm, "enter")
-	waitText(t, tm, "when you are ready")
-	// Back from Done to the review: the files are there now.
-	press(tm, "esc")
-	waitText(t, tm, "unchanged")
-	press(tm, "enter")
-	waitText(t, tm, "when you are ready")
-	press(tm, "q")
-	m, view := finalView(t, tm)
-	if m.Step() != StepDone || m.Outcome().Quit || m.Outcome().Failed {
-		t.Fatalf("ended on %s, outcome %+v", m.Step(), m.Outcome())
-	}
-	if !strings.Contains(view, "Configuration written to") {
-		t.Errorf("final view:\n%s", view)
-	}
-	if _, err := os.Stat(filepath.Join(opts.Dir, "flake.nix")); err != nil {
-		t.Error(err)
-	}
+	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+		wantView(t, d, "answer a few questions")
+		d.press("enter")
+		acceptPages(t, d, 1, 1)
+		wantView(t, d, "2 of 5")
+		d.press("esc")
+		acceptPages(t, d, 1, 5)
+		wantView(t, d, "write files")
+		// Back from the review leads to the last page, and forward again.
+		d.press("esc")
+		acceptPages(t, d, 5, 5)
+		wantView(t, d, "write files")
+		d.press("enter")
+		wantView(t, d, "when you are ready")
+		// Back from Done to the review: the files are there now.
+		d.press("esc")
+		wantView(t, d, "unchanged")
+		d.press("enter")
+		wantView(t, d, "when you are ready")
+		d.press("q")
+		m, view := d.m, d.finalView()
+		if !d.quit || m.Step() != StepDone || m.Outcome().Quit || m.Outcome().Failed {
+			t.Fatalf("ended on %s (quit %v), outcome %+v", m.Step(), d.quit, m.Outcome())
+		}
+		if !strings.Contains(view, "Configuration written to") {
+			t.Errorf("final view:\n%s", view)
+		}
+		if _, err := os.Stat(filepath.Join(opts.Dir, "flake.nix")); err != nil {
+			t.Error(err)
+		}
+	})
 }
 
-// TestWizardQuickKeysDoNotSkipPages sends four enters at once on the first
-// question page: three finish it, and the messages huh's commands send for
-// the extra one belong to the first page's form, so the second page is
-// shown, never skipped.
+// TestWizardQuickKeysDoNotSkipPages delivers four enters on the first
+// question page before any of their commands ran: three finish it, and the
+// messages huh's commands send for the extra one belong to the first
+// page's form, so the second page is shown, never skipped.
 func TestWizardQuickKeysDoNotSkipPages(t *testing.T) {
 	t.Parallel()
 	opts := testOptions(t, fakeReport("/home/alice"))
-	tm, _ := start(t, opts, 80, 24)
-	waitText(t, tm, "answer a few questions")
-	press(tm, "enter")
-	waitText(t, tm, "Who you are")
-	time.Sleep(50 * time.Millisecond)
-	for range 4 {
-		tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	}
-	waitText(t, tm, "2 of 5")
-	// Whatever came late has had time to arrive.
-	time.Sleep(200 * time.Millisecond)
-	press(tm, "ctrl+c", "y")
-	m, view := finalView(t, tm)
-	if m.Step() != StepQuestions || m.questions.idx != 1 {
-		t.Fatalf("on %s page %d after four enters, want page 2:\n%s", m.Step(), m.questions.idx+1, view)
-	}
+	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+		wantView(t, d, "answer a few questions")
+		d.press("enter")
+		wantView(t, d, "Who you are")
+		d.pressAtOnce("enter", "enter", "enter", "enter")
+		if d.m.Step() != StepQuestions || d.m.questions.idx != 1 {
+			t.Fatalf("on %s page %d after four enters, want page 2:\n%s", d.m.Step(), d.m.questions.idx+1, d.view())
+		}
+		wantView(t, d, "2 of 5")
+	})
 }
 
 // TestWizardModulesDescribeHighlighted walks to the modules page on WSL and
@@ -278,42 +276,41 @@ func TestWizardModulesDescribeHighlighted(t *testing.T) {
 			t.Run(tt.platform+"-"+itoa(size[0]), func(t *testing.T) {
 				t.Parallel()
 				r := fakeReport("/home/alice")
-				d := flakegen.DefaultFor(tt.platform, tt.system)
-				d.HomeBase.Username, d.Hostname = "alice", "box"
-				r.Defaults = d
-				tm, _ := start(t, testOptions(t, r), size[0], size[1])
-				waitText(t, tm, "answer a few questions")
-				press(tm, "enter")
-				acceptPages(t, tm, 1, 3)
-				waitText(t, tm, "Git: git with your name")
-				press(tm, "down", "down")
-				waitText(t, tm, "tmux: tmux with mouse support")
-				press(tm, "ctrl+c", "y")
-				m, view := finalView(t, tm)
-				if m.questions.idx != 3 {
-					t.Fatalf("not on the modules page: %d", m.questions.idx)
-				}
-				lines := strings.Split(view, "\n")
-				if len(lines) > size[1] {
-					t.Errorf("%d lines on a %d-line terminal", len(lines), size[1])
-				}
-				for _, l := range lines {
-					if ansi.StringWidth(l) > size[0] {
-						t.Errorf("line wider than %d: %q", size[0], l)
+				dflt := flakegen.DefaultFor(tt.platform, tt.system)
+				dflt.HomeBase.Username, dflt.Hostname = "alice", "box"
+				r.Defaults = dflt
+				runDriven(t, testOptions(t, r), size[0], size[1], func(t *testing.T, d *driver) {
+					wantView(t, d, "answer a few questions")
+					d.press("enter")
+					acceptPages(t, d, 1, 3)
+					wantView(t, d, "Git: git with your name")
+					d.press("down", "down")
+					view := d.view()
+					if d.m.questions.idx != 3 {
+						t.Fatalf("not on the modules page: %d", d.m.questions.idx)
 					}
-				}
-				for _, c := range ModuleChoices(d) {
-					in := strings.Contains(view, "] "+c.Flag.Title)
-					if in != c.Offered {
-						t.Errorf("%s offered=%v, in view=%v:\n%s", c.Flag.Key, c.Offered, in, view)
+					lines := strings.Split(view, "\n")
+					if len(lines) > size[1] {
+						t.Errorf("%d lines on a %d-line terminal", len(lines), size[1])
 					}
-				}
-				if !strings.Contains(view, "tmux: tmux with mouse support") || strings.Contains(view, "Git: git with") {
-					t.Errorf("the description does not follow the cursor:\n%s", view)
-				}
-				if tt.platform == "darwin" && (!strings.Contains(view, "Not offered on this machine:") || !strings.Contains(view, "this is macOS.")) {
-					t.Errorf("the flags not offered on macOS are not explained in full:\n%s", view)
-				}
+					for _, l := range lines {
+						if ansi.StringWidth(l) > size[0] {
+							t.Errorf("line wider than %d: %q", size[0], l)
+						}
+					}
+					for _, c := range ModuleChoices(dflt) {
+						in := strings.Contains(view, "] "+c.Flag.Title)
+						if in != c.Offered {
+							t.Errorf("%s offered=%v, in view=%v:\n%s", c.Flag.Key, c.Offered, in, view)
+						}
+					}
+					if !strings.Contains(view, "tmux: tmux with mouse support") || strings.Contains(view, "Git: git with") {
+						t.Errorf("the description does not follow the cursor:\n%s", view)
+					}
+					if tt.platform == "darwin" && (!strings.Contains(view, "Not offered on this machine:") || !strings.Contains(view, "this is macOS.")) {
+						t.Errorf("the flags not offered on macOS are not explained in full:\n%s", view)
+					}
+				})
 			})
 		}
 	}
@@ -322,29 +319,29 @@ func TestWizardModulesDescribeHighlighted(t *testing.T) {
 func TestWizardValidationAsTyped(t *testing.T) {
 	t.Parallel()
 	opts := testOptions(t, fakeReport("/home/alice"))
-	tm, _ := start(t, opts, 80, 24)
-	waitText(t, tm, "answer a few questions")
-	press(tm, "enter")
-	waitText(t, tm, "Who you are")
-	press(tm, "ctrl+u", "Bad User")
-	waitText(t, tm, "✗")
-	// Enter does not leave a field with a problem.
-	press(tm, "enter")
-	press(tm, "ctrl+c", "y")
-	m, view := finalView(t, tm)
-	if m.Step() != StepQuestions || m.questions.idx != 0 {
-		t.Fatalf("left the identity page: %s page %d", m.Step(), m.questions.idx)
-	}
-	// After enter, huh shows the problem under the field, and the live
-	// line steps aside so it is said once.
-	want := FieldProblem(withUsername(fakeReport("/home/alice").Defaults, "Bad User"), "homeBase.username")
-	if want == nil {
-		t.Fatal("flakegen accepts the user name \"Bad User\"")
-	}
-	flat := strings.Join(strings.Fields(view), " ")
-	if n := strings.Count(flat, strings.Join(strings.Fields(want.Error()), " ")); n != 1 {
-		t.Errorf("the problem %q is shown %d times, want once:\n%s", want, n, view)
-	}
+	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+		wantView(t, d, "answer a few questions")
+		d.press("enter")
+		wantView(t, d, "Who you are")
+		d.press("ctrl+u", "Bad User")
+		wantView(t, d, "✗")
+		// Enter does not leave a field with a problem.
+		d.press("enter")
+		m, view := d.m, d.view()
+		if m.Step() != StepQuestions || m.questions.idx != 0 {
+			t.Fatalf("left the identity page: %s page %d", m.Step(), m.questions.idx)
+		}
+		// After enter, huh shows the problem under the field, and the live
+		// line steps aside so it is said once.
+		want := FieldProblem(withUsername(fakeReport("/home/alice").Defaults, "Bad User"), "homeBase.username")
+		if want == nil {
+			t.Fatal("flakegen accepts the user name \"Bad User\"")
+		}
+		flat := strings.Join(strings.Fields(view), " ")
+		if n := strings.Count(flat, strings.Join(strings.Fields(want.Error()), " ")); n != 1 {
+			t.Errorf("the problem %q is shown %d times, want once:\n%s", want, n, view)
+		}
+	})
 }
 
 func withUsername(a flakegen.Answers, u string) flakegen.Answers {
@@ -355,19 +352,22 @@ func withUsername(a flakegen.Answers, u string) flakegen.Answers {
 func TestWizardQuitAsks(t *testing.T) {
 	t.Parallel()
 	opts := testOptions(t, fakeReport("/home/alice"))
-	tm, _ := start(t, opts, 80, 24)
-	waitText(t, tm, "answer a few questions")
-	press(tm, "ctrl+c")
-	waitText(t, tm, "Quit nixboard?")
-	press(tm, "n")
-	waitText(t, tm, "enter")
-	press(tm, "ctrl+c")
-	waitText(t, tm, "Quit nixboard?")
-	press(tm, "ctrl+c")
-	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
-	if !m.Outcome().Quit || m.Step() != StepWelcome {
-		t.Errorf("outcome %+v on %s", m.Outcome(), m.Step())
-	}
+	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+		wantView(t, d, "answer a few questions")
+		d.press("ctrl+c")
+		wantView(t, d, "Quit nixboard?")
+		d.press("n")
+		wantView(t, d, "enter continue")
+		if d.quit || d.m.Outcome().Quit {
+			t.Fatal("n quit the wizard")
+		}
+		d.press("ctrl+c")
+		wantView(t, d, "Quit nixboard?")
+		d.press("ctrl+c")
+		if !d.quit || !d.m.Outcome().Quit || d.m.Step() != StepWelcome {
+			t.Errorf("quit %v outcome %+v on %s", d.quit, d.m.Outcome(), d.m.Step())
+		}
+	})
 }
 
 func TestWizardNixMissingInstaller(t *testing.T) {
@@ -388,23 +388,31 @@ func TestWizardNixMissingInstaller(t *testing.T) {
 		ran = append(ran, o.Command)
 		return exec.CommandContext(ctx, "/bin/sh", "-c", "echo fake installer step 1; echo fake installer done")
 	}
-	tm, _ := start(t, opts, 80, 24)
-	waitText(t, tm, "Nix is not installed")
-	press(tm, "enter")
-	waitText(t, tm, "Determinate")
-	press(tm, "enter")
-	waitText(t, tm, "[y/N]")
-	// Declining runs nothing.
-	press(tm, "n")
-	waitText(t, tm, "choose")
-	press(tm, "enter")
-	waitText(t, tm, "[y/N]")
-	press(tm, "y")
-	waitText(t, tm, "check the machine again")
-	press(tm, "enter")
-	waitText(t, tm, "answer a few questions")
-	press(tm, "ctrl+c", "y")
-	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+		wantView(t, d, "Nix is not installed")
+		d.press("enter")
+		wantView(t, d, "Determinate")
+		d.press("enter")
+		wantView(t, d, "[y/N]")
+		// Declining runs nothing.
+		d.press("n")
+		wantView(t, d, "choose")
+		if len(ran) != 0 {
+			t.Fatalf("declining ran %q", ran)
+		}
+		d.press("enter")
+		wantView(t, d, "[y/N]")
+		d.press("y")
+		wantView(t, d, "check the machine again")
+		d.press("enter")
+		wantView(t, d, "answer a few questions")
+		d.press("ctrl+c", "y")
+		checkInstalled(t, d.m, ran)
+	})
+}
+
+func checkInstalled(t *testing.T, m *Model, ran []string) {
+	t.Helper()
 	if len(ran) != 1 || !strings.Contains(ran[0], "install.determinate.systems") {
 		t.Errorf("installer runs: %q", ran)
 	}
