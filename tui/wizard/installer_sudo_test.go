@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -401,29 +402,32 @@ func TestLookPathIn(t *testing.T) {
 
 // TestKeepSudoFresh: while an installer runs, the cached credentials are
 // renewed with `sudo -n -v`, which never asks, and not after it ended.
+//
+// It runs in a synctest bubble, whose clock moves only once every goroutine
+// of the test waits on it: a renewal (a real process) has ended before the
+// next tick, and the sleeps below move that clock without waiting.
 func TestKeepSudoFresh(t *testing.T) {
 	t.Parallel()
-	f := newFakeHost(t, true)
-	stop := keepSudoFresh(context.Background(), f.cmds.Sudo, 5*time.Millisecond)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(f.log("sudo")) < 2 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	stop()
-	calls := f.log("sudo")
-	if len(calls) < 2 {
-		t.Fatalf("sudo calls = %q", calls)
-	}
-	for _, c := range calls {
-		if c != "-n -v" {
-			t.Errorf("renewal = %q, want -n -v", c)
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakeHost(t, true)
+		stop := keepSudoFresh(context.Background(), f.cmds.Sudo, time.Minute)
+		time.Sleep(2*time.Minute + time.Second)
+		stop()
+		calls := f.log("sudo")
+		if len(calls) != 2 {
+			t.Fatalf("sudo calls in two minutes, renewing every minute = %q", calls)
 		}
-	}
-	time.Sleep(30 * time.Millisecond)
-	if after := f.log("sudo"); len(after) != len(calls) {
-		t.Errorf("renewed after stop: %q", after)
-	}
-	keepSudoFresh(context.Background(), nil, time.Millisecond)()
+		for _, c := range calls {
+			if c != "-n -v" {
+				t.Errorf("renewal = %q, want -n -v", c)
+			}
+		}
+		time.Sleep(time.Hour)
+		if after := f.log("sudo"); len(after) != len(calls) {
+			t.Errorf("renewed after stop: %q", after)
+		}
+		keepSudoFresh(context.Background(), nil, time.Millisecond)()
+	})
 }
 
 // TestInstallerStopInterruptsTheWholePipeline: when the person quits while
