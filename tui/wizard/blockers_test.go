@@ -179,3 +179,27 @@ func TestAccessibleBlockersStopTheSwitch(t *testing.T) {
 		})
 	}
 }
+
+// TestWizardDemoSwitchToDone drives the switch step with the demo's
+// recorded switch: after the files are written the switch starts by
+// itself, its run is shown to the end, and Done says it succeeded.
+func TestWizardDemoSwitchToDone(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, fakeReport("/home/alice"))
+	opts.NoSwitch = false
+	opts.Deps.Switch = DemoSwitch(0)
+	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+		d.press("enter")
+		acceptPages(t, d, 1, 5)
+		wantView(t, d, "write files")
+		d.press("enter")
+		if d.m.Step() != StepDone || !d.m.sw.finished {
+			t.Fatalf("after writing: on %s, switch finished %v:\n%s", d.m.Step(), d.m.sw.finished, d.view())
+		}
+		wantView(t, d, "Your home-manager environment is set up")
+		d.press("q")
+		if !d.quit || d.m.Outcome().Failed || d.m.Outcome().Quit {
+			t.Errorf("quit %v, outcome %+v", d.quit, d.m.Outcome())
+		}
+	})
+}
