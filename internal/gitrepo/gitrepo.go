@@ -53,7 +53,8 @@ type Error struct {
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("git %s in %s: %v", strings.Join(e.Args, " "), e.Dir, e.Err)
 	if e.Stderr != "" {
-		msg += ": " + e.Stderr
+		// One line: git's advice comes on lines of its own, indented.
+		msg += ": " + strings.Join(strings.Fields(e.Stderr), " ")
 	}
 	return msg
 }

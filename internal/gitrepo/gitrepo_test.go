@@ -31,27 +31,6 @@ func mustFind(t *testing.T, env []string) gitrepo.Git {
 	return g
 }
 
-// makeForeign makes the repository at dir belong to someone else in git's
-// eyes: as root, by giving it to another uid (what a person meets after
-// `sudo git init`, or in a shared directory); otherwise through git's own
-// test switch for the same check.
-func makeForeign(t *testing.T, dir string, env []string) []string {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
-			if err != nil {
-				return err
-			}
-			return os.Lchown(p, 12345, 12345)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return env
-	}
-	return append(env, "GIT_TEST_ASSUME_DIFFERENT_OWNER=1")
-}
-
 // TestWorkTree: the work tree around a directory, and "not a repository"
 // only when git says exactly that.
 func TestWorkTree(t *testing.T) {
@@ -117,7 +96,7 @@ func TestWorkTreeDubiousOwnership(t *testing.T) {
 	if err := mustFind(t, env).Init(t.Context(), repo); err != nil {
 		t.Fatal(err)
 	}
-	g := mustFind(t, makeForeign(t, repo, env))
+	g := mustFind(t, append(env, nixtest.MakeForeignRepo(t, repo)...))
 	_, err := g.WorkTree(t.Context(), sub)
 	if err == nil || errors.Is(err, gitrepo.ErrNotRepository) {
 		t.Fatalf("WorkTree in a repository of another owner = %v, want git's refusal", err)

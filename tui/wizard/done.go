@@ -22,12 +22,12 @@ type writeDoneMsg struct{ err error }
 func (m *Model) startWrite() tea.Cmd {
 	m.write = writeScreen{busy: true}
 	m.refreshPager()
-	plan := m.review.plan
+	ctx, plan := m.ctx, m.review.plan
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		if plan == nil {
 			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
 		}
-		return writeDoneMsg{err: plan.Apply()}
+		return writeDoneMsg{err: plan.Apply(ctx)}
 	})
 }
 
