@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/internal/shell"
 )
 
 // Nix install types.
@@ -99,7 +99,7 @@ func (a *analysis) nix() {
 	switch {
 	case r.Version == nil:
 		a.check("nix.version", StatusWarn, "Nix version unknown: "+n.version.problem(),
-			"check that `"+nixrun.ShellQuote(exe)+" --version` works")
+			"check that `"+shell.Quote(exe)+" --version` works")
 	case versionLess(*r.Version, minNix) && determinate == "":
 		a.check("nix.version", StatusFail,
 			fmt.Sprintf("Nix %s is older than %s: nixpkgs %s refuses to evaluate on it (lib/minver.nix), so no switch can succeed", *r.Version, minNix, flakegen.DefaultRelease),
@@ -231,7 +231,7 @@ func (a *analysis) daemonCheck(install, exe string, up bool) {
 	case a.f.plat.systemdDir:
 		fix = a.sudo() + "systemctl enable --now nix-daemon.socket nix-daemon.service"
 	default:
-		fix = "start it by hand (no systemd here): " + a.sudo() + "sh -c " + nixrun.ShellQuote(nixrun.ShellQuote(a.daemonBinary(exe))+" >/dev/null 2>&1 &")
+		fix = "start it by hand (no systemd here): " + a.sudo() + "sh -c " + shell.Quote(shell.Quote(a.daemonBinary(exe))+" >/dev/null 2>&1 &")
 	}
 	a.check("nix.daemon", st, msg, fix)
 }
@@ -382,7 +382,7 @@ func (a *analysis) replaceDebianNixFix(rec InstallOption) string {
 			user := a.f.user.name
 			steps = append(steps,
 				"# 2. Give /nix to "+user+": the single-user installer refuses a /nix it cannot write. The store and database Debian's Nix made stay, now owned by "+user+".",
-				sudo+"chown -R "+nixrun.ShellQuote(user)+" /nix")
+				sudo+"chown -R "+shell.Quote(user)+" /nix")
 		}
 		return strings.Join(append(steps, "# Then install Nix for you alone, without a daemon:", rec.Command), "\n")
 	}
@@ -411,12 +411,12 @@ func (a *analysis) replaceDebianNixFix(rec InstallOption) string {
 		if len(users) > 0 {
 			q := make([]string, len(users))
 			for i, u := range users {
-				q[i] = nixrun.ShellQuote(u)
+				q[i] = shell.Quote(u)
 			}
 			steps = append(steps, "for u in "+strings.Join(q, " ")+"; do "+sudo+`userdel "$u"; done`)
 		}
 		for _, g := range groups {
-			steps = append(steps, sudo+"groupdel "+nixrun.ShellQuote(g))
+			steps = append(steps, sudo+"groupdel "+shell.Quote(g))
 		}
 	}
 	return strings.Join(append(steps, "# Then install Nix ("+rec.Name+"):", rec.Command), "\n")

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/internal/shell"
 )
 
 func (a *analysis) tilde(p string) string {
@@ -26,10 +26,10 @@ func (a *analysis) shellPath(p string) string {
 	home := a.f.user.home
 	if home != "" && home != "/" {
 		if rest, ok := strings.CutPrefix(p, home+"/"); ok && rest != "" {
-			return "~/" + nixrun.ShellQuote(rest)
+			return "~/" + shell.Quote(rest)
 		}
 	}
-	return nixrun.ShellQuote(p)
+	return shell.Quote(p)
 }
 
 func (a *analysis) homeManager() {
@@ -197,7 +197,7 @@ func (a *analysis) user() {
 	case u.home == "":
 		a.check("user.home", StatusFail, "no home directory: HOME is not set and the user database has none", `export HOME="$(getent passwd "$(id -un)" | cut -d: -f6)"`)
 	case !u.homeExists:
-		q := nixrun.ShellQuote(u.home)
+		q := shell.Quote(u.home)
 		a.check("user.home", StatusFail, "home directory "+u.home+" does not exist", a.sudo()+"mkdir -p "+q+" && "+a.sudo()+"chown \"$(id -un)\" "+q)
 	default:
 		msg := "home directory " + u.home

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/internal/shell"
 )
 
 // defaults fills Report.Defaults: flakegen's defaults for this platform and
@@ -80,7 +80,7 @@ func (a *analysis) followHome(prev *flakegen.Answers, file string) {
 		c.Status = StatusWarn
 		c.Message = fmt.Sprintf("HOME is %s, but the last run's answers (%s) set home.homeDirectory to %s: home-manager's activation stops unless the two are the same directory, so nixboard now proposes %s",
 			u.home, a.tilde(file), old, u.home)
-		c.Fix = "to keep " + old + " instead, run nixboard with HOME set to it: HOME=" + nixrun.ShellQuote(old) + " nixboard"
+		c.Fix = "to keep " + old + " instead, run nixboard with HOME set to it: HOME=" + shell.Quote(old) + " nixboard"
 	}
 }
 
@@ -126,7 +126,7 @@ func (a *analysis) editorCheck(editor, why, proposed string) {
 			name := path.Base(prog)
 			choose := strings.TrimSpace(name + " " + strings.TrimSpace(rest))
 			if flakegen.EditorProblem(choose) == "" {
-				fix = "link the program to a path without spaces: mkdir -p ~/.local/bin && ln -s " + nixrun.ShellQuote(prog) + " ~/.local/bin/" + nixrun.ShellQuote(name) +
+				fix = "link the program to a path without spaces: mkdir -p ~/.local/bin && ln -s " + shell.Quote(prog) + " ~/.local/bin/" + shell.Quote(name) +
 					"\nthen choose " + strconv.Quote(choose) + " as the editor (with ~/.local/bin on PATH)"
 			}
 		}

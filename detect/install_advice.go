@@ -3,7 +3,7 @@ package detect
 import (
 	"strings"
 
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/internal/shell"
 )
 
 // InstallOption is one way to install Nix on a machine.
@@ -243,7 +243,7 @@ func wslDistroWord(distro string) string {
 	if distro == "" {
 		return "<distro>"
 	}
-	return nixrun.ShellQuote(distro)
+	return shell.Quote(distro)
 }
 
 func findCheck(r Report, id string) (Check, bool) {

@@ -5,11 +5,11 @@
 //
 // The flow every caller follows:
 //
-//	a, err := flakegen.Load(path)      // or flakegen.DefaultFor(platform, system) and fill in
-//	notes := a.Normalize()             // switch off flags that cannot apply; show the notes
-//	err = a.Validate()                 // flakegen.ValidationErrors: every problem, with its fix
-//	plan, err := flakegen.NewPlan(dir, a) // decide every file; nothing is written yet
-//	err = plan.Apply()                 // write atomically, back up foreign files, git add
+//	a, err := flakegen.Load(path)                   // or flakegen.DefaultFor(platform, system) and fill in
+//	notes := a.Normalize()                          // switch off flags that cannot apply; show the notes
+//	err = a.Validate()                              // flakegen.ValidationErrors: every problem, with its fix
+//	plan, err := flakegen.NewPlan(ctx, dir, a, env) // decide every file (git from env's PATH); nothing is written yet
+//	err = plan.Apply(ctx)                           // write atomically, back up foreign files, git add
 //
 // Lists the wizard needs live here too: Releases (the one list of matched
 // nixpkgs/home-manager pairs), Flags (every boolean homeBase option in the

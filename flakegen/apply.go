@@ -2,12 +2,12 @@ package flakegen
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,9 +33,14 @@ import (
 // flake sees them, and git rm --cached on the removed ones, so it no longer
 // does. A git failure leaves the files written and returns a *GitError
 // that names the files git does not track yet and the commands to run.
-func (p *Plan) Apply() error {
+func (p *Plan) Apply(ctx context.Context) error {
 	if rerr := p.Problems(); rerr != nil {
 		return rerr
+	}
+	// A context that is already done stops Apply before it writes
+	// anything; once the files are in place only git is left to stop.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("nothing was written: %w", err)
 	}
 	ops := p.ops
 	if ops == nil {
@@ -65,7 +70,7 @@ func (p *Plan) Apply() error {
 			return fmt.Errorf("the files are written, but flushing %s to disk failed: %w", d, err)
 		}
 	}
-	return p.gitAdd()
+	return p.gitAdd(ctx)
 }
 
 // fileOps are the file system calls Apply makes, so that a test can make
@@ -492,7 +497,7 @@ func (e *GitError) Error() string {
 	return b.String()
 }
 
-func (p *Plan) gitAdd() error {
+func (p *Plan) gitAdd(ctx context.Context) error {
 	var added, removed []string
 	for _, f := range p.Files {
 		switch {
@@ -506,9 +511,9 @@ func (p *Plan) gitAdd() error {
 	// and digits), so the commands need no quoting.
 	addCmd := "git add -- " + strings.Join(added, " ")
 	rmCmd := "git rm -q --cached --ignore-unmatch -- " + strings.Join(removed, " ")
-	fail := func(err error, out []byte, commands ...string) error {
-		ge := &GitError{Dir: p.Dir, Err: fmt.Errorf("%w: %s", err, bytes.TrimSpace(out))}
-		ge.Untracked, ge.Indexed = p.gitState(added, removed)
+	fail := func(err error, commands ...string) error {
+		ge := &GitError{Dir: p.Dir, Err: err}
+		ge.Untracked, ge.Indexed = p.gitState(ctx, added, removed)
 		for _, c := range commands {
 			if (c == addCmd && len(ge.Untracked) == 0) || (c == rmCmd && len(ge.Indexed) == 0) {
 				continue
@@ -518,21 +523,19 @@ func (p *Plan) gitAdd() error {
 		return ge
 	}
 	if p.GitInit {
-		if out, err := exec.Command(p.git, "init", "-q", p.Dir).CombinedOutput(); err != nil {
-			ge := fail(fmt.Errorf("git init failed: %w", err), out).(*GitError)
+		if err := p.git.Init(ctx, p.Dir); err != nil {
+			ge := fail(fmt.Errorf("git init failed: %w", err)).(*GitError)
 			ge.Untracked, ge.Commands = added, []string{"git init", addCmd}
 			return ge
 		}
 	}
-	args := append([]string{"-C", p.Dir, "add", "--"}, fromSlash(added)...)
-	if out, err := exec.Command(p.git, args...).CombinedOutput(); err != nil {
-		return fail(fmt.Errorf("git add failed: %w", err), out, addCmd, rmCmd)
+	if err := p.git.Run(ctx, p.Dir, append([]string{"add", "--"}, fromSlash(added)...)...); err != nil {
+		return fail(fmt.Errorf("git add failed: %w", err), addCmd, rmCmd)
 	}
 	if len(removed) > 0 {
 		// --ignore-unmatch: a removed file that was never tracked is fine.
-		args := append([]string{"-C", p.Dir, "rm", "-q", "--cached", "--ignore-unmatch", "--"}, fromSlash(removed)...)
-		if out, err := exec.Command(p.git, args...).CombinedOutput(); err != nil {
-			return fail(fmt.Errorf("git rm --cached failed: %w", err), out, rmCmd)
+		if err := p.git.Run(ctx, p.Dir, append([]string{"rm", "-q", "--cached", "--ignore-unmatch", "--"}, fromSlash(removed)...)...); err != nil {
+			return fail(fmt.Errorf("git rm --cached failed: %w", err), rmCmd)
 		}
 	}
 	return nil
@@ -540,9 +543,8 @@ func (p *Plan) gitAdd() error {
 
 // gitState asks git which of added it does not track and which of removed
 // it still has in its index. When git cannot tell, it assumes the worst.
-func (p *Plan) gitState(added, removed []string) (untracked, indexed []string) {
-	args := append([]string{"-C", p.Dir, "ls-files", "-z", "--"}, fromSlash(append(slices.Clone(added), removed...))...)
-	out, err := exec.Command(p.git, args...).Output()
+func (p *Plan) gitState(ctx context.Context, added, removed []string) (untracked, indexed []string) {
+	out, err := p.git.Output(ctx, p.Dir, nil, append([]string{"ls-files", "-z", "--"}, fromSlash(append(slices.Clone(added), removed...))...)...)
 	if err != nil {
 		return added, removed
 	}

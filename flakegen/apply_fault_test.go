@@ -103,7 +103,7 @@ func TestRollbackPutsEveryKindOfChangeBack(t *testing.T) {
 	}
 	// The stale temporary file is the last step.
 	p.ops = faultyOps{fail: failOn("remove", ".flake.nix.nixboard-tmp-5", syscall.EBUSY)}
-	ae := applyError(t, p.Apply())
+	ae := applyError(t, p.Apply(t.Context()))
 	if !ae.RolledBack || ae.Path != ".flake.nix.nixboard-tmp-5" || !errors.Is(ae, syscall.EBUSY) {
 		t.Errorf("error = %+v", ae)
 	}
@@ -123,7 +123,7 @@ func TestNoSpaceMidwayRemovesCreatedDirectories(t *testing.T) {
 	dir := filepath.Join(root, "a", "b")
 	p := mustPlan(t, dir, sample())
 	p.ops = faultyOps{fail: failOn("writeTemp", "answers.nix", syscall.ENOSPC)}
-	ae := applyError(t, p.Apply())
+	ae := applyError(t, p.Apply(t.Context()))
 	if !ae.RolledBack || ae.Path != AnswersModuleFile || !strings.Contains(ae.Error(), "writing nixboard/answers.nix failed") || !strings.Contains(ae.Error(), "no space left on device; nothing was changed") {
 		t.Errorf("error: %v", ae)
 	}
@@ -154,7 +154,7 @@ func TestFailedRollbackSaysWhatIsWhereAndHowToFix(t *testing.T) {
 		}
 		return nil
 	}}
-	ae := applyError(t, p.Apply())
+	ae := applyError(t, p.Apply(t.Context()))
 	if ae.RolledBack {
 		t.Fatalf("RolledBack with flake.nix not put back: %v", ae)
 	}
@@ -201,7 +201,7 @@ func TestRollbackWithoutHardLinks(t *testing.T) {
 		}
 		return failOn("rename", AnswersFile, syscall.EBUSY)(op, name)
 	}}
-	ae := applyError(t, p.Apply())
+	ae := applyError(t, p.Apply(t.Context()))
 	if !ae.RolledBack || strings.Join(ae.Restored, ",") != FlakeFile {
 		t.Errorf("error: %v", ae)
 	}
@@ -215,7 +215,7 @@ func TestRollbackWithoutHardLinks(t *testing.T) {
 		}
 		return nil
 	}}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "flake.nix.nixboard-backup")); string(b) != "{ outputs = _: { }; }\n" {

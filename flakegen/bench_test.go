@@ -33,16 +33,16 @@ func BenchmarkPlan(b *testing.B) {
 	nixtest.RequireGit(b)
 	dir := b.TempDir()
 	a := sample()
-	p, err := NewPlan(dir, a)
+	p, err := NewPlan(b.Context(), dir, a, testEnv())
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(b.Context()); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := NewPlan(dir, a); err != nil {
+		if _, err := NewPlan(b.Context(), dir, a, testEnv()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -40,7 +40,7 @@ func TestHomeManagerInitHomeNixAdaptsStateVersion(t *testing.T) {
 	if c := change(t, p, FlakeFile); c.Action != ActionBackup {
 		t.Errorf("flake.nix: %+v", c)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	saved, err := Load(filepath.Join(dir, AnswersFile))
@@ -125,7 +125,7 @@ func TestForeignHomeNixClashes(t *testing.T) {
 			if c.refuse == nil {
 				return
 			}
-			if err := p.Apply(); err == nil || !strings.Contains(err.Error(), "nothing was written") {
+			if err := p.Apply(t.Context()); err == nil || !strings.Contains(err.Error(), "nothing was written") {
 				t.Errorf("Apply() = %v", err)
 			}
 			if after := snapshot(t, dir); len(after) != len(before) {

@@ -330,11 +330,11 @@ func TestFlakeEvaluatesWithFixtures(t *testing.T) {
 			edit(&a)
 			a.Normalize()
 			dir := t.TempDir()
-			p, err := NewPlan(dir, a)
+			p, err := NewPlan(t.Context(), dir, a, testEnv())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := p.Apply(); err != nil {
+			if err := p.Apply(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 			args := []string{"eval", "--json", dir + "#homeConfigurations", "--no-write-lock-file",

@@ -2,15 +2,17 @@ package flakegen
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/nixboard/nixboard/internal/gitrepo"
 )
 
 // Action is what Apply does with one file.
@@ -91,7 +93,7 @@ type Plan struct {
 	// it writes anything, as refused files do.
 	Blockers []Blocker
 
-	git string
+	git gitrepo.Git
 	// ops are the file operations Apply uses; nil means the real ones.
 	// Tests put a failing one here where no real failure can be arranged.
 	ops fileOps
@@ -160,7 +162,10 @@ func (p *Plan) Changed() bool {
 // without changing it, what Apply will do with each. Invalid answers return
 // ValidationErrors. (It is NewPlan, not Plan, because Go does not allow a
 // function and a type of the same name.) A missing git binary is an error:
-// flakes only see files that git tracks.
+// flakes only see files that git tracks. git is looked up on the PATH of
+// env, the environment nixboard was given, and runs with env and ctx, here
+// and in Apply. A repository git refuses (dubious ownership, a broken .git)
+// is a Blocker, never a reason to run git init inside it.
 //
 // An existing home.nix (say from `home-manager init`) is kept and imported,
 // so NewPlan reads it, without evaluating it, for definitions of
@@ -179,11 +184,11 @@ func (p *Plan) Changed() bool {
 // Files nixboard wrote earlier and the answers no longer need (Stale) are
 // listed after the rendered ones: removed when unedited, moved aside when
 // edited, left alone when nixboard did not write them.
-func NewPlan(dir string, a Answers) (*Plan, error) {
+func NewPlan(ctx context.Context, dir string, a Answers, env []string) (*Plan, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	git, err := exec.LookPath("git")
+	git, err := gitrepo.Find(env)
 	if err != nil {
 		return nil, fmt.Errorf("git is needed to track the rendered files (flakes only see tracked files): %w", err)
 	}
@@ -232,9 +237,16 @@ func NewPlan(dir string, a Answers) (*Plan, error) {
 		}
 	}
 	p.Files = append(p.Files, staleTemporaries(abs, files)...)
-	repo := findRepo(git, abs)
-	p.GitInit = repo == nil
-	p.Blockers = append(p.Blockers, repo.problems(abs, p.Files)...)
+	repo, err := findRepo(ctx, git, abs)
+	switch {
+	case errors.Is(err, gitrepo.ErrNotRepository):
+		p.GitInit = true
+	case err != nil:
+		p.Blockers = append(p.Blockers, Blocker{What: "git", Reason: fmt.Sprintf(
+			"git failed on the directory %s, so nixboard could not track the files it writes there (a flake only sees tracked files): %v", abs, err)})
+	default:
+		p.Blockers = append(p.Blockers, repo.problems(ctx, abs, p.Files)...)
+	}
 	p.Blockers = append(p.Blockers, spaceProblems(abs, p)...)
 	return p, nil
 }

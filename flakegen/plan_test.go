@@ -13,9 +13,13 @@ import (
 	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
+// testEnv is the environment the tests plan with: the test process's own,
+// so git is the one on its PATH.
+func testEnv() []string { return os.Environ() }
+
 func mustPlan(t *testing.T, dir string, a Answers) *Plan {
 	t.Helper()
-	p, err := NewPlan(dir, a)
+	p, err := NewPlan(t.Context(), dir, a, testEnv())
 	if err != nil {
 		t.Fatalf("NewPlan: %v", err)
 	}
@@ -27,7 +31,7 @@ func appliedSample(t *testing.T) string {
 	t.Helper()
 	nixtest.RequireGit(t)
 	dir := t.TempDir()
-	if err := mustPlan(t, dir, sample()).Apply(); err != nil {
+	if err := mustPlan(t, dir, sample()).Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -100,7 +104,7 @@ func TestApplyFreshDirectory(t *testing.T) {
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("NewPlan created the directory")
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{".gitignore", AnswersRecordFile, "flake.nix", "home.nix", "nixboard.json", "nixboard/answers.nix", "nixboard/base.nix"}
@@ -146,7 +150,7 @@ func TestRerenderUnchangedWritesNothing(t *testing.T) {
 			t.Errorf("%s: %s (diff %q)", f.Path, f.Action, f.Diff)
 		}
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	after := snapshot(t, dir)
@@ -176,7 +180,7 @@ func TestChangedAnswersUpdateOwnFiles(t *testing.T) {
 	if d := change(t, p, FlakeFile).Diff; !strings.Contains(d, `+    nixpkgs.url = "github:NixOS/nixpkgs/nixpkgs-unstable";`) {
 		t.Errorf("flake diff:\n%s", d)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if backups, _ := filepath.Glob(filepath.Join(dir, "*.nixboard-backup*")); len(backups) != 0 {
@@ -198,7 +202,7 @@ func TestForeignFlakeIsBackedUp(t *testing.T) {
 	if !strings.Contains(c.Diff, "-{ outputs = { self }: { }; }") {
 		t.Errorf("diff:\n%s", c.Diff)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "flake.nix.nixboard-backup.1")); string(b) != foreign {
@@ -242,7 +246,7 @@ func TestEditedFilesAreBackedUpAndHomeNixKept(t *testing.T) {
 	if r := change(t, p, BaseModuleFile).Reason; !strings.Contains(r, "edited after nixboard wrote it") {
 		t.Errorf("reason = %q", r)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(base + ".nixboard-backup"); string(got) != edited {
@@ -267,7 +271,7 @@ func TestRefusalWritesNothing(t *testing.T) {
 	if len(refused) != 3 { // flake.nix and both files under nixboard/
 		t.Fatalf("refused = %+v", refused)
 	}
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	var rerr *RefusedError
 	if !errors.As(err, &rerr) || !strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), "symbolic link") {
 		t.Fatalf("Apply() = %v", err)
@@ -285,7 +289,7 @@ func TestInvalidAnswersWriteNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cfg")
 	a := sample()
 	a.HomeBase.Username = "no body"
-	_, err := NewPlan(dir, a)
+	_, err := NewPlan(t.Context(), dir, a, testEnv())
 	var verr ValidationErrors
 	if !errors.As(err, &verr) {
 		t.Fatalf("NewPlan = %v", err)
@@ -300,7 +304,7 @@ func TestChangeAfterPlanAborts(t *testing.T) {
 	dir := t.TempDir()
 	p := mustPlan(t, dir, sample())
 	writeFile(t, dir, "flake.nix", "written meanwhile\n")
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "changed after the plan") {
 		t.Fatalf("Apply() = %v", err)
 	}
@@ -315,7 +319,7 @@ func TestReadOnlyDirectory(t *testing.T) {
 	dir := readOnlyDir(t)
 	before := snapshot(t, dir)
 	p := mustPlan(t, dir, sample())
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "flake.nix") {
 		t.Fatalf("Apply() in a read-only directory = %v", err)
 	}
@@ -335,7 +339,7 @@ func TestExistingRepositoryIsReused(t *testing.T) {
 	if p.GitInit {
 		t.Error("GitInit inside an existing work tree")
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {

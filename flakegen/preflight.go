@@ -5,19 +5,21 @@ package flakegen
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/nixboard/nixboard/internal/gitrepo"
 )
 
 // repo is the git work tree a configuration directory is inside.
 type repo struct {
-	git string
+	git gitrepo.Git
 	// cwd is the nearest existing directory at or above the
 	// configuration directory; git runs there.
 	cwd string
@@ -34,26 +36,22 @@ func existingAncestor(dir string) string {
 	}
 }
 
-// findRepo returns the work tree dir is inside, or nil when it is in none
-// (Apply then runs git init).
-func findRepo(git, dir string) *repo {
+// findRepo returns the work tree dir is inside. The error wraps
+// gitrepo.ErrNotRepository when dir is in none (Apply then runs git init);
+// any other error is git refusing or failing, and no git init may follow.
+func findRepo(ctx context.Context, git gitrepo.Git, dir string) (*repo, error) {
 	cwd := existingAncestor(dir)
-	out, err := exec.Command(git, "-C", cwd, "rev-parse", "--is-inside-work-tree", "--show-toplevel", "--git-path", "index").Output()
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if err != nil || len(lines) != 3 || lines[0] != "true" {
-		return nil
+	wt, err := git.WorkTree(ctx, cwd)
+	if err != nil {
+		return nil, err
 	}
-	index := lines[2]
-	if !filepath.IsAbs(index) {
-		index = filepath.Join(cwd, index)
-	}
-	return &repo{git: git, cwd: cwd, top: lines[1], index: index}
+	return &repo{git: git, cwd: cwd, top: wt.Top, index: wt.Index}, nil
 }
 
 // problems finds what would make git add fail after the files are
 // written: a lock on the index, and rendered files the repository ignores
 // (git add refuses them, and a flake only sees tracked files).
-func (r *repo) problems(dir string, files []FileChange) []Blocker {
+func (r *repo) problems(ctx context.Context, dir string, files []FileChange) []Blocker {
 	if r == nil {
 		return nil
 	}
@@ -81,11 +79,9 @@ func (r *repo) problems(dir string, files []FileChange) []Blocker {
 	}
 	// -v -z prints source, line, pattern and path for each ignored path;
 	// the exit status is 1 when none is ignored.
-	cmd := exec.Command(r.git, "-C", r.cwd, "check-ignore", "-v", "-z", "--stdin")
-	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
-	stdout, err := cmd.Output()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && exit.ExitCode() == 1 {
+	stdout, err := r.git.Output(ctx, r.cwd, strings.NewReader(strings.Join(paths, "\x00")+"\x00"), "check-ignore", "-v", "-z", "--stdin")
+	var ge *gitrepo.Error
+	if errors.As(err, &ge) && ge.ExitCode == 1 {
 		return out
 	}
 	if err != nil {

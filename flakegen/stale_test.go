@@ -42,7 +42,7 @@ func TestSwitchToTeamBaseRemovesBuiltinBase(t *testing.T) {
 	if p.Files[len(p.Files)-1].Path != BaseModuleFile {
 		t.Errorf("stale file not listed last: %v", actions(p))
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if exists(filepath.Join(dir, BaseModuleFile)) {
@@ -65,7 +65,7 @@ func TestSwitchToTeamBaseRemovesBuiltinBase(t *testing.T) {
 	if got := change(t, back, BaseModuleFile); got.Action != ActionCreate || got.Stale {
 		t.Errorf("switching back: %+v", got)
 	}
-	if err := back.Apply(); err != nil {
+	if err := back.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if now, _ := os.ReadFile(filepath.Join(dir, BaseModuleFile)); string(now) != string(before) {
@@ -89,7 +89,7 @@ func TestStaleEditedBaseIsMovedAside(t *testing.T) {
 	if c.Action != ActionBackup || !c.Stale || c.BackupPath != BaseModuleFile+".nixboard-backup" || !strings.Contains(c.Reason, "edited after nixboard wrote it") {
 		t.Fatalf("base.nix: %+v", c)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if exists(base) {
@@ -119,7 +119,7 @@ func TestStaleForeignFileIsKept(t *testing.T) {
 	if c.Action != ActionKeep || !c.Stale || c.Changes() || c.Diff != "" || !strings.Contains(c.Reason, "nixboard did not write it") {
 		t.Fatalf("base.nix: %+v", c)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, BaseModuleFile)); string(got) != mine {
@@ -136,7 +136,7 @@ func TestStaleChangedAfterPlan(t *testing.T) {
 	p := mustPlan(t, dir, teamBase(sample()))
 	base := filepath.Join(dir, BaseModuleFile)
 	os.WriteFile(base, []byte("edited meanwhile\n"), 0o644)
-	if err := p.Apply(); err == nil || !strings.Contains(err.Error(), "changed after the plan") {
+	if err := p.Apply(t.Context()); err == nil || !strings.Contains(err.Error(), "changed after the plan") {
 		t.Fatalf("Apply() = %v", err)
 	}
 	if got, _ := os.ReadFile(base); string(got) != "edited meanwhile\n" {
@@ -152,7 +152,7 @@ func TestStaleBaseInvisibleToNix(t *testing.T) {
 	t.Parallel()
 	dir := appliedSample(t)
 	a := teamBase(sample())
-	if err := mustPlan(t, dir, a).Apply(); err != nil {
+	if err := mustPlan(t, dir, a).Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	overrides := []string{"--no-write-lock-file",

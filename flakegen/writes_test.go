@@ -124,7 +124,7 @@ func TestRenameRefusedPartWayChangesNothing(t *testing.T) {
 	if got := actions(p); got[FlakeFile] != ActionUpdate || got[AnswersFile] != ActionUpdate {
 		t.Fatalf("actions = %v", got)
 	}
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	if err == nil {
 		t.Fatal("Apply succeeded with nixboard.json a mount point")
 	}
@@ -160,7 +160,7 @@ func TestCanonicallyEditedAnswersAreBackedUp(t *testing.T) {
 	if c.Action != ActionBackup || c.BackupPath != AnswersFile+".nixboard-backup" || !strings.Contains(c.Reason, "edited after nixboard last wrote it") {
 		t.Fatalf("nixboard.json: %s %q (%s)", c.Action, c.Reason, c.BackupPath)
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(answers + ".nixboard-backup"); string(got) != string(edited) {
@@ -211,7 +211,7 @@ func TestStaleTemporariesAreRemovedAndIgnored(t *testing.T) {
 			t.Errorf("%s: %s %q", l, c.Action, c.Reason)
 		}
 	}
-	if err := p.Apply(); err != nil {
+	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range leftovers {
@@ -239,7 +239,7 @@ func TestFullDiskCreatesNothing(t *testing.T) {
 	t.Cleanup(func() { syscall.Unmount(root, 0) })
 	dir := filepath.Join(root, "config", "home-manager")
 	p := mustPlan(t, dir, sample())
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	if err == nil {
 		t.Fatal("Apply succeeded on an 8 kB file system")
 	}
@@ -268,7 +268,7 @@ func TestIndexLockStopsThePlan(t *testing.T) {
 	writeFile(t, root, ".git/index.lock", "")
 	before := tree(t, root)
 	p := mustPlan(t, dir, sample())
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), lock+" exists") {
 		t.Fatalf("Apply() = %v", err)
 	}
@@ -282,7 +282,7 @@ func TestDirectoryIgnoredByParentRepositoryStopsThePlan(t *testing.T) {
 	writeFile(t, root, ".gitignore", "notes\nhome-manager/\n")
 	before := tree(t, root)
 	p := mustPlan(t, dir, sample())
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	if err == nil {
 		t.Fatal("Apply succeeded in an ignored directory")
 	}
@@ -295,7 +295,7 @@ func TestDirectoryIgnoredByParentRepositoryStopsThePlan(t *testing.T) {
 
 	// One ignored file is named.
 	writeFile(t, root, ".gitignore", "*.json\n")
-	err = mustPlan(t, dir, sample()).Apply()
+	err = mustPlan(t, dir, sample()).Apply(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "ignores nixboard.json, .nixboard/last-rendered/nixboard.json (") {
 		t.Errorf("Apply() with *.json ignored = %v", err)
 	}
@@ -308,7 +308,7 @@ func TestGitFailureAfterWritingSaysWhatToRun(t *testing.T) {
 	root, dir := repoWithConfig(t)
 	p := mustPlan(t, dir, sample())
 	lock := writeFile(t, root, ".git/index.lock", "")
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	if err == nil {
 		t.Fatal("Apply succeeded with the index locked")
 	}
@@ -345,7 +345,7 @@ func TestNoSpaceForGitInitWritesNothing(t *testing.T) {
 	if !p.GitInit {
 		t.Fatal("GitInit = false on a new file system")
 	}
-	err := p.Apply()
+	err := p.Apply(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "disk space: the file system of "+dir+" has 64 kB free") {
 		t.Fatalf("Apply() = %v", err)
 	}

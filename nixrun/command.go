@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/shell"
 )
 
 // FlakesConfig is the NIX_CONFIG line every nested nix call of a switch
@@ -122,14 +123,14 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 		UnfreeAllowed: unfree,
 	}
 	pathList := env["PATH"]
-	p.Git, _ = LookPath("git", pathList)
+	p.Git, _ = shell.LookPath("git", pathList)
 	switchArgs := []string{"switch", "--flake", p.Flake, "-b", ext, "--log-format", "internal-json", "-v"}
 	switchArgs = append(switchArgs, opts.ExtraArgs...)
-	if hm, err := LookPath("home-manager", pathList); err == nil {
+	if hm, err := shell.LookPath("home-manager", pathList); err == nil {
 		p.Installed = true
 		p.Argv = append([]string{hm}, switchArgs...)
 	} else {
-		nix, err := LookPath("nix", pathList)
+		nix, err := shell.LookPath("nix", pathList)
 		if err != nil {
 			return Plan{}, errors.New("switch: neither home-manager nor nix is on PATH: install Nix first (see nixboard doctor)")
 		}
@@ -149,7 +150,7 @@ func (p Plan) String() string {
 	var b strings.Builder
 	for _, kv := range p.Env {
 		if strings.HasPrefix(kv, "NIX_CONFIG=") {
-			b.WriteString(ShellQuote(kv))
+			b.WriteString(shell.Quote(kv))
 			b.WriteByte(' ')
 		}
 	}
@@ -159,7 +160,7 @@ func (p Plan) String() string {
 
 // Command is the quoted argv alone, for a progress line.
 func (p Plan) Command() string {
-	return strings.Join(quoteAll(p.Argv), " ")
+	return strings.Join(shell.QuoteAll(p.Argv), " ")
 }
 
 // configNameFromAnswers reads user@host from the answers file with
@@ -225,39 +226,4 @@ func stateHome(env map[string]string) string {
 // ${XDG_STATE_HOME:-~/.local/state}/nixboard/logs.
 func LogDir(getenv func(string) string) string {
 	return filepath.Join(stateHome(map[string]string{"XDG_STATE_HOME": getenv("XDG_STATE_HOME"), "HOME": getenv("HOME")}), "nixboard", "logs")
-}
-
-// LookPath finds an executable on the given PATH list, not the process's
-// own (exec.LookPath reads that): the commands nixboard starts run with the
-// environment it was given.
-func LookPath(name, pathList string) (string, error) {
-	for _, d := range filepath.SplitList(pathList) {
-		if d == "" || !filepath.IsAbs(d) {
-			continue
-		}
-		p := filepath.Join(d, name)
-		fi, err := os.Stat(p)
-		if err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found on PATH", name)
-}
-
-// ShellQuote quotes s for a POSIX shell unless it is plainly safe: only
-// letters, digits and @%+=:,./_-# with no # first (that would start a
-// comment). A flake reference, DIR#user@host, stays as it is.
-func ShellQuote(s string) string {
-	if s != "" && s[0] != '#' && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-#") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = ShellQuote(s)
-	}
-	return out
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/nixboard/nixboard/internal/shell"
 )
 
 // Hint is one next step: for a failed run, how to fix it; for a run that
@@ -174,9 +176,9 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 			})
 		case strings.Contains(t, "is not tracked by Git"), reGitStatus.MatchString(t), reMissingSource.MatchString(t):
 			file, repo := untrackedFile(t)
-			fix := "git add --intent-to-add -- " + ShellQuote(file)
+			fix := "git add --intent-to-add -- " + shell.Quote(file)
 			if repo != "" {
-				fix = "git -C " + ShellQuote(repo) + " add --intent-to-add -- " + ShellQuote(file)
+				fix = "git -C " + shell.Quote(repo) + " add --intent-to-add -- " + shell.Quote(file)
 			}
 			add(20, file+" is not tracked by git", Hint{
 				Title:  file + " is not tracked by git",
@@ -228,7 +230,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		add(40, "building "+name+" failed", Hint{
 			Title:  "The build of " + name + " failed",
 			Detail: detail,
-			Fix:    "nix log " + ShellQuote(drv),
+			Fix:    "nix log " + shell.Quote(drv),
 		})
 	}
 
@@ -519,14 +521,14 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 		case c.BackupOf != "":
 			names = append(names, c.BackupOf)
 			backups = append(backups, fmt.Sprintf("%s is in the way, and its backup %s already exists from an earlier switch", c.BackupOf, c.Path))
-			backupFixes = append(backupFixes, "mv -n -- "+ShellQuote(c.Path)+" "+ShellQuote(c.Path+".old"))
+			backupFixes = append(backupFixes, "mv -n -- "+shell.Quote(c.Path)+" "+shell.Quote(c.Path+".old"))
 		default:
 			names = append(names, c.Path)
 			if lstat != nil {
 				if fi, err := lstat(c.Path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 					target, _ := os.Readlink(c.Path)
 					links = append(links, fmt.Sprintf("%s is a symlink to %s that another tool made", c.Path, target))
-					linkFixes = append(linkFixes, "rm -- "+ShellQuote(c.Path))
+					linkFixes = append(linkFixes, "rm -- "+shell.Quote(c.Path))
 					continue
 				}
 			}
@@ -562,7 +564,7 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 			Title: count(len(plain), "existing file would be clobbered", "existing files would be clobbered"),
 			Detail: strings.Join(plain, "\n") + "\nhome-manager does not overwrite files it did not create. With a backup extension (-b EXT) it moves them aside," +
 				" unless the file is a symlink (symlinks are never moved): check with ls -l, and remove links made by another tool.",
-			Fix: "ls -l -- " + strings.Join(quoteAll(plain), " "),
+			Fix: "ls -l -- " + strings.Join(shell.QuoteAll(plain), " "),
 		})
 	}
 	return reason, hints
@@ -593,7 +595,7 @@ func downloadHint(t string) (Hint, string, bool) {
 		}
 		if u, err := url.Parse(m[1]); err == nil && u.Host != "" {
 			host = u.Scheme + "://" + u.Host
-			fix = "curl -sSI " + ShellQuote(host+"/nix-cache-info")
+			fix = "curl -sSI " + shell.Quote(host+"/nix-cache-info")
 		}
 	}
 	reason := "a download failed"
@@ -610,7 +612,7 @@ func downloadHint(t string) (Hint, string, bool) {
 		return Hint{
 			Title:  "The flake's inputs could not be fetched from " + input,
 			Detail: firstLine(stripErrorPrefix(t)) + "\nThe first switch fetches nixpkgs and home-manager from " + input + ": check the network (offline, proxy, DNS), then retry. Later switches reuse the locked copies.",
-			Fix:    "curl -sSI " + ShellQuote(host),
+			Fix:    "curl -sSI " + shell.Quote(host),
 		}, reason, true
 	}
 	return Hint{
@@ -656,7 +658,7 @@ func untrackedFile(t string) (file, repo string) {
 // expand.
 func profileDirFix(t string) string {
 	if m := reProfileDirs.FindStringSubmatch(t); m != nil {
-		return "mkdir -p " + ShellQuote(m[1])
+		return "mkdir -p " + shell.Quote(m[1])
 	}
 	return `mkdir -p "${XDG_STATE_HOME:-$HOME/.local/state}/nix/profiles"`
 }

@@ -1,13 +1,14 @@
 package nixrun
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/nixboard/nixboard/internal/gitrepo"
 )
 
 // Prepare makes what a switch needs true before it starts: every rendered
@@ -26,7 +27,9 @@ func Prepare(ctx context.Context, p Plan) error {
 }
 
 // trackFiles runs `git add` on the rendered files, initialising a
-// repository in the configuration directory when it is not in one.
+// repository in the configuration directory only when git says it is in
+// none: a repository git refuses (another owner, a broken .git) is an
+// error, never a reason to nest a new one inside it.
 func trackFiles(ctx context.Context, p Plan) error {
 	if p.Git == "" {
 		if _, err := os.Stat(filepath.Join(p.Dir, ".git")); err == nil {
@@ -35,16 +38,19 @@ func trackFiles(ctx context.Context, p Plan) error {
 		// Without git the flake is read as a plain directory.
 		return nil
 	}
-	if runGit(ctx, p, "rev-parse", "--is-inside-work-tree") != nil {
-		if err := runGit(ctx, p, "init", "--quiet"); err != nil {
-			return err
+	git := gitrepo.Git{Path: p.Git, Env: p.Env}
+	if _, err := git.WorkTree(ctx, p.Dir); errors.Is(err, gitrepo.ErrNotRepository) {
+		if err := git.Init(ctx, p.Dir); err != nil {
+			return fmt.Errorf("switch: %w", err)
 		}
+	} else if err != nil {
+		return fmt.Errorf("switch: git cannot track the files in %s (a flake only sees tracked files): %w", p.Dir, err)
 	}
 	files := p.Track
 	if len(files) == 0 {
-		out, err := outputGit(ctx, p, "ls-files", "--others", "--exclude-standard", "-z", "--", ".")
+		out, err := git.Output(ctx, p.Dir, nil, "ls-files", "--others", "--exclude-standard", "-z", "--", ".")
 		if err != nil {
-			return err
+			return fmt.Errorf("switch: %w", err)
 		}
 		for _, f := range strings.Split(string(out), "\x00") {
 			if f != "" {
@@ -55,23 +61,8 @@ func trackFiles(ctx context.Context, p Plan) error {
 	if len(files) == 0 {
 		return nil
 	}
-	return runGit(ctx, p, append([]string{"add", "--"}, files...)...)
-}
-
-func runGit(ctx context.Context, p Plan, args ...string) error {
-	_, err := outputGit(ctx, p, args...)
-	return err
-}
-
-func outputGit(ctx context.Context, p Plan, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, p.Git, args...)
-	cmd.Dir = p.Dir
-	cmd.Env = p.Env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("switch: git %s in %s: %w: %s", strings.Join(args, " "), p.Dir, err, strings.TrimSpace(stderr.String()))
+	if err := git.Run(ctx, p.Dir, append([]string{"add", "--"}, files...)...); err != nil {
+		return fmt.Errorf("switch: %w", err)
 	}
-	return out, nil
+	return nil
 }

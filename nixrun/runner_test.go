@@ -335,21 +335,3 @@ func TestRunDiagnose(t *testing.T) {
 		}
 	}
 }
-
-// TestShellQuote: what the dry run and the hints print must paste into a
-// shell as the same words.
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"/nix/store/x-home-manager/bin/home-manager": "/nix/store/x-home-manager/bin/home-manager",
-		"/home/ada/.config/home-manager#ada@box":     "/home/ada/.config/home-manager#ada@box",
-		"#ada@box":                                   "'#ada@box'",
-		"":                                           "''",
-		"it's":                                       `'it'\''s'`,
-		"${HOME}/x":                                  "'${HOME}/x'",
-		"NIX_CONFIG=a = b\nc = d":                    "'NIX_CONFIG=a = b\nc = d'",
-	} {
-		if got := ShellQuote(in); got != want {
-			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}

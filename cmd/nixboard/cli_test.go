@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"maps"
+	"os"
 	"strings"
 	"testing"
 )
@@ -16,9 +18,18 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, s
 }
 
 // runCLIWith is runCLI with stdin's content and whether stdout counts as a
-// terminal.
+// terminal. An env without PATH gets the test process's, so that the
+// commands find git as a person's shell would; a test that wants no PATH
+// says PATH "".
 func runCLIWith(t *testing.T, stdin string, env map[string]string, outTTY bool, args ...string) (int, string, string) {
 	t.Helper()
+	if _, ok := env["PATH"]; !ok {
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["PATH"] = os.Getenv("PATH")
+	}
 	var out, errOut bytes.Buffer
 	st := &stdio{
 		in:     strings.NewReader(stdin),

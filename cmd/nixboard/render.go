@@ -9,7 +9,7 @@ import (
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/safetext"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/internal/shell"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -18,7 +18,7 @@ const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run]"
 // runRender renders the flake for an answers file: it validates, prints
 // what happens to each file and applies the plan, or with --dry-run prints
 // the diffs and writes nothing.
-func runRender(_ context.Context, st *stdio, args []string) error {
+func runRender(ctx context.Context, st *stdio, args []string) error {
 	fs := newFlagSet(st, "render", renderSynopsis)
 	answersPath := fs.String("answers", "", "the answers `FILE` (JSON, the format of nixboard.json)")
 	dir := fs.String("dir", "", "the configuration `DIR` (default $XDG_CONFIG_HOME/home-manager or ~/.config/home-manager)")
@@ -36,7 +36,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 	// chose one: `nixboard switch` alone finds the default itself.
 	switchHint := "nixboard switch"
 	if *dir != "" {
-		switchHint += " --dir " + nixrun.ShellQuote(*dir)
+		switchHint += " --dir " + shell.Quote(*dir)
 	} else {
 		d, err := defaultConfigDir(st.getenv)
 		if err != nil {
@@ -52,7 +52,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 	for _, note := range a.Normalize() {
 		fmt.Fprintf(st.err, "note: %s\n", safetext.Line(note))
 	}
-	plan, err := flakegen.NewPlan(*dir, a)
+	plan, err := flakegen.NewPlan(ctx, *dir, a, personEnv(st.getenv))
 	if err != nil {
 		return reportInvalid(st, err)
 	}
@@ -78,7 +78,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 		return nil
 	}
 	changed := plan.Changed() || plan.GitInit
-	if err := plan.Apply(); err != nil {
+	if err := plan.Apply(ctx); err != nil {
 		var refused *flakegen.RefusedError
 		if errors.As(err, &refused) {
 			fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Text(err.Error()))
@@ -90,7 +90,7 @@ func runRender(_ context.Context, st *stdio, args []string) error {
 	if !changed {
 		status = "already up to date: " + summary(plan)
 	}
-	fmt.Fprintf(st.out, "%s\nnext: %s, or home-manager switch --flake %s\n", status, safetext.Line(switchHint), safetext.Line(nixrun.ShellQuote(plan.Dir+"#"+plan.ConfigName)))
+	fmt.Fprintf(st.out, "%s\nnext: %s, or home-manager switch --flake %s\n", status, safetext.Line(switchHint), safetext.Line(shell.Quote(plan.Dir+"#"+plan.ConfigName)))
 	return nil
 }
 

@@ -153,7 +153,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		opts.Answers = &a
 	}
 	if f.demo {
-		return demoOptions(f, opts)
+		return demoOptions(f, opts, personEnv(st.getenv))
 	}
 	machine, err := detect.FromEnv(st.getenv)
 	if err != nil {
@@ -171,6 +171,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		Sudo:        host.Sudo,
 		Switch:      wizard.RealSwitch(env),
 		PlainSwitch: plainSwitch(st),
+		Env:         env,
 
 		HoldInterrupt: st.holdInterrupt,
 	}

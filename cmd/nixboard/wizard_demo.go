@@ -17,7 +17,7 @@ var demoClock = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 // demoOptions wires the demo: a simulated machine, a temporary directory
 // as the only place anything is written, and the embedded recorded switch
 // replayed at its recorded pace.
-func demoOptions(f wizardFlags, opts wizard.Options) (wizard.Options, func(), error) {
+func demoOptions(f wizardFlags, opts wizard.Options, env []string) (wizard.Options, func(), error) {
 	// The simulated machine: detection reads it, and accepting the
 	// installer on the machine without Nix plays a canned transcript and
 	// gives it Nix (nothing real runs).
@@ -39,6 +39,7 @@ func demoOptions(f wizardFlags, opts wizard.Options) (wizard.Options, func(), er
 		DemoInstall: machine.Install,
 		Switch:      wizard.DemoSwitch(1),
 		Now:         func() time.Time { return demoClock },
+		Env:         env,
 	}
 	return opts, release, nil
 }

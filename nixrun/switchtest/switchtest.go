@@ -389,11 +389,11 @@ func NewRendered(t testing.TB, m nixtest.Mode) *Fixture {
 func NewRenderedWith(t testing.TB, c Config) *Fixture {
 	t.Helper()
 	rendered := filepath.Join(t.TempDir(), "rendered")
-	plan, err := flakegen.NewPlan(rendered, Answers())
+	plan, err := flakegen.NewPlan(t.Context(), rendered, Answers(), os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := plan.Apply(); err != nil {
+	if err := plan.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	// New copies the directory into a repository of its own.

@@ -61,7 +61,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	for _, n := range notes {
 		fmt.Fprintln(out, "note: "+n)
 	}
-	plan, err := flakegen.NewPlan(dir, a)
+	plan, err := flakegen.NewPlan(ctx, dir, a, opts.Deps.Env)
 	if err != nil {
 		return o, err
 	}
@@ -99,7 +99,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 		o.Failed = true
 		return o, err
 	}
-	if err := plan.Apply(); err != nil {
+	if err := plan.Apply(ctx); err != nil {
 		o.Failed = true
 		return o, fmt.Errorf("write %s: %w", dir, err)
 	}

@@ -22,7 +22,7 @@ type writeDoneMsg struct{ err error }
 func (m *Model) startWrite() tea.Cmd {
 	m.write = writeScreen{busy: true}
 	m.refreshPager()
-	plan, root := m.review.plan, m.opts.DirRoot
+	ctx, plan, root := m.ctx, m.review.plan, m.opts.DirRoot
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		if plan == nil {
 			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
@@ -30,7 +30,7 @@ func (m *Model) startWrite() tea.Cmd {
 		if err := DirInside(plan.Dir, root); err != nil {
 			return writeDoneMsg{err: err}
 		}
-		return writeDoneMsg{err: plan.Apply()}
+		return writeDoneMsg{err: plan.Apply(ctx)}
 	})
 }
 

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/detect"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/internal/shell"
 )
 
 // InstallOption is one way to install Nix, as detect advises it.
@@ -99,11 +99,11 @@ func (h HostCommands) Sudo(ctx context.Context) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// lookPathIn is nixrun.LookPath (PATH from the command's environment;
+// lookPathIn is shell.LookPath (PATH from the command's environment;
 // relative and empty entries skipped, so sudo is never taken from wherever
 // nixboard was started), with a miss reported as ErrNoSudo.
 func lookPathIn(file, path string) (string, error) {
-	p, err := nixrun.LookPath(file, path)
+	p, err := shell.LookPath(file, path)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrNoSudo, err)
 	}

@@ -63,6 +63,10 @@ type Deps struct {
 	Switch SwitchFunc
 	// PlainSwitch runs the switch with plain output (accessible mode).
 	PlainSwitch func(ctx context.Context, dir string, out io.Writer) error
+	// Env is the environment git runs with while the configuration is
+	// planned and written (git is looked up on its PATH); nil is an empty
+	// one, in which git is not found.
+	Env []string
 	// Now is the clock; the demo mode passes a fixed one.
 	Now func() time.Time
 	// HoldInterrupt, while the terminal is handed over to sudo, tells

@@ -49,9 +49,9 @@ func (m *Model) startReview() tea.Cmd {
 	}
 	m.review.planning = true
 	m.refreshPager()
-	dir := m.dir
+	ctx, dir, env := m.ctx, m.dir, m.opts.Deps.Env
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
-		p, err := flakegen.NewPlan(dir, a)
+		p, err := flakegen.NewPlan(ctx, dir, a, env)
 		return planDoneMsg{plan: p, err: err}
 	})
 }

@@ -22,7 +22,7 @@ func TestPlanRowsListGitProblems(t *testing.T) {
 	os.WriteFile(filepath.Join(root, ".git", "index.lock"), nil, 0o644)
 	a := flakegen.DefaultFor("linux", "x86_64-linux")
 	a.HomeBase.Username, a.HomeBase.HomeDirectory, a.Hostname = "alice", "/home/alice", "laptop"
-	p, err := flakegen.NewPlan(filepath.Join(root, "hm"), a)
+	p, err := flakegen.NewPlan(t.Context(), filepath.Join(root, "hm"), a, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}

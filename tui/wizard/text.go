@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/internal/shell"
 	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
@@ -108,7 +108,7 @@ func shellPath(p, home string) string {
 	case t == "~":
 		return t
 	case strings.HasPrefix(t, "~/"):
-		return "~/" + nixrun.ShellQuote(t[2:])
+		return "~/" + shell.Quote(t[2:])
 	}
-	return nixrun.ShellQuote(t)
+	return shell.Quote(t)
 }

@@ -52,6 +52,7 @@ func testOptions(t *testing.T, r detect.Report) Options {
 		Deps: Deps{
 			Detect: func(context.Context) detect.Report { return r },
 			Now:    func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
+			Env:    os.Environ(),
 		},
 	}
 }
