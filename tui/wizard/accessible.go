@@ -12,6 +12,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/doctorview"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -55,7 +56,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	}
 	notes := a.Normalize()
 	fmt.Fprintln(out, "\nReview")
-	for _, l := range ReviewSummary(a, dir, r.User.Home, previous, 0) {
+	for _, l := range wizardlogic.ReviewSummary(a, dir, r.User.Home, previous, 0) {
 		fmt.Fprintln(out, l)
 	}
 	for _, n := range notes {
@@ -65,10 +66,10 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	if err != nil {
 		return o, err
 	}
-	for _, row := range PlanRows(plan) {
+	for _, row := range wizardlogic.PlanRows(plan) {
 		fmt.Fprintf(out, "%-10s %s %s\n", row.Action, row.Path, row.Note)
 	}
-	for _, row := range PlanRows(plan) {
+	for _, row := range wizardlogic.PlanRows(plan) {
 		if row.Diff != "" {
 			fmt.Fprint(out, "\n"+row.Diff)
 		}
@@ -95,7 +96,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 		o.Quit = true
 		return o, nil
 	}
-	if err := DirInside(dir, opts.DirRoot); err != nil {
+	if err := wizardlogic.DirInside(dir, opts.DirRoot); err != nil {
 		o.Failed = true
 		return o, err
 	}
@@ -106,7 +107,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 	fmt.Fprintln(out, "Wrote the configuration to "+dir+".")
 	o.Step = StepWrite
 	if opts.NoSwitch || opts.Deps.PlainSwitch == nil {
-		fmt.Fprintln(out, "Switch to it with: "+SwitchCommand(dir, r.User.Home, a))
+		fmt.Fprintln(out, "Switch to it with: "+wizardlogic.SwitchCommand(dir, r.User.Home, a))
 		o.Step = StepDone
 		return o, nil
 	}
@@ -121,7 +122,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 			}
 		}
 		if !try {
-			fmt.Fprintln(out, "The switch was not started. Once the problems above are fixed, switch with: nixboard switch --dir "+shellPath(dir, r.User.Home))
+			fmt.Fprintln(out, "The switch was not started. Once the problems above are fixed, switch with: nixboard switch --dir "+wizardlogic.ShellPath(dir, r.User.Home))
 			o.Step = StepDone
 			// Nobody chose to skip it under --yes: the run did not set up
 			// the environment, which the exit status says.
@@ -134,7 +135,7 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 		return o, err
 	}
 	o.Step = StepDone
-	for _, l := range DoneLines(DoneInfo{Answers: a, Dir: dir, Home: r.User.Home}, 0) {
+	for _, l := range wizardlogic.DoneLines(wizardlogic.DoneInfo{Answers: a, Dir: dir, Home: r.User.Home}, 0) {
 		fmt.Fprintln(out, l)
 	}
 	return o, nil

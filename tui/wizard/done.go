@@ -7,7 +7,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
 // writeScreen is the short step that applies the plan.
@@ -27,7 +29,7 @@ func (m *Model) startWrite() tea.Cmd {
 		if plan == nil {
 			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
 		}
-		if err := DirInside(plan.Dir, root); err != nil {
+		if err := wizardlogic.DirInside(plan.Dir, root); err != nil {
 			return writeDoneMsg{err: err}
 		}
 		return writeDoneMsg{err: plan.Apply(ctx)}
@@ -56,7 +58,7 @@ func (m *Model) updateWrite(msg tea.Msg) tea.Cmd {
 
 func (m *Model) writeBody(width int) string {
 	if m.write.busy {
-		return strings.Join(hanging(m.spinner.View()+" ", "Writing the configuration to "+tildePath(m.dir, m.home())+"…", width), "\n") + "\n"
+		return strings.Join(textwrap.Hanging(m.spinner.View()+" ", "Writing the configuration to "+wizardlogic.TildePath(m.dir, m.home())+"…", width), "\n") + "\n"
 	}
 	if m.write.err != nil {
 		return m.styles.Fail.Render("✗ Writing failed") + "\n" + wrapText(m.write.err.Error(), width) +
@@ -117,7 +119,7 @@ func (m *Model) updateDone(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) doneBody(width int) string {
-	return strings.Join(DoneLines(DoneInfo{
+	return strings.Join(wizardlogic.DoneLines(wizardlogic.DoneInfo{
 		Answers:  m.answers,
 		Dir:      m.dir,
 		Home:     m.home(),

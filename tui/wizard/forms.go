@@ -6,6 +6,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 )
 
 // A question page is one huh form of the questions step. Each builder
@@ -64,9 +65,9 @@ func (p *identityPart) apply(a *flakegen.Answers) {
 func buildIdentityForm(a flakegen.Answers) (*huh.Form, *identityPart) {
 	p := &identityPart{Username: a.HomeBase.Username, GitName: a.Git.Name, GitEmail: a.Git.Email}
 	p.checks = checks{
-		keyUsername: fieldCheck(a, keyUsername, func(a *flakegen.Answers, v string) error { a.HomeBase.Username = v; return nil }),
-		keyGitName:  fieldCheck(a, keyGitName, func(a *flakegen.Answers, v string) error { a.Git.Name = v; return nil }),
-		keyGitEmail: fieldCheck(a, keyGitEmail, func(a *flakegen.Answers, v string) error { a.Git.Email = v; return nil }),
+		keyUsername: wizardlogic.FieldCheck(a, keyUsername, func(a *flakegen.Answers, v string) error { a.HomeBase.Username = v; return nil }),
+		keyGitName:  wizardlogic.FieldCheck(a, keyGitName, func(a *flakegen.Answers, v string) error { a.Git.Name = v; return nil }),
+		keyGitEmail: wizardlogic.FieldCheck(a, keyGitEmail, func(a *flakegen.Answers, v string) error { a.Git.Email = v; return nil }),
 	}
 	f := huh.NewForm(huh.NewGroup(
 		huh.NewInput().Key(keyUsername).Title("User name").
@@ -99,13 +100,13 @@ func (p *placePart) apply(a *flakegen.Answers, dir *string) {
 	a.Release = p.Release
 }
 
-// expand is ExpandDir, refusing a directory outside root.
+// expand is wizardlogic.ExpandDir, refusing a directory outside root.
 func (p *placePart) expand(v string) (string, error) {
-	d, err := ExpandDir(v, p.home)
+	d, err := wizardlogic.ExpandDir(v, p.home)
 	if err != nil {
 		return "", err
 	}
-	if err := DirInside(d, p.root); err != nil {
+	if err := wizardlogic.DirInside(d, p.root); err != nil {
 		return "", err
 	}
 	return d, nil
@@ -117,13 +118,13 @@ func buildPlaceForm(a flakegen.Answers, dir, home, root string) (*huh.Form, *pla
 		keyDir: func(v string) error { _, err := p.expand(v); return err },
 	}
 	var opts []huh.Option[string]
-	for _, c := range ReleaseChoices(a.System) {
+	for _, c := range wizardlogic.ReleaseChoices(a.System) {
 		if c.Offered {
 			opts = append(opts, huh.NewOption(c.Release.Title, c.Release.Name))
 		}
 	}
 	desc := "Matched pairs of nixpkgs and home-manager; stable is the safe choice."
-	for _, c := range ReleaseChoices(a.System) {
+	for _, c := range wizardlogic.ReleaseChoices(a.System) {
 		if !c.Offered {
 			desc += " Not offered: " + c.Reason + "."
 		}
@@ -157,7 +158,7 @@ func buildShellForm(a flakegen.Answers) (*huh.Form, *shellPart) {
 			Options(huh.NewOptions(flakegen.KnownShells...)...).Value(&p.Shell),
 		huh.NewSelect[string]().Key(keyEditor).Title("Editor").
 			Description("Becomes EDITOR for your shell and git.").
-			Options(huh.NewOptions(Editors(a.HomeBase.DefaultEditor)...)...).Value(&p.Editor),
+			Options(huh.NewOptions(wizardlogic.Editors(a.HomeBase.DefaultEditor)...)...).Value(&p.Editor),
 	))
 	return f, p
 }
@@ -168,11 +169,11 @@ type modulesPart struct {
 	checks checks
 	// choices are every flag with whether it is offered here; field is the
 	// list, whose highlighted flag the screen describes below it.
-	choices []ModuleChoice
+	choices []wizardlogic.ModuleChoice
 	field   *huh.MultiSelect[string]
 }
 
-func (p *modulesPart) apply(a *flakegen.Answers) { SetModules(a, p.On) }
+func (p *modulesPart) apply(a *flakegen.Answers) { wizardlogic.SetModules(a, p.On) }
 
 // modulesHelp is the modules field's own description.
 const modulesHelp = "space toggles, enter confirms; set from the defaults or your last run."
@@ -184,7 +185,7 @@ const modulesHelp = "space toggles, enter confirms; set from the defaults or you
 // nothing is drawn below the prompt), each option carries its description
 // and the field's description the notes instead.
 func buildModulesForm(a flakegen.Answers, height int, long bool) (*huh.Form, *modulesPart) {
-	p := &modulesPart{checks: checks{}, choices: ModuleChoices(a)}
+	p := &modulesPart{checks: checks{}, choices: wizardlogic.ModuleChoices(a)}
 	var opts []huh.Option[string]
 	for _, c := range p.choices {
 		if !c.Offered {
@@ -200,7 +201,7 @@ func buildModulesForm(a flakegen.Answers, height int, long bool) (*huh.Form, *mo
 		}
 	}
 	desc := modulesHelp
-	if notes := ExcludedNotes(p.choices); long && len(notes) > 0 {
+	if notes := wizardlogic.ExcludedNotes(p.choices); long && len(notes) > 0 {
 		desc += "\nNot offered on this machine:"
 		for _, n := range notes {
 			desc += "\n• " + n
@@ -240,24 +241,24 @@ type extrasPart struct {
 }
 
 func (p *extrasPart) apply(a *flakegen.Answers) {
-	if m, err := ParseAssignments(p.Aliases); err == nil {
+	if m, err := wizardlogic.ParseAssignments(p.Aliases); err == nil {
 		a.HomeBase.ShellAliases = m
 	}
-	if m, err := ParseAssignments(p.Env); err == nil {
+	if m, err := wizardlogic.ParseAssignments(p.Env); err == nil {
 		a.HomeBase.EnvironmentVariables = m
 	}
-	a.HomeBase.AdditionalPackages = ParsePackages(p.Packages)
+	a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(p.Packages)
 }
 
 func buildExtrasForm(a flakegen.Answers) (*huh.Form, *extrasPart) {
 	p := &extrasPart{
-		Aliases:  FormatAssignments(a.HomeBase.ShellAliases),
-		Env:      FormatAssignments(a.HomeBase.EnvironmentVariables),
+		Aliases:  wizardlogic.FormatAssignments(a.HomeBase.ShellAliases),
+		Env:      wizardlogic.FormatAssignments(a.HomeBase.EnvironmentVariables),
 		Packages: strings.Join(a.HomeBase.AdditionalPackages, " "),
 	}
 	assign := func(path string, set func(a *flakegen.Answers, m map[string]string)) func(string) error {
-		return fieldCheck(a, path, func(a *flakegen.Answers, v string) error {
-			m, err := ParseAssignments(v)
+		return wizardlogic.FieldCheck(a, path, func(a *flakegen.Answers, v string) error {
+			m, err := wizardlogic.ParseAssignments(v)
 			if err != nil {
 				return err
 			}
@@ -268,8 +269,8 @@ func buildExtrasForm(a flakegen.Answers) (*huh.Form, *extrasPart) {
 	p.checks = checks{
 		keyAliases: assign(keyAliases, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.ShellAliases = m }),
 		keyEnv:     assign(keyEnv, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.EnvironmentVariables = m }),
-		keyPackages: fieldCheck(a, keyPackages, func(a *flakegen.Answers, v string) error {
-			a.HomeBase.AdditionalPackages = ParsePackages(v)
+		keyPackages: wizardlogic.FieldCheck(a, keyPackages, func(a *flakegen.Answers, v string) error {
+			a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(v)
 			return nil
 		}),
 	}

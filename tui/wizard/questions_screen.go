@@ -10,6 +10,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -292,7 +293,7 @@ func (q *questionsScreen) view(st theme.Styles, width, height int) string {
 func (q *questionsScreen) modulesFooter(st theme.Styles, width int) []string {
 	var lines []string
 	if f, ok := q.modules.hoveredFlag(); ok {
-		for i, l := range hanging("  ", f.Title+": "+f.Description, width) {
+		for i, l := range textwrap.Hanging("  ", f.Title+": "+f.Description, width) {
 			if i == 0 {
 				l = "  " + st.Accent.Render(strings.TrimPrefix(l, "  "))
 			}
@@ -302,10 +303,10 @@ func (q *questionsScreen) modulesFooter(st theme.Styles, width int) []string {
 	for len(lines) < describeLines(q.modules.choices, width) {
 		lines = append(lines, "")
 	}
-	if notes := ExcludedNotes(q.modules.choices); len(notes) > 0 {
+	if notes := wizardlogic.ExcludedNotes(q.modules.choices); len(notes) > 0 {
 		lines = append(lines, st.Subtle.Render("Not offered on this machine:"))
 		for _, n := range notes {
-			for _, l := range hanging("• ", n, width) {
+			for _, l := range textwrap.Hanging("• ", n, width) {
 				lines = append(lines, st.Subtle.Render(l))
 			}
 		}
@@ -315,11 +316,11 @@ func (q *questionsScreen) modulesFooter(st theme.Styles, width int) []string {
 
 // describeLines is the number of lines the longest description of an
 // offered flag takes at width.
-func describeLines(choices []ModuleChoice, width int) int {
+func describeLines(choices []wizardlogic.ModuleChoice, width int) int {
 	n := 0
 	for _, c := range choices {
 		if c.Offered {
-			n = max(n, len(hanging("  ", c.Flag.Title+": "+c.Flag.Description, width)))
+			n = max(n, len(textwrap.Hanging("  ", c.Flag.Title+": "+c.Flag.Description, width)))
 		}
 	}
 	return n
@@ -329,7 +330,7 @@ func describeLines(choices []ModuleChoice, width int) int {
 // description included): the body without the page line and what
 // modulesFooter draws below the list, and no more than the list needs.
 func (q *questionsScreen) modulesListHeight(a flakegen.Answers) int {
-	choices := ModuleChoices(a)
+	choices := wizardlogic.ModuleChoices(a)
 	offered := 0
 	for _, c := range choices {
 		if c.Offered {
@@ -337,10 +338,10 @@ func (q *questionsScreen) modulesListHeight(a flakegen.Answers) int {
 		}
 	}
 	below := describeLines(choices, q.width)
-	if notes := ExcludedNotes(choices); len(notes) > 0 {
+	if notes := wizardlogic.ExcludedNotes(choices); len(notes) > 0 {
 		below++
 		for _, n := range notes {
-			below += len(hanging("• ", n, q.width))
+			below += len(textwrap.Hanging("• ", n, q.width))
 		}
 	}
 	// The field's frame (the focus bar) takes two cells of the width.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
+	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
 // reviewScreen holds what the review shows: the normalised answers, the
@@ -99,17 +101,17 @@ func (m *Model) reviewBody(width int) string {
 	// What blocks the switch is shown below the files (the summary and the
 	// files come first at 80x24); the key help says the switch will wait.
 	bs := m.blockers()
-	line(ReviewSummary(r.answers, m.dir, home, m.previous, width)...)
+	line(wizardlogic.ReviewSummary(r.answers, m.dir, home, m.previous, width)...)
 	if len(r.notes) > 0 {
 		line("", s.Warn.Render("Adjusted for this machine:"))
 		for _, n := range r.notes {
-			line(hanging("  • ", n, width)...)
+			line(textwrap.Hanging("  • ", n, width)...)
 		}
 	}
 	if len(r.problems) > 0 {
 		line("", s.Fail.Render("These answers need fixing (esc to go back):"))
 		for _, p := range r.problems {
-			ls := hangingBy("  ✗ ", 4, fmt.Sprintf("%s %q: %s", p.Field, p.Value, p.Problem), width)
+			ls := textwrap.HangingBy("  ✗ ", 4, fmt.Sprintf("%s %q: %s", p.Field, p.Value, p.Problem), width)
 			ls[0] = "  " + s.Fail.Render(strings.TrimPrefix(ls[0], "  "))
 			line(ls...)
 		}
@@ -117,7 +119,7 @@ func (m *Model) reviewBody(width int) string {
 	}
 	if r.err != nil {
 		line("")
-		for _, l := range hanging("✗ ", r.err.Error(), width) {
+		for _, l := range textwrap.Hanging("✗ ", r.err.Error(), width) {
 			line(s.Fail.Render(l))
 		}
 		return b.String()
@@ -127,13 +129,13 @@ func (m *Model) reviewBody(width int) string {
 		return b.String()
 	}
 	line("")
-	for _, l := range hangingBy("Files in ", 2, tildePath(m.dir, home), width) {
+	for _, l := range textwrap.HangingBy("Files in ", 2, wizardlogic.TildePath(m.dir, home), width) {
 		line(s.Title.Render(l))
 	}
-	for _, f := range PlanRows(r.plan) {
-		line(hangingBy(fmt.Sprintf("  %-10s ", f.Action), 13, f.Path, width)...)
+	for _, f := range wizardlogic.PlanRows(r.plan) {
+		line(textwrap.HangingBy(fmt.Sprintf("  %-10s ", f.Action), 13, f.Path, width)...)
 		if f.Note != "" {
-			for _, l := range hanging(strings.Repeat(" ", 13), f.Note, width) {
+			for _, l := range textwrap.Hanging(strings.Repeat(" ", 13), f.Note, width) {
 				line(s.Subtle.Render(l))
 			}
 		}
@@ -152,7 +154,7 @@ func (m *Model) reviewBody(width int) string {
 		}
 		line(s.Subtle.Render(wrapText(next, width)))
 	}
-	for _, f := range PlanRows(r.plan) {
+	for _, f := range wizardlogic.PlanRows(r.plan) {
 		if f.Diff == "" {
 			continue
 		}
@@ -184,17 +186,17 @@ func (m *Model) blockerLines(bs []detect.Blocker, width int) []string {
 	s := m.styles
 	var out []string
 	for _, b := range bs {
-		ls := hanging("  ✗ ", b.Message, width)
+		ls := textwrap.Hanging("  ✗ ", b.Message, width)
 		ls[0] = "  " + s.Fail.Render("✗") + strings.TrimPrefix(ls[0], "  ✗")
 		out = append(out, ls...)
-		for _, l := range hanging("    why: ", b.Reason, width) {
+		for _, l := range textwrap.Hanging("    why: ", b.Reason, width) {
 			out = append(out, s.Subtle.Render(l))
 		}
 		for _, fix := range strings.Split(b.Fix, "\n") {
 			if strings.TrimSpace(fix) == "" {
 				continue
 			}
-			for _, l := range commandLines(fix, 4, width) {
+			for _, l := range textwrap.CommandLines(fix, 4, width) {
 				out = append(out, s.Accent.Render(l))
 			}
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -299,7 +300,7 @@ func TestWizardModulesDescribeHighlighted(t *testing.T) {
 							t.Errorf("line wider than %d: %q", size[0], l)
 						}
 					}
-					for _, c := range ModuleChoices(dflt) {
+					for _, c := range wizardlogic.ModuleChoices(dflt) {
 						in := strings.Contains(view, "] "+c.Flag.Title)
 						if in != c.Offered {
 							t.Errorf("%s offered=%v, in view=%v:\n%s", c.Flag.Key, c.Offered, in, view)
@@ -334,7 +335,7 @@ func TestWizardValidationAsTyped(t *testing.T) {
 		}
 		// After enter, huh shows the problem under the field, and the live
 		// line steps aside so it is said once.
-		want := FieldProblem(withUsername(fakeReport("/home/alice").Defaults, "Bad User"), "homeBase.username")
+		want := wizardlogic.FieldProblem(withUsername(fakeReport("/home/alice").Defaults, "Bad User"), "homeBase.username")
 		if want == nil {
 			t.Fatal("flakegen accepts the user name \"Bad User\"")
 		}

@@ -1,4 +1,4 @@
-package wizard
+package wizardlogic
 
 import (
 	"fmt"
@@ -38,7 +38,7 @@ func ReviewSummary(a flakegen.Answers, dir, home string, previous *flakegen.Answ
 		{"Configuration", a.ConfigName() + "  (" + a.System + ", " + a.Platform + ")"},
 		{"Home", a.HomeBase.HomeDirectory},
 		{"Git identity", git},
-		{"Directory", tildePath(dir, home)},
+		{"Directory", TildePath(dir, home)},
 		{"Release", a.Release + "  (stateVersion " + a.HomeBase.StateVersion + ")"},
 		{"Shell, editor", a.Shell + ", " + a.HomeBase.DefaultEditor},
 		{"Modules on", listOrNone(on)},
@@ -47,18 +47,18 @@ func ReviewSummary(a flakegen.Answers, dir, home string, previous *flakegen.Answ
 		{"Variables", listOrNone(slices.Sorted(maps.Keys(a.HomeBase.EnvironmentVariables)))},
 		{"Packages", listOrNone(a.HomeBase.AdditionalPackages)},
 	} {
-		lines = append(lines, hanging(fmt.Sprintf("%-14s ", r[0]), r[1], width)...)
+		lines = append(lines, textwrap.Hanging(fmt.Sprintf("%-14s ", r[0]), r[1], width)...)
 	}
 	if previous == nil {
 		return append(append(lines, ""), textwrap.Words("First run here: no earlier answers to compare with.", width)...)
 	}
-	changes := ChangedAnswers(*previous, a)
+	changes := changedAnswers(*previous, a)
 	if len(changes) == 0 {
 		return append(append(lines, ""), textwrap.Words("Same answers as the last run.", width)...)
 	}
 	lines = append(lines, "", "Changed since the last run:")
 	for _, c := range changes {
-		lines = append(lines, hanging("  ", c.String(), width)...)
+		lines = append(lines, textwrap.Hanging("  ", c.String(), width)...)
 	}
 	return lines
 }

@@ -1,7 +1,6 @@
-package wizard
+package wizardlogic
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -26,44 +25,6 @@ func hintWords(d DoneInfo) []string {
 	return out
 }
 
-func TestCommandLines(t *testing.T) {
-	if got := commandLines("home-manager switch --flake ~/.config/home-manager#a@b", 6, 80); len(got) != 1 {
-		t.Errorf("a command that fits was broken: %q", got)
-	}
-	long := "/tmp/TestWizardRealSwitchInTmux3335008414/002/home-manager"
-	for _, tt := range []struct {
-		cmd   string
-		words []string
-	}{
-		{"home-manager switch --flake " + long + "#fixture@fixturebox", []string{"switch", "--flake", long + "#fixture@fixturebox"}},
-		{"home-manager switch --flake " + long + "/a-very-long-directory-name-that-goes-on#fixture@fixturebox", []string{"switch", "--flake", long + "/a-very-long-directory-name-that-goes-on#fixture@fixturebox"}},
-		{"home-manager switch --flake ~/'my config'#a@b -b nixboard-backup", []string{"switch", "--flake", "HOME/my config#a@b", "-b", "nixboard-backup"}},
-	} {
-		for _, width := range []int{30, 60, 80} {
-			lines := commandLines(tt.cmd, 6, width)
-			for i, l := range lines {
-				if ansi.StringWidth(l) > width {
-					t.Errorf("width %d: line too wide: %q", width, l)
-				}
-				if i < len(lines)-1 && !strings.HasSuffix(l, "\\") {
-					t.Errorf("width %d: continued line without a backslash: %q", width, l)
-				}
-			}
-			// Pasted into a shell, the lines are the command.
-			script := strings.Replace(strings.Join(lines, "\n"), "home-manager", `printf '%s\n'`, 1)
-			cmd := exec.Command("/bin/sh", "-c", script)
-			cmd.Env = []string{"HOME=HOME"}
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("sh: %v\n%s", err, script)
-			}
-			if got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); strings.Join(got, "|") != strings.Join(tt.words, "|") {
-				t.Errorf("width %d: the shell reads\n%q\nfrom\n%s", width, got, strings.Join(lines, "\n"))
-			}
-		}
-	}
-}
-
 func TestShellPath(t *testing.T) {
 	for _, tt := range []struct{ path, home, tilde, shell string }{
 		{"/home/alice/.config/home-manager", "/home/alice", "~/.config/home-manager", "~/.config/home-manager"},
@@ -73,11 +34,11 @@ func TestShellPath(t *testing.T) {
 		{"/srv/it's", "", "/srv/it's", `'/srv/it'\''s'`},
 		{"/etc/x", "/", "/etc/x", "/etc/x"},
 	} {
-		if got := tildePath(tt.path, tt.home); got != tt.tilde {
-			t.Errorf("tildePath(%q, %q) = %q, want %q", tt.path, tt.home, got, tt.tilde)
+		if got := TildePath(tt.path, tt.home); got != tt.tilde {
+			t.Errorf("TildePath(%q, %q) = %q, want %q", tt.path, tt.home, got, tt.tilde)
 		}
-		if got := shellPath(tt.path, tt.home); got != tt.shell {
-			t.Errorf("shellPath(%q, %q) = %q, want %q", tt.path, tt.home, got, tt.shell)
+		if got := ShellPath(tt.path, tt.home); got != tt.shell {
+			t.Errorf("ShellPath(%q, %q) = %q, want %q", tt.path, tt.home, got, tt.shell)
 		}
 	}
 }
@@ -123,7 +84,7 @@ func TestDoneLinesFit(t *testing.T) {
 			if d.Failed {
 				// home-manager may not be installed before the first
 				// successful switch; nixboard switch runs the pinned one.
-				want = "nixboard switch --dir " + shellPath(d.Dir, d.Home)
+				want = "nixboard switch --dir " + ShellPath(d.Dir, d.Home)
 			}
 			if !strings.Contains(strings.Join(strings.Fields(pasteLines(text)), " "), want) {
 				t.Errorf("%s at %d: the pasted lines do not give %q:\n%s", name, width, want, text)

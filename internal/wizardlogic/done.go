@@ -1,4 +1,4 @@
-package wizard
+package wizardlogic
 
 import (
 	"time"
@@ -32,21 +32,21 @@ type DoneInfo struct {
 // configuration name home-manager needs; the directory is a shell word
 // (~/... under home, quoted when it needs it), so the command can be pasted.
 func SwitchCommand(dir, home string, a flakegen.Answers) string {
-	return "home-manager switch --flake " + shellPath(dir, home) + "#" + a.ConfigName()
+	return "home-manager switch --flake " + ShellPath(dir, home) + "#" + a.ConfigName()
 }
 
 // DoneLines is the text of the last screen: what was set up, how long it
 // took, where the log is and what to do now; or, after a failure, the
 // diagnosis with its hints. Every line fits in width: prose wraps between
 // words, with a hanging indent under bullets and labels, and commands break
-// only between shell words (see commandLines). A width of 0 or less leaves
+// only between shell words (see textwrap.CommandLines). A width of 0 or less leaves
 // the lines as long as they are, for plain output.
 func DoneLines(d DoneInfo, width int) []string {
 	if width <= 0 {
 		width = 1 << 20
 	}
 	took := d.Took.Round(time.Second).String()
-	dir := tildePath(d.Dir, d.Home)
+	dir := TildePath(d.Dir, d.Home)
 	switchCmd := SwitchCommand(d.Dir, d.Home, d.Answers)
 	var lines []string
 	add := func(ls ...string) { lines = append(lines, ls...) }
@@ -56,7 +56,7 @@ func DoneLines(d DoneInfo, width int) []string {
 		add(textwrap.Words("The review showed every file that would change in "+dir+". Run nixboard again without --dry-run to write them and switch.", width)...)
 		return lines
 	case d.Failed:
-		add(hanging("✗ ", "The switch failed: "+d.Reason, width)...)
+		add(textwrap.Hanging("✗ ", "The switch failed: "+d.Reason, width)...)
 		add("")
 		if len(d.Hints) > 0 {
 			add("What to do:")
@@ -64,24 +64,24 @@ func DoneLines(d DoneInfo, width int) []string {
 			add("")
 		}
 		if d.LogPath != "" {
-			add(hanging("Full log: ", tildePath(d.LogPath, d.Home), width)...)
+			add(textwrap.Hanging("Full log: ", TildePath(d.LogPath, d.Home), width)...)
 		}
 		// home-manager may not be installed yet (it comes with the first
 		// successful switch); nixboard switch runs the one the flake pins.
 		add(textwrap.Words("Your files are written in "+dir+"; press r to retry the switch (existing dotfiles are moved aside with a backup extension), esc to change answers, or q to quit and run it later with:", width)...)
-		add(commandLines("nixboard switch --dir "+shellPath(d.Dir, d.Home), 2, width)...)
+		add(textwrap.CommandLines("nixboard switch --dir "+ShellPath(d.Dir, d.Home), 2, width)...)
 		return lines
 	case d.NoSwitch:
-		add(hanging("✓ ", "Configuration written to "+dir+" ("+took+").", width)...)
+		add(textwrap.Hanging("✓ ", "Configuration written to "+dir+" ("+took+").", width)...)
 		if d.Blocked {
 			add("")
 			add(textwrap.Words("The switch was not started: doctor found what stops it (nixboard doctor shows it again). Once that is fixed, switch with:", width)...)
 		} else {
 			add("", "Switch to it when you are ready:")
 		}
-		add(commandLines("nixboard switch --dir "+shellPath(d.Dir, d.Home), 2, width)...)
+		add(textwrap.CommandLines("nixboard switch --dir "+ShellPath(d.Dir, d.Home), 2, width)...)
 		add("or")
-		add(commandLines(switchCmd, 2, width)...)
+		add(textwrap.CommandLines(switchCmd, 2, width)...)
 		return lines
 	}
 	var on []string
@@ -90,22 +90,22 @@ func DoneLines(d DoneInfo, width int) []string {
 			on = append(on, c.Flag.Title)
 		}
 	}
-	add(hanging("✓ ", "Your home-manager environment is set up ("+took+").", width)...)
+	add(textwrap.Hanging("✓ ", "Your home-manager environment is set up ("+took+").", width)...)
 	add("")
-	add(hangingBy("", 2, "Configuration "+d.Answers.ConfigName()+" in "+dir, width)...)
-	add(hanging("Modules: ", listOrNone(on), width)...)
+	add(textwrap.HangingBy("", 2, "Configuration "+d.Answers.ConfigName()+" in "+dir, width)...)
+	add(textwrap.Hanging("Modules: ", listOrNone(on), width)...)
 	if d.LogPath != "" {
-		add(hanging("Log: ", tildePath(d.LogPath, d.Home), width)...)
+		add(textwrap.Hanging("Log: ", TildePath(d.LogPath, d.Home), width)...)
 	}
 	if len(d.Hints) > 0 {
 		add("", "home-manager asks you to:")
 		add(hintLines(d.Hints, width)...)
 	}
 	add("", "What now:")
-	add(hanging("  • ", "Open a new terminal (or run `exec "+d.Answers.Shell+" -l`) to get the new environment.", width)...)
-	add(hanging("  • ", "Change home.nix in "+dir+", then apply it with:", width)...)
-	add(commandLines(switchCmd, 6, width)...)
-	add(hanging("  • ", "Re-run nixboard to switch modules on or off.", width)...)
+	add(textwrap.Hanging("  • ", "Open a new terminal (or run `exec "+d.Answers.Shell+" -l`) to get the new environment.", width)...)
+	add(textwrap.Hanging("  • ", "Change home.nix in "+dir+", then apply it with:", width)...)
+	add(textwrap.CommandLines(switchCmd, 6, width)...)
+	add(textwrap.Hanging("  • ", "Re-run nixboard to switch modules on or off.", width)...)
 	return lines
 }
 
@@ -114,9 +114,9 @@ func DoneLines(d DoneInfo, width int) []string {
 func hintLines(hints []nixrun.Hint, width int) []string {
 	var lines []string
 	for _, h := range hints {
-		lines = append(lines, hanging("  • ", h.Title, width)...)
+		lines = append(lines, textwrap.Hanging("  • ", h.Title, width)...)
 		if h.Fix != "" {
-			lines = append(lines, commandLines(h.Fix, 4, width)...)
+			lines = append(lines, textwrap.CommandLines(h.Fix, 4, width)...)
 		}
 	}
 	return lines

@@ -1,4 +1,4 @@
-package wizard
+package wizardlogic
 
 import (
 	"strings"
@@ -7,69 +7,6 @@ import (
 	"github.com/nixboard/nixboard/flakegen"
 )
 
-func TestStepNames(t *testing.T) {
-	for s := StepWelcome; s <= StepDone; s++ {
-		if s.String() == "unknown" || s.Title() == "?" {
-			t.Errorf("step %d has no name", s)
-		}
-	}
-	if Step(99).String() != "unknown" {
-		t.Errorf("Step(99) = %q", Step(99).String())
-	}
-}
-
-func TestFlowNext(t *testing.T) {
-	tests := []struct {
-		name string
-		flow Flow
-		from Step
-		want Step
-	}{
-		{"nix present asks questions", Flow{NixInstalled: true}, StepWelcome, StepQuestions},
-		{"nix missing offers installer", Flow{}, StepWelcome, StepInstall},
-		{"installer leads back to detection", Flow{}, StepInstall, StepWelcome},
-		{"--answers --yes skips questions", Flow{NixInstalled: true, SkipQuestions: true}, StepWelcome, StepReview},
-		{"questions lead to review", Flow{NixInstalled: true}, StepQuestions, StepReview},
-		{"review writes", Flow{NixInstalled: true}, StepReview, StepWrite},
-		{"dry run ends after review", Flow{DryRun: true}, StepReview, StepDone},
-		{"write switches", Flow{}, StepWrite, StepSwitch},
-		{"--no-switch ends after write", Flow{NoSwitch: true}, StepWrite, StepDone},
-		{"switch ends", Flow{}, StepSwitch, StepDone},
-		{"done stays", Flow{}, StepDone, StepDone},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.flow.Next(tt.from); got != tt.want {
-				t.Errorf("Next(%s) = %s, want %s", tt.from, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestFlowBack(t *testing.T) {
-	tests := []struct {
-		flow   Flow
-		from   Step
-		want   Step
-		wantOK bool
-	}{
-		{Flow{}, StepWelcome, StepWelcome, false},
-		{Flow{}, StepInstall, StepWelcome, true},
-		{Flow{}, StepQuestions, StepWelcome, true},
-		{Flow{}, StepReview, StepQuestions, true},
-		{Flow{SkipQuestions: true}, StepReview, StepWelcome, true},
-		{Flow{}, StepWrite, StepWrite, false},
-		{Flow{}, StepSwitch, StepSwitch, false},
-		{Flow{}, StepDone, StepReview, true},
-	}
-	for _, tt := range tests {
-		got, ok := tt.flow.Back(tt.from)
-		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("%+v Back(%s) = %s, %v; want %s, %v", tt.flow, tt.from, got, ok, tt.want, tt.wantOK)
-		}
-	}
-}
-
 func TestChangedAnswers(t *testing.T) {
 	old := flakegen.DefaultFor("wsl", "x86_64-linux")
 	old.HomeBase.EnableTmux = false
@@ -77,7 +14,7 @@ func TestChangedAnswers(t *testing.T) {
 	cur.HomeBase.EnableTmux = true
 	cur.HomeBase.ShellAliases = map[string]string{"gs": "git status"}
 	cur.HomeBase.AdditionalPackages = []string{"ripgrep"}
-	got := ChangedAnswers(old, cur)
+	got := changedAnswers(old, cur)
 	var lines []string
 	for _, c := range got {
 		lines = append(lines, c.String())
@@ -90,7 +27,7 @@ func TestChangedAnswers(t *testing.T) {
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if c := ChangedAnswers(old, old); len(c) != 0 {
+	if c := changedAnswers(old, old); len(c) != 0 {
 		t.Errorf("same answers gave changes %v", c)
 	}
 }

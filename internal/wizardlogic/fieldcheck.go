@@ -1,4 +1,4 @@
-package wizard
+package wizardlogic
 
 import (
 	"errors"
@@ -28,9 +28,9 @@ func FieldProblem(a flakegen.Answers, path string) error {
 	return nil
 }
 
-// fieldCheck returns a validator for one field: it sets the typed value on
+// FieldCheck returns a validator for one field: it sets the typed value on
 // a copy of the answers and validates that field alone.
-func fieldCheck(base flakegen.Answers, path string, set func(a *flakegen.Answers, v string) error) func(string) error {
+func FieldCheck(base flakegen.Answers, path string, set func(a *flakegen.Answers, v string) error) func(string) error {
 	return func(v string) error {
 		a := base
 		if err := set(&a, v); err != nil {

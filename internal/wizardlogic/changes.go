@@ -1,4 +1,4 @@
-package wizard
+package wizardlogic
 
 import (
 	"encoding/json"
@@ -10,24 +10,24 @@ import (
 	"github.com/nixboard/nixboard/flakegen"
 )
 
-// Change is one answer that differs from the last run, shown in the review
+// answerChange is one answer that differs from the last run, shown in the review
 // as `homeBase.enableTmux: false → true`.
-type Change struct {
+type answerChange struct {
 	Field    string // JSON path, e.g. homeBase.enableTmux
 	Old, New string // JSON-ish renderings; "(unset)" when absent
 }
 
 // String renders the change the way the review shows it.
-func (c Change) String() string {
+func (c answerChange) String() string {
 	return fmt.Sprintf("%s: %s → %s", c.Field, c.Old, c.New)
 }
 
 const unset = "(unset)"
 
-// ChangedAnswers compares the answers of the last run with the new ones and
+// changedAnswers compares the answers of the last run with the new ones and
 // lists every leaf that differs, by JSON path, sorted. Maps (aliases,
 // environment variables) are compared key by key and lists as a whole.
-func ChangedAnswers(old, cur flakegen.Answers) []Change {
+func changedAnswers(old, cur flakegen.Answers) []answerChange {
 	a, b := flatten(old), flatten(cur)
 	keys := make(map[string]bool, len(a)+len(b))
 	for k := range a {
@@ -36,7 +36,7 @@ func ChangedAnswers(old, cur flakegen.Answers) []Change {
 	for k := range b {
 		keys[k] = true
 	}
-	var out []Change
+	var out []answerChange
 	for k := range keys {
 		ov, ok1 := a[k]
 		nv, ok2 := b[k]
@@ -49,7 +49,7 @@ func ChangedAnswers(old, cur flakegen.Answers) []Change {
 		if !ok2 {
 			nv = unset
 		}
-		out = append(out, Change{Field: k, Old: ov, New: nv})
+		out = append(out, answerChange{Field: k, Old: ov, New: nv})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
