@@ -268,7 +268,7 @@ type activity struct {
 // buildRec is a build with its ring of newest lines.
 type buildRec struct {
 	Build
-	lines byteRing
+	lines lineRing
 	// noLines is set on builds beyond maxBuildsWithLogs running at once.
 	noLines bool
 	// seq orders builds by start; forgotten is set once forgetBuilds
@@ -277,44 +277,21 @@ type buildRec struct {
 	forgotten bool
 }
 
-// byteRing keeps the newest lines, reusing their buffers once full.
-type byteRing struct {
-	lines [][]byte
-	next  int
-	full  bool
+// lineRing is a build's newest lines.
+type lineRing = ring[[]byte]
+
+func pushLine(r *lineRing, text []byte, max int) {
+	p := r.slot(max)
+	*p = append((*p)[:0], text...)
 }
 
-func (r *byteRing) push(text []byte, max int) {
-	if !r.full {
-		if n := len(r.lines); n < cap(r.lines) {
-			// A recycled ring: reuse the buffer left in the slot.
-			r.lines = r.lines[:n+1]
-			r.lines[n] = append(r.lines[n][:0], text...)
-		} else {
-			r.lines = append(r.lines, append([]byte(nil), text...))
-		}
-		if len(r.lines) == max {
-			r.full = true
-		}
-		return
-	}
-	r.lines[r.next] = append(r.lines[r.next][:0], text...)
-	r.next++
-	if r.next == len(r.lines) {
-		r.next = 0
-	}
-}
-
-// newest returns up to n newest lines, oldest first.
-func (r *byteRing) newest(n int) []string {
-	total := len(r.lines)
-	if n <= 0 || n > total {
-		n = total
+// newestLines returns up to n newest lines of r, oldest first.
+func newestLines(r *lineRing, n int) []string {
+	if n <= 0 || n > r.len() {
+		n = r.len()
 	}
 	out := make([]string, 0, n)
-	for k := total - n; k < total; k++ {
-		out = append(out, string(r.lines[(r.next+k)%total]))
-	}
+	r.newest(n, func(b *[]byte) { out = append(out, string(*b)) })
 	return out
 }
 
@@ -346,9 +323,7 @@ type State struct {
 	// runs from the same build.
 	last *activity
 
-	tail     []tailSlot
-	tailNext int
-	tailFull bool
+	tail ring[tailSlot]
 
 	builds []*buildRec // running and kept finished builds, by start
 	// doneBuilds are the kept builds that no longer run, by start: the
@@ -394,7 +369,7 @@ type State struct {
 	plainBuilt  int
 	plainCopies int
 
-	msgs map[int]*msgRing
+	msgs map[int]*ring[Message]
 
 	act Activation
 	// textErrors are plain lines outside the activation that look like
@@ -402,28 +377,6 @@ type State struct {
 	textErrors []string
 
 	stats Stats
-}
-
-type msgRing struct {
-	items []Message
-	next  int
-}
-
-func (r *msgRing) push(m Message, max int) {
-	if len(r.items) < max {
-		r.items = append(r.items, m)
-		return
-	}
-	r.items[r.next] = m
-	r.next = (r.next + 1) % len(r.items)
-}
-
-func (r *msgRing) all() []Message {
-	out := make([]Message, 0, len(r.items))
-	for k := range r.items {
-		out = append(out, r.items[(r.next+k)%len(r.items)])
-	}
-	return out
 }
 
 // NewState returns an empty State; the run's clock starts now.
@@ -453,8 +406,8 @@ func NewState(opts Options) *State {
 		acts:        make(map[uint64]*activity),
 		buildByDrv:  make(map[string]*buildRec),
 		plainBuilds: make(map[string]struct{}),
-		msgs:        make(map[int]*msgRing),
-		tail:        make([]tailSlot, 0, lim.TailLines),
+		msgs:        make(map[int]*ring[Message]),
+		tail:        ring[tailSlot]{items: make([]tailSlot, 0, lim.TailLines)},
 	}
 }
 
@@ -548,20 +501,9 @@ func clipPath(p []byte) string {
 
 func (s *State) pushTail(act uint64, kind Kind, level int, text []byte) {
 	text = s.clip(text)
-	if !s.tailFull {
-		s.tail = append(s.tail, tailSlot{act: act, kind: kind, level: level, text: append([]byte(nil), text...)})
-		if len(s.tail) == s.lim.TailLines {
-			s.tailFull = true
-		}
-		return
-	}
-	slot := &s.tail[s.tailNext]
+	slot := s.tail.slot(s.lim.TailLines)
 	slot.act, slot.kind, slot.level = act, kind, level
 	slot.text = append(slot.text[:0], text...)
-	s.tailNext++
-	if s.tailNext == len(s.tail) {
-		s.tailNext = 0
-	}
 }
 
 func (s *State) result(e *rawEvent) {
@@ -571,7 +513,7 @@ func (s *State) result(e *rawEvent) {
 		text := e.str(0)
 		if a != nil && a.build != nil {
 			if !a.build.noLines {
-				a.build.lines.push(s.clip(text), s.lim.BuildLines)
+				pushLine(&a.build.lines, s.clip(text), s.lim.BuildLines)
 			}
 			a.build.Lines++
 		}
@@ -636,7 +578,7 @@ func (s *State) start(e *rawEvent) {
 		} else {
 			s.runningWithLogs++
 			if n := len(s.spareRings); n > 0 {
-				b.lines.lines = s.spareRings[n-1]
+				b.lines.items = s.spareRings[n-1]
 				s.spareRings = s.spareRings[:n-1]
 			}
 		}
@@ -730,10 +672,10 @@ func (s *State) forgetBuilds() {
 		}
 		b := s.doneBuilds[victim]
 		s.doneBuilds = append(s.doneBuilds[:victim], s.doneBuilds[victim+1:]...)
-		if len(s.spareRings) < 8 && cap(b.lines.lines) > 0 {
-			s.spareRings = append(s.spareRings, b.lines.lines[:0])
+		if len(s.spareRings) < 8 && cap(b.lines.items) > 0 {
+			s.spareRings = append(s.spareRings, b.lines.recycle())
 		}
-		b.lines = byteRing{}
+		b.lines = lineRing{}
 		if s.buildByDrv[b.Drv] == b {
 			delete(s.buildByDrv, b.Drv)
 		}
@@ -768,10 +710,10 @@ func (s *State) msg(e *rawEvent) {
 			File: clipPath(e.file), Line: e.line, Column: e.column}
 		r := s.msgs[level]
 		if r == nil {
-			r = &msgRing{}
+			r = &ring[Message]{}
 			s.msgs[level] = r
 		}
-		r.push(m, s.lim.Messages)
+		*r.slot(s.lim.Messages) = m
 		if level <= LvlError {
 			s.markFailedBuild(m.Text)
 		}
@@ -1027,19 +969,13 @@ func sortActivities(a []Activity) {
 func (s *State) LogTail(n int) []Line {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	total := len(s.tail)
-	if n <= 0 || n > total {
-		n = total
+	if n <= 0 || n > s.tail.len() {
+		n = s.tail.len()
 	}
 	out := make([]Line, 0, n)
-	start := 0
-	if s.tailFull {
-		start = s.tailNext
-	}
-	for k := total - n; k < total; k++ {
-		t := s.tail[(start+k)%total]
+	s.tail.newest(n, func(t *tailSlot) {
 		out = append(out, Line{Activity: t.act, Kind: t.kind, Level: t.level, Text: string(t.text)})
-	}
+	})
 	return out
 }
 
@@ -1065,7 +1001,7 @@ func (s *State) BuildLog(id uint64, n int) []string {
 	defer s.mu.Unlock()
 	for _, b := range s.builds {
 		if b.ID == id && !b.forgotten {
-			return b.lines.newest(n)
+			return newestLines(&b.lines, n)
 		}
 	}
 	return nil
@@ -1077,9 +1013,16 @@ func (s *State) Messages(level int) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := s.msgs[level]; r != nil {
-		return r.all()
+		return allMessages(r)
 	}
 	return nil
+}
+
+// allMessages returns the kept messages of r, oldest first.
+func allMessages(r *ring[Message]) []Message {
+	out := make([]Message, 0, r.len())
+	r.newest(0, func(m *Message) { out = append(out, *m) })
+	return out
 }
 
 // Activation returns what the activation output said so far.
