@@ -260,6 +260,10 @@ type activity struct {
 	start    time.Time
 	phase    string
 	progress [4]int64
+	// peak is the largest total nix announced for a builds (104) activity:
+	// nix's total counts the derivations it still means to look at, and
+	// drops when one turns out to be substituted or already valid.
+	peak int64
 	// expected holds setExpected results by activity type (realise).
 	expected map[ActivityType]int64
 	build    *buildRec
@@ -340,21 +344,22 @@ type State struct {
 	buildByDrv map[string]*buildRec
 
 	// Counters folded from activities that stopped.
-	finBuilds    [4]int64 // builds (104): done, expected, running, failed
-	finCopies    [4]int64 // copyPaths (103)
-	finBytes     int64    // file transfers (101): bytes done
-	finNarBytes  int64    // copyPath (100): bytes done
-	finExpBytes  int64    // realise setExpected fileTransfer
-	finExpNar    int64    // realise setExpected copyPath
-	seenBuilds   bool     // a builds (104) progress was seen
-	seenCopies   bool     // a copyPaths (103) progress was seen
-	builtOK      int      // build (105) activities stopped, not failed
-	buildsFailed int      // builds marked failed by a message
-	copyStops    int      // copyPath (100) activities stopped
-	firstXfer    time.Time
-	lastPhase    Phase
-	lastExit     int
-	hasExit      bool
+	finBuilds [4]int64 // builds (104): done, expected, running, failed
+	// finBuildsTotal sums the builds of the finished builds (104) sets.
+	finBuildsTotal int64
+	finCopies      [4]int64 // copyPaths (103)
+	finBytes       int64    // file transfers (101): bytes done
+	finNarBytes    int64    // copyPath (100): bytes done
+	finExpBytes    int64    // realise setExpected fileTransfer
+	seenBuilds     bool     // a builds (104) progress was seen
+	seenCopies     bool     // a copyPaths (103) progress was seen
+	builtOK        int      // build (105) activities stopped, not failed
+	buildsFailed   int      // builds marked failed by a message
+	copyStops      int      // copyPath (100) activities stopped
+	firstXfer      time.Time
+	lastPhase      Phase
+	lastExit       int
+	hasExit        bool
 
 	activationFailed bool
 	// lastStep, linked and afterLink follow the activation steps however
@@ -528,6 +533,7 @@ func (s *State) result(e *rawEvent) {
 		switch a.typ {
 		case ActBuilds:
 			s.seenBuilds = true
+			a.peak = max(a.peak, a.progress[1])
 		case ActCopyPaths:
 			s.seenCopies = true
 		}
@@ -618,6 +624,9 @@ func (s *State) stop(id uint64) {
 		for k := range a.progress {
 			s.finBuilds[k] += a.progress[k]
 		}
+		// A finished set of builds counts what it built, not what nix
+		// once expected.
+		s.finBuildsTotal += max(a.progress[1], a.progress[0]+a.progress[3])
 	case ActCopyPaths:
 		for k := range a.progress {
 			s.finCopies[k] += a.progress[k]
@@ -629,7 +638,6 @@ func (s *State) stop(id uint64) {
 		s.copyStops++
 	case ActRealise:
 		s.finExpBytes += a.expected[ActFileTransfer]
-		s.finExpNar += a.expected[ActCopyPath]
 	case ActBuild:
 		b := a.build
 		if !b.noLines {
@@ -845,70 +853,95 @@ func (s *State) elapsed() time.Duration {
 	return 0
 }
 
-// counts sums the progress of stopped and open activities.
-func (s *State) counts() (builds, copies [4]int64, bytesDone, narBytes, expBytes, expNar int64) {
-	builds, copies = s.finBuilds, s.finCopies
-	bytesDone, narBytes = s.finBytes, s.finNarBytes
-	expBytes, expNar = s.finExpBytes, s.finExpNar
+// figures are the counts Header and Summary both show, derived once.
+type figures struct {
+	// builds: done (successful), failed, running now, and the total.
+	built, failed, running, buildsTotal int
+	// downloads: done, expected, running now.
+	downloaded, downloadsExpected, downloading int
+	// bytesDone are file transfer bytes, narBytes store path copy bytes,
+	// bytesExpected the bytes the realisations expect to transfer.
+	bytesDone, narBytes, bytesExpected int64
+}
+
+// figures sums the progress of stopped and open activities.
+//
+// The build total never goes down while a set of builds (one nix build, or
+// the nix run that builds home-manager before it, each a builds activity)
+// runs: an open set counts the largest total nix gave it, and at least the
+// builds done, failed and running. Once the set ends it counts what it
+// built. Sets add up, so a second set raises the total and never resets it.
+func (s *State) figures() figures {
+	builds, copies := s.finBuilds, s.finCopies
+	f := figures{bytesDone: s.finBytes, narBytes: s.finNarBytes, bytesExpected: s.finExpBytes}
+	total := s.finBuildsTotal
 	for _, a := range s.acts {
 		switch a.typ {
 		case ActBuilds:
 			for k := range a.progress {
 				builds[k] += a.progress[k]
 			}
+			total += max(a.peak, a.progress[0]+a.progress[2]+a.progress[3])
 		case ActCopyPaths:
 			for k := range a.progress {
 				copies[k] += a.progress[k]
 			}
 		case ActFileTransfer:
-			bytesDone += a.progress[0]
+			f.bytesDone += a.progress[0]
 		case ActCopyPath:
-			narBytes += a.progress[0]
+			f.narBytes += a.progress[0]
+			f.downloading++
 		case ActRealise:
-			expBytes += a.expected[ActFileTransfer]
-			expNar += a.expected[ActCopyPath]
+			f.bytesExpected += a.expected[ActFileTransfer]
+		case ActBuild:
+			f.running++
 		}
 	}
-	return
+	// A build that failed stops before the message that says so: until it
+	// comes, a build nix already counts as failed is not also successful.
+	unmarked := max(0, int(builds[3])-s.buildsFailed)
+	f.built = max(int(builds[0]), s.builtOK-unmarked) + s.plainBuilt
+	f.failed = max(int(builds[3]), s.buildsFailed)
+	// A build nix already counts as done may not have stopped yet: the
+	// lower bound takes nix's figures or the activities, not both.
+	seen := max(int(builds[0]+builds[2]+builds[3]), s.builtOK+s.buildsFailed+f.running) + s.plainBuilt
+	f.buildsTotal = max(int(total), seen, f.built+f.failed)
+	// A build nix counts as done while its activity still stops is not
+	// also running.
+	f.running = min(f.running, f.buildsTotal-f.built-f.failed)
+	f.downloaded = int(copies[0])
+	if !s.seenCopies {
+		f.downloaded = s.copyStops
+	}
+	f.downloaded += s.plainCopies
+	f.downloadsExpected = max(int(copies[1]), f.downloaded+f.downloading)
+	return f
 }
 
 // Header returns where the run stands now.
 func (s *State) Header() Header {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	builds, copies, bytesDone, _, expBytes, _ := s.counts()
+	f := s.figures()
 	h := Header{
 		Elapsed:           s.elapsed(),
-		BytesDone:         bytesDone,
-		BytesExpected:     expBytes,
-		BuildsDone:        max(int(builds[0]), s.builtOK) + s.plainBuilt,
-		BuildsExpected:    int(builds[1]),
-		BuildsFailed:      max(int(builds[3]), s.buildsFailed),
-		DownloadsDone:     int(copies[0]),
-		DownloadsExpected: int(copies[1]),
+		BytesDone:         f.bytesDone,
+		BytesExpected:     max(f.bytesExpected, f.bytesDone),
+		BuildsDone:        f.built,
+		BuildsExpected:    f.buildsTotal,
+		BuildsRunning:     f.running,
+		BuildsFailed:      f.failed,
+		DownloadsDone:     f.downloaded,
+		DownloadsExpected: f.downloadsExpected,
+		DownloadsRunning:  f.downloading,
 	}
-	for _, a := range s.acts {
-		switch a.typ {
-		case ActBuild:
-			h.BuildsRunning++
-		case ActCopyPath:
-			h.DownloadsRunning++
-		}
-	}
-	if !s.seenCopies {
-		h.DownloadsDone = s.copyStops
-	}
-	h.DownloadsDone += s.plainCopies
-	h.BuildsExpected = max(h.BuildsExpected, h.BuildsDone+h.BuildsRunning+h.BuildsFailed)
-	h.DownloadsExpected = max(h.DownloadsExpected, h.DownloadsDone+h.DownloadsRunning)
-	h.BytesExpected = max(h.BytesExpected, h.BytesDone)
 	if !s.firstXfer.IsZero() {
 		end := s.now()
 		if s.finished {
 			end = s.ended
 		}
 		if d := end.Sub(s.firstXfer).Seconds(); d > 0 {
-			h.Rate = float64(bytesDone) / d
+			h.Rate = float64(f.bytesDone) / d
 		}
 	}
 	h.ActivationStep = s.lastStep
@@ -1050,20 +1083,10 @@ func (s *State) Summary() Summary {
 }
 
 func (s *State) summary() Summary {
-	builds, copies, bytesDone, narBytes, _, _ := s.counts()
-	sum := Summary{
-		Built:      max(int(builds[0]), s.builtOK) + s.plainBuilt,
-		Failed:     max(int(builds[3]), s.buildsFailed),
-		Downloaded: int(copies[0]),
-		Bytes:      bytesDone,
-		Elapsed:    s.elapsed(),
-	}
-	if !s.seenCopies {
-		sum.Downloaded = s.copyStops
-	}
-	sum.Downloaded += s.plainCopies
+	f := s.figures()
+	sum := Summary{Built: f.built, Failed: f.failed, Downloaded: f.downloaded, Bytes: f.bytesDone, Elapsed: s.elapsed()}
 	if sum.Bytes == 0 {
-		sum.Bytes = narBytes
+		sum.Bytes = f.narBytes
 	}
 	return sum
 }
