@@ -110,10 +110,10 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	s.mu.Lock()
 	var errs, warns []Message
 	if r := s.msgs[LvlError]; r != nil {
-		errs = r.all()
+		errs = allMessages(r)
 	}
 	if r := s.msgs[LvlWarn]; r != nil {
-		warns = r.all()
+		warns = allMessages(r)
 	}
 	act := s.activation()
 	textErrors := append([]string(nil), s.textErrors...)
@@ -121,7 +121,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	for _, m := range errs {
 		if drv := failedDrv(m.Text); drv != "" {
 			if b := s.buildByDrv[drv]; b != nil {
-				logs[drv] = b.lines.newest(BuildLogHintLines)
+				logs[drv] = newestLines(&b.lines, BuildLogHintLines)
 			}
 		}
 	}
@@ -695,7 +695,7 @@ func successHints(s *State) []Hint {
 	home := s.act.Home
 	var warns []Message
 	if r := s.msgs[LvlWarn]; r != nil {
-		warns = r.all()
+		warns = allMessages(r)
 	}
 	s.mu.Unlock()
 	var hints []Hint

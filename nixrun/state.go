@@ -260,6 +260,10 @@ type activity struct {
 	start    time.Time
 	phase    string
 	progress [4]int64
+	// peak is the largest total nix announced for a builds (104) activity:
+	// nix's total counts the derivations it still means to look at, and
+	// drops when one turns out to be substituted or already valid.
+	peak int64
 	// expected holds setExpected results by activity type (realise).
 	expected map[ActivityType]int64
 	build    *buildRec
@@ -268,7 +272,7 @@ type activity struct {
 // buildRec is a build with its ring of newest lines.
 type buildRec struct {
 	Build
-	lines byteRing
+	lines lineRing
 	// noLines is set on builds beyond maxBuildsWithLogs running at once.
 	noLines bool
 	// seq orders builds by start; forgotten is set once forgetBuilds
@@ -277,44 +281,21 @@ type buildRec struct {
 	forgotten bool
 }
 
-// byteRing keeps the newest lines, reusing their buffers once full.
-type byteRing struct {
-	lines [][]byte
-	next  int
-	full  bool
+// lineRing is a build's newest lines.
+type lineRing = ring[[]byte]
+
+func pushLine(r *lineRing, text []byte, max int) {
+	p := r.slot(max)
+	*p = append((*p)[:0], text...)
 }
 
-func (r *byteRing) push(text []byte, max int) {
-	if !r.full {
-		if n := len(r.lines); n < cap(r.lines) {
-			// A recycled ring: reuse the buffer left in the slot.
-			r.lines = r.lines[:n+1]
-			r.lines[n] = append(r.lines[n][:0], text...)
-		} else {
-			r.lines = append(r.lines, append([]byte(nil), text...))
-		}
-		if len(r.lines) == max {
-			r.full = true
-		}
-		return
-	}
-	r.lines[r.next] = append(r.lines[r.next][:0], text...)
-	r.next++
-	if r.next == len(r.lines) {
-		r.next = 0
-	}
-}
-
-// newest returns up to n newest lines, oldest first.
-func (r *byteRing) newest(n int) []string {
-	total := len(r.lines)
-	if n <= 0 || n > total {
-		n = total
+// newestLines returns up to n newest lines of r, oldest first.
+func newestLines(r *lineRing, n int) []string {
+	if n <= 0 || n > r.len() {
+		n = r.len()
 	}
 	out := make([]string, 0, n)
-	for k := total - n; k < total; k++ {
-		out = append(out, string(r.lines[(r.next+k)%total]))
-	}
+	r.newest(n, func(b *[]byte) { out = append(out, string(*b)) })
 	return out
 }
 
@@ -346,9 +327,7 @@ type State struct {
 	// runs from the same build.
 	last *activity
 
-	tail     []tailSlot
-	tailNext int
-	tailFull bool
+	tail ring[tailSlot]
 
 	builds []*buildRec // running and kept finished builds, by start
 	// doneBuilds are the kept builds that no longer run, by start: the
@@ -365,21 +344,22 @@ type State struct {
 	buildByDrv map[string]*buildRec
 
 	// Counters folded from activities that stopped.
-	finBuilds    [4]int64 // builds (104): done, expected, running, failed
-	finCopies    [4]int64 // copyPaths (103)
-	finBytes     int64    // file transfers (101): bytes done
-	finNarBytes  int64    // copyPath (100): bytes done
-	finExpBytes  int64    // realise setExpected fileTransfer
-	finExpNar    int64    // realise setExpected copyPath
-	seenBuilds   bool     // a builds (104) progress was seen
-	seenCopies   bool     // a copyPaths (103) progress was seen
-	builtOK      int      // build (105) activities stopped, not failed
-	buildsFailed int      // builds marked failed by a message
-	copyStops    int      // copyPath (100) activities stopped
-	firstXfer    time.Time
-	lastPhase    Phase
-	lastExit     int
-	hasExit      bool
+	finBuilds [4]int64 // builds (104): done, expected, running, failed
+	// finBuildsTotal sums the builds of the finished builds (104) sets.
+	finBuildsTotal int64
+	finCopies      [4]int64 // copyPaths (103)
+	finBytes       int64    // file transfers (101): bytes done
+	finNarBytes    int64    // copyPath (100): bytes done
+	finExpBytes    int64    // realise setExpected fileTransfer
+	seenBuilds     bool     // a builds (104) progress was seen
+	seenCopies     bool     // a copyPaths (103) progress was seen
+	builtOK        int      // build (105) activities stopped, not failed
+	buildsFailed   int      // builds marked failed by a message
+	copyStops      int      // copyPath (100) activities stopped
+	firstXfer      time.Time
+	lastPhase      Phase
+	lastExit       int
+	hasExit        bool
 
 	activationFailed bool
 	// lastStep, linked and afterLink follow the activation steps however
@@ -394,7 +374,7 @@ type State struct {
 	plainBuilt  int
 	plainCopies int
 
-	msgs map[int]*msgRing
+	msgs map[int]*ring[Message]
 
 	act Activation
 	// textErrors are plain lines outside the activation that look like
@@ -402,28 +382,6 @@ type State struct {
 	textErrors []string
 
 	stats Stats
-}
-
-type msgRing struct {
-	items []Message
-	next  int
-}
-
-func (r *msgRing) push(m Message, max int) {
-	if len(r.items) < max {
-		r.items = append(r.items, m)
-		return
-	}
-	r.items[r.next] = m
-	r.next = (r.next + 1) % len(r.items)
-}
-
-func (r *msgRing) all() []Message {
-	out := make([]Message, 0, len(r.items))
-	for k := range r.items {
-		out = append(out, r.items[(r.next+k)%len(r.items)])
-	}
-	return out
 }
 
 // NewState returns an empty State; the run's clock starts now.
@@ -453,8 +411,8 @@ func NewState(opts Options) *State {
 		acts:        make(map[uint64]*activity),
 		buildByDrv:  make(map[string]*buildRec),
 		plainBuilds: make(map[string]struct{}),
-		msgs:        make(map[int]*msgRing),
-		tail:        make([]tailSlot, 0, lim.TailLines),
+		msgs:        make(map[int]*ring[Message]),
+		tail:        ring[tailSlot]{items: make([]tailSlot, 0, lim.TailLines)},
 	}
 }
 
@@ -548,20 +506,9 @@ func clipPath(p []byte) string {
 
 func (s *State) pushTail(act uint64, kind Kind, level int, text []byte) {
 	text = s.clip(text)
-	if !s.tailFull {
-		s.tail = append(s.tail, tailSlot{act: act, kind: kind, level: level, text: append([]byte(nil), text...)})
-		if len(s.tail) == s.lim.TailLines {
-			s.tailFull = true
-		}
-		return
-	}
-	slot := &s.tail[s.tailNext]
+	slot := s.tail.slot(s.lim.TailLines)
 	slot.act, slot.kind, slot.level = act, kind, level
 	slot.text = append(slot.text[:0], text...)
-	s.tailNext++
-	if s.tailNext == len(s.tail) {
-		s.tailNext = 0
-	}
 }
 
 func (s *State) result(e *rawEvent) {
@@ -571,7 +518,7 @@ func (s *State) result(e *rawEvent) {
 		text := e.str(0)
 		if a != nil && a.build != nil {
 			if !a.build.noLines {
-				a.build.lines.push(s.clip(text), s.lim.BuildLines)
+				pushLine(&a.build.lines, s.clip(text), s.lim.BuildLines)
 			}
 			a.build.Lines++
 		}
@@ -586,6 +533,7 @@ func (s *State) result(e *rawEvent) {
 		switch a.typ {
 		case ActBuilds:
 			s.seenBuilds = true
+			a.peak = max(a.peak, a.progress[1])
 		case ActCopyPaths:
 			s.seenCopies = true
 		}
@@ -636,7 +584,7 @@ func (s *State) start(e *rawEvent) {
 		} else {
 			s.runningWithLogs++
 			if n := len(s.spareRings); n > 0 {
-				b.lines.lines = s.spareRings[n-1]
+				b.lines.items = s.spareRings[n-1]
 				s.spareRings = s.spareRings[:n-1]
 			}
 		}
@@ -676,6 +624,9 @@ func (s *State) stop(id uint64) {
 		for k := range a.progress {
 			s.finBuilds[k] += a.progress[k]
 		}
+		// A finished set of builds counts what it built, not what nix
+		// once expected.
+		s.finBuildsTotal += max(a.progress[1], a.progress[0]+a.progress[3])
 	case ActCopyPaths:
 		for k := range a.progress {
 			s.finCopies[k] += a.progress[k]
@@ -687,7 +638,6 @@ func (s *State) stop(id uint64) {
 		s.copyStops++
 	case ActRealise:
 		s.finExpBytes += a.expected[ActFileTransfer]
-		s.finExpNar += a.expected[ActCopyPath]
 	case ActBuild:
 		b := a.build
 		if !b.noLines {
@@ -730,10 +680,10 @@ func (s *State) forgetBuilds() {
 		}
 		b := s.doneBuilds[victim]
 		s.doneBuilds = append(s.doneBuilds[:victim], s.doneBuilds[victim+1:]...)
-		if len(s.spareRings) < 8 && cap(b.lines.lines) > 0 {
-			s.spareRings = append(s.spareRings, b.lines.lines[:0])
+		if len(s.spareRings) < 8 && cap(b.lines.items) > 0 {
+			s.spareRings = append(s.spareRings, b.lines.recycle())
 		}
-		b.lines = byteRing{}
+		b.lines = lineRing{}
 		if s.buildByDrv[b.Drv] == b {
 			delete(s.buildByDrv, b.Drv)
 		}
@@ -768,10 +718,10 @@ func (s *State) msg(e *rawEvent) {
 			File: clipPath(e.file), Line: e.line, Column: e.column}
 		r := s.msgs[level]
 		if r == nil {
-			r = &msgRing{}
+			r = &ring[Message]{}
 			s.msgs[level] = r
 		}
-		r.push(m, s.lim.Messages)
+		*r.slot(s.lim.Messages) = m
 		if level <= LvlError {
 			s.markFailedBuild(m.Text)
 		}
@@ -903,70 +853,95 @@ func (s *State) elapsed() time.Duration {
 	return 0
 }
 
-// counts sums the progress of stopped and open activities.
-func (s *State) counts() (builds, copies [4]int64, bytesDone, narBytes, expBytes, expNar int64) {
-	builds, copies = s.finBuilds, s.finCopies
-	bytesDone, narBytes = s.finBytes, s.finNarBytes
-	expBytes, expNar = s.finExpBytes, s.finExpNar
+// figures are the counts Header and Summary both show, derived once.
+type figures struct {
+	// builds: done (successful), failed, running now, and the total.
+	built, failed, running, buildsTotal int
+	// downloads: done, expected, running now.
+	downloaded, downloadsExpected, downloading int
+	// bytesDone are file transfer bytes, narBytes store path copy bytes,
+	// bytesExpected the bytes the realisations expect to transfer.
+	bytesDone, narBytes, bytesExpected int64
+}
+
+// figures sums the progress of stopped and open activities.
+//
+// The build total never goes down while a set of builds (one nix build, or
+// the nix run that builds home-manager before it, each a builds activity)
+// runs: an open set counts the largest total nix gave it, and at least the
+// builds done, failed and running. Once the set ends it counts what it
+// built. Sets add up, so a second set raises the total and never resets it.
+func (s *State) figures() figures {
+	builds, copies := s.finBuilds, s.finCopies
+	f := figures{bytesDone: s.finBytes, narBytes: s.finNarBytes, bytesExpected: s.finExpBytes}
+	total := s.finBuildsTotal
 	for _, a := range s.acts {
 		switch a.typ {
 		case ActBuilds:
 			for k := range a.progress {
 				builds[k] += a.progress[k]
 			}
+			total += max(a.peak, a.progress[0]+a.progress[2]+a.progress[3])
 		case ActCopyPaths:
 			for k := range a.progress {
 				copies[k] += a.progress[k]
 			}
 		case ActFileTransfer:
-			bytesDone += a.progress[0]
+			f.bytesDone += a.progress[0]
 		case ActCopyPath:
-			narBytes += a.progress[0]
+			f.narBytes += a.progress[0]
+			f.downloading++
 		case ActRealise:
-			expBytes += a.expected[ActFileTransfer]
-			expNar += a.expected[ActCopyPath]
+			f.bytesExpected += a.expected[ActFileTransfer]
+		case ActBuild:
+			f.running++
 		}
 	}
-	return
+	// A build that failed stops before the message that says so: until it
+	// comes, a build nix already counts as failed is not also successful.
+	unmarked := max(0, int(builds[3])-s.buildsFailed)
+	f.built = max(int(builds[0]), s.builtOK-unmarked) + s.plainBuilt
+	f.failed = max(int(builds[3]), s.buildsFailed)
+	// A build nix already counts as done may not have stopped yet: the
+	// lower bound takes nix's figures or the activities, not both.
+	seen := max(int(builds[0]+builds[2]+builds[3]), s.builtOK+s.buildsFailed+f.running) + s.plainBuilt
+	f.buildsTotal = max(int(total), seen, f.built+f.failed)
+	// A build nix counts as done while its activity still stops is not
+	// also running.
+	f.running = min(f.running, f.buildsTotal-f.built-f.failed)
+	f.downloaded = int(copies[0])
+	if !s.seenCopies {
+		f.downloaded = s.copyStops
+	}
+	f.downloaded += s.plainCopies
+	f.downloadsExpected = max(int(copies[1]), f.downloaded+f.downloading)
+	return f
 }
 
 // Header returns where the run stands now.
 func (s *State) Header() Header {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	builds, copies, bytesDone, _, expBytes, _ := s.counts()
+	f := s.figures()
 	h := Header{
 		Elapsed:           s.elapsed(),
-		BytesDone:         bytesDone,
-		BytesExpected:     expBytes,
-		BuildsDone:        max(int(builds[0]), s.builtOK) + s.plainBuilt,
-		BuildsExpected:    int(builds[1]),
-		BuildsFailed:      max(int(builds[3]), s.buildsFailed),
-		DownloadsDone:     int(copies[0]),
-		DownloadsExpected: int(copies[1]),
+		BytesDone:         f.bytesDone,
+		BytesExpected:     max(f.bytesExpected, f.bytesDone),
+		BuildsDone:        f.built,
+		BuildsExpected:    f.buildsTotal,
+		BuildsRunning:     f.running,
+		BuildsFailed:      f.failed,
+		DownloadsDone:     f.downloaded,
+		DownloadsExpected: f.downloadsExpected,
+		DownloadsRunning:  f.downloading,
 	}
-	for _, a := range s.acts {
-		switch a.typ {
-		case ActBuild:
-			h.BuildsRunning++
-		case ActCopyPath:
-			h.DownloadsRunning++
-		}
-	}
-	if !s.seenCopies {
-		h.DownloadsDone = s.copyStops
-	}
-	h.DownloadsDone += s.plainCopies
-	h.BuildsExpected = max(h.BuildsExpected, h.BuildsDone+h.BuildsRunning+h.BuildsFailed)
-	h.DownloadsExpected = max(h.DownloadsExpected, h.DownloadsDone+h.DownloadsRunning)
-	h.BytesExpected = max(h.BytesExpected, h.BytesDone)
 	if !s.firstXfer.IsZero() {
 		end := s.now()
 		if s.finished {
 			end = s.ended
 		}
 		if d := end.Sub(s.firstXfer).Seconds(); d > 0 {
-			h.Rate = float64(bytesDone) / d
+			h.Rate = float64(f.bytesDone) / d
 		}
 	}
 	h.ActivationStep = s.lastStep
@@ -1027,19 +1002,13 @@ func sortActivities(a []Activity) {
 func (s *State) LogTail(n int) []Line {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	total := len(s.tail)
-	if n <= 0 || n > total {
-		n = total
+	if n <= 0 || n > s.tail.len() {
+		n = s.tail.len()
 	}
 	out := make([]Line, 0, n)
-	start := 0
-	if s.tailFull {
-		start = s.tailNext
-	}
-	for k := total - n; k < total; k++ {
-		t := s.tail[(start+k)%total]
+	s.tail.newest(n, func(t *tailSlot) {
 		out = append(out, Line{Activity: t.act, Kind: t.kind, Level: t.level, Text: string(t.text)})
-	}
+	})
 	return out
 }
 
@@ -1065,7 +1034,7 @@ func (s *State) BuildLog(id uint64, n int) []string {
 	defer s.mu.Unlock()
 	for _, b := range s.builds {
 		if b.ID == id && !b.forgotten {
-			return b.lines.newest(n)
+			return newestLines(&b.lines, n)
 		}
 	}
 	return nil
@@ -1077,9 +1046,16 @@ func (s *State) Messages(level int) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := s.msgs[level]; r != nil {
-		return r.all()
+		return allMessages(r)
 	}
 	return nil
+}
+
+// allMessages returns the kept messages of r, oldest first.
+func allMessages(r *ring[Message]) []Message {
+	out := make([]Message, 0, r.len())
+	r.newest(0, func(m *Message) { out = append(out, *m) })
+	return out
 }
 
 // Activation returns what the activation output said so far.
@@ -1107,20 +1083,10 @@ func (s *State) Summary() Summary {
 }
 
 func (s *State) summary() Summary {
-	builds, copies, bytesDone, narBytes, _, _ := s.counts()
-	sum := Summary{
-		Built:      max(int(builds[0]), s.builtOK) + s.plainBuilt,
-		Failed:     max(int(builds[3]), s.buildsFailed),
-		Downloaded: int(copies[0]),
-		Bytes:      bytesDone,
-		Elapsed:    s.elapsed(),
-	}
-	if !s.seenCopies {
-		sum.Downloaded = s.copyStops
-	}
-	sum.Downloaded += s.plainCopies
+	f := s.figures()
+	sum := Summary{Built: f.built, Failed: f.failed, Downloaded: f.downloaded, Bytes: f.bytesDone, Elapsed: s.elapsed()}
 	if sum.Bytes == 0 {
-		sum.Bytes = narBytes
+		sum.Bytes = f.narBytes
 	}
 	return sum
 }
