@@ -3,6 +3,7 @@ package nixrun
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -23,6 +24,16 @@ func FuzzFeed(f *testing.F) {
 		`@nix {"action":"msg","level":0,"msg":"builder for '/nix/store/g7phq9rq0apbrmbivjrsxnvak2dzamga-a-1.0.drv' failed"}`,
 		`@nix {"action":"start","id":18446744073709551615,"parent":1,"type":999,"fields":[[{}],null,true,1e5]}`,
 		`@nix {"action":"result","fields":["x"`,
+		// Once decoded differently by the two paths: booleans and null
+		// in fields, "text" beside "msg", invalid UTF-8, and keys in
+		// another case (encoding/json matches them case-insensitively).
+		`@nix {"action":"result","fields":[true,false,null],"id":1,"type":105}`,
+		`@nix {"action":"msg","level":0,"text":"t","msg":"m"}`,
+		`@nix {"action":"msg","level":0,"msg":"m","text":null}`,
+		`@nix {"action":"start","id":1,"msg":"m","text":""}`,
+		"@nix {\"action\":\"result\",\"fields\":[\"a\xffb\"],\"id\":1,\"type\":101}",
+		"@nix {\"action\":\"msg\",\"level\":0,\"msg\":\"\xc3( \xed\xa0\x80 \\ud800\"}",
+		`@nix {"action":"msg","level":0,"MSG":"m","Level":3}`,
 		`@nixboard {"action":"exit","status":1}`,
 		`@nixboard {"action":"time","ms":12}`,
 		"Existing file '/home/u/.bashrc.backup' would be clobbered by backing up '/home/u/.bashrc'",
@@ -69,27 +80,32 @@ func FuzzFeed(f *testing.F) {
 			}
 		}
 		// The fast path and encoding/json agree: what one parses as an
-		// event, the other does too, with the same kind and id.
+		// event, the other does too, and they decode it to the same
+		// whole event.
 		if body, ok := bytes.CutPrefix(data, []byte("@nix ")); ok {
 			// The literal path reads what it takes as the general
 			// scanner does.
 			scanBoth(t, body)
-		}
-		if bytes.HasPrefix(data, []byte("@nix ")) && !bytes.ContainsAny(data, "\n\r") {
-			var fast Parser
-			ev := fast.parse(data)
-			kind, id := ev.kind, ev.id
-			var slow Parser
-			slow.ev = rawEvent{}
-			slowOK := slow.decodeSlow(data[5:]) && slow.ev.kind != KindExit && slow.ev.kind != KindTime
-			if slowOK && kind == KindMalformed {
-				// The fast scanner fell back, and the fallback agrees.
-				t.Fatalf("encoding/json accepts what parse rejects: %q", data)
-			} else if slowOK && kind != KindMalformed && (slow.ev.kind != kind || slow.ev.id != id) {
-				t.Fatalf("fast %v/%d, slow %v/%d for %q", kind, id, slow.ev.kind, slow.ev.id, data)
-			}
+			compareDecodings(t, data)
 		}
 	})
+}
+
+// compareDecodings checks that Parser.parse, with its fast scanners, and
+// decodeSlow, encoding/json alone, decode the `@nix ` line the same way.
+func compareDecodings(t *testing.T, line []byte) {
+	t.Helper()
+	var fast, slow Parser
+	got := fast.Parse(line)
+	slowOK := slow.decodeSlow(line[len(nixPrefix):]) && slow.ev.kind != KindExit && slow.ev.kind != KindTime
+	switch {
+	case slowOK && got.Kind == KindMalformed:
+		t.Fatalf("encoding/json accepts what parse rejects: %q", line)
+	case slowOK:
+		if want := slow.ev.export(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\nfast %+v\nslow %+v", line, got, want)
+		}
+	}
 }
 
 // FuzzSanitize checks that Sanitize leaves no escape sequence but SGR and

@@ -1,7 +1,6 @@
 package nixrun
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
@@ -30,13 +29,18 @@ type rawEvent struct {
 
 // rawHead is everything of a rawEvent except its fields.
 type rawHead struct {
-	kind    Kind
-	id      uint64
-	parent  uint64
-	typ     int
-	level   int
-	text    []byte
-	rawMsg  []byte
+	kind   Kind
+	id     uint64
+	parent uint64
+	typ    int
+	level  int
+	text   []byte
+	rawMsg []byte
+	// msg is the "msg" key's string, which is the text unless a
+	// "text" key that is not null stands beside it (textSet), in
+	// whichever order: Nix writes one of the two.
+	msg     []byte
+	textSet bool
 	file    []byte
 	line    int
 	column  int
@@ -320,6 +324,9 @@ func (p *Parser) scan(b []byte) bool {
 			e.millis, i, ok = scanIntOrNull(b, i)
 		case keyText:
 			e.text, i, ok = p.scanStringOrNull(b, i)
+			e.textSet = e.text != nil
+		case keyMsg:
+			e.msg, i, ok = p.scanStringOrNull(b, i)
 		case keyRawMsg:
 			e.rawMsg, i, ok = p.scanStringOrNull(b, i)
 		case keyFile:
@@ -338,6 +345,9 @@ func (p *Parser) scan(b []byte) bool {
 			return false
 		}
 		if b[i] == '}' {
+			if !e.textSet {
+				e.text = e.msg
+			}
 			i = skipWS(b, i+1)
 			return action && i == len(b)
 		}
@@ -362,7 +372,8 @@ const (
 	keyColumn
 	keyStatus
 	keyMs
-	keyText // "text", and "msg" for messages
+	keyText
+	keyMsg
 	keyRawMsg
 	keyFile
 	keyFields
@@ -389,8 +400,10 @@ func keyNamed(name []byte) jsonKey {
 		return keyStatus
 	case "ms":
 		return keyMs
-	case "text", "msg":
+	case "text":
 		return keyText
+	case "msg":
+		return keyMsg
 	case "raw_msg":
 		return keyRawMsg
 	case "file":
@@ -447,7 +460,7 @@ func nixKey(b []byte, i int) (jsonKey, int) {
 		}
 	case 'm':
 		if hasLiteral(rest, 0, `"msg":`) {
-			return keyText, i + len(`"msg":`)
+			return keyMsg, i + len(`"msg":`)
 		}
 		if hasLiteral(rest, 0, `"ms":`) {
 			return keyMs, i + len(`"ms":`)
@@ -711,21 +724,35 @@ func (p *Parser) scanStringOrNull(b []byte, i int) ([]byte, int, bool) {
 	return p.scanString(b, i)
 }
 
-// scanString reads a JSON string at b[i]. Without escapes it returns a
-// slice of b; with escapes it unescapes into p.buf, whose capacity was set
-// so that it never reallocates during one line.
+// scanString reads a JSON string at b[i], as encoding/json does: each
+// byte that is not part of valid UTF-8 becomes U+FFFD. Without escapes or
+// such bytes it returns a slice of b; otherwise it unescapes into p.buf,
+// whose capacity was set so that it seldom reallocates during one line
+// (only U+FFFD is longer than what it replaces; slices taken before a
+// reallocation keep the old array, so they stay valid). A string, even an
+// empty one, is never nil.
 func (p *Parser) scanString(b []byte, i int) ([]byte, int, bool) {
 	if i >= len(b) || b[i] != '"' {
 		return nil, i, false
 	}
 	i++
 	start := i
-	i = stringStop(b, i)
-	if i >= len(b) || b[i] < 0x20 {
-		return nil, i, false
-	}
-	if b[i] == '"' {
-		return b[start:i], i + 1, true
+	for {
+		i = stringStop(b, i)
+		if i >= len(b) || b[i] < 0x20 {
+			return nil, i, false
+		}
+		if b[i] == '"' {
+			return b[start:i], i + 1, true
+		}
+		if b[i] < utf8.RuneSelf {
+			break // a backslash
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		i += n
 	}
 	out := len(p.buf)
 	p.buf = append(p.buf, b[start:i]...)
@@ -736,6 +763,12 @@ func (p *Parser) scanString(b []byte, i int) ([]byte, int, bool) {
 			return p.buf[out:len(p.buf):len(p.buf)], i + 1, true
 		case c < 0x20:
 			return nil, i, false
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune(b[i:])
+			// r is U+FFFD for a byte that is not valid UTF-8.
+			p.buf = utf8.AppendRune(p.buf, r)
+			i += n
+			continue
 		case c != '\\':
 			// Copy the run up to the next quote or backslash at once.
 			j := stringStop(b, i+1)
@@ -792,8 +825,10 @@ const (
 )
 
 // stringStop returns the index of the first byte of b at or after i that
-// ends a run of plain string bytes: a quote, a backslash or a control
-// character (below 0x20), or len(b) when there is none. It tests eight
+// ends a run of plain ASCII string bytes: a quote, a backslash, a control
+// character (below 0x20) or a byte of a multi-byte sequence (0x80 and
+// above, which the caller checks is valid UTF-8), or len(b) when there is
+// none. It tests eight
 // bytes at a time: log lines are mostly long strings.
 func stringStop(b []byte, i int) int {
 	for ; len(b)-i >= 16; i += 16 {
@@ -812,7 +847,7 @@ func stringStop(b []byte, i int) int {
 		}
 	}
 	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 			return i
 		}
 	}
@@ -820,15 +855,16 @@ func stringStop(b []byte, i int) int {
 }
 
 // stringStops has the high bit set in the first byte of x (read
-// little-endian) that is a quote, a backslash or below 0x20, and possibly
-// in later ones; it is zero when there is none. (v - 0x01…) &^ v marks
-// the first zero byte of v, and (x - 0x20…) &^ x the first byte below
-// 0x20: the lowest set bit of the union is the first byte that stops a
-// run of plain string bytes.
+// little-endian) that is a quote, a backslash, below 0x20 or at least
+// 0x80, and possibly in later ones; it is zero when there is none.
+// (v - 0x01…) &^ v marks the first zero byte of v, (x - 0x20…) &^ x the
+// first byte below 0x20, and x itself the bytes from 0x80: the lowest set
+// bit of the union is the first byte that stops a run of plain string
+// bytes.
 func stringStops(x uint64) uint64 {
 	q := x ^ ('"' * swarOnes)
 	bs := x ^ ('\\' * swarOnes)
-	return ((q-swarOnes)&^q | (bs-swarOnes)&^bs | (x-0x20*swarOnes)&^x) & swarHighs
+	return ((q-swarOnes)&^q | (bs-swarOnes)&^bs | (x-0x20*swarOnes)&^x | x) & swarHighs
 }
 
 func hex4(b []byte, i int) (rune, int, bool) {
@@ -922,77 +958,94 @@ func skipValue(b []byte, i, depth int) (int, bool) {
 	return i, false
 }
 
-// slowEvent is the encoding/json form of an event, for lines the fast
-// scanner does not handle. Numbers stay json.Number so ids are never
-// rounded through float64.
-type slowEvent struct {
-	Action string            `json:"action"`
-	ID     json.Number       `json:"id"`
-	Parent json.Number       `json:"parent"`
-	Type   json.Number       `json:"type"`
-	Level  json.Number       `json:"level"`
-	Text   *string           `json:"text"`
-	Msg    *string           `json:"msg"`
-	RawMsg *string           `json:"raw_msg"`
-	File   *string           `json:"file"`
-	Line   json.Number       `json:"line"`
-	Column json.Number       `json:"column"`
-	Status json.Number       `json:"status"`
-	Ms     json.Number       `json:"ms"`
-	Fields []json.RawMessage `json:"fields"`
-}
-
-// decodeSlow decodes body with encoding/json into p.ev, copying strings
-// into p.buf. It accepts numbers with fractions or exponents (truncated to
+// decodeSlow decodes body with encoding/json into p.ev, into fresh
+// memory. It reads what the scanners read the same way (keys matched
+// exactly, "text" before "msg", true as 1 and false and null as 0 in
+// fields, U+FFFD for bytes that are not UTF-8; FuzzFeed checks that), and
+// accepts besides numbers with fractions or exponents (truncated to
 // integers) and values Nix does not write, such as nested arrays in
 // fields, which it keeps as their JSON text.
 func (p *Parser) decodeSlow(body []byte) bool {
-	// encoding/json matches keys case-insensitively; Nix's key is
-	// "action", exactly.
-	if !bytes.Contains(body, []byte(`"action"`)) {
+	// A map, not a struct: encoding/json matches a struct's keys
+	// case-insensitively, and Nix's keys are exact. Of repeated keys the
+	// last counts, as in the scanners.
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
 		return false
 	}
-	var s slowEvent
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&s); err != nil {
-		return false
-	}
-	if dec.More() {
+	var action string
+	if raw, ok := obj["action"]; !ok || json.Unmarshal(raw, &action) != nil {
 		return false
 	}
 	e := &p.ev
 	var ok bool
-	if e.kind, ok = actionKind([]byte(s.Action)); !ok {
+	if e.kind, ok = actionKind([]byte(action)); !ok {
 		return false
 	}
-	if e.id, ok = numberUint(s.ID); !ok {
-		return false
+	num := func(key string) (json.Number, bool) {
+		var n json.Number
+		raw, ok := obj[key]
+		return n, !ok || json.Unmarshal(raw, &n) == nil
 	}
-	if e.parent, ok = numberUint(s.Parent); !ok {
-		return false
-	}
-	e.typ = numberInt(s.Type)
-	e.level = numberInt(s.Level)
-	e.line = numberInt(s.Line)
-	e.column = numberInt(s.Column)
-	e.status = numberInt(s.Status)
-	e.millis = int64(numberInt(s.Ms))
-	// The slow path owns fresh memory: p.buf may be too small here.
-	own := func(sp *string) []byte {
-		if sp == nil {
-			return nil
+	// str reads a string or null; set is false for null or no key.
+	str := func(key string) (v []byte, set, ok bool) {
+		raw, has := obj[key]
+		if !has {
+			return nil, false, true
 		}
-		return []byte(*sp)
+		var sp *string
+		if json.Unmarshal(raw, &sp) != nil {
+			return nil, false, false
+		}
+		if sp == nil {
+			return nil, false, true
+		}
+		return []byte(*sp), true, true
 	}
-	if s.Text != nil {
-		e.text = own(s.Text)
+	good := true
+	check := func(ok bool) {
+		good = good && ok
+	}
+	n, ok := num("id")
+	check(ok)
+	e.id, ok = numberUint(n)
+	check(ok)
+	n, ok = num("parent")
+	check(ok)
+	e.parent, ok = numberUint(n)
+	check(ok)
+	for _, f := range []struct {
+		key string
+		dst *int
+	}{{"type", &e.typ}, {"level", &e.level}, {"line", &e.line}, {"column", &e.column}, {"status", &e.status}} {
+		n, ok = num(f.key)
+		check(ok)
+		*f.dst = numberInt(n)
+	}
+	n, ok = num("ms")
+	check(ok)
+	e.millis = int64(numberInt(n))
+	text, textSet, ok := str("text")
+	check(ok)
+	msg, _, ok := str("msg")
+	check(ok)
+	if textSet {
+		e.text = text
 	} else {
-		e.text = own(s.Msg)
+		e.text = msg
 	}
-	e.rawMsg = own(s.RawMsg)
-	e.file = own(s.File)
-	for _, raw := range s.Fields {
+	e.rawMsg, _, ok = str("raw_msg")
+	check(ok)
+	e.file, _, ok = str("file")
+	check(ok)
+	var fields []json.RawMessage
+	if raw, has := obj["fields"]; has {
+		check(json.Unmarshal(raw, &fields) == nil)
+	}
+	if !good {
+		return false
+	}
+	for _, raw := range fields {
 		if e.nfields >= maxFields {
 			break
 		}
@@ -1000,6 +1053,9 @@ func (p *Parser) decodeSlow(body []byte) bool {
 		var str string
 		var num json.Number
 		switch {
+		case string(raw) == "null", string(raw) == "false":
+		case string(raw) == "true":
+			f.num = 1
 		case json.Unmarshal(raw, &str) == nil:
 			f.isStr, f.str = true, []byte(str)
 		case json.Unmarshal(raw, &num) == nil:

@@ -16,7 +16,7 @@ import (
 // naiveStringStop is stringStop one byte at a time, as the reference.
 func naiveStringStop(b []byte, i int) int {
 	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
 			return i
 		}
 	}
@@ -27,7 +27,9 @@ func naiveStringStop(b []byte, i int) int {
 // plain bytes around the eight-byte boundaries, after one or two other
 // stops, and compares stringStop with the byte loop.
 func TestStringStop(t *testing.T) {
-	fillers := []byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x80, 0xa0, 0xc3, 0xff}
+	// Bytes from 0x80 stop a run too (the caller checks their UTF-8), so
+	// the fillers are ASCII.
+	fillers := []byte{'a', ' ', '!', '#', '[', ']', '~', 0x7f}
 	for n := 0; n <= 19; n++ {
 		for _, fill := range fillers {
 			base := bytes.Repeat([]byte{fill}, n)
@@ -365,6 +367,35 @@ func TestScanNixShortcuts(t *testing.T) {
 	} {
 		if scanBoth(t, []byte(body)) {
 			t.Errorf("scanNix takes %s", body)
+		}
+	}
+}
+
+// TestParseAgreedShapes pins what both decodings make of the shapes they
+// once read differently; FuzzFeed checks that the two agree on any line.
+func TestParseAgreedShapes(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want Event
+	}{
+		{`@nix {"action":"result","fields":[true,false,null,"s",7],"id":1,"type":105}`,
+			Event{Kind: KindResult, ID: 1, Type: 105, Fields: []Field{{Int: 1}, {}, {}, {Str: "s", IsStr: true}, {Int: 7}}}},
+		{`@nix {"action":"msg","text":"t","msg":"m"}`, Event{Kind: KindMsg, Text: "t"}},
+		{`@nix {"action":"msg","msg":"m","text":"t"}`, Event{Kind: KindMsg, Text: "t"}},
+		{`@nix {"action":"msg","msg":"m","text":null}`, Event{Kind: KindMsg, Text: "m"}},
+		{`@nix {"action":"msg","MSG":"m","Level":3}`, Event{Kind: KindMsg}},
+		{"@nix {\"action\":\"msg\",\"msg\":\"a\xffb \xc3\xa9\"}", Event{Kind: KindMsg, Text: "a\uFFFDb \u00e9"}},
+		{"@nix {\"action\":\"msg\",\"msg\":\"\\n\xed\xa0\x80\"}", Event{Kind: KindMsg, Text: "\n\uFFFD\uFFFD\uFFFD"}},
+	} {
+		var p Parser
+		body := []byte(tc.line[len(nixPrefix):])
+		if !p.decodeSlow(body) {
+			t.Errorf("decodeSlow rejects %q", tc.line)
+		} else if got := p.ev.export(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("decodeSlow(%q) = %+v, want %+v", tc.line, got, tc.want)
+		}
+		if got := ParseLine([]byte(tc.line)); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseLine(%q) = %+v, want %+v", tc.line, got, tc.want)
 		}
 	}
 }
