@@ -26,10 +26,11 @@ func Run(ctx context.Context, m Machine, opts Options) Report {
 	if !r.Nix.Installed {
 		// The install advice depends on the whole report (the user, the
 		// WSL checks), so its fix is filled in last.
-		a.setFix("nix.installed", InstallAdvice(r).Fix())
+		adv := InstallAdvice(r)
+		a.setFix("nix.installed", fix{adv.Fix(), adv.FixNote()})
 	}
-	if fix := a.replaceDistroNixFix(); fix != "" {
-		a.setFix("nix.version", fix)
+	if cmd := a.replaceDistroNixFix(); cmd != "" {
+		a.setFix("nix.version", fix{cmd: cmd})
 	}
 	return r
 }
@@ -41,14 +42,36 @@ type analysis struct {
 	m Machine
 }
 
-func (a *analysis) check(id string, st Status, msg, fix string) {
-	a.r.Checks = append(a.r.Checks, Check{ID: id, Status: st, Message: msg, Fix: fix})
+func (a *analysis) check(id string, st Status, msg, cmd string) {
+	a.r.Checks = append(a.r.Checks, Check{ID: id, Status: st, Message: msg, Fix: cmd})
 }
 
-// setFix replaces the fix of the check with the given id.
-func (a *analysis) setFix(id, fix string) {
+// fix is what a check proposes: cmd is a command that runs as pasted in the
+// shell nixboard runs in ("" when no command fixes it), and note, added to
+// the check's message, is the explanation around it (what to do first or
+// after, where else to run it). Doctor and the wizard draw a check's Fix as
+// a command to copy, so prose never goes into cmd.
+type fix struct{ cmd, note string }
+
+// checkFix adds a check whose fix may carry a note for its message.
+func (a *analysis) checkFix(id string, st Status, msg string, f fix) {
+	a.check(id, st, withNote(msg, f.note), f.cmd)
+}
+
+// withNote appends a fix's note to a check's message.
+func withNote(msg, note string) string {
+	if note == "" {
+		return msg
+	}
+	return msg + "; " + note
+}
+
+// setFix replaces the fix of the check with the given id, adding its note
+// to the message.
+func (a *analysis) setFix(id string, f fix) {
 	if c := a.checkByID(id); c != nil {
-		c.Fix = fix
+		c.Fix = f.cmd
+		c.Message = withNote(c.Message, f.note)
 	}
 }
 
@@ -123,21 +146,21 @@ func (a *analysis) platform() {
 	switch {
 	case !supported:
 		a.check("platform.supported", StatusFail,
-			fmt.Sprintf("%s (%s) is not a system Nix and home-manager support", where, p.System),
-			"use an x86_64 or aarch64 Linux (WSL 2 on Windows) or a Mac")
+			fmt.Sprintf("%s (%s) is not a system Nix and home-manager support: use an x86_64 or aarch64 Linux (WSL 2 on Windows) or a Mac", where, p.System),
+			"")
 	default:
 		a.check("platform.supported", StatusOK, fmt.Sprintf("%s, %s (%s)", where, kindTitle(p), p.System), "")
 	}
 	if p.Container != nil {
 		a.check("platform.container", StatusWarn,
-			fmt.Sprintf("running inside a %s container: Nix and home-manager will live in the container and vanish with it", containerTitle(*p.Container)),
-			"run nixboard on the host, or keep /nix and your home directory on volumes")
+			fmt.Sprintf("running inside a %s container: Nix and home-manager will live in the container and vanish with it; run nixboard on the host, or keep /nix and your home directory on volumes", containerTitle(*p.Container)),
+			"")
 	}
 	if p.Kind == KindDarwin {
 		if p.Rosetta {
 			a.check("darwin.rosetta", StatusWarn,
-				"nixboard runs under Rosetta (an x86_64 build on Apple Silicon); this Mac is set up as aarch64-darwin",
-				"install the arm64 (aarch64-darwin) build of nixboard")
+				"nixboard runs under Rosetta (an x86_64 build on Apple Silicon); this Mac is set up as aarch64-darwin: install the arm64 (aarch64-darwin) build of nixboard",
+				"")
 		}
 		if p.Arch == "x86_64" {
 			a.check("darwin.intel", StatusWarn,
@@ -330,8 +353,8 @@ func (a *analysis) wslChecks() {
 	distro := wslDistroWord(w.Distro)
 	if w.Version == 1 {
 		a.check("wsl.version", StatusWarn,
-			"WSL 1: Nix works poorly there (no systemd, no daemon, slow file system); WSL 2 is recommended",
-			fmt.Sprintf("in Windows PowerShell: wsl.exe --set-version %s 2", distro))
+			"WSL 1: Nix works poorly there (no systemd, no daemon, slow file system); WSL 2 is recommended: run the fix in Windows PowerShell, then re-run nixboard inside WSL 2",
+			fmt.Sprintf("wsl.exe --set-version %s 2", distro))
 		return
 	}
 	a.check("wsl.version", StatusOK, "WSL 2", "")
@@ -339,19 +362,28 @@ func (a *analysis) wslChecks() {
 	case w.Systemd:
 		a.check("wsl.systemd", StatusOK, "systemd is running", "")
 	case w.SystemdConfigured:
-		a.check("wsl.systemd", StatusWarn,
+		a.checkFix("wsl.systemd", StatusWarn,
 			"/etc/wsl.conf asks for systemd but it is not running: WSL has not been restarted since",
-			"in Windows PowerShell: wsl.exe --shutdown   (then open the distribution again)")
+			wslRestartFix)
 	default:
-		a.check("wsl.systemd", StatusWarn,
+		a.checkFix("wsl.systemd", StatusWarn,
 			"systemd is not running, so the Nix daemon cannot start by itself",
 			a.systemdFix())
 	}
 }
 
+// wslShutdownNote is what the person must know about wsl.exe --shutdown:
+// it runs from inside WSL too (Windows interop puts wsl.exe on PATH) and
+// ends every WSL session, this terminal included.
+const wslShutdownNote = "wsl.exe --shutdown restarts WSL, closing this terminal (run it in Windows PowerShell if interop is off here); then open the distribution again"
+
+// wslRestartFix restarts WSL so that /etc/wsl.conf takes effect.
+var wslRestartFix = fix{wslShutdown, wslShutdownNote}
+
 // systemdFix is the command that switches systemd on in /etc/wsl.conf,
-// changing an existing setting or [boot] section rather than adding a second.
-func (a *analysis) systemdFix() string {
+// changing an existing setting or [boot] section rather than adding a
+// second, then restarts WSL.
+func (a *analysis) systemdFix() fix {
 	pf := &a.f.plat
 	var edit string
 	switch {
@@ -362,7 +394,7 @@ func (a *analysis) systemdFix() string {
 	default:
 		edit = `printf '[boot]\nsystemd=true\n' | sudo tee -a /etc/wsl.conf`
 	}
-	return edit + "\nthen in Windows PowerShell: wsl.exe --shutdown"
+	return fix{edit + "\n" + wslShutdown, "the last line: " + wslShutdownNote}
 }
 
 func hasINIKey(text, section, key string) bool {

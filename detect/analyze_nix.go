@@ -91,17 +91,16 @@ func (a *analysis) nix() {
 	if r.OnPath {
 		a.check("nix.path", StatusOK, "nix is on PATH", "")
 	} else {
-		a.check("nix.path", StatusFail,
+		a.checkFix("nix.path", StatusFail,
 			fmt.Sprintf("Nix is installed at %s but not on PATH: this shell has not loaded the Nix profile (no need to reinstall)", exe),
 			a.sourceProfileFix(install))
 	}
 
 	switch {
 	case r.Version == nil:
-		a.check("nix.version", StatusWarn, "Nix version unknown: "+n.version.problem(),
-			"check that `"+shell.Quote(exe)+" --version` works")
+		a.check("nix.version", StatusWarn, "Nix version unknown: "+n.version.problem()+"; check that `"+shell.Quote(exe)+" --version` works", "")
 	case versionLess(*r.Version, minNix) && determinate == "":
-		a.check("nix.version", StatusFail,
+		a.checkFix("nix.version", StatusFail,
 			fmt.Sprintf("Nix %s is older than %s: nixpkgs %s refuses to evaluate on it (lib/minver.nix), so no switch can succeed", *r.Version, minNix, flakegen.DefaultRelease),
 			a.upgradeFix(install, exe))
 	default:
@@ -135,7 +134,7 @@ func (a *analysis) nix() {
 		if !*r.Flakes {
 			off = append(off, "flakes")
 		}
-		a.check("nix.flakes", StatusWarn,
+		a.checkFix("nix.flakes", StatusWarn,
 			fmt.Sprintf("%s %s not enabled (%s)%s: nixboard turns them on for its own run, but home-manager needs them afterwards",
 				strings.Join(off, " and "), map[bool]string{true: "is", false: "are"}[len(off) == 1], flakesFrom, probeNote),
 			a.flakesFix())
@@ -158,14 +157,14 @@ func (a *analysis) nixMissing() {
 	a.check("nix.installed", StatusFail, msg, "")
 }
 
-func (a *analysis) sourceProfileFix(install string) string {
+func (a *analysis) sourceProfileFix(install string) fix {
 	home := a.m.Getenv("HOME")
 	var candidates []string
 	switch install {
 	case InstallSingleUser:
 		candidates = []string{home + "/.nix-profile/etc/profile.d/nix.sh", home + "/.local/state/nix/profile/etc/profile.d/nix.sh"}
 	case InstallNixOS:
-		return "open a new login shell (NixOS puts nix on PATH through /etc/profile)"
+		return fix{note: "open a new login shell (NixOS puts nix on PATH through /etc/profile)"}
 	default:
 		candidates = []string{"/nix/var/nix/profiles/default/etc/profile.d/nix-daemon.sh"}
 	}
@@ -176,23 +175,23 @@ func (a *analysis) sourceProfileFix(install string) string {
 			break
 		}
 	}
-	return ". " + a.shellPath(script) + "\nor open a new terminal; if it still fails, add that line to your shell's profile"
+	return fix{". " + a.shellPath(script), "the fix loads it into this shell, as a new terminal would; if a new terminal still lacks nix, add that line to your shell's profile"}
 }
 
-func (a *analysis) upgradeFix(install, exe string) string {
+func (a *analysis) upgradeFix(install, exe string) fix {
 	switch {
 	case install == InstallNixOS:
-		return "use a newer nixpkgs for NixOS (nix.package), then: sudo nixos-rebuild switch"
+		return fix{"sudo nixos-rebuild switch", "set a newer Nix for NixOS (nix.package) in /etc/nixos/configuration.nix, then rebuild"}
 	case install == InstallDeterminate:
-		return "sudo determinate-nixd upgrade"
+		return fix{cmd: "sudo determinate-nixd upgrade"}
 	case distroPackaged(exe):
 		// replaceDistroNixFix turns this into commands once the whole
-		// report is known.
-		return "your distribution packages this Nix (" + exe + "): remove its package, then install upstream Nix"
+		// report is known, where it knows the package manager.
+		return fix{note: "your distribution packages this Nix (" + exe + "): remove its package, then install upstream Nix"}
 	case install == InstallSingleUser:
-		return "nix upgrade-nix"
+		return fix{cmd: "nix upgrade-nix"}
 	}
-	return "sudo -i nix upgrade-nix"
+	return fix{cmd: "sudo -i nix upgrade-nix"}
 }
 
 func (a *analysis) daemonCheck(install, exe string, up bool) {
@@ -209,31 +208,32 @@ func (a *analysis) daemonCheck(install, exe string, up bool) {
 		st = StatusWarn
 		msg += "; as root, nix can still use the store directly"
 	}
-	var fix string
+	var f fix
 	p := &a.r.Platform
 	switch {
 	case p.Kind == KindDarwin && install == InstallDeterminate:
-		fix = "sudo launchctl kickstart -k system/systems.determinate.nix-daemon"
+		f.cmd = "sudo launchctl kickstart -k system/systems.determinate.nix-daemon"
 	case p.Kind == KindDarwin:
-		fix = "sudo launchctl kickstart -k system/org.nixos.nix-daemon"
+		f.cmd = "sudo launchctl kickstart -k system/org.nixos.nix-daemon"
 	case p.WSL != nil && !p.WSL.Systemd && p.WSL.SystemdConfigured:
-		fix = "in Windows PowerShell: wsl.exe --shutdown   (then open the distribution again)"
+		f = wslRestartFix
 	case p.WSL != nil && !p.WSL.Systemd:
-		fix = a.systemdFix()
+		f = a.systemdFix()
 	case a.isNixOS():
 		// NixOS manages the units; they cannot be enabled by hand.
-		fix = "sudo systemctl restart nix-daemon.socket nix-daemon.service"
+		f.cmd = "sudo systemctl restart nix-daemon.socket nix-daemon.service"
 	case a.f.plat.systemdDir && distroPackaged(exe):
 		// The distribution's package ships the units (Debian's nix-bin:
 		// nix-daemon.socket and .service); the socket starts the daemon
 		// on the first connection.
-		fix = a.sudo() + "systemctl enable --now nix-daemon.socket"
+		f.cmd = a.sudo() + "systemctl enable --now nix-daemon.socket"
 	case a.f.plat.systemdDir:
-		fix = a.sudo() + "systemctl enable --now nix-daemon.socket nix-daemon.service"
+		f.cmd = a.sudo() + "systemctl enable --now nix-daemon.socket nix-daemon.service"
 	default:
-		fix = "start it by hand (no systemd here): " + a.sudo() + "sh -c " + shell.Quote(shell.Quote(a.daemonBinary(exe))+" >/dev/null 2>&1 &")
+		f = fix{a.sudo() + "sh -c " + shell.Quote(shell.Quote(a.daemonBinary(exe))+" >/dev/null 2>&1 &"),
+			"no systemd here: the fix starts the daemon by hand, in the background, until the machine restarts"}
 	}
-	a.check("nix.daemon", st, msg, fix)
+	a.checkFix("nix.daemon", st, msg, f)
 }
 
 // sudo is the prefix for a command that needs root: none for root itself,
@@ -273,12 +273,11 @@ func (a *analysis) daemonBinary(exe string) string {
 	return candidates[0]
 }
 
-func (a *analysis) flakesFix() string {
+func (a *analysis) flakesFix() fix {
 	if a.isNixOS() {
 		// /etc/nix/nix.conf is generated on NixOS: never edit it.
-		return "add this line to /etc/nixos/configuration.nix:\n" +
-			`nix.settings.experimental-features = [ "nix-command" "flakes" ];` +
-			"\nthen: sudo nixos-rebuild switch"
+		return fix{"sudo nixos-rebuild switch",
+			"add `nix.settings.experimental-features = [ \"nix-command\" \"flakes\" ];` to /etc/nixos/configuration.nix, then rebuild"}
 	}
 	// extra-experimental-features adds to the person's list; a plain
 	// experimental-features line would replace it (dropping, say,
@@ -287,7 +286,7 @@ func (a *analysis) flakesFix() string {
 	if x := a.m.Getenv("XDG_CONFIG_HOME"); path.IsAbs(x) {
 		dir = a.shellPath(path.Join(x, "nix"))
 	}
-	return "mkdir -p " + dir + " && echo 'extra-experimental-features = nix-command flakes' >> " + dir + "/nix.conf"
+	return fix{cmd: "mkdir -p " + dir + " && echo 'extra-experimental-features = nix-command flakes' >> " + dir + "/nix.conf"}
 }
 
 // isRoot reports whether nixboard runs as root: the effective uid decides,

@@ -72,8 +72,8 @@ func (a *analysis) homeManager() {
 			kind = "flake"
 		}
 		a.check("homeManager.config", StatusWarn,
-			fmt.Sprintf("%s holds a home-manager configuration (%s) that nixboard did not write: files nixboard replaces are backed up first", a.tilde(h.configDir), kind),
-			"to keep a copy of your own: cp -a "+a.shellPath(h.configDir)+" "+a.shellPath(h.configDir+".before-nixboard"))
+			fmt.Sprintf("%s holds a home-manager configuration (%s) that nixboard did not write: files nixboard replaces are backed up first; the fix keeps a whole copy of your own", a.tilde(h.configDir), kind),
+			"cp -a "+a.shellPath(h.configDir)+" "+a.shellPath(h.configDir+".before-nixboard"))
 	}
 
 	if a.r.Nix.Installed && r.ProfileDir == nil {
@@ -87,7 +87,7 @@ func (a *analysis) git() {
 	g, r := &a.f.git, &a.r.Git
 	r.Installed = g.path != ""
 	if !r.Installed {
-		a.check("git.installed", StatusWarn, "git is not installed: flakes in a git repository and the wizard's git setup need it", a.packageFix("git"))
+		a.checkFix("git.installed", StatusWarn, "git is not installed: flakes in a git repository and the wizard's git setup need it", a.packageFix("git"))
 		return
 	}
 	r.Name, r.Email = firstLine(g.name.stdout), firstLine(g.email.stdout)
@@ -128,21 +128,21 @@ func isExit(err error, code int) bool {
 }
 
 // packageFix installs a package with the platform's package manager.
-func (a *analysis) packageFix(pkg string) string {
+func (a *analysis) packageFix(pkg string) fix {
 	p := &a.r.Platform
 	switch {
 	case p.Kind == KindDarwin:
 		if pkg == "git" {
-			return "xcode-select --install"
+			return fix{cmd: "xcode-select --install"}
 		}
-		return "nix profile install nixpkgs#" + pkg
+		return fix{cmd: "nix profile install nixpkgs#" + pkg}
 	case a.isNixOS():
-		return fmt.Sprintf("add %s to environment.systemPackages in /etc/nixos/configuration.nix, then: sudo nixos-rebuild switch", pkg)
+		return fix{"sudo nixos-rebuild switch", fmt.Sprintf("add %s to environment.systemPackages in /etc/nixos/configuration.nix, then rebuild", pkg)}
 	}
 	if pm := a.packageManager(); pm.install != "" {
-		return pm.install + pkg
+		return fix{cmd: pm.install + pkg}
 	}
-	return "install " + pkg + " with your distribution's package manager"
+	return fix{note: "install " + pkg + " with your distribution's package manager"}
 }
 
 // packageManager is how this Linux distribution installs and removes
@@ -183,7 +183,7 @@ func (a *analysis) user() {
 	if u.name == "" {
 		a.check("user.name", StatusFail, "cannot tell who you are: USER and LOGNAME are not set and `id -un` gave nothing", "export USER=\"$(id -un)\"")
 	} else if a.isRoot() && a.r.Platform.Container == nil {
-		a.check("user.name", StatusWarn, "running as root: the configuration will be root's own; set up your own account instead", "run nixboard as yourself, without sudo")
+		a.check("user.name", StatusWarn, "running as root: the configuration will be root's own; set up your own account instead and run nixboard as yourself, without sudo", "")
 	} else {
 		a.check("user.name", StatusOK, "user "+u.name, "")
 	}
@@ -257,7 +257,7 @@ func (a *analysis) disk() {
 		}
 		a.check("disk.free", StatusWarn, "free space unknown: "+problem, "")
 	case *r.FreeBytes < diskFailSize:
-		a.check("disk.free", StatusFail, fmt.Sprintf("only %s free on %s: a first switch needs a few GiB", humanBytes(*r.FreeBytes), where), "free some space: nix-collect-garbage -d removes old generations")
+		a.check("disk.free", StatusFail, fmt.Sprintf("only %s free on %s: a first switch needs a few GiB; free some space (the fix removes old Nix generations)", humanBytes(*r.FreeBytes), where), "nix-collect-garbage -d")
 	case *r.FreeBytes < diskWarnSize:
 		a.check("disk.free", StatusWarn, fmt.Sprintf("%s free on %s: enough to start, tight for updates", humanBytes(*r.FreeBytes), where), "")
 	default:

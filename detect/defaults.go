@@ -78,9 +78,9 @@ func (a *analysis) followHome(prev *flakegen.Answers, file string) {
 	prev.HomeBase.HomeDirectory = u.home
 	if c := a.checkByID("user.home"); c != nil {
 		c.Status = StatusWarn
-		c.Message = fmt.Sprintf("HOME is %s, but the last run's answers (%s) set home.homeDirectory to %s: home-manager's activation stops unless the two are the same directory, so nixboard now proposes %s",
-			u.home, a.tilde(file), old, u.home)
-		c.Fix = "to keep " + old + " instead, run nixboard with HOME set to it: HOME=" + shell.Quote(old) + " nixboard"
+		c.Message = fmt.Sprintf("HOME is %s, but the last run's answers (%s) set home.homeDirectory to %s: home-manager's activation stops unless the two are the same directory, so nixboard now proposes %s; to keep %s instead, run nixboard with HOME set to it",
+			u.home, a.tilde(file), old, u.home, old)
+		c.Fix = "HOME=" + shell.Quote(old) + " nixboard"
 	}
 }
 

@@ -37,8 +37,12 @@
 //
 // InstallAdvice(report) is the one place that decides how to install Nix on
 // a machine: the options in order, the recommended one first, each with its
-// exact command. The nix.installed check's fix is that advice (Advice.Fix),
-// and the wizard's install screen offers the same options.
+// exact command. The nix.installed check's fix is that advice's command
+// (Advice.Fix) and its message carries the rest (Advice.FixNote); the
+// wizard's install screen offers the same options.
+//
+// Every check's Fix is a command that runs as pasted, never prose: what the
+// person must know around it goes in the Message (TestFixesPasteAsCommands).
 //
 // The detect/detecttest package prepares the fixture machines under
 // testdata/machines for tests in any package.

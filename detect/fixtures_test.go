@@ -38,6 +38,9 @@ type fixture struct {
 	// must not.
 	fix   map[string]string
 	noFix map[string]string
+	// msg holds, per check id, text its message must contain: the
+	// explanation that goes with a fix.
+	msg map[string]string
 }
 
 var fixtures = map[string]fixture{
@@ -69,8 +72,9 @@ var fixtures = map[string]fixture{
 			"user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"wsl.systemd", warn, "nix.daemon", fail, "homeManager.profile", warn),
 		// wsl.conf has no [boot] section: the fix adds one, then restarts WSL.
-		fix: map[string]string{"wsl.systemd": "printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf\nthen in Windows PowerShell: wsl.exe --shutdown",
+		fix: map[string]string{"wsl.systemd": "printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf\nwsl.exe --shutdown",
 			"nix.daemon": "wsl.exe --shutdown"},
+		msg: map[string]string{"wsl.systemd": "run it in Windows PowerShell if interop is off here"},
 	},
 	"wsl2-ubuntu-restart-pending": {
 		platform: detect.Platform{Kind: "wsl", Arch: "x86_64", System: "x86_64-linux",
@@ -82,8 +86,9 @@ var fixtures = map[string]fixture{
 		checks: with(allOK("platform.supported", "wsl.version", "homeManager.installed", "homeManager.config",
 			"git.installed", "git.identity", "user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"wsl.systemd", warn, "nix.installed", fail),
-		fix:   map[string]string{"wsl.systemd": "wsl.exe --shutdown", "nix.installed": "--no-daemon"},
-		noFix: map[string]string{"wsl.systemd": "wsl.conf"},
+		fix:   map[string]string{"wsl.systemd": "wsl.exe --shutdown", "nix.installed": "wsl.exe --shutdown"},
+		noFix: map[string]string{"wsl.systemd": "wsl.conf", "nix.installed": "--no-daemon"},
+		msg:   map[string]string{"wsl.systemd": "open the distribution again", "nix.installed": "or instead, upstream Nix installer (nixos.org), single-user: curl"},
 	},
 	"wsl1-ubuntu": {
 		platform: detect.Platform{Kind: "wsl", Arch: "x86_64", System: "x86_64-linux",
@@ -99,6 +104,7 @@ var fixtures = map[string]fixture{
 			"git.installed", "git.identity", "user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"wsl.version", warn, "nix.version", fail, "nix.flakes", warn),
 		fix: map[string]string{"wsl.version": "wsl.exe --set-version Ubuntu-20.04 2", "nix.flakes": "~/.config/nix/nix.conf"},
+		msg: map[string]string{"wsl.version": "in Windows PowerShell"},
 	},
 	"wsl2-alpine": {
 		platform: detect.Platform{Kind: "wsl", Arch: "x86_64", System: "x86_64-linux",
@@ -127,8 +133,9 @@ var fixtures = map[string]fixture{
 			"nix.flakes", warn),
 		// /etc/nix/nix.conf is generated on NixOS: the fix goes through the
 		// NixOS configuration.
-		fix:   map[string]string{"nix.flakes": "nix.settings.experimental-features = [ \"nix-command\" \"flakes\" ];\nthen: sudo nixos-rebuild switch"},
+		fix:   map[string]string{"nix.flakes": "sudo nixos-rebuild switch"},
 		noFix: map[string]string{"nix.flakes": "/etc/nix/nix.conf"},
+		msg:   map[string]string{"nix.flakes": "add `nix.settings.experimental-features = [ \"nix-command\" \"flakes\" ];` to /etc/nixos/configuration.nix"},
 	},
 	"darwin-arm64": {
 		platform: detect.Platform{Kind: "darwin", Arch: "aarch64", System: "aarch64-darwin",
@@ -242,7 +249,9 @@ var fixtures = map[string]fixture{
 			"user.name", "user.home", "user.shell", "user.hostname", "disk.free"),
 			"platform.container", warn, "nix.version", fail, "nix.daemon", warn, "nix.flakes", warn,
 			"homeManager.profile", warn, "git.installed", warn),
-		fix: map[string]string{"nix.daemon": "start it by hand (no systemd here): sh -c '/usr/bin/nix-daemon >/dev/null 2>&1 &'",
+		msg: map[string]string{"nix.daemon": "no systemd here: the fix starts the daemon by hand",
+			"platform.container": "run nixboard on the host"},
+		fix: map[string]string{"nix.daemon": "sh -c '/usr/bin/nix-daemon >/dev/null 2>&1 &'",
 			"nix.version": "\napt-get purge -y nix-bin nix-setup-systemd\n"},
 		noFix: map[string]string{"nix.daemon": "/nix/var/nix/profiles/default/bin/nix-daemon", "nix.version": "sudo"},
 	},
@@ -397,6 +406,11 @@ func TestFixtures(t *testing.T) {
 					t.Errorf("%s fix = %q, want it to contain %q", id, c.Fix, part)
 				}
 			}
+			for id, part := range want.msg {
+				if c := find(r, id); !strings.Contains(c.Message, part) {
+					t.Errorf("%s message = %q, want it to contain %q", id, c.Message, part)
+				}
+			}
 			for id, part := range want.noFix {
 				if c := find(r, id); strings.Contains(c.Fix, part) {
 					t.Errorf("%s fix = %q, must not contain %q", id, c.Fix, part)
@@ -424,7 +438,10 @@ func TestCheckIDsUnique(t *testing.T) {
 }
 
 // noFixNeeded lists warnings that state a fact rather than ask for a change.
-var noFixNeeded = map[string]bool{"darwin.intel": true, "user.shell": true, "disk.free": true}
+// Where no command fixes a warning (nixboard runs in a container, under
+// Rosetta), the message says what to do.
+var noFixNeeded = map[string]bool{"darwin.intel": true, "user.shell": true, "disk.free": true,
+	"platform.container": true, "darwin.rosetta": true}
 
 func find(r detect.Report, id string) detect.Check {
 	for _, c := range r.Checks {

@@ -14,8 +14,8 @@ type InstallOption struct {
 	// Name is a short title for the option.
 	Name string `json:"name"`
 	// Command is the exact shell command, shown as it runs so a person can
-	// copy it instead. Lines after the first may be instructions for
-	// another place (Windows PowerShell) when the option is not Runnable.
+	// copy it instead: it runs as pasted (wsl.exe also runs in Windows
+	// PowerShell), and Why says anything that goes around it.
 	Command string `json:"command"`
 	// Runnable is false when nixboard cannot run the command for the person,
 	// for example when WSL must restart in between.
@@ -69,7 +69,7 @@ const (
 	upstreamCurl         = "curl --proto '=https' --tlsv1.2 -sSf -L https://nixos.org/nix/install | sh -s --"
 	upstreamDaemonCmd    = upstreamCurl + " --daemon"
 	upstreamSingleCmd    = upstreamCurl + " --no-daemon"
-	wslShutdown          = "then in Windows PowerShell: wsl.exe --shutdown"
+	wslShutdown          = "wsl.exe --shutdown"
 	wslEnableSystemdCmd  = "printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf\n" + wslShutdown
 )
 
@@ -105,8 +105,8 @@ func InstallAdvice(r Report) Advice {
 		return Advice{
 			Intro: "This is WSL 1: it has no systemd, so no Nix daemon, and its file system is slow for Nix. Converting the distribution to WSL 2 is the way forward; a single-user Nix works in the meantime.",
 			Options: []InstallOption{
-				{ID: OptionWSL2, Name: "convert this distribution to WSL 2", Command: "in Windows PowerShell: wsl.exe --set-version " + distro + " 2",
-					Why: "recommended: then re-run nixboard inside WSL 2"},
+				{ID: OptionWSL2, Name: "convert this distribution to WSL 2", Command: "wsl.exe --set-version " + distro + " 2",
+					Why: "recommended: run it in Windows PowerShell, then re-run nixboard inside WSL 2"},
 				linuxPrereq(p, root, upstreamSingle("works on WSL 1 right away; Nix runs as you, no daemon")),
 			},
 		}
@@ -165,8 +165,8 @@ func wslWithoutSystemd(r Report, root bool) Advice {
 	intro := "This is WSL without systemd, so a multi-user Nix has no daemon to talk to. There are two ways forward: turn systemd on and restart WSL, then install with the daemon; or install a single-user Nix now."
 	if p.WSL.SystemdConfigured {
 		first = InstallOption{ID: OptionWSLRestart, Name: "restart WSL, then install with the daemon",
-			Command: "in Windows PowerShell: wsl.exe --shutdown",
-			Why:     "recommended: /etc/wsl.conf already asks for systemd; open the distribution again and re-run nixboard"}
+			Command: wslShutdown,
+			Why:     "recommended: /etc/wsl.conf already asks for systemd; " + wslShutdownNote + " and re-run nixboard"}
 		intro = "/etc/wsl.conf asks for systemd but it is not running: WSL was not restarted. Run `wsl.exe --shutdown` in Windows, open the distribution again and re-run nixboard; or install a single-user Nix now."
 	} else if c, ok := findCheck(r, "wsl.systemd"); ok && c.Fix != "" {
 		// Detection wrote the exact /etc/wsl.conf edit for this machine
@@ -176,23 +176,35 @@ func wslWithoutSystemd(r Report, root bool) Advice {
 	return Advice{Intro: intro, Options: []InstallOption{first, single}}
 }
 
-// Fix is the advice as a `nix.installed` fix: the recommended command and,
-// when nixboard cannot run that one itself, the alternative that works now.
+// Fix is the advice as a `nix.installed` fix: the recommended command, ""
+// when there is none. It runs as pasted; FixNote is what goes with it.
 func (a Advice) Fix() string {
+	if len(a.Options) == 0 {
+		return ""
+	}
+	return a.Options[0].Command
+}
+
+// FixNote is the explanation that goes with Fix in the check's message:
+// the intro when there is no command; else opening a new terminal after
+// the install and, when nixboard cannot run the recommended command
+// itself, the alternative that works now.
+func (a Advice) FixNote() string {
 	if len(a.Options) == 0 {
 		return a.Intro
 	}
 	first := a.Options[0]
-	fix := first.Command
+	note := "after it, open a new terminal"
 	if !first.Runnable {
+		note = first.Why
 		for _, o := range a.Options[1:] {
 			if o.Runnable {
-				fix += "\nor instead, " + o.Name + ":\n" + o.Command
+				note += "; or instead, " + o.Name + ": " + o.Command
 				break
 			}
 		}
 	}
-	return fix + "\nthen open a new terminal"
+	return note
 }
 
 // Recommended returns the first runnable option, if there is one.

@@ -51,7 +51,7 @@ var adviceFixtures = map[string]adviceCase{
 	// gives, then the restart; the single-user install as the way that works
 	// now.
 	"wsl2-ubuntu-nosystemd": {ids: []string{optWSLOn, optUpSingle},
-		command: map[string]string{optWSLOn: "printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf\nthen in Windows PowerShell: wsl.exe --shutdown",
+		command: map[string]string{optWSLOn: "printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf\nwsl.exe --shutdown",
 			optUpSingle: upSingleUser},
 		intro: "two ways forward"},
 	"wsl2-ubuntu-restart-pending": {ids: []string{optWSLReboot, optUpSingle},
@@ -183,14 +183,14 @@ func checkAdvice(t *testing.T, a detect.Advice, want adviceCase) {
 	if a.Intro == "" || !strings.Contains(a.Intro, want.intro) {
 		t.Errorf("intro = %q, want it to contain %q", a.Intro, want.intro)
 	}
-	// The fix names the recommended command, and when that one cannot run
-	// here, the alternative that can.
-	fix := a.Fix()
-	if len(a.Options) > 0 && !strings.HasPrefix(fix, a.Options[0].Command) {
-		t.Errorf("fix %q does not start with the recommended command", fix)
+	// The fix is the recommended command alone, so it runs as pasted; when
+	// that one cannot run here, the note names the alternative that can.
+	fix, note := a.Fix(), a.FixNote()
+	if len(a.Options) > 0 && fix != a.Options[0].Command {
+		t.Errorf("fix %q is not the recommended command %q", fix, a.Options[0].Command)
 	}
-	if rec, ok := a.Recommended(); ok && !strings.Contains(fix, rec.Command) {
-		t.Errorf("fix %q does not name the runnable option %q", fix, rec.Command)
+	if rec, ok := a.Recommended(); ok && !strings.Contains(fix+"\n"+note, rec.Command) {
+		t.Errorf("fix %q and note %q do not name the runnable option %q", fix, note, rec.Command)
 	}
 }
 

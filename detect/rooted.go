@@ -24,7 +24,19 @@ import (
 // environment, its PATH, and the operating system and architecture the
 // binary was built for. Use FromEnv to honour the NIXBOARD_* overrides.
 func Host() Machine {
-	return &rooted{getenv: os.Getenv, goos: runtime.GOOS, goarch: runtime.GOARCH}
+	return &rooted{getenv: os.Getenv, names: envNames(os.Environ()), goos: runtime.GOOS, goarch: runtime.GOARCH}
+}
+
+// envNames is the variable names of an environment (KEY=VALUE pairs), for
+// FromEnv.
+func envNames(environ []string) []string {
+	names := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		if k, _, ok := strings.Cut(kv, "="); ok && k != "" {
+			names = append(names, k)
+		}
+	}
+	return names
 }
 
 // Environment variables that point detection at another machine.
@@ -54,11 +66,16 @@ var (
 // describes, NIXBOARD_ROOT included, and their arguments as the machine
 // would see them.
 //
+// The commands detection runs get the variables a probe may need (PATH,
+// HOME, the NIX_* and XDG_* ones and a few more) and those environ names
+// (KEY=VALUE pairs, as os.Environ gives them), each with the value getenv
+// gives it: Main passes the process environment, a test only getenv.
+//
 // NIXBOARD_GOOS and NIXBOARD_GOARCH override the operating system and
 // architecture. An unknown value, or a root that is not a directory, is an
 // error naming the variable.
-func FromEnv(getenv func(string) string) (Machine, error) {
-	m := &rooted{getenv: getenv, goos: runtime.GOOS, goarch: runtime.GOARCH}
+func FromEnv(getenv func(string) string, environ ...string) (Machine, error) {
+	m := &rooted{getenv: getenv, names: envNames(environ), goos: runtime.GOOS, goarch: runtime.GOARCH}
 	if v := getenv(EnvGOOS); v != "" {
 		if !slices.Contains(knownGOOS, v) {
 			return nil, fmt.Errorf("%s=%q: want one of %s", EnvGOOS, v, strings.Join(knownGOOS, ", "))
@@ -98,6 +115,8 @@ type rooted struct {
 	goos   string
 	goarch string
 
+	// names are the variables, besides passEnv, that commands run with.
+	names   []string
 	envOnce sync.Once
 	env     []string
 }
@@ -279,16 +298,11 @@ var passEnv = []string{
 	EnvRoot, EnvGOOS, EnvGOARCH,
 }
 
-// environ is the environment commands run with: every variable of the
-// process and of passEnv, with the value getenv gives it.
+// environ is the environment commands run with: every variable of names
+// and of passEnv, with the value getenv gives it.
 func (m *rooted) environ() []string {
 	m.envOnce.Do(func() {
-		keys := slices.Clone(passEnv)
-		for _, kv := range os.Environ() {
-			if k, _, ok := strings.Cut(kv, "="); ok && k != "" {
-				keys = append(keys, k)
-			}
-		}
+		keys := append(slices.Clone(passEnv), m.names...)
 		slices.Sort(keys)
 		keys = slices.Compact(keys)
 		for _, k := range keys {

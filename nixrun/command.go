@@ -140,6 +140,10 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 		// evaluate just for the command.
 		p.Argv = append([]string{nix, "run", dir + "#home-manager", "--"}, switchArgs...)
 	}
+	if stateHome(env) == "" {
+		// home-manager needs HOME too; the process's own is not asked.
+		return Plan{}, errors.New("switch: HOME is not set (nor an absolute XDG_STATE_HOME): home-manager and the saved log need it")
+	}
 	p.Env = childEnv(opts.Env)
 	return p, nil
 }
@@ -210,20 +214,22 @@ func envMap(env []string) map[string]string {
 	return m
 }
 
-// stateHome is ${XDG_STATE_HOME:-$HOME/.local/state}.
+// stateHome is ${XDG_STATE_HOME:-$HOME/.local/state} in the given
+// environment, "" when it has neither as an absolute path.
 func stateHome(env map[string]string) string {
 	if d := env["XDG_STATE_HOME"]; d != "" && filepath.IsAbs(d) {
 		return d
 	}
 	home := env["HOME"]
-	if home == "" {
-		home, _ = os.UserHomeDir()
+	if !filepath.IsAbs(home) {
+		return ""
 	}
 	return filepath.Join(home, ".local", "state")
 }
 
 // LogDir is where nixboard saves the full logs of its runs:
-// ${XDG_STATE_HOME:-~/.local/state}/nixboard/logs.
+// ${XDG_STATE_HOME:-~/.local/state}/nixboard/logs (NewPlan refuses an
+// environment with neither).
 func LogDir(getenv func(string) string) string {
 	return filepath.Join(stateHome(map[string]string{"XDG_STATE_HOME": getenv("XDG_STATE_HOME"), "HOME": getenv("HOME")}), "nixboard", "logs")
 }

@@ -124,8 +124,13 @@ func TestNewPlanErrors(t *testing.T) {
 		}
 	}
 	// An explicit name needs no answers file.
-	if p, err := NewPlan(SwitchOptions{Dir: noName, ConfigName: "u@h", Env: []string{"PATH=" + nix}}); err != nil || p.Flake != noName+"#u@h" {
+	if p, err := NewPlan(SwitchOptions{Dir: noName, ConfigName: "u@h", Env: []string{"HOME=/h", "PATH=" + nix}}); err != nil || p.Flake != noName+"#u@h" {
 		t.Errorf("explicit name: %v %v", p.Flake, err)
+	}
+	// Without HOME in the given environment the plan fails rather than
+	// take the process's own (or write logs under the working directory).
+	if _, err := NewPlan(SwitchOptions{Dir: noName, ConfigName: "u@h", Env: []string{"PATH=" + nix}}); err == nil || !strings.Contains(err.Error(), "HOME is not set") {
+		t.Errorf("no HOME: err = %v, want HOME is not set", err)
 	}
 }
 

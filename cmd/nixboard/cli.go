@@ -20,12 +20,17 @@ var version = "dev"
 
 // stdio is what every subcommand reads from and writes to. It is injected so
 // tests can run the whole CLI in-process with their own streams and
-// environment; nothing below Main touches os.Stdout or os.Getenv directly.
+// environment; nothing below Main touches os.Stdout or the process
+// environment directly.
 type stdio struct {
 	in     io.Reader
 	out    io.Writer
 	err    io.Writer
 	getenv func(string) string
+	// environ is the rest of the environment (KEY=VALUE) that the commands
+	// nixboard starts inherit; getenv overrides the variables nixboard
+	// reads itself. nil in tests that give only getenv.
+	environ []string
 	// outTTY and inTTY say whether stdout and stdin are terminals.
 	outTTY bool
 	inTTY  bool
@@ -82,12 +87,13 @@ func Main(args []string) int {
 	ctx, sigs := catchStopSignals(runs, os.Stderr)
 	defer sigs.release()
 	st := &stdio{
-		in:     os.Stdin,
-		out:    os.Stdout,
-		err:    os.Stderr,
-		getenv: os.Getenv,
-		outTTY: isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
-		inTTY:  isatty.IsTerminal(os.Stdin.Fd()) || isatty.IsCygwinTerminal(os.Stdin.Fd()),
+		in:      os.Stdin,
+		out:     os.Stdout,
+		err:     os.Stderr,
+		getenv:  os.Getenv,
+		environ: os.Environ(),
+		outTTY:  isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
+		inTTY:   isatty.IsTerminal(os.Stdin.Fd()) || isatty.IsCygwinTerminal(os.Stdin.Fd()),
 
 		holdInterrupt: sigs.holdInterrupt,
 	}

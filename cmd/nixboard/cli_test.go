@@ -37,6 +37,9 @@ func runCLIWith(t *testing.T, stdin string, env map[string]string, outTTY bool, 
 		err:    &errOut,
 		outTTY: outTTY,
 		getenv: func(k string) string { return env[k] },
+		// The rest of the environment is the test process's, as a
+		// person's would be.
+		environ: os.Environ(),
 	}
 	code := run(context.Background(), st, args)
 	return code, out.String(), errOut.String()

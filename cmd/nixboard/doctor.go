@@ -43,7 +43,7 @@ func runDoctor(ctx context.Context, st *stdio, args []string) error {
 		if err != nil {
 			return usagef("--demo: %v", err)
 		}
-	} else if m, err = detect.FromEnv(st.getenv); err != nil {
+	} else if m, err = detect.FromEnv(st.getenv, st.environ...); err != nil {
 		fmt.Fprintf(st.err, "nixboard doctor: cannot examine this machine: %s\n", safetext.Text(err.Error()))
 		return exitError{2}
 	}

@@ -216,11 +216,11 @@ func TestDoctorFixes(t *testing.T) {
 		check   string
 		fix     string // the exact fix
 	}{
-		{"debian-nix-bin", false, "nix.daemon", "start it by hand (no systemd here): sh -c '/usr/bin/nix-daemon >/dev/null 2>&1 &'"},
+		{"debian-nix-bin", false, "nix.daemon", "sh -c '/usr/bin/nix-daemon >/dev/null 2>&1 &'"},
 		{"debian-nix-bin-systemd", true, "nix.daemon", "sudo systemctl enable --now nix-daemon.socket"},
 		{"daemon-down", true, "nix.daemon", "sudo systemctl enable --now nix-daemon.socket nix-daemon.service"},
-		{"ubuntu-nix-missing", true, "nix.installed", "curl --proto '=https' --tlsv1.2 -sSf -L https://install.determinate.systems/nix | sh -s -- install --no-confirm\nthen open a new terminal"},
-		{"docker-ubuntu", false, "nix.installed", "curl --proto '=https' --tlsv1.2 -sSf -L https://install.determinate.systems/nix | sh -s -- install linux --init none --no-confirm\nthen open a new terminal"},
+		{"ubuntu-nix-missing", true, "nix.installed", "curl --proto '=https' --tlsv1.2 -sSf -L https://install.determinate.systems/nix | sh -s -- install --no-confirm"},
+		{"docker-ubuntu", false, "nix.installed", "curl --proto '=https' --tlsv1.2 -sSf -L https://install.determinate.systems/nix | sh -s -- install linux --init none --no-confirm"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {

@@ -52,7 +52,7 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 	for _, note := range a.Normalize() {
 		fmt.Fprintf(st.err, "note: %s\n", safetext.Line(note))
 	}
-	plan, err := flakegen.NewPlan(ctx, *dir, a, personEnv(st.getenv))
+	plan, err := flakegen.NewPlan(ctx, *dir, a, personEnv(st))
 	if err != nil {
 		return reportInvalid(st, err)
 	}

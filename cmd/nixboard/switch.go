@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/nixboard/nixboard/internal/safetext"
@@ -33,7 +32,7 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 	plan, err := nixrun.NewPlan(nixrun.SwitchOptions{
 		Dir:       *dir,
 		ExtraArgs: fs.Args(),
-		Env:       personEnv(st.getenv),
+		Env:       personEnv(st),
 	})
 	if err != nil {
 		return err
@@ -69,11 +68,12 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 // everything else of the child's environment from the process.
 var personVars = []string{"HOME", "USER", "PATH", "NIX_CONFIG", "NIX_REMOTE", "NIX_DAEMON_SOCKET_PATH", "XDG_STATE_HOME", "XDG_CONFIG_HOME"}
 
-// personEnv is the environment the switch runs in: the process's, with
-// personVars as getenv says (unset when getenv gives "").
-func personEnv(getenv func(string) string) []string {
+// personEnv is the environment the switch runs in: the one Main was given,
+// with personVars as getenv says (unset when getenv gives "").
+func personEnv(st *stdio) []string {
+	getenv := st.getenv
 	var env []string
-	for _, kv := range os.Environ() {
+	for _, kv := range st.environ {
 		k, _, _ := strings.Cut(kv, "=")
 		skip := false
 		for _, v := range personVars {

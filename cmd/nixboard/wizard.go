@@ -153,15 +153,15 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		opts.Answers = &a
 	}
 	if f.demo {
-		return demoOptions(f, opts, personEnv(st.getenv))
+		return demoOptions(f, opts, personEnv(st))
 	}
-	machine, err := detect.FromEnv(st.getenv)
+	machine, err := detect.FromEnv(st.getenv, st.environ...)
 	if err != nil {
 		return opts, func() {}, err
 	}
 	// Every command the wizard starts (installer, sudo, the switch) gets
 	// the environment nixboard was given, built in one place.
-	env := personEnv(st.getenv)
+	env := personEnv(st)
 	host := wizard.HostCommands{Env: env}
 	opts.Deps = wizard.Deps{
 		Detect: func(ctx context.Context) detect.Report {

@@ -46,13 +46,16 @@ var ErrNoSudo = errors.New("sudo is not installed")
 // the one place their argv and environment are decided, so a test puts
 // fake sudo and installer commands first on Env's PATH.
 type HostCommands struct {
-	// Env is the environment both run with; nil means this process's.
+	// Env is the environment both run with, as Main was given it: nothing
+	// here reads the process's own.
 	Env []string
 }
 
+// env is Env for exec.Cmd.Env, where nil would mean the process's own: a
+// nil Env runs the commands with an empty environment instead.
 func (h HostCommands) env() []string {
 	if h.Env == nil {
-		return os.Environ()
+		return []string{}
 	}
 	return h.Env
 }
