@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/nixrun"
-	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
 // DoneInfo is what the last screen reports on.

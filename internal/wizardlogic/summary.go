@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/flakegen"
-	"github.com/nixboard/nixboard/tui/textwrap"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // ReviewSummary is the text the review shows above the files: the answers

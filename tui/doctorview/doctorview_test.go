@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/detect"
-	"github.com/nixboard/nixboard/tui/textwrap"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 

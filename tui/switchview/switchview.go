@@ -21,8 +21,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/nixrun"
-	"github.com/nixboard/nixboard/tui/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 

@@ -7,9 +7,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/nixrun"
-	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
 // writeScreen is the short step that applies the plan.

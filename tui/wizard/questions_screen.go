@@ -10,8 +10,8 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
-	"github.com/nixboard/nixboard/tui/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
-	"github.com/nixboard/nixboard/tui/textwrap"
 )
 
 // reviewScreen holds what the review shows: the normalised answers, the

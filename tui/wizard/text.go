@@ -3,7 +3,7 @@ package wizard
 import (
 	"strings"
 
-	"github.com/nixboard/nixboard/tui/textwrap"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // wrapText wraps plain text to width at word boundaries (see textwrap.Words).
