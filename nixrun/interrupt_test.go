@@ -73,20 +73,28 @@ func testInterruptLeavesNothingBehind(t *testing.T, mode nixtest.Mode) {
 	if !r.Interrupted() {
 		t.Error("Interrupted() = false after cancel")
 	}
-	if took > nixrun.InterruptGrace+3*time.Second {
+	// A guard against a hang, not a speed target: the grace and a
+	// loaded machine's slowest kill fit in it many times over.
+	if took > nixrun.InterruptGrace+2*time.Minute {
 		t.Errorf("interrupt took %v", took)
 	}
 	t.Logf("interrupt took %v, exit status %d", took, r.ExitStatus())
-	// Give the kernel a moment to reap what was killed.
-	var left []string
-	for i := 0; i < 20; i++ {
-		if left = switchtest.Procs(pgid, marker); len(left) == 0 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
+	// Wait returned after the interrupt, which waits for every process it
+	// killed: nothing of the switch's group may be left now.
+	if left := switchtest.Procs(pgid, "\x00never"); len(left) > 0 {
+		t.Errorf("processes of the switch survived the interrupt:\n%s", strings.Join(left, "\n"))
+	}
+	// The builder: single-user it was killed with the rest; through a
+	// daemon, the daemon stops it when its client is gone, on its own
+	// time. Wait for that event, with a deadline only against a hang.
+	deadline = time.Now().Add(time.Minute)
+	left := switchtest.Procs(-1, marker)
+	for len(left) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		left = switchtest.Procs(-1, marker)
 	}
 	if len(left) > 0 {
-		t.Errorf("processes survived the interrupt:\n%s", strings.Join(left, "\n"))
+		t.Errorf("the builder survived the interrupt:\n%s", strings.Join(left, "\n"))
 	}
 	log, _ := os.ReadFile(r.LogPath())
 	if !bytes.Contains(log, []byte(`"action":"exit"`)) {
