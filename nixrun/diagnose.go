@@ -3,6 +3,7 @@ package nixrun
 import (
 	"errors"
 	"fmt"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"io/fs"
 	"net/url"
 	"os"
@@ -546,7 +547,7 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 	var hints []Hint
 	if len(backups) > 0 {
 		hints = append(hints, Hint{
-			Title: count(len(backups), "file could not be backed up: an older backup is in the way", "files could not be backed up: an older backup is in the way"),
+			Title: textwrap.Count(len(backups), "file could not be backed up: an older backup is in the way", "files could not be backed up: an older backup is in the way"),
 			Detail: strings.Join(backups, "\n") + "\nhome-manager moves an existing file aside to FILE.<backup extension>, and never overwrites an older backup." +
 				"\nMove the older backups away (nothing is deleted), then switch again.",
 			Fix: strings.Join(backupFixes, " && "),
@@ -554,14 +555,14 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 	}
 	if len(links) > 0 {
 		hints = append(hints, Hint{
-			Title:  count(len(links), "file is a symlink home-manager cannot back up", "files are symlinks home-manager cannot back up"),
+			Title:  textwrap.Count(len(links), "file is a symlink home-manager cannot back up", "files are symlinks home-manager cannot back up"),
 			Detail: strings.Join(links, "\n") + "\nhome-manager only moves regular files aside. Removing the link does not touch the file it points to.",
 			Fix:    strings.Join(linkFixes, " && "),
 		})
 	}
 	if len(plain) > 0 {
 		hints = append(hints, Hint{
-			Title: count(len(plain), "existing file would be clobbered", "existing files would be clobbered"),
+			Title: textwrap.Count(len(plain), "existing file would be clobbered", "existing files would be clobbered"),
 			Detail: strings.Join(plain, "\n") + "\nhome-manager does not overwrite files it did not create. With a backup extension (-b EXT) it moves them aside," +
 				" unless the file is a symlink (symlinks are never moved): check with ls -l, and remove links made by another tool.",
 			Fix: "ls -l -- " + strings.Join(shell.QuoteAll(plain), " "),
@@ -702,7 +703,7 @@ func successHints(s *State) []Hint {
 	if w := evalWarnings(warns); len(w) > 0 {
 		title := "home-manager warned: " + firstLine(w[0])
 		if len(w) > 1 {
-			title = count(len(w), "warning from the evaluation", "warnings from the evaluation")
+			title = textwrap.Count(len(w), "warning from the evaluation", "warnings from the evaluation")
 		}
 		hints = append(hints, Hint{
 			Title:  title,
@@ -715,7 +716,7 @@ func successHints(s *State) []Hint {
 			lines[i] = tildePath(m.From, home) + " → " + tildePath(m.To, home)
 		}
 		hints = append(hints, Hint{
-			Title:  count(len(moved), "existing file was moved aside", "existing files were moved aside"),
+			Title:  textwrap.Count(len(moved), "existing file was moved aside", "existing files were moved aside"),
 			Detail: strings.Join(lines, "\n") + "\nhome-manager manages these files now; your old versions are kept under the backup names. Copy what you still need into home.nix.",
 		})
 	}
@@ -740,14 +741,6 @@ func tildePath(p, home string) string {
 		}
 	}
 	return p
-}
-
-// count is "N thing" with the singular or plural wording.
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // evalWarnings are the warnings the evaluation printed (home-manager's own,

@@ -4,6 +4,7 @@
 package textwrap
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -114,4 +115,14 @@ func ShellWords(s string) []string {
 		words = append(words, cur.String())
 	}
 	return words
+}
+
+// Count is "N thing" with the count word agreeing with N: Count(1, "file
+// was", "files were") is "1 file was", Count(2, ...) "2 files were". Every
+// count nixboard prints goes through it.
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -88,3 +88,11 @@ func TestWordsNarrow(t *testing.T) {
 		t.Errorf("long word: %q", got)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 files were", 1: "1 file was", 2: "2 files were"} {
+		if got := Count(n, "file was", "files were"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

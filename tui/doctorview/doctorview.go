@@ -138,7 +138,7 @@ func tally(r detect.Report, st theme.Styles, width int) string {
 	}
 	parts := []string{st.OK.Render(fmt.Sprintf("%d ok", ok))}
 	if warn > 0 {
-		parts = append(parts, st.Warn.Render(plural(warn, "warning")))
+		parts = append(parts, st.Warn.Render(textwrap.Count(warn, "warning", "warnings")))
 	}
 	if fail > 0 {
 		parts = append(parts, st.Fail.Render(fmt.Sprintf("%d failed", fail)))
@@ -152,13 +152,6 @@ func tally(r detect.Report, st theme.Styles, width int) string {
 		return counts + " " + verdict
 	}
 	return counts + "\n" + strings.Join(textwrap.Words(verdict, width), "\n")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func summaryRows(r detect.Report) [][2]string {

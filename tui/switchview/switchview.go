@@ -651,7 +651,7 @@ func (m Model) logTitle() string {
 		b := m.builds[m.logBuild-1]
 		return fmt.Sprintf("Log of %s (%s, %d lines)", b.Name, b.Status, b.Lines)
 	}
-	return fmt.Sprintf("Log (%d builds; tab shows one build's log)", len(m.builds))
+	return "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log)"
 }
 
 func (m Model) helpLine() string {
