@@ -61,6 +61,10 @@ func TestSwitchFixtureThroughNixRun(t *testing.T) {
 
 func testSwitchFixtureThroughNixRun(t *testing.T, mode nixtest.Mode) {
 	f := switchtest.New(t, switchtest.Config{Cache: true, Mode: mode})
+	// A ~/.bashrc of the person's own: the switch moves it aside and says so.
+	if err := os.WriteFile(filepath.Join(f.Home, ".bashrc"), []byte("# mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s, exitErr, r, p := runSwitch(t, f)
 	if p.Installed {
 		t.Fatalf("plan uses an installed home-manager, want nix run: %v", p.Argv)
@@ -84,8 +88,13 @@ func testSwitchFixtureThroughNixRun(t *testing.T, mode nixtest.Mode) {
 	if sum.Downloaded != 3 || sum.Built < 4 || sum.Bytes < 300<<10 {
 		t.Errorf("summary = %+v, want 3 downloads (>= 300 KiB) and at least 4 builds\n%s", sum, log)
 	}
-	if d := nixrun.Diagnose(s, exitErr); !d.OK {
-		t.Errorf("diagnosis = %+v, want OK", d)
+	d := nixrun.Diagnose(s, exitErr)
+	if !d.OK || len(d.Hints) == 0 || d.Hints[0].Title != "1 existing file was moved aside" ||
+		!strings.HasPrefix(d.Hints[0].Detail, "~/.bashrc → ~/.bashrc."+nixrun.DefaultBackupExt+"\n") {
+		t.Errorf("diagnosis = %+v, want OK, naming ~/.bashrc moved aside", d)
+	}
+	if mine, err := os.ReadFile(filepath.Join(f.Home, ".bashrc."+nixrun.DefaultBackupExt)); err != nil || string(mine) != "# mine\n" {
+		t.Errorf("the backup holds %q, %v", mine, err)
 	}
 }
 
