@@ -18,10 +18,6 @@ import (
 // to the experimental features they enabled (extra-), never replacing them.
 const FlakesConfig = "extra-experimental-features = nix-command flakes"
 
-// FlakesFix is the command that enables flakes for the person's own nix
-// runs: one line added to their nix.conf, keeping every other setting.
-const FlakesFix = `mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf`
-
 // DefaultBackupExt is the extension home-manager gives the dotfiles it moves
 // aside (`-b`), so an existing ~/.bashrc does not fail the switch.
 const DefaultBackupExt = "nixboard-backup"

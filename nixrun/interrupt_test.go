@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/internal/switchtest"
 	"github.com/nixboard/nixboard/nixrun"
-	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
 // TestInterruptLeavesNothingBehind cancels a switch while a fixture build

@@ -13,28 +13,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/nixboard/nixboard/nixlog"
 )
-
-// RawLine is one line a child process printed (or a replay read), without
-// its newline, with the time since the run started.
-type RawLine struct {
-	At   time.Duration
-	Text []byte
-}
-
-// LineSource yields the lines of a run in batches: a live run and a replay
-// are both LineSources, so the screen and plain output read them the same
-// way.
-type LineSource interface {
-	// Next blocks until at least one line is available and returns the
-	// lines that are (a bounded batch), or io.EOF after the last line.
-	// The batch and its lines may be valid only until the next call (a
-	// Replay's are): fold or copy them first.
-	Next() ([]RawLine, error)
-}
-
-// MaxBatch is the most lines one Next call returns.
-const MaxBatch = 4096
 
 // InterruptGrace is how long Interrupt waits after SIGINT before it kills
 // what is left of the process group.
@@ -50,13 +31,13 @@ const timeMarkEvery = 50 * time.Millisecond
 type Run struct {
 	cmd     *exec.Cmd
 	start   time.Time
-	lines   chan RawLine
+	lines   chan nixlog.RawLine
 	exited  chan struct{}
 	done    chan struct{}
 	log     *savedLog
 	exitErr error
 	status  int
-	context Context
+	context nixlog.Context
 
 	// grace is how long Interrupt waits after SIGINT (Plan.InterruptGrace).
 	grace time.Duration
@@ -110,11 +91,11 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	r := &Run{
 		cmd:     cmd,
-		lines:   make(chan RawLine, 8192),
+		lines:   make(chan nixlog.RawLine, 8192),
 		exited:  make(chan struct{}),
 		done:    make(chan struct{}),
 		log:     log,
-		context: Context{UnfreeAllowed: p.UnfreeAllowed},
+		context: nixlog.Context{UnfreeAllowed: p.UnfreeAllowed},
 		grace:   p.InterruptGrace,
 		kill:    make(chan struct{}),
 		stopped: make(chan struct{}),
@@ -204,7 +185,7 @@ func (r *Run) pump(f *os.File) {
 		if line != nil {
 			at := time.Since(r.start)
 			r.log.write(at, line)
-			r.lines <- RawLine{At: at, Text: line}
+			r.lines <- nixlog.RawLine{At: at, Text: line}
 		}
 		if err != nil {
 			return
@@ -212,31 +193,20 @@ func (r *Run) pump(f *os.File) {
 	}
 }
 
-// trimEOL drops a trailing "\n" or "\r\n".
-func trimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-		if n := len(b); n > 0 && b[n-1] == '\r' {
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
 // Next returns the next batch of lines, or io.EOF after the process exited
 // and its last line was read.
-func (r *Run) Next() ([]RawLine, error) {
+func (r *Run) Next() ([]nixlog.RawLine, error) {
 	return nextBatch(r.lines)
 }
 
 // nextBatch blocks for one line, then takes what else is ready.
-func nextBatch(ch <-chan RawLine) ([]RawLine, error) {
+func nextBatch(ch <-chan nixlog.RawLine) ([]nixlog.RawLine, error) {
 	l, ok := <-ch
 	if !ok {
 		return nil, io.EOF
 	}
-	batch := []RawLine{l}
-	for len(batch) < MaxBatch {
+	batch := []nixlog.RawLine{l}
+	for len(batch) < nixlog.MaxBatch {
 		select {
 		case l, ok := <-ch:
 			if !ok {
@@ -282,8 +252,8 @@ func (r *Run) ExitStatus() int {
 // stopped by Interrupt fails as "interrupted" (the signal's exit status and
 // the half-finished log say nothing more useful). It reads the clobbered
 // files with os.Lstat, so a screen calls it in a command.
-func (r *Run) Diagnose(s *State) Diagnosis {
-	d := DiagnoseWith(s, r.Wait(), r.context)
+func (r *Run) Diagnose(s *nixlog.State) nixlog.Diagnosis {
+	d := nixlog.DiagnoseWith(s, r.Wait(), r.context)
 	if r.Interrupted() {
 		d.OK, d.Reason = false, "interrupted"
 	}
@@ -427,7 +397,7 @@ func (l *savedLog) write(at time.Duration, line []byte) {
 		return
 	}
 	if at-l.lastMark >= timeMarkEvery {
-		l.w.Write(TimeMarker(at))
+		l.w.Write(nixlog.TimeMarker(at))
 		l.lastMark = at
 	}
 	l.w.Write(line)
@@ -445,8 +415,8 @@ func (l *savedLog) close(status int) {
 	l.closed = true
 	close(l.stop)
 	if status >= 0 {
-		l.w.Write(TimeMarker(time.Since(l.start)))
-		l.w.Write(ExitMarker(status))
+		l.w.Write(nixlog.TimeMarker(time.Since(l.start)))
+		l.w.Write(nixlog.ExitMarker(status))
 	}
 	_ = l.w.Flush()
 	_ = l.f.Close()
@@ -465,7 +435,7 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	var line []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if room := MaxLineBytes - len(line); room > 0 {
+		if room := nixlog.MaxLineBytes - len(line); room > 0 {
 			line = append(line, chunk[:min(len(chunk), room)]...)
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -475,11 +445,11 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 			if len(line) == 0 {
 				return nil, err
 			}
-			return trimEOL(line), err
+			return nixlog.TrimEOL(line), err
 		}
 		if line == nil {
 			line = []byte{}
 		}
-		return trimEOL(line), nil
+		return nixlog.TrimEOL(line), nil
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/nixlog"
 )
 
 // writeConfig makes a directory that looks rendered: flake.nix and answers.
@@ -160,7 +161,7 @@ func TestPrepareTracksFilesAndMakesProfileDir(t *testing.T) {
 func TestRunStreamsBothStreamsAndSavesTheLog(t *testing.T) {
 	logDir := t.TempDir()
 	script := `echo out1; echo err1 >&2; printf 'crlf\r\n'; sleep 0.12; echo out2; head -c $((LONG)) /dev/zero | tr '\0' y; echo; printf 'last'; exit 3`
-	r, err := Start(context.Background(), Plan{Argv: []string{"/bin/sh", "-c", script}, Env: []string{"PATH=/usr/bin:/bin", "LONG=" + strconv.Itoa(MaxLineBytes+10)}, Dir: t.TempDir(), LogDir: logDir})
+	r, err := Start(context.Background(), Plan{Argv: []string{"/bin/sh", "-c", script}, Env: []string{"PATH=/usr/bin:/bin", "LONG=" + strconv.Itoa(nixlog.MaxLineBytes+10)}, Dir: t.TempDir(), LogDir: logDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestRunStreamsBothStreamsAndSavesTheLog(t *testing.T) {
 	}
 	// stdout and stderr interleave by line, in no fixed order.
 	if len(got) != 6 || !strings.Contains(strings.Join(got[:3], ","), "err1") || !strings.Contains(strings.Join(got[:3], ","), "crlf") ||
-		got[3] != "out2" || len(got[4]) != MaxLineBytes || got[5] != "last" {
+		got[3] != "out2" || len(got[4]) != nixlog.MaxLineBytes || got[5] != "last" {
 		t.Fatalf("lines = %d %q", len(got), got[:min(4, len(got))])
 	}
 	if !(ats[3] >= 100*time.Millisecond) {
@@ -192,17 +193,17 @@ func TestRunStreamsBothStreamsAndSavesTheLog(t *testing.T) {
 		t.Errorf("log path %s", r.LogPath())
 	}
 	text := string(data)
-	for _, want := range []string{"out1\n", "err1\n", "out2\n", "last\n", string(ExitMarker(3))} {
+	for _, want := range []string{"out1\n", "err1\n", "out2\n", "last\n", string(nixlog.ExitMarker(3))} {
 		if !strings.Contains(text, want) {
 			t.Errorf("saved log lacks %q", want)
 		}
 	}
-	if n := strings.Count(text, timeMarkerPrefix); n < 3 {
+	if n := strings.Count(text, strings.TrimSuffix(string(nixlog.TimeMarker(0)), "0}\n")); n < 3 {
 		t.Errorf("saved log has %d time markers, want one at the start, one after the pause and one at the end", n)
 	}
 	// The saved log replays with its recorded pace: out2 after ~120ms.
 	clock := &sleepClock{now: time.Unix(0, 0)}
-	rep := NewReplay(bytes.NewReader(data), ReplayOptions{Speed: 2, Now: clock.Now, Sleep: clock.Sleep})
+	rep := nixlog.NewReplay(bytes.NewReader(data), nixlog.ReplayOptions{Speed: 2, Now: clock.Now, Sleep: clock.Sleep})
 	var lines []string
 	for {
 		batch, err := rep.Next()
@@ -213,7 +214,7 @@ func TestRunStreamsBothStreamsAndSavesTheLog(t *testing.T) {
 			lines = append(lines, string(l.Text))
 		}
 	}
-	if len(lines) != 7 || lines[6] != strings.TrimSuffix(string(ExitMarker(3)), "\n") {
+	if len(lines) != 7 || lines[6] != strings.TrimSuffix(string(nixlog.ExitMarker(3)), "\n") {
 		t.Errorf("replayed %d lines, last %q", len(lines), lines[len(lines)-1])
 	}
 	if clock.slept < 50*time.Millisecond || clock.slept > 200*time.Millisecond {
@@ -221,6 +222,7 @@ func TestRunStreamsBothStreamsAndSavesTheLog(t *testing.T) {
 	}
 }
 
+// sleepClock is a fake clock whose Sleep only moves it on.
 type sleepClock struct {
 	now   time.Time
 	slept time.Duration
@@ -230,69 +232,6 @@ func (c *sleepClock) Now() time.Time { return c.now }
 func (c *sleepClock) Sleep(d time.Duration) {
 	c.now = c.now.Add(d)
 	c.slept += d
-}
-
-func TestReplayPace(t *testing.T) {
-	capture := strings.Repeat("plain line\n", 1000)
-	for _, tt := range []struct {
-		speed float64
-		want  time.Duration
-	}{{1, 1000 * PlainPace}, {10, 100 * PlainPace}, {0, 0}} {
-		clock := &sleepClock{now: time.Unix(0, 0)}
-		rep := NewReplay(strings.NewReader(capture), ReplayOptions{Speed: tt.speed, Now: clock.Now, Sleep: clock.Sleep})
-		n, batches := 0, 0
-		for {
-			b, err := rep.Next()
-			if err != nil {
-				break
-			}
-			n += len(b)
-			batches++
-		}
-		if n != 1000 || clock.slept != tt.want {
-			t.Errorf("speed %v: %d lines, slept %v, want %v", tt.speed, n, clock.slept, tt.want)
-		}
-		if tt.speed == 0 && batches != 1 {
-			t.Errorf("speed max took %d batches for 1000 lines", batches)
-		}
-		if rep.Elapsed() != 1000*PlainPace {
-			t.Errorf("Elapsed = %v", rep.Elapsed())
-		}
-	}
-	for _, s := range []string{"0", "-1", "x", ""} {
-		if _, err := ParseSpeed(s); err == nil {
-			t.Errorf("ParseSpeed(%q) accepted", s)
-		}
-	}
-	if v, err := ParseSpeed("max"); err != nil || v != 0 {
-		t.Errorf("ParseSpeed(max) = %v %v", v, err)
-	}
-}
-
-// BenchmarkReplayMax measures `replay --speed max` reading and folding the
-// demo recording repeated to 200,000 lines.
-func BenchmarkReplayMax(b *testing.B) {
-	var buf bytes.Buffer
-	lines := 0
-	for buf.Len() < 40<<20 && lines < 200000 {
-		buf.Write(demoRecording)
-		lines += bytes.Count(demoRecording, []byte("\n"))
-	}
-	data := buf.Bytes()
-	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rep := NewReplay(bytes.NewReader(data), ReplayOptions{})
-		s := NewState(Options{})
-		for {
-			batch, err := rep.Next()
-			if err != nil {
-				break
-			}
-			s.FeedLines(batch)
-		}
-	}
-	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "lines/s")
 }
 
 func TestStartFailureLeavesNoLog(t *testing.T) {
@@ -324,7 +263,7 @@ func TestRunDiagnose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := NewState(Options{})
+		s := nixlog.NewState(nixlog.Options{})
 		batch, err := r.Next()
 		s.FeedLines(batch)
 		if tt.interrupt {

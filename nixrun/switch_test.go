@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/internal/switchtest"
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
-	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
 // startSwitch plans, prepares and starts a switch of the fixture, as
@@ -35,10 +36,10 @@ func startSwitch(t *testing.T, ctx context.Context, f *switchtest.Fixture) (*nix
 
 // runSwitch runs a switch of the fixture to its end, feeding a State, and
 // returns the state, the exit error, the run and its plan.
-func runSwitch(t *testing.T, f *switchtest.Fixture) (*nixrun.State, error, *nixrun.Run, nixrun.Plan) {
+func runSwitch(t *testing.T, f *switchtest.Fixture) (*nixlog.State, error, *nixrun.Run, nixrun.Plan) {
 	t.Helper()
 	r, p := startSwitch(t, context.Background(), f)
-	s := nixrun.NewState(nixrun.Options{})
+	s := nixlog.NewState(nixlog.Options{})
 	for {
 		batch, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -78,7 +79,7 @@ func testSwitchFixtureThroughNixRun(t *testing.T, mode nixtest.Mode) {
 	}
 	checkActivated(t, f)
 	checkTracked(t, f.Dir, "flake.nix", "flake.lock", "home.nix", "nixboard.json")
-	if !strings.HasSuffix(string(log), string(nixrun.ExitMarker(0))) {
+	if !strings.HasSuffix(string(log), string(nixlog.ExitMarker(0))) {
 		t.Errorf("saved log does not end with the exit marker:\n%s", tail(string(log), 5))
 	}
 	if !strings.Contains(string(log), "Starting Home Manager activation") || !strings.Contains(string(log), `"action":"start"`) {
@@ -88,7 +89,7 @@ func testSwitchFixtureThroughNixRun(t *testing.T, mode nixtest.Mode) {
 	if sum.Downloaded != 3 || sum.Built < 4 || sum.Bytes < 300<<10 {
 		t.Errorf("summary = %+v, want 3 downloads (>= 300 KiB) and at least 4 builds\n%s", sum, log)
 	}
-	d := nixrun.Diagnose(s, exitErr)
+	d := nixlog.Diagnose(s, exitErr)
 	if !d.OK || len(d.Hints) == 0 || d.Hints[0].Title != "1 existing file was moved aside" ||
 		!strings.HasPrefix(d.Hints[0].Detail, "~/.bashrc → ~/.bashrc."+nixrun.DefaultBackupExt+"\n") {
 		t.Errorf("diagnosis = %+v, want OK, naming ~/.bashrc moved aside", d)
@@ -126,13 +127,13 @@ func testSwitchFixtureInstalledClobber(t *testing.T, mode nixtest.Mode) {
 	if !strings.Contains(string(log), "would be clobbered by backing up") {
 		t.Errorf("log lacks the clobber message:\n%s", log)
 	}
-	d := nixrun.Diagnose(s, exitErr)
+	d := nixlog.Diagnose(s, exitErr)
 	if d.OK || !strings.Contains(strings.ToLower(d.Reason+hintText(d)), "clobber") {
 		t.Errorf("diagnosis = %+v, want a clobber failure", d)
 	}
 }
 
-func hintText(d nixrun.Diagnosis) string {
+func hintText(d nixlog.Diagnosis) string {
 	var b strings.Builder
 	for _, h := range d.Hints {
 		b.WriteString(h.Title + "\n" + h.Detail + "\n" + h.Fix + "\n")
@@ -194,7 +195,7 @@ func testSwitchFlakegenRendered(t *testing.T, mode nixtest.Mode) {
 	}
 	checkActivated(t, f)
 	checkTracked(t, f.Dir, "flake.nix", "flake.lock", "home.nix", "nixboard.json")
-	if d := nixrun.Diagnose(s, exitErr); !d.OK {
+	if d := nixlog.Diagnose(s, exitErr); !d.OK {
 		t.Errorf("diagnosis = %+v", d)
 	}
 }

@@ -18,7 +18,7 @@ log=$dir/bench.log
 bin=$dir/nixboard
 
 go build -o "$bin" ./cmd/nixboard
-NIXRUN_BENCH_WRITE=$log go test ./nixrun -run '^$' -bench 'BenchmarkReadLog$' -benchtime 1x >/dev/null
+NIXRUN_BENCH_WRITE=$log go test ./nixlog -run '^$' -bench 'BenchmarkReadLog$' -benchtime 1x >/dev/null
 lines=$(wc -l <"$log")
 mib=$(( $(wc -c <"$log") >> 20 ))
 

@@ -21,10 +21,10 @@ var processEnvReaders = map[string]bool{
 // the environment down; detect.Host, the real machine by definition; and
 // the packages of test helpers, which read CI and the tester's PATH.
 var allowedEnvReaders = map[string]bool{
-	"cmd/nixboard.Main":   true,
-	"detect.Host":         true,
-	"internal/nixtest.*":  true,
-	"nixrun/switchtest.*": true,
+	"cmd/nixboard.Main":     true,
+	"detect.Host":           true,
+	"internal/nixtest.*":    true,
+	"internal/switchtest.*": true,
 }
 
 // TestNothingBelowMainReadsTheProcessEnvironment parses every non-test Go

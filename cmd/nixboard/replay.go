@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 )
 
 // runReplay is `nixboard replay FILE [--speed X] [--plain]`: it feeds a
@@ -33,7 +33,7 @@ func runReplay(ctx context.Context, st *stdio, args []string) error {
 	if len(files) != 1 {
 		return usagef("replay takes one log file, got %d (usage: nixboard replay FILE [--speed X|max] [--plain])", len(files))
 	}
-	speed, err := nixrun.ParseSpeed(*speedFlag)
+	speed, err := nixlog.ParseSpeed(*speedFlag)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -46,7 +46,7 @@ func runReplay(ctx context.Context, st *stdio, args []string) error {
 		case <-ctx.Done():
 		}
 	}
-	rep, err := nixrun.OpenReplay(files[0], nixrun.ReplayOptions{Speed: speed, Sleep: sleep})
+	rep, err := nixlog.OpenReplay(files[0], nixlog.ReplayOptions{Speed: speed, Sleep: sleep})
 	if err != nil {
 		return err
 	}
@@ -54,11 +54,11 @@ func runReplay(ctx context.Context, st *stdio, args []string) error {
 	// The state's clock follows the recording, so elapsed times and the
 	// closing "in Ts" are those of the recorded run at any speed.
 	now := rep.Clock()
-	state := nixrun.NewState(nixrun.Options{Now: now})
+	state := nixlog.NewState(nixlog.Options{Now: now})
 	if *plain || !st.interactive() {
 		// Closing the file ends a read that would go on (a recording
 		// without an end, such as /dev/zero).
-		d, sum := followPlain(ctx, st, rep, func() { rep.Close() }, state, nixrun.DiagnoseReplay)
+		d, sum := followPlain(ctx, st, rep, func() { rep.Close() }, state, nixlog.DiagnoseReplay)
 		return finishPlain(st, d, sum, "")
 	}
 	return runScreen(ctx, st, screenConfig{

@@ -20,7 +20,7 @@ func TestFailingReplayEndsWithTheError(t *testing.T) {
 	} {
 		t.Run(c.log, func(t *testing.T) {
 			t.Parallel()
-			log, err := filepath.Abs(filepath.Join("..", "..", "nixrun", "testdata", "logs", "nix-2.26", c.log))
+			log, err := filepath.Abs(filepath.Join("..", "..", "nixlog", "testdata", "logs", "nix-2.26", c.log))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
-	"github.com/nixboard/nixboard/nixrun/switchtest"
+	"github.com/nixboard/nixboard/internal/switchtest"
 )
 
 // Deadlines of the signal tests. They are generous, for a loaded machine:

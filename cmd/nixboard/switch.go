@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
 )
 
@@ -56,7 +57,7 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 	if *plain || !st.interactive() {
 		fmt.Fprintf(st.out, "running: %s\n", safetext.Line(plan.Command()))
 		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
-		d, sum := followPlain(ctx, st, run, nil, nixrun.NewState(nixrun.Options{}), run.Diagnose)
+		d, sum := followPlain(ctx, st, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose)
 		return finishPlain(st, d, sum, run.LogPath())
 	}
 	return runScreen(ctx, st, screenConfig{title: title, source: run, run: run})

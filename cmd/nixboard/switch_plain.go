@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/internal/safetext"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 )
 
 // plainEvery is the most often plain mode prints a progress line.
@@ -19,7 +19,7 @@ const plainEvery = time.Second
 // the source ended. When ctx ends, a live run ends by itself (its context
 // interrupts it) and is read to its end; a source that would go on (a
 // replay) is stopped with stop, and the run judged interrupted.
-func followPlain(ctx context.Context, st *stdio, src nixrun.LineSource, stop func(), s *nixrun.State, judge func(*nixrun.State) nixrun.Diagnosis) (nixrun.Diagnosis, nixrun.Summary) {
+func followPlain(ctx context.Context, st *stdio, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis) (nixlog.Diagnosis, nixlog.Summary) {
 	done := make(chan error, 1)
 	go func() {
 		for {
@@ -52,7 +52,7 @@ loop:
 				stopped = true
 			}
 		case <-ticker.C:
-			if line := nixrun.StripANSI(nixrun.ProgressLine(s.Header())); line != last {
+			if line := nixlog.StripANSI(nixlog.ProgressLine(s.Header())); line != last {
 				fmt.Fprintln(st.out, line)
 				last = line
 			}
@@ -71,10 +71,10 @@ loop:
 
 // finishPlain prints the closing line, the hints and the log path on stdout
 // and turns a failure into exit status 1.
-func finishPlain(st *stdio, d nixrun.Diagnosis, sum nixrun.Summary, logPath string) error {
-	fmt.Fprintln(st.out, nixrun.StripANSI(nixrun.ResultLine(d, sum)))
-	for _, l := range nixrun.HintLines(d) {
-		fmt.Fprintln(st.out, nixrun.StripANSI(l))
+func finishPlain(st *stdio, d nixlog.Diagnosis, sum nixlog.Summary, logPath string) error {
+	fmt.Fprintln(st.out, nixlog.StripANSI(nixlog.ResultLine(d, sum)))
+	for _, l := range nixlog.HintLines(d) {
+		fmt.Fprintln(st.out, nixlog.StripANSI(l))
 	}
 	if logPath != "" {
 		fmt.Fprintf(st.out, "full log: %s\n", safetext.Line(logPath))

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/switchview"
 	"github.com/nixboard/nixboard/tui/theme"
@@ -16,9 +17,9 @@ import (
 // screenConfig is what the standalone live screen shows.
 type screenConfig struct {
 	title   string
-	source  nixrun.LineSource
+	source  nixlog.LineSource
 	run     *nixrun.Run
-	state   *nixrun.State
+	state   *nixlog.State
 	logPath string
 	now     func() time.Time
 }

@@ -8,8 +8,9 @@ import (
 	"testing"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/internal/switchtest"
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
-	"github.com/nixboard/nixboard/nixrun/switchtest"
 )
 
 // envMap turns a fixture's environment into runCLI's getenv map.
@@ -187,7 +188,7 @@ func TestReplayUsage(t *testing.T) {
 func TestReplayPlainProgressIsBounded(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "demo.log")
-	os.WriteFile(file, nixrun.DemoRecording(), 0o644)
+	os.WriteFile(file, nixlog.DemoRecording(), 0o644)
 	code, out, errOut := runCLI(t, nil, "replay", file, "--speed", "3")
 	if code != 0 {
 		t.Fatalf("replay exited %d: %s%s", code, out, errOut)

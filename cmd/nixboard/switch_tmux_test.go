@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
-	"github.com/nixboard/nixboard/nixrun/switchtest"
+	"github.com/nixboard/nixboard/internal/switchtest"
 )
 
 // tmuxSession runs a command in a detached tmux session of its own server.

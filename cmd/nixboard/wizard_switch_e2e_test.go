@@ -11,7 +11,7 @@ import (
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/nixtest"
-	"github.com/nixboard/nixboard/nixrun/switchtest"
+	"github.com/nixboard/nixboard/internal/switchtest"
 )
 
 // TestWizardRealSwitchInTmux drives the built binary through the real

@@ -6,7 +6,7 @@
 // errors go through it. It escapes rather than drops, so the person sees
 // what their text really holds: an OSC in a --dir shows as \x1b]0;…\x07
 // and cannot retitle the terminal, a right-to-left override as \u202e and
-// cannot reorder the line. (nixrun.Sanitize and StripANSI are for the
+// cannot reorder the line. (nixlog.Sanitize and StripANSI are for the
 // lines nix prints, where colour is kept or removed.)
 //
 // Only characters that are not printable text change, into backslash

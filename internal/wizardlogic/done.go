@@ -5,7 +5,7 @@ import (
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/textwrap"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 )
 
 // DoneInfo is what the last screen reports on.
@@ -23,7 +23,7 @@ type DoneInfo struct {
 	Failed  bool
 	Reason  string
 	// Hints are the diagnosis's: a title and a command that fixes it.
-	Hints   []nixrun.Hint
+	Hints   []nixlog.Hint
 	LogPath string
 	Took    time.Duration
 }
@@ -111,7 +111,7 @@ func DoneLines(d DoneInfo, width int) []string {
 
 // hintLines lists a diagnosis's hints: each title as a bullet, its fix as a
 // command that pastes whole.
-func hintLines(hints []nixrun.Hint, width int) []string {
+func hintLines(hints []nixlog.Hint, width int) []string {
 	var lines []string
 	for _, h := range hints {
 		lines = append(lines, textwrap.Hanging("  • ", h.Title, width)...)

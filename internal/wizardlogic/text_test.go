@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/flakegen"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 )
 
 // pasteLines joins lines the way a shell does: a backslash at the end of a
@@ -57,7 +57,7 @@ func TestDoneLinesFit(t *testing.T) {
 		"dry run":   {Answers: a, Dir: long, DryRun: true},
 		"failed": {Answers: a, Dir: "/home/alice/.config/home-manager", Home: "/home/alice", Failed: true,
 			Reason: "Existing file '/home/alice/.bashrc' would be clobbered by backing up to /home/alice/.bashrc.nixboard-backup",
-			Hints:  []nixrun.Hint{{Title: "Move the old backup away", Fix: "mv /home/alice/.bashrc.nixboard-backup /home/alice/.bashrc.old"}}, LogPath: "/home/alice/.local/state/nixboard/logs/x.log"},
+			Hints:  []nixlog.Hint{{Title: "Move the old backup away", Fix: "mv /home/alice/.bashrc.nixboard-backup /home/alice/.bashrc.old"}}, LogPath: "/home/alice/.local/state/nixboard/logs/x.log"},
 	}
 	for name, d := range cases {
 		for _, width := range []int{40, 80, 132} {
@@ -105,7 +105,7 @@ func TestDoneLinesFit(t *testing.T) {
 func TestDoneLinesSuccessHints(t *testing.T) {
 	const fix = "sudo /nix/store/0c2xk3w1sbkq8pwsb6nmpkbds5fgk8r8-non-nixos-gpu/bin/non-nixos-gpu-setup"
 	d := DoneInfo{Answers: validAnswers(), Dir: "/home/alice/.config/home-manager", Home: "/home/alice",
-		Hints: []nixrun.Hint{{Title: "set up GPU drivers for programs from Nix (once, as root)", Fix: fix}}}
+		Hints: []nixlog.Hint{{Title: "set up GPU drivers for programs from Nix (once, as root)", Fix: fix}}}
 	text := strings.Join(DoneLines(d, 132), "\n")
 	if !strings.Contains(text, "home-manager asks you to:") || !strings.Contains(text, "    "+fix) {
 		t.Errorf("the hint is missing from Done:\n%s", text)

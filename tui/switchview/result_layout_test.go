@@ -7,14 +7,14 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
 // endedReplay replays a recorded log to its end through the model at w x h.
 func endedReplay(t *testing.T, log string, w, h int, embedded bool) Model {
 	t.Helper()
-	rep, err := nixrun.OpenReplay(filepath.Join("..", "..", "nixrun", "testdata", "logs", "nix-2.26", log), nixrun.ReplayOptions{Speed: 0})
+	rep, err := nixlog.OpenReplay(filepath.Join("..", "..", "nixlog", "testdata", "logs", "nix-2.26", log), nixlog.ReplayOptions{Speed: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestEndedFailureShowsErrorAndWholeResult(t *testing.T) {
 			}
 			pane := rows[title+1 : len(rows)-1]
 			tail := m.State().LogTail(0)
-			entry := strings.Split(strings.TrimRight(ansi.Strip(nixrun.Sanitize(tail[len(tail)-1].Text)), "\n"), "\n")
+			entry := strings.Split(strings.TrimRight(ansi.Strip(nixlog.Sanitize(tail[len(tail)-1].Text)), "\n"), "\n")
 			if got, want := strings.TrimRight(pane[len(pane)-1], " "), strings.TrimRight(entry[len(entry)-1], " "); got == "" || !strings.HasSuffix(want, got) {
 				t.Errorf("the log pane ends in %q, want the log's last line %q:\n%s", got, want, view)
 			}
@@ -84,9 +84,9 @@ func TestResultLinesWrap(t *testing.T) {
 	m := New(Config{Source: &chunks{}, Styles: theme.New(true, true)})
 	m.SetSize(60, 24)
 	m.result = DoneMsg{
-		Diagnosis: nixrun.Diagnosis{
+		Diagnosis: nixlog.Diagnosis{
 			Reason: "activation failed: Existing file '/home/someone/.config/some/rather/long/path/file.conf' would be clobbered",
-			Hints: []nixrun.Hint{{
+			Hints: []nixlog.Hint{{
 				Title: "A file home-manager wants to write is in the way; back it up and run the switch again",
 				Fix:   "home-manager switch --flake '/home/someone/.config/home-manager#someone@somehost' -b backup",
 			}},

@@ -4,8 +4,8 @@
 // build's own log. It is a child model: the wizard embeds it, and
 // `nixboard switch` and `nixboard replay` wrap it in a tiny root model.
 //
-// Lines are read from a nixrun.LineSource by one blocking read per
-// tea.Cmd, re-armed from Update, and folded into a nixrun.State in
+// Lines are read from a nixlog.LineSource by one blocking read per
+// tea.Cmd, re-armed from Update, and folded into a nixlog.State in
 // batches; the screen is redrawn from snapshots of the state on a tick at
 // a bounded frame rate, never once per line.
 package switchview
@@ -22,6 +22,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/internal/textwrap"
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -32,11 +33,11 @@ const FrameRate = 15
 
 // Config is what the screen shows and controls.
 type Config struct {
-	// Source yields the lines (a *nixrun.Run or a *nixrun.Replay).
-	Source nixrun.LineSource
+	// Source yields the lines (a *nixrun.Run or a *nixlog.Replay).
+	Source nixlog.LineSource
 	// Replay, when set instead of Source, is replayed with the state's
-	// clock following the recording (nixrun.DemoReplay for the demo).
-	Replay *nixrun.Replay
+	// clock following the recording (nixlog.DemoReplay for the demo).
+	Replay *nixlog.Replay
 	// Run, when the source is a live run, is interrupted on a confirmed
 	// Ctrl-C and gives the exit status and the log path.
 	Run *nixrun.Run
@@ -45,7 +46,7 @@ type Config struct {
 	Title string
 	// State folds the lines; NewState with default limits when nil. A
 	// replay passes one whose clock follows the recording.
-	State *nixrun.State
+	State *nixlog.State
 	// LogPath is shown at the end when there is no Run (a replay's file).
 	LogPath string
 	Styles  theme.Styles
@@ -61,8 +62,8 @@ type Config struct {
 // DoneMsg is sent (as the result of a tea.Cmd of the screen) once the run
 // ended and was judged. The embedding model decides what comes next.
 type DoneMsg struct {
-	Diagnosis nixrun.Diagnosis
-	Summary   nixrun.Summary
+	Diagnosis nixlog.Diagnosis
+	Summary   nixlog.Summary
 	// LogPath is where the full log is saved ("" for a replay of a
 	// stream).
 	LogPath string
@@ -72,12 +73,12 @@ type DoneMsg struct {
 
 // linesMsg carries one batch read from the source.
 type linesMsg struct {
-	lines []nixrun.RawLine
+	lines []nixlog.RawLine
 	err   error
 }
 
 // judgedMsg carries the verdict on a live run once its process exited.
-type judgedMsg struct{ d nixrun.Diagnosis }
+type judgedMsg struct{ d nixlog.Diagnosis }
 
 // tickMsg refreshes the screen.
 type tickMsg struct{}
@@ -88,15 +89,15 @@ type interruptedMsg struct{}
 // Model is the switch screen.
 type Model struct {
 	cfg    Config
-	state  *nixrun.State
+	state  *nixlog.State
 	width  int
 	height int
 	vp     viewport.Model
 
 	// Snapshots taken on each tick, drawn by View.
-	header  nixrun.Header
-	running []nixrun.Activity
-	builds  []nixrun.Build
+	header  nixlog.Header
+	running []nixlog.Activity
+	builds  []nixlog.Build
 	lines   int64
 
 	// logBuild is the index+1 in builds of the build whose own log the
@@ -131,7 +132,7 @@ func New(cfg Config) Model {
 	}
 	st := cfg.State
 	if st == nil {
-		st = nixrun.NewState(nixrun.Options{Now: cfg.Now})
+		st = nixlog.NewState(nixlog.Options{Now: cfg.Now})
 	}
 	m := Model{cfg: cfg, state: st, vp: viewport.New()}
 	m.SetSize(80, 24)
@@ -172,7 +173,7 @@ func (m Model) Done() bool { return m.done }
 func (m Model) Result() DoneMsg { return m.result }
 
 // State is the folded state of the run.
-func (m Model) State() *nixrun.State { return m.state }
+func (m Model) State() *nixlog.State { return m.state }
 
 // Update handles lines, ticks, keys and the end of the run.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
@@ -226,12 +227,12 @@ func (m Model) handleLines(msg linesMsg) (Model, tea.Cmd) {
 		state := m.state
 		return m, func() tea.Msg { return judgedMsg{d: run.Diagnose(state)} }
 	}
-	return m.finish(nixrun.DiagnoseReplay(m.state))
+	return m.finish(nixlog.DiagnoseReplay(m.state))
 }
 
 // finish ends the screen with the verdict d once the source ended (and a
 // live run's process exited).
-func (m Model) finish(d nixrun.Diagnosis) (Model, tea.Cmd) {
+func (m Model) finish(d nixlog.Diagnosis) (Model, tea.Cmd) {
 	logPath := m.cfg.LogPath
 	if run := m.cfg.Run; run != nil {
 		logPath = run.LogPath()
@@ -276,7 +277,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if m.cfg.Run == nil {
 			// A replay has no process to stop: end it now.
 			m.interrupted = true
-			return m.finish(nixrun.DiagnoseReplay(m.state))
+			return m.finish(nixlog.DiagnoseReplay(m.state))
 		}
 		if !m.stopping {
 			m.confirming = true
@@ -362,11 +363,11 @@ func (m *Model) refreshLog() {
 	var rows []string
 	if m.logBuildID != 0 {
 		for _, l := range m.state.BuildLog(m.logBuildID, 0) {
-			rows = m.appendWrapped(rows, nixrun.Sanitize(l))
+			rows = m.appendWrapped(rows, nixlog.Sanitize(l))
 		}
 	} else {
 		for _, l := range m.state.LogTail(0) {
-			rows = m.appendWrapped(rows, nixrun.Sanitize(l.Text))
+			rows = m.appendWrapped(rows, nixlog.Sanitize(l.Text))
 		}
 	}
 	m.vp.SetContentLines(rows)
@@ -460,7 +461,7 @@ func (m Model) resultLines() []resultRow {
 			rows = append(rows, resultRow{text: prefix + l, kind: kind})
 		}
 	}
-	add(resultVerdict, "", "  ", textwrap.Words(nixrun.ResultLine(d, m.result.Summary), w-2))
+	add(resultVerdict, "", "  ", textwrap.Words(nixlog.ResultLine(d, m.result.Summary), w-2))
 	for _, h := range d.Hints {
 		add(resultText, "• ", "  ", textwrap.Words(h.Title, w-2))
 		if h.Fix == "" {
@@ -608,29 +609,29 @@ func (m Model) titleLine() string {
 	default:
 		phase = st.Accent.Render(phase)
 	}
-	return st.Title.Render(title) + "  " + phase + "  " + st.Subtle.Render(nixrun.Clock(m.header.Elapsed))
+	return st.Title.Render(title) + "  " + phase + "  " + st.Subtle.Render(nixlog.Clock(m.header.Elapsed))
 }
 
 func (m Model) progressText() string {
-	return nixrun.ProgressWords(m.header)
+	return nixlog.ProgressWords(m.header)
 }
 
-func (m Model) activityLine(a nixrun.Activity) string {
+func (m Model) activityLine(a nixlog.Activity) string {
 	st := m.cfg.Styles
 	kind := "build"
 	switch a.Type {
-	case nixrun.ActCopyPath, nixrun.ActSubstitute:
+	case nixlog.ActCopyPath, nixlog.ActSubstitute:
 		kind = "download"
-	case nixrun.ActFileTransfer:
+	case nixlog.ActFileTransfer:
 		kind = "transfer"
 	}
 	name := a.Name
 	if name == "" {
-		name = nixrun.Sanitize(a.Text)
+		name = nixlog.Sanitize(a.Text)
 	}
 	detail := a.Phase
 	if a.Expected > 0 {
-		detail = fmt.Sprintf("%s of %s", nixrun.Size(a.Done), nixrun.Size(a.Expected))
+		detail = fmt.Sprintf("%s of %s", nixlog.Size(a.Done), nixlog.Size(a.Expected))
 	}
 	elapsed := time.Duration(0)
 	if !a.Start.IsZero() {
@@ -640,7 +641,7 @@ func (m Model) activityLine(a nixrun.Activity) string {
 	if detail != "" {
 		left += "  " + st.Subtle.Render(detail)
 	}
-	right := nixrun.Clock(elapsed)
+	right := nixlog.Clock(elapsed)
 	pad := m.width - ansi.StringWidth(right) - 1
 	left = ansi.Truncate(left, max(0, pad), "…")
 	return left + strings.Repeat(" ", max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(right))) + st.Subtle.Render(right)

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -18,15 +19,15 @@ import (
 // chunks is a LineSource that hands out prepared batches, then io.EOF.
 type chunks struct{ batches [][]string }
 
-func (c *chunks) Next() ([]nixrun.RawLine, error) {
+func (c *chunks) Next() ([]nixlog.RawLine, error) {
 	if len(c.batches) == 0 {
 		return nil, io.EOF
 	}
 	b := c.batches[0]
 	c.batches = c.batches[1:]
-	out := make([]nixrun.RawLine, len(b))
+	out := make([]nixlog.RawLine, len(b))
 	for i, l := range b {
-		out[i] = nixrun.RawLine{Text: []byte(l)}
+		out[i] = nixlog.RawLine{Text: []byte(l)}
 	}
 	return out, nil
 }
@@ -53,9 +54,9 @@ func pump(t *testing.T, m Model, n int) (Model, tea.Msg) {
 	return m, last
 }
 
-func newModel(src nixrun.LineSource, w, h int) Model {
+func newModel(src nixlog.LineSource, w, h int) Model {
 	cfg := Config{Source: src, Title: "replay test", Styles: theme.New(true, false)}
-	if rep, ok := src.(*nixrun.Replay); ok {
+	if rep, ok := src.(*nixlog.Replay); ok {
 		cfg = Config{Replay: rep, Title: "replay test", Styles: theme.New(true, false)}
 	}
 	m := New(cfg)
@@ -78,7 +79,7 @@ func checkFrame(t *testing.T, view string, w, h int) {
 
 func TestDemoReplayAtSizes(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		m := newModel(nixrun.DemoReplay(0), size[0], size[1])
+		m := newModel(nixlog.DemoReplay(0), size[0], size[1])
 		m, done := pump(t, m, 1000)
 		dm, ok := done.(DoneMsg)
 		if !ok || !m.Done() {
@@ -104,7 +105,7 @@ func TestDemoReplayAtSizes(t *testing.T) {
 func TestHeaderAndRunningPaneMidRun(t *testing.T) {
 	// Stop the demo in the middle of the downloads: the header says
 	// downloading and the pane lists what runs.
-	rec := nixrun.DemoRecording()
+	rec := nixlog.DemoRecording()
 	i := bytes.Index(rec, []byte(`"text":"copying path`))
 	i += bytes.Index(rec[i:], []byte(`"type":105`))
 	j := bytes.IndexByte(rec[i:], '\n') + i
@@ -172,7 +173,7 @@ func TestFollowTail(t *testing.T) {
 }
 
 func TestBuildLogSwitching(t *testing.T) {
-	m := newModel(nixrun.DemoReplay(0), 100, 30)
+	m := newModel(nixlog.DemoReplay(0), 100, 30)
 	m, _ = pump(t, m, 1000)
 	if len(m.builds) < 2 {
 		t.Fatalf("builds = %+v", m.builds)
@@ -184,7 +185,7 @@ func TestBuildLogSwitching(t *testing.T) {
 		t.Errorf("tab did not switch to %s's log:\n%s", first.Name, plain)
 	}
 	for _, l := range m.state.BuildLog(first.ID, 0) {
-		if !strings.Contains(plain, ansi.Strip(nixrun.Sanitize(l))) {
+		if !strings.Contains(plain, ansi.Strip(nixlog.Sanitize(l))) {
 			t.Errorf("the build log pane lacks %q", l)
 		}
 	}
@@ -265,7 +266,7 @@ func TestCtrlCConfirmsThenInterrupts(t *testing.T) {
 // TestDemoReplayConfig runs the screen as the wizard's demo does: the
 // embedded recording as Config.Replay, its clock following the recording.
 func TestDemoReplayConfig(t *testing.T) {
-	m := New(Config{Replay: nixrun.DemoReplay(0), Title: "demo (replay of a fixture switch)", Styles: theme.New(false, true)})
+	m := New(Config{Replay: nixlog.DemoReplay(0), Title: "demo (replay of a fixture switch)", Styles: theme.New(false, true)})
 	m.SetSize(80, 24)
 	m, done := pump(t, m, 1000)
 	if dm, ok := done.(DoneMsg); !ok || !dm.Diagnosis.OK || !strings.Contains(m.View(), "demo (replay of a fixture switch)") {
@@ -280,7 +281,7 @@ func TestDemoReplayConfig(t *testing.T) {
 // as fast as it can be read, with a frame every 4096 lines, and reports the
 // lines per second the screen path keeps up with.
 func BenchmarkScreenReplay(b *testing.B) {
-	rec := nixrun.DemoRecording()
+	rec := nixlog.DemoRecording()
 	var buf bytes.Buffer
 	for buf.Len() < 8<<20 {
 		buf.Write(rec)
@@ -288,7 +289,7 @@ func BenchmarkScreenReplay(b *testing.B) {
 	lines := bytes.Count(buf.Bytes(), []byte("\n"))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m := New(Config{Replay: nixrun.NewReplay(bytes.NewReader(buf.Bytes()), nixrun.ReplayOptions{}), Styles: theme.New(true, false)})
+		m := New(Config{Replay: nixlog.NewReplay(bytes.NewReader(buf.Bytes()), nixlog.ReplayOptions{}), Styles: theme.New(true, false)})
 		m.SetSize(120, 40)
 		for {
 			msg := m.read()()

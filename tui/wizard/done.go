@@ -9,7 +9,7 @@ import (
 
 	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 )
 
 // writeScreen is the short step that applies the plan.
@@ -73,7 +73,7 @@ type doneScreen struct {
 	finished bool
 	failed   bool
 	reason   string
-	hints    []nixrun.Hint
+	hints    []nixlog.Hint
 	logPath  string
 	took     time.Duration
 }

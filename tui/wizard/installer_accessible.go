@@ -10,7 +10,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/detect"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/tui/doctorview"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -76,7 +76,7 @@ func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detec
 			}
 		}
 		fmt.Fprintln(out, "$ "+opt.Command)
-		line := func(l string) { fmt.Fprintln(out, nixrun.StripANSI(l)) }
+		line := func(l string) { fmt.Fprintln(out, nixlog.StripANSI(l)) }
 		if deps.Installer != nil {
 			var sudo SudoFunc
 			if sudoFirst {
@@ -90,7 +90,7 @@ func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detec
 			err = deps.DemoInstall(ctx, opt, line)
 		}
 		if err != nil {
-			fmt.Fprintln(out, "✗ The installer failed: "+nixrun.StripANSI(err.Error()))
+			fmt.Fprintln(out, "✗ The installer failed: "+nixlog.StripANSI(err.Error()))
 		} else {
 			fmt.Fprintln(out, "✓ The installer finished.")
 		}

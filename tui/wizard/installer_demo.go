@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"github.com/nixboard/nixboard/detect"
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 )
 
 // DemoInstallFunc stands in for a real installer in the demo: it plays a
@@ -54,12 +54,12 @@ func (d *DemoMachine) Detect(ctx context.Context) detect.Report {
 // with the machine's user and home, then the machine with Nix.
 func (d *DemoMachine) Install(ctx context.Context, opt InstallOption, line func(string)) error {
 	m := d.machine()
-	id := nixrun.DemoIdentity{User: m.Getenv("USER"), Home: m.Getenv("HOME")}
+	id := nixlog.DemoIdentity{User: m.Getenv("USER"), Home: m.Getenv("HOME")}
 	after, err := detect.DemoWithNix(d.name, opt.ID)
 	if err != nil {
 		return err
 	}
-	rep, err := nixrun.DemoInstallReplay(opt.ID, id, d.speed)
+	rep, err := nixlog.DemoInstallReplay(opt.ID, id, d.speed)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -186,7 +186,7 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 		atBottom := s.log.AtBottom()
 		// No escape of an installer's may move the cursor or retitle
 		// the terminal: the same stripping as the accessible mode's.
-		s.addLines(nixrun.StripANSI(msg.line))
+		s.addLines(nixlog.StripANSI(msg.line))
 		if atBottom {
 			s.log.GotoBottom()
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/switchview"
 	"github.com/nixboard/nixboard/tui/theme"
@@ -27,7 +28,7 @@ type switchScreen struct {
 	finished bool
 	ok       bool
 	reason   string
-	hints    []nixrun.Hint
+	hints    []nixlog.Hint
 	logPath  string
 	took     time.Duration
 	err      error
@@ -187,7 +188,7 @@ func RealSwitch(env []string) SwitchFunc {
 // placeholders become their user name, home directory and host name.
 func DemoSwitch(speed float64) SwitchFunc {
 	return func(_ context.Context, _ string, a flakegen.Answers, st theme.Styles) (switchview.Config, error) {
-		id := nixrun.DemoIdentity{User: a.HomeBase.Username, Home: a.HomeBase.HomeDirectory, Host: a.Hostname}
-		return switchview.Config{Replay: nixrun.DemoReplayFor(id, speed), Title: "switch " + a.ConfigName() + " (recorded)", Styles: st}, nil
+		id := nixlog.DemoIdentity{User: a.HomeBase.Username, Home: a.HomeBase.HomeDirectory, Host: a.Hostname}
+		return switchview.Config{Replay: nixlog.DemoReplayFor(id, speed), Title: "switch " + a.ConfigName() + " (recorded)", Styles: st}, nil
 	}
 }

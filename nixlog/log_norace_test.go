@@ -1,0 +1,5 @@
+//go:build !race
+
+package nixlog
+
+const raceEnabled = false

@@ -1,0 +1,36 @@
+package nixlog
+
+import "time"
+
+// RawLine is one line a child process printed (or a replay read), without
+// its newline, with the time since the run started.
+type RawLine struct {
+	At   time.Duration
+	Text []byte
+}
+
+// LineSource yields the lines of a run in batches: a live run and a replay
+// are both LineSources, so the screen and plain output read them the same
+// way.
+type LineSource interface {
+	// Next blocks until at least one line is available and returns the
+	// lines that are (a bounded batch), or io.EOF after the last line.
+	// The batch and its lines may be valid only until the next call (a
+	// Replay's are): fold or copy them first.
+	Next() ([]RawLine, error)
+}
+
+// MaxBatch is the most lines one Next call returns.
+const MaxBatch = 4096
+
+// TrimEOL drops a trailing "\n" or "\r\n", as every LineSource does
+// before it hands a line over.
+func TrimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+	}
+	return b
+}

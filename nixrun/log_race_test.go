@@ -1,5 +1,0 @@
-//go:build race
-
-package nixrun
-
-const raceEnabled = true
