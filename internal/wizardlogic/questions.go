@@ -3,10 +3,13 @@ package wizardlogic
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/nixboard/nixboard/flakegen"
 )
@@ -173,6 +176,48 @@ func DirInside(dir, root string) error {
 func pathInside(p, root string) bool {
 	rel, err := filepath.Rel(root, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// ConfigDir is the configuration directory the person typed, as the
+// directory question accepts it: ExpandDir, then refused when a file stands
+// where the directory (or one of its parents) would be, since the flake is
+// written into it, and, with a root (the demo), refused outside root.
+func ConfigDir(typed, home, root string) (string, error) {
+	dir, err := ExpandDir(typed, home)
+	if err != nil {
+		return "", err
+	}
+	if err := notAFile(dir); err != nil {
+		return "", err
+	}
+	if err := DirInside(dir, root); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// notAFile refuses a directory that is a file, or lies below one. A
+// directory that does not exist yet is fine (it is created), and other
+// errors (no permission) are left to the write plan, which names them.
+func notAFile(dir string) error {
+	for p := dir; ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err == nil {
+			if fi.IsDir() {
+				return nil
+			}
+			if p == dir {
+				return fmt.Errorf("%s is a file, not a directory: give a directory for the configuration (it is created if it does not exist)", dir)
+			}
+			return fmt.Errorf("%s is a file, so %s cannot be made below it: give another directory, or move the file away", p, dir)
+		}
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			return nil
+		}
+		if p == filepath.Dir(p) {
+			return nil
+		}
+	}
 }
 
 // ExpandDir turns "~/x" into an absolute path under home and checks that
