@@ -753,15 +753,11 @@ func tildePath(p, home string) string {
 func evalWarnings(warns []Message) []string {
 	var out []string
 	for _, m := range warns {
-		t := StripANSI(m.Text)
-		rest, traced := strings.CutPrefix(t, "trace: ")
-		if !traced {
-			rest, traced = strings.CutPrefix(t, "evaluation ")
-		}
-		if !traced {
+		body, eval, ok := cutWarning([]byte(m.Text))
+		if !ok || !eval {
 			continue
 		}
-		w := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "warning:"))
+		w := strings.TrimSpace(StripANSI(string(body)))
 		if w != "" && !slices.Contains(out, w) {
 			out = append(out, w)
 		}

@@ -729,16 +729,29 @@ func (s *State) msg(e *rawEvent) {
 	s.pushTail(0, KindMsg, level, e.text)
 }
 
-// isWarning reports whether a message's text is a warning: "warning:",
-// "evaluation warning:" (lib.warn on newer Nix), or a warning traced at the
-// error level ("trace: warning: ...", home-manager's and nixpkgs'
-// builtins.trace), after any colour codes.
+// isWarning reports whether a message's text is a warning (cutWarning).
 func isWarning(text []byte) bool {
+	_, _, ok := cutWarning(text)
+	return ok
+}
+
+// cutWarning is the one reading of a warning's prefix, after any colour
+// codes: "warning:" (nix's own), "evaluation warning:" (lib.warn on newer
+// Nix), or a warning traced at the error level ("trace: warning: ...",
+// home-manager's and nixpkgs' builtins.trace). It returns the text after
+// the prefix, and eval for the two the evaluation printed.
+func cutWarning(text []byte) (body []byte, eval, ok bool) {
 	text = skipSGR(text)
-	if rest, ok := bytes.CutPrefix(text, []byte("trace: ")); ok {
-		text = skipSGR(rest)
+	if rest, traced := bytes.CutPrefix(text, []byte("trace: ")); traced {
+		text, eval = skipSGR(rest), true
 	}
-	return bytes.HasPrefix(text, []byte("warning:")) || bytes.HasPrefix(text, []byte("evaluation warning:"))
+	if rest, found := bytes.CutPrefix(text, []byte("evaluation warning:")); found {
+		return rest, true, true
+	}
+	if rest, found := bytes.CutPrefix(text, []byte("warning:")); found {
+		return rest, eval, true
+	}
+	return nil, false, false
 }
 
 // skipSGR drops the colour codes text starts with.
