@@ -78,6 +78,12 @@ type Plan struct {
 	// InterruptGrace is how long an interrupt waits for the switch to stop
 	// after SIGINT before it kills it (InterruptGrace when 0).
 	InterruptGrace time.Duration
+	// Nix is the nix found on PATH ("" when there is none); BackupExt and
+	// ExtraArgs are the switch's -b extension and the flags passed through,
+	// for the plans derived from this one (BuildPlan, DryRunPlan).
+	Nix       string
+	BackupExt string
+	ExtraArgs []string
 }
 
 // NewPlan builds the command line and environment of a switch from opts. It
@@ -117,9 +123,12 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 		LogDir:        LogDir(func(k string) string { return env[k] }),
 		Track:         opts.Files,
 		UnfreeAllowed: unfree,
+		BackupExt:     ext,
+		ExtraArgs:     opts.ExtraArgs,
 	}
 	pathList := env["PATH"]
 	p.Git, _ = shell.LookPath("git", pathList)
+	p.Nix, _ = shell.LookPath("nix", pathList)
 	switchArgs := []string{"switch", "--flake", p.Flake, "-b", ext, "--log-format", "internal-json", "-v"}
 	switchArgs = append(switchArgs, opts.ExtraArgs...)
 	if hm, err := shell.LookPath("home-manager", pathList); err == nil {

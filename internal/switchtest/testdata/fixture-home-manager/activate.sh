@@ -3,6 +3,10 @@
 # home-manager's). It prints what home-manager's activation prints and
 # writes only under $HOME, with home-manager's real clobber messages.
 set -eu
+# DRY_RUN (set by the caller, as home-manager's `home-manager -n` and its
+# activation-init.sh do): every step still runs its checks, and `run` prints
+# each command that would change something instead of running it.
+run() { if [ -n "${DRY_RUN:-}" ]; then echo "$*"; else "$@"; fi; }
 pace() { if [ -n "@pace@" ]; then sleep "@pace@"; fi; }
 stateHome=${XDG_STATE_HOME:-$HOME/.local/state}
 profileDir=$stateHome/nix/profiles
@@ -11,6 +15,7 @@ if [ ! -d "$profileDir" ]; then
   exit 1
 fi
 echo "Starting Home Manager activation"
+if [ -n "${DRY_RUN:-}" ]; then echo "This is a dry run"; fi
 echo "Activating checkFilesChanged"
 pace
 echo "Activating checkLinkTargets"
@@ -52,22 +57,22 @@ echo "Activating linkGeneration"
 pace
 echo "Creating new profile generation"
 pace
-nix-env --profile "$profileDir/home-manager" --set @out@ >/dev/null
+run nix-env --profile "$profileDir/home-manager" --set @out@ >/dev/null
 echo "Creating home file links in $HOME"
 pace
 for f in .bashrc .profile; do
   target=$HOME/$f
   if [ -e "$target" ] && [ ! -L "$target" ] && [ -n "${HOME_MANAGER_BACKUP_EXT:-}" ]; then
-    mv "$target" "$target.$HOME_MANAGER_BACKUP_EXT"
+    run mv "$target" "$target.$HOME_MANAGER_BACKUP_EXT"
   fi
-  ln -sfn "@homeFiles@/$f" "$target"
+  run ln -sfn "@homeFiles@/$f" "$target"
 done
 echo "Activating onFilesChange"
 pace
 echo "Activating installPackages"
 pace
-mkdir -p "$HOME/.nix-profile"
-ln -sfn @out@/home-path/bin "$HOME/.nix-profile/bin"
+run mkdir -p "$HOME/.nix-profile"
+run ln -sfn @out@/home-path/bin "$HOME/.nix-profile/bin"
 echo "Activating reloadSystemd"
 pace
 echo "Activation finished (nixboard fixture)"
