@@ -672,3 +672,13 @@ func (m *Model) SetStyles(s theme.Styles) {
 	m.cfg.Styles = s
 	m.frame = m.render()
 }
+
+// QuitKey reports whether msg is a key that closes the screen once the
+// run ended.
+func (m Model) QuitKey(msg tea.KeyPressMsg) bool {
+	switch msg.String() {
+	case "q", "enter", "esc", "ctrl+c":
+		return true
+	}
+	return false
+}
