@@ -44,15 +44,15 @@ func CommandLines(cmd string, indent, width int) []string {
 		if i > 0 {
 			prefix += "  "
 		}
-		out = append(out, breakWord(prefix, part, width)...)
+		out = append(out, breakShellWord(prefix, part, width)...)
 	}
 	return out
 }
 
-// breakWord lays out prefix+part in lines of width, breaking part when it is
+// breakShellWord lays out prefix+part in lines of width, breaking part when it is
 // a single unquoted word (with or without the " \" of a continued command)
 // that does not fit; anything else is returned as one line.
-func breakWord(prefix, part string, width int) []string {
+func breakShellWord(prefix, part string, width int) []string {
 	if ansi.StringWidth(prefix+part) <= width {
 		return []string{prefix + part}
 	}
@@ -66,10 +66,7 @@ func breakWord(prefix, part string, width int) []string {
 	var out []string
 	room := width - ansi.StringWidth(prefix) - 1
 	for ansi.StringWidth(word+tail) > room+1 {
-		head := ansi.Truncate(word, max(room, 1), "")
-		if i := strings.LastIndex(head, "/"); i > 0 {
-			head = head[:i+1]
-		}
+		head := breakWord(word, room)[0]
 		out = append(out, prefix+head+"\\")
 		word = word[len(head):]
 		prefix, room = "", width-1
