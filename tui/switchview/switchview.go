@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -92,6 +94,8 @@ type Model struct {
 	width  int
 	height int
 	vp     viewport.Model
+	keys   KeyMap
+	help   help.Model
 
 	// Snapshots taken on each tick, drawn by View.
 	header  nixrun.Header
@@ -133,7 +137,7 @@ func New(cfg Config) Model {
 	if st == nil {
 		st = nixrun.NewState(nixrun.Options{Now: cfg.Now})
 	}
-	m := Model{cfg: cfg, state: st, vp: viewport.New()}
+	m := Model{cfg: cfg, state: st, vp: viewport.New(), keys: DefaultKeyMap(), help: newHelp(cfg.Styles)}
 	m.SetSize(80, 24)
 	return m
 }
@@ -160,9 +164,22 @@ func tick() tea.Cmd {
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 8)
 	m.vp.SetWidth(m.width)
+	m.help.SetWidth(m.width)
 	m.vp.SetHeight(m.logHeight())
 	m.refreshLog()
 	m.frame = m.render()
+}
+
+// relayout gives the log pane the rows the other parts leave, after
+// anything that changes them (the key help takes two rows while it asks).
+func (m *Model) relayout() {
+	if h := m.logHeight(); h != m.vp.Height() {
+		follow := m.vp.AtBottom()
+		m.vp.SetHeight(h)
+		if follow {
+			m.vp.GotoBottom()
+		}
+	}
 }
 
 // Done reports whether the run ended.
@@ -177,6 +194,7 @@ func (m Model) State() *nixrun.State { return m.state }
 // Update handles lines, ticks, keys and the end of the run.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	m, cmd := m.update(msg)
+	m.relayout()
 	if _, lines := msg.(linesMsg); !lines || m.frame == "" {
 		m.frame = m.render()
 	}
@@ -257,19 +275,16 @@ func (m Model) finish(d nixrun.Diagnosis) (Model, tea.Cmd) {
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	key := msg.String()
+	k := m.keys
 	if m.confirming {
-		switch key {
-		case "y", "Y", "ctrl+c", "enter":
-			m.confirming = false
+		m.confirming = false
+		if key.Matches(msg, k.Yes) {
 			return m.interrupt()
-		default:
-			m.confirming = false
-			return m, nil
 		}
+		return m, nil
 	}
-	switch key {
-	case "ctrl+c":
+	switch {
+	case key.Matches(msg, k.Stop):
 		if m.done {
 			return m, nil
 		}
@@ -281,24 +296,23 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if !m.stopping {
 			m.confirming = true
 		}
-		return m, nil
-	case "up", "k":
+	case key.Matches(msg, k.Up):
 		m.vp.ScrollUp(1)
-	case "down", "j":
+	case key.Matches(msg, k.Down):
 		m.vp.ScrollDown(1)
-	case "pgup", "b":
+	case key.Matches(msg, k.PageUp):
 		m.vp.PageUp()
-	case "pgdown", "space", " ":
+	case key.Matches(msg, k.PageDown):
 		m.vp.PageDown()
-	case "home", "g":
+	case key.Matches(msg, k.Top):
 		m.vp.GotoTop()
-	case "end", "G", "f":
+	case key.Matches(msg, k.Follow):
 		m.vp.GotoBottom()
-	case "tab", "l":
+	case key.Matches(msg, k.NextBuild):
 		m.cycleBuild(1)
-	case "shift+tab", "h":
+	case key.Matches(msg, k.PrevBuild):
 		m.cycleBuild(-1)
-	case "a", "esc":
+	case key.Matches(msg, k.AllLog):
 		m.logBuild, m.logBuildID = 0, 0
 		m.refreshLog()
 		m.vp.GotoBottom()
@@ -417,7 +431,7 @@ func (m Model) helpRows() int {
 	if m.cfg.Embedded {
 		return 0
 	}
-	return 1
+	return len(m.helpLines())
 }
 
 func (m Model) logHeight() int {
@@ -503,24 +517,6 @@ func (m Model) Prompt() string {
 	return ""
 }
 
-// Keys is the key help for what the screen is doing now: y/n while it
-// asks, ctrl+c to stop a live run or end a replay, q once it ended.
-func (m Model) Keys() [][2]string {
-	if m.confirming {
-		return [][2]string{{"y", "stop"}, {"n", "continue"}}
-	}
-	keys := [][2]string{{"↑/↓", "scroll"}, {"tab", "build log"}, {"a", "all"}, {"f", "follow"}}
-	switch {
-	case m.done:
-		keys = append(keys, [2]string{"q", "quit"})
-	case m.cfg.Run != nil:
-		keys = append(keys, [2]string{"ctrl+c", "stop"})
-	default:
-		keys = append(keys, [2]string{"ctrl+c", "end replay"})
-	}
-	return keys
-}
-
 // View returns the screen as last drawn: lines arriving change the state,
 // the next tick (FrameRate a second) draws them.
 func (m Model) View() string {
@@ -584,7 +580,7 @@ func (m Model) render() string {
 	rows = append(rows, m.fit(st.Title.Render(m.logTitle())))
 	rows = append(rows, strings.Split(m.vp.View(), "\n")...)
 	if !m.cfg.Embedded {
-		rows = append(rows, m.fit(m.helpLine()))
+		rows = append(rows, m.helpLines()...)
 	}
 	for len(rows) < m.height {
 		rows = append(rows, "")
@@ -654,31 +650,36 @@ func (m Model) logTitle() string {
 	return "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log)"
 }
 
-func (m Model) helpLine() string {
+// helpLines is the key help (bubbles/help, from Bindings): one line that
+// drops its least needed keys when narrow, and the question before it, on
+// a line of its own when both do not fit in one.
+func (m Model) helpLines() []string {
 	st := m.cfg.Styles
-	var parts []string
-	if p := m.Prompt(); p != "" {
-		parts = append(parts, st.Warn.Render(p))
+	keys := m.help.ShortHelpView(m.Bindings())
+	p := m.Prompt()
+	if p == "" {
+		return []string{keys}
 	}
-	for _, k := range m.Keys() {
-		parts = append(parts, st.Key.Render(k[0])+" "+st.Subtle.Render(k[1]))
+	if ansi.StringWidth(p)+2+ansi.StringWidth(keys) <= m.width {
+		return []string{st.Warn.Render(p) + "  " + keys}
 	}
-	return strings.Join(parts, "  ")
+	var lines []string
+	for _, l := range textwrap.Words(p, m.width) {
+		lines = append(lines, st.Warn.Render(l))
+	}
+	return append(lines, keys)
 }
 
 // SetStyles changes the styles, e.g. once the terminal's background is
 // known.
 func (m *Model) SetStyles(s theme.Styles) {
 	m.cfg.Styles = s
+	m.help = newHelp(s)
 	m.frame = m.render()
 }
 
 // QuitKey reports whether msg is a key that closes the screen once the
 // run ended.
 func (m Model) QuitKey(msg tea.KeyPressMsg) bool {
-	switch msg.String() {
-	case "q", "enter", "esc", "ctrl+c":
-		return true
-	}
-	return false
+	return key.Matches(msg, m.keys.Quit)
 }
