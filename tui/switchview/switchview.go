@@ -416,13 +416,14 @@ func (m Model) fit(s string) string {
 	return ansi.Truncate(s, m.width, "…")
 }
 
-// Layout: header (2 rows), running pane (title + up to runningRows),
-// log title (1), log pane, help (1, unless Embedded).
+// Layout: header (headerRows: the title line and the progress, each
+// wrapped), running pane (title + up to runningRows) or the result block,
+// log title (1), log pane, help (helpRows, none when Embedded).
 func (m Model) runningRows() int {
 	if m.done {
 		// The result block gets every row it needs, leaving the log pane
 		// at least one.
-		return max(1, min(m.resultRows(), m.height-2-1-1-m.helpRows()-1))
+		return max(1, min(m.resultRows(), m.height-m.headerRows()-1-1-m.helpRows()-1))
 	}
 	return max(1, min(6, (m.height-8)/4))
 }
@@ -435,7 +436,7 @@ func (m Model) helpRows() int {
 }
 
 func (m Model) logHeight() int {
-	return max(1, m.height-2-1-m.runningRows()-1-m.helpRows())
+	return max(1, m.height-m.headerRows()-1-m.runningRows()-1-m.helpRows())
 }
 
 // resultRows is how many rows the closing result block needs.
@@ -530,8 +531,7 @@ func (m Model) View() string {
 func (m Model) render() string {
 	st := m.cfg.Styles
 	rows := make([]string, 0, m.height)
-	rows = append(rows, m.fit(m.titleLine()))
-	rows = append(rows, m.fit(st.Subtle.Render(m.progressText())))
+	rows = append(rows, m.headerLines()...)
 
 	if m.done {
 		rows = append(rows, m.fit(st.Title.Render("Result")))
@@ -588,7 +588,12 @@ func (m Model) render() string {
 	return strings.Join(rows[:m.height], "\n")
 }
 
-func (m Model) titleLine() string {
+func (m Model) headerRows() int { return len(m.headerLines()) }
+
+// headerLines are the title line (what runs, its phase and clock) and the
+// progress in words, each wrapped to the width rather than cut: at 60
+// columns a long configuration name puts the phase on the next row.
+func (m Model) headerLines() []string {
 	st := m.cfg.Styles
 	title := "nixboard " + m.cfg.Title
 	phase := m.header.Phase.String()
@@ -604,11 +609,20 @@ func (m Model) titleLine() string {
 	default:
 		phase = st.Accent.Render(phase)
 	}
-	return st.Title.Render(title) + "  " + phase + "  " + st.Subtle.Render(nixrun.Clock(m.header.Elapsed))
-}
-
-func (m Model) progressText() string {
-	return nixrun.ProgressWords(m.header)
+	status := phase + "  " + st.Subtle.Render(nixrun.Clock(m.header.Elapsed))
+	var lines []string
+	if ansi.StringWidth(title)+2+ansi.StringWidth(status) <= m.width {
+		lines = append(lines, st.Title.Render(title)+"  "+status)
+	} else {
+		for _, l := range textwrap.Words(title, m.width) {
+			lines = append(lines, m.fit(st.Title.Render(l)))
+		}
+		lines = append(lines, m.fit(status))
+	}
+	for _, l := range textwrap.Words(nixrun.ProgressWords(m.header), m.width) {
+		lines = append(lines, m.fit(st.Subtle.Render(l)))
+	}
+	return lines
 }
 
 func (m Model) activityLine(a nixrun.Activity) string {
