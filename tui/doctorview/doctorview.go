@@ -115,11 +115,17 @@ func writeCheck(b *strings.Builder, st theme.Styles, c detect.Check, idWidth, wi
 		}
 		more := strings.Repeat(" ", ansi.StringWidth(label)+2)
 		for j, part := range textwrap.Shell(line, width-ansi.StringWidth(fixIndent+more)) {
-			l := label
+			indent, l := fixIndent, label
 			if j > 0 {
 				l = more
+				// A continued part too long for its indent (a quoted
+				// word cannot be broken) starts further left: the shell
+				// does not mind where a continuation line starts.
+				if over := ansi.StringWidth(indent+l+part) - width; over > 0 {
+					indent, l = "", strings.Repeat(" ", max(0, ansi.StringWidth(fixIndent+more)-over))
+				}
 			}
-			b.WriteString(fixIndent + st.Subtle.Render(l) + st.Accent.Render(part) + "\n")
+			b.WriteString(indent + st.Subtle.Render(l) + st.Accent.Render(part) + "\n")
 		}
 	}
 }
