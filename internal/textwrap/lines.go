@@ -32,7 +32,8 @@ func HangingBy(prefix string, indent int, text string, width int) []string {
 // pasted command still runs. A word longer than a whole line (a long path)
 // is broken too, after a "/" where it can be, with a backslash right after
 // it and the rest starting at the beginning of the next line: the shell
-// joins such lines into one word.
+// joins such lines into one word. A continued part that cannot be broken
+// (a quoted word) moves left as far as it needs to fit.
 func CommandLines(cmd string, indent, width int) []string {
 	pad := strings.Repeat(" ", indent)
 	if ansi.StringWidth(cmd) <= width-indent {
@@ -43,6 +44,12 @@ func CommandLines(cmd string, indent, width int) []string {
 		prefix := pad
 		if i > 0 {
 			prefix += "  "
+			// A continued part that cannot be broken (a quoted word)
+			// and is too long for its indent starts further left: the
+			// shell does not mind where a continuation line starts.
+			if over := ansi.StringWidth(prefix+part) - width; over > 0 && strings.ContainsAny(part, " '\"") {
+				prefix = strings.Repeat(" ", max(0, len(prefix)-over))
+			}
 		}
 		out = append(out, breakShellWord(prefix, part, width)...)
 	}
