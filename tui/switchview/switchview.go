@@ -461,7 +461,8 @@ type resultRow struct {
 // resultLines is the result block wrapped to the screen's width: the
 // verdict and its reason, each hint with its fix, the log's path. Nothing
 // is cut: prose wraps between words and a fix wraps between shell words
-// with a trailing backslash, so the lines still paste as one command.
+// (or inside a long path) with a trailing backslash, so the lines still
+// paste as one command.
 func (m Model) resultLines() []resultRow {
 	d := m.result.Diagnosis
 	w := max(m.width, 20)
@@ -481,12 +482,15 @@ func (m Model) resultLines() []resultRow {
 		if h.Fix == "" {
 			continue
 		}
+		// CommandLines also breaks a path too long for a line, with a
+		// backslash and the rest at the start of the next line, so the
+		// pasted lines are still the one command.
 		for i, fix := range strings.Split(strings.TrimRight(h.Fix, "\n"), "\n") {
-			first := "  fix: "
-			if i > 0 {
-				first = "       "
+			lines := textwrap.CommandLines(fix, 7, w)
+			if i == 0 {
+				lines[0] = "  fix: " + strings.TrimPrefix(lines[0], "       ")
 			}
-			add(resultText, first, "    ", textwrap.Shell(fix, w-7))
+			add(resultText, "", "", lines)
 		}
 	}
 	if m.result.LogPath != "" {
