@@ -65,6 +65,16 @@ func confirming(t *testing.T, w, h int) Model {
 	return m
 }
 
+// buildLog is a failed build's screen showing one build's own log.
+func buildLog(t *testing.T, w, h int) Model {
+	m := endedReplay(t, "build-fail.log", w, h, false)
+	m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyTab})
+	if m.logBuildID == 0 {
+		t.Fatal("tab did not select a build")
+	}
+	return m
+}
+
 func ended(log string) func(t *testing.T, w, h int) Model {
 	return func(t *testing.T, w, h int) Model { return endedReplay(t, log, w, h, false) }
 }
@@ -76,6 +86,7 @@ func demoDone(t *testing.T, w, h int) Model {
 
 var screenStates = []screenState{
 	{"running", midRun, []string{"ctrl+c end replay"}},
+	{"build-log", buildLog, []string{"q quit"}},
 	{"confirming", confirming, []string{"y stop", "n continue"}},
 	{"done", demoDone, []string{"q quit"}},
 	{"eval-error", ended("eval-error.log"), []string{"q quit"}},
@@ -104,8 +115,9 @@ func checkLayout(t *testing.T, m Model, keys []string, w, h int) {
 	// Labels are whole: the screen's own words are never cut with "…"
 	// (the key help may drop its least needed keys, and a running
 	// activity's name may be cut to its row).
+	words := strings.Join(strings.Fields(plain), " ")
 	for _, label := range []string{"nixboard " + m.cfg.Title, m.logTitle()} {
-		if !strings.Contains(plain, label) {
+		if !strings.Contains(words, label) {
 			t.Errorf("label %q is not on screen whole:\n%s", label, plain)
 		}
 	}
@@ -121,7 +133,6 @@ func checkLayout(t *testing.T, m Model, keys []string, w, h int) {
 		if strings.Contains(plain, "more lines") {
 			t.Errorf("the result block is cut:\n%s", plain)
 		}
-		words := strings.Join(strings.Fields(plain), " ")
 		if reason := m.Result().Diagnosis.Reason; !strings.Contains(words, reason) {
 			t.Errorf("the reason %q is not on screen whole:\n%s", reason, plain)
 		}
@@ -162,5 +173,22 @@ func TestResizeRelaysOut(t *testing.T) {
 			m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 			checkLayout(t, m, s.keys, 120, 40)
 		})
+	}
+}
+
+// TestSmallRunningPaneShowsAnActivity: at 60x15 the running pane has one
+// row; it shows the first activity (its title counts them all), not only
+// "… and N more".
+func TestSmallRunningPaneShowsAnActivity(t *testing.T) {
+	m := midRun(t, 60, 15)
+	if len(m.running) < 2 || m.runningRows() != 1 {
+		t.Fatalf("%d running in %d rows: not the case under test", len(m.running), m.runningRows())
+	}
+	plain := ansi.Strip(m.View())
+	if !strings.Contains(plain, fmt.Sprintf("Running now (%d)", len(m.running))) || strings.Contains(plain, "more") {
+		t.Errorf("the running pane:\n%s", plain)
+	}
+	if first := ansi.Strip(m.activityLine(m.running[0])); !strings.Contains(plain, first) {
+		t.Errorf("the first activity %q is not shown:\n%s", first, plain)
 	}
 }

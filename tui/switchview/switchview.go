@@ -418,12 +418,13 @@ func (m Model) fit(s string) string {
 
 // Layout: header (headerRows: the title line and the progress, each
 // wrapped), running pane (title + up to runningRows) or the result block,
-// log title (1), log pane, help (helpRows, none when Embedded).
+// log title (logTitleRows, wrapped), log pane, help (helpRows, none when
+// Embedded).
 func (m Model) runningRows() int {
 	if m.done {
 		// The result block gets every row it needs, leaving the log pane
 		// at least one.
-		return max(1, min(m.resultRows(), m.height-m.headerRows()-1-1-m.helpRows()-1))
+		return max(1, min(m.resultRows(), m.height-m.headerRows()-1-m.logTitleRows()-m.helpRows()-1))
 	}
 	return max(1, min(6, (m.height-8)/4))
 }
@@ -436,7 +437,7 @@ func (m Model) helpRows() int {
 }
 
 func (m Model) logHeight() int {
-	return max(1, m.height-m.headerRows()-1-m.runningRows()-1-m.helpRows())
+	return max(1, m.height-m.headerRows()-1-m.runningRows()-m.logTitleRows()-m.helpRows())
 }
 
 // resultRows is how many rows the closing result block needs.
@@ -574,14 +575,16 @@ func (m Model) render() string {
 			} else if i == 0 && len(m.running) == 0 {
 				line = st.Subtle.Render("nothing running")
 			}
-			if i == m.runningRows()-1 && len(m.running) > m.runningRows() {
+			// With one row, it shows the first activity: the title
+			// counts them all.
+			if i > 0 && i == m.runningRows()-1 && len(m.running) > m.runningRows() {
 				line = st.Subtle.Render(fmt.Sprintf("… and %d more", len(m.running)-i))
 			}
 			rows = append(rows, m.fit(line))
 		}
 	}
 
-	rows = append(rows, m.fit(st.Title.Render(m.logTitle())))
+	rows = append(rows, m.logTitleLines()...)
 	rows = append(rows, strings.Split(m.vp.View(), "\n")...)
 	if !m.cfg.Embedded {
 		rows = append(rows, m.helpLines()...)
@@ -660,10 +663,22 @@ func (m Model) activityLine(a nixrun.Activity) string {
 	return left + strings.Repeat(" ", max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(right))) + st.Subtle.Render(right)
 }
 
+func (m Model) logTitleRows() int { return len(m.logTitleLines()) }
+
+// logTitleLines is the log pane's title wrapped to the width: a build's
+// long name moves to the next row whole rather than being cut.
+func (m Model) logTitleLines() []string {
+	var lines []string
+	for _, l := range textwrap.Words(m.logTitle(), m.width) {
+		lines = append(lines, m.fit(m.cfg.Styles.Title.Render(l)))
+	}
+	return lines
+}
+
 func (m Model) logTitle() string {
 	if m.logBuildID != 0 && m.logBuild > 0 {
 		b := m.builds[m.logBuild-1]
-		return fmt.Sprintf("Log of %s (%s, %d lines)", b.Name, b.Status, b.Lines)
+		return fmt.Sprintf("Log of %s (%s, %s)", b.Name, b.Status, textwrap.Count(b.Lines, "line", "lines"))
 	}
 	return "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log)"
 }
