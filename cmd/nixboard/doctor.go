@@ -5,10 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
-	"strconv"
-
-	"github.com/charmbracelet/x/term"
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/internal/safetext"
@@ -60,24 +56,10 @@ func runDoctor(ctx context.Context, st *stdio, args []string) error {
 		}
 	} else {
 		noColor := !st.outTTY || theme.NoColor(st.getenv)
-		fmt.Fprint(st.out, doctorview.Render(r, outWidth(st), theme.New(true, noColor)))
+		fmt.Fprint(st.out, doctorview.Render(r, doctorview.Width(st.out, st.outTTY, st.getenv), theme.New(true, noColor)))
 	}
 	if r.Failed() {
 		return exitError{1}
 	}
 	return nil
-}
-
-// outWidth is the width to lay the report out in: the terminal's, else
-// COLUMNS, else 80.
-func outWidth(st *stdio) int {
-	if f, ok := st.out.(*os.File); ok && st.outTTY {
-		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
-			return w
-		}
-	}
-	if n, err := strconv.Atoi(st.getenv("COLUMNS")); err == nil && n > 0 {
-		return n
-	}
-	return 80
 }

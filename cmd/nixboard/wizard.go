@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
@@ -98,21 +94,12 @@ func runWizard(ctx context.Context, st *stdio, args []string) error {
 	}
 	defer cleanup()
 	if accessible {
-		out := colorprofile.NewWriter(st.out, environ(st))
-		if opts.NoColor {
-			out.Profile = colorprofile.Ascii
-		}
-		o, err := wizard.RunAccessible(ctx, st.in, out, opts)
+		o, err := wizard.RunAccessible(ctx, st.in, wizard.AccessibleOutput(st.out, environ(st), opts.NoColor), opts)
 		return wizardExit(o, err)
 	}
-	m := wizard.New(ctx, opts)
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(st.in), tea.WithOutput(st.out), tea.WithoutSignalHandler()}
-	if opts.NoColor {
-		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
-	}
-	p := tea.NewProgram(m, popts...)
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
-		return fmt.Errorf("wizard: %w", err)
+	m, err := wizard.Run(ctx, st.in, st.out, opts)
+	if err != nil {
+		return err
 	}
 	o := m.Outcome()
 	if !o.Quit && o.Step == wizard.StepDone {

@@ -32,7 +32,8 @@ func HangingBy(prefix string, indent int, text string, width int) []string {
 // pasted command still runs. A word longer than a whole line (a long path)
 // is broken too, after a "/" where it can be, with a backslash right after
 // it and the rest starting at the beginning of the next line: the shell
-// joins such lines into one word.
+// joins such lines into one word. A continued part that cannot be broken
+// (a quoted word) moves left as far as it needs to fit.
 func CommandLines(cmd string, indent, width int) []string {
 	pad := strings.Repeat(" ", indent)
 	if ansi.StringWidth(cmd) <= width-indent {
@@ -43,16 +44,22 @@ func CommandLines(cmd string, indent, width int) []string {
 		prefix := pad
 		if i > 0 {
 			prefix += "  "
+			// A continued part that cannot be broken (a quoted word)
+			// and is too long for its indent starts further left: the
+			// shell does not mind where a continuation line starts.
+			if over := ansi.StringWidth(prefix+part) - width; over > 0 && strings.ContainsAny(part, " '\"") {
+				prefix = strings.Repeat(" ", max(0, len(prefix)-over))
+			}
 		}
-		out = append(out, breakWord(prefix, part, width)...)
+		out = append(out, breakShellWord(prefix, part, width)...)
 	}
 	return out
 }
 
-// breakWord lays out prefix+part in lines of width, breaking part when it is
+// breakShellWord lays out prefix+part in lines of width, breaking part when it is
 // a single unquoted word (with or without the " \" of a continued command)
 // that does not fit; anything else is returned as one line.
-func breakWord(prefix, part string, width int) []string {
+func breakShellWord(prefix, part string, width int) []string {
 	if ansi.StringWidth(prefix+part) <= width {
 		return []string{prefix + part}
 	}
@@ -66,10 +73,7 @@ func breakWord(prefix, part string, width int) []string {
 	var out []string
 	room := width - ansi.StringWidth(prefix) - 1
 	for ansi.StringWidth(word+tail) > room+1 {
-		head := ansi.Truncate(word, max(room, 1), "")
-		if i := strings.LastIndex(head, "/"); i > 0 {
-			head = head[:i+1]
-		}
+		head := breakWord(word, room)[0]
 		out = append(out, prefix+head+"\\")
 		word = word[len(head):]
 		prefix, room = "", width-1

@@ -51,3 +51,23 @@ func TestCommandLines(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandLinesQuotedWordMovesLeft: a quoted word that does not fit at
+// the continuation indent starts further left instead of overflowing, and
+// the lines still paste as the command.
+func TestCommandLinesQuotedWordMovesLeft(t *testing.T) {
+	cmd := "home-manager switch --flake '/home/someone/.config/home-manager#someone@somehost' -b backup"
+	lines := CommandLines(cmd, 7, 60)
+	for _, l := range lines {
+		if ansi.StringWidth(l) > 60 {
+			t.Errorf("line too wide: %q", l)
+		}
+	}
+	var words []string
+	for _, l := range lines {
+		words = append(words, strings.TrimSuffix(strings.TrimSpace(l), " \\"))
+	}
+	if got := strings.Join(words, " "); got != cmd {
+		t.Errorf("the lines paste as\n%q, want\n%q", got, cmd)
+	}
+}

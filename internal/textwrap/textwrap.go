@@ -1,6 +1,7 @@
 // Package textwrap lays out plain text for nixboard's screens: prose
-// wrapped between words, and shell commands wrapped so that a pasted
-// command still runs. Widths are terminal cells (x/ansi), never bytes.
+// wrapped between words (by x/ansi, with hyphenated names kept whole), and
+// shell commands wrapped so that a pasted command still runs, which x/ansi
+// cannot do. Widths are terminal cells (x/ansi), never bytes.
 package textwrap
 
 import (
@@ -10,47 +11,64 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Words breaks plain text into lines of at most width cells, between
-// words only. A word longer than a whole line (a long path) is broken
-// after its last "/" that fits, or at the width when it has none. Line
-// breaks in s are kept.
+// Words breaks plain text into lines of at most width cells (at least
+// 20), between words only: x/ansi wraps it. A word longer than a whole
+// line (a long path) is broken after its last "/" that fits, or at the
+// width when it has none. Line breaks in s are kept, and a line that fits
+// keeps its spacing.
+//
+// x/ansi always breaks after a hyphen; nixboard's text is full of names
+// and paths such as home-manager and nixboard-backup that must not break
+// there (it reads as a hyphenated word and pastes wrong), so hyphens are
+// kept whole for the wrap.
 func Words(s string, width int) []string {
 	width = max(width, 20)
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
 		if ansi.StringWidth(para) <= width {
-			// A line that fits keeps its spacing.
 			lines = append(lines, para)
 			continue
 		}
-		line := ""
-		for _, w := range strings.Fields(para) {
-			for ansi.StringWidth(w) > width {
-				if line != "" {
-					lines = append(lines, line)
-					line = ""
-				}
-				head := ansi.Truncate(w, width, "")
-				if i := strings.LastIndex(head, "/"); i > 0 {
-					head = head[:i+1]
-				}
-				lines = append(lines, head)
-				w = w[len(head):]
-			}
-			switch {
-			case line == "":
-				line = w
-			case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
-				line += " " + w
-			default:
-				lines = append(lines, line)
-				line = w
+		kept := !strings.Contains(para, keptHyphen)
+		if kept {
+			para = strings.ReplaceAll(para, "-", keptHyphen)
+		}
+		// A word wider than a line is broken first; its last piece goes
+		// on with the words after it.
+		words := strings.Split(para, " ")
+		for i, w := range words {
+			if ansi.StringWidth(w) > width {
+				words[i] = strings.Join(breakWord(w, width), "\n")
 			}
 		}
-		lines = append(lines, line)
+		wrapped := ansi.Wordwrap(strings.Join(words, " "), width, "")
+		if kept {
+			wrapped = strings.ReplaceAll(wrapped, keptHyphen, "-")
+		}
+		for _, l := range strings.Split(wrapped, "\n") {
+			lines = append(lines, strings.TrimRight(l, " "))
+		}
 	}
 	return lines
 }
+
+// breakWord breaks one word (no spaces) wider than width into lines of
+// width, each ending after its last "/" that fits, or at the width.
+func breakWord(w string, width int) []string {
+	kept := !strings.Contains(w, keptHyphen)
+	if kept {
+		w = strings.ReplaceAll(w, "-", keptHyphen)
+	}
+	w = ansi.Wrap(w, max(width, 1), "/")
+	if kept {
+		w = strings.ReplaceAll(w, keptHyphen, "-")
+	}
+	return strings.Split(w, "\n")
+}
+
+// keptHyphen stands in for "-" while x/ansi wraps: a one-cell rune it does
+// not break after (U+2011, the non-breaking hyphen).
+const keptHyphen = "\u2011"
 
 // Shell breaks a command line between shell words (never inside quotes)
 // so that each line but the last ends in " \\" and fits in width cells.

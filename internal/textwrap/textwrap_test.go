@@ -96,3 +96,32 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+// TestWordsKeepsHyphenatedNames: x/ansi breaks after any hyphen, but a
+// name such as home-manager or a path with hyphens moves to the next line
+// whole; only a word wider than the line is broken, after a "/", and no
+// character is lost.
+func TestWordsKeepsHyphenatedNames(t *testing.T) {
+	got := Words("then apply it with home-manager switch -b nixboard-backup", 24)
+	want := []string{"then apply it with", "home-manager switch -b", "nixboard-backup"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Words = %q, want %q", got, want)
+	}
+	path := "/home/someone/.local/state/nixboard/logs/switch-2026-12-04T02-38-07.log"
+	for _, width := range []int{20, 30, 45} {
+		lines := Words("full log: "+path+" kept", width)
+		for _, l := range lines {
+			if ansi.StringWidth(l) > width {
+				t.Errorf("width %d: line too wide: %q", width, l)
+			}
+		}
+		if got := strings.ReplaceAll(strings.Join(lines, ""), " ", ""); got != "fulllog:"+path+"kept" {
+			t.Errorf("width %d: rejoined %q", width, got)
+		}
+		for _, l := range lines[:len(lines)-1] {
+			if strings.HasSuffix(l, "-") {
+				t.Errorf("width %d: broken after a hyphen: %q", width, lines)
+			}
+		}
+	}
+}

@@ -103,23 +103,20 @@ func writeCheck(b *strings.Builder, st theme.Styles, c detect.Check, idWidth, wi
 	if c.Fix == "" {
 		return
 	}
-	// Fix commands are meant to be pasted: a line is only broken between
-	// shell words, with a trailing backslash, so the pasted lines still run.
-	// The broken-off parts are indented two more, so every part is wrapped
-	// to the width left after that deeper indent.
-	const fixIndent = "      "
+	// Fix commands are meant to be pasted: textwrap.CommandLines breaks a
+	// line only between shell words or inside a long path, with a trailing
+	// backslash, so the pasted lines still run. Continued parts are
+	// indented two more than the command.
+	const fixIndent, label = "      ", "fix: "
+	pad := len(fixIndent) + len(label)
 	for i, line := range strings.Split(c.Fix, "\n") {
-		label := "fix: "
-		if i > 0 {
-			label = "     "
-		}
-		more := strings.Repeat(" ", ansi.StringWidth(label)+2)
-		for j, part := range textwrap.Shell(line, width-ansi.StringWidth(fixIndent+more)) {
-			l := label
-			if j > 0 {
-				l = more
+		for j, part := range textwrap.CommandLines(line, pad, width) {
+			text := strings.TrimLeft(part, " ")
+			lead := part[:len(part)-len(text)]
+			if i == 0 && j == 0 {
+				lead = fixIndent + st.Subtle.Render(label)
 			}
-			b.WriteString(fixIndent + st.Subtle.Render(l) + st.Accent.Render(part) + "\n")
+			b.WriteString(lead + st.Accent.Render(text) + "\n")
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package switchview
 
 import (
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -153,7 +154,8 @@ func TestKeyHelpFitsTheMode(t *testing.T) {
 	if strings.Count(view, "ctrl+c") != 1 || !strings.Contains(view, "ctrl+c end replay") || strings.Contains(view, "stop") {
 		t.Errorf("a running replay's key help:\n%s", view)
 	}
-	if got := m.Keys(); got[len(got)-1] != [2]string{"ctrl+c", "end replay"} {
+	// The key that ends the screen comes first: a narrow help line keeps it.
+	if got := m.Keys(); got[0] != [2]string{"ctrl+c", "end replay"} {
 		t.Errorf("Keys of a replay = %q", got)
 	}
 
@@ -181,4 +183,34 @@ func slicesIndexPrefix(rows []string, prefix string) int {
 		}
 	}
 	return -1
+}
+
+// TestResultFixWithLongPathPastes: a fix holding a path longer than the
+// screen is broken inside the path with a backslash (the rest at the
+// start of the next line), never hard-wrapped, so the rows pasted into a
+// shell are the command.
+func TestResultFixWithLongPathPastes(t *testing.T) {
+	long := "/tmp/TestWizardRealSwitchInTmux3335008414/002/a-very-long-directory-name/home-manager"
+	fix := "home-manager switch --flake " + long + "#fixture@fixturebox -b nixboard-backup"
+	m := New(Config{Source: &chunks{}, Styles: theme.New(true, true)})
+	m.SetSize(60, 15)
+	m.result = DoneMsg{Diagnosis: nixlog.Diagnosis{Reason: "activation failed", Hints: []nixlog.Hint{{Title: "Run it again", Fix: fix}}}}
+	m.done = true
+	var lines []string
+	for _, r := range m.resultLines() {
+		if ansi.StringWidth(r.text) > 60 {
+			t.Errorf("row %q is wider than 60", r.text)
+		}
+		if strings.HasPrefix(r.text, "  fix: ") || lines != nil {
+			lines = append(lines, strings.TrimPrefix(r.text, "  fix: "))
+		}
+	}
+	script := strings.Replace(strings.Join(lines, "\n"), "home-manager", `printf '%s\n'`, 1)
+	out, err := exec.Command("/bin/sh", "-c", script).Output()
+	if err != nil {
+		t.Fatalf("sh: %v\n%s", err, script)
+	}
+	if got, want := strings.Fields(string(out)), strings.Fields(fix)[1:]; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("the rows paste as\n%q, want\n%q\n%s", got, want, script)
+	}
 }

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -93,6 +95,8 @@ type Model struct {
 	width  int
 	height int
 	vp     viewport.Model
+	keys   KeyMap
+	help   help.Model
 
 	// Snapshots taken on each tick, drawn by View.
 	header  nixlog.Header
@@ -134,7 +138,7 @@ func New(cfg Config) Model {
 	if st == nil {
 		st = nixlog.NewState(nixlog.Options{Now: cfg.Now})
 	}
-	m := Model{cfg: cfg, state: st, vp: viewport.New()}
+	m := Model{cfg: cfg, state: st, vp: viewport.New(), keys: DefaultKeyMap(), help: newHelp(cfg.Styles)}
 	m.SetSize(80, 24)
 	return m
 }
@@ -161,9 +165,22 @@ func tick() tea.Cmd {
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 8)
 	m.vp.SetWidth(m.width)
+	m.help.SetWidth(m.width)
 	m.vp.SetHeight(m.logHeight())
 	m.refreshLog()
 	m.frame = m.render()
+}
+
+// relayout gives the log pane the rows the other parts leave, after
+// anything that changes them (the key help takes two rows while it asks).
+func (m *Model) relayout() {
+	if h := m.logHeight(); h != m.vp.Height() {
+		follow := m.vp.AtBottom()
+		m.vp.SetHeight(h)
+		if follow {
+			m.vp.GotoBottom()
+		}
+	}
 }
 
 // Done reports whether the run ended.
@@ -178,6 +195,7 @@ func (m Model) State() *nixlog.State { return m.state }
 // Update handles lines, ticks, keys and the end of the run.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	m, cmd := m.update(msg)
+	m.relayout()
 	if _, lines := msg.(linesMsg); !lines || m.frame == "" {
 		m.frame = m.render()
 	}
@@ -258,19 +276,16 @@ func (m Model) finish(d nixlog.Diagnosis) (Model, tea.Cmd) {
 }
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	key := msg.String()
+	k := m.keys
 	if m.confirming {
-		switch key {
-		case "y", "Y", "ctrl+c", "enter":
-			m.confirming = false
+		m.confirming = false
+		if key.Matches(msg, k.Yes) {
 			return m.interrupt()
-		default:
-			m.confirming = false
-			return m, nil
 		}
+		return m, nil
 	}
-	switch key {
-	case "ctrl+c":
+	switch {
+	case key.Matches(msg, k.Stop):
 		if m.done {
 			return m, nil
 		}
@@ -282,24 +297,23 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if !m.stopping {
 			m.confirming = true
 		}
-		return m, nil
-	case "up", "k":
+	case key.Matches(msg, k.Up):
 		m.vp.ScrollUp(1)
-	case "down", "j":
+	case key.Matches(msg, k.Down):
 		m.vp.ScrollDown(1)
-	case "pgup", "b":
+	case key.Matches(msg, k.PageUp):
 		m.vp.PageUp()
-	case "pgdown", "space", " ":
+	case key.Matches(msg, k.PageDown):
 		m.vp.PageDown()
-	case "home", "g":
+	case key.Matches(msg, k.Top):
 		m.vp.GotoTop()
-	case "end", "G", "f":
+	case key.Matches(msg, k.Follow):
 		m.vp.GotoBottom()
-	case "tab", "l":
+	case key.Matches(msg, k.NextBuild):
 		m.cycleBuild(1)
-	case "shift+tab", "h":
+	case key.Matches(msg, k.PrevBuild):
 		m.cycleBuild(-1)
-	case "a", "esc":
+	case key.Matches(msg, k.AllLog):
 		m.logBuild, m.logBuildID = 0, 0
 		m.refreshLog()
 		m.vp.GotoBottom()
@@ -403,13 +417,15 @@ func (m Model) fit(s string) string {
 	return ansi.Truncate(s, m.width, "…")
 }
 
-// Layout: header (2 rows), running pane (title + up to runningRows),
-// log title (1), log pane, help (1, unless Embedded).
+// Layout: header (headerRows: the title line and the progress, each
+// wrapped), running pane (title + up to runningRows) or the result block,
+// log title (logTitleRows, wrapped), log pane, help (helpRows, none when
+// Embedded).
 func (m Model) runningRows() int {
 	if m.done {
 		// The result block gets every row it needs, leaving the log pane
 		// at least one.
-		return max(1, min(m.resultRows(), m.height-2-1-1-m.helpRows()-1))
+		return max(1, min(m.resultRows(), m.height-m.headerRows()-1-m.logTitleRows()-m.helpRows()-1))
 	}
 	return max(1, min(6, (m.height-8)/4))
 }
@@ -418,11 +434,11 @@ func (m Model) helpRows() int {
 	if m.cfg.Embedded {
 		return 0
 	}
-	return 1
+	return len(m.helpLines())
 }
 
 func (m Model) logHeight() int {
-	return max(1, m.height-2-1-m.runningRows()-1-m.helpRows())
+	return max(1, m.height-m.headerRows()-1-m.runningRows()-m.logTitleRows()-m.helpRows())
 }
 
 // resultRows is how many rows the closing result block needs.
@@ -447,7 +463,8 @@ type resultRow struct {
 // resultLines is the result block wrapped to the screen's width: the
 // verdict and its reason, each hint with its fix, the log's path. Nothing
 // is cut: prose wraps between words and a fix wraps between shell words
-// with a trailing backslash, so the lines still paste as one command.
+// (or inside a long path) with a trailing backslash, so the lines still
+// paste as one command.
 func (m Model) resultLines() []resultRow {
 	d := m.result.Diagnosis
 	w := max(m.width, 20)
@@ -467,12 +484,15 @@ func (m Model) resultLines() []resultRow {
 		if h.Fix == "" {
 			continue
 		}
+		// CommandLines also breaks a path too long for a line, with a
+		// backslash and the rest at the start of the next line, so the
+		// pasted lines are still the one command.
 		for i, fix := range strings.Split(strings.TrimRight(h.Fix, "\n"), "\n") {
-			first := "  fix: "
-			if i > 0 {
-				first = "       "
+			lines := textwrap.CommandLines(fix, 7, w)
+			if i == 0 {
+				lines[0] = "  fix: " + strings.TrimPrefix(lines[0], "       ")
 			}
-			add(resultText, first, "    ", textwrap.Shell(fix, w-7))
+			add(resultText, "", "", lines)
 		}
 	}
 	if m.result.LogPath != "" {
@@ -504,24 +524,6 @@ func (m Model) Prompt() string {
 	return ""
 }
 
-// Keys is the key help for what the screen is doing now: y/n while it
-// asks, ctrl+c to stop a live run or end a replay, q once it ended.
-func (m Model) Keys() [][2]string {
-	if m.confirming {
-		return [][2]string{{"y", "stop"}, {"n", "continue"}}
-	}
-	keys := [][2]string{{"↑/↓", "scroll"}, {"tab", "build log"}, {"a", "all"}, {"f", "follow"}}
-	switch {
-	case m.done:
-		keys = append(keys, [2]string{"q", "quit"})
-	case m.cfg.Run != nil:
-		keys = append(keys, [2]string{"ctrl+c", "stop"})
-	default:
-		keys = append(keys, [2]string{"ctrl+c", "end replay"})
-	}
-	return keys
-}
-
 // View returns the screen as last drawn: lines arriving change the state,
 // the next tick (FrameRate a second) draws them.
 func (m Model) View() string {
@@ -535,8 +537,7 @@ func (m Model) View() string {
 func (m Model) render() string {
 	st := m.cfg.Styles
 	rows := make([]string, 0, m.height)
-	rows = append(rows, m.fit(m.titleLine()))
-	rows = append(rows, m.fit(st.Subtle.Render(m.progressText())))
+	rows = append(rows, m.headerLines()...)
 
 	if m.done {
 		rows = append(rows, m.fit(st.Title.Render("Result")))
@@ -575,17 +576,19 @@ func (m Model) render() string {
 			} else if i == 0 && len(m.running) == 0 {
 				line = st.Subtle.Render("nothing running")
 			}
-			if i == m.runningRows()-1 && len(m.running) > m.runningRows() {
+			// With one row, it shows the first activity: the title
+			// counts them all.
+			if i > 0 && i == m.runningRows()-1 && len(m.running) > m.runningRows() {
 				line = st.Subtle.Render(fmt.Sprintf("… and %d more", len(m.running)-i))
 			}
 			rows = append(rows, m.fit(line))
 		}
 	}
 
-	rows = append(rows, m.fit(st.Title.Render(m.logTitle())))
+	rows = append(rows, m.logTitleLines()...)
 	rows = append(rows, strings.Split(m.vp.View(), "\n")...)
 	if !m.cfg.Embedded {
-		rows = append(rows, m.fit(m.helpLine()))
+		rows = append(rows, m.helpLines()...)
 	}
 	for len(rows) < m.height {
 		rows = append(rows, "")
@@ -593,7 +596,12 @@ func (m Model) render() string {
 	return strings.Join(rows[:m.height], "\n")
 }
 
-func (m Model) titleLine() string {
+func (m Model) headerRows() int { return len(m.headerLines()) }
+
+// headerLines are the title line (what runs, its phase and clock) and the
+// progress in words, each wrapped to the width rather than cut: at 60
+// columns a long configuration name puts the phase on the next row.
+func (m Model) headerLines() []string {
 	st := m.cfg.Styles
 	title := "nixboard " + m.cfg.Title
 	phase := m.header.Phase.String()
@@ -609,11 +617,20 @@ func (m Model) titleLine() string {
 	default:
 		phase = st.Accent.Render(phase)
 	}
-	return st.Title.Render(title) + "  " + phase + "  " + st.Subtle.Render(nixlog.Clock(m.header.Elapsed))
-}
-
-func (m Model) progressText() string {
-	return nixlog.ProgressWords(m.header)
+	status := phase + "  " + st.Subtle.Render(nixlog.Clock(m.header.Elapsed))
+	var lines []string
+	if ansi.StringWidth(title)+2+ansi.StringWidth(status) <= m.width {
+		lines = append(lines, st.Title.Render(title)+"  "+status)
+	} else {
+		for _, l := range textwrap.Words(title, m.width) {
+			lines = append(lines, m.fit(st.Title.Render(l)))
+		}
+		lines = append(lines, m.fit(status))
+	}
+	for _, l := range textwrap.Words(nixlog.ProgressWords(m.header), m.width) {
+		lines = append(lines, m.fit(st.Subtle.Render(l)))
+	}
+	return lines
 }
 
 func (m Model) activityLine(a nixlog.Activity) string {
@@ -647,29 +664,56 @@ func (m Model) activityLine(a nixlog.Activity) string {
 	return left + strings.Repeat(" ", max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(right))) + st.Subtle.Render(right)
 }
 
+func (m Model) logTitleRows() int { return len(m.logTitleLines()) }
+
+// logTitleLines is the log pane's title wrapped to the width: a build's
+// long name moves to the next row whole rather than being cut.
+func (m Model) logTitleLines() []string {
+	var lines []string
+	for _, l := range textwrap.Words(m.logTitle(), m.width) {
+		lines = append(lines, m.fit(m.cfg.Styles.Title.Render(l)))
+	}
+	return lines
+}
+
 func (m Model) logTitle() string {
 	if m.logBuildID != 0 && m.logBuild > 0 {
 		b := m.builds[m.logBuild-1]
-		return fmt.Sprintf("Log of %s (%s, %d lines)", b.Name, b.Status, b.Lines)
+		return fmt.Sprintf("Log of %s (%s, %s)", b.Name, b.Status, textwrap.Count(b.Lines, "line", "lines"))
 	}
 	return "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log)"
 }
 
-func (m Model) helpLine() string {
+// helpLines is the key help (bubbles/help, from Bindings): one line that
+// drops its least needed keys when narrow, and the question before it, on
+// a line of its own when both do not fit in one.
+func (m Model) helpLines() []string {
 	st := m.cfg.Styles
-	var parts []string
-	if p := m.Prompt(); p != "" {
-		parts = append(parts, st.Warn.Render(p))
+	keys := m.help.ShortHelpView(m.Bindings())
+	p := m.Prompt()
+	if p == "" {
+		return []string{keys}
 	}
-	for _, k := range m.Keys() {
-		parts = append(parts, st.Key.Render(k[0])+" "+st.Subtle.Render(k[1]))
+	if ansi.StringWidth(p)+2+ansi.StringWidth(keys) <= m.width {
+		return []string{st.Warn.Render(p) + "  " + keys}
 	}
-	return strings.Join(parts, "  ")
+	var lines []string
+	for _, l := range textwrap.Words(p, m.width) {
+		lines = append(lines, st.Warn.Render(l))
+	}
+	return append(lines, keys)
 }
 
 // SetStyles changes the styles, e.g. once the terminal's background is
 // known.
 func (m *Model) SetStyles(s theme.Styles) {
 	m.cfg.Styles = s
+	m.help = newHelp(s)
 	m.frame = m.render()
+}
+
+// QuitKey reports whether msg is a key that closes the screen once the
+// run ended.
+func (m Model) QuitKey(msg tea.KeyPressMsg) bool {
+	return key.Matches(msg, m.keys.Quit)
 }
