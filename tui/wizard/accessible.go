@@ -153,39 +153,14 @@ func printBlockers(out io.Writer, blockers []detect.Blocker) {
 	}
 }
 
-// askAccessible asks every question page in huh's accessible mode.
+// askAccessible asks the questions form in huh's accessible mode.
 func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home, root string) (flakegen.Answers, string, error) {
-	run := func(f *huh.Form) error {
-		return f.WithAccessible(true).WithInput(in).WithOutput(out).Run()
-	}
-	idf, idp := buildIdentityForm(a)
-	keepOnEmpty(idp.checks)
-	if err := run(idf); err != nil {
+	f, v := buildQuestionsForm(a, dir, home, root, 0, true)
+	keepOnEmpty(v.checks)
+	if err := f.WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil {
 		return a, dir, err
 	}
-	idp.apply(&a)
-	pf, pp := buildPlaceForm(a, dir, home, root)
-	keepOnEmpty(pp.checks)
-	if err := run(pf); err != nil {
-		return a, dir, err
-	}
-	pp.apply(&a, &dir)
-	sf, sp := buildShellForm(a)
-	if err := run(sf); err != nil {
-		return a, dir, err
-	}
-	sp.apply(&a)
-	mf, mp := buildModulesForm(a, 0, true)
-	if err := run(mf); err != nil {
-		return a, dir, err
-	}
-	mp.apply(&a)
-	ef, ep := buildExtrasForm(a)
-	keepOnEmpty(ep.checks)
-	if err := run(ef); err != nil {
-		return a, dir, err
-	}
-	ep.apply(&a)
+	v.apply(&a, &dir)
 	return a, dir, nil
 }
 

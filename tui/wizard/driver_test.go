@@ -182,6 +182,8 @@ func keyMsgs(k string) []tea.Msg {
 		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyEnter}}
 	case "esc":
 		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyEscape}}
+	case "shift+tab":
+		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}}
 	case "down":
 		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyDown}}
 	case "ctrl+c":
