@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -14,6 +15,49 @@ import (
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/theme"
 )
+
+// enter builds the form from the answers as they stand. Coming back from
+// the review leads to the last page, as esc on any page leads to the page
+// before it.
+func (q *questionsScreen) enter(m *Model, from Step) tea.Cmd {
+	page := 0
+	if from == StepReview {
+		page = -1
+	}
+	return q.start(m.answers, m.home(), m.dir, m.isDark, m.opts.NoColor, page)
+}
+
+func (q *questionsScreen) update(m *Model, msg tea.Msg) tea.Cmd {
+	res, cmd := q.handle(msg, &m.answers, &m.dir)
+	switch res {
+	case questionsBack:
+		return tea.Batch(cmd, m.back())
+	case questionsDone:
+		return tea.Batch(cmd, m.forward())
+	}
+	return cmd
+}
+
+func (q *questionsScreen) view(m *Model, width, _ int) string { return q.draw(m.styles, width) }
+
+var questionsKeys = []key.Binding{
+	binding("enter", "next"),
+	binding("tab/shift+tab", "field", "tab", "shift+tab"),
+	binding("esc", "back"),
+	keyQuit,
+}
+
+func (q *questionsScreen) keys(*Model) []key.Binding { return questionsKeys }
+
+// accessible asks the questions form as line prompts.
+func (q *questionsScreen) accessible(r *plainRun) (bool, error) {
+	a, dir, err := askAccessible(r.in, r.out, r.answers, r.dir, r.report.User.Home, r.opts.DirRoot)
+	if err != nil {
+		return true, err
+	}
+	r.answers, r.dir, r.o.Dir = a, dir, dir
+	return false, nil
+}
 
 // questionsScreen shows the questions form one page (one group) at a time.
 type questionsScreen struct {
@@ -189,9 +233,9 @@ const (
 	questionsBack
 )
 
-// update hands a message to the form. Leaving a page applies the form's
+// handle hands a message to the form. Leaving a page applies the form's
 // values to the answers, as finishing the form does.
-func (q *questionsScreen) update(msg tea.Msg, a *flakegen.Answers, dir *string) (questionsResult, tea.Cmd) {
+func (q *questionsScreen) handle(msg tea.Msg, a *flakegen.Answers, dir *string) (questionsResult, tea.Cmd) {
 	if q.form == nil {
 		return questionsStay, nil
 	}
@@ -258,7 +302,8 @@ func (q *questionsScreen) checkLive() {
 	}
 }
 
-func (q *questionsScreen) view(st theme.Styles, width, height int) string {
+// draw is the page's heading, the form's page and what goes below it.
+func (q *questionsScreen) draw(st theme.Styles, width int) string {
 	if q.form == nil {
 		return ""
 	}
