@@ -260,6 +260,12 @@ func (q *questionsScreen) handle(msg tea.Msg, a *flakegen.Answers, dir *string) 
 			cmds = append(cmds, q.form.PrevField())
 		}
 		cmd = tea.Batch(cmds...)
+		if q.page() == q.idx {
+			// huh does not leave a page whose field shows a problem; esc
+			// always did: keep the values and open the page before.
+			q.values.apply(a, dir)
+			return questionsStay, q.start(*a, q.home, *dir, q.dark, q.noColor, q.idx-1)
+		}
 	} else {
 		cmd = q.updateForm(msg)
 	}

@@ -36,3 +36,29 @@ func TestQuestionsOneFormAcrossPages(t *testing.T) {
 		}
 	})
 }
+
+// TestQuestionsEscLeavesAPageWithAProblem: esc leads to the page before
+// even when a field of this page shows a problem (huh itself refuses to
+// leave such a page), at that page's first field.
+func TestQuestionsEscLeavesAPageWithAProblem(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, fakeReport("/home/alice"))
+	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
+		d.press("enter")
+		acceptPages(t, d, 1, 1)
+		d.press("ctrl+u", "relative", "enter")
+		wantView(t, d, "is not an absolute path")
+		wantView(t, d, "2 of 5")
+		d.press("esc")
+		wantView(t, d, "1 of 5")
+		if k := d.m.questions.focusedKey(); k != keyUsername {
+			t.Errorf("esc opened page 1 at %q, want %q", k, keyUsername)
+		}
+		// The refused directory is not taken; the page still works.
+		acceptPages(t, d, 1, 1)
+		wantView(t, d, "2 of 5")
+		if d.m.dir != opts.Dir {
+			t.Errorf("dir = %q, want %q", d.m.dir, opts.Dir)
+		}
+	})
+}
