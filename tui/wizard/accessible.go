@@ -8,137 +8,69 @@ import (
 	"io"
 	"strings"
 
-	"charm.land/huh/v2"
-
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
-	"github.com/nixboard/nixboard/internal/wizardlogic"
-	"github.com/nixboard/nixboard/tui/doctorview"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
 // RunAccessible runs the wizard as plain line prompts a screen reader can
-// follow: the same detection, questions (huh's accessible mode, with the
-// same forms and validators), review and write, then the switch in plain
-// output. out should be a colorprofile writer so no colour leaks into a
-// pipe.
+// follow: it walks the same steps as the screen (screens.list) with the
+// same Flow, each step as its line-prompt form: detection, the installer
+// when Nix is missing, the questions (huh's accessible mode, with the same
+// form and validators), review and write, then the switch in plain output.
+// out should be a colorprofile writer so no colour leaks into a pipe.
 func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Options) (Outcome, error) {
-	in = &lineReader{r: bufio.NewReader(in)}
-	st := theme.New(true, true)
-	fmt.Fprintln(out, "nixboard: looking at this machine…")
-	r := opts.Deps.Detect(ctx)
-	fmt.Fprintln(out, doctorview.Render(r, 80, st))
-	dir := ConfigDir(opts.Dir, r)
-	o := Outcome{Dir: dir}
-	if !r.Nix.Installed {
-		var installed bool
-		var err error
-		if r, installed, err = installAccessible(ctx, in, out, r, opts.Deps); err != nil || !installed {
-			o.Quit = err == nil
-			return o, err
+	return newPlainRun(ctx, in, out, opts).walk(newScreens(opts.DirRoot).list())
+}
+
+func newPlainRun(ctx context.Context, in io.Reader, out io.Writer, opts Options) *plainRun {
+	return &plainRun{
+		ctx: ctx, in: &lineReader{r: bufio.NewReader(in)}, out: out, opts: opts,
+		styles: theme.New(true, true),
+		flow: Flow{
+			SkipQuestions: opts.Answers != nil && opts.Yes,
+			DryRun:        opts.DryRun,
+			// Without a plain switch the run ends with the command to
+			// switch, as --no-switch does.
+			NoSwitch: opts.NoSwitch || opts.Deps.PlainSwitch == nil,
+		},
+	}
+}
+
+// walk runs the steps from the welcome step on, as the flow leads, until
+// one stops the run or the flow has no step after.
+func (r *plainRun) walk(steps []screen) (Outcome, error) {
+	for s := StepWelcome; ; {
+		stop, err := steps[s].accessible(r)
+		if err != nil || stop {
+			return r.o, err
 		}
-	}
-	for _, c := range BlockingChecks(r) {
-		fmt.Fprintf(out, "Blocking problem: %s\n  fix: %s\n", c.Message, c.Fix)
-	}
-	a := r.Defaults
-	if opts.Answers != nil {
-		a = *opts.Answers
-	}
-	previous := loadPrevious(dir)
-	if !(opts.Answers != nil && opts.Yes) {
-		var err error
-		a, dir, err = askAccessible(in, out, a, dir, r.User.Home, opts.DirRoot)
-		if err != nil {
-			return o, err
+		next := r.flow.Next(s)
+		if next == s {
+			return r.o, nil
 		}
-		o.Dir = dir
+		s = next
 	}
-	notes := a.Normalize()
-	fmt.Fprintln(out, "\nReview")
-	for _, l := range wizardlogic.ReviewSummary(a, dir, r.User.Home, previous, 0) {
-		fmt.Fprintln(out, l)
-	}
-	for _, n := range notes {
-		fmt.Fprintln(out, "note: "+n)
-	}
-	plan, err := flakegen.NewPlan(ctx, dir, a, opts.Deps.Env)
-	if err != nil {
-		return o, err
-	}
-	for _, row := range wizardlogic.PlanRows(plan) {
-		fmt.Fprintf(out, "%-10s %s %s\n", row.Action, row.Path, row.Note)
-	}
-	for _, row := range wizardlogic.PlanRows(plan) {
-		if row.Diff != "" {
-			fmt.Fprint(out, "\n"+row.Diff)
-		}
-	}
-	blockers := r.Blockers()
-	if len(blockers) > 0 {
-		fmt.Fprintln(out, "\nThe switch cannot succeed yet: doctor found")
-		printBlockers(out, blockers)
-	}
-	if opts.DryRun {
-		fmt.Fprintln(out, "\nDry run: nothing was written.")
-		o.Step = StepDone
-		return o, nil
-	}
-	write := opts.Yes
-	if !write {
-		confirm := huh.NewConfirm().Title("Write these files?").Value(&write)
-		if err := huh.NewForm(huh.NewGroup(confirm)).WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil {
-			return o, err
-		}
-	}
-	if !write {
-		fmt.Fprintln(out, "Nothing was written.")
-		o.Quit = true
-		return o, nil
-	}
-	if err := wizardlogic.DirInside(dir, opts.DirRoot); err != nil {
-		o.Failed = true
-		return o, err
-	}
-	if err := plan.Apply(ctx); err != nil {
-		o.Failed = true
-		return o, fmt.Errorf("write %s: %w", dir, err)
-	}
-	fmt.Fprintln(out, "Wrote the configuration to "+dir+".")
-	o.Step = StepWrite
-	if opts.NoSwitch || opts.Deps.PlainSwitch == nil {
-		fmt.Fprintln(out, "Switch to it with: "+wizardlogic.SwitchCommand(dir, r.User.Home, a))
-		o.Step = StepDone
-		return o, nil
-	}
-	if len(blockers) > 0 {
-		// Detection already knows the switch would fail: it starts only
-		// when the person asks for it (never with --yes alone).
-		try := false
-		if !opts.Yes {
-			confirm := huh.NewConfirm().Title("The switch cannot succeed until the problems above are fixed. Try it anyway?").Value(&try)
-			if err := huh.NewForm(huh.NewGroup(confirm)).WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil {
-				return o, err
-			}
-		}
-		if !try {
-			fmt.Fprintln(out, "The switch was not started. Once the problems above are fixed, switch with: nixboard switch --dir "+wizardlogic.ShellPath(dir, r.User.Home))
-			o.Step = StepDone
-			// Nobody chose to skip it under --yes: the run did not set up
-			// the environment, which the exit status says.
-			o.Failed = opts.Yes
-			return o, nil
-		}
-	}
-	if err := opts.Deps.PlainSwitch(ctx, dir, out); err != nil {
-		o.Failed = true
-		return o, err
-	}
-	o.Step = StepDone
-	for _, l := range wizardlogic.DoneLines(wizardlogic.DoneInfo{Answers: a, Dir: dir, Home: r.User.Home}, 0) {
-		fmt.Fprintln(out, l)
-	}
-	return o, nil
+}
+
+// plainRun is what the steps of an accessible run share.
+type plainRun struct {
+	ctx    context.Context
+	in     io.Reader
+	out    io.Writer
+	opts   Options
+	styles theme.Styles
+	flow   Flow
+
+	// detected is set once the welcome step looked at the machine.
+	detected bool
+	report   detect.Report
+	answers  flakegen.Answers
+	previous *flakegen.Answers
+	dir      string
+	plan     *flakegen.Plan
+	blockers []detect.Blocker
+	o        Outcome
 }
 
 // printBlockers lists what makes the switch impossible, as plain lines.
@@ -153,39 +85,14 @@ func printBlockers(out io.Writer, blockers []detect.Blocker) {
 	}
 }
 
-// askAccessible asks every question page in huh's accessible mode.
+// askAccessible asks the questions form in huh's accessible mode.
 func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home, root string) (flakegen.Answers, string, error) {
-	run := func(f *huh.Form) error {
-		return f.WithAccessible(true).WithInput(in).WithOutput(out).Run()
-	}
-	idf, idp := buildIdentityForm(a)
-	keepOnEmpty(idp.checks)
-	if err := run(idf); err != nil {
+	f, v := buildQuestionsForm(a, dir, home, root, 0, true)
+	keepOnEmpty(v.checks)
+	if err := f.WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil {
 		return a, dir, err
 	}
-	idp.apply(&a)
-	pf, pp := buildPlaceForm(a, dir, home, root)
-	keepOnEmpty(pp.checks)
-	if err := run(pf); err != nil {
-		return a, dir, err
-	}
-	pp.apply(&a, &dir)
-	sf, sp := buildShellForm(a)
-	if err := run(sf); err != nil {
-		return a, dir, err
-	}
-	sp.apply(&a)
-	mf, mp := buildModulesForm(a, 0, true)
-	if err := run(mf); err != nil {
-		return a, dir, err
-	}
-	mp.apply(&a)
-	ef, ep := buildExtrasForm(a)
-	keepOnEmpty(ep.checks)
-	if err := run(ef); err != nil {
-		return a, dir, err
-	}
-	ep.apply(&a)
+	v.apply(&a, &dir)
 	return a, dir, nil
 }
 

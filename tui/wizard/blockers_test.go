@@ -95,7 +95,7 @@ func TestWizardBlockersStopTheSwitch(t *testing.T) {
 					t.Errorf("finishing without the switch: step %s, outcome %+v", m.Step(), m.Outcome())
 				}
 				// The review said so before anything was written.
-				if review := m.reviewBody(80); !tt.fixed && (!strings.Contains(review, "The switch cannot succeed until these are fixed") || !strings.Contains(review, blocked.Checks[len(blocked.Checks)-1].Message)) {
+				if review := m.review.body(m, 80); !tt.fixed && (!strings.Contains(review, "The switch cannot succeed until these are fixed") || !strings.Contains(review, blocked.Checks[len(blocked.Checks)-1].Message)) {
 					t.Errorf("the review does not show the blocker:\n%s", review)
 				}
 			})
@@ -120,7 +120,7 @@ func TestReviewShowsBlockers(t *testing.T) {
 		if footer := ansi.Strip(m.footer()); !strings.Contains(footer, "switch waits") {
 			t.Errorf("width %d: the review's key help does not say the switch will wait: %q", w, footer)
 		}
-		body := m.reviewBody(w)
+		body := m.review.body(m, w)
 		for _, want := range []string{"The switch cannot succeed until these are fixed", "Nix 2.8.0 is older than 2.18", "why: nixpkgs aborts on a Nix older than 2.18", "sudo determinate-nixd upgrade"} {
 			if !strings.Contains(strings.Join(strings.Fields(body), " "), want) {
 				t.Errorf("width %d: review lacks %q:\n%s", w, want, body)

@@ -5,68 +5,12 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/nixlog"
 )
-
-// writeScreen is the short step that applies the plan.
-type writeScreen struct {
-	busy bool
-	err  error
-}
-
-type writeDoneMsg struct{ err error }
-
-// startWrite applies the reviewed plan in a command.
-func (m *Model) startWrite() tea.Cmd {
-	m.write = writeScreen{busy: true}
-	m.refreshPager()
-	ctx, plan, root := m.ctx, m.review.plan, m.opts.DirRoot
-	return tea.Batch(m.spinner.Tick, func() tea.Msg {
-		if plan == nil {
-			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
-		}
-		if err := wizardlogic.DirInside(plan.Dir, root); err != nil {
-			return writeDoneMsg{err: err}
-		}
-		return writeDoneMsg{err: plan.Apply(ctx)}
-	})
-}
-
-func (m *Model) updateWrite(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case writeDoneMsg:
-		m.write.busy = false
-		m.write.err = msg.err
-		if msg.err != nil {
-			m.outcome.Failed = true
-			m.refreshPager()
-			return nil
-		}
-		return m.goTo(m.flow.Next(StepWrite))
-	case tea.KeyPressMsg:
-		if msg.String() == "esc" && !m.write.busy {
-			m.outcome.Failed = false
-			return m.goTo(StepReview)
-		}
-	}
-	return nil
-}
-
-func (m *Model) writeBody(width int) string {
-	if m.write.busy {
-		return strings.Join(textwrap.Hanging(m.spinner.View()+" ", "Writing the configuration to "+wizardlogic.TildePath(m.dir, m.home())+"…", width), "\n") + "\n"
-	}
-	if m.write.err != nil {
-		return m.styles.Fail.Render("✗ Writing failed") + "\n" + wrapText(m.write.err.Error(), width) +
-			"\n\n" + wrapText("Nothing you had was lost: nixboard writes each file atomically and keeps a backup of any file it did not write.", width) +
-			"\nPress esc to go back to the review.\n"
-	}
-	return ""
-}
 
 // doneScreen is the summary at the end.
 type doneScreen struct {
@@ -76,6 +20,12 @@ type doneScreen struct {
 	hints    []nixlog.Hint
 	logPath  string
 	took     time.Duration
+}
+
+// enter records how the run ended for the summary.
+func (d *doneScreen) enter(m *Model, _ Step) tea.Cmd {
+	m.finish()
+	return nil
 }
 
 // finish records how the run ended for the summary.
@@ -96,21 +46,28 @@ func (m *Model) finish() {
 	m.outcome.Failed = m.done.failed
 }
 
-func (m *Model) updateDone(msg tea.Msg) tea.Cmd {
+var doneKeys = struct{ quit, retry, back, scroll key.Binding }{
+	quit:   binding("q/enter", "quit", "q", "enter"),
+	retry:  binding("r", "retry"),
+	back:   binding("esc", "back to review"),
+	scroll: keyScroll,
+}
+
+func (d *doneScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "q", "enter":
-			if k.String() == "enter" && m.done.failed {
+		switch {
+		case key.Matches(k, doneKeys.quit):
+			if k.String() == "enter" && d.failed {
 				return nil
 			}
 			return m.quit()
-		case "r":
-			if m.done.failed {
-				m.done = doneScreen{}
+		case key.Matches(k, doneKeys.retry):
+			if d.failed {
+				*d = doneScreen{}
 				return m.goTo(StepSwitch)
 			}
-		case "esc":
-			m.done = doneScreen{}
+		case key.Matches(k, doneKeys.back):
+			*d = doneScreen{}
 			m.outcome.Failed = false
 			return m.back()
 		}
@@ -118,7 +75,37 @@ func (m *Model) updateDone(msg tea.Msg) tea.Cmd {
 	return m.updatePager(msg)
 }
 
-func (m *Model) doneBody(width int) string {
+func (d *doneScreen) view(m *Model, _, _ int) string { return m.pager.View() }
+
+func (d *doneScreen) keys(*Model) []key.Binding {
+	if d.failed {
+		q := doneKeys.quit
+		q.SetKeys("q")
+		q.SetHelp("q", "quit")
+		return []key.Binding{doneKeys.retry, doneKeys.back, q}
+	}
+	return []key.Binding{doneKeys.quit, doneKeys.back, doneKeys.scroll}
+}
+
+// accessible ends the run: after a dry run it says nothing was written;
+// without a switch it gives the command to switch; after the switch the
+// summary.
+func (d *doneScreen) accessible(r *plainRun) (bool, error) {
+	r.o.Step = StepDone
+	switch {
+	case r.flow.DryRun:
+		fmt.Fprintln(r.out, "\nDry run: nothing was written.")
+	case r.flow.NoSwitch:
+		fmt.Fprintln(r.out, "Switch to it with: "+wizardlogic.SwitchCommand(r.dir, r.report.User.Home, r.answers))
+	default:
+		for _, l := range wizardlogic.DoneLines(wizardlogic.DoneInfo{Answers: r.answers, Dir: r.dir, Home: r.report.User.Home}, 0) {
+			fmt.Fprintln(r.out, l)
+		}
+	}
+	return true, nil
+}
+
+func (d *doneScreen) body(m *Model, width int) string {
 	return strings.Join(wizardlogic.DoneLines(wizardlogic.DoneInfo{
 		Answers:  m.answers,
 		Dir:      m.dir,

@@ -39,6 +39,8 @@ type driver struct {
 	done   chan struct{}
 	// quit is set once the model's tea.Quit reached the relay.
 	quit bool
+	// visited are the steps the wizard was on, in order, each change once.
+	visited []Step
 }
 
 // relayModel hands every message the relay program receives to the
@@ -124,6 +126,9 @@ func (d *driver) send(msg tea.Msg) {
 
 func (d *driver) deliver(msg tea.Msg) {
 	_, cmd := d.m.Update(msg)
+	if n := len(d.visited); n == 0 || d.visited[n-1] != d.m.Step() {
+		d.visited = append(d.visited, d.m.Step())
+	}
 	d.run(cmd)
 }
 
@@ -182,6 +187,8 @@ func keyMsgs(k string) []tea.Msg {
 		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyEnter}}
 	case "esc":
 		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyEscape}}
+	case "shift+tab":
+		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}}
 	case "down":
 		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyDown}}
 	case "ctrl+c":

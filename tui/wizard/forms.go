@@ -9,15 +9,22 @@ import (
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 )
 
-// A question page is one huh form of the questions step. Each builder
-// returns the form and the part of the answers it binds, so a form can be
-// tested alone: feed it keys after Init, then apply the part. The groups
-// have no title of their own: on the screen the page's heading names the
-// page (questionPages), and accessible mode does not show group titles.
+// The questions are one huh form with one group per page (questionPages):
+// identity, place, shell, modules, extras. buildQuestionsForm returns the
+// form and the values it binds, so the form can be tested alone: feed it
+// keys after Init, then apply the values. The groups have no title of
+// their own: on the screen the page's heading names the page, and
+// accessible mode does not show group titles.
 //
-// Every part keeps the validators of its free-text fields by field key,
-// so the screen can show a field's problem while it is being typed (huh
-// itself validates only when the person leaves the field).
+// The values keep the validators of the free-text fields by field key, so
+// the screen can show a field's problem while it is being typed (huh itself
+// validates only when the person leaves the field). A validator checks the
+// value against the answers as they stand in the form, so a later page is
+// judged with what the earlier pages say now.
+
+// questionPages are the pages of the questions step, in order: the groups
+// of the questions form.
+var questionPages = []string{"Who you are", "Where and which release", "Shell and editor", "Modules", "Extras"}
 
 // checks maps a form field's key to the validator of its current value.
 type checks map[string]func(string) error
@@ -50,144 +57,199 @@ const (
 	keyPackages = "homeBase.additionalPackages"
 )
 
-// identityPart is bound by the identity form.
-type identityPart struct {
-	Username, GitName, GitEmail string
-	checks                      checks
+// pageKeys are the fields of each page (each group), in order.
+var pageKeys = [][]string{
+	{keyUsername, keyGitName, keyGitEmail},
+	{keyDir, keyRelease},
+	{keyShell, keyEditor},
+	{keyModules},
+	{keyAliases, keyEnv, keyPackages},
 }
 
-func (p *identityPart) apply(a *flakegen.Answers) {
-	a.HomeBase.Username = p.Username
-	a.Git.Name = p.GitName
-	a.Git.Email = p.GitEmail
-}
-
-func buildIdentityForm(a flakegen.Answers) (*huh.Form, *identityPart) {
-	p := &identityPart{Username: a.HomeBase.Username, GitName: a.Git.Name, GitEmail: a.Git.Email}
-	p.checks = checks{
-		keyUsername: wizardlogic.FieldCheck(a, keyUsername, func(a *flakegen.Answers, v string) error { a.HomeBase.Username = v; return nil }),
-		keyGitName:  wizardlogic.FieldCheck(a, keyGitName, func(a *flakegen.Answers, v string) error { a.Git.Name = v; return nil }),
-		keyGitEmail: wizardlogic.FieldCheck(a, keyGitEmail, func(a *flakegen.Answers, v string) error { a.Git.Email = v; return nil }),
+// fieldPage is the page each field is on.
+var fieldPage = func() map[string]int {
+	m := map[string]int{}
+	for p, keys := range pageKeys {
+		for _, k := range keys {
+			m[k] = p
+		}
 	}
-	f := huh.NewForm(huh.NewGroup(
-		huh.NewInput().Key(keyUsername).Title("User name").
-			Description("Your login name on this machine; home-manager manages this user.").
-			Value(&p.Username).Validate(via(p.checks, keyUsername)),
-		huh.NewInput().Key(keyGitName).Title("Git name").
-			Description("Written to git's user.name (taken from your git config when set).").
-			Value(&p.GitName).Validate(via(p.checks, keyGitName)),
-		huh.NewInput().Key(keyGitEmail).Title("Git e-mail").
-			Description("Written to git's user.email.").
-			Value(&p.GitEmail).Validate(via(p.checks, keyGitEmail)),
-	))
-	return f, p
-}
+	return m
+}()
 
-// placePart is bound by the configuration directory and release form.
-type placePart struct {
-	Dir, Release string
-	home         string
+// questionValues are what the questions form binds: one field per question.
+type questionValues struct {
+	Username, GitName, GitEmail string
+	Dir, Release                string
+	Shell, Editor               string
+	On                          []string
+	Aliases, Env, Packages      string
+
+	// base is the answers the form started from; current() lays the form's
+	// values over it.
+	base flakegen.Answers
+	home string
 	// root, when set (the demo), is the only place a configuration may be
 	// written.
 	root   string
 	checks checks
+	// choices are every flag with whether it is offered here; modules is
+	// the list, whose highlighted flag the screen describes below it.
+	choices []wizardlogic.ModuleChoice
+	modules *huh.MultiSelect[string]
 }
 
-func (p *placePart) apply(a *flakegen.Answers, dir *string) {
-	if d, err := p.expand(p.Dir); err == nil {
+// apply writes the form's values into the answers and the directory. A
+// directory the question refuses, or an assignment list that does not
+// parse, leaves what was there.
+func (v *questionValues) apply(a *flakegen.Answers, dir *string) {
+	a.HomeBase.Username = v.Username
+	a.Git.Name = v.GitName
+	a.Git.Email = v.GitEmail
+	if d, err := v.expand(v.Dir); err == nil {
 		*dir = d
 	}
-	a.Release = p.Release
+	a.Release = v.Release
+	a.Shell = v.Shell
+	a.HomeBase.DefaultEditor = v.Editor
+	wizardlogic.SetModules(a, v.On)
+	if m, err := wizardlogic.ParseAssignments(v.Aliases); err == nil {
+		a.HomeBase.ShellAliases = m
+	}
+	if m, err := wizardlogic.ParseAssignments(v.Env); err == nil {
+		a.HomeBase.EnvironmentVariables = m
+	}
+	a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(v.Packages)
+}
+
+// current is the answers as the form has them now.
+func (v *questionValues) current() flakegen.Answers {
+	a := v.base
+	var dir string
+	v.apply(&a, &dir)
+	return a
 }
 
 // expand is wizardlogic.ExpandDir, refusing a directory outside root.
-func (p *placePart) expand(v string) (string, error) {
-	d, err := wizardlogic.ExpandDir(v, p.home)
+func (v *questionValues) expand(s string) (string, error) {
+	d, err := wizardlogic.ExpandDir(s, v.home)
 	if err != nil {
 		return "", err
 	}
-	if err := wizardlogic.DirInside(d, p.root); err != nil {
+	if err := wizardlogic.DirInside(d, v.root); err != nil {
 		return "", err
 	}
 	return d, nil
 }
 
-func buildPlaceForm(a flakegen.Answers, dir, home, root string) (*huh.Form, *placePart) {
-	p := &placePart{Dir: dir, Release: a.Release, home: home, root: root}
-	p.checks = checks{
-		keyDir: func(v string) error { _, err := p.expand(v); return err },
+// check is the validator of the field at path: the value is set into the
+// answers as the form has them now, and that path is checked.
+func (v *questionValues) check(path string, set func(a *flakegen.Answers, s string) error) func(string) error {
+	return func(s string) error {
+		return wizardlogic.FieldCheck(v.current(), path, set)(s)
 	}
-	var opts []huh.Option[string]
-	for _, c := range wizardlogic.ReleaseChoices(a.System) {
-		if c.Offered {
-			opts = append(opts, huh.NewOption(c.Release.Title, c.Release.Name))
-		}
-	}
-	desc := "Matched pairs of nixpkgs and home-manager; stable is the safe choice."
-	for _, c := range wizardlogic.ReleaseChoices(a.System) {
-		if !c.Offered {
-			desc += " Not offered: " + c.Reason + "."
-		}
-	}
-	f := huh.NewForm(huh.NewGroup(
-		huh.NewInput().Key(keyDir).Title("Configuration directory").
-			Description("Where the flake is written; it becomes a git repository.").
-			Value(&p.Dir).Validate(via(p.checks, keyDir)),
-		huh.NewSelect[string]().Key(keyRelease).Title("Release").
-			Description(desc).Options(opts...).Value(&p.Release),
-	))
-	return f, p
 }
-
-// shellPart is bound by the shell and editor form.
-type shellPart struct {
-	Shell, Editor string
-	checks        checks
-}
-
-func (p *shellPart) apply(a *flakegen.Answers) {
-	a.Shell = p.Shell
-	a.HomeBase.DefaultEditor = p.Editor
-}
-
-func buildShellForm(a flakegen.Answers) (*huh.Form, *shellPart) {
-	p := &shellPart{Shell: a.Shell, Editor: a.HomeBase.DefaultEditor, checks: checks{}}
-	f := huh.NewForm(huh.NewGroup(
-		huh.NewSelect[string]().Key(keyShell).Title("Shell").
-			Description("The shell home-manager configures (aliases, variables, prompt tools).").
-			Options(huh.NewOptions(flakegen.KnownShells...)...).Value(&p.Shell),
-		huh.NewSelect[string]().Key(keyEditor).Title("Editor").
-			Description("Becomes EDITOR for your shell and git.").
-			Options(huh.NewOptions(wizardlogic.Editors(a.HomeBase.DefaultEditor)...)...).Value(&p.Editor),
-	))
-	return f, p
-}
-
-// modulesPart is bound by the modules form.
-type modulesPart struct {
-	On     []string
-	checks checks
-	// choices are every flag with whether it is offered here; field is the
-	// list, whose highlighted flag the screen describes below it.
-	choices []wizardlogic.ModuleChoice
-	field   *huh.MultiSelect[string]
-}
-
-func (p *modulesPart) apply(a *flakegen.Answers) { wizardlogic.SetModules(a, p.On) }
 
 // modulesHelp is the modules field's own description.
 const modulesHelp = "space toggles, enter confirms; set from the defaults or your last run."
 
-// buildModulesForm builds the modules page with the list at most height
-// lines high (its title and description included). The screen draws the
-// highlighted flag's description and the flags that are not offered below
-// the list (see modulesFooter). With long set (accessible mode, where
-// nothing is drawn below the prompt), each option carries its description
-// and the field's description the notes instead.
-func buildModulesForm(a flakegen.Answers, height int, long bool) (*huh.Form, *modulesPart) {
-	p := &modulesPart{checks: checks{}, choices: wizardlogic.ModuleChoices(a)}
+// buildQuestionsForm builds the questions form from the answers and the
+// configuration directory. The modules list is at most modulesHeight lines
+// high (its title and description included; 0 leaves it to huh). The screen
+// draws the highlighted flag's description and the flags that are not
+// offered below the list (see modulesFooter). With long set (accessible
+// mode, where nothing is drawn below a prompt), each module option carries
+// its description and the field's description the notes instead.
+func buildQuestionsForm(a flakegen.Answers, dir, home, root string, modulesHeight int, long bool) (*huh.Form, *questionValues) {
+	v := &questionValues{
+		Username: a.HomeBase.Username, GitName: a.Git.Name, GitEmail: a.Git.Email,
+		Dir: dir, Release: a.Release,
+		Shell: a.Shell, Editor: a.HomeBase.DefaultEditor,
+		Aliases:  wizardlogic.FormatAssignments(a.HomeBase.ShellAliases),
+		Env:      wizardlogic.FormatAssignments(a.HomeBase.EnvironmentVariables),
+		Packages: strings.Join(a.HomeBase.AdditionalPackages, " "),
+		base:     a, home: home, root: root,
+		choices: wizardlogic.ModuleChoices(a),
+	}
+	assign := func(path string, set func(a *flakegen.Answers, m map[string]string)) func(string) error {
+		return v.check(path, func(a *flakegen.Answers, s string) error {
+			m, err := wizardlogic.ParseAssignments(s)
+			if err != nil {
+				return err
+			}
+			set(a, m)
+			return nil
+		})
+	}
+	v.checks = checks{
+		keyUsername: v.check(keyUsername, func(a *flakegen.Answers, s string) error { a.HomeBase.Username = s; return nil }),
+		keyGitName:  v.check(keyGitName, func(a *flakegen.Answers, s string) error { a.Git.Name = s; return nil }),
+		keyGitEmail: v.check(keyGitEmail, func(a *flakegen.Answers, s string) error { a.Git.Email = s; return nil }),
+		keyDir:      func(s string) error { _, err := v.expand(s); return err },
+		keyAliases:  assign(keyAliases, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.ShellAliases = m }),
+		keyEnv:      assign(keyEnv, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.EnvironmentVariables = m }),
+		keyPackages: v.check(keyPackages, func(a *flakegen.Answers, s string) error {
+			a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(s)
+			return nil
+		}),
+	}
+	return huh.NewForm(
+		identityGroup(v),
+		placeGroup(v, a.System),
+		shellGroup(v),
+		modulesGroup(v, modulesHeight, long),
+		extrasGroup(v),
+	), v
+}
+
+func identityGroup(v *questionValues) *huh.Group {
+	return huh.NewGroup(
+		huh.NewInput().Key(keyUsername).Title("User name").
+			Description("Your login name on this machine; home-manager manages this user.").
+			Value(&v.Username).Validate(via(v.checks, keyUsername)),
+		huh.NewInput().Key(keyGitName).Title("Git name").
+			Description("Written to git's user.name (taken from your git config when set).").
+			Value(&v.GitName).Validate(via(v.checks, keyGitName)),
+		huh.NewInput().Key(keyGitEmail).Title("Git e-mail").
+			Description("Written to git's user.email.").
+			Value(&v.GitEmail).Validate(via(v.checks, keyGitEmail)),
+	)
+}
+
+func placeGroup(v *questionValues, system string) *huh.Group {
 	var opts []huh.Option[string]
-	for _, c := range p.choices {
+	desc := "Matched pairs of nixpkgs and home-manager; stable is the safe choice."
+	for _, c := range wizardlogic.ReleaseChoices(system) {
+		if c.Offered {
+			opts = append(opts, huh.NewOption(c.Release.Title, c.Release.Name))
+		} else {
+			desc += " Not offered: " + c.Reason + "."
+		}
+	}
+	return huh.NewGroup(
+		huh.NewInput().Key(keyDir).Title("Configuration directory").
+			Description("Where the flake is written; it becomes a git repository.").
+			Value(&v.Dir).Validate(via(v.checks, keyDir)),
+		huh.NewSelect[string]().Key(keyRelease).Title("Release").
+			Description(desc).Options(opts...).Value(&v.Release),
+	)
+}
+
+func shellGroup(v *questionValues) *huh.Group {
+	return huh.NewGroup(
+		huh.NewSelect[string]().Key(keyShell).Title("Shell").
+			Description("The shell home-manager configures (aliases, variables, prompt tools).").
+			Options(huh.NewOptions(flakegen.KnownShells...)...).Value(&v.Shell),
+		// The editor's description names the shell chosen just above.
+		huh.NewSelect[string]().Key(keyEditor).Title("Editor").
+			DescriptionFunc(func() string { return "Becomes EDITOR for " + v.Shell + " and git." }, &v.Shell).
+			Options(huh.NewOptions(wizardlogic.Editors(v.Editor)...)...).Value(&v.Editor),
+	)
+}
+
+func modulesGroup(v *questionValues, height int, long bool) *huh.Group {
+	var opts []huh.Option[string]
+	for _, c := range v.choices {
 		if !c.Offered {
 			continue
 		}
@@ -197,11 +259,11 @@ func buildModulesForm(a flakegen.Answers, height int, long bool) (*huh.Form, *mo
 		}
 		opts = append(opts, huh.NewOption(label, c.Flag.Key).Selected(c.On))
 		if c.On {
-			p.On = append(p.On, c.Flag.Key)
+			v.On = append(v.On, c.Flag.Key)
 		}
 	}
 	desc := modulesHelp
-	if notes := wizardlogic.ExcludedNotes(p.choices); long && len(notes) > 0 {
+	if notes := wizardlogic.ExcludedNotes(v.choices); long && len(notes) > 0 {
 		desc += "\nNot offered on this machine:"
 		for _, n := range notes {
 			desc += "\n• " + n
@@ -209,83 +271,45 @@ func buildModulesForm(a flakegen.Answers, height int, long bool) (*huh.Form, *mo
 	}
 	// On the screen the page's own line names it, and the list needs the
 	// room; a line prompt needs the title.
-	p.field = huh.NewMultiSelect[string]().Key(keyModules).
-		Description(desc).Options(opts...).Value(&p.On)
+	v.modules = huh.NewMultiSelect[string]().Key(keyModules).
+		Description(desc).Options(opts...).Value(&v.On)
 	if long {
-		p.field.Title("Modules")
+		v.modules.Title("Modules")
 	}
 	if height > 0 {
-		p.field.Height(max(height, 5))
+		v.modules.Height(max(height, 5))
 	}
-	return huh.NewForm(huh.NewGroup(p.field)), p
+	return huh.NewGroup(v.modules)
 }
 
-// hoveredFlag is the flag under the list's cursor.
-func (p *modulesPart) hoveredFlag() (flakegen.Flag, bool) {
-	key, ok := p.field.Hovered()
+func extrasGroup(v *questionValues) *huh.Group {
+	return huh.NewGroup(
+		// The aliases are the chosen shell's: the title says which.
+		huh.NewText().Key(keyAliases).
+			TitleFunc(func() string { return "Shell aliases (" + v.Shell + ")" }, &v.Shell).
+			Description("One NAME=COMMAND per line, e.g. gs=git status (alt+enter for a new line).").
+			Lines(3).ExternalEditor(false).Value(&v.Aliases).Validate(via(v.checks, keyAliases)),
+		huh.NewText().Key(keyEnv).Title("Environment variables").
+			Description("One NAME=VALUE per line.").
+			Lines(2).ExternalEditor(false).Value(&v.Env).Validate(via(v.checks, keyEnv)),
+		huh.NewInput().Key(keyPackages).Title("Additional packages").
+			Description("nixpkgs attribute names, separated by spaces, e.g. ripgrep python3Packages.requests.").
+			Value(&v.Packages).Validate(via(v.checks, keyPackages)),
+	)
+}
+
+// hoveredFlag is the flag under the modules list's cursor.
+func (v *questionValues) hoveredFlag() (flakegen.Flag, bool) {
+	key, ok := v.modules.Hovered()
 	if !ok {
 		return flakegen.Flag{}, false
 	}
-	for _, c := range p.choices {
+	for _, c := range v.choices {
 		if c.Flag.Key == key {
 			return c.Flag, true
 		}
 	}
 	return flakegen.Flag{}, false
-}
-
-// extrasPart is bound by the extras form.
-type extrasPart struct {
-	Aliases, Env, Packages string
-	checks                 checks
-}
-
-func (p *extrasPart) apply(a *flakegen.Answers) {
-	if m, err := wizardlogic.ParseAssignments(p.Aliases); err == nil {
-		a.HomeBase.ShellAliases = m
-	}
-	if m, err := wizardlogic.ParseAssignments(p.Env); err == nil {
-		a.HomeBase.EnvironmentVariables = m
-	}
-	a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(p.Packages)
-}
-
-func buildExtrasForm(a flakegen.Answers) (*huh.Form, *extrasPart) {
-	p := &extrasPart{
-		Aliases:  wizardlogic.FormatAssignments(a.HomeBase.ShellAliases),
-		Env:      wizardlogic.FormatAssignments(a.HomeBase.EnvironmentVariables),
-		Packages: strings.Join(a.HomeBase.AdditionalPackages, " "),
-	}
-	assign := func(path string, set func(a *flakegen.Answers, m map[string]string)) func(string) error {
-		return wizardlogic.FieldCheck(a, path, func(a *flakegen.Answers, v string) error {
-			m, err := wizardlogic.ParseAssignments(v)
-			if err != nil {
-				return err
-			}
-			set(a, m)
-			return nil
-		})
-	}
-	p.checks = checks{
-		keyAliases: assign(keyAliases, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.ShellAliases = m }),
-		keyEnv:     assign(keyEnv, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.EnvironmentVariables = m }),
-		keyPackages: wizardlogic.FieldCheck(a, keyPackages, func(a *flakegen.Answers, v string) error {
-			a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(v)
-			return nil
-		}),
-	}
-	f := huh.NewForm(huh.NewGroup(
-		huh.NewText().Key(keyAliases).Title("Shell aliases").
-			Description("One NAME=COMMAND per line, e.g. gs=git status (alt+enter for a new line).").
-			Lines(3).ExternalEditor(false).Value(&p.Aliases).Validate(via(p.checks, keyAliases)),
-		huh.NewText().Key(keyEnv).Title("Environment variables").
-			Description("One NAME=VALUE per line.").
-			Lines(2).ExternalEditor(false).Value(&p.Env).Validate(via(p.checks, keyEnv)),
-		huh.NewInput().Key(keyPackages).Title("Additional packages").
-			Description("nixpkgs attribute names, separated by spaces, e.g. ripgrep python3Packages.requests.").
-			Value(&p.Packages).Validate(via(p.checks, keyPackages)),
-	))
-	return f, p
 }
 
 // via looks the validator up when it runs, so keepOnEmpty can change it

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -179,8 +180,31 @@ func waitInstall(ch chan tea.Msg) tea.Cmd {
 	}
 }
 
-func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
-	s := &m.install
+// enter offers the installers detection advises.
+func (s *installScreen) enter(m *Model, _ Step) tea.Cmd {
+	*s = newInstallScreen(AdviseInstall(*m.report))
+	s.setSize(m.bodySize())
+	return nil
+}
+
+func (s *installScreen) view(m *Model, width, _ int) string { return s.draw(m.styles, width) }
+
+// accessible is the install step as line prompts: after an installer ran,
+// the flow leads back to the welcome step with the new report.
+func (s *installScreen) accessible(r *plainRun) (bool, error) {
+	report, installed, err := installAccessible(r.ctx, r.in, r.out, r.report, r.opts.Deps)
+	r.report = report
+	if err != nil || !installed {
+		r.o.Quit = err == nil
+		return true, err
+	}
+	// The installer ran: go on, as the old flow did, even when the new
+	// report does not see Nix yet in this process's environment.
+	r.flow.NixInstalled = true
+	return false, nil
+}
+
+func (s *installScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case installLineMsg:
 		atBottom := s.log.AtBottom()
@@ -215,14 +239,13 @@ func (m *Model) updateInstall(msg tea.Msg) tea.Cmd {
 		}
 		return m.runInstaller("sudo accepted your password; the installer's own sudo calls use it.")
 	case tea.KeyPressMsg:
-		return m.installKey(msg)
+		return s.key(m, msg)
 	}
 	return nil
 }
 
-// installKey handles a key on the install screen, by phase.
-func (m *Model) installKey(msg tea.KeyPressMsg) tea.Cmd {
-	s := &m.install
+// key handles a key on the install screen, by phase.
+func (s *installScreen) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	switch s.phase {
 	case installRunning:
 		var cmd tea.Cmd
@@ -288,14 +311,14 @@ func (m *Model) installKey(msg tea.KeyPressMsg) tea.Cmd {
 // authorize asks sudo for the password, with the terminal handed over,
 // before an installer that needs root runs.
 func (m *Model) authorize() tea.Cmd {
-	s := &m.install
+	s := m.install
 	s.phase, s.sudoErr, s.handOver = installAuthorizing, nil, nil
 	return findSudo(m.ctx, m.opts.Deps.Sudo)
 }
 
 // sudoFailed keeps why sudo did not confirm the password; nothing runs.
 func (m *Model) sudoFailed(err error) {
-	s := &m.install
+	s := m.install
 	s.phase, s.sudoErr = installAuthFailed, err
 	s.sudoProblem = sudoProblem(err, m.report.User.Name)
 }
@@ -303,7 +326,7 @@ func (m *Model) sudoFailed(err error) {
 // runInstaller starts the chosen installer, its command and any notes at
 // the top of the log.
 func (m *Model) runInstaller(notes ...string) tea.Cmd {
-	s := &m.install
+	s := m.install
 	var sudo SudoFunc
 	if s.sudoFirst {
 		sudo = m.opts.Deps.Sudo
@@ -331,28 +354,28 @@ func (s *installScreen) addLines(lines ...string) {
 	s.log.SetContentLines(s.lines)
 }
 
-// redetect goes back to the welcome screen and runs detection again.
+// redetect goes on to the welcome step, the step after the installer's,
+// and runs detection again there.
 func (m *Model) redetect() tea.Cmd {
-	m.step = StepWelcome
 	cmd := m.startDetect()
-	m.refreshPager()
-	return cmd
+	return tea.Batch(cmd, m.forward())
 }
 
-func (s installScreen) keys() [][2]string {
+func (s *installScreen) keys(*Model) []key.Binding {
+	back := binding("esc", "back")
 	switch s.phase {
 	case installRunning:
-		return [][2]string{{"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
+		return []key.Binding{keyScroll, keyQuit}
 	case installConfirming:
-		return [][2]string{{"y", "run it"}, {"n", "not now"}}
+		return []key.Binding{binding("y", "run it"), binding("n", "not now")}
 	case installAuthorizing:
-		return [][2]string{{"ctrl+c", "at sudo's prompt: cancel sudo"}}
+		return []key.Binding{binding("ctrl+c", "at sudo's prompt: cancel sudo")}
 	case installAuthFailed:
-		return [][2]string{{"enter", "try sudo again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
+		return []key.Binding{binding("enter", "try sudo again"), back, keyQuit}
 	case installFinished:
-		return [][2]string{{"enter", "detect again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
+		return []key.Binding{binding("enter", "detect again"), back, keyQuit}
 	}
-	return [][2]string{{"↑/↓", "choose"}, {"enter", "run"}, {"r", "detect again"}, {"esc", "back"}, {"ctrl+c", "quit"}}
+	return []key.Binding{binding("↑/↓", "choose", "up", "down"), binding("enter", "run"), binding("r", "detect again"), back, keyQuit}
 }
 
 // confirmQuestion is the question before anything runs: what will happen,
@@ -367,7 +390,7 @@ func (s installScreen) confirmQuestion() string {
 	return "Run this command now? [y/N] It downloads the installer and runs it."
 }
 
-func (s installScreen) view(st theme.Styles, width int) string {
+func (s *installScreen) draw(st theme.Styles, width int) string {
 	var b strings.Builder
 	if s.phase == installRunning || s.phase == installFinished {
 		// While the installer runs, the log takes the room.

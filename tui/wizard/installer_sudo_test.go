@@ -114,7 +114,7 @@ func installModel(t *testing.T, f fakeHost, r detect.Report) *Model {
 	return m
 }
 
-func key(m *Model, k string) tea.Cmd {
+func pressKey(m *Model, k string) tea.Cmd {
 	var msg tea.KeyPressMsg
 	switch k {
 	case "enter":
@@ -135,11 +135,11 @@ func viewText(m *Model) string { return m.View().Content }
 // returns the command the wizard answered with.
 func confirmInstall(t *testing.T, m *Model) tea.Cmd {
 	t.Helper()
-	key(m, "enter")
+	pressKey(m, "enter")
 	if m.install.phase != installConfirming {
 		t.Fatalf("enter on an option: phase %s", m.install.phase)
 	}
-	return key(m, "y")
+	return pressKey(m, "y")
 }
 
 // handOverTo runs the command that follows a yes (sudo's lookup), feeds
@@ -276,7 +276,7 @@ func TestInstallSudoThenInstaller(t *testing.T) {
 	if got := viewText(m); !strings.Contains(got, "The installer finished") {
 		t.Errorf("finished screen:\n%s", got)
 	}
-	key(m, "enter")
+	pressKey(m, "enter")
 	if m.Step() != StepWelcome || !m.detecting {
 		t.Errorf("enter after the installer: step %s, detecting %v", m.Step(), m.detecting)
 	}
@@ -305,12 +305,12 @@ func TestInstallSudoFails(t *testing.T) {
 		t.Errorf("phase %s, screen:\n%s", m.install.phase, scr)
 	}
 	// Enter tries again: the terminal goes to sudo once more.
-	h = handOverTo(t, m, key(m, "enter"))
+	h = handOverTo(t, m, pressKey(m, "enter"))
 	if _, err := runHandOver(h); err == nil {
 		t.Fatal("fake sudo succeeded")
 	}
 	m.Update(sudoDoneMsg{err: err})
-	key(m, "esc")
+	pressKey(m, "esc")
 	if m.install.phase != installChoosing || m.install.sudoErr != nil || m.Step() != StepInstall {
 		t.Errorf("esc after a failed sudo: step %s, phase %s", m.Step(), m.install.phase)
 	}
@@ -370,11 +370,11 @@ func TestInstallDeclined(t *testing.T) {
 	t.Parallel()
 	f := newFakeHost(t, true)
 	m := installModel(t, f, nixMissing("alice"))
-	key(m, "enter")
+	pressKey(m, "enter")
 	if !strings.Contains(viewText(m), "First sudo asks for your password") {
 		t.Errorf("the question does not say sudo asks first:\n%s", viewText(m))
 	}
-	if cmd := key(m, "n"); cmd != nil || m.install.phase != installChoosing {
+	if cmd := pressKey(m, "n"); cmd != nil || m.install.phase != installChoosing {
 		t.Errorf("n: phase %s, command %v", m.install.phase, cmd != nil)
 	}
 	if f.log("sudo") != nil || f.log("curl") != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
@@ -117,13 +118,11 @@ type Model struct {
 	previous *flakegen.Answers
 	dir      string
 
-	pager     viewport.Model
-	install   installScreen
-	questions questionsScreen
-	review    reviewScreen
-	write     writeScreen
-	sw        switchScreen
-	done      doneScreen
+	pager viewport.Model
+	// screens are the steps, and steps the same screens in order:
+	// steps[s] is the screen of Step s.
+	screens
+	steps []screen
 
 	started time.Time
 }
@@ -152,7 +151,8 @@ func New(ctx context.Context, opts Options) *Model {
 		NoSwitch:      opts.NoSwitch,
 	}
 	m.styles = theme.New(m.isDark, opts.NoColor)
-	m.questions.root = opts.DirRoot
+	m.screens = newScreens(opts.DirRoot)
+	m.steps = m.screens.list()
 	m.pager.SoftWrap = true
 	return m
 }
@@ -206,10 +206,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.styles = theme.New(m.isDark, m.opts.NoColor)
 		return m, m.questions.setDark(m.isDark)
 	case tea.KeyPressMsg:
-		if m.step == StepSwitch && m.sw.started && !m.sw.finished {
+		if t, ok := m.current().(keyTaker); ok && t.takesKeys() {
 			// The switch view asks before stopping a run and stops its
 			// process group itself; the wizard then shows the result.
-			return m, m.updateSwitch(msg)
+			return m, m.updateStep(msg)
 		}
 		if cmd, handled := m.handleGlobalKey(msg); handled {
 			return m, cmd
@@ -275,58 +275,24 @@ const (
 	footerHeight = 2
 )
 
+// current is the screen of the step the wizard is on.
+func (m *Model) current() screen { return m.steps[m.step] }
+
 // goTo enters a step and starts whatever the step needs.
 func (m *Model) goTo(s Step) tea.Cmd {
 	from := m.step
 	m.step = s
 	m.pager.GotoTop()
-	switch s {
-	case StepWelcome:
-		m.refreshPager()
-	case StepInstall:
-		m.install = newInstallScreen(AdviseInstall(*m.report))
-		m.install.setSize(m.bodySize())
-	case StepQuestions:
-		// Coming back from the review leads to the last page, as esc on
-		// any page leads to the page before it.
-		page := 0
-		if from == StepReview {
-			page = -1
-		}
-		return m.questions.start(m.answers, m.report.User.Home, m.dir, m.isDark, m.opts.NoColor, page)
-	case StepReview:
-		return m.startReview()
-	case StepWrite:
-		return m.startWrite()
-	case StepSwitch:
-		return m.startSwitch()
-	case StepDone:
-		m.finish()
-	}
+	cmd := m.current().enter(m, from)
 	m.refreshPager()
-	return nil
+	return cmd
 }
 
+// forward goes to the step after the current one.
+func (m *Model) forward() tea.Cmd { return m.goTo(m.flow.Next(m.step)) }
+
 // updateStep hands a message to the current step's screen.
-func (m *Model) updateStep(msg tea.Msg) tea.Cmd {
-	switch m.step {
-	case StepWelcome:
-		return m.updateWelcome(msg)
-	case StepInstall:
-		return m.updateInstall(msg)
-	case StepQuestions:
-		return m.updateQuestions(msg)
-	case StepReview:
-		return m.updateReview(msg)
-	case StepWrite:
-		return m.updateWrite(msg)
-	case StepSwitch:
-		return m.updateSwitch(msg)
-	case StepDone:
-		return m.updateDone(msg)
-	}
-	return nil
-}
+func (m *Model) updateStep(msg tea.Msg) tea.Cmd { return m.current().update(m, msg) }
 
 // updatePager scrolls the body of text screens.
 func (m *Model) updatePager(msg tea.Msg) tea.Cmd {
@@ -335,23 +301,13 @@ func (m *Model) updatePager(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// refreshPager sets the pager's content to the current step's body.
+// refreshPager sets the pager's content to the current step's body, when
+// the step's body is text in the pager.
 func (m *Model) refreshPager() {
-	w, _ := m.bodySize()
-	var body string
-	switch m.step {
-	case StepWelcome:
-		body = m.welcomeBody(w)
-	case StepReview:
-		body = m.reviewBody(w)
-	case StepWrite:
-		body = m.writeBody(w)
-	case StepDone:
-		body = m.doneBody(w)
-	default:
-		return
+	if p, ok := m.current().(pagedScreen); ok {
+		w, _ := m.bodySize()
+		m.pager.SetContent(p.body(m, w))
 	}
-	m.pager.SetContent(body)
 }
 
 // View draws the header, the current step and the key help. It is the only
@@ -361,21 +317,7 @@ func (m *Model) View() tea.View {
 		return tea.NewView("")
 	}
 	w, h := m.bodySize()
-	var body string
-	switch m.step {
-	case StepInstall:
-		body = m.install.view(m.styles, w)
-	case StepQuestions:
-		body = m.questions.view(m.styles, w, h)
-	case StepSwitch:
-		body = m.sw.view()
-		if m.sw.blocked != nil {
-			body = m.blockedBody(w)
-		}
-	default:
-		body = m.pager.View()
-	}
-	body = fitHeight(body, h)
+	body := fitHeight(m.current().view(m, w, h), h)
 	v := tea.NewView(lipgloss.JoinVertical(lipgloss.Left, m.header(), body, m.footer()))
 	v.AltScreen = true
 	v.WindowTitle = "nixboard"
@@ -410,80 +352,33 @@ func (m *Model) header() string {
 func (m *Model) footer() string {
 	rule := m.styles.Subtle.Render(strings.Repeat("─", max(m.width, 1)))
 	if m.confirmQuit {
-		q := m.styles.Warn.Render("Quit nixboard?") + " " + m.keyHelp([][2]string{{"y", "quit"}, {"any other key", "stay"}})
-		if m.step == StepSwitch {
-			q = m.styles.Warn.Render("Stop the switch and quit?") + " " + m.keyHelp([][2]string{{"y", "stop and quit"}, {"any other key", "keep going"}})
+		question, keys := "Quit nixboard?", []key.Binding{binding("y", "quit"), binding("any other key", "stay")}
+		if a, ok := m.current().(quitAsker); ok {
+			question, keys = a.quitQuestion()
 		}
+		q := m.styles.Warn.Render(question) + " " + m.keyHelp(keys)
 		return rule + "\n" + ansi.Truncate(q, m.width, "…")
 	}
-	help := m.keyHelp(m.stepKeys())
-	if m.step == StepSwitch && m.sw.started {
-		if p := m.sw.sv.Prompt(); p != "" {
-			help = m.styles.Warn.Render(p) + " " + help
+	help := m.keyHelp(m.current().keys(m))
+	if p, ok := m.current().(prompter); ok {
+		if text := p.prompt(); text != "" {
+			help = m.styles.Warn.Render(text) + " " + help
 		}
 	}
 	return rule + "\n" + ansi.Truncate(help, m.width, "…")
 }
 
-func (m *Model) keyHelp(keys [][2]string) string {
+// keyHelp draws the help of the enabled bindings on one line.
+func (m *Model) keyHelp(keys []key.Binding) string {
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		parts = append(parts, m.styles.Key.Render(k[0])+" "+m.styles.Subtle.Render(k[1]))
+		if !k.Enabled() {
+			continue
+		}
+		h := k.Help()
+		parts = append(parts, m.styles.Key.Render(h.Key)+" "+m.styles.Subtle.Render(h.Desc))
 	}
 	return strings.Join(parts, m.styles.Subtle.Render(" · "))
-}
-
-// stepKeys is the key help of the current step.
-func (m *Model) stepKeys() [][2]string {
-	switch m.step {
-	case StepWelcome:
-		if m.detecting {
-			return [][2]string{{"ctrl+c", "quit"}}
-		}
-		next := "continue"
-		if m.flow.SkipQuestions && m.report != nil && m.report.Nix.Installed {
-			// --yes goes on without a review: say so where enter is.
-			next = "write files"
-			if m.flow.DryRun {
-				next = "dry run"
-			}
-		}
-		return [][2]string{{"enter", next}, {"r", "detect again"}, {"↑/↓", "scroll"}, {"ctrl+c", "quit"}}
-	case StepInstall:
-		return m.install.keys()
-	case StepQuestions:
-		return [][2]string{{"enter", "next"}, {"tab/shift+tab", "field"}, {"esc", "back"}, {"ctrl+c", "quit"}}
-	case StepReview:
-		keys := [][2]string{{"esc", "back"}, {"↑/↓ pgup/pgdn", "scroll"}, {"ctrl+c", "quit"}}
-		if !m.review.ready() {
-			// Enter does nothing until the plan is there and nothing
-			// needs fixing: do not offer it.
-			return keys
-		}
-		next := "write files"
-		switch {
-		case m.flow.DryRun:
-			next = "finish (dry run)"
-		case len(m.blockers()) > 0 && !m.flow.NoSwitch:
-			// Detection knows the switch cannot succeed: the review
-			// lists why, and the switch will not start by itself.
-			next = "write files (switch waits)"
-		}
-		return append([][2]string{{"enter", next}}, keys...)
-	case StepWrite:
-		if m.write.err != nil {
-			return [][2]string{{"esc", "back"}, {"ctrl+c", "quit"}}
-		}
-		return [][2]string{{"ctrl+c", "quit"}}
-	case StepSwitch:
-		return m.sw.keys()
-	case StepDone:
-		if m.done.failed {
-			return [][2]string{{"r", "retry"}, {"esc", "back to review"}, {"q", "quit"}}
-		}
-		return [][2]string{{"q/enter", "quit"}, {"esc", "back to review"}, {"↑/↓", "scroll"}}
-	}
-	return nil
 }
 
 // fitHeight pads or cuts s to exactly h lines so the key help stays at the
@@ -508,20 +403,9 @@ func (m *Model) back() tea.Cmd {
 	return m.goTo(s)
 }
 
-func (m *Model) updateQuestions(msg tea.Msg) tea.Cmd {
-	res, cmd := m.questions.update(msg, &m.answers, &m.dir)
-	switch res {
-	case questionsBack:
-		return tea.Batch(cmd, m.back())
-	case questionsDone:
-		return tea.Batch(cmd, m.goTo(m.flow.Next(StepQuestions)))
-	}
-	return cmd
-}
-
 // FinalMessage is what stays on the terminal after the wizard's alternate
 // screen closes: the summary of the last screen.
 func FinalMessage(m *Model) string {
 	w, _ := m.bodySize()
-	return ansi.Strip(m.doneBody(min(w, 100))) + "\n"
+	return ansi.Strip(m.done.body(m, min(w, 100))) + "\n"
 }

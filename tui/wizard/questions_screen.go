@@ -3,11 +3,12 @@ package wizard
 import (
 	"fmt"
 	"image/color"
-	"reflect"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/textwrap"
@@ -15,24 +16,62 @@ import (
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
-// questionPages are the pages of the questions step, in order.
-var questionPages = []string{"Who you are", "Where and which release", "Shell and editor", "Modules", "Extras"}
+// enter builds the form from the answers as they stand. Coming back from
+// the review leads to the last page, as esc on any page leads to the page
+// before it.
+func (q *questionsScreen) enter(m *Model, from Step) tea.Cmd {
+	page := 0
+	if from == StepReview {
+		page = -1
+	}
+	return q.start(m.answers, m.home(), m.dir, m.isDark, m.opts.NoColor, page)
+}
 
-// questionsScreen shows one question page (a huh form) at a time.
+func (q *questionsScreen) update(m *Model, msg tea.Msg) tea.Cmd {
+	res, cmd := q.handle(msg, &m.answers, &m.dir)
+	switch res {
+	case questionsBack:
+		return tea.Batch(cmd, m.back())
+	case questionsDone:
+		return tea.Batch(cmd, m.forward())
+	}
+	return cmd
+}
+
+func (q *questionsScreen) view(m *Model, width, _ int) string { return q.draw(m.styles, width) }
+
+var questionsKeys = []key.Binding{
+	binding("enter", "next"),
+	binding("tab/shift+tab", "field", "tab", "shift+tab"),
+	binding("esc", "back"),
+	keyQuit,
+}
+
+func (q *questionsScreen) keys(*Model) []key.Binding { return questionsKeys }
+
+// accessible asks the questions form as line prompts.
+func (q *questionsScreen) accessible(r *plainRun) (bool, error) {
+	a, dir, err := askAccessible(r.in, r.out, r.answers, r.dir, r.report.User.Home, r.opts.DirRoot)
+	if err != nil {
+		return true, err
+	}
+	r.answers, r.dir, r.o.Dir = a, dir, dir
+	return false, nil
+}
+
+// questionsScreen shows the questions form one page (one group) at a time.
 type questionsScreen struct {
-	idx  int
-	form *huh.Form
-	// gen counts the forms built; the messages of a form's commands carry
-	// it, so a message of an earlier page's form is dropped (see formMsg).
-	gen    int
-	checks checks
-	apply  func(a *flakegen.Answers, dir *string)
+	form   *huh.Form
+	values *questionValues
+	// idx is the page of the focused field.
+	idx int
+	// gen counts the pages shown: it grows whenever a form is built or the
+	// form's page changes. The messages of the form's commands carry it,
+	// so a message sent for an earlier page is dropped (see formMsg).
+	gen int
 	// live is the problem of the focused field's current value, shown as it
 	// is typed.
-	live string
-	// modules is the modules page's part while that page is shown: the
-	// screen describes its highlighted flag below the list.
-	modules *modulesPart
+	live    string
 	width   int
 	height  int
 	dark    bool
@@ -43,81 +82,78 @@ type questionsScreen struct {
 	root string
 }
 
-// start opens a page (0 is the first; -1 the last, for coming back from
-// the review) with the answers as they stand.
+// start builds the form from the answers as they stand and opens a page
+// (0 is the first; -1 the last, for coming back from the review).
 func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noColor bool, page int) tea.Cmd {
-	q.idx = page
-	if page < 0 || page >= len(questionPages) {
-		q.idx = len(questionPages) - 1
-	}
 	q.home, q.dark, q.noColor = home, dark, noColor
-	return q.build(a, dir)
-}
-
-// build makes the form of the current page from the answers.
-func (q *questionsScreen) build(a flakegen.Answers, dir string) tea.Cmd {
-	var f *huh.Form
-	q.modules = nil
-	switch q.idx {
-	case 0:
-		form, p := buildIdentityForm(a)
-		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
-	case 1:
-		form, p := buildPlaceForm(a, dir, q.home, q.root)
-		f, q.checks, q.apply = form, p.checks, p.apply
-	case 2:
-		form, p := buildShellForm(a)
-		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
-	case 3:
-		form, p := buildModulesForm(a, q.modulesListHeight(a), false)
-		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
-		q.modules = p
-	default:
-		form, p := buildExtrasForm(a)
-		f, q.checks, q.apply = form, p.checks, func(a *flakegen.Answers, _ *string) { p.apply(a) }
+	if page < 0 || page >= len(questionPages) {
+		page = len(questionPages) - 1
 	}
+	f, v := buildQuestionsForm(a, dir, q.home, q.root, q.modulesListHeight(a), false)
 	// An embedded form must not quit the program: the root decides.
 	f.SubmitCmd, f.CancelCmd = nil, nil
 	f = f.WithShowHelp(false).WithTheme(formTheme(q.noColor))
-	q.form = f
+	q.form, q.values = f, v
 	q.gen++
 	q.live = ""
-	cmd := q.tag(f.Init())
+	// Init's command is a sequence of the first group's focus and Bubble
+	// Tea's window size request: it goes to the program untagged, and its
+	// messages (a cursor blink, a field refresh) are harmless on any page.
+	initCmd := f.Init()
+	moved := make([]tea.Cmd, 0, page)
+	for range page {
+		moved = append(moved, f.NextGroup())
+	}
+	q.idx = q.page()
 	q.pushSize()
-	dark := q.dark
 	bg := func() tea.Msg { return darkMsg(dark) }
-	return tea.Batch(cmd, bg)
+	return tea.Batch(initCmd, q.tag(tea.Batch(moved...)), bg)
 }
 
-// formMsg is a message of a question form's command, with the generation
-// of the form whose command made it.
+// page is the page of the focused field.
+func (q *questionsScreen) page() int {
+	if p, ok := fieldPage[q.focusedKey()]; ok {
+		return p
+	}
+	return q.idx
+}
+
+// focusedKey is the key of the focused field.
+func (q *questionsScreen) focusedKey() string {
+	if f := q.form.GetFocusedField(); f != nil {
+		return f.GetKey()
+	}
+	return ""
+}
+
+// formMsg is a message of the questions form's command, with the
+// generation of the page that was shown when the form returned the
+// command.
 //
 // huh moves between fields and pages through commands: enter returns a
 // command whose message (huh's nextField, then nextGroup) moves the focus.
 // Keys arrive faster than those messages when a person types quickly or a
 // terminal delivers several keys at once, so the messages of a page that
-// has just completed can still be on their way when the next page's form
-// is built. Delivered to the new form, a stale "next group" completes a
-// page the person never saw (four quick enters on the first page used to
-// skip the second), and a stale "next field" after esc moves the focus of
-// the page one went back to. Tagging every message of a form's commands
-// with the form's generation lets update drop the ones of earlier forms.
+// has just been left can still be on their way when the next page shows.
+// Delivered, a stale "next group" completes a page the person never saw
+// (four quick enters on the first page used to skip the second), and a
+// stale "next field" after esc moves the focus of the page one went back
+// to. Tagging every message of the form's commands with the page's
+// generation lets update drop the ones of pages already left.
 type formMsg struct {
 	gen int
 	msg tea.Msg
 }
 
-// teaPackage is the package path of Bubble Tea's own messages.
-var teaPackage = reflect.TypeFor[tea.WindowSizeMsg]().PkgPath()
-
-// tag wraps a form's command so that its messages reach only this form.
-// Batches and sequences are unpacked and their commands wrapped in turn;
-// Bubble Tea's own messages (a window size request, say) go to the program
-// untouched, since the program acts on them.
+// tag wraps a command of the form's so that its messages reach the form
+// only while the page they were sent for is shown. A batch is unpacked and
+// its commands wrapped in turn (tea.BatchMsg is exported). Every other
+// message is wrapped: huh's Update (v2.0.3) returns no command of Bubble
+// Tea's own (no sequence, no window size request: those come from Init,
+// which is not tagged; the external editor, which execs, is off). Should a
+// later huh return one, the program would never see it and the focus would
+// stop moving, which every driver test of the questions catches.
 func (q *questionsScreen) tag(cmd tea.Cmd) tea.Cmd {
-	if cmd == nil {
-		return nil
-	}
 	gen := q.gen
 	var wrap func(tea.Cmd) tea.Cmd
 	wrap = func(cmd tea.Cmd) tea.Cmd {
@@ -125,34 +161,18 @@ func (q *questionsScreen) tag(cmd tea.Cmd) tea.Cmd {
 			return nil
 		}
 		return func() tea.Msg {
-			msg := cmd()
-			if msg == nil {
+			switch msg := cmd().(type) {
+			case nil:
 				return nil
-			}
-			if batch, ok := msg.(tea.BatchMsg); ok {
-				cmds := make([]tea.Cmd, len(batch))
-				for i, c := range batch {
+			case tea.BatchMsg:
+				cmds := make([]tea.Cmd, len(msg))
+				for i, c := range msg {
 					cmds[i] = wrap(c)
 				}
 				return tea.BatchMsg(cmds)
+			default:
+				return formMsg{gen: gen, msg: msg}
 			}
-			t := reflect.TypeOf(msg)
-			if t.PkgPath() == teaPackage && t.Kind() == reflect.Slice && t.Elem() == reflect.TypeFor[tea.Cmd]() {
-				// A sequence (its type is not exported): keep the order.
-				v := reflect.ValueOf(msg)
-				cmds := make([]tea.Cmd, v.Len())
-				for i := range cmds {
-					cmds[i] = wrap(v.Index(i).Interface().(tea.Cmd))
-				}
-				if seq := tea.Sequence(cmds...); seq != nil {
-					return seq()
-				}
-				return nil
-			}
-			if t.PkgPath() == teaPackage {
-				return msg
-			}
-			return formMsg{gen: gen, msg: msg}
 		}
 	}
 	return wrap(cmd)
@@ -184,8 +204,16 @@ func (q *questionsScreen) pushSize() {
 		return
 	}
 	q.form.WithWidth(q.width)
-	fm, _ := q.form.Update(tea.WindowSizeMsg{Width: q.width, Height: max(q.height-3, 5)})
-	q.form = fm.(*huh.Form)
+	q.updateForm(tea.WindowSizeMsg{Width: q.width, Height: max(q.height-3, 5)})
+}
+
+// updateForm hands msg to the form and keeps the form it returns.
+func (q *questionsScreen) updateForm(msg tea.Msg) tea.Cmd {
+	m, cmd := q.form.Update(msg)
+	if f, ok := m.(*huh.Form); ok {
+		q.form = f
+	}
+	return cmd
 }
 
 func (q *questionsScreen) setDark(dark bool) tea.Cmd {
@@ -193,12 +221,10 @@ func (q *questionsScreen) setDark(dark bool) tea.Cmd {
 	if q.form == nil {
 		return nil
 	}
-	fm, cmd := q.form.Update(darkMsg(dark))
-	q.form = fm.(*huh.Form)
-	return q.tag(cmd)
+	return q.tag(q.updateForm(darkMsg(dark)))
 }
 
-// questionsResult tells the root what the page did.
+// questionsResult tells the root what the form did.
 type questionsResult int
 
 const (
@@ -207,9 +233,9 @@ const (
 	questionsBack
 )
 
-// update hands a message to the form; it applies a finished page to the
-// answers and moves between pages.
-func (q *questionsScreen) update(msg tea.Msg, a *flakegen.Answers, dir *string) (questionsResult, tea.Cmd) {
+// handle hands a message to the form. Leaving a page applies the form's
+// values to the answers, as finishing the form does.
+func (q *questionsScreen) handle(msg tea.Msg, a *flakegen.Answers, dir *string) (questionsResult, tea.Cmd) {
 	if q.form == nil {
 		return questionsStay, nil
 	}
@@ -219,25 +245,39 @@ func (q *questionsScreen) update(msg tea.Msg, a *flakegen.Answers, dir *string) 
 		}
 		msg = fm.msg
 	}
+	var cmd tea.Cmd
 	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "esc" {
-		q.apply(a, dir)
 		if q.idx == 0 {
+			q.values.apply(a, dir)
 			return questionsBack, nil
 		}
-		q.idx--
-		return questionsStay, q.build(*a, *dir)
+		// Esc leads to the page before, at its first field, as a page
+		// always opens (shift+tab on a first field leads to the last
+		// field of the page before).
+		cmds := []tea.Cmd{q.form.PrevGroup()}
+		keys := pageKeys[q.idx-1]
+		for i := 0; i < len(keys) && q.page() == q.idx-1 && q.focusedKey() != keys[0]; i++ {
+			cmds = append(cmds, q.form.PrevField())
+		}
+		cmd = tea.Batch(cmds...)
+		if q.page() == q.idx {
+			// huh does not leave a page whose field shows a problem; esc
+			// always did: keep the values and open the page before.
+			q.values.apply(a, dir)
+			return questionsStay, q.start(*a, q.home, *dir, q.dark, q.noColor, q.idx-1)
+		}
+	} else {
+		cmd = q.updateForm(msg)
 	}
-	fm, cmd := q.form.Update(msg)
-	q.form = fm.(*huh.Form)
+	if p := q.page(); p != q.idx {
+		q.idx = p
+		q.gen++
+		q.values.apply(a, dir)
+	}
 	cmd = q.tag(cmd)
 	if q.form.State == huh.StateCompleted {
-		q.apply(a, dir)
-		q.idx++
-		if q.idx >= len(questionPages) {
-			q.idx = len(questionPages) - 1
-			return questionsDone, cmd
-		}
-		return questionsStay, tea.Batch(cmd, q.build(*a, *dir))
+		q.values.apply(a, dir)
+		return questionsDone, cmd
 	}
 	q.checkLive()
 	return questionsStay, cmd
@@ -250,7 +290,7 @@ func (q *questionsScreen) checkLive() {
 	if f == nil {
 		return
 	}
-	check, ok := q.checks[f.GetKey()]
+	check, ok := q.values.checks[f.GetKey()]
 	if !ok {
 		return
 	}
@@ -268,7 +308,8 @@ func (q *questionsScreen) checkLive() {
 	}
 }
 
-func (q *questionsScreen) view(st theme.Styles, width, height int) string {
+// draw is the page's heading, the form's page and what goes below it.
+func (q *questionsScreen) draw(st theme.Styles, width int) string {
 	if q.form == nil {
 		return ""
 	}
@@ -276,11 +317,11 @@ func (q *questionsScreen) view(st theme.Styles, width, height int) string {
 	// The heading is the page's only title: the forms' groups have none.
 	b.WriteString(st.Subtle.Render(fmt.Sprintf("Question page %d of %d:", q.idx+1, len(questionPages))) + " " +
 		st.Title.Render(questionPages[q.idx]) + "\n")
-	b.WriteString(strings.TrimRight(q.form.View(), "\n"))
+	b.WriteString(trimBlankTail(q.form.View()))
 	if q.live != "" {
 		b.WriteString("\n" + st.Fail.Render("✗ "+wrapText(q.live, width-2)))
 	}
-	if q.modules != nil {
+	if q.idx == fieldPage[keyModules] {
 		b.WriteString("\n" + strings.Join(q.modulesFooter(st, width), "\n"))
 	}
 	return b.String()
@@ -292,7 +333,7 @@ func (q *questionsScreen) view(st theme.Styles, width, height int) string {
 // that are not offered here and why.
 func (q *questionsScreen) modulesFooter(st theme.Styles, width int) []string {
 	var lines []string
-	if f, ok := q.modules.hoveredFlag(); ok {
+	if f, ok := q.values.hoveredFlag(); ok {
 		for i, l := range textwrap.Hanging("  ", f.Title+": "+f.Description, width) {
 			if i == 0 {
 				l = "  " + st.Accent.Render(strings.TrimPrefix(l, "  "))
@@ -300,10 +341,10 @@ func (q *questionsScreen) modulesFooter(st theme.Styles, width int) []string {
 			lines = append(lines, l)
 		}
 	}
-	for len(lines) < describeLines(q.modules.choices, width) {
+	for len(lines) < describeLines(q.values.choices, width) {
 		lines = append(lines, "")
 	}
-	if notes := wizardlogic.ExcludedNotes(q.modules.choices); len(notes) > 0 {
+	if notes := wizardlogic.ExcludedNotes(q.values.choices); len(notes) > 0 {
 		lines = append(lines, st.Subtle.Render("Not offered on this machine:"))
 		for _, n := range notes {
 			for _, l := range textwrap.Hanging("• ", n, width) {
@@ -347,4 +388,16 @@ func (q *questionsScreen) modulesListHeight(a flakegen.Answers) int {
 	// The field's frame (the focus bar) takes two cells of the width.
 	need := len(textwrap.Words(modulesHelp, q.width-2)) + offered
 	return min(need, q.height-1-below)
+}
+
+// trimBlankTail drops the blank lines at the end of a form's view: huh
+// pads every group to the height of the tallest, and what the screen draws
+// below the form (the live problem, the modules footer) belongs right
+// under the page's fields.
+func trimBlankTail(s string) string {
+	lines := strings.Split(s, "\n")
+	for len(lines) > 0 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/nixboard/nixboard/detect"
@@ -30,27 +31,25 @@ type planDoneMsg struct {
 	err  error
 }
 
-// startReview normalises and validates the answers and computes the plan
-// in a command: nothing is written.
-func (m *Model) startReview() tea.Cmd {
+// enter normalises and validates the answers and computes the plan in a
+// command: nothing is written.
+func (r *reviewScreen) enter(m *Model, _ Step) tea.Cmd {
 	a := m.answers
 	// A new review asks again before a switch that cannot succeed.
 	m.sw.tryAnyway = false
 	notes := a.Normalize()
 	m.answers = a
-	m.review = reviewScreen{answers: a, notes: notes}
+	*r = reviewScreen{answers: a, notes: notes}
 	if err := a.Validate(); err != nil {
 		var ve flakegen.ValidationErrors
 		if errors.As(err, &ve) {
-			m.review.problems = ve
+			r.problems = ve
 		} else {
-			m.review.err = err
+			r.err = err
 		}
-		m.refreshPager()
 		return nil
 	}
-	m.review.planning = true
-	m.refreshPager()
+	r.planning = true
 	ctx, dir, env := m.ctx, m.dir, m.opts.Deps.Env
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		p, err := flakegen.NewPlan(ctx, dir, a, env)
@@ -58,28 +57,89 @@ func (m *Model) startReview() tea.Cmd {
 	})
 }
 
-func (m *Model) updateReview(msg tea.Msg) tea.Cmd {
+var reviewKeys = struct{ next, back, scroll key.Binding }{
+	next:   binding("enter", "write files"),
+	back:   binding("esc", "back"),
+	scroll: binding("↑/↓ pgup/pgdn", "scroll", "up", "down", "pgup", "pgdown"),
+}
+
+func (r *reviewScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case planDoneMsg:
-		m.review.planning = false
-		m.review.plan, m.review.err = msg.plan, msg.err
+		r.planning = false
+		r.plan, r.err = msg.plan, msg.err
 		m.refreshPager()
 		if m.opts.Yes && m.flow.SkipQuestions && msg.err == nil {
-			return m.goTo(m.flow.Next(StepReview))
+			return m.forward()
 		}
 		return nil
 	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "esc":
+		switch {
+		case key.Matches(msg, reviewKeys.back):
 			return m.back()
-		case "enter":
-			if m.review.ready() {
-				return m.goTo(m.flow.Next(StepReview))
+		case key.Matches(msg, reviewKeys.next):
+			if r.ready() {
+				return m.forward()
 			}
 			return nil
 		}
 	}
 	return m.updatePager(msg)
+}
+
+func (r *reviewScreen) view(m *Model, _, _ int) string { return m.pager.View() }
+
+func (r *reviewScreen) keys(m *Model) []key.Binding {
+	keys := []key.Binding{reviewKeys.back, reviewKeys.scroll, keyQuit}
+	if !r.ready() {
+		// Enter does nothing until the plan is there and nothing needs
+		// fixing: do not offer it.
+		return keys
+	}
+	next := reviewKeys.next
+	switch {
+	case m.flow.DryRun:
+		next.SetHelp("enter", "finish (dry run)")
+	case len(m.blockers()) > 0 && !m.flow.NoSwitch:
+		// Detection knows the switch cannot succeed: the review lists
+		// why, and the switch will not start by itself.
+		next.SetHelp("enter", "write files (switch waits)")
+	}
+	return append([]key.Binding{next}, keys...)
+}
+
+// accessible prints the review: the answers, what Normalize adjusted, the
+// files with their diffs, and what blocks the switch.
+func (r *reviewScreen) accessible(p *plainRun) (bool, error) {
+	a := p.answers
+	notes := a.Normalize()
+	p.answers = a
+	fmt.Fprintln(p.out, "\nReview")
+	for _, l := range wizardlogic.ReviewSummary(a, p.dir, p.report.User.Home, p.previous, 0) {
+		fmt.Fprintln(p.out, l)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(p.out, "note: "+n)
+	}
+	plan, err := flakegen.NewPlan(p.ctx, p.dir, a, p.opts.Deps.Env)
+	if err != nil {
+		return true, err
+	}
+	p.plan = plan
+	for _, row := range wizardlogic.PlanRows(plan) {
+		fmt.Fprintf(p.out, "%-10s %s %s\n", row.Action, row.Path, row.Note)
+	}
+	for _, row := range wizardlogic.PlanRows(plan) {
+		if row.Diff != "" {
+			fmt.Fprint(p.out, "\n"+row.Diff)
+		}
+	}
+	p.blockers = p.report.Blockers()
+	if len(p.blockers) > 0 {
+		fmt.Fprintln(p.out, "\nThe switch cannot succeed yet: doctor found")
+		printBlockers(p.out, p.blockers)
+	}
+	return false, nil
 }
 
 // ready says whether the review may go forward: the plan exists and there
@@ -88,9 +148,8 @@ func (r reviewScreen) ready() bool {
 	return !r.planning && r.err == nil && len(r.problems) == 0 && r.plan != nil
 }
 
-func (m *Model) reviewBody(width int) string {
+func (r *reviewScreen) body(m *Model, width int) string {
 	s := m.styles
-	r := m.review
 	home := m.home()
 	var b strings.Builder
 	line := func(ls ...string) {

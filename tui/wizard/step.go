@@ -71,55 +71,54 @@ type Flow struct {
 	NoSwitch bool
 }
 
-// Next returns the step that follows s when the person goes forward.
-func (f Flow) Next(s Step) Step {
+// skips says whether the flow passes over step s going forward.
+func (f Flow) skips(s Step) bool {
 	switch s {
-	case StepWelcome:
-		if !f.NixInstalled {
-			return StepInstall
-		}
-		if f.SkipQuestions {
-			return StepReview
-		}
-		return StepQuestions
 	case StepInstall:
-		// After an installer ran, detection runs again on the welcome screen.
-		return StepWelcome
+		return f.NixInstalled
 	case StepQuestions:
-		return StepReview
-	case StepReview:
-		if f.DryRun {
-			return StepDone
-		}
-		return StepWrite
+		return f.SkipQuestions
 	case StepWrite:
-		if f.NoSwitch {
-			return StepDone
-		}
-		return StepSwitch
+		// A dry run stops after the review: nothing is written.
+		return f.DryRun
 	case StepSwitch:
-		return StepDone
+		return f.DryRun || f.NoSwitch
+	}
+	return false
+}
+
+// Next returns the step that follows s when the person goes forward: the
+// next step of the list (screens.list, in Step order) that the flow does
+// not skip. The installer is a detour of the welcome step: after it ran,
+// detection runs again on the welcome screen.
+func (f Flow) Next(s Step) Step {
+	if s == StepInstall {
+		return StepWelcome
+	}
+	for n := s + 1; n <= StepDone; n++ {
+		if !f.skips(n) {
+			return n
+		}
 	}
 	return s
 }
 
 // Back returns the step that esc leads to from s, and false when going back
-// is not possible there (while files are written or the switch runs).
+// is not possible there (on the welcome step, while files are written or
+// the switch runs). Going back passes over the steps the flow skips and the
+// installer's detour; from the summary one goes back to the review, to
+// change answers and write again.
 func (f Flow) Back(s Step) (Step, bool) {
 	switch s {
-	case StepInstall:
-		return StepWelcome, true
-	case StepQuestions:
-		return StepWelcome, true
-	case StepReview:
-		if f.SkipQuestions {
-			return StepWelcome, true
-		}
-		return StepQuestions, true
+	case StepWelcome, StepWrite, StepSwitch:
+		return s, false
 	case StepDone:
-		// From the summary one can go back to the review, change answers
-		// and write again.
 		return StepReview, true
+	}
+	for p := s - 1; p >= StepWelcome; p-- {
+		if p != StepInstall && !f.skips(p) {
+			return p, true
+		}
 	}
 	return s, false
 }

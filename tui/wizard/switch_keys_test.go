@@ -45,8 +45,8 @@ func TestSwitchStepShowsOneKeyHelp(t *testing.T) {
 
 	// While the preparation runs there is nothing to stop yet: ctrl+c
 	// asks to quit, as on every other step.
-	m.sw = switchScreen{}
-	if got := m.sw.keys(); len(got) != 1 || got[0] != [2]string{"ctrl+c", "quit"} {
-		t.Errorf("keys while preparing = %q", got)
+	*m.sw = switchScreen{}
+	if got := m.sw.keys(m); len(got) != 1 || got[0].Help().Key != "ctrl+c" || got[0].Help().Desc != "quit" {
+		t.Errorf("keys while preparing = %+v", got)
 	}
 }

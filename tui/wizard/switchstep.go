@@ -6,10 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
 	"github.com/nixboard/nixboard/tui/switchview"
@@ -51,8 +53,10 @@ func (s *switchScreen) setSize(w, h int) {
 	}
 }
 
-func (s switchScreen) view() string {
+func (s *switchScreen) view(m *Model, width, _ int) string {
 	switch {
+	case s.blocked != nil:
+		return s.blockedBody(m, width)
 	case s.err != nil:
 		return "✗ The switch could not start: " + s.err.Error()
 	case !s.started:
@@ -61,23 +65,53 @@ func (s switchScreen) view() string {
 	return s.sv.View()
 }
 
-func (s switchScreen) keys() [][2]string {
+// switchBlockedKeys are the keys of a switch that waits for the person.
+var switchBlockedKeys = struct{ finish, try, redetect key.Binding }{
+	finish:   binding("enter", "finish without switching"),
+	try:      binding("t", "try anyway"),
+	redetect: binding("r", "check again"),
+}
+
+func (s *switchScreen) keys(*Model) []key.Binding {
 	if s.blocked != nil {
-		return [][2]string{{"enter", "finish without switching"}, {"t", "try anyway"}, {"r", "check again"}, {"ctrl+c", "quit"}}
+		return []key.Binding{switchBlockedKeys.finish, switchBlockedKeys.try, switchBlockedKeys.redetect, keyQuit}
 	}
 	if s.started {
 		// The switch view knows its mode: a live run stops, a replay
 		// (the demo) ends. Its keys are the only key help shown.
-		return s.sv.Keys()
+		return bindings(s.sv.Keys())
 	}
-	return [][2]string{{"ctrl+c", "quit"}}
+	return []key.Binding{keyQuit}
+}
+
+// takesKeys: a running switch gets every key, ctrl+c included.
+func (s *switchScreen) takesKeys() bool { return s.started && !s.finished }
+
+func (s *switchScreen) quitQuestion() (string, []key.Binding) {
+	return "Stop the switch and quit?", []key.Binding{binding("y", "stop and quit"), binding("any other key", "keep going")}
+}
+
+func (s *switchScreen) prompt() string {
+	if !s.started {
+		return ""
+	}
+	return s.sv.Prompt()
+}
+
+// redetected is "check again" on the blocked switch: it starts when
+// nothing blocks it now.
+func (s *switchScreen) redetected(m *Model) tea.Cmd {
+	if s.blocked == nil {
+		return nil
+	}
+	return s.start(m)
 }
 
 // blockedBody tells the person, before anything starts, that the switch
 // cannot succeed and why.
-func (m *Model) blockedBody(width int) string {
-	s := m.styles
-	lines := []string{s.Fail.Render(wrapText("The switch was not started: it cannot succeed until these are fixed.", width))}
+func (s *switchScreen) blockedBody(m *Model, width int) string {
+	st := m.styles
+	lines := []string{st.Fail.Render(wrapText("The switch was not started: it cannot succeed until these are fixed.", width))}
 	// What to do comes first: a long fix may not fit below it.
 	if m.detecting {
 		lines = append(lines, m.spinner.View()+" Checking the machine again…")
@@ -85,7 +119,7 @@ func (m *Model) blockedBody(width int) string {
 		lines = append(lines, wrapText("Your files are written. Press enter to finish and switch later, r to check again after fixing, or t to try the switch anyway.", width))
 	}
 	lines = append(lines, "")
-	lines = append(lines, m.blockerLines(m.sw.blocked, width)...)
+	lines = append(lines, m.blockerLines(s.blocked, width)...)
 	return strings.Join(lines, "\n") + "\n"
 }
 
@@ -95,18 +129,21 @@ type switchReadyMsg struct {
 	err error
 }
 
-func (m *Model) startSwitch() tea.Cmd {
-	try := m.sw.tryAnyway
-	m.sw = switchScreen{w: m.sw.w, h: m.sw.h, tryAnyway: try}
-	if bs := m.blockers(); len(bs) > 0 && !try {
+func (s *switchScreen) enter(m *Model, _ Step) tea.Cmd { return s.start(m) }
+
+// start starts the switch, unless detection knows it cannot succeed and
+// the person did not ask to try anyway.
+func (s *switchScreen) start(m *Model) tea.Cmd {
+	*s = switchScreen{w: s.w, h: s.h, tryAnyway: s.tryAnyway}
+	if bs := m.blockers(); len(bs) > 0 && !s.tryAnyway {
 		// Detection already knows this switch would fail: say so now,
 		// instead of letting it fail later with another message.
-		m.sw.blocked = bs
+		s.blocked = bs
 		return nil
 	}
 	start := m.opts.Deps.Switch
 	if start == nil {
-		m.sw.err = fmt.Errorf("no switch is available in this mode")
+		s.err = fmt.Errorf("no switch is available in this mode")
 		return nil
 	}
 	ctx, dir, a, st := m.ctx, m.dir, m.answers, m.styles
@@ -116,16 +153,16 @@ func (m *Model) startSwitch() tea.Cmd {
 	}
 }
 
-func (m *Model) updateSwitch(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok && m.sw.blocked != nil && !m.detecting {
-		switch k.String() {
-		case "t":
-			m.sw.tryAnyway = true
-			return m.startSwitch()
-		case "enter":
-			m.sw.skipped = true
-			return m.goTo(StepDone)
-		case "r":
+func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok && s.blocked != nil && !m.detecting {
+		switch {
+		case key.Matches(k, switchBlockedKeys.try):
+			s.tryAnyway = true
+			return s.start(m)
+		case key.Matches(k, switchBlockedKeys.finish):
+			s.skipped = true
+			return m.forward()
+		case key.Matches(k, switchBlockedKeys.redetect):
 			return m.startDetect()
 		}
 		return nil
@@ -133,35 +170,62 @@ func (m *Model) updateSwitch(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case switchReadyMsg:
 		if msg.err != nil {
-			m.sw.err = msg.err
-			m.sw.finished = true
-			m.sw.reason = msg.err.Error()
-			return m.goTo(StepDone)
+			s.err = msg.err
+			s.finished = true
+			s.reason = msg.err.Error()
+			return m.forward()
 		}
 		cfg := msg.cfg
 		cfg.Embedded = true
-		m.sw.sv = switchview.New(cfg)
-		m.sw.sv.SetSize(m.bodySize())
-		m.sw.started = true
-		return m.sw.sv.Init()
+		s.sv = switchview.New(cfg)
+		s.sv.SetSize(m.bodySize())
+		s.started = true
+		return s.sv.Init()
 	case switchview.DoneMsg:
-		m.sw.finished = true
-		m.sw.ok = msg.Diagnosis.OK && !msg.Interrupted
-		m.sw.reason = msg.Diagnosis.Reason
-		if msg.Interrupted && m.sw.reason == "" {
-			m.sw.reason = "stopped"
+		s.finished = true
+		s.ok = msg.Diagnosis.OK && !msg.Interrupted
+		s.reason = msg.Diagnosis.Reason
+		if msg.Interrupted && s.reason == "" {
+			s.reason = "stopped"
 		}
-		m.sw.hints = msg.Diagnosis.Hints
-		m.sw.logPath = msg.LogPath
-		m.sw.took = msg.Summary.Elapsed
-		return m.goTo(StepDone)
+		s.hints = msg.Diagnosis.Hints
+		s.logPath = msg.LogPath
+		s.took = msg.Summary.Elapsed
+		return m.forward()
 	}
-	if !m.sw.started {
+	if !s.started {
 		return nil
 	}
 	var cmd tea.Cmd
-	m.sw.sv, cmd = m.sw.sv.Update(msg)
+	s.sv, cmd = s.sv.Update(msg)
 	return cmd
+}
+
+// accessible runs the switch with plain output. When detection knows it
+// cannot succeed, it starts only when the person asks for it (never with
+// --yes alone).
+func (s *switchScreen) accessible(r *plainRun) (bool, error) {
+	if len(r.blockers) > 0 {
+		try := false
+		if !r.opts.Yes {
+			if err := r.confirm("The switch cannot succeed until the problems above are fixed. Try it anyway?", &try); err != nil {
+				return true, err
+			}
+		}
+		if !try {
+			fmt.Fprintln(r.out, "The switch was not started. Once the problems above are fixed, switch with: nixboard switch --dir "+wizardlogic.ShellPath(r.dir, r.report.User.Home))
+			r.o.Step = StepDone
+			// Nobody chose to skip it under --yes: the run did not set up
+			// the environment, which the exit status says.
+			r.o.Failed = r.opts.Yes
+			return true, nil
+		}
+	}
+	if err := r.opts.Deps.PlainSwitch(r.ctx, r.dir, r.out); err != nil {
+		r.o.Failed = true
+		return true, err
+	}
+	return false, nil
 }
 
 // RealSwitch prepares a live switch of dir with the switch issue's runner:

@@ -1,9 +1,11 @@
 package wizard
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/nixboard/nixboard/detect"
@@ -26,16 +28,15 @@ func (m *Model) onDetected(r detect.Report, previous *flakegen.Answers) tea.Cmd 
 		m.dir = ConfigDir(m.opts.Dir, r)
 		m.previous = previous
 	}
-	if m.step == StepSwitch && m.sw.blocked != nil {
-		// "Check again" on the blocked switch: start it if nothing blocks now.
-		return m.startSwitch()
+	if r, ok := m.current().(redetector); ok {
+		return r.redetected(m)
 	}
 	if m.step != StepWelcome {
 		return nil
 	}
 	m.refreshPager()
 	if first && m.flow.SkipQuestions && len(BlockingChecks(r)) == 0 && r.Nix.Installed {
-		return m.goTo(m.flow.Next(StepWelcome))
+		return m.forward()
 	}
 	return nil
 }
@@ -63,19 +64,32 @@ func BlockingChecks(r detect.Report) []detect.Check {
 	return out
 }
 
-func (m *Model) updateWelcome(msg tea.Msg) tea.Cmd {
+// welcomeScreen shows what detection found and what to do first.
+type welcomeScreen struct{}
+
+// enter draws the report as it stands; detection itself starts in Init,
+// on r, and after an installer ran.
+func (w *welcomeScreen) enter(*Model, Step) tea.Cmd { return nil }
+
+var welcomeKeys = struct{ next, redetect, quit key.Binding }{
+	next:     binding("enter", "continue"),
+	redetect: binding("r", "detect again"),
+	quit:     binding("esc", "quit"),
+}
+
+func (w *welcomeScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		if m.detecting {
 			return nil
 		}
-		switch k.String() {
-		case "enter":
-			return m.goTo(m.flow.Next(StepWelcome))
-		case "r":
+		switch {
+		case key.Matches(k, welcomeKeys.next):
+			return m.forward()
+		case key.Matches(k, welcomeKeys.redetect):
 			cmd := m.startDetect()
 			m.refreshPager()
 			return cmd
-		case "esc":
+		case key.Matches(k, welcomeKeys.quit):
 			m.confirmQuit = true
 			return nil
 		}
@@ -83,7 +97,52 @@ func (m *Model) updateWelcome(msg tea.Msg) tea.Cmd {
 	return m.updatePager(msg)
 }
 
-func (m *Model) welcomeBody(width int) string {
+func (w *welcomeScreen) view(m *Model, _, _ int) string { return m.pager.View() }
+
+func (w *welcomeScreen) keys(m *Model) []key.Binding {
+	if m.detecting {
+		return []key.Binding{keyQuit}
+	}
+	next := welcomeKeys.next
+	if m.flow.SkipQuestions && m.report != nil && m.report.Nix.Installed {
+		// --yes goes on without a review: say so where enter is.
+		next.SetHelp("enter", "write files")
+		if m.flow.DryRun {
+			next.SetHelp("enter", "dry run")
+		}
+	}
+	return []key.Binding{next, welcomeKeys.redetect, keyScroll, keyQuit}
+}
+
+// accessible looks at the machine and shows the report; once Nix is
+// there (now, or after the installer step), it lists what blocks the
+// switch and takes the answers to start from.
+func (w *welcomeScreen) accessible(r *plainRun) (bool, error) {
+	if !r.detected {
+		fmt.Fprintln(r.out, "nixboard: looking at this machine…")
+		r.report = r.opts.Deps.Detect(r.ctx)
+		r.detected = true
+		fmt.Fprintln(r.out, doctorview.Render(r.report, 80, r.styles))
+		r.dir = ConfigDir(r.opts.Dir, r.report)
+		r.o = Outcome{Dir: r.dir}
+		r.flow.NixInstalled = r.report.Nix.Installed
+	}
+	if !r.report.Nix.Installed {
+		// The flow leads to the installer step.
+		return false, nil
+	}
+	for _, c := range BlockingChecks(r.report) {
+		fmt.Fprintf(r.out, "Blocking problem: %s\n  fix: %s\n", c.Message, c.Fix)
+	}
+	r.answers = r.report.Defaults
+	if r.opts.Answers != nil {
+		r.answers = *r.opts.Answers
+	}
+	r.previous = loadPrevious(r.dir)
+	return false, nil
+}
+
+func (w *welcomeScreen) body(m *Model, width int) string {
 	s := m.styles
 	var b strings.Builder
 	if m.detecting || m.report == nil {

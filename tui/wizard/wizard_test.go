@@ -436,7 +436,7 @@ func TestQuestionPagesNamedOnce(t *testing.T) {
 			var q questionsScreen
 			q.setSize(w, 20)
 			q.start(r.Defaults, r.User.Home, "/home/alice/.config/home-manager", true, true, i)
-			view := ansi.Strip(q.view(theme.New(true, true), w, 20))
+			view := ansi.Strip(q.draw(theme.New(true, true), w))
 			heading := fmt.Sprintf("Question page %d of %d: %s\n", i+1, len(questionPages), name)
 			if !strings.HasPrefix(view, heading) || strings.Count(view, name) != 1 {
 				t.Errorf("width %d, page %q is not named once, by its heading:\n%s", w, name, view)

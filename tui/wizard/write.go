@@ -1,0 +1,111 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/nixboard/nixboard/internal/textwrap"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
+)
+
+// writeScreen is the short step that applies the reviewed plan.
+type writeScreen struct {
+	busy bool
+	err  error
+}
+
+type writeDoneMsg struct{ err error }
+
+// enter applies the reviewed plan in a command.
+func (s *writeScreen) enter(m *Model, _ Step) tea.Cmd {
+	*s = writeScreen{busy: true}
+	ctx, plan, root := m.ctx, m.review.plan, m.opts.DirRoot
+	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		if plan == nil {
+			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
+		}
+		if err := wizardlogic.DirInside(plan.Dir, root); err != nil {
+			return writeDoneMsg{err: err}
+		}
+		return writeDoneMsg{err: plan.Apply(ctx)}
+	})
+}
+
+var writeBack = binding("esc", "back")
+
+func (s *writeScreen) update(m *Model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case writeDoneMsg:
+		s.busy = false
+		s.err = msg.err
+		if msg.err != nil {
+			m.outcome.Failed = true
+			m.refreshPager()
+			return nil
+		}
+		return m.forward()
+	case tea.KeyPressMsg:
+		if key.Matches(msg, writeBack) && !s.busy {
+			m.outcome.Failed = false
+			return m.goTo(StepReview)
+		}
+	}
+	return nil
+}
+
+func (s *writeScreen) view(m *Model, _, _ int) string { return m.pager.View() }
+
+func (s *writeScreen) keys(*Model) []key.Binding {
+	if s.err != nil {
+		return []key.Binding{writeBack, keyQuit}
+	}
+	return []key.Binding{keyQuit}
+}
+
+func (s *writeScreen) body(m *Model, width int) string {
+	if s.busy {
+		return strings.Join(textwrap.Hanging(m.spinner.View()+" ", "Writing the configuration to "+wizardlogic.TildePath(m.dir, m.home())+"…", width), "\n") + "\n"
+	}
+	if s.err != nil {
+		return m.styles.Fail.Render("✗ Writing failed") + "\n" + wrapText(s.err.Error(), width) +
+			"\n\n" + wrapText("Nothing you had was lost: nixboard writes each file atomically and keeps a backup of any file it did not write.", width) +
+			"\nPress esc to go back to the review.\n"
+	}
+	return ""
+}
+
+// accessible asks before writing (unless --yes) and applies the plan.
+func (s *writeScreen) accessible(r *plainRun) (bool, error) {
+	write := r.opts.Yes
+	if !write {
+		if err := r.confirm("Write these files?", &write); err != nil {
+			return true, err
+		}
+	}
+	if !write {
+		fmt.Fprintln(r.out, "Nothing was written.")
+		r.o.Quit = true
+		return true, nil
+	}
+	if err := wizardlogic.DirInside(r.dir, r.opts.DirRoot); err != nil {
+		r.o.Failed = true
+		return true, err
+	}
+	if err := r.plan.Apply(r.ctx); err != nil {
+		r.o.Failed = true
+		return true, fmt.Errorf("write %s: %w", r.dir, err)
+	}
+	fmt.Fprintln(r.out, "Wrote the configuration to "+r.dir+".")
+	r.o.Step = StepWrite
+	return false, nil
+}
+
+// confirm asks a yes/no question as a line prompt.
+func (r *plainRun) confirm(title string, v *bool) error {
+	c := huh.NewConfirm().Title(title).Value(v)
+	return huh.NewForm(huh.NewGroup(c)).WithAccessible(true).WithInput(r.in).WithOutput(r.out).Run()
+}
