@@ -82,6 +82,18 @@ type questionsScreen struct {
 	root string
 }
 
+// formKeys is huh's key map without the select lists' filter: the lists are
+// a few entries long, and a filter started by a typed "/" would take the
+// question's title and, matching nothing, empty the list, with no key help
+// to say so (the wizard draws its own). A binding without keys never
+// matches, whatever huh enables.
+func formKeys() *huh.KeyMap {
+	km := huh.NewDefaultKeyMap()
+	km.Select.Filter = key.NewBinding()
+	km.MultiSelect.Filter = key.NewBinding()
+	return km
+}
+
 // start builds the form from the answers as they stand and opens a page
 // (0 is the first; -1 the last, for coming back from the review).
 func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noColor bool, page int) tea.Cmd {
@@ -92,7 +104,7 @@ func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noCo
 	f, v := buildQuestionsForm(a, dir, q.home, q.root, q.modulesListHeight(a), false)
 	// An embedded form must not quit the program: the root decides.
 	f.SubmitCmd, f.CancelCmd = nil, nil
-	f = f.WithShowHelp(false).WithTheme(formTheme(q.noColor))
+	f = f.WithShowHelp(false).WithTheme(formTheme(q.noColor)).WithKeyMap(formKeys())
 	q.form, q.values = f, v
 	q.gen++
 	q.live = ""
