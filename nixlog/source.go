@@ -1,6 +1,10 @@
 package nixlog
 
-import "time"
+import (
+	"errors"
+	"io"
+	"time"
+)
 
 // RawLine is one line a child process printed (or a replay read), without
 // its newline, with the time since the run started.
@@ -33,4 +37,19 @@ func TrimEOL(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// Drain feeds every line of src into s until src ends; it returns nil at
+// the end of the lines, or the error that stopped them.
+func Drain(src LineSource, s *State) error {
+	for {
+		batch, err := src.Next()
+		s.FeedLines(batch)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }

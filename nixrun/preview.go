@@ -228,3 +228,117 @@ func (p Plan) nixOutput(ctx context.Context, args ...string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// Preview is what a switch would change on this machine, found before it
+// changes anything.
+type Preview struct {
+	// Generation is the built generation, not yet active; Current is the
+	// active one, "" on a first run.
+	Generation, Current string
+	// MovedAside and Clobbered are checkLinkTargets' verdicts in the dry
+	// run: files that will be moved to their backup name, and files in the
+	// way that stop the switch.
+	MovedAside []nixlog.Moved
+	Clobbered  []nixlog.Clobber
+	// Changes are the packages that change against Current (none on a
+	// first run, where everything is new).
+	Changes []ClosureChange
+	// SizeBefore (0 on a first run) and SizeAfter are the closure sizes in
+	// bytes of Current and Generation.
+	SizeBefore, SizeAfter int64
+}
+
+// Inspect completes a preview once the generation is built and its dry-run
+// activation folded into dry: the generation active now, the package
+// changes against it and both closure sizes.
+func (p Plan) Inspect(ctx context.Context, generation string, dry nixlog.Activation) (Preview, error) {
+	v := Preview{Generation: generation, MovedAside: dry.MovedAside, Clobbered: dry.Clobbered}
+	cur, err := p.CurrentGeneration()
+	if err != nil {
+		return v, err
+	}
+	v.Current = cur
+	paths := []string{generation}
+	if cur != "" {
+		if v.Changes, err = DiffClosures(ctx, p, cur, generation); err != nil {
+			return v, err
+		}
+		paths = append(paths, cur)
+	}
+	sizes, err := ClosureSizes(ctx, p, paths...)
+	if err != nil {
+		return v, err
+	}
+	v.SizeAfter, v.SizeBefore = sizes[generation], sizes[cur]
+	return v, nil
+}
+
+// Lines says the preview as a person reads it: the files in the way and
+// what happens to each, then the packages, then the sizes.
+func (v Preview) Lines() []string {
+	var out []string
+	if len(v.MovedAside)+len(v.Clobbered) == 0 {
+		out = append(out, "Files in the way: none")
+	} else {
+		out = append(out, "Files in the way:")
+		for _, m := range v.MovedAside {
+			out = append(out, "  "+m.From+" will be moved to "+m.To)
+		}
+		for _, c := range v.Clobbered {
+			if c.BackupOf != "" {
+				out = append(out, "  "+c.Path+" is an older backup in the way of backing up "+c.BackupOf+": the switch would stop; move it away first")
+			} else {
+				out = append(out, "  "+c.Path+" would be overwritten: the switch would stop; move it away first")
+			}
+		}
+	}
+	switch {
+	case v.Current == "":
+		out = append(out, "Packages: a first switch, everything is new")
+	case len(v.Changes) == 0:
+		out = append(out, "Packages: no change against the active generation")
+	default:
+		out = append(out, "Packages against the active generation:")
+		for _, c := range v.Changes {
+			out = append(out, "  "+c.String())
+		}
+	}
+	if v.Current == "" {
+		out = append(out, "Size: "+nixlog.Size(v.SizeAfter))
+	} else {
+		out = append(out, "Size: "+nixlog.Size(v.SizeBefore)+" → "+nixlog.Size(v.SizeAfter))
+	}
+	return out
+}
+
+// String is the change in one line: "+ ripgrep 14.0 (+117 KiB)",
+// "- tmux 3.3", "~ git 2.40 → 2.41".
+func (c ClosureChange) String() string {
+	show := func(vs []string) string {
+		for i, v := range vs {
+			if v == "" {
+				vs[i] = "(no version)"
+			}
+		}
+		return strings.Join(vs, ", ")
+	}
+	old, new := show(append([]string(nil), c.Old...)), show(append([]string(nil), c.New...))
+	var s string
+	switch {
+	case c.Added():
+		s = "+ " + c.Name + " " + new
+	case c.Removed():
+		s = "- " + c.Name + " " + old
+	case c.Old == nil && c.New == nil:
+		s = "~ " + c.Name
+	default:
+		s = "~ " + c.Name + " " + old + " → " + new
+	}
+	switch {
+	case c.SizeDelta > 0:
+		s += " (+" + nixlog.Size(c.SizeDelta) + ")"
+	case c.SizeDelta < 0:
+		s += " (-" + nixlog.Size(-c.SizeDelta) + ")"
+	}
+	return s
+}

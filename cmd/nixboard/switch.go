@@ -16,10 +16,11 @@ import (
 // Arguments after `--` are passed through to home-manager switch (and from
 // there to nix build), e.g. `--override-input nixpkgs path:/some/nixpkgs`.
 func runSwitch(ctx context.Context, st *stdio, args []string) error {
-	fs := newFlagSet(st, "switch", "nixboard switch [--dir DIR] [--plain] [-- extra home-manager args]")
+	fs := newFlagSet(st, "switch", "nixboard switch [--dir DIR] [--plain] [--preview] [-- extra home-manager args]")
 	dir := fs.String("dir", "", "the rendered configuration `directory` (default ~/.config/home-manager)")
 	plain := fs.Bool("plain", false, "print plain progress lines instead of the live screen")
 	dry := fs.Bool("dry-run", false, "print the command and environment that would run, and stop")
+	preview := fs.Bool("preview", false, "build the generation and show what the switch would change (files in the way, packages, size), then stop; nothing is activated")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,6 +45,9 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 	}
 	if err := nixrun.Prepare(ctx, plan); err != nil {
 		return err
+	}
+	if *preview {
+		return runPreview(ctx, st, plan)
 	}
 	// Ctrl-C in plain mode arrives as SIGINT to nixboard alone (the switch
 	// has its own process group); like any stop signal it cancels ctx,

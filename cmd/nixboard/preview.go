@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/internal/shell"
+	"github.com/nixboard/nixboard/nixlog"
+	"github.com/nixboard/nixboard/nixrun"
+)
+
+// runPreview is `nixboard switch --preview`: it builds the generation the
+// switch would activate (plain progress lines), runs its activation with
+// DRY_RUN so home-manager itself says which files are in the way, compares
+// its packages with the active generation's, prints all of it and stops:
+// nothing on the machine changes. It exits 1 when the build fails or the
+// switch would stop on a file in the way.
+func runPreview(ctx context.Context, st *stdio, plan nixrun.Plan) error {
+	// The result link is a garbage-collector root: the generation shown
+	// stays in the store until the next preview replaces the link.
+	link := filepath.Join(filepath.Dir(plan.LogDir), "preview", "result")
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		return fmt.Errorf("preview: %w", err)
+	}
+	build, err := plan.BuildPlan(link)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(st.out, "building: %s\n", safetext.Line(build.Command()))
+	run, err := nixrun.Start(ctx, build)
+	if err != nil {
+		return err
+	}
+	d, sum := followPlain(ctx, st, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose)
+	if !d.OK {
+		return finishPlain(st, d, sum, run.LogPath())
+	}
+	gen, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return fmt.Errorf("preview: the build left no generation at %s: %w", link, err)
+	}
+	dry, err := nixrun.Start(ctx, plan.DryRunPlan(gen))
+	if err != nil {
+		return err
+	}
+	s := nixlog.NewState(nixlog.Options{})
+	if err := nixlog.Drain(dry, s); err != nil {
+		return fmt.Errorf("preview: the dry run: %w", err)
+	}
+	// A refused file makes the dry run exit 1, which is the answer, not a
+	// failure of the preview; a dry run that never started the activation
+	// is one.
+	waitErr := dry.Wait()
+	act := s.Activation()
+	if !act.Started {
+		return fmt.Errorf("preview: the dry-run activation of %s failed (%v); full log: %s", gen, waitErr, dry.LogPath())
+	}
+	v, err := plan.Inspect(ctx, gen, act)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(st.out, "preview of switch %s (generation %s, nothing changed yet):\n", safetext.Line(plan.ConfigName), safetext.Line(gen))
+	for _, l := range v.Lines() {
+		fmt.Fprintln(st.out, safetext.Line(l))
+	}
+	if len(v.Clobbered) > 0 {
+		return exitError{code: 1}
+	}
+	fmt.Fprintln(st.out, "to apply it: nixboard switch --dir "+safetext.Line(shell.Quote(plan.Dir)))
+	return nil
+}
