@@ -275,6 +275,9 @@ func Parse(data []byte) (Answers, error) {
 	if !ok {
 		return Answers{}, fmt.Errorf("the answers file must be a JSON object ({ \"homeBase\": { ... }, \"hostname\": ... }), not %s", jsonType(raw))
 	}
+	if err := upgradeAnswers(obj); err != nil {
+		return Answers{}, err
+	}
 	var errs ValidationErrors
 	checkShape(reflect.TypeOf(Answers{}), obj, "", &errs)
 	platform, _ := obj["platform"].(string)
@@ -544,9 +547,10 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// MarshalAnswers returns the canonical nixboard.json bytes for a: indented,
-// keys in a fixed order, no HTML escaping, empty maps and lists as {} and []
-// (never null, which the Nix side would reject), and a final newline.
+// MarshalAnswers returns the canonical nixboard.json bytes for a: the
+// "version" key first (AnswersVersion), indented, keys in a fixed order, no
+// HTML escaping, empty maps and lists as {} and [] (never null, which the
+// Nix side would reject), and a final newline.
 func MarshalAnswers(a Answers) []byte {
 	if a.HomeBase.ShellAliases == nil {
 		a.HomeBase.ShellAliases = map[string]string{}
@@ -561,7 +565,12 @@ func MarshalAnswers(a Answers) []byte {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(a); err != nil {
+	// The embedded Answers' keys follow "version" at the same level.
+	versioned := struct {
+		Version int `json:"version"`
+		Answers
+	}{AnswersVersion, a}
+	if err := enc.Encode(versioned); err != nil {
 		// Answers holds only strings, booleans, maps and slices of strings,
 		// which always encode.
 		panic(fmt.Sprintf("flakegen: encode answers: %v", err))

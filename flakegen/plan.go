@@ -362,6 +362,11 @@ func planFile(dir string, f File, record []byte, haveRecord bool) FileChange {
 	}
 	owner := OwnershipOf(old)
 	if f.Kind == AnswersData {
+		if v, ok := answersFileVersion(old); ok && v > AnswersVersion {
+			c.Action = ActionRefuse
+			c.Reason = fmt.Sprintf("it is version %d of the answers format, written by a newer nixboard than this one (which knows versions 1 to %d); upgrade nixboard, or move the file away to start afresh", v, AnswersVersion)
+			return c
+		}
 		owner = answersOwnership(old, record, haveRecord)
 	}
 	if owner == Ours {
