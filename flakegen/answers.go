@@ -23,8 +23,16 @@
 //
 // Files nixboard generates start with Marker and carry a hash of their body,
 // so nixboard can tell its own untouched files (replaced freely) from files a
-// person edited or wrote (backed up before they are replaced, see NewPlan);
-// OwnershipOf tells which. nixboard.json counts as nixboard's while it is
+// person edited or wrote; OwnershipOf tells which. Every Apply keeps what it
+// rendered under LastRenderedDir (RecordPath), tracked by git, so that on a
+// re-run an edited file is merged three ways with git merge-file (the
+// record, the person's file, the new rendering) and the edits stay
+// (ActionMerge); edits that touch the lines nixboard changes are an
+// ActionConflict that Apply refuses until Plan.Resolve settles it (keep
+// theirs, take the new file, or write the conflict markers and stop before
+// the switch: Plan.HasMarkers). A file written by someone else, or edited
+// where there is no record to merge with, is backed up before it is
+// replaced (see NewPlan and merge.go). nixboard.json counts as nixboard's while it is
 // byte for byte what nixboard last wrote, which it keeps in
 // AnswersRecordFile; any other content is an edit, backed up before it is
 // replaced. home.nix is the person's own: created once, never overwritten.
