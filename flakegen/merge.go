@@ -3,9 +3,7 @@ package flakegen
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -222,10 +220,7 @@ func mergeEdited(ctx context.Context, git gitrepo.Git, c *FileChange, record []b
 	body, n, err := git.MergeFile(ctx, "", base, ours, theirs, labels)
 	if err != nil {
 		c.Action = ActionRefuse
-		c.Reason = fmt.Sprintf("you edited it, and merging your edits with nixboard's changes failed: %v", err)
-		if errors.Is(err, fs.ErrNotExist) {
-			c.Reason += " (is git installed?)"
-		}
+		c.Reason = fmt.Sprintf("you edited it, and merging your edits with nixboard's changes failed, so nothing is written: %v", err)
 		return
 	}
 	merged := append(append([]byte{}, marker...), body...)

@@ -328,3 +328,34 @@ func TestEditedRecordIsNoMergeBase(t *testing.T) {
 		t.Error("the edited file is not in the backup")
 	}
 }
+
+// When git merge-file fails (exit status above 127), the edited file is
+// refused with git's message and nothing is written, rather than backed up
+// or replaced. A git that passes every other command to the real one and
+// fails merge-file stands in for the failure.
+func TestMergeFailureRefuses(t *testing.T) {
+	git := nixtest.RequireGit(t)
+	dir := appliedSample(t)
+	edited := addOwnInput(t, dir)
+	bin := t.TempDir()
+	script := "#!/bin/sh\nif [ \"$1\" = merge-file ]; then echo 'error: merge-file broke' >&2; exit 255; fi\nexec " + git + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := sample()
+	a.Release = "unstable"
+	p, err := NewPlan(t.Context(), dir, a, []string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := change(t, p, FlakeFile)
+	if c.Action != ActionRefuse || !strings.Contains(c.Reason, "merge-file broke") {
+		t.Fatalf("flake.nix: %s (%s)", c.Action, c.Reason)
+	}
+	if err := p.Apply(t.Context()); err == nil {
+		t.Error("Apply went ahead")
+	}
+	if readFile(t, dir, FlakeFile) != edited {
+		t.Error("flake.nix changed")
+	}
+}

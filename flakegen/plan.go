@@ -208,6 +208,12 @@ func (p *Plan) Changed() bool {
 //   - A definition through an expression, lib.mkForce, or a file nixboard
 //     cannot read as Nix is kept with a note in its reason.
 //
+// A generated file the person edited since nixboard wrote it is merged
+// with the new rendering, using nixboard's record of its last rendering as
+// the base (merge.go): ActionMerge when the merge is clean, ActionConflict
+// when their edits touch the lines nixboard changes, which Apply refuses
+// until Resolve; ActionBackup, with the reason, when there is no record.
+//
 // Files nixboard wrote earlier and the answers no longer need (Stale) are
 // listed after the rendered ones: removed when unedited, moved aside when
 // edited, left alone when nixboard did not write them.

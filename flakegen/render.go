@@ -32,7 +32,9 @@ const (
 )
 
 // RecordPath is where nixboard keeps its last rendering of the generated
-// file at path: LastRenderedDir/path.
+// file at path: LastRenderedDir/path. The record of .gitignore is itself a
+// .gitignore of that directory; it only ever holds nixboard's own patterns
+// (result links, backups, temporary files), which match no record.
 func RecordPath(path string) string { return LastRenderedDir + "/" + path }
 
 // Marker starts the first line of every file nixboard generates (except
