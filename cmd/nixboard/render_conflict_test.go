@@ -158,3 +158,28 @@ func TestRenderConflictAsksOnATerminal(t *testing.T) {
 		})
 	}
 }
+
+// An edit away from nixboard's lines is merged: render says so, exits 0,
+// and the flake has both the edit and the new release.
+func TestRenderMergesAnEdit(t *testing.T) {
+	nixtest.RequireGit(t)
+	dir := t.TempDir()
+	if code, out, errOut := runCLI(t, nil, "render", "--answers", writeAnswers(t, renderAnswers), "--dir", dir); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	flake := filepath.Join(dir, "flake.nix")
+	own := "    mytools.url = \"github:alice/mytools\";\n"
+	edited := strings.Replace(fileText(t, flake), "    };\n  };\n", "    };\n"+own+"  };\n", 1)
+	if err := os.WriteFile(flake, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unstable := writeAnswers(t, strings.Replace(renderAnswers, `"shell": "zsh"`, `"shell": "zsh", "release": "unstable"`, 1))
+	code, out, errOut := runCLI(t, nil, "render", "--answers", unstable, "--dir", dir)
+	if code != 0 || !strings.Contains(out, "  merge     flake.nix: you edited it after nixboard wrote it; nixboard's changes are merged into your edits") ||
+		!strings.Contains(out, "\ndone: 3 updated, 6 unchanged, 1 kept, 1 merged\n") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if got := fileText(t, flake); !strings.Contains(got, own) || !strings.Contains(got, "nixpkgs-unstable") {
+		t.Errorf("flake.nix:\n%s", got)
+	}
+}
