@@ -23,8 +23,16 @@
 //
 // Files nixboard generates start with Marker and carry a hash of their body,
 // so nixboard can tell its own untouched files (replaced freely) from files a
-// person edited or wrote (backed up before they are replaced, see NewPlan);
-// OwnershipOf tells which. nixboard.json counts as nixboard's while it is
+// person edited or wrote; OwnershipOf tells which. Every Apply keeps what it
+// rendered under LastRenderedDir (RecordPath), tracked by git, so that on a
+// re-run an edited file is merged three ways with git merge-file (the
+// record, the person's file, the new rendering) and the edits stay
+// (ActionMerge); edits that touch the lines nixboard changes are an
+// ActionConflict that Apply refuses until Plan.Resolve settles it (keep
+// theirs, take the new file, or write the conflict markers and stop before
+// the switch: Plan.HasMarkers). A file written by someone else, or edited
+// where there is no record to merge with, is backed up before it is
+// replaced (see NewPlan and merge.go). nixboard.json counts as nixboard's while it is
 // byte for byte what nixboard last wrote, which it keeps in
 // AnswersRecordFile; any other content is an edit, backed up before it is
 // replaced. home.nix is the person's own: created once, never overwritten.
@@ -274,6 +282,9 @@ func Parse(data []byte) (Answers, error) {
 	obj, ok := raw.(map[string]any)
 	if !ok {
 		return Answers{}, fmt.Errorf("the answers file must be a JSON object ({ \"homeBase\": { ... }, \"hostname\": ... }), not %s", jsonType(raw))
+	}
+	if err := upgradeAnswers(obj); err != nil {
+		return Answers{}, err
 	}
 	var errs ValidationErrors
 	checkShape(reflect.TypeOf(Answers{}), obj, "", &errs)
@@ -544,9 +555,10 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// MarshalAnswers returns the canonical nixboard.json bytes for a: indented,
-// keys in a fixed order, no HTML escaping, empty maps and lists as {} and []
-// (never null, which the Nix side would reject), and a final newline.
+// MarshalAnswers returns the canonical nixboard.json bytes for a: the
+// "version" key first (AnswersVersion), indented, keys in a fixed order, no
+// HTML escaping, empty maps and lists as {} and [] (never null, which the
+// Nix side would reject), and a final newline.
 func MarshalAnswers(a Answers) []byte {
 	if a.HomeBase.ShellAliases == nil {
 		a.HomeBase.ShellAliases = map[string]string{}
@@ -561,7 +573,12 @@ func MarshalAnswers(a Answers) []byte {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(a); err != nil {
+	// The embedded Answers' keys follow "version" at the same level.
+	versioned := struct {
+		Version int `json:"version"`
+		Answers
+	}{AnswersVersion, a}
+	if err := enc.Encode(versioned); err != nil {
 		// Answers holds only strings, booleans, maps and slices of strings,
 		// which always encode.
 		panic(fmt.Sprintf("flakegen: encode answers: %v", err))

@@ -140,7 +140,7 @@ func (tx *transaction) prepare() error {
 		s.tmp = tmp
 	}
 	for _, s := range tx.steps {
-		if s.change.Action != ActionBackup {
+		if s.change.BackupPath == "" {
 			continue
 		}
 		tx.failed = s

@@ -107,7 +107,7 @@ func TestRollbackPutsEveryKindOfChangeBack(t *testing.T) {
 	if !ae.RolledBack || ae.Path != ".flake.nix.nixboard-tmp-5" || !errors.Is(ae, syscall.EBUSY) {
 		t.Errorf("error = %+v", ae)
 	}
-	if want := "flake.nix, nixboard.json, home.nix, .gitignore, .nixboard/last-rendered/nixboard.json, nixboard/base.nix"; strings.Join(ae.Restored, ", ") != want {
+	if want := "flake.nix, nixboard.json, home.nix, .gitignore, .nixboard/last-rendered/flake.nix, .nixboard/last-rendered/nixboard.json, nixboard/base.nix, .nixboard/last-rendered/nixboard/base.nix"; strings.Join(ae.Restored, ", ") != want {
 		t.Errorf("restored = %v, want %s", ae.Restored, want)
 	}
 	if !strings.Contains(ae.Error(), "nothing was changed (flake.nix, nixboard.json, home.nix,") || strings.Contains(ae.Error(), "also left") {

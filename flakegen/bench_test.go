@@ -1,6 +1,9 @@
 package flakegen
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
@@ -44,6 +47,42 @@ func BenchmarkPlan(b *testing.B) {
 	for b.Loop() {
 		if _, err := NewPlan(b.Context(), dir, a, testEnv()); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPlanMerge is BenchmarkPlan for a re-run that merges: flake.nix
+// carries the person's own input and the release changes, so NewPlan runs
+// git merge-file once for it.
+func BenchmarkPlanMerge(b *testing.B) {
+	nixtest.RequireGit(b)
+	dir := b.TempDir()
+	a := sample()
+	p, err := NewPlan(b.Context(), dir, a, testEnv())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := p.Apply(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	flake := filepath.Join(dir, FlakeFile)
+	old, err := os.ReadFile(flake)
+	if err != nil {
+		b.Fatal(err)
+	}
+	edited := strings.Replace(string(old), "    };\n  };\n", "    };\n"+ownInput+"  };\n", 1)
+	if err := os.WriteFile(flake, []byte(edited), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	a.Release = "unstable"
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := NewPlan(b.Context(), dir, a, testEnv())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c := p.Files[0]; c.Path != FlakeFile || c.Action != ActionMerge {
+			b.Fatalf("flake.nix: %s (%s)", c.Action, c.Reason)
 		}
 	}
 }

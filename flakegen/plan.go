@@ -38,6 +38,18 @@ const (
 	// base flake replaces the built-in base layer), and removes it from the
 	// git index so the flake no longer sees it.
 	ActionRemove Action = "remove"
+	// ActionMerge writes a generated file the person edited with
+	// nixboard's new changes merged into their edits (see mergeEdited).
+	ActionMerge Action = "merge"
+	// ActionConflict is an edited generated file whose edits touch the
+	// lines nixboard changes. Apply refuses to run until Plan.Resolve
+	// turns it into keep, backup (the new file) or markers.
+	ActionConflict Action = "conflict"
+	// ActionMarkers writes the merge of an edited file with its conflict
+	// markers, after a backup of the person's file (Resolve with
+	// WriteMarkers); the configuration must not be switched to before
+	// they are resolved (Plan.HasMarkers).
+	ActionMarkers Action = "markers"
 )
 
 // FileChange is the plan for one file.
@@ -48,8 +60,8 @@ type FileChange struct {
 	// Reason explains kept, backup, refuse and remove in a sentence, and
 	// any other action when it is not the obvious one.
 	Reason string
-	// BackupPath, for ActionBackup, is where the existing file goes
-	// (relative to the directory).
+	// BackupPath, for ActionBackup and ActionMarkers, is where the existing
+	// file goes (relative to the directory).
 	BackupPath string
 	// Stale says nixboard no longer renders this file: remove deletes it,
 	// backup moves it to BackupPath without writing anything in its place,
@@ -59,18 +71,28 @@ type FileChange struct {
 	// when nothing changes.
 	Diff string
 
-	kind    Kind
-	content []byte
-	old     []byte
-	existed bool
+	kind Kind
+	// content is what Apply writes; rendered is the new rendering.
+	content  []byte
+	rendered []byte
+	old      []byte
+	existed  bool
+	// conflict is set for a file whose merge conflicts, also once it is
+	// resolved.
+	conflict *conflict
 }
 
-// Content returns the rendered content of the file.
+// Content returns what Apply writes into the file: the rendered content,
+// or for ActionMerge and ActionMarkers the merge.
 func (f FileChange) Content() []byte { return f.content }
 
 // Changes reports whether Apply writes, moves or removes this file.
 func (f FileChange) Changes() bool {
-	return f.Action == ActionCreate || f.Action == ActionUpdate || f.Action == ActionBackup || f.Action == ActionRemove
+	switch f.Action {
+	case ActionCreate, ActionUpdate, ActionBackup, ActionRemove, ActionMerge, ActionMarkers:
+		return true
+	}
+	return false
 }
 
 // Plan is everything Apply will do, decided before anything is written.
@@ -108,11 +130,13 @@ type Blocker struct {
 }
 
 // RefusedError is returned by Apply when some files cannot be written
-// safely, or something else stops the plan (Blockers). Nothing has been
-// written.
+// safely, a person's edits conflict with nixboard's changes and wait for
+// Plan.Resolve (Conflicts), or something else stops the plan (Blockers).
+// Nothing has been written.
 type RefusedError struct {
-	Files    []FileChange
-	Blockers []Blocker
+	Files     []FileChange
+	Conflicts []FileChange
+	Blockers  []Blocker
 }
 
 func (e *RefusedError) Error() string {
@@ -121,20 +145,23 @@ func (e *RefusedError) Error() string {
 	for _, f := range e.Files {
 		fmt.Fprintf(&b, "\n  %s: %s", f.Path, f.Reason)
 	}
+	for _, f := range e.Conflicts {
+		fmt.Fprintf(&b, "\n  %s: %s", f.Path, f.Reason)
+	}
 	for _, bl := range e.Blockers {
 		fmt.Fprintf(&b, "\n  %s: %s", bl.What, bl.Reason)
 	}
 	return b.String()
 }
 
-// Problems returns what stops Apply (refused files and Blockers), or nil
-// when Apply can go ahead. --dry-run reports it.
+// Problems returns what stops Apply (refused files, unresolved conflicts
+// and Blockers), or nil when Apply can go ahead. --dry-run reports it.
 func (p *Plan) Problems() *RefusedError {
-	refused := p.Refused()
-	if len(refused) == 0 && len(p.Blockers) == 0 {
+	refused, conflicts := p.Refused(), p.Conflicts()
+	if len(refused) == 0 && len(conflicts) == 0 && len(p.Blockers) == 0 {
 		return nil
 	}
-	return &RefusedError{Files: refused, Blockers: p.Blockers}
+	return &RefusedError{Files: refused, Conflicts: conflicts, Blockers: p.Blockers}
 }
 
 // Refused returns the files that cannot be written, or nil.
@@ -181,6 +208,12 @@ func (p *Plan) Changed() bool {
 //   - A definition through an expression, lib.mkForce, or a file nixboard
 //     cannot read as Nix is kept with a note in its reason.
 //
+// A generated file the person edited since nixboard wrote it is merged
+// with the new rendering, using nixboard's record of its last rendering as
+// the base (merge.go): ActionMerge when the merge is clean, ActionConflict
+// when their edits touch the lines nixboard changes, which Apply refuses
+// until Resolve; ActionBackup, with the reason, when there is no record.
+//
 // Files nixboard wrote earlier and the answers no longer need (Stale) are
 // listed after the rendered ones: removed when unedited, moved aside when
 // edited, left alone when nixboard did not write them.
@@ -212,7 +245,7 @@ func NewPlan(ctx context.Context, dir string, a Answers, env []string) (*Plan, e
 	record, haveRecord := readRecord(abs)
 	rendered := map[string]bool{}
 	for _, f := range files {
-		c := planFile(abs, f, record, haveRecord)
+		c := planFile(ctx, git, abs, f, record, haveRecord)
 		switch {
 		case f.Path == HomeFile && c.Action == ActionKeep && len(home.refuse) > 0:
 			c.Action = ActionRefuse
@@ -303,10 +336,13 @@ func staleTemporaries(dir string, files []File) []FileChange {
 	return out
 }
 
-const recordReason = "a copy of the nixboard.json nixboard writes, so that it can tell your edits from its own file"
+// recordReason says why nixboard writes the record at path.
+func recordReason(path string) string {
+	return "a copy of the " + strings.TrimPrefix(path, LastRenderedDir+"/") + " nixboard writes, so that it can tell your edits from its own file"
+}
 
-func planFile(dir string, f File, record []byte, haveRecord bool) FileChange {
-	c := FileChange{Path: f.Path, kind: f.Kind, content: f.Content}
+func planFile(ctx context.Context, git gitrepo.Git, dir string, f File, record []byte, haveRecord bool) FileChange {
+	c := FileChange{Path: f.Path, kind: f.Kind, content: f.Content, rendered: f.Content}
 	full := filepath.Join(dir, filepath.FromSlash(f.Path))
 	// A parent that is not a directory (say a file named "nixboard") would
 	// make the write fail half-way: refuse now instead.
@@ -323,7 +359,7 @@ func planFile(dir string, f File, record []byte, haveRecord bool) FileChange {
 		c.Action = ActionCreate
 		c.Diff = UnifiedDiff("/dev/null", "b/"+f.Path, nil, f.Content)
 		if f.Kind == Record {
-			c.Reason = recordReason
+			c.Reason = recordReason(f.Path)
 		}
 		return c
 	case err != nil:
@@ -362,11 +398,22 @@ func planFile(dir string, f File, record []byte, haveRecord bool) FileChange {
 	}
 	owner := OwnershipOf(old)
 	if f.Kind == AnswersData {
+		if v, ok := answersFileVersion(old); ok && v > AnswersVersion {
+			c.Action = ActionRefuse
+			c.Reason = fmt.Sprintf("it is version %d of the answers format, written by a newer nixboard than this one (which knows versions 1 to %d); upgrade nixboard, or move the file away to start afresh", v, AnswersVersion)
+			return c
+		}
 		owner = answersOwnership(old, record, haveRecord)
 	}
 	if owner == Ours {
 		c.Action = ActionUpdate
 		return c
+	}
+	if owner == Edited && f.Kind == Generated {
+		if base, ok := readGeneratedRecord(dir, f.Path); ok {
+			mergeEdited(ctx, git, &c, base)
+			return c
+		}
 	}
 	c.Action = ActionBackup
 	c.BackupPath = freeBackupPath(dir, f.Path)
@@ -376,7 +423,7 @@ func planFile(dir string, f File, record []byte, haveRecord bool) FileChange {
 	case owner == Edited && f.Kind == AnswersData:
 		c.Reason = "it was edited after nixboard last wrote it; the edited file is kept as " + c.BackupPath
 	case owner == Edited:
-		c.Reason = "it was edited after nixboard wrote it; the edited file is kept as " + c.BackupPath + " (put your own settings in home.nix)"
+		c.Reason = "it was edited after nixboard wrote it, and nixboard has no record of what it rendered last (" + RecordPath(f.Path) + ", which nixboard versions before it did not keep), so it cannot merge your edits; the edited file is kept as " + c.BackupPath + " (put your own settings in home.nix)"
 	default:
 		c.Reason = "it was not written by nixboard; it is kept as " + c.BackupPath
 	}
@@ -395,7 +442,7 @@ func staleCandidates(a Answers) []staleCandidate {
 	if a.Base != nil {
 		why = "the team base flake (base.flake " + strconv.Quote(a.Base.Flake) + ") replaces nixboard's built-in base layer"
 	}
-	return []staleCandidate{{BaseModuleFile, why}}
+	return []staleCandidate{{BaseModuleFile, why}, {RecordPath(BaseModuleFile), "it is nixboard's record of " + BaseModuleFile + ", which goes too"}}
 }
 
 // planStale decides what happens to a file nixboard no longer renders:

@@ -107,7 +107,9 @@ func TestApplyFreshDirectory(t *testing.T) {
 	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{".gitignore", AnswersRecordFile, "flake.nix", "home.nix", "nixboard.json", "nixboard/answers.nix", "nixboard/base.nix"}
+	want := []string{".gitignore", ".nixboard/last-rendered/.gitignore", ".nixboard/last-rendered/flake.nix", AnswersRecordFile,
+		".nixboard/last-rendered/nixboard/answers.nix", ".nixboard/last-rendered/nixboard/base.nix",
+		"flake.nix", "home.nix", "nixboard.json", "nixboard/answers.nix", "nixboard/base.nix"}
 	if got := gitTracked(t, dir); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("tracked = %v, want %v", got, want)
 	}
@@ -218,8 +220,14 @@ func TestForeignFlakeIsBackedUp(t *testing.T) {
 	}
 }
 
+// Without a record of what nixboard rendered last (a directory an older
+// nixboard wrote), an edited generated file cannot be merged: it is backed
+// up and replaced, and the reason says why.
 func TestEditedFilesAreBackedUpAndHomeNixKept(t *testing.T) {
 	dir := appliedSample(t)
+	if err := os.Remove(filepath.Join(dir, RecordPath(BaseModuleFile))); err != nil {
+		t.Fatal(err)
+	}
 	base := filepath.Join(dir, BaseModuleFile)
 	b, _ := os.ReadFile(base)
 	edited := strings.Replace(string(b), "historyLimit = mkDefault 50000;", "historyLimit = mkDefault 99;", 1)
@@ -243,7 +251,7 @@ func TestEditedFilesAreBackedUpAndHomeNixKept(t *testing.T) {
 			t.Errorf("%s: no reason", path)
 		}
 	}
-	if r := change(t, p, BaseModuleFile).Reason; !strings.Contains(r, "edited after nixboard wrote it") {
+	if r := change(t, p, BaseModuleFile).Reason; !strings.Contains(r, "edited after nixboard wrote it") || !strings.Contains(r, "no record of what it rendered last (.nixboard/last-rendered/nixboard/base.nix") {
 		t.Errorf("reason = %q", r)
 	}
 	if err := p.Apply(t.Context()); err != nil {
@@ -345,7 +353,7 @@ func TestExistingRepositoryIsReused(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
 		t.Error("nested repository created")
 	}
-	if got := gitTracked(t, root); len(got) != 7 || !strings.HasPrefix(got[0], ".config/home-manager/") {
+	if got := gitTracked(t, root); len(got) != 11 || !strings.HasPrefix(got[0], ".config/home-manager/") {
 		t.Errorf("tracked = %v", got)
 	}
 }

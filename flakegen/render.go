@@ -23,8 +23,19 @@ const (
 	// wrote, byte for byte, so that it can tell a person's edit of
 	// nixboard.json from its own file by content. It is tracked by git like
 	// the rest; .nixboard/ is where nixboard keeps what it last rendered.
-	AnswersRecordFile = ".nixboard/last-rendered/nixboard.json"
+	AnswersRecordFile = LastRenderedDir + "/" + AnswersFile
+	// LastRenderedDir holds, tracked by git, a copy of every file nixboard
+	// rendered last time except home.nix (RecordPath): the base of the
+	// three-way merge that keeps a person's edits of a generated file on a
+	// re-run (see NewPlan).
+	LastRenderedDir = ".nixboard/last-rendered"
 )
+
+// RecordPath is where nixboard keeps its last rendering of the generated
+// file at path: LastRenderedDir/path. The record of .gitignore is itself a
+// .gitignore of that directory; it only ever holds nixboard's own patterns
+// (result links, backups, temporary files), which match no record.
+func RecordPath(path string) string { return LastRenderedDir + "/" + path }
 
 // Marker starts the first line of every file nixboard generates (except
 // nixboard.json, which is pure JSON, and home.nix, which is yours). The line
@@ -46,8 +57,9 @@ const (
 	AnswersData
 	// Once files (home.nix) are created when missing and never touched again.
 	Once
-	// Record files are nixboard's own bookkeeping (AnswersRecordFile):
-	// always replaced, never backed up.
+	// Record files are nixboard's own bookkeeping (AnswersRecordFile and
+	// the other files under LastRenderedDir): always replaced, never backed
+	// up.
 	Record
 )
 
@@ -168,8 +180,16 @@ func Render(a Answers) ([]File, error) {
 		File{Path: AnswersModuleFile, Content: withMarker(assets.Read("base/answers.nix")), Kind: Generated},
 		File{Path: HomeFile, Content: assets.Read("template/home.nix"), Kind: Once},
 		File{Path: GitignoreFile, Content: withMarker(assets.Read("template/gitignore")), Kind: Generated},
-		File{Path: AnswersRecordFile, Content: MarshalAnswers(a), Kind: Record},
 	)
+	// The records come last, in the order of the files they record.
+	for _, f := range files {
+		switch f.Kind {
+		case Generated:
+			files = append(files, File{Path: RecordPath(f.Path), Content: f.Content, Kind: Record})
+		case AnswersData:
+			files = append(files, File{Path: AnswersRecordFile, Content: f.Content, Kind: Record})
+		}
+	}
 	return files, nil
 }
 

@@ -39,8 +39,11 @@ func TestSwitchToTeamBaseRemovesBuiltinBase(t *testing.T) {
 	if !strings.HasPrefix(c.Diff, "--- a/nixboard/base.nix\n+++ /dev/null\n@@ -1,") || !strings.Contains(c.Diff, "\n-# nixboard's built-in base layer") {
 		t.Errorf("diff:\n%.300s", c.Diff)
 	}
-	if p.Files[len(p.Files)-1].Path != BaseModuleFile {
-		t.Errorf("stale file not listed last: %v", actions(p))
+	if n := len(p.Files); p.Files[n-2].Path != BaseModuleFile || p.Files[n-1].Path != RecordPath(BaseModuleFile) {
+		t.Errorf("stale file and its record not listed last: %v", actions(p))
+	}
+	if c := change(t, p, RecordPath(BaseModuleFile)); c.Action != ActionRemove || !c.Stale {
+		t.Errorf("record of base.nix: %+v", c)
 	}
 	if err := p.Apply(t.Context()); err != nil {
 		t.Fatal(err)

@@ -313,7 +313,7 @@ func TestGitFailureAfterWritingSaysWhatToRun(t *testing.T) {
 		t.Fatal("Apply succeeded with the index locked")
 	}
 	msg := err.Error()
-	want := "git add -- flake.nix nixboard.json nixboard/base.nix nixboard/answers.nix home.nix .gitignore .nixboard/last-rendered/nixboard.json"
+	want := "git add -- flake.nix nixboard.json nixboard/base.nix nixboard/answers.nix home.nix .gitignore .nixboard/last-rendered/flake.nix .nixboard/last-rendered/nixboard.json .nixboard/last-rendered/nixboard/base.nix .nixboard/last-rendered/nixboard/answers.nix .nixboard/last-rendered/.gitignore"
 	for _, w := range []string{"the files are written, but git add failed", "git does not track flake.nix, nixboard.json,", "once the problem is fixed, run in " + dir + ":\n  " + want} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("error lacks %q:\n%s", w, msg)
@@ -325,7 +325,7 @@ func TestGitFailureAfterWritingSaysWhatToRun(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", want, err, out)
 	}
-	if got := strings.Count(gitIn(t, root, "ls-files"), "\n"); got != 7 {
+	if got := strings.Count(gitIn(t, root, "ls-files"), "\n"); got != 11 {
 		t.Errorf("%d files tracked after the advice", got)
 	}
 }

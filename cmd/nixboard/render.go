@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,18 +14,34 @@ import (
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
-const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run]"
+const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run] [--on-conflict keep|new|markers]"
 
 // runRender renders the flake for an answers file: it validates, prints
 // what happens to each file and applies the plan, or with --dry-run prints
 // the diffs and writes nothing.
+//
+// A file whose edits conflict with nixboard's changes is settled by
+// --on-conflict; without it render asks on a terminal and otherwise
+// refuses (exit status 1, like every refusal: nothing is written), naming
+// each file and the three choices. --on-conflict markers writes the merge
+// with conflict markers and exits 1, since the configuration cannot be
+// switched to before they are resolved.
 func runRender(ctx context.Context, st *stdio, args []string) error {
 	fs := newFlagSet(st, "render", renderSynopsis)
 	answersPath := fs.String("answers", "", "the answers `FILE` (JSON, the format of nixboard.json)")
 	dir := fs.String("dir", "", "the configuration `DIR` (default $XDG_CONFIG_HOME/home-manager or ~/.config/home-manager)")
 	dryRun := fs.Bool("dry-run", false, "print what would change, with unified diffs, and write nothing")
+	onConflict := fs.String("on-conflict", "", "for a file whose edits conflict with nixboard's changes: `keep` yours as it is, take the new one (yours backed up), or write the merge with conflict markers to resolve before switching (keep|new|markers); without it render asks on a terminal and refuses otherwise")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var resolution flakegen.Resolution
+	if *onConflict != "" {
+		r, ok := flakegen.ParseResolution(*onConflict)
+		if !ok {
+			return usagef("--on-conflict takes keep, new or markers, not %q (usage: %s)", *onConflict, renderSynopsis)
+		}
+		resolution = r
 	}
 	if fs.NArg() > 0 {
 		return usagef("render takes no arguments, got %q (usage: %s)", fs.Arg(0), renderSynopsis)
@@ -64,6 +81,12 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 		fmt.Fprintf(st.out, "rendering %s for homeConfigurations.%q (%s, release %s)\n", safetext.Line(plan.Dir), plan.ConfigName, a.System, a.Release)
 	}
 	printPlan(st, paint, plan)
+	// A dry run without a choice only reports the conflicts (Problems).
+	if conflicts := plan.Conflicts(); len(conflicts) > 0 && (resolution != 0 || !*dryRun) {
+		if err := resolveConflicts(st, paint, plan, conflicts, resolution); err != nil {
+			return err
+		}
+	}
 	if *dryRun {
 		for _, f := range plan.Files {
 			if f.Diff != "" {
@@ -90,8 +113,90 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 	if !changed {
 		status = "already up to date: " + summary(plan)
 	}
+	if plan.HasMarkers() {
+		fmt.Fprintln(st.out, status)
+		var files []string
+		for _, f := range plan.Files {
+			if f.Action == flakegen.ActionMarkers {
+				files = append(files, safetext.Line(f.Path))
+			}
+		}
+		fmt.Fprintf(st.err, "nixboard: %s %s conflict markers: resolve them (keep the lines you want, delete the <<<<<<<, |||||||, ======= and >>>>>>> lines; your own file is in its .nixboard-backup) before you switch, then run: %s\n",
+			strings.Join(files, ", "), map[bool]string{true: "has", false: "have"}[len(files) == 1], safetext.Line(switchHint))
+		return exitError{1}
+	}
 	fmt.Fprintf(st.out, "%s\nnext: %s, or home-manager switch --flake %s\n", status, safetext.Line(switchHint), safetext.Line(shell.Quote(plan.Dir+"#"+plan.ConfigName)))
 	return nil
+}
+
+// conflictChoices explains the three answers to a conflict, as flags.
+const conflictChoices = `  --on-conflict keep      keep your file as it is, without nixboard's changes to it
+  --on-conflict new       take nixboard's new file; yours is kept as FILE.nixboard-backup
+  --on-conflict markers   write the merge with conflict markers (yours is kept as a backup too), and resolve them before you switch
+`
+
+// resolveConflicts settles every conflict of the plan: with r when
+// --on-conflict gave one, by asking on a terminal, or not at all, which
+// refuses (exit status 1) naming each file and the choices.
+func resolveConflicts(st *stdio, paint painter, plan *flakegen.Plan, conflicts []flakegen.FileChange, r flakegen.Resolution) error {
+	if r == 0 && !st.interactive() {
+		var b strings.Builder
+		b.WriteString("nixboard: nothing was written: your edits conflict with the changes nixboard makes to\n")
+		for _, f := range conflicts {
+			fmt.Fprintf(&b, "  %s (%s)\n", safetext.Line(f.Path), countWord(f.ConflictCount(), "conflict"))
+		}
+		b.WriteString("render again with one of\n" + conflictChoices + "(nixboard render --dry-run --on-conflict markers shows the merge)\n")
+		fmt.Fprint(st.err, b.String())
+		return exitError{1}
+	}
+	in := bufio.NewReader(st.in)
+	for _, f := range conflicts {
+		choice := r
+		if choice == 0 {
+			var err error
+			if choice, err = askConflict(st, paint, in, f); err != nil {
+				return err
+			}
+		}
+		if err := plan.Resolve(f.Path, choice); err != nil {
+			return err
+		}
+		for _, c := range plan.Files {
+			if c.Path == f.Path {
+				fmt.Fprintln(st.out, "  "+paint.action(c.Action, fmt.Sprintf("%-9s", c.Action))+" "+safetext.Line(c.Path)+": "+safetext.Line(c.Reason))
+			}
+		}
+	}
+	return nil
+}
+
+// askConflict shows the merge of one conflicting file and asks what to do
+// with it, until the answer is one of the three words. The end of input
+// refuses, as without a terminal.
+func askConflict(st *stdio, paint painter, in *bufio.Reader, f flakegen.FileChange) (flakegen.Resolution, error) {
+	fmt.Fprintf(st.out, "\n%s: your edits conflict with nixboard's changes (%s); the merge, with conflict markers:\n\n%s\n",
+		safetext.Line(f.Path), countWord(f.ConflictCount(), "conflict"), paint.paint(sgrFaint, safetext.Text(string(f.Merged()))))
+	for {
+		fmt.Fprintf(st.out, "%s: keep (yours as it is), new (nixboard's, yours backed up) or markers (write the merge, resolve before switching)? ", safetext.Line(f.Path))
+		line, err := in.ReadString('\n')
+		if r, ok := flakegen.ParseResolution(strings.ToLower(strings.TrimSpace(line))); ok {
+			return r, nil
+		}
+		if err != nil {
+			fmt.Fprint(st.out, "\n")
+			fmt.Fprintf(st.err, "nixboard: nothing was written: no choice for %s; render again with one of\n%s", safetext.Line(f.Path), conflictChoices)
+			return 0, exitError{1}
+		}
+		fmt.Fprintln(st.out, "please answer keep, new or markers")
+	}
+}
+
+// countWord is "1 conflict" or "2 conflicts".
+func countWord(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // printPlan prints one line per file, its path relative to the directory,
@@ -125,8 +230,9 @@ func summary(plan *flakegen.Plan) string {
 	}{
 		{flakegen.ActionCreate, "created"}, {flakegen.ActionUpdate, "updated"},
 		{flakegen.ActionUnchanged, "unchanged"}, {flakegen.ActionKeep, "kept"},
-		{flakegen.ActionBackup, "backed up"}, {flakegen.ActionRemove, "removed"},
-		{flakegen.ActionRefuse, "refused"},
+		{flakegen.ActionMerge, "merged"}, {flakegen.ActionBackup, "backed up"},
+		{flakegen.ActionMarkers, "written with conflict markers"}, {flakegen.ActionRemove, "removed"},
+		{flakegen.ActionConflict, "in conflict"}, {flakegen.ActionRefuse, "refused"},
 	} {
 		if n := count[c.action]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, c.word))
@@ -169,11 +275,11 @@ func (p painter) paint(sgr, s string) string {
 // file of the person's moves or goes, red for refusal, faint for nothing.
 func (p painter) action(a flakegen.Action, s string) string {
 	switch a {
-	case flakegen.ActionCreate, flakegen.ActionUpdate:
+	case flakegen.ActionCreate, flakegen.ActionUpdate, flakegen.ActionMerge:
 		return p.paint(sgrGreen, s)
-	case flakegen.ActionBackup, flakegen.ActionRemove:
+	case flakegen.ActionBackup, flakegen.ActionRemove, flakegen.ActionMarkers:
 		return p.paint(sgrYellow, s)
-	case flakegen.ActionRefuse:
+	case flakegen.ActionRefuse, flakegen.ActionConflict:
 		return p.paint(sgrRed+sgrBold, s)
 	case flakegen.ActionUnchanged, flakegen.ActionKeep:
 		return p.paint(sgrFaint, s)

@@ -48,7 +48,7 @@ func TestRenderWritesAndReports(t *testing.T) {
 		`homeConfigurations."alice@laptop"`,
 		"  create    flake.nix\n", "  create    nixboard.json\n", "  create    home.nix\n",
 		"  create    nixboard/base.nix\n", "  create    nixboard/answers.nix\n", "  create    .gitignore\n",
-		"  git init  .: the directory becomes a git repository", "  create    .nixboard/last-rendered/nixboard.json: a copy of the nixboard.json nixboard writes", "\ndone: 7 created, git init\n",
+		"  git init  .: the directory becomes a git repository", "  create    .nixboard/last-rendered/nixboard.json: a copy of the nixboard.json nixboard writes", "\ndone: 11 created, git init\n",
 		"next: nixboard switch --dir " + dir + ", or home-manager switch --flake " + dir + "#alice@laptop",
 	} {
 		if !strings.Contains(out, want) {
@@ -65,7 +65,7 @@ func TestRenderWritesAndReports(t *testing.T) {
 
 	// Again: nothing changes, home.nix is kept.
 	code, out, _ = runCLI(t, nil, "render", "--answers", answers, "--dir", dir)
-	if code != 0 || strings.Contains(out, "  create ") || strings.Contains(out, "  update ") || !strings.Contains(out, "\nalready up to date: 6 unchanged, 1 kept\n") ||
+	if code != 0 || strings.Contains(out, "  create ") || strings.Contains(out, "  update ") || !strings.Contains(out, "\nalready up to date: 10 unchanged, 1 kept\n") ||
 		!strings.Contains(out, "  unchanged flake.nix\n") || !strings.Contains(out, "  kept      home.nix: it is yours") {
 		t.Errorf("second render: exit %d\n%s", code, out)
 	}
@@ -213,14 +213,14 @@ func TestRenderTeamBaseRemovesBuiltinBase(t *testing.T) {
 	for _, want := range []string{
 		"  remove    nixboard/base.nix: no longer used: the team base flake (base.flake \"github:example/team\") replaces nixboard's built-in base layer",
 		"--- a/nixboard/base.nix\n+++ /dev/null\n",
-		"\nwould be: 3 updated, 2 unchanged, 1 kept, 1 removed; nothing was written\n",
+		"\nwould be: 4 updated, 4 unchanged, 1 kept, 2 removed; nothing was written\n",
 	} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("dry run: exit %d, stdout lacks %q:\n%s\n%s", code, want, out, errOut)
 		}
 	}
 	code, out, _ = runCLI(t, nil, "render", "--answers", team, "--dir", dir)
-	if code != 0 || !strings.Contains(out, "\ndone: 3 updated, 2 unchanged, 1 kept, 1 removed\n") {
+	if code != 0 || !strings.Contains(out, "\ndone: 4 updated, 4 unchanged, 1 kept, 2 removed\n") {
 		t.Errorf("render: exit %d\n%s", code, out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "nixboard", "base.nix")); !os.IsNotExist(err) {
@@ -247,7 +247,7 @@ func TestRenderOverHomeManagerInit(t *testing.T) {
 		"  backup    flake.nix: it was not written by nixboard; it is kept as flake.nix.nixboard-backup\n",
 		`  create    nixboard.json: homeBase.stateVersion is "24.05" to match home.stateVersion in home.nix (line 5); the answers said "26.05"`,
 		`  kept      home.nix: it is yours: nixboard creates home.nix once and never changes it; it sets home.stateVersion = "24.05" (line 5)`,
-		"\ndone: 5 created, 1 kept, 1 backed up, git init\n",
+		"\ndone: 9 created, 1 kept, 1 backed up, git init\n",
 	} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("exit %d, stdout lacks %q:\n%s\n%s", code, want, out, errOut)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -86,6 +87,17 @@ func (g Git) env() []string {
 // Output runs git with args in dir, stdin (when not nil) as its input, and
 // returns its standard output. A failure is an *Error.
 func (g Git) Output(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]byte, error) {
+	out, err := g.output(ctx, dir, stdin, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// output is Output that also returns what git printed on stdout when it
+// failed: git merge-file prints its result and exits with the number of
+// conflicts.
+func (g Git) output(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]byte, error) {
 	if g.Path == "" {
 		return nil, &Error{Args: args, Dir: dir, ExitCode: -1, Err: errors.New("git is not on PATH")}
 	}
@@ -105,7 +117,7 @@ func (g Git) Output(ctx context.Context, dir string, stdin io.Reader, args ...st
 		if ctx.Err() != nil {
 			e.Err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
-		return nil, e
+		return out, e
 	}
 	return out, nil
 }
@@ -158,4 +170,46 @@ func (g Git) WorkTree(ctx context.Context, dir string) (WorkTree, error) {
 // Init creates a repository in dir.
 func (g Git) Init(ctx context.Context, dir string) error {
 	return g.Run(ctx, dir, "init", "--quiet", dir)
+}
+
+// MergeLabels name the three versions in the conflict markers git
+// merge-file writes: Ours on "<<<<<<<", Base on "|||||||" (diff3 style),
+// Theirs on ">>>>>>>".
+type MergeLabels struct {
+	Ours, Base, Theirs string
+}
+
+// MergeFile merges three versions of a file with `git merge-file -p
+// --diff3`: the changes from base to ours and from base to theirs, both
+// applied. It returns the result and the number of conflicts, each written
+// into the result between conflict markers in diff3 style (ours, base,
+// theirs). git needs no repository for this: the three versions go to
+// temporary files under tmpDir ("" is the system's), removed again before
+// MergeFile returns. git merge-file's exit status is the number of
+// conflicts (127 standing for 127 or more); a status above 127, or git not
+// running at all, is an error.
+func (g Git) MergeFile(ctx context.Context, tmpDir string, base, ours, theirs []byte, labels MergeLabels) (merged []byte, conflicts int, err error) {
+	dir, err := os.MkdirTemp(tmpDir, "nixboard-merge-")
+	if err != nil {
+		return nil, 0, fmt.Errorf("git merge-file: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	names := [3]string{"ours", "base", "theirs"}
+	for i, content := range [3][]byte{ours, base, theirs} {
+		if err := os.WriteFile(filepath.Join(dir, names[i]), content, 0o600); err != nil {
+			return nil, 0, fmt.Errorf("git merge-file: %w", err)
+		}
+	}
+	args := []string{"merge-file", "-p", "--diff3",
+		"-L", labels.Ours, "-L", labels.Base, "-L", labels.Theirs,
+		names[0], names[1], names[2]}
+	out, err := g.output(ctx, dir, nil, args...)
+	var ge *Error
+	switch {
+	case err == nil:
+		return out, 0, nil
+	case errors.As(err, &ge) && ge.ExitCode > 0 && ge.ExitCode <= 127:
+		return out, ge.ExitCode, nil
+	}
+	return nil, 0, err
 }
