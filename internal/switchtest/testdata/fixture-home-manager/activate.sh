@@ -3,6 +3,11 @@
 # home-manager's). It prints what home-manager's activation prints and
 # writes only under $HOME, with home-manager's real clobber messages.
 set -eu
+# Like home-manager's activate: a driver of version 1 or later (the
+# home-manager command, nixboard's undo) has set the profile itself; run
+# without one (version 0), the script sets it.
+driverVersion=0
+if [ "${1:-}" = --driver-version ]; then driverVersion=$2; fi
 pace() { if [ -n "@pace@" ]; then sleep "@pace@"; fi; }
 stateHome=${XDG_STATE_HOME:-$HOME/.local/state}
 profileDir=$stateHome/nix/profiles
@@ -50,9 +55,11 @@ echo "Activating writeBoundary"
 pace
 echo "Activating linkGeneration"
 pace
-echo "Creating new profile generation"
+if [ "$driverVersion" -lt 1 ]; then
+  echo "Creating new profile generation"
+  nix-env --profile "$profileDir/home-manager" --set @out@ >/dev/null
+fi
 pace
-nix-env --profile "$profileDir/home-manager" --set @out@ >/dev/null
 echo "Creating home file links in $HOME"
 pace
 for f in .bashrc .profile; do

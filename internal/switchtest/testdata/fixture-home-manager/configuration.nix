@@ -72,6 +72,7 @@ let
     pace
     sed -e "s|@out@|$out|g" -e "s|@homeFiles@|$files|g" -e "s|@pace@|$fixturePace|g" $template > $out/activate
     chmod +x $out/activate
+    echo 1 > $out/gen-version
     echo "generation ready"
   '';
 in
