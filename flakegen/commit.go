@@ -18,8 +18,8 @@ const RunTrailer = "Nixboard-Run"
 
 // CommitResult says what Commit did.
 type CommitResult struct {
-	// Hash is the commit made; "" when none was.
-	Hash string
+	// Hash is the commit made; "" when none was. Message is its message.
+	Hash, Message string
 	// Skipped says, in a sentence, why no commit was made ("" when one
 	// was, or when there was nothing to commit).
 	Skipped string
@@ -28,15 +28,16 @@ type CommitResult struct {
 	Foreign []string
 }
 
-// Commit records the applied plan as one git commit with message (a
-// subject, a blank line and a body; the RunTrailer is added). It commits
+// Commit records the applied plan as one git commit with the message
+// message returns (a subject, a blank line and a body; the RunTrailer is
+// added), told whether this is the repository's first commit. It commits
 // only the files this plan renders, removes or moves aside, and the flake's
 // lock: when the repository has any other change staged or modified (an
 // edit of the person's own, home.nix included), it commits nothing and
 // says so, so that nothing of theirs is ever committed over. With no
 // change to commit (the same answers rendered again) it makes no commit.
 // id is the author when git has no identity configured.
-func (p *Plan) Commit(ctx context.Context, message string, id gitrepo.Identity) (CommitResult, error) {
+func (p *Plan) Commit(ctx context.Context, message func(first bool) string, id gitrepo.Identity) (CommitResult, error) {
 	wt, err := p.git.WorkTree(ctx, p.Dir)
 	if err != nil {
 		return CommitResult{}, fmt.Errorf("commit: %w", err)
@@ -78,25 +79,23 @@ func (p *Plan) Commit(ctx context.Context, message string, id gitrepo.Identity) 
 			ours[inTop(f.Path)] = true
 		}
 	}
-	var foreign, mine []string
+	// mine are the changes to commit; add the ones of them git has not
+	// staged (a change in the work tree, or an untracked flake.lock
+	// written by the first switch): git add of a deletion Apply staged
+	// already would not find the file.
+	var foreign, mine, add []string
 	for _, e := range status {
-		if !e.Changed() {
-			continue
-		}
-		for _, pth := range []string{e.Path, e.Orig} {
-			switch {
-			case pth == "":
-			case ours[pth]:
-				mine = append(mine, pth)
-			default:
-				foreign = append(foreign, pth)
-			}
-		}
-	}
-	// An untracked flake.lock (written by the first switch) is ours too.
-	for _, e := range status {
-		if e.Kind == '?' && ours[e.Path] {
+		switch {
+		case e.Kind == '?' && ours[e.Path]:
+			mine, add = append(mine, e.Path), append(add, e.Path)
+		case !e.Changed():
+		case !ours[e.Path] || (e.Orig != "" && !ours[e.Orig]):
+			foreign = append(foreign, e.Path)
+		default:
 			mine = append(mine, e.Path)
+			if len(e.XY) == 2 && e.XY[1] != '.' {
+				add = append(add, e.Path)
+			}
 		}
 	}
 	if len(foreign) > 0 {
@@ -106,12 +105,9 @@ func (p *Plan) Commit(ctx context.Context, message string, id gitrepo.Identity) 
 	if len(mine) == 0 {
 		return CommitResult{}, nil
 	}
-	slices.Sort(mine)
-	mine = slices.Compact(mine)
-	// Paths for git add -A, relative to the top, from the top.
-	hash, err := p.git.Commit(ctx, wt.Top, strings.TrimRight(message, "\n")+"\n\n"+RunTrailer+": render\n", mine, id)
+	hash, err := p.git.Commit(ctx, wt.Top, strings.TrimRight(message(!hasHead), "\n")+"\n\n"+RunTrailer+": render\n", add, id)
 	if err != nil {
 		return CommitResult{}, fmt.Errorf("commit: %w", err)
 	}
-	return CommitResult{Hash: hash}, nil
+	return CommitResult{Hash: hash, Message: message(!hasHead)}, nil
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
-const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run]"
+const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run] [--no-commit]"
 
 // runRender renders the flake for an answers file: it validates, prints
 // what happens to each file and applies the plan, or with --dry-run prints
@@ -23,6 +23,7 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 	answersPath := fs.String("answers", "", "the answers `FILE` (JSON, the format of nixboard.json)")
 	dir := fs.String("dir", "", "the configuration `DIR` (default $XDG_CONFIG_HOME/home-manager or ~/.config/home-manager)")
 	dryRun := fs.Bool("dry-run", false, "print what would change, with unified diffs, and write nothing")
+	noCommit := fs.Bool("no-commit", false, "write and stage the files but make no git commit of this run")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -51,6 +52,11 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 	}
 	for _, note := range a.Normalize() {
 		fmt.Fprintf(st.err, "note: %s\n", safetext.Line(note))
+	}
+	// The last run's answers, for the commit message (nil: a first run).
+	var previous *flakegen.Answers
+	if old, err := flakegen.Load(filepath.Join(*dir, "nixboard.json")); err == nil {
+		previous = &old
 	}
 	plan, err := flakegen.NewPlan(ctx, *dir, a, personEnv(st))
 	if err != nil {
@@ -85,6 +91,11 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 			return exitError{1}
 		}
 		return err
+	}
+	if !*noCommit {
+		if err := commitRun(ctx, st, plan, previous); err != nil {
+			return err
+		}
 	}
 	status := "done: " + summary(plan)
 	if !changed {
