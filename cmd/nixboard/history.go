@@ -212,28 +212,15 @@ func runHistory(ctx context.Context, st *stdio, args []string) error {
 	return nil
 }
 
-// commitRun commits an applied plan as one run, with the message made from
-// the last run's answers and the new ones, and says in a line what it did:
-// the commit, or why there is none. No line when nothing changed.
+// commitRun commits an applied plan as one run (wizardlogic.CommitRun)
+// and prints the line that says what it did.
 func commitRun(ctx context.Context, st *stdio, plan *flakegen.Plan, previous *flakegen.Answers) error {
-	// The repository's first commit is the first configuration, even
-	// over the answers of an earlier run that was never committed.
-	msg := func(first bool) string {
-		if first {
-			return wizardlogic.CommitMessage(nil, plan.Answers)
-		}
-		return wizardlogic.CommitMessage(previous, plan.Answers)
-	}
-	res, err := plan.Commit(ctx, msg, gitrepo.Identity{Name: plan.Answers.Git.Name, Email: plan.Answers.Git.Email})
+	line, err := wizardlogic.CommitRun(ctx, plan, previous)
 	if err != nil {
-		return fmt.Errorf("the files are written, but: %w", err)
+		return err
 	}
-	switch {
-	case res.Hash != "":
-		subject, _, _ := strings.Cut(res.Message, "\n")
-		fmt.Fprintf(st.out, "committed %s: %s\n", res.Hash[:7], safetext.Line(subject))
-	case res.Skipped != "":
-		fmt.Fprintf(st.out, "%s\n", safetext.Line(res.Skipped))
+	if line != "" {
+		fmt.Fprintln(st.out, safetext.Line(line))
 	}
 	return nil
 }

@@ -1,12 +1,39 @@
 package wizardlogic
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/gitrepo"
 )
+
+// CommitRun commits an applied plan as one run (flakegen's Plan.Commit),
+// with CommitMessage of the last run's answers and the plan's; the
+// repository's first commit is the first configuration, even over the
+// answers of an earlier run that was never committed. It returns the line
+// that says what happened: the commit, or why there is none ("" when
+// nothing changed). The answers' git identity is used when git has none.
+func CommitRun(ctx context.Context, plan *flakegen.Plan, previous *flakegen.Answers) (string, error) {
+	msg := func(first bool) string {
+		if first {
+			return CommitMessage(nil, plan.Answers)
+		}
+		return CommitMessage(previous, plan.Answers)
+	}
+	res, err := plan.Commit(ctx, msg, gitrepo.Identity{Name: plan.Answers.Git.Name, Email: plan.Answers.Git.Email})
+	if err != nil {
+		return "", fmt.Errorf("the files are written, but: %w", err)
+	}
+	if res.Hash != "" {
+		subject, _, _ := strings.Cut(res.Message, "\n")
+		return "committed " + res.Hash[:7] + ": " + subject, nil
+	}
+	return res.Skipped, nil
+}
 
 // CommitMessage is the git commit message of one applied run: a subject
 // that says what changed, from the same comparison the review shows

@@ -105,6 +105,16 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 		return o, fmt.Errorf("write %s: %w", dir, err)
 	}
 	fmt.Fprintln(out, "Wrote the configuration to "+dir+".")
+	if !opts.NoCommit {
+		line, err := wizardlogic.CommitRun(ctx, plan, previous)
+		if err != nil {
+			o.Failed = true
+			return o, err
+		}
+		if line != "" {
+			fmt.Fprintln(out, line)
+		}
+	}
 	o.Step = StepWrite
 	if opts.NoSwitch || opts.Deps.PlainSwitch == nil {
 		fmt.Fprintln(out, "Switch to it with: "+wizardlogic.SwitchCommand(dir, r.User.Home, a))

@@ -18,13 +18,16 @@ type writeScreen struct {
 	err  error
 }
 
-type writeDoneMsg struct{ err error }
+type writeDoneMsg struct {
+	err    error
+	commit string
+}
 
 // startWrite applies the reviewed plan in a command.
 func (m *Model) startWrite() tea.Cmd {
 	m.write = writeScreen{busy: true}
 	m.refreshPager()
-	ctx, plan, root := m.ctx, m.review.plan, m.opts.DirRoot
+	ctx, plan, root, previous, noCommit := m.ctx, m.review.plan, m.opts.DirRoot, m.previous, m.opts.NoCommit
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		if plan == nil {
 			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
@@ -32,7 +35,11 @@ func (m *Model) startWrite() tea.Cmd {
 		if err := wizardlogic.DirInside(plan.Dir, root); err != nil {
 			return writeDoneMsg{err: err}
 		}
-		return writeDoneMsg{err: plan.Apply(ctx)}
+		if err := plan.Apply(ctx); err != nil || noCommit {
+			return writeDoneMsg{err: err}
+		}
+		line, err := wizardlogic.CommitRun(ctx, plan, previous)
+		return writeDoneMsg{err: err, commit: line}
 	})
 }
 
@@ -41,6 +48,7 @@ func (m *Model) updateWrite(msg tea.Msg) tea.Cmd {
 	case writeDoneMsg:
 		m.write.busy = false
 		m.write.err = msg.err
+		m.outcome.Commit = msg.commit
 		if msg.err != nil {
 			m.outcome.Failed = true
 			m.refreshPager()
