@@ -231,6 +231,7 @@ func testUndoAfterTwoRuns(t *testing.T, mode nixtest.Mode) {
 	}
 
 	out := cli(0, "undo", "--plain", "--dir", f.Dir)
+	t.Logf("undo:\n%s", out)
 	f.CheckMode(t)
 	noEscapes(t, out)
 	if !strings.Contains(out, "switch ok") {
