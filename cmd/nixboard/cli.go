@@ -58,6 +58,8 @@ func commands() []command {
 		{"doctor", "check this machine and explain what to fix", runDoctor},
 		{"switch", "run the home-manager switch with live progress", runSwitch},
 		{"replay", "replay a recorded switch log through the same screen", runReplay},
+		{"history", "list the applied runs with their generation, date and change", runHistory},
+		{"undo", "go back to the previous applied run: its files and its generation", runUndo},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
-const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run] [--on-conflict keep|new|markers]"
+const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run] [--on-conflict keep|new|markers] [--no-commit]"
 
 // runRender renders the flake for an answers file: it validates, prints
 // what happens to each file and applies the plan, or with --dry-run prints
@@ -32,6 +32,7 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 	dir := fs.String("dir", "", "the configuration `DIR` (default $XDG_CONFIG_HOME/home-manager or ~/.config/home-manager)")
 	dryRun := fs.Bool("dry-run", false, "print what would change, with unified diffs, and write nothing")
 	onConflict := fs.String("on-conflict", "", "for a file whose edits conflict with nixboard's changes: `keep` yours as it is, take the new one (yours backed up), or write the merge with conflict markers to resolve before switching (keep|new|markers); without it render asks on a terminal and refuses otherwise")
+	noCommit := fs.Bool("no-commit", false, "write and stage the files but make no git commit of this run")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +69,11 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 	}
 	for _, note := range a.Normalize() {
 		fmt.Fprintf(st.err, "note: %s\n", safetext.Line(note))
+	}
+	// The last run's answers, for the commit message (nil: a first run).
+	var previous *flakegen.Answers
+	if old, err := flakegen.Load(filepath.Join(*dir, "nixboard.json")); err == nil {
+		previous = &old
 	}
 	plan, err := flakegen.NewPlan(ctx, *dir, a, personEnv(st))
 	if err != nil {
@@ -108,6 +114,11 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 			return exitError{1}
 		}
 		return err
+	}
+	if !*noCommit {
+		if err := commitRun(ctx, st, plan, previous); err != nil {
+			return err
+		}
 	}
 	status := "done: " + summary(plan)
 	if !changed {

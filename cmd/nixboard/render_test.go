@@ -219,9 +219,9 @@ func TestRenderTeamBaseRemovesBuiltinBase(t *testing.T) {
 			t.Errorf("dry run: exit %d, stdout lacks %q:\n%s\n%s", code, want, out, errOut)
 		}
 	}
-	code, out, _ = runCLI(t, nil, "render", "--answers", team, "--dir", dir)
+	code, out, errOut = runCLI(t, nil, "render", "--answers", team, "--dir", dir)
 	if code != 0 || !strings.Contains(out, "\ndone: 4 updated, 4 unchanged, 1 kept, 2 removed\n") {
-		t.Errorf("render: exit %d\n%s", code, out)
+		t.Errorf("render: exit %d\n%s%s", code, out, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "nixboard", "base.nix")); !os.IsNotExist(err) {
 		t.Errorf("base.nix still there: %v", err)

@@ -62,9 +62,14 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 		fmt.Fprintf(st.out, "running: %s\n", safetext.Line(plan.Command()))
 		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
 		d, sum := followPlain(ctx, st, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose)
-		return finishPlain(st, d, sum, run.LogPath())
+		err = finishPlain(st, d, sum, run.LogPath())
+	} else {
+		err = runScreen(ctx, st, screenConfig{title: title, source: run, run: run})
 	}
-	return runScreen(ctx, st, screenConfig{title: title, source: run, run: run})
+	if err == nil {
+		recordGeneration(ctx, st, plan.Dir)
+	}
+	return err
 }
 
 // personVars are the variables nixboard reads to plan a switch, and the

@@ -13,7 +13,7 @@ import (
 	"github.com/nixboard/nixboard/tui/wizard"
 )
 
-const wizardSynopsis = "nixboard [--dir DIR] [--answers FILE [--yes]] [--no-switch] [--dry-run] [--accessible] [--demo [--demo-platform NAME]]"
+const wizardSynopsis = "nixboard [--dir DIR] [--answers FILE [--yes]] [--no-switch] [--no-commit] [--dry-run] [--accessible] [--demo [--demo-platform NAME]]"
 
 // wizardFlags are the wizard's command line.
 type wizardFlags struct {
@@ -21,6 +21,7 @@ type wizardFlags struct {
 	answers      string
 	yes          bool
 	noSwitch     bool
+	noCommit     bool
 	dryRun       bool
 	accessible   bool
 	demo         bool
@@ -33,6 +34,7 @@ func newWizardFlagSet(st *stdio, f *wizardFlags) *flag.FlagSet {
 	fs.StringVar(&f.answers, "answers", "", "pre-fill the questions from an answers `FILE` (the format of nixboard.json)")
 	fs.BoolVar(&f.yes, "yes", false, "with --answers: skip the questions and go ahead (required without a terminal)")
 	fs.BoolVar(&f.noSwitch, "no-switch", false, "write the configuration but do not switch to it")
+	fs.BoolVar(&f.noCommit, "no-commit", false, "write the configuration but make no git commit of this run")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be written, with diffs, and write nothing")
 	fs.BoolVar(&f.accessible, "accessible", false, "plain line-by-line prompts for screen readers (also: ACCESSIBLE set)")
 	fs.BoolVar(&f.demo, "demo", false, "run the whole wizard against a simulated machine; writes only to a temporary directory")
@@ -105,6 +107,12 @@ func runWizard(ctx context.Context, st *stdio, args []string) error {
 	if !o.Quit && o.Step == wizard.StepDone {
 		fmt.Fprint(st.out, safetext.Text(wizard.FinalMessage(m)))
 	}
+	if o.Commit != "" {
+		fmt.Fprintln(st.out, safetext.Line(o.Commit))
+	}
+	if !f.demo && !o.Failed && !opts.NoSwitch && o.LogPath != "" {
+		recordGeneration(ctx, st, o.Dir)
+	}
 	return wizardExit(o, nil)
 }
 
@@ -129,6 +137,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		Dir:      f.dir,
 		Yes:      f.yes,
 		NoSwitch: f.noSwitch,
+		NoCommit: f.noCommit,
 		DryRun:   f.dryRun,
 		NoColor:  theme.NoColor(st.getenv),
 	}
@@ -180,6 +189,9 @@ func runWizardPlain(ctx context.Context, st *stdio, f wizardFlags) error {
 	renderArgs := []string{"--answers", f.answers, "--dir", dir}
 	if f.dryRun {
 		renderArgs = append(renderArgs, "--dry-run")
+	}
+	if f.noCommit {
+		renderArgs = append(renderArgs, "--no-commit")
 	}
 	if err := runRender(ctx, st, renderArgs); err != nil {
 		return err

@@ -159,6 +159,13 @@ func testWizardRealSwitchInTmux(t *testing.T, mode nixtest.Mode) {
 	if logs := savedLogs(t, f.Home); len(logs) != 1 {
 		t.Errorf("saved logs: %v", logs)
 	}
+	// The run is one commit, and the generation it produced is noted on it.
+	if subject := gitIn(t, dir, "log", "--format=%s"); !strings.HasPrefix(subject, "nixboard: first configuration (fixture@fixturebox, ") {
+		t.Errorf("commits after the wizard: %q", subject)
+	}
+	if note := gitIn(t, dir, "notes", "--ref=nixboard", "show", "HEAD"); !strings.Contains(note, "Nixboard-Generation: 1\n") {
+		t.Errorf("the wizard's switch did not record its generation: %q", note)
+	}
 	f.CheckMode(t)
 	t.Logf("wizard to Done with a real switch: %v (build, fixture and run)", time.Since(started).Round(time.Millisecond))
 }

@@ -31,6 +31,8 @@ type Options struct {
 	// NoSwitch stops after writing; DryRun stops after the review.
 	NoSwitch bool
 	DryRun   bool
+	// NoCommit writes without committing the run (--no-commit).
+	NoCommit bool
 	// Demo marks a demo run: the header says so and times come from Deps.Now.
 	Demo bool
 	// DirRoot, when set (the demo's temporary directory), is the only
@@ -88,6 +90,8 @@ type Outcome struct {
 	// Dir is the configuration directory; LogPath the switch log, if any.
 	Dir     string
 	LogPath string
+	// Commit says what the write step committed, or why it did not.
+	Commit string
 }
 
 // Model is the wizard's root model. It owns the step, the window size and

@@ -18,12 +18,17 @@ type writeScreen struct {
 	err  error
 }
 
-type writeDoneMsg struct{ err error }
+type writeDoneMsg struct {
+	err error
+	// commit is the line that says what the run's commit did ("" when
+	// nothing was said, or --no-commit).
+	commit string
+}
 
 // enter applies the reviewed plan in a command.
 func (s *writeScreen) enter(m *Model, _ Step) tea.Cmd {
 	*s = writeScreen{busy: true}
-	ctx, plan, root := m.ctx, m.review.plan, m.opts.DirRoot
+	ctx, plan, root, previous, noCommit := m.ctx, m.review.plan, m.opts.DirRoot, m.previous, m.opts.NoCommit
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		if plan == nil {
 			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
@@ -31,7 +36,11 @@ func (s *writeScreen) enter(m *Model, _ Step) tea.Cmd {
 		if err := wizardlogic.DirInside(plan.Dir, root); err != nil {
 			return writeDoneMsg{err: err}
 		}
-		return writeDoneMsg{err: plan.Apply(ctx)}
+		if err := plan.Apply(ctx); err != nil || noCommit {
+			return writeDoneMsg{err: err}
+		}
+		line, err := wizardlogic.CommitRun(ctx, plan, previous)
+		return writeDoneMsg{err: err, commit: line}
 	})
 }
 
@@ -42,6 +51,7 @@ func (s *writeScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	case writeDoneMsg:
 		s.busy = false
 		s.err = msg.err
+		m.outcome.Commit = msg.commit
 		if msg.err != nil {
 			m.outcome.Failed = true
 			m.refreshPager()
@@ -100,6 +110,16 @@ func (s *writeScreen) accessible(r *plainRun) (bool, error) {
 		return true, fmt.Errorf("write %s: %w", r.dir, err)
 	}
 	fmt.Fprintln(r.out, "Wrote the configuration to "+r.dir+".")
+	if !r.opts.NoCommit {
+		line, err := wizardlogic.CommitRun(r.ctx, r.plan, r.previous)
+		if err != nil {
+			r.o.Failed = true
+			return true, err
+		}
+		if line != "" {
+			fmt.Fprintln(r.out, line)
+		}
+	}
 	r.o.Step = StepWrite
 	return false, nil
 }

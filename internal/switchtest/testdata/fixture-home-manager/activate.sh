@@ -7,6 +7,11 @@ set -eu
 # activation-init.sh do): every step still runs its checks, and `run` prints
 # each command that would change something instead of running it.
 run() { if [ -n "${DRY_RUN:-}" ]; then echo "$*"; else "$@"; fi; }
+# Like home-manager's activate: a driver of version 1 or later (the
+# home-manager command, nixboard's undo) has set the profile itself; run
+# without one (version 0), the script sets it.
+driverVersion=0
+if [ "${1:-}" = --driver-version ]; then driverVersion=$2; fi
 pace() { if [ -n "@pace@" ]; then sleep "@pace@"; fi; }
 stateHome=${XDG_STATE_HOME:-$HOME/.local/state}
 profileDir=$stateHome/nix/profiles
@@ -55,9 +60,11 @@ echo "Activating writeBoundary"
 pace
 echo "Activating linkGeneration"
 pace
-echo "Creating new profile generation"
+if [ "$driverVersion" -lt 1 ]; then
+  echo "Creating new profile generation"
+  run nix-env --profile "$profileDir/home-manager" --set @out@ >/dev/null
+fi
 pace
-run nix-env --profile "$profileDir/home-manager" --set @out@ >/dev/null
 echo "Creating home file links in $HOME"
 pace
 for f in .bashrc .profile; do

@@ -12,8 +12,11 @@
 { pkgs, modules ? [ ], extraSpecialArgs ? { }, fixtureSleep ? 0, fixtureMarker ? "", fixturePace ? "", ... }:
 let
   system = pkgs.git.system;
+  # A module may read files beside it (nixboard's answers module reads
+  # ../nixboard.json), so a path module counts with the whole directory it
+  # is in: the directory's store path changes with any file in it.
   describe = m:
-    if builtins.isPath m then builtins.readFile m
+    if builtins.isPath m then builtins.readFile m + "\n" + builtins.unsafeDiscardStringContext (toString (builtins.path { path = dirOf m; name = "fixture-module-dir"; }))
     else if builtins.isAttrs m then builtins.toJSON (builtins.attrNames m)
     else builtins.typeOf m;
   configHash = builtins.hashString "sha256" (builtins.concatStringsSep "\n" (map describe modules));
@@ -72,6 +75,7 @@ let
     pace
     sed -e "s|@out@|$out|g" -e "s|@homeFiles@|$files|g" -e "s|@pace@|$fixturePace|g" $template > $out/activate
     chmod +x $out/activate
+    echo 1 > $out/gen-version
     echo "generation ready"
   '';
 in

@@ -40,4 +40,10 @@ if [ "$cmd" = build ]; then
   echo "$gen"
   exit 0
 fi
+# As home-manager does since its activation driver version 1: the command
+# sets the profile, then runs the activate script.
+profileDir=${XDG_STATE_HOME:-$HOME/.local/state}/nix/profiles
+if [ -d "$profileDir" ]; then
+  nix-env --profile "$profileDir/home-manager" --set "$gen" >/dev/null
+fi
 HOME_MANAGER_BACKUP_EXT=$backup VERBOSE=$verbose "$gen/activate" --driver-version 1
