@@ -157,6 +157,20 @@ func (d *driver) settle() {
 	}
 }
 
+// step delivers the messages of the commands that have run so far, once,
+// without settling the commands they return: a test can then slip another
+// message (a resize) in before those commands' messages.
+func (d *driver) step() {
+	synctest.Wait()
+	d.mu.Lock()
+	msgs := d.inbox
+	d.inbox = nil
+	d.mu.Unlock()
+	for _, msg := range msgs {
+		d.deliver(msg)
+	}
+}
+
 // press sends keys one at a time, each one settled before the next: text
 // of several letters is typed letter by letter.
 func (d *driver) press(keys ...string) {

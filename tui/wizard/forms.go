@@ -97,6 +97,24 @@ type questionValues struct {
 	// the list, whose highlighted flag the screen describes below it.
 	choices []wizardlogic.ModuleChoice
 	modules *huh.MultiSelect[string]
+	// editor and aliases are the fields whose texts name the chosen shell
+	// (followShell).
+	editor  *huh.Select[string]
+	aliases *huh.Text
+}
+
+// followShell sets the texts that name the chosen shell. They are set on
+// the fields directly, at once, after every update of the form: huh's
+// TitleFunc/DescriptionFunc load them through a command instead, which the
+// stale-page guard drops when the page changes before it runs, and huh
+// never loads them again (the question was then left without a title).
+func (v *questionValues) followShell() {
+	if v.editor != nil {
+		v.editor.Description("Becomes EDITOR for " + v.Shell + " and git.")
+	}
+	if v.aliases != nil {
+		v.aliases.Title("Shell aliases (" + v.Shell + ")")
+	}
 }
 
 // apply writes the form's values into the answers and the directory. A
@@ -230,14 +248,15 @@ func placeGroup(v *questionValues, system string) *huh.Group {
 }
 
 func shellGroup(v *questionValues) *huh.Group {
+	v.editor = huh.NewSelect[string]().Key(keyEditor).Title("Editor").
+		Options(huh.NewOptions(wizardlogic.Editors(v.Editor)...)...).Value(&v.Editor)
 	return huh.NewGroup(
 		huh.NewSelect[string]().Key(keyShell).Title("Shell").
 			Description("The shell home-manager configures (aliases, variables, prompt tools).").
 			Options(huh.NewOptions(flakegen.KnownShells...)...).Value(&v.Shell),
-		// The editor's description names the shell chosen just above.
-		huh.NewSelect[string]().Key(keyEditor).Title("Editor").
-			DescriptionFunc(func() string { return "Becomes EDITOR for " + v.Shell + " and git." }, &v.Shell).
-			Options(huh.NewOptions(wizardlogic.Editors(v.Editor)...)...).Value(&v.Editor),
+		// The editor's description names the shell chosen just above
+		// (followShell).
+		v.editor,
 	)
 }
 
@@ -277,12 +296,14 @@ func modulesGroup(v *questionValues, height int, long bool) *huh.Group {
 }
 
 func extrasGroup(v *questionValues) *huh.Group {
+	// The aliases are the chosen shell's: the title says which
+	// (followShell).
+	v.aliases = huh.NewText().Key(keyAliases).
+		Description("One NAME=COMMAND per line, e.g. gs=git status (alt+enter for a new line).").
+		Lines(3).ExternalEditor(false).Value(&v.Aliases).Validate(via(v.checks, keyAliases))
+	v.followShell()
 	return huh.NewGroup(
-		// The aliases are the chosen shell's: the title says which.
-		huh.NewText().Key(keyAliases).
-			TitleFunc(func() string { return "Shell aliases (" + v.Shell + ")" }, &v.Shell).
-			Description("One NAME=COMMAND per line, e.g. gs=git status (alt+enter for a new line).").
-			Lines(3).ExternalEditor(false).Value(&v.Aliases).Validate(via(v.checks, keyAliases)),
+		v.aliases,
 		huh.NewText().Key(keyEnv).Title("Environment variables").
 			Description("One NAME=VALUE per line.").
 			Lines(2).ExternalEditor(false).Value(&v.Env).Validate(via(v.checks, keyEnv)),

@@ -286,6 +286,7 @@ func (q *questionsScreen) handle(msg tea.Msg, a *flakegen.Answers, dir *string) 
 		q.gen++
 		q.values.apply(a, dir)
 	}
+	q.values.followShell()
 	cmd = q.tag(cmd)
 	if q.form.State == huh.StateCompleted {
 		q.values.apply(a, dir)

@@ -62,3 +62,33 @@ func TestQuestionsEscLeavesAPageWithAProblem(t *testing.T) {
 		}
 	})
 }
+
+// TestQuestionsShellTextAfterQuickBackAndForth: leaving the extras page
+// right after it opened (esc before the page's first messages were
+// handled) and coming back still shows the aliases' title with the chosen
+// shell. The texts are set on the fields at once (followShell): with huh's
+// TitleFunc a title comes through a command, and huh never asks again for
+// one whose message was dropped (TestWizardRealSwitchInTmux once failed
+// under load with the aliases question left without a title; this test did
+// not reproduce that on the old code, it guards the path).
+func TestQuestionsShellTextAfterQuickBackAndForth(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(t, fakeReport("/home/alice"))
+	runDriven(t, opts, 100, 40, func(t *testing.T, d *driver) {
+		d.press("enter")
+		acceptPages(t, d, 1, 2)
+		d.press("down", "enter")
+		wantView(t, d, "Becomes EDITOR for zsh and git.")
+		d.press("enter")
+		wantView(t, d, "Question page 4 of 5")
+		d.deliver(keyMsgs("enter")[0])
+		d.step() // page 5 opens
+		d.step() // its first message: huh starts loading the title
+		d.deliver(keyMsgs("esc")[0])
+		d.settle()
+		wantView(t, d, "Question page 4 of 5")
+		d.press("enter")
+		wantView(t, d, "Question page 5 of 5")
+		wantView(t, d, "Shell aliases (zsh)")
+	})
+}
