@@ -10,15 +10,17 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/nixboard/nixboard/internal/proc"
 )
 
 // referenceLines splits a log the way a live run's reader does
-// (readLine over a bufio.Reader), dropping time markers as a replay does.
+// (proc.ReadLine over a bufio.Reader), dropping time markers as a replay does.
 func referenceLines(data []byte) ([]string, error) {
 	br := bufio.NewReaderSize(bytes.NewReader(data), 16)
 	var out []string
 	for {
-		line, err := readLine(br)
+		line, _, err := proc.ReadLine(br, MaxLineBytes)
 		if line != nil {
 			if _, ok := parseTimeMarker(line); !ok {
 				out = append(out, string(line))

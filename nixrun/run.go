@@ -296,29 +296,3 @@ func (l *savedLog) discard() {
 	l.close(-1)
 	_ = os.Remove(l.path)
 }
-
-// readLine reads one line without its end of line, keeping at most
-// MaxLineBytes of it. It returns io.EOF (with a last unterminated line, if
-// any) at the end.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if room := MaxLineBytes - len(line); room > 0 {
-			line = append(line, chunk[:min(len(chunk), room)]...)
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if err != nil {
-			if len(line) == 0 {
-				return nil, err
-			}
-			return trimEOL(line), err
-		}
-		if line == nil {
-			line = []byte{}
-		}
-		return trimEOL(line), nil
-	}
-}

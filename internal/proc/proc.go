@@ -264,7 +264,7 @@ func (p *Process) pump(f *os.File, s Spec) {
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
 	for {
-		line, cut, err := readLine(br, maxLine)
+		line, cut, err := ReadLine(br, maxLine)
 		if line != nil && s.Lines != nil {
 			s.Lines(Line{At: time.Since(p.start), Text: line, Cut: cut})
 		}
@@ -274,10 +274,11 @@ func (p *Process) pump(f *os.File, s Spec) {
 	}
 }
 
-// readLine reads one line without its end of line, keeping at most max
-// bytes of it (cut says that more was dropped). It returns io.EOF (with a
-// last unterminated line, if any) at the end.
-func readLine(br *bufio.Reader, max int) (line []byte, cut bool, err error) {
+// ReadLine reads one line without its end of line, keeping at most max
+// bytes of it (cut says that more was dropped): how a process's output is
+// split into Lines. It returns io.EOF (with a last unterminated line, if
+// any) at the end.
+func ReadLine(br *bufio.Reader, max int) (line []byte, cut bool, err error) {
 	total := 0
 	for {
 		chunk, err := br.ReadSlice('\n')
