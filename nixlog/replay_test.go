@@ -10,22 +10,17 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/nixboard/nixboard/internal/proc"
 )
 
-// referenceLines splits a log the way a live run's reader does (whole
-// lines cut to MaxLineBytes, "\n" or "\r\n" dropped, a last line without
-// a newline kept), dropping time markers as a replay does. It is written
-// independently of Replay's reader, to compare against it.
+// referenceLines splits a log the way a live run's reader does
+// (proc.ReadLine over a bufio.Reader), dropping time markers as a replay does.
 func referenceLines(data []byte) ([]string, error) {
 	br := bufio.NewReaderSize(bytes.NewReader(data), 16)
 	var out []string
 	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 {
-			line = nil
-		} else {
-			line = TrimEOL(line[:min(len(line), MaxLineBytes)])
-		}
+		line, _, err := proc.ReadLine(br, MaxLineBytes)
 		if line != nil {
 			if _, ok := parseTimeMarker(line); !ok {
 				out = append(out, string(line))

@@ -7,50 +7,46 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/nixboard/nixboard/internal/proc"
 	"github.com/nixboard/nixboard/nixlog"
 )
 
 // InterruptGrace is how long Interrupt waits after SIGINT before it kills
 // what is left of the process group.
-const InterruptGrace = 3 * time.Second
+const InterruptGrace = proc.DefaultGrace
 
 // timeMarkEvery is how often the saved log gets a time marker, so a replay
 // can reproduce the pace of the real run.
 const timeMarkEvery = 50 * time.Millisecond
 
-// Run is a switch (or any plan) running in its own process group. Its
-// stdout and stderr lines arrive interleaved through Next; every raw line is
-// also written to the full log file.
+// ErrStopping is why a run does not start once its RunSet was closed.
+var ErrStopping = proc.ErrStopping
+
+// RunSet holds the processes started under one context (proc.Set): runs
+// and installers alike.
+type RunSet = proc.Set
+
+// NewRunSet returns an empty, open set.
+func NewRunSet() *RunSet { return proc.NewSet() }
+
+// WithRunSet returns a context whose runs (Start with it or a context
+// derived from it) are entered into s.
+func WithRunSet(ctx context.Context, s *RunSet) context.Context { return proc.WithSet(ctx, s) }
+
+// Run is a switch (or any plan) running in its own process group
+// (internal/proc). Its stdout and stderr lines arrive in the order they
+// were written through Next; every raw line is also written to the full
+// log file.
 type Run struct {
-	cmd     *exec.Cmd
-	start   time.Time
+	p       *proc.Process
 	lines   chan nixlog.RawLine
-	exited  chan struct{}
-	done    chan struct{}
 	log     *savedLog
-	exitErr error
-	status  int
 	context nixlog.Context
-
-	// grace is how long Interrupt waits after SIGINT (Plan.InterruptGrace).
-	grace time.Duration
-	// kill is closed by Kill: the interrupt skips what is left of its grace.
-	kill     chan struct{}
-	killOnce sync.Once
-	// stopped is closed once Interrupt is done: the process exited and
-	// every process of the run it found is gone.
-	stopped chan struct{}
-
-	interruptOnce sync.Once
-	interrupted   bool
-	mu            sync.Mutex
 }
 
 // Start runs the plan in its own process group and begins streaming its
@@ -69,128 +65,35 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		log.discard()
-		return nil, fmt.Errorf("switch: %w", err)
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		log.discard()
-		return nil, fmt.Errorf("switch: %w", err)
-	}
-	cmd := exec.Command(p.Argv[0], p.Argv[1:]...)
-	cmd.Dir = p.Dir
-	cmd.Env = p.Env
-	cmd.Stdout = outW
-	cmd.Stderr = errW
-	// A process group of its own: Ctrl-C in the terminal reaches nixboard
-	// only, and an interrupt can reach every nix process the switch starts.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	r := &Run{
-		cmd:     cmd,
 		lines:   make(chan nixlog.RawLine, 8192),
-		exited:  make(chan struct{}),
-		done:    make(chan struct{}),
 		log:     log,
 		context: nixlog.Context{UnfreeAllowed: p.UnfreeAllowed},
-		grace:   p.InterruptGrace,
-		kill:    make(chan struct{}),
-		stopped: make(chan struct{}),
 	}
-	if r.grace <= 0 {
-		r.grace = InterruptGrace
+	spec := proc.Spec{
+		Argv:    p.Argv,
+		Dir:     p.Dir,
+		Env:     p.Env,
+		Grace:   p.InterruptGrace,
+		MaxLine: nixlog.MaxLineBytes,
+		Lines: func(l proc.Line) {
+			r.log.write(l.At, l.Text)
+			r.lines <- nixlog.RawLine{At: l.At, Text: l.Text}
+		},
+		Finish: func(status int) {
+			r.log.close(status)
+			close(r.lines)
+		},
 	}
-	set := runSetFrom(ctx)
-	fail := func(err error) (*Run, error) {
-		outR.Close()
-		outW.Close()
-		errR.Close()
-		errW.Close()
+	// The log's time markers count from the same start as the lines.
+	log.start = time.Now()
+	pr, err := proc.Start(ctx, spec)
+	if err != nil {
 		log.discard()
-		return nil, err
+		return nil, fmt.Errorf("switch: %w", err)
 	}
-	if set != nil && !set.add() {
-		return fail(fmt.Errorf("switch: not started: %w", ErrStopping))
-	}
-	r.start = time.Now()
-	log.start = r.start
-	if err := cmd.Start(); err != nil {
-		if set != nil {
-			set.remove(nil)
-		}
-		return fail(fmt.Errorf("switch: start %s: %w", p.Argv[0], err))
-	}
-	if set != nil {
-		set.track(r)
-	}
-	outW.Close()
-	errW.Close()
-
-	var readers sync.WaitGroup
-	readers.Add(2)
-	for _, f := range []*os.File{outR, errR} {
-		go func() {
-			defer readers.Done()
-			r.pump(f)
-		}()
-	}
-	go func() {
-		err := cmd.Wait()
-		r.mu.Lock()
-		r.exitErr = err
-		r.status = exitStatus(cmd.ProcessState)
-		r.mu.Unlock()
-		close(r.exited)
-		// A process that left the group (nix builders call setsid) may
-		// still hold the pipes; give the readers a moment, then close.
-		readersDone := make(chan struct{})
-		go func() { readers.Wait(); close(readersDone) }()
-		select {
-		case <-readersDone:
-		case <-time.After(2 * time.Second):
-			outR.Close()
-			errR.Close()
-			<-readersDone
-		}
-		outR.Close()
-		errR.Close()
-		r.log.close(r.status)
-		close(r.lines)
-		close(r.done)
-		if set != nil {
-			// The set lets go of the run once nothing of it is left,
-			// an interrupt in progress included.
-			r.Wait()
-			set.remove(r)
-		}
-	}()
-	go func() {
-		select {
-		case <-ctx.Done():
-			r.Interrupt()
-		case <-r.exited:
-		}
-	}()
+	r.p = pr
 	return r, nil
-}
-
-// pump reads lines from f, saves them and sends them on.
-func (r *Run) pump(f *os.File) {
-	br := bufio.NewReaderSize(f, 64<<10)
-	for {
-		line, err := readLine(br)
-		if line != nil {
-			at := time.Since(r.start)
-			r.log.write(at, line)
-			r.lines <- nixlog.RawLine{At: at, Text: line}
-		}
-		if err != nil {
-			return
-		}
-	}
 }
 
 // Next returns the next batch of lines, or io.EOF after the process exited
@@ -224,28 +127,16 @@ func nextBatch(ch <-chan nixlog.RawLine) ([]nixlog.RawLine, error) {
 func (r *Run) LogPath() string { return r.log.path }
 
 // Pid is the process id of the child, which is also its process group id.
-func (r *Run) Pid() int { return r.cmd.Process.Pid }
+func (r *Run) Pid() int { return r.p.Pid() }
 
 // Wait waits until the process exited and all its output was read (and,
 // when it was interrupted, until Interrupt is done with every process of
 // the run), and returns its exit error: nil when it exited with status 0.
-func (r *Run) Wait() error {
-	<-r.done
-	if r.Interrupted() {
-		<-r.stopped
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.exitErr
-}
+func (r *Run) Wait() error { return r.p.Wait() }
 
 // ExitStatus is the exit status once Wait returned (128+signal when the
 // process was killed by a signal).
-func (r *Run) ExitStatus() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.status
-}
+func (r *Run) ExitStatus() int { return r.p.ExitStatus() }
 
 // Diagnose waits for the run to end and judges it from s, which must hold
 // all of its output: Diagnose with the exit error, except that a run
@@ -261,73 +152,20 @@ func (r *Run) Diagnose(s *nixlog.State) nixlog.Diagnosis {
 }
 
 // Interrupted reports whether Interrupt was called.
-func (r *Run) Interrupted() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.interrupted
-}
+func (r *Run) Interrupted() bool { return r.p.Interrupted() }
 
-// Interrupt stops the whole run: SIGINT to its process group first, so
-// nix can stop its builders and clean up, then, once the process exited or
-// after the plan's grace (InterruptGrace by default) or at Kill, SIGKILL
-// for whatever is left of the group and for every descendant, in the group
-// or not. It returns once the process has exited and every process it
-// found is gone. Calling it again (or concurrently) waits for the first
-// call and does nothing more.
-func (r *Run) Interrupt() {
-	r.interruptOnce.Do(func() {
-		defer close(r.stopped)
-		r.mu.Lock()
-		r.interrupted = true
-		r.mu.Unlock()
-		pgid := r.cmd.Process.Pid
-		var tree []proc
-		select {
-		case <-r.exited:
-			// The leader is gone and its pid may be reused: only the
-			// group (which keeps the id while it has members) is left.
-		default:
-			// Builders left the group (nix calls setsid); note every
-			// descendant now, while nix still is their parent.
-			tree = descendants(pgid)
-			_ = syscall.Kill(-pgid, syscall.SIGINT)
-			select {
-			case <-r.exited:
-			case <-r.kill:
-			case <-time.After(r.grace):
-			}
-		}
-		// Whatever is still in the group (the leader or its children)
-		// is killed, and so is any noted descendant that outlived nix,
-		// with the group it leads.
-		stopTree(pgid, tree, killWait)
-		<-r.exited
-	})
-}
-
-// killWait bounds how long Interrupt waits for killed processes to exit: a
-// process stuck in the kernel (an unreachable network file system) cannot
-// hold nixboard forever.
-const killWait = 10 * time.Second
+// Interrupt stops the whole run by internal/proc's one rule: SIGINT to its
+// process group, so nix can stop its builders and clean up, then, once the
+// process exited or after the plan's grace (InterruptGrace by default) or
+// at Kill, SIGKILL for whatever is left of the group and for every
+// descendant, in the group or not. It returns once every process it found
+// is gone.
+func (r *Run) Interrupt() { r.p.Interrupt() }
 
 // Kill stops the run at once: Interrupt without the rest of the grace
 // (a second signal, when the person will not wait). It returns when
 // Interrupt does.
-func (r *Run) Kill() {
-	r.killOnce.Do(func() { close(r.kill) })
-	r.Interrupt()
-}
-
-// exitStatus is the shell's view of how a process ended.
-func exitStatus(ps *os.ProcessState) int {
-	if ps == nil {
-		return -1
-	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ps.ExitCode()
-}
+func (r *Run) Kill() { r.p.Kill() }
 
 // savedLog is the full log file of a run: every raw line, time markers for
 // replays, and the exit marker at the end.
@@ -426,30 +264,4 @@ func (l *savedLog) close(status int) {
 func (l *savedLog) discard() {
 	l.close(-1)
 	_ = os.Remove(l.path)
-}
-
-// readLine reads one line without its end of line, keeping at most
-// MaxLineBytes of it. It returns io.EOF (with a last unterminated line, if
-// any) at the end.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if room := nixlog.MaxLineBytes - len(line); room > 0 {
-			line = append(line, chunk[:min(len(chunk), room)]...)
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if err != nil {
-			if len(line) == 0 {
-				return nil, err
-			}
-			return nixlog.TrimEOL(line), err
-		}
-		if line == nil {
-			line = []byte{}
-		}
-		return nixlog.TrimEOL(line), nil
-	}
 }

@@ -16,9 +16,11 @@ import (
 // window closed, the SSH session ended), SIGTERM (kill, a service
 // manager), and SIGINT sent as a signal (on a screen, Ctrl-C is a key and
 // the screen asks first). The first one cancels the context every command
-// runs under, which interrupts every run started under it; Main then
-// waits until no process of any run is left before it returns. A second
-// one kills what is left of the runs at once.
+// runs under, which interrupts every process started under it through
+// internal/proc (a switch, the wizard's installer, sudo on the terminal):
+// SIGINT, a grace, then SIGKILL of all of it; Main then waits until no
+// process of any of them is left before it returns. A second one kills
+// what is left at once.
 var stopSignals = []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM}
 
 // stoppedBy is the cause of the context's end when a signal stopped

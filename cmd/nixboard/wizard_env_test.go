@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,14 +26,14 @@ func TestWizardCommandsUseTheGivenEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cleanup()
-	cmd, err := opts.Deps.Sudo(context.Background())
+	cmd, err := opts.Deps.Sudo("-v")
 	if err != nil {
 		t.Fatalf("sudo is not found on the given PATH %s: %v", bin, err)
 	}
-	if cmd.Path != sudo {
-		t.Errorf("sudo is %s, want the one on the given PATH, %s", cmd.Path, sudo)
+	if cmd.Argv[0] != sudo {
+		t.Errorf("sudo is %s, want the one on the given PATH, %s", cmd.Argv[0], sudo)
 	}
-	inst := opts.Deps.Installer(context.Background(), detect.InstallOption{Command: "true"})
+	inst := opts.Deps.Installer(detect.InstallOption{Command: "true"})
 	for _, want := range []string{"PATH=" + bin, "HOME=" + home} {
 		if !slices.Contains(cmd.Env, want) || !slices.Contains(inst.Env, want) {
 			t.Errorf("%s is missing from the commands' environment", want)

@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/internal/proc"
 	"github.com/nixboard/nixboard/internal/shell"
 )
 
@@ -28,14 +28,16 @@ type InstallAdvice = detect.Advice
 // fix shows too. The wizard only presents it.
 func AdviseInstall(r detect.Report) InstallAdvice { return detect.InstallAdvice(r) }
 
-// InstallerFunc returns the process that runs an installer command. It is
-// called only after the person agreed to run it.
-type InstallerFunc func(ctx context.Context, opt InstallOption) *exec.Cmd
+// InstallerFunc returns the command line and environment that run an
+// installer command (internal/proc runs it). It is called only after the
+// person agreed to run it.
+type InstallerFunc func(opt InstallOption) proc.Spec
 
-// SudoFunc returns the `sudo -v` process that asks for the person's
-// password before an installer that needs root runs. It returns an error
-// wrapping ErrNoSudo when sudo is not installed.
-type SudoFunc func(ctx context.Context) (*exec.Cmd, error)
+// SudoFunc returns sudo with the given arguments: `sudo -v`, which asks
+// for the person's password before an installer that needs root runs, and
+// `sudo -n -v`, which renews the credentials without asking. It returns an
+// error wrapping ErrNoSudo when sudo is not installed.
+type SudoFunc func(args ...string) (proc.Spec, error)
 
 // ErrNoSudo says that sudo is not installed.
 var ErrNoSudo = errors.New("sudo is not installed")
@@ -76,30 +78,31 @@ func (h HostCommands) getenv(key string) string {
 // shown. Its stdin stays /dev/null: the commands carry --no-confirm where
 // an installer would otherwise ask, and the person's keys belong to the
 // wizard while it runs.
-func (h HostCommands) Installer(ctx context.Context, opt InstallOption) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", opt.Command)
-	cmd.Env = h.env()
-	// The command is a pipeline (curl | sh -s -- install ...): in a process
-	// group of its own, stopping it (the person quit) interrupts all of it,
-	// as Ctrl-C on a terminal would, and the installers undo what they can
-	// on SIGINT; sudo passes the signal on to what it runs as root.
-	// runInstaller's WaitDelay bounds the wait after that.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
-	return cmd
+//
+// The command is a pipeline (curl | sh -s -- install ...): internal/proc
+// runs it in a process group of its own, so stopping it (the person quit,
+// a signal) interrupts all of it, as Ctrl-C on a terminal would; the
+// installers undo what they can on SIGINT, and sudo passes the signal on
+// to what it runs as root. After installerGrace, what is left is killed.
+func (h HostCommands) Installer(opt InstallOption) proc.Spec {
+	return proc.Spec{
+		Argv:        []string{"/bin/sh", "-c", opt.Command},
+		Env:         h.env(),
+		Grace:       installerGrace,
+		OutputDelay: installerWaitDelay,
+	}
 }
 
-// Sudo returns `sudo -v`: sudo asks for the password on the terminal (not
-// through nixboard, which never sees it) and caches the credentials for
-// the terminal, where the installer's own sudo calls then find them.
-func (h HostCommands) Sudo(ctx context.Context) (*exec.Cmd, error) {
+// Sudo returns sudo with args: with `-v`, sudo asks for the password on
+// the terminal (not through nixboard, which never sees it) and caches the
+// credentials for the terminal, where the installer's own sudo calls then
+// find them.
+func (h HostCommands) Sudo(args ...string) (proc.Spec, error) {
 	p, err := lookPathIn("sudo", h.getenv("PATH"))
 	if err != nil {
-		return nil, err
+		return proc.Spec{}, err
 	}
-	cmd := exec.CommandContext(ctx, p, "-v")
-	cmd.Env = h.env()
-	return cmd, nil
+	return proc.Spec{Argv: append([]string{p}, args...), Env: h.env()}, nil
 }
 
 // lookPathIn is shell.LookPath (PATH from the command's environment;
@@ -152,9 +155,14 @@ func sudoProblem(err error, user string) string {
 // the terminal is in its normal mode, ctrl+c sends SIGINT to every process
 // in the foreground, nixboard included; nixboard catches it for the time
 // being, and sudo, which does not inherit the catch, takes it as cancel.
+// The process runs through internal/proc attached to the terminal (in
+// nixboard's process group, the terminal's foreground one, so it can read
+// the password), and ctx ending stops it by the runner's one rule.
 type terminalHandOver struct {
+	ctx   context.Context
 	intro string
-	cmd   *exec.Cmd
+	spec  proc.Spec
+	term  proc.Terminal
 	// hold is Deps.HoldInterrupt (nil: nothing to tell).
 	hold func() (release func())
 }
@@ -162,20 +170,20 @@ type terminalHandOver struct {
 // SetStdin, SetStdout and SetStderr take the program's terminal where the
 // command has no stream of its own.
 func (h *terminalHandOver) SetStdin(r io.Reader) {
-	if h.cmd.Stdin == nil {
-		h.cmd.Stdin = r
+	if h.term.In == nil {
+		h.term.In = r
 	}
 }
 
 func (h *terminalHandOver) SetStdout(w io.Writer) {
-	if h.cmd.Stdout == nil {
-		h.cmd.Stdout = w
+	if h.term.Out == nil {
+		h.term.Out = w
 	}
 }
 
 func (h *terminalHandOver) SetStderr(w io.Writer) {
-	if h.cmd.Stderr == nil {
-		h.cmd.Stderr = w
+	if h.term.Err == nil {
+		h.term.Err = w
 	}
 }
 
@@ -187,45 +195,46 @@ func (h *terminalHandOver) Run() error {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGQUIT)
 	defer signal.Stop(sig)
-	if h.intro != "" && h.cmd.Stdout != nil {
-		fmt.Fprint(h.cmd.Stdout, "\n"+h.intro+"\n")
+	if h.intro != "" && h.term.Out != nil {
+		fmt.Fprint(h.term.Out, "\n"+h.intro+"\n")
 	}
-	return h.cmd.Run()
+	spec := h.spec
+	term := h.term
+	spec.Terminal = &term
+	p, err := proc.Start(h.ctx, spec)
+	if err != nil {
+		return err
+	}
+	return p.Wait()
 }
+
+// installerGrace is how long an interrupted installer has to undo what it
+// did before what is left of it is killed.
+const installerGrace = 5 * time.Second
 
 // installerWaitDelay bounds how long an installer's output is read after
 // it exited, in case something it started in the background still holds
 // the output open.
 const installerWaitDelay = 5 * time.Second
 
-// runInstaller runs cmd with its stdout and stderr together, as a person
-// would see them on a terminal, and hands each line to line as it comes.
-// It returns how the process ended.
-func runInstaller(cmd *exec.Cmd, line func(string)) error {
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	cmd.WaitDelay = installerWaitDelay
-	if err := cmd.Start(); err != nil {
+// runInstaller runs the installer with its stdout and stderr together, as
+// a person would see them on a terminal, and hands each line to line as it
+// comes. When ctx ends, the runner stops it (SIGINT, the grace, then
+// SIGKILL of all of it) and runInstaller returns once nothing of it is
+// left. It returns how the process ended.
+func runInstaller(ctx context.Context, spec proc.Spec, line func(string)) error {
+	spec.Lines = func(l proc.Line) {
+		text := string(l.Text)
+		if l.Cut {
+			text += " … (the rest of this line is too long to show)"
+		}
+		line(text)
+	}
+	p, err := proc.Start(ctx, spec)
+	if err != nil {
 		return fmt.Errorf("start installer: %w", err)
 	}
-	werr := make(chan error, 1)
-	go func() {
-		err := cmd.Wait()
-		pw.Close()
-		werr <- err
-	}()
-	sc := bufio.NewScanner(pr)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		line(sc.Text())
-	}
-	if sc.Err() != nil {
-		// A line longer than the buffer: keep the installer from
-		// blocking on a full pipe.
-		line("… (a line too long to show)")
-		_, _ = io.Copy(io.Discard, pr)
-	}
-	if err := <-werr; err != nil {
+	if err := p.Wait(); err != nil {
 		return fmt.Errorf("installer: %w", err)
 	}
 	return nil
@@ -256,12 +265,13 @@ func keepSudoFresh(ctx context.Context, sudo SudoFunc, every time.Duration) (sto
 				return
 			case <-tick.C:
 			}
-			cmd, err := sudo(ctx)
+			spec, err := sudo("-n", "-v")
 			if err != nil {
 				continue
 			}
-			cmd.Args = append([]string{cmd.Args[0], "-n"}, cmd.Args[1:]...)
-			_ = cmd.Run()
+			if p, err := proc.Start(ctx, spec); err == nil {
+				_ = p.Wait()
+			}
 		}
 	}()
 	return func() {

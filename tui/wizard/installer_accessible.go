@@ -83,7 +83,7 @@ func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detec
 				sudo = deps.Sudo
 			}
 			stop := keepSudoFresh(ctx, sudo, sudoRefreshEvery)
-			err = runInstaller(deps.Installer(ctx, opt), line)
+			err = runInstaller(ctx, deps.Installer(opt), line)
 			stop()
 		} else {
 			fmt.Fprintln(out, "(demo: a canned transcript, nothing is installed)")
@@ -156,12 +156,12 @@ func confirmInstaller(ask func(*huh.Form) error, out io.Writer, opt InstallOptio
 // sudo did not confirm.
 func sudoAccessible(ctx context.Context, ask func(*huh.Form) error, out io.Writer, sudo SudoFunc, hold func() func(), user string) (bool, error) {
 	for {
-		cmd, err := sudo(ctx)
+		spec, err := sudo("-v")
 		if err == nil {
 			// sudo reads the password from the terminal itself; its
 			// stdin stays /dev/null so it cannot take the answers to
 			// nixboard's prompts.
-			h := &terminalHandOver{intro: sudoIntro, cmd: cmd, hold: hold}
+			h := &terminalHandOver{ctx: ctx, intro: sudoIntro, spec: spec, hold: hold}
 			h.SetStdout(out)
 			h.SetStderr(out)
 			err = h.Run()

@@ -3,7 +3,6 @@ package wizard
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -12,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/nixboard/nixboard/internal/proc"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -101,8 +101,8 @@ type installDoneMsg struct{ err error }
 // sudoReadyMsg carries the `sudo -v` process to hand the terminal to, or
 // why there is none (sudo is not installed).
 type sudoReadyMsg struct {
-	cmd *exec.Cmd
-	err error
+	spec proc.Spec
+	err  error
 }
 
 // sudoDoneMsg says how `sudo -v` ended: nil when the credentials are
@@ -113,8 +113,8 @@ type sudoDoneMsg struct{ err error }
 // for sudo on PATH is I/O.
 func findSudo(ctx context.Context, sudo SudoFunc) tea.Cmd {
 	return func() tea.Msg {
-		cmd, err := sudo(ctx)
-		return sudoReadyMsg{cmd: cmd, err: err}
+		spec, err := sudo("-v")
+		return sudoReadyMsg{spec: spec, err: err}
 	}
 }
 
@@ -133,7 +133,7 @@ func startInstaller(ctx context.Context, run InstallerFunc, opt InstallOption, s
 	return streamInstall(ctx, func(line func(string)) error {
 		stop := keepSudoFresh(ctx, sudo, sudoRefreshEvery)
 		defer stop()
-		return runInstaller(run(ctx, opt), line)
+		return runInstaller(ctx, run(opt), line)
 	})
 }
 
@@ -227,7 +227,7 @@ func (s *installScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 			m.sudoFailed(msg.err)
 			return nil
 		}
-		s.handOver = &terminalHandOver{intro: sudoIntro, cmd: msg.cmd, hold: m.opts.Deps.HoldInterrupt}
+		s.handOver = &terminalHandOver{ctx: m.ctx, intro: sudoIntro, spec: msg.spec, hold: m.opts.Deps.HoldInterrupt}
 		return handOverToSudo(s.handOver)
 	case sudoDoneMsg:
 		if s.phase != installAuthorizing {

@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -231,8 +230,8 @@ func TestInstallSudoThenInstaller(t *testing.T) {
 		t.Errorf("while sudo has the terminal the screen says:\n%s", got)
 	}
 	h := handOverTo(t, m, cmd)
-	if want := []string{filepath.Join(f.bin, "sudo"), "-v"}; !reflect.DeepEqual(h.cmd.Args, want) {
-		t.Errorf("sudo args = %q, want %q", h.cmd.Args, want)
+	if want := []string{filepath.Join(f.bin, "sudo"), "-v"}; !reflect.DeepEqual(h.spec.Argv, want) {
+		t.Errorf("sudo args = %q, want %q", h.spec.Argv, want)
 	}
 	if f.log("curl") != nil {
 		t.Fatal("the installer ran before sudo")
@@ -431,42 +430,60 @@ func TestKeepSudoFresh(t *testing.T) {
 }
 
 // TestInstallerStopInterruptsTheWholePipeline: when the person quits while
-// an installer runs, every process of its pipeline gets SIGINT, not only
-// the shell that started it.
+// an installer runs, every process of its pipeline is stopped, not only
+// the shell that started it, and runInstaller returns only once they are
+// gone. The pipeline's sleep runs in the background of a non-interactive
+// shell, which ignores SIGINT: it goes at the end of the grace.
 func TestInstallerStopInterruptsTheWholePipeline(t *testing.T) {
 	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
 		t.Skip("needs /proc to find the pipeline's processes")
 	}
+	t.Parallel()
 	marker := fmt.Sprintf("%d.%d", os.Getpid(), time.Now().UnixNano()%100000)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := HostCommands{Env: []string{"PATH=/usr/bin:/bin"}}.Installer(ctx, InstallOption{
-		Command: "echo started; sleep " + marker + " | cat",
+	defer cancel()
+	spec := HostCommands{Env: []string{"PATH=/usr/bin:/bin"}}.Installer(InstallOption{
+		Command: "echo started; { sleep " + marker + " & echo \"sleep $!\"; wait; } | cat",
 	})
+	spec.Grace = 100 * time.Millisecond
 	done := make(chan error, 1)
-	started := make(chan struct{})
+	sleeper := make(chan string, 1)
 	go func() {
-		var once sync.Once
-		done <- runInstaller(cmd, func(string) { once.Do(func() { close(started) }) })
+		done <- runInstaller(ctx, spec, func(l string) {
+			if pid, ok := strings.CutPrefix(l, "sleep "); ok {
+				sleeper <- pid
+			}
+		})
 	}()
-	<-started
-	deadline := time.Now().Add(5 * time.Second)
-	for !processWith(t, "sleep "+marker) {
-		if time.Now().After(deadline) {
-			t.Fatal("the pipeline's sleep never started")
-		}
-		time.Sleep(10 * time.Millisecond)
+	pid := <-sleeper
+	start, ok := procStart(pid)
+	if !ok {
+		t.Fatalf("the pipeline's sleep (pid %s) is gone already", pid)
 	}
 	cancel()
 	if err := <-done; err == nil {
 		t.Error("a stopped installer reported success")
 	}
-	deadline = time.Now().Add(3 * time.Second)
-	for processWith(t, "sleep "+marker) {
-		if time.Now().After(deadline) {
-			t.Fatal("the pipeline's sleep survived the stop")
-		}
-		time.Sleep(10 * time.Millisecond)
+	if now, ok := procStart(pid); ok && now == start {
+		t.Error("the pipeline's sleep survived the stop")
 	}
+	if processWith(t, "sleep "+marker) {
+		t.Error("a sleep of the pipeline survived the stop")
+	}
+}
+
+// procStart is the start time of the live process pid (false when it is
+// gone or a zombie).
+func procStart(pid string) (string, bool) {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return "", false
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 20 || f[0] == "Z" || f[0] == "X" {
+		return "", false
+	}
+	return f[19], true
 }
 
 // processWith reports whether a process's command line (arguments joined

@@ -5,13 +5,13 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/internal/proc"
 )
 
 // The steps are one list, in Step order: the screen and the accessible
@@ -161,8 +161,8 @@ func TestWizardInstallDetour(t *testing.T) {
 		}
 		return r
 	}
-	opts.Deps.Installer = func(ctx context.Context, o InstallOption) *exec.Cmd {
-		return exec.CommandContext(ctx, "/bin/sh", "-c", "echo fake installer done")
+	opts.Deps.Installer = func(o InstallOption) proc.Spec {
+		return proc.Spec{Argv: []string{"/bin/sh", "-c", "echo fake installer done"}}
 	}
 	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
 		d.press("enter")

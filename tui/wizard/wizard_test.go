@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/proc"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -386,9 +386,9 @@ func TestWizardNixMissingInstaller(t *testing.T) {
 		return r
 	}
 	var ran []string
-	opts.Deps.Installer = func(ctx context.Context, o InstallOption) *exec.Cmd {
+	opts.Deps.Installer = func(o InstallOption) proc.Spec {
 		ran = append(ran, o.Command)
-		return exec.CommandContext(ctx, "/bin/sh", "-c", "echo fake installer step 1; echo fake installer done")
+		return proc.Spec{Argv: []string{"/bin/sh", "-c", "echo fake installer step 1; echo fake installer done"}}
 	}
 	runDriven(t, opts, 80, 24, func(t *testing.T, d *driver) {
 		wantView(t, d, "Nix is not installed")

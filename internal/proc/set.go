@@ -1,22 +1,18 @@
-package nixrun
+package proc
 
 import (
 	"context"
-	"errors"
 	"sync"
 )
 
-// ErrStopping is why a run does not start once its RunSet was closed.
-var ErrStopping = errors.New("nixboard is stopping")
-
-// RunSet holds the runs started under one context, so that whatever ends
-// the program (a signal, a screen that failed, the last command returning)
-// can make sure no process of any run outlives it: Close interrupts what
-// still runs and returns once every run is gone, runs still being started
-// included.
-type RunSet struct {
+// Set holds the processes started under one context, so that whatever
+// ends the program (a signal, a screen that failed, the last command
+// returning) can make sure none of them outlives it: Close interrupts what
+// still runs and returns once every process is gone, those still being
+// started included.
+type Set struct {
 	mu     sync.Mutex
-	runs   map[*Run]bool
+	runs   map[*Process]bool
 	closed bool
 	killed bool
 	// live counts the runs from their admission (before their process
@@ -24,24 +20,24 @@ type RunSet struct {
 	live sync.WaitGroup
 }
 
-// NewRunSet returns an empty, open set.
-func NewRunSet() *RunSet { return &RunSet{runs: map[*Run]bool{}} }
+// NewSet returns an empty, open set.
+func NewSet() *Set { return &Set{runs: map[*Process]bool{}} }
 
-type runSetKey struct{}
+type setKey struct{}
 
-// WithRunSet returns a context whose runs (Start with it or a context
+// WithSet returns a context whose processes (Start with it or a context
 // derived from it) are entered into s.
-func WithRunSet(ctx context.Context, s *RunSet) context.Context {
-	return context.WithValue(ctx, runSetKey{}, s)
+func WithSet(ctx context.Context, s *Set) context.Context {
+	return context.WithValue(ctx, setKey{}, s)
 }
 
-func runSetFrom(ctx context.Context) *RunSet {
-	s, _ := ctx.Value(runSetKey{}).(*RunSet)
+func setFrom(ctx context.Context) *Set {
+	s, _ := ctx.Value(setKey{}).(*Set)
 	return s
 }
 
 // add admits a run about to start; false once the set is closed.
-func (s *RunSet) add() bool {
+func (s *Set) add() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -53,7 +49,7 @@ func (s *RunSet) add() bool {
 
 // track enters a run whose process started. A set closed since add
 // stops it at once: Close could not see it.
-func (s *RunSet) track(r *Run) {
+func (s *Set) track(r *Process) {
 	s.mu.Lock()
 	s.runs[r] = true
 	closed, killed := s.closed, s.killed
@@ -68,7 +64,7 @@ func (s *RunSet) track(r *Run) {
 
 // remove lets go of a run that is over (r is nil for one that never
 // started).
-func (s *RunSet) remove(r *Run) {
+func (s *Set) remove(r *Process) {
 	s.mu.Lock()
 	delete(s.runs, r)
 	s.mu.Unlock()
@@ -76,12 +72,12 @@ func (s *RunSet) remove(r *Run) {
 }
 
 // list closes the set (killed too when kill is set) and returns its runs.
-func (s *RunSet) list(kill bool) []*Run {
+func (s *Set) list(kill bool) []*Process {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
 	s.killed = s.killed || kill
-	runs := make([]*Run, 0, len(s.runs))
+	runs := make([]*Process, 0, len(s.runs))
 	for r := range s.runs {
 		runs = append(runs, r)
 	}
@@ -89,8 +85,8 @@ func (s *RunSet) list(kill bool) []*Run {
 }
 
 // Close starts no more runs, interrupts every run still going (as
-// Run.Interrupt does) and returns once all of them are over.
-func (s *RunSet) Close() {
+// Process.Interrupt does) and returns once all of them are over.
+func (s *Set) Close() {
 	var wg sync.WaitGroup
 	for _, r := range s.list(false) {
 		wg.Go(r.Interrupt)
@@ -100,8 +96,8 @@ func (s *RunSet) Close() {
 }
 
 // Kill starts no more runs and kills every run still going at once
-// (Run.Kill), without waiting: Close waits.
-func (s *RunSet) Kill() {
+// (Process.Kill), without waiting: Close waits.
+func (s *Set) Kill() {
 	for _, r := range s.list(true) {
 		go r.Kill()
 	}

@@ -1,4 +1,4 @@
-package nixrun
+package proc
 
 import (
 	"bytes"
@@ -100,12 +100,14 @@ func below(ps []procInfo, roots []int, seen map[int]bool) []proc {
 	return out
 }
 
-// stopTree kills what is left of a run: every process of the group pgid,
-// the processes noted earlier (tree, listed while nix still was their
-// parent), and everything below any of them; then it waits until each of
-// them has exited, at most wait. A process that was noted but is now
-// another process (its pid reused) is left alone.
-func stopTree(pgid int, tree []proc, wait time.Duration) {
+// stopTree kills what is left of a process: every process of the group
+// pgid (when group is set; an attached process has no group of its own,
+// and pgid is then only the root whose descendants go), the processes noted
+// earlier (tree, listed while the leader still was their parent), and
+// everything below any of them; then it waits until each of them has
+// exited, at most wait. A process that was noted but is now another
+// process (its pid reused) is left alone.
+func stopTree(pgid int, group bool, tree []proc, wait time.Duration) {
 	ps := allProcs()
 	seen := map[int]bool{}
 	var targets []proc
@@ -116,7 +118,7 @@ func stopTree(pgid int, tree []proc, wait time.Duration) {
 		}
 	}
 	for _, p := range ps {
-		if p.pgrp == pgid && !seen[p.pid] {
+		if group && p.pgrp == pgid && !seen[p.pid] {
 			seen[p.pid] = true
 			targets = append(targets, p.proc)
 		}
@@ -152,14 +154,16 @@ func stopTree(pgid int, tree []proc, wait time.Duration) {
 		}
 		fds = append(fds, fd)
 	}
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	if group {
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	}
 	for _, fd := range fds {
 		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
 	}
 	// Groups led by noted processes (a builder that called setsid leads
 	// one) go too.
 	for _, p := range targets {
-		if cur, ok := procStat(p.pid); ok && cur.start == p.start && cur.pgrp == p.pid {
+		if cur, ok := procStat(p.pid); ok && cur.start == p.start && cur.pgrp == p.pid && p.pid != pgid {
 			_ = syscall.Kill(-p.pid, syscall.SIGKILL)
 		}
 	}
