@@ -87,12 +87,7 @@ func testInterruptLeavesNothingBehind(t *testing.T, mode nixtest.Mode) {
 	// The builder: single-user it was killed with the rest; through a
 	// daemon, the daemon stops it when its client is gone, on its own
 	// time. Wait for that event, with a deadline only against a hang.
-	deadline = time.Now().Add(time.Minute)
-	left := switchtest.Procs(-1, marker)
-	for len(left) > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-		left = switchtest.Procs(-1, marker)
-	}
+	left := switchtest.AwaitGone(marker, time.Minute)
 	if len(left) > 0 {
 		t.Errorf("the builder survived the interrupt:\n%s", strings.Join(left, "\n"))
 	}

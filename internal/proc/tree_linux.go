@@ -18,7 +18,13 @@ import (
 type proc struct {
 	pid   int
 	start string
+	// leads is true when the process led a process group of its own when
+	// it was listed (a builder that called setsid does).
+	leads bool
 }
+
+// id names the process as pid and start time.
+func (p proc) id() string { return strconv.Itoa(p.pid) + "@" + p.start }
 
 // procInfo is what /proc/PID/stat says about one live process.
 type procInfo struct {
@@ -45,7 +51,7 @@ func procStat(pid int) (procInfo, bool) {
 	}
 	ppid, _ := strconv.Atoi(f[1])
 	pgrp, _ := strconv.Atoi(f[2])
-	return procInfo{proc: proc{pid, f[19]}, ppid: ppid, pgrp: pgrp}, true
+	return procInfo{proc: proc{pid: pid, start: f[19], leads: pgrp == pid}, ppid: ppid, pgrp: pgrp}, true
 }
 
 // allProcs lists every live process.
@@ -103,32 +109,87 @@ func below(ps []procInfo, roots []int, seen map[int]bool) []proc {
 // stopTree kills what is left of a process: every process of the group
 // pgid (when group is set; an attached process has no group of its own,
 // and pgid is then only the root whose descendants go), the processes noted
-// earlier (tree, listed while the leader still was their parent), and
-// everything below any of them; then it waits until each of them has
-// exited, at most wait. A process that was noted but is now another
+// earlier (tree, listed while the leader still was their parent), every
+// process of a group one of them led (a builder that called setsid leads
+// one, and what it started stays in it when the builder is gone: an orphan
+// below nothing of ours), and everything below any of them; then it waits
+// until each of them has exited. Processes that appear meanwhile (started
+// by one that was not killed yet) are found by looking again, until a look
+// finds none or wait is over. A process that was noted but is now another
 // process (its pid reused) is left alone.
 func stopTree(pgid int, group bool, tree []proc, wait time.Duration) {
+	deadline := time.Now().Add(wait)
+	groups := map[int]bool{}
+	if group {
+		groups[pgid] = true
+	}
+	for _, p := range tree {
+		if p.leads {
+			groups[p.pid] = true
+		}
+	}
+	killed := map[string]bool{} // pid and start time of each process killed
+	for {
+		targets := stopTargets(pgid, groups, tree, killed)
+		if len(targets) == 0 {
+			return
+		}
+		for _, p := range targets {
+			killed[p.id()] = true
+		}
+		killAndWait(targets, groups, time.Until(deadline))
+		if time.Now().After(deadline) {
+			return
+		}
+	}
+}
+
+// stopTargets lists the live processes stopTree stops: the noted ones
+// still alive, the members of groups, and everything below pgid and
+// them, leaving out those already killed (which have exited).
+func stopTargets(pgid int, groups map[int]bool, tree []proc, killed map[string]bool) []proc {
 	ps := allProcs()
+	alive := map[int]procInfo{}
+	for _, p := range ps {
+		alive[p.pid] = p
+	}
 	seen := map[int]bool{}
 	var targets []proc
-	for _, p := range tree {
+	add := func(p proc) {
 		if !seen[p.pid] {
 			seen[p.pid] = true
 			targets = append(targets, p)
 		}
 	}
+	for _, p := range tree {
+		if cur, ok := alive[p.pid]; ok && cur.start == p.start {
+			add(p)
+		}
+	}
 	for _, p := range ps {
-		if group && p.pgrp == pgid && !seen[p.pid] {
-			seen[p.pid] = true
-			targets = append(targets, p.proc)
+		if groups[p.pgrp] {
+			add(p.proc)
 		}
 	}
 	roots := []int{pgid}
 	for _, p := range targets {
 		roots = append(roots, p.pid)
 	}
-	targets = append(targets, below(ps, roots, seen)...)
+	for _, p := range below(ps, roots, seen) {
+		targets = append(targets, p)
+	}
+	var out []proc
+	for _, p := range targets {
+		if !killed[p.id()] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
+// killAndWait sends SIGKILL to targets and to the groups, and waits until
+// each target has exited, at most wait.
+func killAndWait(targets []proc, groups map[int]bool, wait time.Duration) {
 	// A pidfd holds on to the process itself: once the start time read
 	// after opening it still matches, a signal sent through it cannot
 	// reach another process, and it becomes readable when the process
@@ -154,18 +215,13 @@ func stopTree(pgid int, group bool, tree []proc, wait time.Duration) {
 		}
 		fds = append(fds, fd)
 	}
-	if group {
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	// A group id stays taken while the group has members, so signalling a
+	// group whose leader is gone reaches only what is left of it.
+	for g := range groups {
+		_ = syscall.Kill(-g, syscall.SIGKILL)
 	}
 	for _, fd := range fds {
 		_ = unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
-	}
-	// Groups led by noted processes (a builder that called setsid leads
-	// one) go too.
-	for _, p := range targets {
-		if cur, ok := procStat(p.pid); ok && cur.start == p.start && cur.pgrp == p.pid && p.pid != pgid {
-			_ = syscall.Kill(-p.pid, syscall.SIGKILL)
-		}
 	}
 	waitExited(fds, unwatched, wait)
 	for _, fd := range fds {

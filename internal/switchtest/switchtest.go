@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -24,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/nixtest"
@@ -526,4 +529,40 @@ func (f *Fixture) ReadWaitFifo(stop <-chan struct{}, timeout time.Duration) (int
 		unblock()
 		return 0, fmt.Errorf("switchtest: the waiting build did not start in %v", timeout)
 	}
+}
+
+// AwaitGone waits until every process Procs(-1, marker) lists now has
+// exited, as an event (a pidfd becomes readable when its process exits),
+// with timeout only as a guard against a hang; it returns what is still
+// there at the end. Through a nix-daemon the builder is the daemon's, which
+// stops it once its client is gone, on its own time.
+func AwaitGone(marker string, timeout time.Duration) []string {
+	deadline := time.Now().Add(timeout)
+	var fds []unix.PollFd
+	for _, p := range Procs(-1, marker) {
+		pid, _ := strconv.Atoi(strings.Fields(p)[0])
+		fd, err := unix.PidfdOpen(pid, 0)
+		if err != nil {
+			continue // gone already
+		}
+		defer unix.Close(fd)
+		fds = append(fds, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+	}
+	for len(fds) > 0 {
+		left := time.Until(deadline)
+		if left <= 0 {
+			break
+		}
+		if _, err := unix.Poll(fds, int(left.Milliseconds())+1); err != nil && !errors.Is(err, unix.EINTR) {
+			break
+		}
+		still := fds[:0]
+		for _, fd := range fds {
+			if fd.Revents == 0 {
+				still = append(still, unix.PollFd{Fd: fd.Fd, Events: unix.POLLIN})
+			}
+		}
+		fds = still
+	}
+	return Procs(-1, marker)
 }
