@@ -15,6 +15,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -408,8 +409,11 @@ func (m *Model) back() tea.Cmd {
 }
 
 // FinalMessage is what stays on the terminal after the wizard's alternate
-// screen closes: the summary of the last screen.
+// screen closes: the summary of the last screen. The demo's names no
+// directory: the demo removes its own as it ends.
 func FinalMessage(m *Model) string {
 	w, _ := m.bodySize()
-	return ansi.Strip(m.done.body(m, min(w, 100))) + "\n"
+	d := m.doneInfo()
+	d.Demo = m.opts.Demo
+	return ansi.Strip(strings.Join(wizardlogic.DoneLines(d, min(w, 100)), "\n")) + "\n"
 }
