@@ -151,6 +151,9 @@ func layoutWalks() map[string]layoutWalk {
 		"blockers": {blocked, func(t *testing.T, d *driver, check func(string)) {
 			wantView(t, d, "fix these")
 			check("welcome with blockers")
+			d.press("ctrl+c")
+			wantView(t, d, "Quit nixboard?")
+			check("quit question")
 		}},
 		"install": {install, func(t *testing.T, d *driver, check func(string)) {
 			check("welcome without Nix")
