@@ -67,16 +67,23 @@ func TestWizardAccessibleDemo(t *testing.T) {
 	// default; the files are written; --no-switch stops there.
 	// Prompts: user name (asked twice), git name, e-mail, directory,
 	// release, shell, editor, modules (0 ends), aliases, variables,
-	// packages, then the write confirmation.
-	stdin := strings.Join([]string{"Bad Name", "ada", "", "", "", "", "", "", "0", "gs=git status", "", "ripgrep", "y"}, "\n") + "\n"
+	// packages, the offer to show the diffs (yes), then the write
+	// confirmation.
+	stdin := strings.Join([]string{"Bad Name", "ada", "", "", "", "", "", "", "0", "gs=git status", "", "", "ripgrep", "y", "y"}, "\n") + "\n"
 	code, out, errs := runCLIWith(t, stdin, nil, false, "--accessible", "--demo", "--no-switch")
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	for _, want := range []string{"User name", "is not a user name", "Review", "homeBase.shellAliases", "homeBase", "Wrote the configuration", "home-manager switch --flake"} {
+	for _, want := range []string{"User name", "is not a user name", "Review", "homeBase.shellAliases", "homeBase", "Wrote the configuration", "Run nixboard without --demo"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+	// The demo's directory is gone once it ended: the closing text does
+	// not name it.
+	_, closing, _ := strings.Cut(out, "Wrote the configuration")
+	if _, closing, _ = strings.Cut(closing, "\n"); strings.Contains(closing, "nixboard-demo-") {
+		t.Errorf("the closing text names the demo's directory:\n%s", closing)
 	}
 	if strings.Contains(out, "\x1b[3") {
 		t.Errorf("colour in piped accessible output")

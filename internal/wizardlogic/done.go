@@ -17,6 +17,9 @@ type DoneInfo struct {
 	Home     string
 	DryRun   bool
 	NoSwitch bool
+	// Demo says the run was the demo's: its directory is removed when the
+	// demo ends, so the text never sends the person there.
+	Demo bool
 	// Blocked says the switch was not started because detection found
 	// what makes it impossible (the review and the switch step showed it).
 	Blocked bool
@@ -50,6 +53,9 @@ func DoneLines(d DoneInfo, width int) []string {
 	switchCmd := SwitchCommand(d.Dir, d.Home, d.Answers)
 	var lines []string
 	add := func(ls ...string) { lines = append(lines, ls...) }
+	if d.Demo {
+		return demoDoneLines(d, width)
+	}
 	switch {
 	case d.DryRun:
 		add("Dry run finished: nothing was written.", "")
@@ -119,5 +125,37 @@ func hintLines(hints []nixlog.Hint, width int) []string {
 			lines = append(lines, textwrap.CommandLines(h.Fix, 4, width)...)
 		}
 	}
+	return lines
+}
+
+// demoDoneLines is the last screen of the demo: what it did, without the
+// directory it wrote into, which is gone once the demo ends, and how to
+// set up the person's own environment.
+func demoDoneLines(d DoneInfo, width int) []string {
+	var lines []string
+	add := func(ls ...string) { lines = append(lines, ls...) }
+	own := "Run nixboard without --demo to set up your own environment."
+	switch {
+	case d.DryRun:
+		add("Dry run finished: nothing was written.", "")
+		add(textwrap.Words("The review showed every file the demo would write. "+own, width)...)
+		return lines
+	case d.Failed:
+		add(textwrap.Hanging("✗ ", "The demo's switch failed: "+d.Reason, width)...)
+		if len(d.Hints) > 0 {
+			add("", "What to do:")
+			add(hintLines(d.Hints, width)...)
+		}
+		add("")
+		add(textwrap.Words("Press r to replay the switch, esc to change answers, or q to quit. "+own, width)...)
+		return lines
+	case d.NoSwitch:
+		add(textwrap.Hanging("✓ ", "The demo wrote configuration "+d.Answers.ConfigName()+".", width)...)
+	default:
+		// The demo plays a recorded switch as if it ran here.
+		add(textwrap.Hanging("✓ ", "Your home-manager environment is set up: configuration "+d.Answers.ConfigName()+", in the demo, with a recorded switch.", width)...)
+	}
+	add("")
+	add(textwrap.Words("The demo wrote only to its temporary directory, which it removes when it ends: nothing on this machine changed. "+own, width)...)
 	return lines
 }

@@ -135,3 +135,23 @@ func TestReviewSummaryWraps(t *testing.T) {
 		}
 	}
 }
+
+// The demo removes its directory as it ends: no closing text of the demo
+// names it, and each says how to set up one's own.
+func TestDemoDoneLinesNameNoDirectory(t *testing.T) {
+	a := validAnswers()
+	dir := "/tmp/nixboard-demo-0-wsl-ubuntu/home-manager"
+	for name, d := range map[string]DoneInfo{
+		"ok":        {Answers: a, Dir: dir, Home: "/home/alice", LogPath: dir + "/switch.log"},
+		"no switch": {Answers: a, Dir: dir, Home: "/home/alice", NoSwitch: true},
+		"blocked":   {Answers: a, Dir: dir, Home: "/home/alice", NoSwitch: true, Blocked: true},
+		"dry run":   {Answers: a, Dir: dir, DryRun: true},
+		"failed":    {Answers: a, Dir: dir, Failed: true, Reason: "the recorded switch failed"},
+	} {
+		d.Demo = true
+		text := strings.Join(strings.Fields(strings.Join(DoneLines(d, 80), " ")), " ")
+		if strings.Contains(text, "nixboard-demo-") || !strings.Contains(text, "Run nixboard without --demo") {
+			t.Errorf("%s:\n%s", name, text)
+		}
+	}
+}

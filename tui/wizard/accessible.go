@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -24,8 +23,9 @@ func RunAccessible(ctx context.Context, in io.Reader, out io.Writer, opts Option
 }
 
 func newPlainRun(ctx context.Context, in io.Reader, out io.Writer, opts Options) *plainRun {
+	lines := newLineReader(ctx, in)
 	return &plainRun{
-		ctx: ctx, in: &lineReader{r: bufio.NewReader(in)}, out: out, opts: opts,
+		ctx: ctx, in: lines, lines: lines, out: out, opts: opts,
 		styles: theme.New(true, true),
 		flow: Flow{
 			SkipQuestions: opts.Answers != nil && opts.Yes,
@@ -38,10 +38,19 @@ func newPlainRun(ctx context.Context, in io.Reader, out io.Writer, opts Options)
 }
 
 // walk runs the steps from the welcome step on, as the flow leads, until
-// one stops the run or the flow has no step after.
+// one stops the run or the flow has no step after. When the person stops
+// the run (ctrl+c, or the end of the input) it says what was written and
+// ends as a quit.
 func (r *plainRun) walk(steps []screen) (Outcome, error) {
+	defer r.lines.close()
 	for s := StepWelcome; ; {
 		stop, err := steps[s].accessible(r)
+		stopped := r.lines.stopped() || r.ctx.Err() != nil
+		if errors.Is(err, errStopped) || (stopped && (stop || err != nil)) {
+			fmt.Fprintln(r.out, "\n"+r.stoppedText())
+			r.o.Quit = true
+			return r.o, nil
+		}
 		if err != nil || stop {
 			return r.o, err
 		}
@@ -55,8 +64,10 @@ func (r *plainRun) walk(steps []screen) (Outcome, error) {
 
 // plainRun is what the steps of an accessible run share.
 type plainRun struct {
-	ctx    context.Context
+	ctx context.Context
+	// in is lines, for the prompts that read it as a stream (huh's).
 	in     io.Reader
+	lines  *lineReader
 	out    io.Writer
 	opts   Options
 	styles theme.Styles
@@ -70,7 +81,10 @@ type plainRun struct {
 	dir      string
 	plan     *flakegen.Plan
 	blockers []detect.Blocker
-	o        Outcome
+	// written is set once the configuration is written, switching once
+	// the switch started.
+	written, switching bool
+	o                  Outcome
 }
 
 // printBlockers lists what makes the switch impossible, as plain lines.
@@ -83,38 +97,4 @@ func printBlockers(out io.Writer, blockers []detect.Blocker) {
 			}
 		}
 	}
-}
-
-// askAccessible asks the questions form in huh's accessible mode.
-func askAccessible(in io.Reader, out io.Writer, a flakegen.Answers, dir, home, root string) (flakegen.Answers, string, error) {
-	f, v := buildQuestionsForm(a, dir, home, root, 0, true)
-	keepOnEmpty(v.checks)
-	if err := f.WithAccessible(true).WithInput(in).WithOutput(out).Run(); err != nil {
-		return a, dir, err
-	}
-	v.apply(&a, &dir)
-	return a, dir, nil
-}
-
-// lineReader hands out at most one line per Read. huh's accessible prompts
-// wrap the input in a new bufio.Scanner for every question; without this,
-// the first scanner would swallow the answers to the later questions when
-// they arrive through a pipe.
-type lineReader struct{ r *bufio.Reader }
-
-func (l *lineReader) Read(p []byte) (int, error) {
-	line, err := l.r.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		err = nil
-	}
-	n := copy(p, line)
-	if n < len(line) {
-		// The rest stays for the next Read.
-		rest := strings.NewReader(string(line[n:]))
-		l.r = bufio.NewReader(io.MultiReader(rest, l.r))
-	}
-	if n > 0 {
-		return n, nil
-	}
-	return 0, err
 }

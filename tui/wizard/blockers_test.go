@@ -160,9 +160,9 @@ func TestAccessibleBlockersStopTheSwitch(t *testing.T) {
 			input := tt.input
 			if !tt.yes {
 				// Without --yes every question is asked: keep each default
-				// (0 ends the modules list), then write the files.
+				// (0 ends the modules list), no diffs, then write the files.
 				opts.Yes = false
-				input = strings.Repeat("\n", 7) + "0\n" + strings.Repeat("\n", 3) + "y\n" + input
+				input = strings.Repeat("\n", 7) + "0\n" + strings.Repeat("\n", 4) + "y\n" + input
 			}
 			var out bytes.Buffer
 			o, err := RunAccessible(context.Background(), strings.NewReader(input), plainWriter(&out), opts)

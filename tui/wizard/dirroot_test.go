@@ -43,8 +43,8 @@ func TestAccessibleDemoRefusesDirOutsideRoot(t *testing.T) {
 	a := r.Defaults
 	opts.Answers = &a
 	// Identity (3 fields kept), then the directory: outside, refused and
-	// asked again, then kept; the rest kept, and no to writing.
-	input := "\n\n\n" + outside + "\n\n\n" + strings.Repeat("\n", 3) + "0\n" + strings.Repeat("\n", 3) + "n\n"
+	// asked again, then kept; the rest kept, no diffs, and no to writing.
+	input := "\n\n\n" + outside + "\n\n\n" + strings.Repeat("\n", 3) + "0\n" + strings.Repeat("\n", 4) + "n\n"
 	var out bytes.Buffer
 	RunAccessible(context.Background(), strings.NewReader(input), plainWriter(&out), opts)
 	if !strings.Contains(out.String(), "the demo writes only inside its temporary directory") {

@@ -95,6 +95,13 @@ func (d *doneScreen) accessible(r *plainRun) (bool, error) {
 	switch {
 	case r.flow.DryRun:
 		fmt.Fprintln(r.out, "\nDry run: nothing was written.")
+	case r.opts.Demo:
+		// The demo's directory is removed as it ends: the text does not
+		// send the person there.
+		fmt.Fprintln(r.out)
+		for _, l := range wizardlogic.DoneLines(wizardlogic.DoneInfo{Answers: r.answers, Demo: true, NoSwitch: r.flow.NoSwitch}, 0) {
+			fmt.Fprintln(r.out, l)
+		}
 	case r.flow.NoSwitch:
 		fmt.Fprintln(r.out, "Switch to it with: "+wizardlogic.SwitchCommand(r.dir, r.report.User.Home, r.answers))
 	default:
@@ -106,7 +113,14 @@ func (d *doneScreen) accessible(r *plainRun) (bool, error) {
 }
 
 func (d *doneScreen) body(m *Model, width int) string {
-	return strings.Join(wizardlogic.DoneLines(wizardlogic.DoneInfo{
+	return strings.Join(wizardlogic.DoneLines(m.doneInfo(), width), "\n")
+}
+
+// doneInfo is what the done screen reports on. While the screen is shown
+// the demo's directory exists, so it names it as any run does; the text
+// left on the terminal afterwards does not (FinalMessage).
+func (m *Model) doneInfo() wizardlogic.DoneInfo {
+	return wizardlogic.DoneInfo{
 		Answers:  m.answers,
 		Dir:      m.dir,
 		Home:     m.home(),
@@ -118,5 +132,5 @@ func (d *doneScreen) body(m *Model, width int) string {
 		Hints:    m.done.hints,
 		LogPath:  m.done.logPath,
 		Took:     m.done.took,
-	}, width), "\n")
+	}
 }

@@ -29,19 +29,6 @@ var questionPages = []string{"Who you are", "Where and which release", "Shell an
 // checks maps a form field's key to the validator of its current value.
 type checks map[string]func(string) error
 
-// keepOnEmpty lets an empty line through: in accessible mode an empty
-// answer keeps the pre-filled value, which huh applies after validating.
-func keepOnEmpty(c checks) {
-	for k, f := range c {
-		c[k] = func(v string) error {
-			if v == "" {
-				return nil
-			}
-			return f(v)
-		}
-	}
-}
-
 // Field keys; they are the answers file's JSON paths where there is one.
 const (
 	keyUsername = "homeBase.username"
@@ -87,8 +74,9 @@ type questionValues struct {
 
 	// base is the answers the form started from; current() lays the form's
 	// values over it.
-	base flakegen.Answers
-	home string
+	base   flakegen.Answers
+	home   string
+	system string
 	// root, when set (the demo), is the only place a configuration may be
 	// written.
 	root   string
@@ -110,10 +98,10 @@ type questionValues struct {
 // never loads them again (the question was then left without a title).
 func (v *questionValues) followShell() {
 	if v.editor != nil {
-		v.editor.Description("Becomes EDITOR for " + v.Shell + " and git.")
+		v.editor.Description(v.description(keyEditor))
 	}
 	if v.aliases != nil {
-		v.aliases.Title("Shell aliases (" + v.Shell + ")")
+		v.aliases.Title(v.title(keyAliases))
 	}
 }
 
@@ -173,6 +161,20 @@ const modulesHelp = "space toggles, enter confirms; set from the defaults or you
 // mode, where nothing is drawn below a prompt), each module option carries
 // its description and the field's description the notes instead.
 func buildQuestionsForm(a flakegen.Answers, dir, home, root string, modulesHeight int, long bool) (*huh.Form, *questionValues) {
+	v := newQuestionValues(a, dir, home, root)
+	return huh.NewForm(
+		identityGroup(v),
+		placeGroup(v),
+		shellGroup(v),
+		modulesGroup(v, modulesHeight, long),
+		extrasGroup(v),
+	), v
+}
+
+// newQuestionValues are the questions' values from the answers and the
+// configuration directory, with their validators: the form binds them,
+// and the line prompts of accessible mode ask them.
+func newQuestionValues(a flakegen.Answers, dir, home, root string) *questionValues {
 	v := &questionValues{
 		Username: a.HomeBase.Username, GitName: a.Git.Name, GitEmail: a.Git.Email,
 		Dir: dir, Release: a.Release,
@@ -180,8 +182,13 @@ func buildQuestionsForm(a flakegen.Answers, dir, home, root string, modulesHeigh
 		Aliases:  wizardlogic.FormatAssignments(a.HomeBase.ShellAliases),
 		Env:      wizardlogic.FormatAssignments(a.HomeBase.EnvironmentVariables),
 		Packages: strings.Join(a.HomeBase.AdditionalPackages, " "),
-		base:     a, home: home, root: root,
+		base:     a, home: home, root: root, system: a.System,
 		choices: wizardlogic.ModuleChoices(a),
+	}
+	for _, c := range v.choices {
+		if c.Offered && c.On {
+			v.On = append(v.On, c.Flag.Key)
+		}
 	}
 	assign := func(path string, set func(a *flakegen.Answers, m map[string]string)) func(string) error {
 		return v.check(path, func(a *flakegen.Answers, s string) error {
@@ -205,55 +212,122 @@ func buildQuestionsForm(a flakegen.Answers, dir, home, root string, modulesHeigh
 			return nil
 		}),
 	}
-	return huh.NewForm(
-		identityGroup(v),
-		placeGroup(v, a.System),
-		shellGroup(v),
-		modulesGroup(v, modulesHeight, long),
-		extrasGroup(v),
-	), v
+	return v
+}
+
+// title is a question's title, as the form and the line prompts show it.
+func (v *questionValues) title(key string) string {
+	switch key {
+	case keyUsername:
+		return "User name"
+	case keyGitName:
+		return "Git name"
+	case keyGitEmail:
+		return "Git e-mail"
+	case keyDir:
+		return "Configuration directory"
+	case keyRelease:
+		return "Release"
+	case keyShell:
+		return "Shell"
+	case keyEditor:
+		return "Editor"
+	case keyModules:
+		return "Modules"
+	case keyAliases:
+		// The aliases are the chosen shell's: the title says which.
+		return "Shell aliases (" + v.Shell + ")"
+	case keyEnv:
+		return "Environment variables"
+	case keyPackages:
+		return "Additional packages"
+	}
+	return key
+}
+
+// description is a question's description, as the form and the line
+// prompts show it (the modules list's is modulesHelp, with its notes).
+func (v *questionValues) description(key string) string {
+	switch key {
+	case keyUsername:
+		return "Your login name on this machine; home-manager manages this user."
+	case keyGitName:
+		return "Written to git's user.name (taken from your git config when set)."
+	case keyGitEmail:
+		return "Written to git's user.email."
+	case keyDir:
+		return "Where the flake is written; it becomes a git repository."
+	case keyRelease:
+		desc := "Matched pairs of nixpkgs and home-manager; stable is the safe choice."
+		for _, c := range wizardlogic.ReleaseChoices(v.system) {
+			if !c.Offered {
+				desc += " Not offered: " + c.Reason + "."
+			}
+		}
+		return desc
+	case keyShell:
+		return "The shell home-manager configures (aliases, variables, prompt tools)."
+	case keyEditor:
+		// The editor's description names the shell chosen just above.
+		return "Becomes EDITOR for " + v.Shell + " and git."
+	case keyAliases:
+		return "One NAME=COMMAND per line, e.g. gs=git status."
+	case keyEnv:
+		return "One NAME=VALUE per line."
+	case keyPackages:
+		return "nixpkgs attribute names, separated by spaces, e.g. ripgrep python3Packages.requests."
+	}
+	return ""
+}
+
+// options are a select question's choices: label and value.
+func (v *questionValues) options(key string) []huh.Option[string] {
+	switch key {
+	case keyRelease:
+		var opts []huh.Option[string]
+		for _, c := range wizardlogic.ReleaseChoices(v.system) {
+			if c.Offered {
+				opts = append(opts, huh.NewOption(c.Release.Title, c.Release.Name))
+			}
+		}
+		return opts
+	case keyShell:
+		return huh.NewOptions(flakegen.KnownShells...)
+	case keyEditor:
+		return huh.NewOptions(wizardlogic.Editors(v.base.HomeBase.DefaultEditor)...)
+	}
+	return nil
+}
+
+// input is a free-text question of the form.
+func (v *questionValues) input(key string, value *string) *huh.Input {
+	return huh.NewInput().Key(key).Title(v.title(key)).Description(v.description(key)).
+		Value(value).Validate(via(v.checks, key))
 }
 
 func identityGroup(v *questionValues) *huh.Group {
 	return huh.NewGroup(
-		huh.NewInput().Key(keyUsername).Title("User name").
-			Description("Your login name on this machine; home-manager manages this user.").
-			Value(&v.Username).Validate(via(v.checks, keyUsername)),
-		huh.NewInput().Key(keyGitName).Title("Git name").
-			Description("Written to git's user.name (taken from your git config when set).").
-			Value(&v.GitName).Validate(via(v.checks, keyGitName)),
-		huh.NewInput().Key(keyGitEmail).Title("Git e-mail").
-			Description("Written to git's user.email.").
-			Value(&v.GitEmail).Validate(via(v.checks, keyGitEmail)),
+		v.input(keyUsername, &v.Username),
+		v.input(keyGitName, &v.GitName),
+		v.input(keyGitEmail, &v.GitEmail),
 	)
 }
 
-func placeGroup(v *questionValues, system string) *huh.Group {
-	var opts []huh.Option[string]
-	desc := "Matched pairs of nixpkgs and home-manager; stable is the safe choice."
-	for _, c := range wizardlogic.ReleaseChoices(system) {
-		if c.Offered {
-			opts = append(opts, huh.NewOption(c.Release.Title, c.Release.Name))
-		} else {
-			desc += " Not offered: " + c.Reason + "."
-		}
-	}
+func placeGroup(v *questionValues) *huh.Group {
 	return huh.NewGroup(
-		huh.NewInput().Key(keyDir).Title("Configuration directory").
-			Description("Where the flake is written; it becomes a git repository.").
-			Value(&v.Dir).Validate(via(v.checks, keyDir)),
-		huh.NewSelect[string]().Key(keyRelease).Title("Release").
-			Description(desc).Options(opts...).Value(&v.Release),
+		v.input(keyDir, &v.Dir),
+		huh.NewSelect[string]().Key(keyRelease).Title(v.title(keyRelease)).
+			Description(v.description(keyRelease)).Options(v.options(keyRelease)...).Value(&v.Release),
 	)
 }
 
 func shellGroup(v *questionValues) *huh.Group {
-	v.editor = huh.NewSelect[string]().Key(keyEditor).Title("Editor").
-		Options(huh.NewOptions(wizardlogic.Editors(v.Editor)...)...).Value(&v.Editor)
+	v.editor = huh.NewSelect[string]().Key(keyEditor).Title(v.title(keyEditor)).
+		Options(v.options(keyEditor)...).Value(&v.Editor)
 	return huh.NewGroup(
-		huh.NewSelect[string]().Key(keyShell).Title("Shell").
-			Description("The shell home-manager configures (aliases, variables, prompt tools).").
-			Options(huh.NewOptions(flakegen.KnownShells...)...).Value(&v.Shell),
+		huh.NewSelect[string]().Key(keyShell).Title(v.title(keyShell)).
+			Description(v.description(keyShell)).
+			Options(v.options(keyShell)...).Value(&v.Shell),
 		// The editor's description names the shell chosen just above
 		// (followShell).
 		v.editor,
@@ -271,9 +345,6 @@ func modulesGroup(v *questionValues, height int, long bool) *huh.Group {
 			label += ": " + c.Flag.Description
 		}
 		opts = append(opts, huh.NewOption(label, c.Flag.Key).Selected(c.On))
-		if c.On {
-			v.On = append(v.On, c.Flag.Key)
-		}
 	}
 	desc := modulesHelp
 	if notes := wizardlogic.ExcludedNotes(v.choices); long && len(notes) > 0 {
@@ -287,7 +358,7 @@ func modulesGroup(v *questionValues, height int, long bool) *huh.Group {
 	v.modules = huh.NewMultiSelect[string]().Key(keyModules).
 		Description(desc).Options(opts...).Value(&v.On)
 	if long {
-		v.modules.Title("Modules")
+		v.modules.Title(v.title(keyModules))
 	}
 	if height > 0 {
 		v.modules.Height(max(height, 5))
@@ -299,17 +370,15 @@ func extrasGroup(v *questionValues) *huh.Group {
 	// The aliases are the chosen shell's: the title says which
 	// (followShell).
 	v.aliases = huh.NewText().Key(keyAliases).
-		Description("One NAME=COMMAND per line, e.g. gs=git status (alt+enter for a new line).").
+		Description(v.description(keyAliases) + " (alt+enter for a new line)").
 		Lines(3).ExternalEditor(false).Value(&v.Aliases).Validate(via(v.checks, keyAliases))
 	v.followShell()
 	return huh.NewGroup(
 		v.aliases,
-		huh.NewText().Key(keyEnv).Title("Environment variables").
-			Description("One NAME=VALUE per line.").
+		huh.NewText().Key(keyEnv).Title(v.title(keyEnv)).
+			Description(v.description(keyEnv)).
 			Lines(2).ExternalEditor(false).Value(&v.Env).Validate(via(v.checks, keyEnv)),
-		huh.NewInput().Key(keyPackages).Title("Additional packages").
-			Description("nixpkgs attribute names, separated by spaces, e.g. ripgrep python3Packages.requests.").
-			Value(&v.Packages).Validate(via(v.checks, keyPackages)),
+		v.input(keyPackages, &v.Packages),
 	)
 }
 
@@ -327,8 +396,7 @@ func (v *questionValues) hoveredFlag() (flakegen.Flag, bool) {
 	return flakegen.Flag{}, false
 }
 
-// via looks the validator up when it runs, so keepOnEmpty can change it
-// after the form was built.
+// via looks the validator up when it runs.
 func via(c checks, key string) func(string) error {
 	return func(v string) error { return c[key](v) }
 }

@@ -164,8 +164,10 @@ func TestAccessibleInstallDemo(t *testing.T) {
 	opts := demoOptions(t)
 	opts.DryRun = true
 	var out bytes.Buffer
-	// The questions take their defaults when the input ends.
-	o, err := RunAccessible(context.Background(), strings.NewReader("1\ny\n"), plainWriter(&out), opts)
+	// The questions keep their defaults (0 ends the modules list), and no
+	// diffs.
+	input := "1\ny\n" + strings.Repeat("\n", 7) + "0\n" + strings.Repeat("\n", 4)
+	o, err := RunAccessible(context.Background(), strings.NewReader(input), plainWriter(&out), opts)
 	if err != nil || o.Quit {
 		t.Fatalf("outcome %+v, err %v\n%s", o, err, out.String())
 	}

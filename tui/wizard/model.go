@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/viewport"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -267,6 +269,9 @@ func (m *Model) resize() {
 	m.questions.setSize(w, h)
 	m.install.setSize(w, h)
 	m.sw.setSize(w, h)
+	// Text in the pager is wrapped to the width: wrap it again, or the
+	// pager's soft wrap breaks its words where the new width ends.
+	m.refreshPager()
 }
 
 // bodySize is the room between the header and the key help.
@@ -360,29 +365,67 @@ func (m *Model) footer() string {
 		if a, ok := m.current().(quitAsker); ok {
 			question, keys = a.quitQuestion()
 		}
-		q := m.styles.Warn.Render(question) + " " + m.keyHelp(keys)
-		return rule + "\n" + ansi.Truncate(q, m.width, "…")
+		return rule + "\n" + m.promptLine(m.styles.Warn.Render(question), keys)
 	}
-	help := m.keyHelp(m.current().keys(m))
+	var prompt string
 	if p, ok := m.current().(prompter); ok {
 		if text := p.prompt(); text != "" {
-			help = m.styles.Warn.Render(text) + " " + help
+			prompt = m.styles.Warn.Render(text)
 		}
 	}
-	return rule + "\n" + ansi.Truncate(help, m.width, "…")
+	return rule + "\n" + m.promptLine(prompt, quitFirst(m.current().keys(m)))
 }
 
-// keyHelp draws the help of the enabled bindings on one line.
-func (m *Model) keyHelp(keys []key.Binding) string {
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		if !k.Enabled() {
-			continue
-		}
-		h := k.Help()
-		parts = append(parts, m.styles.Key.Render(h.Key)+" "+m.styles.Subtle.Render(h.Desc))
+// promptLine is a question (or nothing) and the key help on one line: the
+// help drops the keys at its end that do not fit, and when even the first
+// does not fit beside the question, the question gives way, cut.
+func (m *Model) promptLine(question string, keys []key.Binding) string {
+	h := newKeyHelp(m.styles)
+	if question == "" {
+		h.SetWidth(m.width)
+		return h.ShortHelpView(keys)
 	}
-	return strings.Join(parts, m.styles.Subtle.Render(" · "))
+	h.SetWidth(max(m.width-ansi.StringWidth(question)-1, 0))
+	help := h.ShortHelpView(keys)
+	if first := h.ShortHelpView(keys[:min(1, len(keys))]); help == "" || ansi.StringWidth(first) > ansi.StringWidth(help) {
+		h.SetWidth(m.width)
+		help = h.ShortHelpView(keys[:min(1, len(keys))])
+		return ansi.Truncate(question, max(m.width-ansi.StringWidth(help)-1, 0), "…") + " " + help
+	}
+	return question + " " + help
+}
+
+// quitFirst puts the keys that quit in front, as one entry ("esc/ctrl+c
+// quit"), so a help line too narrow for every key keeps the way out.
+func quitFirst(keys []key.Binding) []key.Binding {
+	var quit []string
+	out := []key.Binding{{}}
+	for _, k := range keys {
+		if k.Enabled() && k.Help().Desc == "quit" {
+			quit = append(quit, k.Help().Key)
+		} else {
+			out = append(out, k)
+		}
+	}
+	if len(quit) == 0 {
+		return out[1:]
+	}
+	out[0] = binding(strings.Join(quit, "/"), "quit")
+	return out
+}
+
+// newKeyHelp is the key help drawn in the wizard's styles, as the switch
+// view draws its own.
+func newKeyHelp(st theme.Styles) help.Model {
+	h := help.New()
+	h.ShortSeparator = " · "
+	h.Styles = help.Styles{
+		ShortKey:       st.Key,
+		ShortDesc:      st.Subtle,
+		ShortSeparator: st.Subtle,
+		Ellipsis:       st.Subtle,
+	}
+	return h
 }
 
 // fitHeight pads or cuts s to exactly h lines so the key help stays at the
@@ -408,8 +451,11 @@ func (m *Model) back() tea.Cmd {
 }
 
 // FinalMessage is what stays on the terminal after the wizard's alternate
-// screen closes: the summary of the last screen.
+// screen closes: the summary of the last screen. The demo's names no
+// directory: the demo removes its own as it ends.
 func FinalMessage(m *Model) string {
 	w, _ := m.bodySize()
-	return ansi.Strip(m.done.body(m, min(w, 100))) + "\n"
+	d := m.doneInfo()
+	d.Demo = m.opts.Demo
+	return ansi.Strip(strings.Join(wizardlogic.DoneLines(d, min(w, 100)), "\n")) + "\n"
 }

@@ -51,11 +51,10 @@ func (q *questionsScreen) keys(*Model) []key.Binding { return questionsKeys }
 
 // accessible asks the questions form as line prompts.
 func (q *questionsScreen) accessible(r *plainRun) (bool, error) {
-	a, dir, err := askAccessible(r.in, r.out, r.answers, r.dir, r.report.User.Home, r.opts.DirRoot)
-	if err != nil {
+	if err := r.askQuestions(); err != nil {
 		return true, err
 	}
-	r.answers, r.dir, r.o.Dir = a, dir, dir
+	r.o.Dir = r.dir
 	return false, nil
 }
 

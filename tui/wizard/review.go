@@ -129,10 +129,8 @@ func (r *reviewScreen) accessible(p *plainRun) (bool, error) {
 	for _, row := range wizardlogic.PlanRows(plan) {
 		fmt.Fprintf(p.out, "%-10s %s %s\n", row.Action, row.Path, row.Note)
 	}
-	for _, row := range wizardlogic.PlanRows(plan) {
-		if row.Diff != "" {
-			fmt.Fprint(p.out, "\n"+row.Diff)
-		}
+	if err := p.offerDiffs(plan); err != nil {
+		return true, err
 	}
 	p.blockers = p.report.Blockers()
 	if len(p.blockers) > 0 {
@@ -270,4 +268,40 @@ func (m *Model) home() string {
 		return ""
 	}
 	return m.report.User.Home
+}
+
+// offerDiffs says how long the plan's diffs are and shows them only when
+// the person asks: hundreds of lines before the write question would bury
+// it.
+func (p *plainRun) offerDiffs(plan *flakegen.Plan) error {
+	rows := wizardlogic.PlanRows(plan)
+	files, lines := 0, 0
+	for _, row := range rows {
+		if row.Diff != "" {
+			files++
+			lines += strings.Count(strings.TrimRight(row.Diff, "\n"), "\n") + 1
+		}
+	}
+	if files == 0 {
+		return nil
+	}
+	fmt.Fprintf(p.out, "\nThe diffs of %s have %s.\n", textwrap.Count(files, "file", "files"), textwrap.Count(lines, "line", "lines"))
+	// --yes asks nothing: its output shows what it did, as a dry run
+	// shows what it would do.
+	show := p.opts.Yes
+	if !show {
+		if err := p.confirm("Show the diffs?", &show); err != nil {
+			return err
+		}
+	}
+	if !show {
+		return nil
+	}
+	for _, row := range rows {
+		if row.Diff != "" {
+			fmt.Fprint(p.out, "\n"+row.Diff)
+		}
+	}
+	fmt.Fprintln(p.out, "\nEnd of the diffs.")
+	return nil
 }

@@ -221,6 +221,7 @@ func (s *switchScreen) accessible(r *plainRun) (bool, error) {
 			return true, nil
 		}
 	}
+	r.switching = true
 	if err := r.opts.Deps.PlainSwitch(r.ctx, r.dir, r.out); err != nil {
 		r.o.Failed = true
 		return true, err

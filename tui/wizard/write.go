@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
@@ -109,6 +108,7 @@ func (s *writeScreen) accessible(r *plainRun) (bool, error) {
 		r.o.Failed = true
 		return true, fmt.Errorf("write %s: %w", r.dir, err)
 	}
+	r.written = true
 	fmt.Fprintln(r.out, "Wrote the configuration to "+r.dir+".")
 	if !r.opts.NoCommit {
 		line, err := wizardlogic.CommitRun(r.ctx, r.plan, r.previous)
@@ -122,10 +122,4 @@ func (s *writeScreen) accessible(r *plainRun) (bool, error) {
 	}
 	r.o.Step = StepWrite
 	return false, nil
-}
-
-// confirm asks a yes/no question as a line prompt.
-func (r *plainRun) confirm(title string, v *bool) error {
-	c := huh.NewConfirm().Title(title).Value(v)
-	return huh.NewForm(huh.NewGroup(c)).WithAccessible(true).WithInput(r.in).WithOutput(r.out).Run()
 }
