@@ -1,9 +1,7 @@
 package wizard
 
 import (
-	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/nixboard/nixboard/detect"
+	"github.com/nixboard/nixboard/internal/proc"
 )
 
 // size is a terminal size.
@@ -121,8 +120,8 @@ func layoutWalks() map[string]layoutWalk {
 		missing := fakeReport("/home/alice")
 		missing.Nix = detect.Nix{}
 		o := testOptions(t, missing)
-		o.Deps.Installer = func(ctx context.Context, o InstallOption) *exec.Cmd {
-			return exec.CommandContext(ctx, "/bin/sh", "-c", "echo fake installer done")
+		o.Deps.Installer = func(o InstallOption) proc.Spec {
+			return proc.Spec{Argv: []string{"/bin/sh", "-c", "echo fake installer done"}}
 		}
 		return o
 	}
