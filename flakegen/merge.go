@@ -111,15 +111,7 @@ func (f FileChange) Rendered() []byte { return f.rendered }
 
 // Conflicts returns the files whose edits conflict with nixboard's changes
 // and have no Resolution yet; Apply refuses while there is any.
-func (p *Plan) Conflicts() []FileChange {
-	var out []FileChange
-	for _, f := range p.Files {
-		if f.Action == ActionConflict {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+func (p *Plan) Conflicts() []FileChange { return p.withAction(ActionConflict) }
 
 // HasMarkers reports whether Apply writes a file with conflict markers
 // (WriteMarkers): the configuration then does not evaluate, and a caller

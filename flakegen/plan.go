@@ -165,10 +165,13 @@ func (p *Plan) Problems() *RefusedError {
 }
 
 // Refused returns the files that cannot be written, or nil.
-func (p *Plan) Refused() []FileChange {
+func (p *Plan) Refused() []FileChange { return p.withAction(ActionRefuse) }
+
+// withAction lists the files of the plan with action a, in plan order.
+func (p *Plan) withAction(a Action) []FileChange {
 	var out []FileChange
 	for _, f := range p.Files {
-		if f.Action == ActionRefuse {
+		if f.Action == a {
 			out = append(out, f)
 		}
 	}

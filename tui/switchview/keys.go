@@ -81,14 +81,4 @@ func (m Model) Keys() [][2]string {
 }
 
 // newHelp is the help model drawn in the screen's styles.
-func newHelp(st theme.Styles) help.Model {
-	h := help.New()
-	h.ShortSeparator = "  "
-	h.Styles = help.Styles{
-		ShortKey:       st.Key,
-		ShortDesc:      st.Subtle,
-		ShortSeparator: st.Subtle,
-		Ellipsis:       st.Subtle,
-	}
-	return h
-}
+func newHelp(st theme.Styles) help.Model { return st.Help("  ") }

@@ -5,6 +5,7 @@ package theme
 import (
 	"image/color"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
 
@@ -47,4 +48,18 @@ func New(isDark, noColor bool) Styles {
 		Key:      lipgloss.NewStyle().Bold(true).Foreground(c("#24292F", "#E6EDF3")),
 		Selected: lipgloss.NewStyle().Bold(true).Foreground(c("#5A3FC0", "#B4A0FF")),
 	}
+}
+
+// Help is the key help (bubbles/help) drawn in these styles, its entries
+// joined by sep: every screen's key help looks the same.
+func (s Styles) Help(sep string) help.Model {
+	h := help.New()
+	h.ShortSeparator = sep
+	h.Styles = help.Styles{
+		ShortKey:       s.Key,
+		ShortDesc:      s.Subtle,
+		ShortSeparator: s.Subtle,
+		Ellipsis:       s.Subtle,
+	}
+	return h
 }

@@ -416,17 +416,7 @@ func quitFirst(keys []key.Binding) []key.Binding {
 
 // newKeyHelp is the key help drawn in the wizard's styles, as the switch
 // view draws its own.
-func newKeyHelp(st theme.Styles) help.Model {
-	h := help.New()
-	h.ShortSeparator = " · "
-	h.Styles = help.Styles{
-		ShortKey:       st.Key,
-		ShortDesc:      st.Subtle,
-		ShortSeparator: st.Subtle,
-		Ellipsis:       st.Subtle,
-	}
-	return h
-}
+func newKeyHelp(st theme.Styles) help.Model { return st.Help(" · ") }
 
 // fitHeight pads or cuts s to exactly h lines so the key help stays at the
 // bottom of the screen.
