@@ -20,8 +20,11 @@ import (
 // internal/proc (a switch, the wizard's installer, sudo on the terminal):
 // SIGINT, a grace, then SIGKILL of all of it; Main then waits until no
 // process of any of them is left before it returns. A second one kills
-// what is left at once.
-var stopSignals = []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM}
+// what is left at once. SIGPIPE (the reader of nixboard's output went
+// away: `nixboard switch --plain | head`) stops it the same way once;
+// caught, it no longer kills nixboard on the spot with its processes left
+// running, and the writes that follow fail instead of signalling again.
+var stopSignals = []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE}
 
 // stoppedBy is the cause of the context's end when a signal stopped
 // nixboard.
@@ -41,6 +44,8 @@ func signalName(sig syscall.Signal) string {
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
+	case syscall.SIGPIPE:
+		return "SIGPIPE"
 	}
 	return fmt.Sprintf("signal %d", int(sig))
 }
@@ -81,12 +86,21 @@ func newSignalStop(runs *nixrun.RunSet, errOut io.Writer) (context.Context, *sig
 
 func (s *signalStop) loop() {
 	n := 0
+	piped := false
 	handle := func(sig os.Signal) {
 		ss, _ := sig.(syscall.Signal)
 		if ss == syscall.SIGINT && s.interruptHeld() {
 			// The terminal's ctrl+c, meant for sudo, which has the
 			// terminal: it cancels sudo alone.
 			return
+		}
+		if ss == syscall.SIGPIPE {
+			// Every write to the closed output raises another: only
+			// the first is a request to stop, and never a second one.
+			if piped {
+				return
+			}
+			piped = true
 		}
 		n++
 		if n == 1 {

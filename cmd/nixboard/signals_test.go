@@ -453,3 +453,58 @@ func hasOpen(pid int, file string) bool {
 	}
 	return false
 }
+
+// TestBrokenOutputStopsTheSwitch: the reader of a plain switch's output
+// goes away (`nixboard switch --plain | head -1`) while a build runs. The
+// first write after that raises SIGPIPE, which stops nixboard like the
+// other stop signals: the switch's processes end first, then nixboard
+// exits 128+SIGPIPE. Uncaught, SIGPIPE killed nixboard at once and left
+// the switch running.
+func TestBrokenOutputStopsTheSwitch(t *testing.T) {
+	t.Parallel()
+	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, Wait: true})
+	cmd := exec.Command(buildNixboard(t), append([]string{"switch", "--plain", "--dir", f.Dir, "--"}, f.ExtraArgs...)...)
+	cmd.Env = switchEnv(f, "fixture")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	u := &underWay{exited: exited, output: stderr.String}
+	u.awaitBuild(t, f)
+	tree := switchtest.Tree(cmd.Process.Pid)
+	if len(tree) == 0 {
+		t.Fatal("nothing runs below nixboard while its switch builds")
+	}
+	// The reader goes away; the next progress line (at most a second
+	// later, as the plain output writes) meets a closed pipe.
+	r.Close()
+	select {
+	case <-exited:
+	case <-time.After(exitDeadline):
+		t.Fatalf("nixboard still runs %v after its output was closed:\n%s", exitDeadline, stderr.String())
+	}
+	for _, p := range append(tree, u.builder) {
+		if p.Alive() {
+			t.Errorf("%v survived nixboard", p)
+		}
+	}
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if code := cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGPIPE) {
+		t.Errorf("exit status %d (signaled %v: %v), want %d; stderr:\n%s", code, ws.Signaled(), ws.Signal(), 128+int(syscall.SIGPIPE), stderr.String())
+	}
+}
