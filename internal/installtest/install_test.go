@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -28,8 +29,9 @@ var repoRoot = filepath.Join("..", "..")
 type release struct {
 	files map[string][]byte
 	// archive is the name of the archive for this machine's OS and
-	// architecture, and version what its binary's --version prints.
-	archive, version string
+	// architecture; its binary's --version prints version, or starts with
+	// versionPrefix.
+	archive, version, versionPrefix string
 	// source says where the files come from, for the test log.
 	source string
 }
@@ -73,6 +75,14 @@ func loadDist(dist string) (*release, error) {
 		return nil, err
 	}
 	r := &release{files: map[string][]byte{"checksums.txt": sums}, source: "snapshot build in " + dist}
+	// GoReleaser's metadata.json names the version it stamped.
+	var meta struct{ Version string }
+	if b, err := os.ReadFile(filepath.Join(dist, "metadata.json")); err != nil {
+		return nil, err
+	} else if err := json.Unmarshal(b, &meta); err != nil || meta.Version == "" {
+		return nil, fmt.Errorf("%s/metadata.json: no version (%v)", dist, err)
+	}
+	r.versionPrefix = "nixboard " + meta.Version + " "
 	goos, goarch := goosGoarch()
 	sc := bufio.NewScanner(bytes.NewReader(sums))
 	for sc.Scan() {
@@ -321,6 +331,9 @@ func hostVersion(t *testing.T, r *release, bin string) string {
 	got := strings.TrimSuffix(string(out), "\n")
 	if r.version != "" && got != r.version {
 		t.Errorf("installed nixboard says %q, want %q", got, r.version)
+	}
+	if r.versionPrefix != "" && !strings.HasPrefix(got, r.versionPrefix) {
+		t.Errorf("installed nixboard says %q, want %q...", got, r.versionPrefix)
 	}
 	if !strings.HasPrefix(got, "nixboard ") {
 		t.Errorf("installed nixboard says %q", got)
