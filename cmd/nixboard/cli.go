@@ -15,8 +15,18 @@ import (
 	"github.com/nixboard/nixboard/nixrun"
 )
 
-// version is stamped at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, commit and date are stamped at build time, as the release build
+// (.goreleaser.yaml) does:
+//
+//	go build -ldflags "-X main.version=1.2.3 -X main.commit=abc1234 -X main.date=2026-12-04T10:00:00Z"
+//
+// A plain go build leaves them as they are here, and `nixboard version` then
+// prints "nixboard dev".
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
 
 // stdio is what every subcommand reads from and writes to. It is injected so
 // tests can run the whole CLI in-process with their own streams and
@@ -208,8 +218,25 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 func runVersion(_ context.Context, st *stdio, _ []string) error {
-	fmt.Fprintf(st.out, "nixboard %s\n", version)
+	fmt.Fprintln(st.out, versionLine(version, commit, date))
 	return nil
+}
+
+// versionLine is what `nixboard version` prints: the version, then the
+// commit and the build date when the build stamped them.
+func versionLine(version, commit, date string) string {
+	line := "nixboard " + version
+	var extra []string
+	if commit != "" {
+		extra = append(extra, "commit "+commit)
+	}
+	if date != "" {
+		extra = append(extra, "built "+date)
+	}
+	if len(extra) > 0 {
+		line += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return line
 }
 
 // escapingWriter passes each write through safetext.Text, for output
