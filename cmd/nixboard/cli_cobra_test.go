@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/creack/pty"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -330,4 +333,54 @@ func sameWords(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+// onTerminal runs the built nixboard with stdout and stderr on a terminal
+// (a pty) and stdin from /dev/null, and returns its exit status and what
+// it wrote. With stdin not a terminal, fang does not ask the terminal for
+// its background colour, so nothing waits for an answer.
+func onTerminal(t *testing.T, env []string, args ...string) (int, string) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	cmd := exec.Command(buildNixboard(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = tty, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	// The read ends with EIO once nixboard, the last holder of the
+	// terminal, exited.
+	out, _ := io.ReadAll(ptmx)
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return cmd.ProcessState.ExitCode(), string(out)
+}
+
+// TestStyledOnTerminal: on a terminal help and usage errors are styled
+// (fang), and with NO_COLOR set to anything, plain.
+func TestStyledOnTerminal(t *testing.T) {
+	colour := []string{"TERM=xterm-256color", "NO_COLOR=", "CLICOLOR_FORCE="}
+	code, out := onTerminal(t, colour, "render", "--help")
+	if code != 0 || !strings.Contains(out, "\x1b[") || !strings.Contains(out, "--on-conflict") {
+		t.Errorf("render --help on a terminal: exit %d, no styles or flags:\n%q", code, out)
+	}
+	code, out = onTerminal(t, colour, "--bogus")
+	if code != 2 || !strings.Contains(out, "\x1b[") || !strings.Contains(out, "ERROR") || !strings.Contains(out, "--bogus") {
+		t.Errorf("--bogus on a terminal: exit %d, not a styled error naming the flag:\n%q", code, out)
+	}
+	noColour := []string{"TERM=xterm-256color", "NO_COLOR=yes", "CLICOLOR_FORCE="}
+	for _, args := range [][]string{{"render", "--help"}, {"--bogus"}} {
+		code, out := onTerminal(t, noColour, args...)
+		if code == 1 || strings.Contains(out, "\x1b") {
+			t.Errorf("%v with NO_COLOR=yes: exit %d, escapes in\n%q", args, code, out)
+		}
+	}
 }
