@@ -129,9 +129,6 @@ func run(ctx context.Context, st *stdio, args []string) int {
 	keepErrors(root, &ranErr)
 	// A nil slice would make cobra read os.Args.
 	root.SetArgs(append([]string{}, longFlagsWithOneDash(root, args)...))
-	root.SetIn(st.in)
-	root.SetOut(plainUnlessColour(st.out, st.outTTY, st.getenv))
-	root.SetErr(plainUnlessColour(st.err, st.errTTY, st.getenv))
 	var styles fang.Styles
 	err := fang.Execute(ctx, root,
 		// --version is the root's own flag (rootCommand), so that it and
@@ -247,6 +244,22 @@ func rootCommand(st *stdio) *cobra.Command {
 		return usageError{err.Error()}
 	})
 	root.SuggestionsMinimumDistance = 2
+	root.SetIn(st.in)
+	root.SetOut(plainUnlessColour(st.out, st.outTTY, st.getenv))
+	root.SetErr(plainUnlessColour(st.err, st.errTTY, st.getenv))
+	// cobra's completion command shows its help for a shell it does not
+	// know, and exits 0; that is a usage error. It is made here, after
+	// SetOut: its scripts go to the stream it finds when it is made.
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Args = func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("completion: no shell %q: bash, zsh, fish or powershell", args[0])
+			}
+			return nil
+		}
+		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	}
 	return root
 }
 

@@ -27,8 +27,6 @@ func visibleCommands(t *testing.T) []*cobra.Command {
 	t.Helper()
 	var cmds []*cobra.Command
 	root := rootCommand(&stdio{getenv: func(string) string { return "" }})
-	// cobra adds its completion command when it runs; so does this.
-	root.InitDefaultCompletionCmd()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, sub := range c.Commands() {
@@ -117,6 +115,9 @@ func TestVersionFlagAndCommandAgree(t *testing.T) {
 		if code != 0 || out != want || errOut != "" {
 			t.Errorf("%v: exit %d %q %q, want 0 %q", args, code, out, errOut, want)
 		}
+	}
+	if code, _, errOut := runCLI(t, nil, "completion", "nushell"); code != 2 || !strings.Contains(errOut, "nushell") {
+		t.Errorf("completion nushell: exit %d, %q", code, errOut)
 	}
 	if code, _, errOut := runCLI(t, nil, "version", "extra"); code != 2 || !strings.Contains(errOut, "no arguments") {
 		t.Errorf("version extra: exit %d, %q", code, errOut)
