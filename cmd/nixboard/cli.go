@@ -129,7 +129,6 @@ func run(ctx context.Context, st *stdio, args []string) int {
 	keepErrors(root, &ranErr)
 	// A nil slice would make cobra read os.Args.
 	root.SetArgs(append([]string{}, longFlagsWithOneDash(root, args)...))
-	var styles fang.Styles
 	err := fang.Execute(ctx, root,
 		// --version is the root's own flag (rootCommand), so that it and
 		// `nixboard version` print the same thing.
@@ -138,7 +137,7 @@ func run(ctx context.Context, st *stdio, args []string) int {
 		// same mango page to the command's stream.
 		fang.WithoutManpage(),
 		// The message is printed below, after the exit status is known.
-		fang.WithErrorHandler(func(_ io.Writer, s fang.Styles, _ error) { styles = s }),
+		fang.WithErrorHandler(func(io.Writer, fang.Styles, error) {}),
 	)
 	if err == nil {
 		err = ranErr
@@ -147,7 +146,7 @@ func run(ctx context.Context, st *stdio, args []string) int {
 		fmt.Fprintf(st.err, "nixboard: %v\n", sig)
 		return sig.status()
 	}
-	return exitStatus(st, err, styles)
+	return exitStatus(st, err)
 }
 
 // keepErrors makes every command of the tree keep the error it ends with in
@@ -190,14 +189,14 @@ func (e escapeStripper) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func exitStatus(st *stdio, err error, styles fang.Styles) int {
+func exitStatus(st *stdio, err error) int {
 	var ue usageError
 	var ee exitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ue):
-		printUsageError(st, ue.msg, styles)
+		printUsageError(st, ue.msg)
 		return 2
 	case errors.As(err, &ee):
 		return ee.code
@@ -212,20 +211,28 @@ func exitStatus(st *stdio, err error, styles fang.Styles) int {
 	}
 }
 
-// printUsageError prints a usage error: fang's error block on a terminal
-// with colour, the plain "nixboard: ..." line otherwise, which scripts and
-// tests read.
-func printUsageError(st *stdio, msg string, styles fang.Styles) {
+// printUsageError prints a usage error: an error block in fang's colours on
+// a terminal with colour, the plain "nixboard: ..." line otherwise, which
+// scripts and tests read. The block is drawn here, not by fang, because
+// most usage errors are found by the commands themselves after cobra is
+// done, and because fang would first ask the terminal for its background
+// (fang's own default, dark, is assumed instead).
+func printUsageError(st *stdio, msg string) {
 	msg = safetext.Text(msg)
 	if !st.errTTY || theme.NoColor(st.getenv) {
 		fmt.Fprintf(st.err, "nixboard: %s\n", msg)
 		return
 	}
+	cs := fang.DefaultColorScheme(lipgloss.LightDark(true))
+	header := lipgloss.NewStyle().Foreground(cs.ErrorHeader[0]).Background(cs.ErrorHeader[1]).
+		Bold(true).Padding(0, 1).Margin(1).MarginLeft(2).SetString("ERROR")
+	text := lipgloss.NewStyle().MarginLeft(2)
+	flag := lipgloss.NewStyle().Foreground(cs.Flag)
 	// lipgloss downsamples the colours to what the terminal shows.
-	lipgloss.Fprintln(st.err, styles.ErrorHeader.String())
-	lipgloss.Fprintln(st.err, styles.ErrorText.Render(msg))
+	lipgloss.Fprintln(st.err, header.String())
+	lipgloss.Fprintln(st.err, text.Render(msg))
 	lipgloss.Fprintln(st.err)
-	lipgloss.Fprintln(st.err, styles.ErrorText.Render("Try nixboard --help for usage."))
+	lipgloss.Fprintln(st.err, text.Render("Try "+flag.Render("nixboard --help")+" for usage."))
 	lipgloss.Fprintln(st.err)
 }
 

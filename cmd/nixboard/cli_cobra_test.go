@@ -377,8 +377,13 @@ func TestStyledOnTerminal(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "\x1b[") || !strings.Contains(out, "ERROR") || !strings.Contains(out, "--bogus") {
 		t.Errorf("--bogus on a terminal: exit %d, not a styled error naming the flag:\n%q", code, out)
 	}
+	// A usage error that the command finds itself, not cobra.
+	code, out = onTerminal(t, colour, "render")
+	if code != 2 || !strings.Contains(out, "\x1b[") || !strings.Contains(out, "ERROR") || !strings.Contains(out, "render needs --answers FILE") {
+		t.Errorf("render on a terminal: exit %d, not a styled error:\n%q", code, out)
+	}
 	noColour := []string{"TERM=xterm-256color", "NO_COLOR=yes", "CLICOLOR_FORCE="}
-	for _, args := range [][]string{{"render", "--help"}, {"--bogus"}} {
+	for _, args := range [][]string{{"render", "--help"}, {"--bogus"}, {"render"}} {
 		code, out := onTerminal(t, noColour, args...)
 		if code == 1 || strings.Contains(out, "\x1b") {
 			t.Errorf("%v with NO_COLOR=yes: exit %d, escapes in\n%q", args, code, out)
