@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/gitrepo"
 	"github.com/nixboard/nixboard/internal/safetext"
@@ -172,25 +174,36 @@ func recordGeneration(ctx context.Context, st *stdio, dir string) {
 
 const historySynopsis = "nixboard history [--dir DIR]"
 
+// historyOptions are history's flags.
+type historyOptions struct {
+	dir string
+}
+
+func historyCommand(st *stdio) *cobra.Command {
+	var o historyOptions
+	c := &cobra.Command{
+		Use:               "history",
+		Args:              noArgs("history", historySynopsis),
+		ValidArgsFunction: noFiles,
+		RunE:              func(c *cobra.Command, _ []string) error { return runHistory(c.Context(), st, o) },
+	}
+	fs := c.Flags()
+	fs.StringVar(&o.dir, "dir", "", "the configuration DIR (default ~/.config/home-manager)")
+	_ = c.MarkFlagDirname("dir")
+	return c
+}
+
 // runHistory lists the applied runs of the configuration, newest first:
 // commit, date, the home-manager generation it produced, and the change.
-func runHistory(ctx context.Context, st *stdio, args []string) error {
-	fs := newFlagSet(st, "history", historySynopsis)
-	dir := fs.String("dir", "", "the configuration `DIR` (default ~/.config/home-manager)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("history takes no arguments, got %q (usage: %s)", fs.Arg(0), historySynopsis)
-	}
-	if *dir == "" {
+func runHistory(ctx context.Context, st *stdio, o historyOptions) error {
+	if o.dir == "" {
 		d, err := defaultConfigDir(st.getenv)
 		if err != nil {
 			return err
 		}
-		*dir = d
+		o.dir = d
 	}
-	repo, err := openConfigRepo(ctx, st, *dir)
+	repo, err := openConfigRepo(ctx, st, o.dir)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/internal/shell"
@@ -15,6 +17,35 @@ import (
 )
 
 const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run] [--on-conflict keep|new|markers] [--no-commit]"
+
+// renderOptions are render's flags.
+type renderOptions struct {
+	answers    string
+	dir        string
+	dryRun     bool
+	onConflict string
+	noCommit   bool
+}
+
+func renderCommand(st *stdio) *cobra.Command {
+	var o renderOptions
+	c := &cobra.Command{
+		Use:               "render --answers FILE",
+		Args:              noArgs("render", renderSynopsis),
+		ValidArgsFunction: noFiles,
+		RunE:              func(c *cobra.Command, _ []string) error { return runRender(c.Context(), st, o) },
+	}
+	fs := c.Flags()
+	fs.StringVar(&o.answers, "answers", "", "the answers FILE (JSON, the format of nixboard.json)")
+	fs.StringVar(&o.dir, "dir", "", "the configuration DIR (default $XDG_CONFIG_HOME/home-manager or ~/.config/home-manager)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print what would change, with unified diffs, and write nothing")
+	fs.StringVar(&o.onConflict, "on-conflict", "", "for a file whose edits conflict with nixboard's changes: keep yours as it is, take the new one (yours backed up), or write the merge with conflict markers to resolve before switching (keep|new|markers); without it render asks on a terminal and refuses otherwise")
+	fs.BoolVar(&o.noCommit, "no-commit", false, "write and stage the files but make no git commit of this run")
+	_ = c.MarkFlagFilename("answers", "json")
+	_ = c.MarkFlagDirname("dir")
+	_ = c.RegisterFlagCompletionFunc("on-conflict", completeWords("keep", "new", "markers"))
+	return c
+}
 
 // runRender renders the flake for an answers file: it validates, prints
 // what happens to each file and applies the plan, or with --dry-run prints
@@ -26,44 +57,32 @@ const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run] [
 // each file and the three choices. --on-conflict markers writes the merge
 // with conflict markers and exits 1, since the configuration cannot be
 // switched to before they are resolved.
-func runRender(ctx context.Context, st *stdio, args []string) error {
-	fs := newFlagSet(st, "render", renderSynopsis)
-	answersPath := fs.String("answers", "", "the answers `FILE` (JSON, the format of nixboard.json)")
-	dir := fs.String("dir", "", "the configuration `DIR` (default $XDG_CONFIG_HOME/home-manager or ~/.config/home-manager)")
-	dryRun := fs.Bool("dry-run", false, "print what would change, with unified diffs, and write nothing")
-	onConflict := fs.String("on-conflict", "", "for a file whose edits conflict with nixboard's changes: `keep` yours as it is, take the new one (yours backed up), or write the merge with conflict markers to resolve before switching (keep|new|markers); without it render asks on a terminal and refuses otherwise")
-	noCommit := fs.Bool("no-commit", false, "write and stage the files but make no git commit of this run")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func runRender(ctx context.Context, st *stdio, o renderOptions) error {
 	var resolution flakegen.Resolution
-	if *onConflict != "" {
-		r, ok := flakegen.ParseResolution(*onConflict)
+	if o.onConflict != "" {
+		r, ok := flakegen.ParseResolution(o.onConflict)
 		if !ok {
-			return usagef("--on-conflict takes keep, new or markers, not %q (usage: %s)", *onConflict, renderSynopsis)
+			return usagef("--on-conflict takes keep, new or markers, not %q (usage: %s)", o.onConflict, renderSynopsis)
 		}
 		resolution = r
 	}
-	if fs.NArg() > 0 {
-		return usagef("render takes no arguments, got %q (usage: %s)", fs.Arg(0), renderSynopsis)
-	}
-	if *answersPath == "" {
+	if o.answers == "" {
 		return usagef("render needs --answers FILE (usage: %s)", renderSynopsis)
 	}
 	// The hint after writing names the directory only when the person
 	// chose one: `nixboard switch` alone finds the default itself.
 	switchHint := "nixboard switch"
-	if *dir != "" {
-		switchHint += " --dir " + shell.Quote(*dir)
+	if o.dir != "" {
+		switchHint += " --dir " + shell.Quote(o.dir)
 	} else {
 		d, err := defaultConfigDir(st.getenv)
 		if err != nil {
 			return err
 		}
-		*dir = d
+		o.dir = d
 	}
 
-	a, err := flakegen.Load(*answersPath)
+	a, err := flakegen.Load(o.answers)
 	if err != nil {
 		return reportInvalid(st, err)
 	}
@@ -72,28 +91,28 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 	}
 	// The last run's answers, for the commit message (nil: a first run).
 	var previous *flakegen.Answers
-	if old, err := flakegen.Load(filepath.Join(*dir, "nixboard.json")); err == nil {
+	if old, err := flakegen.Load(filepath.Join(o.dir, "nixboard.json")); err == nil {
 		previous = &old
 	}
-	plan, err := flakegen.NewPlan(ctx, *dir, a, personEnv(st))
+	plan, err := flakegen.NewPlan(ctx, o.dir, a, personEnv(st))
 	if err != nil {
 		return reportInvalid(st, err)
 	}
 
 	paint := newPainter(st)
-	if *dryRun {
+	if o.dryRun {
 		fmt.Fprintf(st.out, "dry run, nothing is written: %s for homeConfigurations.%q (%s, release %s)\n", safetext.Line(plan.Dir), plan.ConfigName, a.System, a.Release)
 	} else {
 		fmt.Fprintf(st.out, "rendering %s for homeConfigurations.%q (%s, release %s)\n", safetext.Line(plan.Dir), plan.ConfigName, a.System, a.Release)
 	}
 	printPlan(st, paint, plan)
 	// A dry run without a choice only reports the conflicts (Problems).
-	if conflicts := plan.Conflicts(); len(conflicts) > 0 && (resolution != 0 || !*dryRun) {
+	if conflicts := plan.Conflicts(); len(conflicts) > 0 && (resolution != 0 || !o.dryRun) {
 		if err := resolveConflicts(st, paint, plan, conflicts, resolution); err != nil {
 			return err
 		}
 	}
-	if *dryRun {
+	if o.dryRun {
 		for _, f := range plan.Files {
 			if f.Diff != "" {
 				fmt.Fprint(st.out, "\n"+paint.diff(safetext.Text(f.Diff)))
@@ -115,7 +134,7 @@ func runRender(ctx context.Context, st *stdio, args []string) error {
 		}
 		return err
 	}
-	if !*noCommit {
+	if !o.noCommit {
 		if err := commitRun(ctx, st, plan, previous); err != nil {
 			return err
 		}

@@ -5,48 +5,70 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
 )
+
+// switchOptions are switch's flags.
+type switchOptions struct {
+	dir     string
+	plain   bool
+	dryRun  bool
+	preview bool
+}
+
+func switchCommand(st *stdio) *cobra.Command {
+	var o switchOptions
+	c := &cobra.Command{
+		Use:     "switch [-- extra home-manager args]",
+		Long:    "Run home-manager switch on the configuration rendered in DIR, with the live screen on a terminal and plain progress lines otherwise. Arguments after -- go to home-manager switch (and from there to nix build), e.g. --override-input nixpkgs path:/some/nixpkgs.",
+		Example: "  nixboard switch --dir ~/.config/home-manager -- --show-trace",
+		// The arguments are home-manager's: any are passed through.
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: noFiles,
+		RunE:              func(c *cobra.Command, args []string) error { return runSwitch(c.Context(), st, o, args) },
+	}
+	fs := c.Flags()
+	fs.StringVar(&o.dir, "dir", "", "the rendered configuration DIR (default ~/.config/home-manager)")
+	fs.BoolVar(&o.plain, "plain", false, "print plain progress lines instead of the live screen")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the command and environment that would run, and stop")
+	fs.BoolVar(&o.preview, "preview", false, "build the generation and show what the switch would change (files in the way, packages, size), then stop; nothing is activated")
+	_ = c.MarkFlagDirname("dir")
+	return c
+}
 
 // runSwitch is `nixboard switch [--dir DIR] [--plain] [-- HOME-MANAGER ARGS]`:
 // it runs home-manager switch on the configuration rendered in DIR, with
 // the live screen on a terminal and plain progress lines otherwise.
 // Arguments after `--` are passed through to home-manager switch (and from
 // there to nix build), e.g. `--override-input nixpkgs path:/some/nixpkgs`.
-func runSwitch(ctx context.Context, st *stdio, args []string) error {
-	fs := newFlagSet(st, "switch", "nixboard switch [--dir DIR] [--plain] [--preview] [-- extra home-manager args]")
-	dir := fs.String("dir", "", "the rendered configuration `directory` (default ~/.config/home-manager)")
-	plain := fs.Bool("plain", false, "print plain progress lines instead of the live screen")
-	dry := fs.Bool("dry-run", false, "print the command and environment that would run, and stop")
-	preview := fs.Bool("preview", false, "build the generation and show what the switch would change (files in the way, packages, size), then stop; nothing is activated")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *dir == "" {
+func runSwitch(ctx context.Context, st *stdio, o switchOptions, extra []string) error {
+	if o.dir == "" {
 		d, err := defaultConfigDir(st.getenv)
 		if err != nil {
 			return err
 		}
-		*dir = d
+		o.dir = d
 	}
 	plan, err := nixrun.NewPlan(nixrun.SwitchOptions{
-		Dir:       *dir,
-		ExtraArgs: fs.Args(),
+		Dir:       o.dir,
+		ExtraArgs: extra,
 		Env:       personEnv(st),
 	})
 	if err != nil {
 		return err
 	}
-	if *dry {
+	if o.dryRun {
 		fmt.Fprintln(st.out, safetext.Text(plan.String()))
 		return nil
 	}
 	if err := nixrun.Prepare(ctx, plan); err != nil {
 		return err
 	}
-	if *preview {
+	if o.preview {
 		return runPreview(ctx, st, plan)
 	}
 	// Ctrl-C in plain mode arrives as SIGINT to nixboard alone (the switch
@@ -58,7 +80,7 @@ func runSwitch(ctx context.Context, st *stdio, args []string) error {
 		return err
 	}
 	title := "switch " + plan.ConfigName
-	if *plain || !st.interactive() {
+	if o.plain || !st.interactive() {
 		fmt.Fprintf(st.out, "running: %s\n", safetext.Line(plan.Command()))
 		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
 		d, sum := followPlain(ctx, st, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose)

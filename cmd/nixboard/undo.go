@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixlog"
@@ -14,6 +16,29 @@ import (
 
 const undoSynopsis = "nixboard undo [--dir DIR] [--plain] [--dry-run]"
 
+// undoOptions are undo's flags.
+type undoOptions struct {
+	dir    string
+	plain  bool
+	dryRun bool
+}
+
+func undoCommand(st *stdio) *cobra.Command {
+	var o undoOptions
+	c := &cobra.Command{
+		Use:               "undo",
+		Args:              noArgs("undo", undoSynopsis),
+		ValidArgsFunction: noFiles,
+		RunE:              func(c *cobra.Command, _ []string) error { return runUndo(c.Context(), st, o) },
+	}
+	fs := c.Flags()
+	fs.StringVar(&o.dir, "dir", "", "the configuration DIR (default ~/.config/home-manager)")
+	fs.BoolVar(&o.plain, "plain", false, "print plain progress lines instead of the live screen")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "say what undo would do, and do nothing")
+	_ = c.MarkFlagDirname("dir")
+	return c
+}
+
 // runUndo goes back to the previous applied run: a new commit restoring
 // that run's files (history is never rewritten), then home-manager's own
 // rollback to the generation that run produced (the profile pointed back
@@ -21,29 +46,19 @@ const undoSynopsis = "nixboard undo [--dir DIR] [--plain] [--dry-run]"
 // nothing, when the repository has uncommitted changes or the directory
 // was changed by a commit that is not an applied run. Undo is itself an
 // applied run: undo twice and the undone run is back.
-func runUndo(ctx context.Context, st *stdio, args []string) error {
-	fs := newFlagSet(st, "undo", undoSynopsis)
-	dir := fs.String("dir", "", "the configuration `DIR` (default ~/.config/home-manager)")
-	plain := fs.Bool("plain", false, "print plain progress lines instead of the live screen")
-	dry := fs.Bool("dry-run", false, "say what undo would do, and do nothing")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("undo takes no arguments, got %q (usage: %s)", fs.Arg(0), undoSynopsis)
-	}
-	if *dir == "" {
+func runUndo(ctx context.Context, st *stdio, o undoOptions) error {
+	if o.dir == "" {
 		d, err := defaultConfigDir(st.getenv)
 		if err != nil {
 			return err
 		}
-		*dir = d
+		o.dir = d
 	}
 	refuse := func(format string, a ...any) error {
 		fmt.Fprintf(st.err, "nixboard: undo: %s; nothing was changed\n", safetext.Line(fmt.Sprintf(format, a...)))
 		return exitError{1}
 	}
-	repo, err := openConfigRepo(ctx, st, *dir)
+	repo, err := openConfigRepo(ctx, st, o.dir)
 	if err != nil {
 		return err
 	}
@@ -74,7 +89,7 @@ func runUndo(ctx context.Context, st *stdio, args []string) error {
 	gen, genErr := previousGeneration(profile, prev)
 
 	message := fmt.Sprintf("nixboard: undo %q\n\nRestores the files of %s (%s).\n\n%s: undo\n", last.Subject, prev.Hash[:12], prev.Subject, flakegen.RunTrailer)
-	if *dry {
+	if o.dryRun {
 		fmt.Fprintf(st.out, "dry run, nothing is changed:\n")
 		fmt.Fprintf(st.out, "would restore the files of %s %s as a new commit: nixboard: undo %q\n", prev.Hash[:7], safetext.Line(prev.Subject), safetext.Line(last.Subject))
 		if genErr != nil {
@@ -107,7 +122,7 @@ func runUndo(ctx context.Context, st *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *plain || !st.interactive() {
+	if o.plain || !st.interactive() {
 		fmt.Fprintf(st.out, "generation %d: running %s\n", gen.Number, safetext.Line(plan.Command()))
 		d, sum := followPlain(ctx, st, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose)
 		err = finishPlain(st, d, sum, run.LogPath())

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
@@ -28,51 +30,58 @@ type wizardFlags struct {
 	demoPlatform string
 }
 
-func newWizardFlagSet(st *stdio, f *wizardFlags) *flag.FlagSet {
-	fs := newFlagSet(st, "nixboard", wizardSynopsis)
-	fs.StringVar(&f.dir, "dir", "", "the configuration `DIR` (default: the existing one, else ~/.config/home-manager)")
-	fs.StringVar(&f.answers, "answers", "", "pre-fill the questions from an answers `FILE` (the format of nixboard.json)")
+// wizardCommand is the root command: the wizard, run when no subcommand is
+// given, with its flags and --version.
+func wizardCommand(st *stdio) *cobra.Command {
+	var f wizardFlags
+	var showVersion bool
+	c := &cobra.Command{
+		Use:   "nixboard",
+		Short: "set up a personal home-manager environment",
+		Long: "nixboard sets up a personal home-manager environment: with no command it starts the " +
+			"interactive wizard. Without a terminal the wizard runs only non-interactively, from an " +
+			"answers file (nixboard --answers FILE --yes).",
+		Example: "# Start the interactive wizard.\nnixboard\n" +
+			"# Render an answers file's configuration and switch to it, without questions.\nnixboard --answers nixboard.json --yes\n" +
+			"# The whole wizard on a simulated machine.\nnixboard --demo",
+		// Anything left over is a command nixboard does not have.
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				msg := fmt.Sprintf("unknown command %q (see nixboard --help)", args[0])
+				if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+					msg += "; did you mean " + strings.Join(s, " or ") + "?"
+				}
+				return usageError{msg}
+			}
+			return nil
+		},
+		ValidArgsFunction: noFiles,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if showVersion {
+				return runVersion(c.Context(), st, nil)
+			}
+			return runWizard(c.Context(), st, f)
+		},
+	}
+	fs := c.Flags()
+	fs.StringVar(&f.dir, "dir", "", "the configuration DIR (default: the existing one, else ~/.config/home-manager)")
+	fs.StringVar(&f.answers, "answers", "", "fill in the questions from an answers FILE (the format of nixboard.json)")
 	fs.BoolVar(&f.yes, "yes", false, "with --answers: skip the questions and go ahead (required without a terminal)")
 	fs.BoolVar(&f.noSwitch, "no-switch", false, "write the configuration but do not switch to it")
 	fs.BoolVar(&f.noCommit, "no-commit", false, "write the configuration but make no git commit of this run")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be written, with diffs, and write nothing")
 	fs.BoolVar(&f.accessible, "accessible", false, "plain line-by-line prompts for screen readers (also: ACCESSIBLE set)")
 	fs.BoolVar(&f.demo, "demo", false, "run the whole wizard against a simulated machine; writes only to a temporary directory")
-	fs.StringVar(&f.demoPlatform, "demo-platform", "wsl-ubuntu", "the simulated `NAME` for --demo: wsl-ubuntu, darwin-arm64, darwin-intel, nixos-wsl, linux-x86_64")
-	fs.Usage = func() { printWizardHelp(fs.Output(), fs) }
-	return fs
-}
-
-// printWizardHelp prints the command list and the wizard's flags.
-func printWizardHelp(w io.Writer, fs *flag.FlagSet) {
-	printUsage(w)
-	fmt.Fprintf(w, "\nWizard: %s\n\nWizard flags:\n", wizardSynopsis)
-	out := fs.Output()
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(out)
-	fmt.Fprint(w, `
-Without a terminal the wizard runs only non-interactively:
-  nixboard --answers FILE --yes      render FILE's configuration and switch to it
-`)
+	fs.StringVar(&f.demoPlatform, "demo-platform", "wsl-ubuntu", "the simulated NAME for --demo: "+strings.Join(detect.DemoNames(), ", "))
+	fs.BoolVarP(&showVersion, "version", "v", false, "print the version")
+	_ = c.MarkFlagDirname("dir")
+	_ = c.MarkFlagFilename("answers", "json")
+	_ = c.RegisterFlagCompletionFunc("demo-platform", completeWords(detect.DemoNames()...))
+	return c
 }
 
 // runWizard runs when nixboard gets no subcommand.
-func runWizard(ctx context.Context, st *stdio, args []string) error {
-	var f wizardFlags
-	fs := newWizardFlagSet(st, &f)
-	for _, a := range args {
-		if a == "-h" || a == "-help" || a == "--help" {
-			printWizardHelp(st.out, fs)
-			return flag.ErrHelp
-		}
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unknown command %q (see nixboard --help)", fs.Arg(0))
-	}
+func runWizard(ctx context.Context, st *stdio, f wizardFlags) error {
 	if f.yes && f.answers == "" && !f.demo {
 		return usagef("--yes needs --answers FILE: there is nothing to say yes to (usage: %s)", wizardSynopsis)
 	}
@@ -186,20 +195,14 @@ func runWizardPlain(ctx context.Context, st *stdio, f wizardFlags) error {
 		}
 		dir = d
 	}
-	renderArgs := []string{"--answers", f.answers, "--dir", dir}
-	if f.dryRun {
-		renderArgs = append(renderArgs, "--dry-run")
-	}
-	if f.noCommit {
-		renderArgs = append(renderArgs, "--no-commit")
-	}
-	if err := runRender(ctx, st, renderArgs); err != nil {
+	ro := renderOptions{answers: f.answers, dir: dir, dryRun: f.dryRun, noCommit: f.noCommit}
+	if err := runRender(ctx, st, ro); err != nil {
 		return err
 	}
 	if f.dryRun || f.noSwitch {
 		return nil
 	}
-	return runSwitch(ctx, st, []string{"--dir", dir, "--plain"})
+	return runSwitch(ctx, st, switchOptions{dir: dir, plain: true}, nil)
 }
 
 func environ(st *stdio) []string {
@@ -218,6 +221,6 @@ func plainSwitch(st *stdio) func(ctx context.Context, dir string, out io.Writer)
 		sub := *st
 		sub.out = out
 		sub.outTTY = false
-		return runSwitch(ctx, &sub, []string{"--dir", dir, "--plain"})
+		return runSwitch(ctx, &sub, switchOptions{dir: dir, plain: true}, nil)
 	}
 }

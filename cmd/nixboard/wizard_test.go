@@ -20,7 +20,7 @@ func TestWizardWithoutTerminal(t *testing.T) {
 		t.Errorf("--yes alone: exit %d, %q", code, errs)
 	}
 	code, out, _ := runCLIWith(t, "", nil, false, "--help")
-	if code != 0 || !strings.Contains(out, "Wizard flags") || !strings.Contains(out, "doctor") || !strings.Contains(out, "-demo-platform") {
+	if code != 0 || !strings.Contains(out, "--no-switch") || !strings.Contains(out, "doctor") || !strings.Contains(out, "-demo-platform") {
 		t.Errorf("--help: exit %d:\n%s", code, out)
 	}
 }
