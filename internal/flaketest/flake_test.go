@@ -35,20 +35,12 @@ func repoRoot(t testing.TB) string {
 	return root
 }
 
-// evalFlake runs `nix eval` on the repository's flake output attr with its
-// nixpkgs input replaced by the fixture, never writing a lock file, and
+// evalFlake runs `nix eval` on the repository's flake output attr and
 // returns stdout. apply, when not empty, is passed as --apply; raw selects
-// --raw instead of --json. The flake is read through git, as `nix run` of
-// a checkout does, so flake.nix must be tracked.
+// --raw instead of --json.
 func evalFlake(t testing.TB, attr, apply string, raw bool) []byte {
 	t.Helper()
-	nix := nixtest.Require(t)
-	nixtest.RequireGit(t)
-	fixture, err := filepath.Abs(filepath.Join("testdata", "fixture-nixpkgs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"eval", "--no-write-lock-file", "--override-input", "nixpkgs", "path:" + fixture}
+	args := []string{"eval"}
 	if raw {
 		args = append(args, "--raw")
 	} else {
@@ -57,16 +49,48 @@ func evalFlake(t testing.TB, attr, apply string, raw bool) []byte {
 	if apply != "" {
 		args = append(args, "--apply", apply)
 	}
-	args = append(args, repoRoot(t)+"#"+attr)
-	cmd := exec.Command(nix, args...)
-	cmd.Env = nixtest.Env()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, stderr, err := onFlake(t, args, "#"+attr)
 	if err != nil {
-		t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		t.Fatalf("nix %s: %v\n%s", strings.Join(args, " "), err, stderr)
 	}
 	return out
+}
+
+// onFlake runs nix with args, then the options that replace the flake's
+// nixpkgs input with the fixture and never write a lock file, then the
+// repository's flake followed by suffix (e.g. "#packages"). The flake is
+// read through git, as `nix run` of a checkout does, so flake.nix must be
+// tracked.
+func onFlake(t testing.TB, args []string, suffix string) (stdout []byte, stderr string, err error) {
+	t.Helper()
+	nix := nixtest.Require(t)
+	nixtest.RequireGit(t)
+	fixture, err := filepath.Abs(filepath.Join("testdata", "fixture-nixpkgs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args = append(slices.Clone(args), "--no-write-lock-file", "--override-input", "nixpkgs", "path:"+fixture, repoRoot(t)+suffix)
+	cmd := exec.Command(nix, args...)
+	cmd.Env = nixtest.Env()
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	out, err := cmd.Output()
+	return out, errBuf.String(), err
+}
+
+// TestFlakeCheckAcceptsTheOutputs runs `nix flake check --no-build`, which
+// evaluates every output on every system and checks its kind: packages and
+// devShells are derivations, apps are apps, the overlay is a function of
+// final and prev. Nix 2.14 and later check only the current system unless
+// given --all-systems, which older Nix does not know.
+func TestFlakeCheckAcceptsTheOutputs(t *testing.T) {
+	_, stderr, err := onFlake(t, []string{"flake", "check", "--no-build", "--all-systems"}, "")
+	if err != nil && strings.Contains(stderr, "unrecognised flag '--all-systems'") {
+		_, stderr, err = onFlake(t, []string{"flake", "check", "--no-build"}, "")
+	}
+	if err != nil {
+		t.Fatalf("nix flake check: %v\n%s", err, stderr)
+	}
 }
 
 func decode(t testing.TB, b []byte, v any) {
@@ -96,10 +120,10 @@ type pkgArgs struct {
 	} `json:"fixtureArgs"`
 }
 
-// summarizePackages keeps what the tests check of each package; outPath
-// is renamed, as nix prints a set holding outPath as that path alone.
+// summarizePackages keeps what the tests check of each package, leaving out
+// outPath: nix prints a set holding outPath as that path alone.
 const summarizePackages = `ps: builtins.mapAttrs (system: set: builtins.mapAttrs (name: p: {
-  inherit (p) name drvPath fixtureArgs; out = p.outPath; }) set) ps`
+  inherit (p) name drvPath fixtureArgs; }) set) ps`
 
 var (
 	sriSHA256 = regexp.MustCompile(`^sha256-[A-Za-z0-9+/]{43}=$`)
