@@ -8,8 +8,9 @@
 #   scripts/update-vendor-hash.sh --from-go-mod-vendor # without building through Nix
 #
 # It needs the network (Nix downloads nixpkgs' Go and the modules), so CI,
-# which has none, cannot run it; internal/flaketest only checks that the
-# hash has the right form. --from-go-mod-vendor computes the same hash from
+# which has none, does not run it; internal/flaketest's
+# TestVendorHashIsCurrent recomputes the hash offline from the module cache
+# and fails when it is stale. --from-go-mod-vendor computes the same hash from
 # `go mod vendor` (what buildGoModule's goModules derivation runs, then
 # copies vendor/ to $out) with the Go on PATH and `nix hash path`; it agrees
 # with the Nix build when that Go has the same minor version as the flake's,
