@@ -1,6 +1,7 @@
 package wizardlogic
 
 import (
+	"strings"
 	"time"
 
 	"github.com/nixboard/nixboard/flakegen"
@@ -29,6 +30,9 @@ type DoneInfo struct {
 	Hints   []nixlog.Hint
 	LogPath string
 	Took    time.Duration
+	// Markers, when set, say that the configuration was written with
+	// conflict markers and the switch did not start (MarkerLines).
+	Markers []string
 }
 
 // SwitchCommand is the command for later changes, with the explicit
@@ -60,6 +64,16 @@ func DoneLines(d DoneInfo, width int) []string {
 	case d.DryRun:
 		add("Dry run finished: nothing was written.", "")
 		add(textwrap.Words("The review showed every file that would change in "+dir+". Run nixboard again without --dry-run to write them and switch.", width)...)
+		return lines
+	case len(d.Markers) > 0:
+		add(textwrap.Hanging("! ", d.Markers[0], width)...)
+		for _, l := range d.Markers[1:] {
+			if strings.HasPrefix(l, "  nixboard ") {
+				add(textwrap.CommandLines(strings.TrimSpace(l), 2, width)...)
+				continue
+			}
+			add(textwrap.Hanging("  ", strings.TrimSpace(l), width)...)
+		}
 		return lines
 	case d.Failed:
 		add(textwrap.Hanging("✗ ", "The switch failed: "+d.Reason, width)...)

@@ -28,6 +28,9 @@ type Options struct {
 	Dir string
 	// Answers pre-fill the questions (--answers).
 	Answers *flakegen.Answers
+	// AnswersFile is the file Answers came from, for the commands the
+	// wizard suggests (render --answers FILE --on-conflict ...).
+	AnswersFile string
 	// Yes skips the questions when Answers is set (--yes).
 	Yes bool
 	// NoSwitch stops after writing; DryRun stops after the review.
