@@ -166,6 +166,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		Installer:   host.Installer,
 		Sudo:        host.Sudo,
 		Switch:      wizard.RealSwitch(env),
+		Preview:     wizard.HostSwitch{Env: env},
 		PlainSwitch: plainSwitch(st),
 		Env:         env,
 

@@ -24,8 +24,11 @@ type DoneInfo struct {
 	// Blocked says the switch was not started because detection found
 	// what makes it impossible (the review and the switch step showed it).
 	Blocked bool
-	Failed  bool
-	Reason  string
+	// Declined says the person saw the preview of the switch and chose
+	// not to activate it now.
+	Declined bool
+	Failed   bool
+	Reason   string
 	// Hints are the diagnosis's: a title and a command that fixes it.
 	Hints   []nixlog.Hint
 	LogPath string
@@ -93,10 +96,14 @@ func DoneLines(d DoneInfo, width int) []string {
 		return lines
 	case d.NoSwitch:
 		add(textwrap.Hanging("✓ ", "Configuration written to "+dir+" ("+took+").", width)...)
-		if d.Blocked {
+		switch {
+		case d.Declined:
+			add("")
+			add(textwrap.Words("The switch was not started: you chose not to activate the generation the preview showed, and nothing on this machine changed. Switch to it when you are ready:", width)...)
+		case d.Blocked:
 			add("")
 			add(textwrap.Words("The switch was not started: doctor found what stops it (nixboard doctor shows it again). Once that is fixed, switch with:", width)...)
-		} else {
+		default:
 			add("", "Switch to it when you are ready:")
 		}
 		add(textwrap.CommandLines("nixboard switch --dir "+ShellPath(d.Dir, d.Home), 2, width)...)

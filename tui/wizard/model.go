@@ -69,6 +69,11 @@ type Deps struct {
 	DemoInstall DemoInstallFunc
 	// Switch starts the switch for a written configuration.
 	Switch SwitchFunc
+	// Preview builds the generation the switch would activate and says
+	// what the switch would change, before it changes anything; the
+	// switch (Switch, PlainSwitch) runs only once the person agrees. Nil
+	// (the demo, whose switch is a recording) switches without a preview.
+	Preview Previewer
 	// PlainSwitch runs the switch with plain output (accessible mode).
 	PlainSwitch func(ctx context.Context, dir string, out io.Writer) error
 	// Env is the environment git runs with while the configuration is
@@ -224,7 +229,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 	case spinner.TickMsg:
-		if !m.detecting && !m.write.busy && !m.review.planning {
+		if !m.detecting && !m.write.busy && !m.review.planning && m.sw.phase != phaseInspect {
 			return m, nil
 		}
 		var cmd tea.Cmd
