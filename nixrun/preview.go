@@ -342,3 +342,35 @@ func (c ClosureChange) String() string {
 	}
 	return s
 }
+
+// PreviewLink is where a preview keeps the generation it built: a
+// garbage-collector root beside the logs, so the generation previewed is
+// still in the store when the switch activates it, until the next preview
+// replaces the link.
+func (p Plan) PreviewLink() string {
+	return filepath.Join(filepath.Dir(p.LogDir), "preview", "result")
+}
+
+// DryRun completes a preview of a built generation: it runs the
+// generation's activation with DRY_RUN (DryRunPlan), folds what
+// checkLinkTargets says into the files in the way, and compares the
+// packages with the active generation (Inspect). A file in the way that
+// would stop the switch makes the dry run exit 1: that is the answer
+// (Preview.Clobbered), not a failure; a dry run that never started the
+// activation is one.
+func (p Plan) DryRun(ctx context.Context, generation string) (Preview, error) {
+	dry, err := Start(ctx, p.DryRunPlan(generation))
+	if err != nil {
+		return Preview{}, err
+	}
+	s := nixlog.NewState(nixlog.Options{})
+	if err := nixlog.Drain(dry, s); err != nil {
+		return Preview{}, fmt.Errorf("preview: the dry run: %w", err)
+	}
+	waitErr := dry.Wait()
+	act := s.Activation()
+	if !act.Started {
+		return Preview{}, fmt.Errorf("preview: the dry-run activation of %s failed (%v); full log: %s", generation, waitErr, dry.LogPath())
+	}
+	return p.Inspect(ctx, generation, act)
+}

@@ -21,7 +21,7 @@ import (
 func runPreview(ctx context.Context, st *stdio, plan nixrun.Plan) error {
 	// The result link is a garbage-collector root: the generation shown
 	// stays in the store until the next preview replaces the link.
-	link := filepath.Join(filepath.Dir(plan.LogDir), "preview", "result")
+	link := plan.PreviewLink()
 	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
 		return fmt.Errorf("preview: %w", err)
 	}
@@ -42,23 +42,7 @@ func runPreview(ctx context.Context, st *stdio, plan nixrun.Plan) error {
 	if err != nil {
 		return fmt.Errorf("preview: the build left no generation at %s: %w", link, err)
 	}
-	dry, err := nixrun.Start(ctx, plan.DryRunPlan(gen))
-	if err != nil {
-		return err
-	}
-	s := nixlog.NewState(nixlog.Options{})
-	if err := nixlog.Drain(dry, s); err != nil {
-		return fmt.Errorf("preview: the dry run: %w", err)
-	}
-	// A refused file makes the dry run exit 1, which is the answer, not a
-	// failure of the preview; a dry run that never started the activation
-	// is one.
-	waitErr := dry.Wait()
-	act := s.Activation()
-	if !act.Started {
-		return fmt.Errorf("preview: the dry-run activation of %s failed (%v); full log: %s", gen, waitErr, dry.LogPath())
-	}
-	v, err := plan.Inspect(ctx, gen, act)
+	v, err := plan.DryRun(ctx, gen)
 	if err != nil {
 		return err
 	}

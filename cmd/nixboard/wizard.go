@@ -155,7 +155,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		if err != nil {
 			return opts, func() {}, usagef("--answers %s: %v", f.answers, err)
 		}
-		opts.Answers = &a
+		opts.Answers, opts.AnswersFile = &a, f.answers
 	}
 	if f.demo {
 		return demoOptions(f, opts, personEnv(st))
@@ -175,6 +175,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		Installer:   host.Installer,
 		Sudo:        host.Sudo,
 		Switch:      wizard.RealSwitch(env),
+		Preview:     wizard.HostSwitch{Env: env},
 		PlainSwitch: plainSwitch(st),
 		Env:         env,
 

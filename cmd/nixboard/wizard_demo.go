@@ -37,9 +37,11 @@ func demoOptions(f wizardFlags, opts wizard.Options, env []string) (wizard.Optio
 	opts.Deps = wizard.Deps{
 		Detect:      machine.Detect,
 		DemoInstall: machine.Install,
-		Switch:      wizard.DemoSwitch(1),
-		Now:         func() time.Time { return demoClock },
-		Env:         env,
+		// No Preview: the demo has no real Nix to build or dry-run with,
+		// so its switch stays the recorded one, as before the preview.
+		Switch: wizard.DemoSwitch(1),
+		Now:    func() time.Time { return demoClock },
+		Env:    env,
 	}
 	return opts, release, nil
 }

@@ -106,6 +106,19 @@ func testWizardRealSwitchInTmux(t *testing.T, mode nixtest.Mode) {
 		s.keys("t")
 	}
 
+	// The switch step builds first and shows what the switch will do,
+	// before anything on the machine changed; y activates it.
+	scr = s.waitFor("Activate this generation?", 60*time.Second)
+	for _, want := range []string{"nothing on this machine has changed yet", "Files in the way:", "Packages: a first switch, everything is new", "y activate"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("the preview lacks %q:\n%s", want, scr)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(f.Home, ".local/state/nix/profiles/home-manager")); err == nil {
+		t.Error("a home-manager generation was made before the preview's answer")
+	}
+	s.keys("y")
+
 	scr = s.waitFor("environment is set up", 60*time.Second)
 	for _, want := range []string{"[Done]", "fixture@fixturebox", "Log: ~/.local/state/nixboard/logs/switch-", "home-manager switch --flake", "Re-run nixboard"} {
 		if !strings.Contains(scr, want) {
@@ -156,7 +169,8 @@ func testWizardRealSwitchInTmux(t *testing.T, mode nixtest.Mode) {
 	if _, err := os.Lstat(filepath.Join(f.Home, ".local/state/nix/profiles/home-manager")); err != nil {
 		t.Errorf("no home-manager profile: %v", err)
 	}
-	if logs := savedLogs(t, f.Home); len(logs) != 1 {
+	// The build, the dry-run activation and the switch.
+	if logs := savedLogs(t, f.Home); len(logs) != 3 {
 		t.Errorf("saved logs: %v", logs)
 	}
 	// The run is one commit, and the generation it produced is noted on it.

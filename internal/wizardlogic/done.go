@@ -1,6 +1,7 @@
 package wizardlogic
 
 import (
+	"strings"
 	"time"
 
 	"github.com/nixboard/nixboard/flakegen"
@@ -23,12 +24,18 @@ type DoneInfo struct {
 	// Blocked says the switch was not started because detection found
 	// what makes it impossible (the review and the switch step showed it).
 	Blocked bool
-	Failed  bool
-	Reason  string
+	// Declined says the person saw the preview of the switch and chose
+	// not to activate it now.
+	Declined bool
+	Failed   bool
+	Reason   string
 	// Hints are the diagnosis's: a title and a command that fixes it.
 	Hints   []nixlog.Hint
 	LogPath string
 	Took    time.Duration
+	// Markers, when set, say that the configuration was written with
+	// conflict markers and the switch did not start (MarkerLines).
+	Markers []string
 }
 
 // SwitchCommand is the command for later changes, with the explicit
@@ -61,6 +68,16 @@ func DoneLines(d DoneInfo, width int) []string {
 		add("Dry run finished: nothing was written.", "")
 		add(textwrap.Words("The review showed every file that would change in "+dir+". Run nixboard again without --dry-run to write them and switch.", width)...)
 		return lines
+	case len(d.Markers) > 0:
+		add(textwrap.Hanging("! ", d.Markers[0], width)...)
+		for _, l := range d.Markers[1:] {
+			if strings.HasPrefix(l, "  nixboard ") {
+				add(textwrap.CommandLines(strings.TrimSpace(l), 2, width)...)
+				continue
+			}
+			add(textwrap.Hanging("  ", strings.TrimSpace(l), width)...)
+		}
+		return lines
 	case d.Failed:
 		add(textwrap.Hanging("✗ ", "The switch failed: "+d.Reason, width)...)
 		add("")
@@ -79,10 +96,14 @@ func DoneLines(d DoneInfo, width int) []string {
 		return lines
 	case d.NoSwitch:
 		add(textwrap.Hanging("✓ ", "Configuration written to "+dir+" ("+took+").", width)...)
-		if d.Blocked {
+		switch {
+		case d.Declined:
+			add("")
+			add(textwrap.Words("The switch was not started: you chose not to activate the generation the preview showed, and nothing on this machine changed. Switch to it when you are ready:", width)...)
+		case d.Blocked:
 			add("")
 			add(textwrap.Words("The switch was not started: doctor found what stops it (nixboard doctor shows it again). Once that is fixed, switch with:", width)...)
-		} else {
+		default:
 			add("", "Switch to it when you are ready:")
 		}
 		add(textwrap.CommandLines("nixboard switch --dir "+ShellPath(d.Dir, d.Home), 2, width)...)

@@ -126,11 +126,23 @@ func (m *Model) doneInfo() wizardlogic.DoneInfo {
 		Home:     m.home(),
 		DryRun:   m.flow.DryRun,
 		NoSwitch: m.flow.NoSwitch || m.sw.skipped,
-		Blocked:  m.sw.skipped,
+		Blocked:  m.sw.skipped && !m.sw.declined,
+		Declined: m.sw.declined,
 		Failed:   m.done.failed,
 		Reason:   m.done.reason,
 		Hints:    m.done.hints,
 		LogPath:  m.done.logPath,
 		Took:     m.done.took,
+		Markers:  m.markerLines(),
 	}
+}
+
+// markerLines say which files have conflict markers to resolve before the
+// switch, when the run wrote any (nil otherwise).
+func (m *Model) markerLines() []string {
+	p := m.review.plan
+	if p == nil || !p.HasMarkers() || m.flow.DryRun || m.step != StepDone {
+		return nil
+	}
+	return wizardlogic.MarkerLines(p, m.dir, m.home())
 }

@@ -28,6 +28,9 @@ type Options struct {
 	Dir string
 	// Answers pre-fill the questions (--answers).
 	Answers *flakegen.Answers
+	// AnswersFile is the file Answers came from, for the commands the
+	// wizard suggests (render --answers FILE --on-conflict ...).
+	AnswersFile string
 	// Yes skips the questions when Answers is set (--yes).
 	Yes bool
 	// NoSwitch stops after writing; DryRun stops after the review.
@@ -66,6 +69,11 @@ type Deps struct {
 	DemoInstall DemoInstallFunc
 	// Switch starts the switch for a written configuration.
 	Switch SwitchFunc
+	// Preview builds the generation the switch would activate and says
+	// what the switch would change, before it changes anything; the
+	// switch (Switch, PlainSwitch) runs only once the person agrees. Nil
+	// (the demo, whose switch is a recording) switches without a preview.
+	Preview Previewer
 	// PlainSwitch runs the switch with plain output (accessible mode).
 	PlainSwitch func(ctx context.Context, dir string, out io.Writer) error
 	// Env is the environment git runs with while the configuration is
@@ -221,7 +229,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 	case spinner.TickMsg:
-		if !m.detecting && !m.write.busy && !m.review.planning {
+		if !m.detecting && !m.write.busy && !m.review.planning && m.sw.phase != phaseInspect {
 			return m, nil
 		}
 		var cmd tea.Cmd

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
@@ -23,6 +24,15 @@ type reviewScreen struct {
 	problems flakegen.ValidationErrors
 	plan     *flakegen.Plan
 	err      error
+	// sel is the conflicting file (of wizardlogic.ConflictFiles) the
+	// conflict keys choose for.
+	sel int
+	// refused is set when --yes met a conflict: it chooses nothing, so
+	// nothing is written until the person chooses here.
+	refused bool
+	// wantWrite is set when enter was pressed while a conflict had no
+	// choice yet: the footer says what is missing.
+	wantWrite bool
 }
 
 // planDoneMsg carries the plan computed for the review.
@@ -57,10 +67,14 @@ func (r *reviewScreen) enter(m *Model, _ Step) tea.Cmd {
 	})
 }
 
-var reviewKeys = struct{ next, back, scroll key.Binding }{
-	next:   binding("enter", "write files"),
-	back:   binding("esc", "back"),
-	scroll: binding("↑/↓ pgup/pgdn", "scroll", "up", "down", "pgup", "pgdown"),
+var reviewKeys = struct{ next, back, scroll, keep, takeNew, markers, nextConflict key.Binding }{
+	next:         binding("enter", "write files"),
+	back:         binding("esc", "back"),
+	scroll:       binding("↑/↓ pgup/pgdn", "scroll", "up", "down", "pgup", "pgdown"),
+	keep:         binding("k", "keep yours"),
+	takeNew:      binding("n", "take new"),
+	markers:      binding("m", "write markers"),
+	nextConflict: binding("tab", "next conflict"),
 }
 
 func (r *reviewScreen) update(m *Model, msg tea.Msg) tea.Cmd {
@@ -68,29 +82,110 @@ func (r *reviewScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	case planDoneMsg:
 		r.planning = false
 		r.plan, r.err = msg.plan, msg.err
-		m.refreshPager()
 		if m.opts.Yes && m.flow.SkipQuestions && msg.err == nil {
+			if msg.plan != nil && len(msg.plan.Conflicts()) > 0 {
+				// --yes chooses nothing for the person: refuse, write
+				// nothing, and say how to choose.
+				r.refused = true
+				m.outcome.Failed = true
+				m.refreshPager()
+				return nil
+			}
+			m.refreshPager()
 			return m.forward()
 		}
+		m.refreshPager()
 		return nil
 	case tea.KeyPressMsg:
+		conflicts := wizardlogic.ConflictFiles(r.plan)
 		switch {
 		case key.Matches(msg, reviewKeys.back):
 			return m.back()
 		case key.Matches(msg, reviewKeys.next):
+			if r.ready() && len(r.plan.Conflicts()) > 0 {
+				r.wantWrite = true
+				return nil
+			}
 			if r.ready() {
 				return m.forward()
 			}
 			return nil
+		case len(conflicts) > 0 && !r.planning && key.Matches(msg, reviewKeys.nextConflict):
+			r.sel = (r.sel + 1) % len(conflicts)
+			m.refreshPager()
+			return nil
+		case len(conflicts) > 0 && !r.planning && key.Matches(msg, reviewKeys.keep, reviewKeys.takeNew, reviewKeys.markers):
+			return r.resolve(m, conflicts, msg)
 		}
 	}
 	return m.updatePager(msg)
+}
+
+// resolve settles the selected conflicting file as the key says and moves
+// to the next file still without a choice. Plan.Resolve works on the plan
+// in memory; its only look at the disk is a Lstat or two for a free backup
+// name, too little to need a command.
+func (r *reviewScreen) resolve(m *Model, conflicts []flakegen.FileChange, k tea.KeyPressMsg) tea.Cmd {
+	choice := flakegen.KeepTheirs
+	switch {
+	case key.Matches(k, reviewKeys.takeNew):
+		choice = flakegen.TakeNew
+	case key.Matches(k, reviewKeys.markers):
+		choice = flakegen.WriteMarkers
+	}
+	r.sel = min(r.sel, len(conflicts)-1)
+	if err := r.plan.Resolve(conflicts[r.sel].Path, choice); err != nil {
+		r.err = err
+		m.refreshPager()
+		return nil
+	}
+	conflicts = wizardlogic.ConflictFiles(r.plan)
+	for i := range conflicts {
+		if j := (r.sel + 1 + i) % len(conflicts); conflicts[j].Action == flakegen.ActionConflict {
+			r.sel = j
+			break
+		}
+	}
+	if len(r.plan.Conflicts()) == 0 {
+		r.wantWrite = false
+	}
+	m.refreshPager()
+	return nil
+}
+
+// prompt says, while a conflict has no choice yet, that writing waits for
+// it.
+func (r *reviewScreen) prompt() string {
+	if r.planning || r.plan == nil {
+		return ""
+	}
+	open := r.plan.Conflicts()
+	if len(open) == 0 {
+		return ""
+	}
+	conflicts := wizardlogic.ConflictFiles(r.plan)
+	path := conflicts[min(r.sel, len(conflicts)-1)].Path
+	if r.wantWrite {
+		return fmt.Sprintf("Cannot write yet: %s without a choice. %s:", textwrap.Count(len(open), "conflict", "conflicts"), path)
+	}
+	return path + " conflicts:"
 }
 
 func (r *reviewScreen) view(m *Model, _, _ int) string { return m.pager.View() }
 
 func (r *reviewScreen) keys(m *Model) []key.Binding {
 	keys := []key.Binding{reviewKeys.back, reviewKeys.scroll, keyQuit}
+	if conflicts := wizardlogic.ConflictFiles(r.plan); len(conflicts) > 0 && !r.planning {
+		choose := []key.Binding{reviewKeys.keep, reviewKeys.takeNew, reviewKeys.markers}
+		if len(conflicts) > 1 {
+			choose = append(choose, reviewKeys.nextConflict)
+		}
+		if len(r.plan.Conflicts()) > 0 {
+			// Enter does not write while a conflict has no choice.
+			return append(choose, keys...)
+		}
+		keys = append(choose, keys...)
+	}
 	if !r.ready() {
 		// Enter does nothing until the plan is there and nothing needs
 		// fixing: do not offer it.
@@ -128,6 +223,9 @@ func (r *reviewScreen) accessible(p *plainRun) (bool, error) {
 	p.plan = plan
 	for _, row := range wizardlogic.PlanRows(plan) {
 		fmt.Fprintf(p.out, "%-10s %s %s\n", row.Action, row.Path, row.Note)
+	}
+	if stop, err := p.askConflicts(plan); stop || err != nil {
+		return true, err
 	}
 	if err := p.offerDiffs(plan); err != nil {
 		return true, err
@@ -185,6 +283,22 @@ func (r *reviewScreen) body(m *Model, width int) string {
 		line("", m.spinner.View()+" Working out what would change…")
 		return b.String()
 	}
+	if r.refused {
+		line("")
+		for _, l := range wizardlogic.ConflictRefusal(r.plan.Conflicts(), m.opts.AnswersFile, m.dir, home) {
+			line(s.Fail.Render(wrapText(l, width)))
+		}
+	}
+	if conflicts := wizardlogic.ConflictFiles(r.plan); len(conflicts) > 0 {
+		line("", s.Warn.Render(wrapText("Your edits conflict with nixboard's changes: choose for each file (k keeps yours as it is, n takes the new one and backs yours up, m writes the merge with conflict markers and stops before the switch).", width)))
+		for i, f := range conflicts {
+			mark := "  "
+			if i == min(r.sel, len(conflicts)-1) {
+				mark = "› "
+			}
+			line(textwrap.HangingBy(mark+f.Path+": ", 4, wizardlogic.ConflictChoice(f), width)...)
+		}
+	}
 	line("")
 	for _, l := range textwrap.HangingBy("Files in ", 2, wizardlogic.TildePath(m.dir, home), width) {
 		line(s.Title.Render(l))
@@ -212,10 +326,17 @@ func (r *reviewScreen) body(m *Model, width int) string {
 		line(s.Subtle.Render(wrapText(next, width)))
 	}
 	for _, f := range wizardlogic.PlanRows(r.plan) {
+		title := "── " + f.Path
+		if c, ok := conflictOf(r.plan, f.Path); ok && c.Action == flakegen.ActionConflict {
+			// Until the person chooses, the diff pane shows the merge
+			// with its conflict markers: what "m" would write.
+			f.Diff = flakegen.UnifiedDiff("a/"+f.Path, "b/"+f.Path, c.Current(), c.Merged())
+			title += " (the merge with conflict markers)"
+		}
 		if f.Diff == "" {
 			continue
 		}
-		line("", s.Accent.Render("── "+f.Path))
+		line("", s.Accent.Render(title))
 		for _, l := range strings.Split(strings.TrimRight(f.Diff, "\n"), "\n") {
 			switch {
 			case strings.HasPrefix(l, "+"):
@@ -227,6 +348,16 @@ func (r *reviewScreen) body(m *Model, width int) string {
 		}
 	}
 	return b.String()
+}
+
+// conflictOf is the plan's file at path when its edits conflict.
+func conflictOf(p *flakegen.Plan, path string) (flakegen.FileChange, bool) {
+	for _, f := range wizardlogic.ConflictFiles(p) {
+		if f.Path == path {
+			return f, true
+		}
+	}
+	return flakegen.FileChange{}, false
 }
 
 // blockers are what makes a switch impossible, as detection reported it.
@@ -304,4 +435,51 @@ func (p *plainRun) offerDiffs(plan *flakegen.Plan) error {
 	}
 	fmt.Fprintln(p.out, "\nEnd of the diffs.")
 	return nil
+}
+
+// askConflicts asks, for each file whose edits conflict with nixboard's
+// changes, what to do, showing the merge with its markers first. --yes
+// chooses nothing: the run stops, writing nothing, and says how to choose.
+func (p *plainRun) askConflicts(plan *flakegen.Plan) (stop bool, err error) {
+	conflicts := plan.Conflicts()
+	if len(conflicts) == 0 {
+		return false, nil
+	}
+	if p.opts.Yes {
+		fmt.Fprintln(p.out)
+		for _, l := range wizardlogic.ConflictRefusal(conflicts, p.opts.AnswersFile, p.dir, p.report.User.Home) {
+			fmt.Fprintln(p.out, l)
+		}
+		p.o.Failed = true
+		return true, nil
+	}
+	choices := []huh.Option[string]{
+		huh.NewOption("keep yours as it is, without nixboard's change", flakegen.KeepTheirs.String()),
+		huh.NewOption("take the new one, yours kept as a backup", flakegen.TakeNew.String()),
+		huh.NewOption("write the merge with conflict markers and stop before the switch", flakegen.WriteMarkers.String()),
+	}
+	for _, f := range conflicts {
+		fmt.Fprintf(p.out, "\n%s: your edits conflict with nixboard's changes (%s). The merge, with conflict markers:\n\n%s\n",
+			f.Path, textwrap.Count(f.ConflictCount(), "conflict", "conflicts"), strings.TrimRight(string(f.Merged()), "\n"))
+		v, err := p.askChoice("What to do with "+f.Path, "choose for this file", choices, flakegen.KeepTheirs.String())
+		if err != nil {
+			return true, err
+		}
+		r, _ := flakegen.ParseResolution(v)
+		if err := plan.Resolve(f.Path, r); err != nil {
+			return true, err
+		}
+		fmt.Fprintln(p.out, f.Path+": "+wizardlogic.ConflictChoice(mustFile(plan, f.Path)))
+	}
+	return false, nil
+}
+
+// mustFile is the plan's file at path (a path the plan itself gave).
+func mustFile(plan *flakegen.Plan, path string) flakegen.FileChange {
+	for _, f := range plan.Files {
+		if f.Path == path {
+			return f
+		}
+	}
+	return flakegen.FileChange{Path: path}
 }

@@ -2,7 +2,11 @@ package wizard
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -11,6 +15,7 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
@@ -44,7 +49,27 @@ type switchScreen struct {
 	tryAnyway bool
 	// skipped is set when the person finished without switching.
 	skipped bool
+
+	// phase is where a switch with a preview is: the build of the
+	// generation (the live log), reading what it would change, the
+	// question, then the switch itself. Without Deps.Preview (the demo)
+	// the switch starts at phaseSwitch.
+	phase switchPhase
+	// preview is what the switch would change, once read.
+	preview *nixrun.Preview
+	// declined is set when the person answered no to the preview.
+	declined bool
 }
+
+// switchPhase is a stage of the switch step.
+type switchPhase int
+
+const (
+	phaseSwitch switchPhase = iota
+	phaseBuild
+	phaseInspect
+	phaseAsk
+)
 
 func (s *switchScreen) setSize(w, h int) {
 	s.w, s.h = w, h
@@ -59,10 +84,51 @@ func (s *switchScreen) view(m *Model, width, _ int) string {
 		return s.blockedBody(m, width)
 	case s.err != nil:
 		return "✗ The switch could not start: " + s.err.Error()
+	case s.phase == phaseInspect:
+		return m.spinner.View() + " Built. Reading what the switch would change (home-manager's dry run, nix store diff-closures)…"
+	case s.phase == phaseAsk:
+		return m.pager.View()
 	case !s.started:
 		return "Preparing the switch…"
 	}
 	return s.sv.View()
+}
+
+// switchAskKeys answer the preview.
+var switchAskKeys = struct{ yes, no, scroll key.Binding }{
+	yes:    binding("y", "activate"),
+	no:     binding("n", "not now"),
+	scroll: keyScroll,
+}
+
+// body is the preview while the step asks whether to activate it; the
+// pager scrolls it.
+func (s *switchScreen) body(m *Model, width int) string {
+	if s.phase != phaseAsk || s.preview == nil {
+		// Not text in the pager: what the step draws itself.
+		return s.view(m, width, 0)
+	}
+	st := m.styles
+	lines := textwrap.Words("The generation is built; nothing on this machine has changed yet. This is what the switch will do:", width)
+	lines = append(lines, "")
+	for _, l := range previewLines(*s.preview, m.home()) {
+		indent := len(l) - len(strings.TrimLeft(l, " "))
+		for _, w := range textwrap.Hanging(strings.Repeat(" ", indent), strings.TrimLeft(l, " "), width) {
+			switch {
+			case strings.HasPrefix(strings.TrimSpace(w), "+ "):
+				w = st.OK.Render(w)
+			case strings.HasPrefix(strings.TrimSpace(w), "- "):
+				w = st.Fail.Render(w)
+			case indent == 0:
+				w = st.Title.Render(w)
+			}
+			lines = append(lines, w)
+		}
+	}
+	if len(s.preview.Clobbered) > 0 {
+		lines = append(lines, "", st.Fail.Render(wrapText("The switch would stop on the files above: move them away first (press n, move them, then switch later), or press y to try anyway.", width)))
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
 
 // switchBlockedKeys are the keys of a switch that waits for the person.
@@ -73,6 +139,12 @@ var switchBlockedKeys = struct{ finish, try, redetect key.Binding }{
 }
 
 func (s *switchScreen) keys(*Model) []key.Binding {
+	switch s.phase {
+	case phaseAsk:
+		return []key.Binding{switchAskKeys.yes, switchAskKeys.no, switchAskKeys.scroll, keyQuit}
+	case phaseInspect:
+		return []key.Binding{keyQuit}
+	}
 	if s.blocked != nil {
 		return []key.Binding{switchBlockedKeys.finish, switchBlockedKeys.try, switchBlockedKeys.redetect, keyQuit}
 	}
@@ -92,6 +164,9 @@ func (s *switchScreen) quitQuestion() (string, []key.Binding) {
 }
 
 func (s *switchScreen) prompt() string {
+	if s.phase == phaseAsk {
+		return "Activate this generation?"
+	}
 	if !s.started {
 		return ""
 	}
@@ -123,6 +198,12 @@ func (s *switchScreen) blockedBody(m *Model, width int) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// previewDoneMsg carries what the built generation's switch would change.
+type previewDoneMsg struct {
+	preview nixrun.Preview
+	err     error
+}
+
 // switchReadyMsg carries the prepared switch configuration.
 type switchReadyMsg struct {
 	cfg switchview.Config
@@ -141,6 +222,27 @@ func (s *switchScreen) start(m *Model) tea.Cmd {
 		s.blocked = bs
 		return nil
 	}
+	if p := m.opts.Deps.Preview; p != nil {
+		// Build first and show what the switch would change; the switch
+		// itself starts only once the person agrees.
+		s.phase = phaseBuild
+		ctx, dir, a, st := m.ctx, m.dir, m.answers, m.styles
+		return func() tea.Msg {
+			run, err := p.StartBuild(ctx, dir, a)
+			if err != nil {
+				return switchReadyMsg{err: err}
+			}
+			return switchReadyMsg{cfg: switchview.Config{Source: run, Run: run, Title: "build " + a.ConfigName() + " (nothing changes yet)", Styles: st}}
+		}
+	}
+	return s.startSwitch(m)
+}
+
+// startSwitch starts the switch itself: after the preview, or at once
+// without one (the demo's recorded switch).
+func (s *switchScreen) startSwitch(m *Model) tea.Cmd {
+	s.phase = phaseSwitch
+	s.started, s.finished = false, false
 	start := m.opts.Deps.Switch
 	if start == nil {
 		s.err = fmt.Errorf("no switch is available in this mode")
@@ -167,7 +269,33 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && s.phase == phaseAsk {
+		switch {
+		case key.Matches(k, switchAskKeys.yes):
+			return s.startSwitch(m)
+		case key.Matches(k, switchAskKeys.no):
+			// The configuration is written and nothing else changed:
+			// the summary gives the command to switch later.
+			s.declined, s.skipped = true, true
+			return m.forward()
+		}
+		return m.updatePager(msg)
+	}
 	switch msg := msg.(type) {
+	case previewDoneMsg:
+		if msg.err != nil {
+			s.finished = true
+			s.reason = msg.err.Error()
+			return m.forward()
+		}
+		s.phase, s.preview = phaseAsk, &msg.preview
+		if m.opts.Yes {
+			// --yes agrees to the switch.
+			return s.startSwitch(m)
+		}
+		m.pager.GotoTop()
+		m.refreshPager()
+		return nil
 	case switchReadyMsg:
 		if msg.err != nil {
 			s.err = msg.err
@@ -182,6 +310,15 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 		s.started = true
 		return s.sv.Init()
 	case switchview.DoneMsg:
+		if s.phase == phaseBuild && msg.Diagnosis.OK && !msg.Interrupted {
+			// Built: read what the switch would change, in a command.
+			s.phase, s.started = phaseInspect, false
+			p, ctx, dir, a := m.opts.Deps.Preview, m.ctx, m.dir, m.answers
+			return tea.Batch(m.spinner.Tick, func() tea.Msg {
+				v, err := p.Inspect(ctx, dir, a)
+				return previewDoneMsg{preview: v, err: err}
+			})
+		}
 		s.finished = true
 		s.ok = msg.Diagnosis.OK && !msg.Interrupted
 		s.reason = msg.Diagnosis.Reason
@@ -221,6 +358,31 @@ func (s *switchScreen) accessible(r *plainRun) (bool, error) {
 			return true, nil
 		}
 	}
+	if p := r.opts.Deps.Preview; p != nil {
+		v, err := plainPreview(r.ctx, p, r.dir, r.answers, r.out)
+		if err != nil {
+			r.o.Failed = true
+			return true, err
+		}
+		fmt.Fprintln(r.out, "\nThe generation is built; nothing on this machine has changed yet. This is what the switch will do:")
+		for _, l := range previewLines(v, r.report.User.Home) {
+			fmt.Fprintln(r.out, l)
+		}
+		if len(v.Clobbered) > 0 {
+			fmt.Fprintln(r.out, "The switch would stop on the files above: move them away first.")
+		}
+		agree := r.opts.Yes
+		if !agree {
+			if err := r.confirm("Activate this generation?", &agree); err != nil {
+				return true, err
+			}
+		}
+		if !agree {
+			fmt.Fprintln(r.out, "The switch was not started: nothing on this machine changed. The configuration is written to "+r.dir+"; switch to it with: nixboard switch --dir "+wizardlogic.ShellPath(r.dir, r.report.User.Home))
+			r.o.Step = StepDone
+			return true, nil
+		}
+	}
 	r.switching = true
 	if err := r.opts.Deps.PlainSwitch(r.ctx, r.dir, r.out); err != nil {
 		r.o.Failed = true
@@ -229,24 +391,134 @@ func (s *switchScreen) accessible(r *plainRun) (bool, error) {
 	return false, nil
 }
 
-// RealSwitch prepares a live switch of dir with the switch issue's runner:
-// files tracked by git, the profile directory made, then home-manager.
-func RealSwitch(env []string) SwitchFunc {
-	return func(ctx context.Context, dir string, a flakegen.Answers, st theme.Styles) (switchview.Config, error) {
-		p, err := nixrun.NewPlan(nixrun.SwitchOptions{Dir: dir, ConfigName: a.ConfigName(), Env: env})
-		if err != nil {
-			return switchview.Config{}, err
-		}
-		if err := nixrun.Prepare(ctx, p); err != nil {
-			return switchview.Config{}, err
-		}
-		run, err := nixrun.Start(ctx, p)
-		if err != nil {
-			return switchview.Config{}, err
-		}
-		return switchview.Config{Source: run, Run: run, Title: "switch " + p.ConfigName, Styles: st}, nil
+// previewLines are the preview's lines with the paths under home shown as
+// ~/..., as the person knows them.
+func previewLines(v nixrun.Preview, home string) []string {
+	lines := v.Lines()
+	if home == "" || home == "/" {
+		return lines
 	}
+	home = strings.TrimSuffix(home, "/") + "/"
+	for i, l := range lines {
+		lines[i] = strings.ReplaceAll(l, home, "~/")
+	}
+	return lines
 }
+
+// plainPreview builds the generation with plain progress lines (each
+// change of the build's progress line, as the screen's header shows it)
+// and reads what its switch would change.
+func plainPreview(ctx context.Context, p Previewer, dir string, a flakegen.Answers, out io.Writer) (nixrun.Preview, error) {
+	fmt.Fprintln(out, "\nBuilding the generation the switch would activate; nothing changes yet.")
+	run, err := p.StartBuild(ctx, dir, a)
+	if err != nil {
+		return nixrun.Preview{}, err
+	}
+	s := nixlog.NewState(nixlog.Options{})
+	last := ""
+	for {
+		batch, err := run.Next()
+		s.FeedLines(batch)
+		if line := nixlog.StripANSI(nixlog.ProgressLine(s.Header())); line != last && line != "" {
+			fmt.Fprintln(out, line)
+			last = line
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nixrun.Preview{}, fmt.Errorf("preview: the build's output: %w", err)
+		}
+	}
+	_ = run.Wait() // the diagnosis judges the exit status
+	if d := run.Diagnose(s); !d.OK {
+		return nixrun.Preview{}, fmt.Errorf("the build failed: %s (full log: %s)", d.Reason, run.LogPath())
+	}
+	fmt.Fprintln(out, "Built. Reading what the switch would change…")
+	return p.Inspect(ctx, dir, a)
+}
+
+// Previewer builds the generation a switch would activate and says what
+// the switch would change on this machine, before anything changes.
+type Previewer interface {
+	// StartBuild prepares the configuration for a switch (files tracked
+	// by git, the profile directory) and starts the build of its
+	// generation, whose log the switch screen shows live.
+	StartBuild(ctx context.Context, dir string, a flakegen.Answers) (*nixrun.Run, error)
+	// Inspect, once the build succeeded, runs the generation's dry-run
+	// activation and compares its packages with the active generation.
+	Inspect(ctx context.Context, dir string, a flakegen.Answers) (nixrun.Preview, error)
+}
+
+// HostSwitch is the switch of this machine with the switch issue's runner:
+// files tracked by git, the profile directory made, then home-manager;
+// before it, the build and the preview (Previewer).
+type HostSwitch struct {
+	// Env is the person's environment, for every command.
+	Env []string
+	// ExtraArgs are passed to nix and home-manager after the standard
+	// flags (a test's --override-input of fixture inputs).
+	ExtraArgs []string
+}
+
+func (h HostSwitch) plan(dir string, a flakegen.Answers) (nixrun.Plan, error) {
+	return nixrun.NewPlan(nixrun.SwitchOptions{Dir: dir, ConfigName: a.ConfigName(), Env: h.Env, ExtraArgs: h.ExtraArgs})
+}
+
+// Switch starts the live switch of dir. After a preview, home-manager's
+// build finds the generation already built and activates it.
+func (h HostSwitch) Switch(ctx context.Context, dir string, a flakegen.Answers, st theme.Styles) (switchview.Config, error) {
+	p, err := h.plan(dir, a)
+	if err != nil {
+		return switchview.Config{}, err
+	}
+	if err := nixrun.Prepare(ctx, p); err != nil {
+		return switchview.Config{}, err
+	}
+	run, err := nixrun.Start(ctx, p)
+	if err != nil {
+		return switchview.Config{}, err
+	}
+	return switchview.Config{Source: run, Run: run, Title: "switch " + p.ConfigName, Styles: st}, nil
+}
+
+// StartBuild starts `nix build` of the generation into the plan's
+// PreviewLink, a garbage-collector root.
+func (h HostSwitch) StartBuild(ctx context.Context, dir string, a flakegen.Answers) (*nixrun.Run, error) {
+	p, err := h.plan(dir, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := nixrun.Prepare(ctx, p); err != nil {
+		return nil, err
+	}
+	link := p.PreviewLink()
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	b, err := p.BuildPlan(link)
+	if err != nil {
+		return nil, err
+	}
+	return nixrun.Start(ctx, b)
+}
+
+// Inspect reads what the switch of the generation StartBuild built would
+// change.
+func (h HostSwitch) Inspect(ctx context.Context, dir string, a flakegen.Answers) (nixrun.Preview, error) {
+	p, err := h.plan(dir, a)
+	if err != nil {
+		return nixrun.Preview{}, err
+	}
+	gen, err := filepath.EvalSymlinks(p.PreviewLink())
+	if err != nil {
+		return nixrun.Preview{}, fmt.Errorf("preview: the build left no generation at %s: %w", p.PreviewLink(), err)
+	}
+	return p.DryRun(ctx, gen)
+}
+
+// RealSwitch prepares a live switch of dir (HostSwitch.Switch).
+func RealSwitch(env []string) SwitchFunc { return HostSwitch{Env: env}.Switch }
 
 // DemoSwitch replays the embedded recorded switch at its recorded pace, as
 // if it ran for the person the answers describe: the recording's

@@ -3,13 +3,17 @@ package wizard
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/textwrap"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/doctorview"
 )
 
@@ -21,12 +25,10 @@ func (m *Model) onDetected(r detect.Report, previous *flakegen.Answers) tea.Cmd 
 	m.report = &r
 	m.flow.NixInstalled = r.Nix.Installed
 	if first {
-		m.answers = r.Defaults
-		if m.opts.Answers != nil {
-			m.answers = *m.opts.Answers
-		}
+		m.answers = startingAnswers(r, m.opts.Answers, previous)
 		m.dir = ConfigDir(m.opts.Dir, r)
 		m.previous = previous
+		m.welcome.offer(wizardlogic.DetectedChanges(previous, r.Defaults), &m.answers)
 	}
 	if r, ok := m.current().(redetector); ok {
 		return r.redetected(m)
@@ -64,8 +66,67 @@ func BlockingChecks(r detect.Report) []detect.Check {
 	return out
 }
 
+// startingAnswers are the answers the questions start from: --answers
+// when given, else the last run's (a re-run changes only what the person
+// asks for), else what detection suggests.
+func startingAnswers(r detect.Report, given, previous *flakegen.Answers) flakegen.Answers {
+	switch {
+	case given != nil:
+		return *given
+	case previous != nil:
+		return *previous
+	}
+	return r.Defaults
+}
+
 // welcomeScreen shows what detection found and what to do first.
-type welcomeScreen struct{}
+type welcomeScreen struct {
+	// changes are the machine's answers that detection now finds
+	// different from the last run's; useOld[i] is set when the person
+	// keeps the last run's value of changes[i] (the default is the
+	// detected one).
+	changes []wizardlogic.DetectedChange
+	useOld  []bool
+}
+
+// offer takes the detected changes and applies the default, the detected
+// values, to a.
+func (w *welcomeScreen) offer(changes []wizardlogic.DetectedChange, a *flakegen.Answers) {
+	w.changes, w.useOld = changes, make([]bool, len(changes))
+	for _, c := range changes {
+		c.Apply(a, false)
+	}
+}
+
+// changeKeys are the number keys that switch a detected change between
+// its two values, one per change.
+func (w *welcomeScreen) changeKey() key.Binding {
+	var keys []string
+	for i := range w.changes {
+		keys = append(keys, strconv.Itoa(i+1))
+	}
+	help := "1"
+	if len(keys) > 1 {
+		help = "1-" + keys[len(keys)-1]
+	}
+	return binding(help, "old/new value", keys...)
+}
+
+// changeLines show each detected change with the value in use.
+func (w *welcomeScreen) changeLines(width int) []string {
+	if len(w.changes) == 0 {
+		return nil
+	}
+	lines := textwrap.Words("Since the last run, detection finds this machine different. The detected value is used; press the number to keep the last run's instead:", width)
+	for i, c := range w.changes {
+		using := c.New + " (detected)"
+		if w.useOld[i] {
+			using = c.Old + " (the last run's)"
+		}
+		lines = append(lines, textwrap.HangingBy(fmt.Sprintf("  %d. ", i+1), 5, c.String()+"; using "+using, width)...)
+	}
+	return lines
+}
 
 // enter draws the report as it stands; detection itself starts in Init,
 // on r, and after an installer ran.
@@ -83,6 +144,12 @@ func (w *welcomeScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		switch {
+		case len(w.changes) > 0 && key.Matches(k, w.changeKey()):
+			i, _ := strconv.Atoi(k.String())
+			w.useOld[i-1] = !w.useOld[i-1]
+			w.changes[i-1].Apply(&m.answers, w.useOld[i-1])
+			m.refreshPager()
+			return nil
 		case key.Matches(k, welcomeKeys.next):
 			return m.forward()
 		case key.Matches(k, welcomeKeys.redetect):
@@ -111,6 +178,9 @@ func (w *welcomeScreen) keys(m *Model) []key.Binding {
 			next.SetHelp("enter", "dry run")
 		}
 	}
+	if len(w.changes) > 0 {
+		return []key.Binding{next, w.changeKey(), welcomeKeys.redetect, keyScroll, keyQuit}
+	}
 	return []key.Binding{next, welcomeKeys.redetect, keyScroll, keyQuit}
 }
 
@@ -134,12 +204,42 @@ func (w *welcomeScreen) accessible(r *plainRun) (bool, error) {
 	for _, c := range BlockingChecks(r.report) {
 		fmt.Fprintf(r.out, "Blocking problem: %s\n  fix: %s\n", c.Message, c.Fix)
 	}
-	r.answers = r.report.Defaults
-	if r.opts.Answers != nil {
-		r.answers = *r.opts.Answers
-	}
 	r.previous = loadPrevious(r.dir)
-	return false, nil
+	r.answers = startingAnswers(r.report, r.opts.Answers, r.previous)
+	return false, r.askDetectedChanges(wizardlogic.DetectedChanges(r.previous, r.report.Defaults))
+}
+
+// askDetectedChanges shows each answer about the machine that detection
+// now finds different from the last run's and asks which to use (the
+// detected value unless the person says otherwise; --yes takes it).
+func (r *plainRun) askDetectedChanges(changes []wizardlogic.DetectedChange) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	fmt.Fprintln(r.out, "\nSince the last run, detection finds this machine different:")
+	for _, c := range changes {
+		fmt.Fprintln(r.out, "  "+c.String())
+	}
+	for _, c := range changes {
+		useOld := false
+		if !r.opts.Yes {
+			v, err := r.askChoice("The "+c.Title, "the last run used "+c.Old+"; detection finds "+c.New, []huh.Option[string]{
+				huh.NewOption(c.New+" (detected)", "new"),
+				huh.NewOption(c.Old+" (the last run's)", "old"),
+			}, "new")
+			if err != nil {
+				return err
+			}
+			useOld = v == "old"
+		}
+		c.Apply(&r.answers, useOld)
+		if useOld {
+			fmt.Fprintf(r.out, "%s: keeping %s\n", c.Title, c.Old)
+		} else {
+			fmt.Fprintf(r.out, "%s: using %s\n", c.Title, c.New)
+		}
+	}
+	return nil
 }
 
 func (w *welcomeScreen) body(m *Model, width int) string {
@@ -159,6 +259,9 @@ func (w *welcomeScreen) body(m *Model, width int) string {
 		b.WriteString(s.Accent.Render(wrapText(m.yesText(), width)) + "\n")
 	default:
 		b.WriteString(s.Accent.Render("Press enter to answer a few questions about your setup.") + "\n")
+	}
+	if ls := m.welcome.changeLines(width); len(ls) > 0 {
+		b.WriteString("\n" + s.Warn.Render(strings.Join(ls, "\n")) + "\n")
 	}
 	if blockers := r.Blockers(); len(blockers) > 0 {
 		b.WriteString("\n" + s.Fail.Render("Before the switch can work, fix these:") + "\n")

@@ -38,6 +38,11 @@ func (s *writeScreen) enter(m *Model, _ Step) tea.Cmd {
 		if err := plan.Apply(ctx); err != nil || noCommit {
 			return writeDoneMsg{err: err}
 		}
+		if plan.HasMarkers() {
+			// A run with conflict markers is not applied yet: the
+			// person commits once the markers are resolved.
+			return writeDoneMsg{commit: "Not committed: the configuration has conflict markers to resolve first."}
+		}
 		line, err := wizardlogic.CommitRun(ctx, plan, previous)
 		return writeDoneMsg{err: err, commit: line}
 	})
@@ -55,6 +60,12 @@ func (s *writeScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 			m.outcome.Failed = true
 			m.refreshPager()
 			return nil
+		}
+		if m.review.plan != nil && m.review.plan.HasMarkers() && !m.flow.DryRun {
+			// The configuration does not evaluate with markers in it:
+			// stop before the switch, on the summary that says which
+			// files to resolve and how to switch afterwards.
+			return m.goTo(StepDone)
 		}
 		return m.forward()
 	case tea.KeyPressMsg:
@@ -110,6 +121,15 @@ func (s *writeScreen) accessible(r *plainRun) (bool, error) {
 	}
 	r.written = true
 	fmt.Fprintln(r.out, "Wrote the configuration to "+r.dir+".")
+	if r.plan.HasMarkers() {
+		// The configuration does not evaluate with markers in it: stop
+		// before the switch (and before the commit of an applied run).
+		for _, l := range wizardlogic.MarkerLines(r.plan, r.dir, r.report.User.Home) {
+			fmt.Fprintln(r.out, l)
+		}
+		r.o.Step = StepDone
+		return true, nil
+	}
 	if !r.opts.NoCommit {
 		line, err := wizardlogic.CommitRun(r.ctx, r.plan, r.previous)
 		if err != nil {

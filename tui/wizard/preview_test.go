@@ -1,0 +1,180 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/internal/switchtest"
+	"github.com/nixboard/nixboard/nixlog"
+	"github.com/nixboard/nixboard/nixrun"
+	"github.com/nixboard/nixboard/tui/theme"
+)
+
+// previewFixture is a wizard run over the fixture home-manager's
+// configuration (switchtest: a fixture, not home-manager), nix running in
+// mode: the fixture person's answers with its home, a ~/.bashrc of the
+// person's own in the way, and the real build, dry run and switch with
+// the fixture inputs.
+type previewFixture struct {
+	f       *switchtest.Fixture
+	opts    Options
+	bashrc  string
+	profile string
+}
+
+func newPreviewFixture(t *testing.T, mode nixtest.Mode) previewFixture {
+	t.Helper()
+	f := switchtest.NewRendered(t, mode)
+	a := switchtest.Answers()
+	a.HomeBase.HomeDirectory = f.Home
+	r := fakeReport(f.Home)
+	r.Defaults = a
+	opts := testOptions(t, r)
+	opts.Dir, opts.Answers, opts.NoSwitch, opts.NoCommit = f.Dir, &a, false, true
+	opts.Deps.Env = f.Env
+	host := HostSwitch{Env: f.Env, ExtraArgs: f.ExtraArgs}
+	opts.Deps.Preview, opts.Deps.Switch = host, host.Switch
+	opts.Deps.PlainSwitch = func(ctx context.Context, dir string, out io.Writer) error {
+		cfg, err := host.Switch(ctx, dir, a, theme.New(true, true))
+		if err != nil {
+			return err
+		}
+		s := nixlog.NewState(nixlog.Options{})
+		if err := nixlog.Drain(cfg.Run, s); err != nil {
+			return err
+		}
+		if d := cfg.Run.Diagnose(s); !d.OK {
+			return errors.New("switch failed: " + d.Reason)
+		}
+		fmt.Fprintln(out, "switched")
+		return nil
+	}
+	p := previewFixture{f: f, opts: opts, bashrc: filepath.Join(f.Home, ".bashrc"), profile: filepath.Join(f.Home, ".local/state/nix/profiles/home-manager")}
+	if err := os.WriteFile(p.bashrc, []byte("# mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// untouched fails the test unless the machine is as before the switch: no
+// home-manager profile, the person's ~/.bashrc as it was.
+func (p previewFixture) untouched(t *testing.T) {
+	t.Helper()
+	if _, err := os.Lstat(p.profile); err == nil {
+		t.Error("a home-manager generation was made")
+	}
+	if b, err := os.ReadFile(p.bashrc); err != nil || string(b) != "# mine\n" {
+		t.Errorf("~/.bashrc changed: %q %v", b, err)
+	}
+}
+
+// activated fails the test unless the profile points at the generation the
+// preview built (and showed), and ~/.bashrc was moved aside as it said.
+func (p previewFixture) activated(t *testing.T) {
+	t.Helper()
+	shown, err := filepath.EvalSymlinks(filepath.Join(p.f.Home, ".local/state/nixboard/preview/result"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if active, err := filepath.EvalSymlinks(p.profile); err != nil || active != shown {
+		t.Errorf("the switch activated %q (%v), the preview showed %s", active, err, shown)
+	}
+	if b, err := os.ReadFile(p.bashrc + "." + nixrun.DefaultBackupExt); err != nil || string(b) != "# mine\n" {
+		t.Errorf("~/.bashrc was not moved aside: %q %v", b, err)
+	}
+}
+
+// TestSwitchStepPreviews: the switch step builds first, shows what the
+// switch will do (an existing ~/.bashrc moved aside, before anything
+// changed) and asks; n leaves the machine untouched and says how to switch
+// later, y activates the generation previewed.
+func TestSwitchStepPreviews(t *testing.T) {
+	t.Parallel()
+	nixtest.EachMode(t, func(t *testing.T, mode nixtest.Mode) {
+		for _, answer := range []string{"n", "y"} {
+			t.Run(answer, func(t *testing.T) {
+				p := newPreviewFixture(t, mode)
+				runDriven(t, p.opts, 120, 40, func(t *testing.T, d *driver) {
+					d.press("enter")
+					for i := 0; d.m.Step() == StepQuestions && i < 30; i++ {
+						d.press("enter")
+					}
+					wantView(t, d, "enter write files")
+					d.press("enter")
+					if d.m.Step() != StepSwitch || d.m.sw.phase != phaseAsk {
+						t.Fatalf("on %s (phase %d), not the preview's question:\n%s", d.m.Step(), d.m.sw.phase, d.view())
+					}
+					wantView(t, d, "Activate this generation?")
+					wantView(t, d, "y activate")
+					wantView(t, d, "Files in the way:")
+					wantView(t, d, "~/.bashrc will be moved to ~/.bashrc."+nixrun.DefaultBackupExt)
+					wantView(t, d, "Packages: a first switch, everything is new")
+					p.untouched(t)
+					d.press(answer)
+					if answer == "n" {
+						if d.m.Step() != StepDone {
+							t.Fatalf("n: on %s", d.m.Step())
+						}
+						wantView(t, d, "you chose not to activate")
+						wantView(t, d, "nixboard switch --dir")
+						p.untouched(t)
+						return
+					}
+					wantView(t, d, "environment is set up")
+					p.activated(t)
+				})
+				p.f.CheckMode(t)
+			})
+		}
+	})
+}
+
+// TestAccessibleSwitchPreviews: accessible mode builds, prints the preview
+// and asks the same question: no leaves the machine untouched with the
+// command to switch later, yes (and --yes, which agrees) activates the
+// generation previewed.
+func TestAccessibleSwitchPreviews(t *testing.T) {
+	t.Parallel()
+	nixtest.EachMode(t, func(t *testing.T, mode nixtest.Mode) {
+		for _, answer := range []string{"n", "y", "--yes"} {
+			t.Run(answer, func(t *testing.T) {
+				p := newPreviewFixture(t, mode)
+				input := accessibleKeepAll + "y\n" + answer + "\n"
+				if answer == "--yes" {
+					p.opts.Yes, input = true, ""
+				}
+				o, _, out := runPlain(t, p.opts, input)
+				for _, w := range []string{"Building the generation the switch would activate; nothing changes yet.", "Files in the way:\n  ~/.bashrc will be moved to ~/.bashrc." + nixrun.DefaultBackupExt, "Packages: a first switch, everything is new"} {
+					if !strings.Contains(out, w) {
+						t.Errorf("the output lacks %q:\n%s", w, out)
+					}
+				}
+				if answer == "n" {
+					if !strings.Contains(out, "The switch was not started: nothing on this machine changed.") || o.Failed {
+						t.Errorf("n: outcome %+v:\n%s", o, out)
+					}
+					p.untouched(t)
+					return
+				}
+				if !strings.Contains(out, "switched") || o.Failed {
+					t.Errorf("%s: outcome %+v:\n%s", answer, o, out)
+				}
+				p.activated(t)
+				p.f.CheckMode(t)
+			})
+		}
+	})
+}
+
+// accessibleKeepAll takes the detected home directory (the fixture's
+// rendered answers name /home/fixture), keeps every question of the
+// fixture's Linux answers as it stands (0 ends the modules list) and shows
+// no diffs.
+const accessibleKeepAll = "\n" + "\n\n\n\n\n\n\n0\n\n\n\n" + "\n"
