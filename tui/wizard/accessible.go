@@ -14,7 +14,7 @@ import (
 
 // RunAccessible runs the wizard as plain line prompts a screen reader can
 // follow: it walks the same steps as the screen (screens.list) with the
-// same Flow, each step as its line-prompt form: detection, the installer
+// same stepFlow, each step as its line-prompt form: detection, the installer
 // when Nix is missing, the questions (huh's accessible mode, with the same
 // form and validators), review and write, then the switch in plain output.
 // out should be a colorprofile writer so no colour leaks into a pipe.
@@ -27,7 +27,7 @@ func newPlainRun(ctx context.Context, in io.Reader, out io.Writer, opts Options)
 	return &plainRun{
 		ctx: ctx, in: lines, lines: lines, out: out, opts: opts,
 		styles: theme.New(true, true),
-		flow: Flow{
+		flow: stepFlow{
 			SkipQuestions: opts.Answers != nil && opts.Yes,
 			DryRun:        opts.DryRun,
 			// Without a plain switch the run ends with the command to
@@ -71,7 +71,7 @@ type plainRun struct {
 	out    io.Writer
 	opts   Options
 	styles theme.Styles
-	flow   Flow
+	flow   stepFlow
 
 	// detected is set once the welcome step looked at the machine.
 	detected bool

@@ -112,7 +112,7 @@ func TestReviewShowsBlockers(t *testing.T) {
 	for _, w := range []int{80, 120} {
 		opts := testOptions(t, r)
 		opts.NoSwitch = false
-		m := New(context.Background(), opts)
+		m := newModel(context.Background(), opts)
 		t.Cleanup(m.cancel)
 		m.Update(detectDoneMsg{report: r})
 		m.answers = r.Defaults

@@ -74,7 +74,7 @@ func runDriven(t *testing.T, opts Options, w, h int, body func(t *testing.T, d *
 func newDriver(t *testing.T, opts Options, w, h int) *driver {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &driver{t: t, m: New(ctx, opts), cancel: cancel, done: make(chan struct{})}
+	d := &driver{t: t, m: newModel(ctx, opts), cancel: cancel, done: make(chan struct{})}
 	d.relay = tea.NewProgram(relayModel{d},
 		tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(io.Discard),
 		tea.WithoutRenderer(), tea.WithoutSignalHandler(), tea.WithWindowSize(w, h))

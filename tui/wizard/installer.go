@@ -20,13 +20,13 @@ import (
 // InstallOption is one way to install Nix, as detect advises it.
 type InstallOption = detect.InstallOption
 
-// InstallAdvice is what the Nix-missing screen offers.
-type InstallAdvice = detect.Advice
+// installAdvice is what the Nix-missing screen offers.
+type installAdvice = detect.Advice
 
-// AdviseInstall is detect.InstallAdvice: the one place that decides how to
+// adviseInstall is detect.InstallAdvice: the one place that decides how to
 // install Nix on a machine, whose recommendation the doctor's nix.installed
 // fix shows too. The wizard only presents it.
-func AdviseInstall(r detect.Report) InstallAdvice { return detect.InstallAdvice(r) }
+func adviseInstall(r detect.Report) installAdvice { return detect.InstallAdvice(r) }
 
 // InstallerFunc returns the command line and environment that run an
 // installer command (internal/proc runs it). It is called only after the
@@ -36,11 +36,11 @@ type InstallerFunc func(opt InstallOption) proc.Spec
 // SudoFunc returns sudo with the given arguments: `sudo -v`, which asks
 // for the person's password before an installer that needs root runs, and
 // `sudo -n -v`, which renews the credentials without asking. It returns an
-// error wrapping ErrNoSudo when sudo is not installed.
+// error wrapping errNoSudo when sudo is not installed.
 type SudoFunc func(args ...string) (proc.Spec, error)
 
-// ErrNoSudo says that sudo is not installed.
-var ErrNoSudo = errors.New("sudo is not installed")
+// errNoSudo says that sudo is not installed.
+var errNoSudo = errors.New("sudo is not installed")
 
 // HostCommands builds the processes the install step runs on the real
 // machine: `sudo -v`, which asks for the person's password while the
@@ -107,18 +107,18 @@ func (h HostCommands) Sudo(args ...string) (proc.Spec, error) {
 
 // lookPathIn is shell.LookPath (PATH from the command's environment;
 // relative and empty entries skipped, so sudo is never taken from wherever
-// nixboard was started), with a miss reported as ErrNoSudo.
+// nixboard was started), with a miss reported as errNoSudo.
 func lookPathIn(file, path string) (string, error) {
 	p, err := shell.LookPath(file, path)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrNoSudo, err)
+		return "", fmt.Errorf("%w: %v", errNoSudo, err)
 	}
 	return p, nil
 }
 
 // needsSudo says whether running opt asks for root first: every installer
 // nixboard can run creates /nix, which takes root, unless the person
-// already is root. Detection's user name is the same rule InstallAdvice
+// already is root. Detection's user name is the same rule installAdvice
 // uses to offer the root-only options.
 func needsSudo(r detect.Report, opt InstallOption) bool {
 	return opt.Runnable && r.User.Name != "root"
@@ -134,7 +134,7 @@ const sudoIntro = "nixboard: the installer needs root to create /nix; sudo asks 
 func sudoProblem(err error, user string) string {
 	var exit *exec.ExitError
 	switch {
-	case errors.Is(err, ErrNoSudo):
+	case errors.Is(err, errNoSudo):
 		if user == "" {
 			user = "YOUR-NAME"
 		}

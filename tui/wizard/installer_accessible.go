@@ -23,7 +23,7 @@ import (
 // once Nix is installed; false when the person stops, or when nothing can
 // run here, after saying what to do instead.
 func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detect.Report, deps Deps) (detect.Report, bool, error) {
-	adv := AdviseInstall(r)
+	adv := adviseInstall(r)
 	fmt.Fprintln(out, "Nix is not installed. "+adv.Intro)
 	canRun := deps.Installer != nil || deps.DemoInstall != nil
 	if _, ok := adv.Recommended(); !ok || !canRun {
@@ -100,7 +100,7 @@ func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detec
 		if r.Nix.Installed {
 			return r, true, nil
 		}
-		adv = AdviseInstall(r)
+		adv = adviseInstall(r)
 		fmt.Fprintln(out, "Nix is still not found. Open a new terminal and run nixboard again, or choose again.")
 		if eof.ended {
 			return r, false, nil
@@ -110,7 +110,7 @@ func installAccessible(ctx context.Context, in io.Reader, out io.Writer, r detec
 
 // chooseInstaller asks which way to install Nix; false when the person
 // chose not to install now.
-func chooseInstaller(ask func(*huh.Form) error, adv InstallAdvice) (InstallOption, bool, error) {
+func chooseInstaller(ask func(*huh.Form) error, adv installAdvice) (InstallOption, bool, error) {
 	const none = -1
 	choice := 0
 	var opts []huh.Option[int]

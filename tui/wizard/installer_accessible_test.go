@@ -66,7 +66,7 @@ func TestAccessibleInstall(t *testing.T) {
 	if err != nil || o.Quit || o.Step != StepDone {
 		t.Fatalf("outcome %+v, err %v\n%s", o, err, out)
 	}
-	cmd := AdviseInstall(before).Options[0].Command
+	cmd := adviseInstall(before).Options[0].Command
 	wantLines(t, out,
 		"How should Nix be installed?",
 		"1. Determinate Systems installer: recommended",
@@ -128,7 +128,7 @@ func TestAccessibleInstallRefusals(t *testing.T) {
 			}
 			if tt.name == "no" {
 				// The chosen option's command is the one asked about.
-				tt.want[0] = AdviseInstall(tt.report).Options[1].Command
+				tt.want[0] = adviseInstall(tt.report).Options[1].Command
 			}
 			wantLines(t, out, tt.want...)
 			if got := f.log("sudo"); !reflect.DeepEqual(got, tt.wantSudo) {

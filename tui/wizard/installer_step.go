@@ -55,7 +55,7 @@ func (p installPhase) String() string {
 // the password where the installer needs root, and streams the chosen
 // installer's output.
 type installScreen struct {
-	advice InstallAdvice
+	advice installAdvice
 	choice int
 	phase  installPhase
 	// demo is true while and after the demo's canned transcript plays in
@@ -80,7 +80,7 @@ type installScreen struct {
 // maxInstallLines bounds the installer's kept output.
 const maxInstallLines = 2000
 
-func newInstallScreen(a InstallAdvice) installScreen {
+func newInstallScreen(a installAdvice) installScreen {
 	v := viewport.New()
 	// Installer lines and the command are often longer than the screen
 	// is wide; they wrap rather than lose their end.
@@ -182,7 +182,7 @@ func waitInstall(ch chan tea.Msg) tea.Cmd {
 
 // enter offers the installers detection advises.
 func (s *installScreen) enter(m *Model, _ Step) tea.Cmd {
-	*s = newInstallScreen(AdviseInstall(*m.report))
+	*s = newInstallScreen(adviseInstall(*m.report))
 	s.setSize(m.bodySize())
 	return nil
 }

@@ -102,7 +102,7 @@ func installModel(t *testing.T, f fakeHost, r detect.Report) *Model {
 	opts := testOptions(t, r)
 	opts.Deps.Installer = f.cmds.Installer
 	opts.Deps.Sudo = f.cmds.Sudo
-	m := New(context.Background(), opts)
+	m := newModel(context.Background(), opts)
 	t.Cleanup(m.cancel)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.Update(detectDoneMsg{report: r})
@@ -331,7 +331,7 @@ func TestInstallWithoutSudo(t *testing.T) {
 		t.Fatal("the terminal was handed to a sudo that does not exist")
 	}
 	scr := viewText(m)
-	if !errors.Is(m.install.sudoErr, ErrNoSudo) || !strings.Contains(scr, "sudo is not installed") ||
+	if !errors.Is(m.install.sudoErr, errNoSudo) || !strings.Contains(scr, "sudo is not installed") ||
 		!strings.Contains(scr, "usermod -aG sudo alice") {
 		t.Errorf("err %v, screen:\n%s", m.install.sudoErr, scr)
 	}
@@ -389,12 +389,12 @@ func TestLookPathIn(t *testing.T) {
 	if p, err := lookPathIn("sudo", "relative:"+f.bin); err != nil || p != filepath.Join(f.bin, "sudo") {
 		t.Errorf("lookPathIn = %q, %v", p, err)
 	}
-	if _, err := lookPathIn("sudo", "::bin"); !errors.Is(err, ErrNoSudo) {
+	if _, err := lookPathIn("sudo", "::bin"); !errors.Is(err, errNoSudo) {
 		t.Errorf("relative PATH entries: %v", err)
 	}
 	notExec := filepath.Join(t.TempDir(), "sudo")
 	os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644)
-	if _, err := lookPathIn("sudo", filepath.Dir(notExec)); !errors.Is(err, ErrNoSudo) {
+	if _, err := lookPathIn("sudo", filepath.Dir(notExec)); !errors.Is(err, errNoSudo) {
 		t.Errorf("a file that is not executable: %v", err)
 	}
 }

@@ -112,7 +112,7 @@ type Model struct {
 	cancel context.CancelFunc
 
 	step   Step
-	flow   Flow
+	flow   stepFlow
 	width  int
 	height int
 	isDark bool
@@ -141,8 +141,8 @@ type Model struct {
 	started time.Time
 }
 
-// New builds the wizard. It does no I/O: detection starts in Init.
-func New(ctx context.Context, opts Options) *Model {
+// newModel builds the wizard. It does no I/O: detection starts in Init.
+func newModel(ctx context.Context, opts Options) *Model {
 	ctx, cancel := context.WithCancel(ctx)
 	if opts.Deps.Now == nil {
 		opts.Deps.Now = time.Now
@@ -158,7 +158,7 @@ func New(ctx context.Context, opts Options) *Model {
 		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)),
 		pager:   viewport.New(),
 	}
-	m.flow = Flow{
+	m.flow = stepFlow{
 		NixInstalled:  true,
 		SkipQuestions: opts.Answers != nil && opts.Yes,
 		DryRun:        opts.DryRun,
@@ -204,7 +204,7 @@ func (m *Model) startDetect() tea.Cmd {
 	ctx, detectFn, flagDir := m.ctx, m.opts.Deps.Detect, m.opts.Dir
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
 		r := detectFn(ctx)
-		return detectDoneMsg{report: r, previous: loadPrevious(ConfigDir(flagDir, r))}
+		return detectDoneMsg{report: r, previous: loadPrevious(chooseConfigDir(flagDir, r))}
 	})
 }
 

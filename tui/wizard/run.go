@@ -14,7 +14,7 @@ import (
 // is done or quits, and returns the model to read its Outcome and
 // FinalMessage from. Signals are the caller's: a stop signal ends ctx.
 func Run(ctx context.Context, in io.Reader, out io.Writer, opts Options) (*Model, error) {
-	m := New(ctx, opts)
+	m := newModel(ctx, opts)
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithoutSignalHandler()}
 	if opts.NoColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))

@@ -8,7 +8,7 @@ import (
 )
 
 // screen is one step of the wizard. The root model holds the steps in
-// order (screens.list) and moves between them with Flow; the accessible
+// order (screens.list) and moves between them with stepFlow; the accessible
 // runner walks the same list, so a step added once appears in both.
 //
 // A screen keeps its own state; what the steps share (the answers, the

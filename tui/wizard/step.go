@@ -59,8 +59,8 @@ func (s Step) Title() string {
 	return "?"
 }
 
-// Flow is what decides where forward and back lead from each step.
-type Flow struct {
+// stepFlow is what decides where forward and back lead from each step.
+type stepFlow struct {
 	// NixInstalled is false when detection found no Nix at all.
 	NixInstalled bool
 	// SkipQuestions is set by --answers FILE --yes.
@@ -72,7 +72,7 @@ type Flow struct {
 }
 
 // skips says whether the flow passes over step s going forward.
-func (f Flow) skips(s Step) bool {
+func (f stepFlow) skips(s Step) bool {
 	switch s {
 	case StepInstall:
 		return f.NixInstalled
@@ -91,7 +91,7 @@ func (f Flow) skips(s Step) bool {
 // next step of the list (screens.list, in Step order) that the flow does
 // not skip. The installer is a detour of the welcome step: after it ran,
 // detection runs again on the welcome screen.
-func (f Flow) Next(s Step) Step {
+func (f stepFlow) Next(s Step) Step {
 	if s == StepInstall {
 		return StepWelcome
 	}
@@ -108,7 +108,7 @@ func (f Flow) Next(s Step) Step {
 // the switch runs). Going back passes over the steps the flow skips and the
 // installer's detour; from the summary one goes back to the review, to
 // change answers and write again.
-func (f Flow) Back(s Step) (Step, bool) {
+func (f stepFlow) Back(s Step) (Step, bool) {
 	switch s {
 	case StepWelcome, StepWrite, StepSwitch:
 		return s, false

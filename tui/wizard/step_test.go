@@ -16,21 +16,21 @@ func TestStepNames(t *testing.T) {
 func TestFlowNext(t *testing.T) {
 	tests := []struct {
 		name string
-		flow Flow
+		flow stepFlow
 		from Step
 		want Step
 	}{
-		{"nix present asks questions", Flow{NixInstalled: true}, StepWelcome, StepQuestions},
-		{"nix missing offers installer", Flow{}, StepWelcome, StepInstall},
-		{"installer leads back to detection", Flow{}, StepInstall, StepWelcome},
-		{"--answers --yes skips questions", Flow{NixInstalled: true, SkipQuestions: true}, StepWelcome, StepReview},
-		{"questions lead to review", Flow{NixInstalled: true}, StepQuestions, StepReview},
-		{"review writes", Flow{NixInstalled: true}, StepReview, StepWrite},
-		{"dry run ends after review", Flow{DryRun: true}, StepReview, StepDone},
-		{"write switches", Flow{}, StepWrite, StepSwitch},
-		{"--no-switch ends after write", Flow{NoSwitch: true}, StepWrite, StepDone},
-		{"switch ends", Flow{}, StepSwitch, StepDone},
-		{"done stays", Flow{}, StepDone, StepDone},
+		{"nix present asks questions", stepFlow{NixInstalled: true}, StepWelcome, StepQuestions},
+		{"nix missing offers installer", stepFlow{}, StepWelcome, StepInstall},
+		{"installer leads back to detection", stepFlow{}, StepInstall, StepWelcome},
+		{"--answers --yes skips questions", stepFlow{NixInstalled: true, SkipQuestions: true}, StepWelcome, StepReview},
+		{"questions lead to review", stepFlow{NixInstalled: true}, StepQuestions, StepReview},
+		{"review writes", stepFlow{NixInstalled: true}, StepReview, StepWrite},
+		{"dry run ends after review", stepFlow{DryRun: true}, StepReview, StepDone},
+		{"write switches", stepFlow{}, StepWrite, StepSwitch},
+		{"--no-switch ends after write", stepFlow{NoSwitch: true}, StepWrite, StepDone},
+		{"switch ends", stepFlow{}, StepSwitch, StepDone},
+		{"done stays", stepFlow{}, StepDone, StepDone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,19 +43,19 @@ func TestFlowNext(t *testing.T) {
 
 func TestFlowBack(t *testing.T) {
 	tests := []struct {
-		flow   Flow
+		flow   stepFlow
 		from   Step
 		want   Step
 		wantOK bool
 	}{
-		{Flow{}, StepWelcome, StepWelcome, false},
-		{Flow{}, StepInstall, StepWelcome, true},
-		{Flow{}, StepQuestions, StepWelcome, true},
-		{Flow{}, StepReview, StepQuestions, true},
-		{Flow{SkipQuestions: true}, StepReview, StepWelcome, true},
-		{Flow{}, StepWrite, StepWrite, false},
-		{Flow{}, StepSwitch, StepSwitch, false},
-		{Flow{}, StepDone, StepReview, true},
+		{stepFlow{}, StepWelcome, StepWelcome, false},
+		{stepFlow{}, StepInstall, StepWelcome, true},
+		{stepFlow{}, StepQuestions, StepWelcome, true},
+		{stepFlow{}, StepReview, StepQuestions, true},
+		{stepFlow{SkipQuestions: true}, StepReview, StepWelcome, true},
+		{stepFlow{}, StepWrite, StepWrite, false},
+		{stepFlow{}, StepSwitch, StepSwitch, false},
+		{stepFlow{}, StepDone, StepReview, true},
 	}
 	for _, tt := range tests {
 		got, ok := tt.flow.Back(tt.from)

@@ -24,7 +24,7 @@ func TestSwitchStepShowsOneKeyHelp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := New(context.Background(), Options{Demo: true, NoColor: true})
+	m := newModel(context.Background(), Options{Demo: true, NoColor: true})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m.step = StepSwitch
 	m.Update(switchReadyMsg{cfg: cfg})

@@ -21,7 +21,7 @@ func TestScreensAreTheStepsInOrder(t *testing.T) {
 	if len(list) != len(stepNames) {
 		t.Fatalf("%d screens for %d steps", len(list), len(stepNames))
 	}
-	m := New(context.Background(), testOptions(t, fakeReport("/home/alice")))
+	m := newModel(context.Background(), testOptions(t, fakeReport("/home/alice")))
 	t.Cleanup(m.cancel)
 	want := []screen{m.welcome, m.install, m.questions, m.review, m.write, m.sw, m.done}
 	for s, sc := range m.steps {

@@ -26,7 +26,7 @@ func (m *Model) onDetected(r detect.Report, previous *flakegen.Answers) tea.Cmd 
 	m.flow.NixInstalled = r.Nix.Installed
 	if first {
 		m.answers = startingAnswers(r, m.opts.Answers, previous)
-		m.dir = ConfigDir(m.opts.Dir, r)
+		m.dir = chooseConfigDir(m.opts.Dir, r)
 		m.previous = previous
 		m.welcome.offer(wizardlogic.DetectedChanges(previous, r.Defaults), &m.answers)
 	}
@@ -37,15 +37,15 @@ func (m *Model) onDetected(r detect.Report, previous *flakegen.Answers) tea.Cmd 
 		return nil
 	}
 	m.refreshPager()
-	if first && m.flow.SkipQuestions && len(BlockingChecks(r)) == 0 && r.Nix.Installed {
+	if first && m.flow.SkipQuestions && len(blockingChecks(r)) == 0 && r.Nix.Installed {
 		return m.forward()
 	}
 	return nil
 }
 
-// ConfigDir decides where the configuration goes: --dir when given, else
+// chooseConfigDir decides where the configuration goes: --dir when given, else
 // the existing configuration detection found, else ~/.config/home-manager.
-func ConfigDir(flagDir string, r detect.Report) string {
+func chooseConfigDir(flagDir string, r detect.Report) string {
 	switch {
 	case flagDir != "":
 		return flagDir
@@ -56,9 +56,9 @@ func ConfigDir(flagDir string, r detect.Report) string {
 	}
 }
 
-// BlockingChecks returns the checks that make the switch impossible (the
+// blockingChecks returns the checks that make the switch impossible (the
 // report's blockers), so the welcome screen explains them first.
-func BlockingChecks(r detect.Report) []detect.Check {
+func blockingChecks(r detect.Report) []detect.Check {
 	var out []detect.Check
 	for _, b := range r.Blockers() {
 		out = append(out, b.Check)
@@ -193,7 +193,7 @@ func (w *welcomeScreen) accessible(r *plainRun) (bool, error) {
 		r.report = r.opts.Deps.Detect(r.ctx)
 		r.detected = true
 		fmt.Fprintln(r.out, doctorview.Render(r.report, 80, r.styles))
-		r.dir = ConfigDir(r.opts.Dir, r.report)
+		r.dir = chooseConfigDir(r.opts.Dir, r.report)
 		r.o = Outcome{Dir: r.dir}
 		r.flow.NixInstalled = r.report.Nix.Installed
 	}
@@ -201,7 +201,7 @@ func (w *welcomeScreen) accessible(r *plainRun) (bool, error) {
 		// The flow leads to the installer step.
 		return false, nil
 	}
-	for _, c := range BlockingChecks(r.report) {
+	for _, c := range blockingChecks(r.report) {
 		fmt.Fprintf(r.out, "Blocking problem: %s\n  fix: %s\n", c.Message, c.Fix)
 	}
 	r.previous = loadPrevious(r.dir)

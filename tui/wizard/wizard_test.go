@@ -60,7 +60,7 @@ func testOptions(t *testing.T, r detect.Report) Options {
 
 func start(t *testing.T, opts Options, w, h int) (*teatest.TestModel, *Model) {
 	t.Helper()
-	m := New(context.Background(), opts)
+	m := newModel(context.Background(), opts)
 	tm := teatest.NewTestModel(t, m,
 		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
@@ -456,7 +456,7 @@ func TestReviewOffersEnterWhenReady(t *testing.T) {
 		r := fakeReport("/home/alice")
 		opts := testOptions(t, r)
 		opts.DryRun = tt.dryRun
-		m := New(context.Background(), opts)
+		m := newModel(context.Background(), opts)
 		t.Cleanup(m.cancel)
 		m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
 		m.Update(detectDoneMsg{report: r})
