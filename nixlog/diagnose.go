@@ -101,6 +101,29 @@ func DiagnoseReplay(s *State) Diagnosis {
 	return diagnose(s, !complete, nil, nil, Context{})
 }
 
+// buildFailure is the reason and hint for the failed build of drv: nix's
+// message about it and the last lines of its own log. The diagnosis of a
+// run and the stream's failure events (Stream) both say it this way.
+func buildFailure(drv, message string, lines []string) (string, Hint) {
+	name := storeName(drv)
+	if name == "" {
+		name = drv
+	}
+	detail := firstLine(StripANSI(message))
+	if len(lines) > 0 {
+		detail += fmt.Sprintf("\nThe last %d lines of its log:\n", len(lines))
+		for _, l := range lines {
+			detail += "  " + StripANSI(l) + "\n"
+		}
+		detail = strings.TrimSuffix(detail, "\n")
+	}
+	return "building " + name + " failed", Hint{
+		Title:  "The build of " + name + " failed",
+		Detail: detail,
+		Fix:    "nix log " + shell.Quote(drv),
+	}
+}
+
 // finding is a recognised cause with its priority (lower comes first).
 type finding struct {
 	prio   int
@@ -220,23 +243,8 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		if drv == "" {
 			continue
 		}
-		name := storeName(drv)
-		if name == "" {
-			name = drv
-		}
-		detail := firstLine(StripANSI(m.Text))
-		if lines := logs[drv]; len(lines) > 0 {
-			detail += fmt.Sprintf("\nThe last %d lines of its log:\n", len(lines))
-			for _, l := range lines {
-				detail += "  " + StripANSI(l) + "\n"
-			}
-			detail = strings.TrimSuffix(detail, "\n")
-		}
-		add(40, "building "+name+" failed", Hint{
-			Title:  "The build of " + name + " failed",
-			Detail: detail,
-			Fix:    "nix log " + shell.Quote(drv),
-		})
+		reason, h := buildFailure(drv, m.Text, logs[drv])
+		add(40, reason, h)
 	}
 
 	// Nix's structured messages first; then the plain lines of the nix

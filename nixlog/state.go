@@ -71,6 +71,11 @@ type Options struct {
 	Limits Limits
 	// Now is the clock (time.Now when nil). Replays and tests pass their own.
 	Now func() time.Time
+	// LineClock makes the clock the time of the newest line FeedLines
+	// folded (RawLine.At after the start), ignoring Now: a replay read
+	// faster than recorded still times each phase and build as recorded,
+	// even within one batch.
+	LineClock bool
 }
 
 // Activity is a running nix activity as the screen shows it.
@@ -316,6 +321,9 @@ type State struct {
 	lim    Limits
 	now    func() time.Time
 	parser Parser
+	// lineNow is the time of the newest line with Options.LineClock (nil
+	// without); now reads it.
+	lineNow *time.Time
 
 	started  time.Time
 	ended    time.Time
@@ -381,6 +389,15 @@ type State struct {
 	// errors ("error: ...").
 	textErrors []string
 
+	// openBuilds and openCopies count the open build (105) and copyPath
+	// (100) activities, which livePhase reads on every line.
+	openBuilds, openCopies int
+	// curPhase is the phase the newest MarkPhase entered; marks and
+	// markSeq are the journal (journal.go).
+	curPhase Phase
+	marks    ring[Mark]
+	markSeq  int
+
 	stats Stats
 }
 
@@ -404,7 +421,14 @@ func NewState(opts Options) *State {
 	if now == nil {
 		now = time.Now
 	}
-	return &State{
+	var lineNow *time.Time
+	if opts.LineClock {
+		base := time.Now()
+		lineNow = &base
+		now = func() time.Time { return *lineNow }
+	}
+	s := &State{
+		lineNow:     lineNow,
 		lim:         lim,
 		now:         now,
 		started:     now(),
@@ -414,6 +438,9 @@ func NewState(opts Options) *State {
 		msgs:        make(map[int]*ring[Message]),
 		tail:        ring[tailSlot]{items: make([]tailSlot, 0, lim.TailLines)},
 	}
+	// Every run starts evaluating; the journal says so from its start.
+	s.mark(Mark{Kind: MarkPhase, Phase: PhaseEvaluating})
+	return s
 }
 
 // Feed folds one line of the log (without its newline) into the state.
@@ -428,6 +455,9 @@ func (s *State) Feed(line []byte) {
 func (s *State) FeedLines(lines []RawLine) {
 	s.mu.Lock()
 	for _, l := range lines {
+		if s.lineNow != nil {
+			*s.lineNow = s.started.Add(l.At)
+		}
 		s.feed(l.Text)
 	}
 	s.mu.Unlock()
@@ -463,6 +493,7 @@ func (s *State) feed(line []byte) {
 		s.pushTail(0, KindText, 0, line)
 	}
 	s.stats.Slow = s.parser.fallbacks
+	s.notePhase()
 }
 
 func (s *State) lookup(id uint64) *activity {
@@ -576,6 +607,7 @@ func (s *State) start(e *rawEvent) {
 	s.last = a
 	switch a.typ {
 	case ActBuild:
+		s.openBuilds++
 		a.path = clipPath(e.str(0))
 		s.buildSeq++
 		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}, seq: s.buildSeq}
@@ -595,6 +627,9 @@ func (s *State) start(e *rawEvent) {
 		}
 		s.lastPhase = PhaseBuilding
 	case ActCopyPath, ActSubstitute:
+		if a.typ == ActCopyPath {
+			s.openCopies++
+		}
 		a.path = clipPath(e.str(0))
 		if s.lastPhase < PhaseDownloading {
 			s.lastPhase = PhaseDownloading
@@ -634,11 +669,13 @@ func (s *State) stop(id uint64) {
 	case ActFileTransfer:
 		s.finBytes += a.progress[0]
 	case ActCopyPath:
+		s.openCopies--
 		s.finNarBytes += a.progress[0]
 		s.copyStops++
 	case ActRealise:
 		s.finExpBytes += a.expected[ActFileTransfer]
 	case ActBuild:
+		s.openBuilds--
 		b := a.build
 		if !b.noLines {
 			s.runningWithLogs--
@@ -773,10 +810,12 @@ func (s *State) markFailedBuild(text string) {
 	if drv == "" {
 		return
 	}
+	failed := Mark{Kind: MarkBuildFailed, Drv: drv, Name: storeName(drv), Message: text}
 	if _, ok := s.plainBuilds[drv]; ok {
 		delete(s.plainBuilds, drv)
 		s.plainBuilt--
 		s.buildsFailed++
+		s.mark(failed)
 		return
 	}
 	b := s.buildByDrv[drv]
@@ -789,6 +828,7 @@ func (s *State) markFailedBuild(text string) {
 	running := b.Status == BuildRunning
 	b.Status = BuildFailed
 	s.buildsFailed++
+	s.mark(failed)
 	if running {
 		s.buildFinished(b)
 	}
@@ -850,6 +890,12 @@ func (s *State) Finish(ok bool) {
 	defer s.mu.Unlock()
 	if !s.finished {
 		s.ended = s.now()
+		p := PhaseFailed
+		if ok {
+			p = PhaseDone
+		}
+		s.curPhase = p
+		s.mark(Mark{Kind: MarkPhase, Phase: p})
 	}
 	s.finished = true
 	s.ok = ok
@@ -963,14 +1009,10 @@ func (s *State) Header() Header {
 		h.Phase = PhaseDone
 	case s.finished:
 		h.Phase = PhaseFailed
-	case s.act.Started:
-		h.Phase = PhaseActivating
-	case h.BuildsRunning > 0:
-		h.Phase = PhaseBuilding
-	case h.DownloadsRunning > 0:
-		h.Phase = PhaseDownloading
 	default:
-		h.Phase = s.lastPhase
+		// The journal's phase, so the header and the marks never
+		// disagree.
+		h.Phase = s.livePhase()
 	}
 	return h
 }

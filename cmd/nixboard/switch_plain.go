@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,20 +12,55 @@ import (
 	"github.com/nixboard/nixboard/nixlog"
 )
 
-// plainEvery is the most often plain mode prints a progress line.
+// plainEvery is the most often the stream reports progress.
 const plainEvery = time.Second
 
-// followPlain reads src into s, printing a progress line at most every
-// plainEvery when something changed, and judges the run with judge once
-// the source ended. When ctx ends, a live run ends by itself (its context
-// interrupts it) and is read to its end; a source that would go on (a
-// replay) is stopped with stop, and the run judged interrupted.
-func followPlain(ctx context.Context, st *stdio, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis) (nixlog.Diagnosis, nixlog.Summary) {
+// streamView shows the events of a run: plain lines or JSON lines.
+type streamView func(nixlog.StreamEvent)
+
+// plainView prints each event's plain lines on w.
+func plainView(w io.Writer) streamView {
+	return func(e nixlog.StreamEvent) {
+		for _, l := range e.PlainLines() {
+			fmt.Fprintln(w, l)
+		}
+	}
+}
+
+// jsonView writes each event as one JSON object on a line of w (NDJSON).
+func jsonView(w io.Writer) streamView {
+	return func(e nixlog.StreamEvent) {
+		b, err := json.Marshal(e)
+		if err != nil {
+			// Every payload is plain data; this cannot happen unless
+			// an event is built without one, a bug worth seeing.
+			b, _ = json.Marshal(map[string]any{"schema": nixlog.StreamSchema, "event": "error", "error": err.Error()})
+		}
+		w.Write(append(b, '\n'))
+	}
+}
+
+// followStream reads src into s and shows the run's events through view:
+// the start, each phase change and build failure as it is folded (polled
+// after every batch), and progress at most every plainEvery when it
+// changed. Once the source ended it judges the run with judge, finishes s
+// and returns the verdict and the stream, whose last events finishStream
+// shows. When ctx ends, a live run ends by itself (its context interrupts
+// it) and is read to its end; a source that would go on (a replay) is
+// stopped with stop, and the run judged interrupted.
+func followStream(ctx context.Context, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis, start nixlog.StartInfo, view streamView) (nixlog.Diagnosis, *nixlog.Stream) {
+	stream := nixlog.NewStream(s)
+	view(stream.StartEvent(start))
 	done := make(chan error, 1)
+	fed := make(chan struct{}, 1)
 	go func() {
 		for {
 			batch, err := src.Next()
 			s.FeedLines(batch)
+			select {
+			case fed <- struct{}{}:
+			default:
+			}
 			if err != nil {
 				if errors.Is(err, io.EOF) {
 					err = nil
@@ -36,7 +72,11 @@ func followPlain(ctx context.Context, st *stdio, src nixlog.LineSource, stop fun
 	}()
 	ticker := time.NewTicker(plainEvery)
 	defer ticker.Stop()
-	last := ""
+	emit := func(events []nixlog.StreamEvent) {
+		for _, e := range events {
+			view(e)
+		}
+	}
 	var readErr error
 	ctxDone := ctx.Done()
 	stopped := false
@@ -51,11 +91,10 @@ loop:
 				stop()
 				stopped = true
 			}
+		case <-fed:
+			emit(stream.Poll(false))
 		case <-ticker.C:
-			if line := nixlog.StripANSI(nixlog.ProgressLine(s.Header())); line != last {
-				fmt.Fprintln(st.out, line)
-				last = line
-			}
+			emit(stream.Poll(true))
 		}
 	}
 	d := judge(s)
@@ -66,11 +105,35 @@ loop:
 		d.OK, d.Reason = false, readErr.Error()
 	}
 	s.Finish(d.OK)
-	return d, s.Summary()
+	return d, stream
+}
+
+// finishStream shows the last events of a run followStream followed: the
+// last phase, the final progress and the result with d's verdict, the
+// saved log and the exit status, which it returns: a failure is status 1.
+func finishStream(view streamView, stream *nixlog.Stream, s *nixlog.State, d nixlog.Diagnosis, logPath string) error {
+	code := 0
+	if !d.OK {
+		code = 1
+	}
+	for _, e := range stream.Finish(d, s.Summary(), logPath, code) {
+		view(e)
+	}
+	if code != 0 {
+		return exitError{code: code}
+	}
+	return nil
+}
+
+// followRun follows a run through view to its result: followStream, then
+// finishStream.
+func followRun(ctx context.Context, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis, start nixlog.StartInfo, logPath string, view streamView) error {
+	d, stream := followStream(ctx, src, stop, s, judge, start, view)
+	return finishStream(view, stream, s, d, logPath)
 }
 
 // finishPlain prints the closing line, the hints and the log path on stdout
-// and turns a failure into exit status 1.
+// after the live screen, and turns a failure into exit status 1.
 func finishPlain(st *stdio, d nixlog.Diagnosis, sum nixlog.Summary, logPath string) error {
 	fmt.Fprintln(st.out, nixlog.StripANSI(nixlog.ResultLine(d, sum)))
 	for _, l := range nixlog.HintLines(d) {

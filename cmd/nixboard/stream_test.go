@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nixboard/nixboard/nixlog"
+)
+
+// streamObject is what a test reads back from one line of --json.
+type streamObject struct {
+	Schema   int                  `json:"schema"`
+	Event    string               `json:"event"`
+	Elapsed  float64              `json:"elapsed"`
+	Phase    string               `json:"phase"`
+	Previous string               `json:"previous"`
+	Build    *nixlog.FailedBuild  `json:"build"`
+	Reason   string               `json:"reason"`
+	OK       bool                 `json:"ok"`
+	Hints    []nixlog.StreamHint  `json:"hints"`
+	Summary  nixlog.StreamSummary `json:"summary"`
+	ExitCode int                  `json:"exit_code"`
+}
+
+// readStream parses --json output: every line one object of this schema.
+func readStream(t *testing.T, out string) []streamObject {
+	t.Helper()
+	var objs []streamObject
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var o streamObject
+		if err := json.Unmarshal([]byte(l), &o); err != nil {
+			t.Fatalf("line %q is not a JSON object: %v", l, err)
+		}
+		if o.Schema != nixlog.StreamSchema {
+			t.Fatalf("line %q has schema %d, want %d", l, o.Schema, nixlog.StreamSchema)
+		}
+		objs = append(objs, o)
+	}
+	return objs
+}
+
+// TestPlainAndJSONAgree replays every recorded log (each Nix version,
+// direct and through the daemon) with --plain and with --json: the two
+// views show the same phases in the same order, the same failed builds,
+// and the same result, reason and hints, with the same exit status.
+func TestPlainAndJSONAgree(t *testing.T) {
+	t.Parallel()
+	logs, _ := filepath.Glob(filepath.Join("..", "..", "nixlog", "testdata", "logs", "nix-*", "*.log"))
+	if len(logs) < 40 {
+		t.Fatalf("found %d recorded logs, want the whole set", len(logs))
+	}
+	for _, log := range logs {
+		name := filepath.Base(filepath.Dir(log)) + "/" + filepath.Base(log)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			pcode, plain, perr := runCLI(t, nil, "replay", "--speed", "max", "--plain", log)
+			jcode, js, jerr := runCLI(t, nil, "replay", "--speed", "max", "--json", log)
+			if pcode != jcode || perr != "" || jerr != "" {
+				t.Fatalf("exit %d (plain) and %d (json), stderr %q %q", pcode, jcode, perr, jerr)
+			}
+			objs := readStream(t, js)
+			if objs[0].Event != nixlog.EventStart || objs[len(objs)-1].Event != nixlog.EventResult {
+				t.Fatalf("the stream does not open with start and end with result:\n%s", js)
+			}
+			var jsonPhases, jsonFailed []string
+			for _, o := range objs {
+				switch o.Event {
+				case nixlog.EventPhase:
+					jsonPhases = append(jsonPhases, o.Phase)
+				case nixlog.EventFailure:
+					jsonFailed = append(jsonFailed, o.Reason)
+				}
+			}
+			lines := strings.Split(strings.TrimSuffix(plain, "\n"), "\n")
+			var plainPhases, plainFailed []string
+			for _, l := range lines {
+				if p, ok := strings.CutPrefix(l, "phase: "); ok {
+					p, _, _ = strings.Cut(p, " ")
+					plainPhases = append(plainPhases, p)
+				}
+				if f, ok := strings.CutPrefix(l, "failed: "); ok {
+					f, _, _ = strings.Cut(f, " (nix log ")
+					plainFailed = append(plainFailed, f)
+				}
+			}
+			if !slices.Equal(plainPhases, jsonPhases) || len(jsonPhases) < 2 {
+				t.Errorf("phases: plain %v, json %v", plainPhases, jsonPhases)
+			}
+			if last := jsonPhases[len(jsonPhases)-1]; last != map[bool]string{true: "done", false: "failed"}[jcode == 0] {
+				t.Errorf("the last phase is %q with exit status %d", last, jcode)
+			}
+			if !slices.Equal(plainFailed, jsonFailed) {
+				t.Errorf("failed builds: plain %v, json %v", plainFailed, jsonFailed)
+			}
+			res := objs[len(objs)-1]
+			if res.ExitCode != jcode || res.OK != (jcode == 0) {
+				t.Errorf("result says ok %v, exit_code %d; nixboard exited %d", res.OK, res.ExitCode, jcode)
+			}
+			d := nixlog.Diagnosis{OK: res.OK, Reason: res.Reason}
+			for _, h := range res.Hints {
+				d.Hints = append(d.Hints, nixlog.Hint(h))
+			}
+			sum := nixlog.Summary{Built: res.Summary.Built, Failed: res.Summary.Failed, Downloaded: res.Summary.Downloaded, Bytes: res.Summary.Bytes,
+				Elapsed: time.Duration(res.Summary.Seconds * float64(time.Second))}
+			want := append([]string{nixlog.ResultLine(d, sum)}, nixlog.HintLines(d)...)
+			i := slices.IndexFunc(lines, func(l string) bool {
+				return strings.HasPrefix(l, "switch ok: ") || strings.HasPrefix(l, "switch failed: ")
+			})
+			if i < 0 {
+				t.Fatalf("no result line in plain output:\n%s", plain)
+			}
+			got := lines[i:]
+			if !slices.Equal(got, want) {
+				t.Errorf("plain result:\n%s\njson result as plain:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
