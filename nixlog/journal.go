@@ -11,6 +11,10 @@ const (
 	MarkPhase MarkKind = iota
 	// MarkBuildFailed is a build that nix reported failed (Mark.Drv).
 	MarkBuildFailed
+	// MarkStep and MarkStepEnd are a step before the builds starting and
+	// ending (Mark.Step indexes State.Steps' list).
+	MarkStep
+	MarkStepEnd
 )
 
 // Mark is a moment of a run, recorded by the State the instant the line
@@ -29,6 +33,8 @@ type Mark struct {
 	// Drv and Name are the failed build's derivation and short name, and
 	// Message nix's message about it (MarkBuildFailed).
 	Drv, Name, Message string
+	// Step is the index of the step (MarkStep, MarkStepEnd).
+	Step int
 }
 
 // maxMarks bounds the marks a State keeps: a real run has a handful of

@@ -633,6 +633,7 @@ var recorded = map[string]struct {
 	"switch-cut.log":                  {false, ReasonLogEnds, 3},
 	"untracked.log":                   {false, "home.nix is not tracked by git", 0},
 	"flakes-disabled.log":             {false, "flakes are not enabled", 0},
+	"inputs.log":                      {true, "", 1},
 }
 
 // TestRecordedLogs replays every recorded log of every Nix and mode under

@@ -272,6 +272,11 @@ type activity struct {
 	// expected holds setExpected results by activity type (realise).
 	expected map[ActivityType]int64
 	build    *buildRec
+	// cache is the cache a queryPathInfo asks; stepOf the activity of
+	// the fetch step a file transfer belongs to (prebuild.go).
+	cache  string
+	stepOf uint64
+	isStep bool
 }
 
 // buildRec is a build with its ring of newest lines.
@@ -397,6 +402,12 @@ type State struct {
 	curPhase Phase
 	marks    ring[Mark]
 	markSeq  int
+
+	// steps are what nix did before the builds (prebuild.go), at most
+	// maxPreSteps; openRealise counts open realise (102) activities.
+	steps        []Step
+	stepsDropped int
+	openRealise  int
 
 	stats Stats
 }
@@ -639,7 +650,12 @@ func (s *State) start(e *rawEvent) {
 		if s.firstXfer.IsZero() {
 			s.firstXfer = now
 		}
+	case ActQueryPathInfo:
+		a.cache = clipPath(e.str(1))
+	case ActRealise:
+		s.openRealise++
 	}
+	s.stepOfStart(a, e.text)
 	if len(e.text) > 0 && e.level <= LvlInfo {
 		s.pushTail(e.id, KindStart, e.level, e.text)
 	}
@@ -654,6 +670,7 @@ func (s *State) stop(id uint64) {
 	if s.last == a {
 		s.last = nil
 	}
+	s.stepStopped(a)
 	switch a.typ {
 	case ActBuilds:
 		for k := range a.progress {
@@ -673,6 +690,7 @@ func (s *State) stop(id uint64) {
 		s.finNarBytes += a.progress[0]
 		s.copyStops++
 	case ActRealise:
+		s.openRealise--
 		s.finExpBytes += a.expected[ActFileTransfer]
 	case ActBuild:
 		s.openBuilds--
@@ -742,6 +760,9 @@ func (s *State) forgetBuilds() {
 
 func (s *State) msg(e *rawEvent) {
 	level := e.level
+	if level == LvlTalkative {
+		s.noteMessage(level, e.text)
+	}
 	if level == LvlError && isWarning(e.text) {
 		// A nix-daemon hands its own messages to the client as plain
 		// text, which the client logs at level 0 whatever they were:

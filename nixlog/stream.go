@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/nixboard/nixboard/internal/safetext"
@@ -21,6 +22,8 @@ const (
 	EventProgress = "progress"
 	EventFailure  = "failure"
 	EventResult   = "result"
+	EventStep     = "step"
+	EventQuiet    = "quiet"
 )
 
 // StreamEvent is one event of a run as both views show it: plain mode
@@ -37,6 +40,35 @@ type StreamEvent struct {
 	Progress *ProgressInfo
 	Failure  *FailureInfo
 	Result   *ResultInfo
+	Step     *StepInfo
+	Quiet    *QuietInfo
+}
+
+// StepInfo is a step before the builds starting or finishing: nix
+// evaluating, fetching a flake input, querying the caches.
+type StepInfo struct {
+	// Step is "evaluate", "fetch" or "query"; State "started" or
+	// "finished".
+	Step  string `json:"step"`
+	State string `json:"state"`
+	// What is what it is about: the installable, the path, git
+	// repository or URL fetched, the (first) cache queried.
+	What string `json:"what,omitempty"`
+	// Seconds is how long a finished step took.
+	Seconds *float64 `json:"seconds,omitempty"`
+	// Paths and Caches count what a query asked about.
+	Paths  int `json:"paths,omitempty"`
+	Caches int `json:"caches,omitempty"`
+	// Bytes is what a finished fetch from a URL downloaded.
+	Bytes int64 `json:"bytes,omitempty"`
+}
+
+// QuietInfo says the run has printed nothing for a while.
+type QuietInfo struct {
+	Seconds float64 `json:"seconds"`
+	// Doing is what nix was doing, Meaning what the silence may mean.
+	Doing   string `json:"doing"`
+	Meaning string `json:"meaning"`
 }
 
 // StartInfo opens the stream: what runs.
@@ -169,6 +201,10 @@ func (e StreamEvent) MarshalJSON() ([]byte, error) {
 		body = e.Failure
 	case e.Result != nil:
 		body = e.Result
+	case e.Step != nil:
+		body = e.Step
+	case e.Quiet != nil:
+		body = e.Quiet
 	default:
 		return nil, fmt.Errorf("stream event %q has no payload", e.Event)
 	}
@@ -213,6 +249,10 @@ func (e StreamEvent) PlainLines() []string {
 		out = append(out, ProgressLine(e.Progress.header))
 	case e.Failure != nil:
 		out = append(out, "failed: "+e.Failure.Reason+" ("+e.Failure.Hint.Fix+")")
+	case e.Step != nil:
+		out = append(out, stepLine(e.Step))
+	case e.Quiet != nil:
+		out = append(out, fmt.Sprintf("no output for %s while %s: %s", Seconds(time.Duration(e.Quiet.Seconds*float64(time.Second))), e.Quiet.Doing, e.Quiet.Meaning))
 	case e.Result != nil:
 		r := e.Result
 		sum := Summary{Built: r.Summary.Built, Failed: r.Summary.Failed, Downloaded: r.Summary.Downloaded,
@@ -229,6 +269,32 @@ func (e StreamEvent) PlainLines() []string {
 	return out
 }
 
+// stepLine is a step event as a plain line: "fetching /x", "fetched /x in
+// 0.2s", "queried https://cache.nixos.org for 12 paths in 1.1s".
+func stepLine(st *StepInfo) string {
+	verbs := map[string][2]string{"evaluate": {"evaluating", "evaluated"}, "fetch": {"fetching", "fetched"}, "query": {"querying", "queried"}}[st.Step]
+	if verbs[0] == "" {
+		verbs = [2]string{st.Step, st.Step}
+	}
+	if st.State != "finished" {
+		return strings.TrimSpace(verbs[0] + " " + st.What)
+	}
+	l := strings.TrimSpace(verbs[1] + " " + st.What)
+	if st.Caches > 1 {
+		l += fmt.Sprintf(" and %d more caches", st.Caches-1)
+	}
+	if st.Step == "query" {
+		l += fmt.Sprintf(" for %d paths", st.Paths)
+	}
+	if st.Bytes > 0 {
+		l += " (" + Size(st.Bytes) + ")"
+	}
+	if st.Seconds != nil {
+		l += " in " + Seconds(time.Duration(*st.Seconds*float64(time.Second)))
+	}
+	return l
+}
+
 // Stream turns a State into the events of its run: the phase changes and
 // build failures from the State's journal (in the order and at the time
 // they happened, however seldom it is polled), progress when asked, and
@@ -236,7 +302,10 @@ func (e StreamEvent) PlainLines() []string {
 // A Stream is used from one goroutine.
 type Stream struct {
 	s    *State
+	now  func() time.Time
 	next int
+	// quiet watches for a stretch without output, by the wall clock.
+	quiet Quiet
 	// phase and phaseAt are the phase of the newest phase event and when
 	// it began; started says there was one.
 	phase   Phase
@@ -246,8 +315,21 @@ type Stream struct {
 	lastProgress string
 }
 
+// StreamOptions configure a Stream.
+type StreamOptions struct {
+	// Now is the wall clock the quiet check uses (time.Now when nil):
+	// a replay's State follows the recording, but a silence is one the
+	// reader waits through.
+	Now func() time.Time
+}
+
 // NewStream returns the stream of s's run.
-func NewStream(s *State) *Stream { return &Stream{s: s} }
+func NewStream(s *State, o StreamOptions) *Stream {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Stream{s: s, now: o.Now}
+}
 
 // StartEvent is the stream's first event.
 func (st *Stream) StartEvent(info StartInfo) StreamEvent {
@@ -255,13 +337,19 @@ func (st *Stream) StartEvent(info StartInfo) StreamEvent {
 }
 
 // Poll returns the events since the last call: the marks recorded, then,
-// when progress is set, a progress event unless nothing changed.
+// when progress is set, a progress event unless nothing changed, and a
+// quiet event once the run has printed nothing for QuietAfter.
 func (st *Stream) Poll(progress bool) []StreamEvent {
 	out := st.marks()
 	if progress {
 		if e, ok := st.progress(); ok {
 			out = append(out, e)
 		}
+	}
+	if d, ok := st.quiet.Check(st.s, st.now()); ok {
+		doing, meaning := st.s.Doing()
+		out = append(out, StreamEvent{Event: EventQuiet, Elapsed: st.s.Header().Elapsed,
+			Quiet: &QuietInfo{Seconds: seconds(d), Doing: doing, Meaning: meaning}})
 	}
 	return out
 }
@@ -288,8 +376,29 @@ func (st *Stream) marks() []StreamEvent {
 	marks, next := st.s.MarksSince(st.next)
 	st.next = next
 	var out []StreamEvent
+	var steps []Step
 	for _, m := range marks {
 		switch m.Kind {
+		case MarkStep, MarkStepEnd:
+			if steps == nil {
+				steps = st.s.allSteps()
+			}
+			if m.Step < 0 || m.Step >= len(steps) {
+				continue
+			}
+			step := steps[m.Step]
+			info := &StepInfo{Step: step.Kind.String(), State: "started", What: step.What, Paths: step.Paths, Caches: step.Caches}
+			// A step nix only mentions (Nix 2.8's "using revision")
+			// has no activity: it is finished as it starts.
+			if m.Kind == MarkStepEnd || step.act == 0 && step.Done {
+				took := seconds(step.End - step.Start)
+				info.State, info.Seconds, info.Bytes = "finished", &took, step.Bytes
+			} else if step.Kind == StepQuery {
+				// A query starts asking about one path; the count is
+				// the finished event's.
+				info.Paths, info.Caches = 0, 0
+			}
+			out = append(out, StreamEvent{Event: EventStep, Elapsed: m.At, Step: info})
 		case MarkPhase:
 			pc := &PhaseChange{Phase: m.Phase.String()}
 			if st.started {

@@ -29,7 +29,7 @@ func phasesOf(events []StreamEvent) []string {
 // replay at full speed does; each phase says how long the one before took.
 func TestStreamPhasesAsTheyHappen(t *testing.T) {
 	s, clock := newTestState(Limits{})
-	st := NewStream(s)
+	st := NewStream(s, StreamOptions{})
 	step := func(d time.Duration, log string) {
 		clock.t = clock.t.Add(d)
 		feedAll(s, log)
@@ -87,7 +87,7 @@ Starting Home Manager activation`)
 // with the reason and hint the final diagnosis gives it.
 func TestStreamFailureCarriesItsDiagnosis(t *testing.T) {
 	s, _ := newTestState(Limits{})
-	st := NewStream(s)
+	st := NewStream(s, StreamOptions{})
 	feedAll(s, `
 @nix {"action":"start","id":2,"level":0,"text":"","type":104}
 @nix {"action":"start","fields":["`+drvA+`","",1,1],"id":5,"level":3,"text":"building '`+drvA+`'","type":105}
@@ -120,7 +120,7 @@ func TestStreamFailureCarriesItsDiagnosis(t *testing.T) {
 // at most maxMarks marks, and the stream goes on from the newest.
 func TestStreamMarksBounded(t *testing.T) {
 	s, _ := newTestState(Limits{})
-	st := NewStream(s)
+	st := NewStream(s, StreamOptions{})
 	// After a build, the run is building whenever no download runs.
 	feedAll(s, `@nix {"action":"start","fields":["`+drvA+`","",1,1],"id":5,"level":3,"text":"","type":105}
 @nix {"action":"stop","id":5}`)
@@ -144,7 +144,7 @@ func TestStreamMarksBounded(t *testing.T) {
 // still times each phase by its recorded line.
 func TestStreamLineClock(t *testing.T) {
 	s := NewState(Options{LineClock: true})
-	st := NewStream(s)
+	st := NewStream(s, StreamOptions{})
 	s.FeedLines([]RawLine{
 		{At: 500 * time.Millisecond, Text: []byte(`@nix {"action":"start","fields":["` + drvA + `","",1,1],"id":5,"level":3,"text":"","type":105}`)},
 		{At: 2500 * time.Millisecond, Text: []byte(`@nix {"action":"stop","id":5}`)},
@@ -177,6 +177,8 @@ func sampleEvents() []StreamEvent {
 		{Event: EventProgress, Progress: &ProgressInfo{Phase: "building", Bytes: ByteCounts{Done: 1, Expected: &exp}, Rate: &rate, Estimate: "unknown", ActivationStep: "x"}},
 		{Event: EventFailure, Failure: &FailureInfo{Build: FailedBuild{Name: "n", Drv: "d"}, Reason: "r", Hint: hint}},
 		{Event: EventResult, Result: &ResultInfo{OK: false, Reason: "r", Hints: []StreamHint{hint}, Log: "l", ExitCode: 1}},
+		{Event: EventStep, Step: &StepInfo{Step: "query", State: "finished", What: "w", Seconds: &took, Paths: 2, Caches: 2, Bytes: 3}},
+		{Event: EventQuiet, Quiet: &QuietInfo{Seconds: 15, Doing: "d", Meaning: "m"}},
 	}
 }
 
@@ -253,5 +255,134 @@ func TestStreamSchemaDocumented(t *testing.T) {
 	}
 	if !strings.Contains(section, fmt.Sprintf(`"schema":%d`, StreamSchema)) {
 		t.Errorf("the README example is not of schema %d", StreamSchema)
+	}
+}
+
+// replayStream folds a recorded log line by line, at its recorded times,
+// and returns every event of its stream.
+func replayStream(t *testing.T, path string) []StreamEvent {
+	t.Helper()
+	rep, err := OpenReplay(path, ReplayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	s := NewState(Options{LineClock: true})
+	st := NewStream(s, StreamOptions{})
+	if err := Drain(rep, s); err != nil {
+		t.Fatal(err)
+	}
+	d := DiagnoseReplay(s)
+	s.Finish(d.OK)
+	return append(st.Poll(false), st.Finish(d, s.Summary(), "", 0)...)
+}
+
+// TestStreamStepsBeforeTheBuild: the recorded first build of a flake with
+// a path, a git and a tarball input reports, before its first build, each
+// fetch by source as started and then finished with its time (Nix 2.8
+// only mentions the git input, so it is finished at once), and Nix 2.26's
+// evaluation around them; the recorded download reports its query of the
+// cache for 2 paths.
+func TestStreamStepsBeforeTheBuild(t *testing.T) {
+	for _, dir := range []string{"nix-2.8", "nix-2.8-daemon", "nix-2.26", "nix-2.26-daemon"} {
+		t.Run(dir, func(t *testing.T) {
+			events := replayStream(t, filepath.Join("testdata", "logs", dir, "inputs.log"))
+			var lines []string
+			started := map[string]bool{}
+			building := false
+			for _, e := range events {
+				if e.Phase != nil && e.Phase.Phase == "building" {
+					building = true
+				}
+				if e.Step == nil {
+					continue
+				}
+				if building {
+					t.Errorf("a step after the first build: %+v", e.Step)
+				}
+				key := e.Step.Step + " " + e.Step.What
+				switch e.Step.State {
+				case "started":
+					started[key] = true
+				case "finished":
+					if e.Step.Seconds == nil || *e.Step.Seconds < 0 {
+						t.Errorf("%s finished without its time", key)
+					}
+					if !started[key] && !strings.HasSuffix(key, "/gitdep") {
+						t.Errorf("%s finished but never started", key)
+					}
+					delete(started, key)
+				}
+				lines = append(lines, e.PlainLines()...)
+			}
+			if len(started) > 0 {
+				t.Errorf("steps never finished: %v", started)
+			}
+			text := strings.Join(lines, "\n")
+			for _, want := range []string{`fetched /tmp/\S+/top in `, `fetched /tmp/\S+/dep in `, `fetched /tmp/\S+/gitdep in `, `fetched http://127\.0\.0\.1:PORT/tdep\.tar\.gz \(1\d\d B\) in `} {
+				if !regexp.MustCompile(want).MatchString(text) {
+					t.Errorf("no %s in:\n%s", want, text)
+				}
+			}
+			if evaluated := strings.Contains(text, "evaluated path:/tmp/"); evaluated != strings.HasPrefix(dir, "nix-2.26") {
+				t.Errorf("evaluation step shown: %v, want it from Nix 2.26 only:\n%s", evaluated, text)
+			}
+		})
+	}
+	for _, dir := range []string{"nix-2.8", "nix-2.26-daemon"} {
+		events := replayStream(t, filepath.Join("testdata", "logs", dir, "download.log"))
+		var queried []string
+		for _, e := range events {
+			if e.Step != nil && e.Step.Step == "query" && e.Step.State == "finished" {
+				queried = append(queried, e.PlainLines()...)
+			}
+		}
+		if len(queried) != 1 || !strings.HasPrefix(queried[0], "queried http://127.0.0.1:PORT for 2 paths in ") {
+			t.Errorf("%s: queries %q, want one of the cache for 2 paths", dir, queried)
+		}
+	}
+}
+
+// TestStreamQuiet: fifteen seconds by the injected clock without a line,
+// the stream says so once, with what nix is doing and what it may mean;
+// a new line ends the quiet stretch.
+func TestStreamQuiet(t *testing.T) {
+	s, _ := newTestState(Limits{})
+	wall := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	st := NewStream(s, StreamOptions{Now: func() time.Time { return wall }})
+	quiet := func() []*QuietInfo {
+		var out []*QuietInfo
+		for _, e := range st.Poll(true) {
+			if e.Quiet != nil {
+				out = append(out, e.Quiet)
+			}
+		}
+		return out
+	}
+	feedAll(s, `@nix {"action":"start","id":7,"level":3,"parent":0,"text":"unpacking 'https://github.com/NixOS/nixpkgs/archive/abc.tar.gz' into the Git cache","type":0}`)
+	for _, step := range []time.Duration{0, 5 * time.Second, 9 * time.Second} {
+		wall = wall.Add(step)
+		if q := quiet(); len(q) != 0 {
+			t.Fatalf("quiet after %v: %+v", step, q)
+		}
+	}
+	wall = wall.Add(time.Second)
+	q := quiet()
+	if len(q) != 1 || q[0].Seconds != 15 || q[0].Doing != "fetching https://github.com/NixOS/nixpkgs/archive/abc.tar.gz" || !strings.Contains(q[0].Meaning, "unpacks a tarball") {
+		t.Fatalf("quiet %+v", q)
+	}
+	if l := (StreamEvent{Event: EventQuiet, Quiet: q[0]}).PlainLines(); len(l) != 1 || !strings.HasPrefix(l[0], "no output for 15s while fetching https://github.com/") {
+		t.Errorf("plain %q", l)
+	}
+	wall = wall.Add(30 * time.Second)
+	if q := quiet(); len(q) != 0 {
+		t.Errorf("told twice: %+v", q)
+	}
+	feedAll(s, `@nix {"action":"stop","id":7}`)
+	wall = wall.Add(time.Second)
+	quiet()
+	wall = wall.Add(QuietAfter)
+	if q := quiet(); len(q) != 1 || q[0].Doing != "evaluating" {
+		t.Errorf("a second quiet stretch: %+v", q)
 	}
 }

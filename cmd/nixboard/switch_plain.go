@@ -49,7 +49,7 @@ func jsonView(w io.Writer) streamView {
 // it) and is read to its end; a source that would go on (a replay) is
 // stopped with stop, and the run judged interrupted.
 func followStream(ctx context.Context, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis, start nixlog.StartInfo, view streamView) (nixlog.Diagnosis, *nixlog.Stream) {
-	stream := nixlog.NewStream(s)
+	stream := nixlog.NewStream(s, nixlog.StreamOptions{})
 	view(stream.StartEvent(start))
 	done := make(chan error, 1)
 	fed := make(chan struct{}, 1)

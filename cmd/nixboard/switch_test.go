@@ -198,11 +198,13 @@ func TestReplayPlainProgressIsBounded(t *testing.T) {
 	if !okLine.MatchString(out) || !strings.HasPrefix(lines[len(lines)-1], "switch ok: built 5, downloaded 3 (0.3 MiB) in 6.1s") {
 		t.Fatalf("output:\n%s", out)
 	}
-	// Phase changes have lines of their own; progress comes at most once
-	// a second, and once more at the end.
+	// Phase changes and steps have lines of their own; progress (which
+	// ends with the elapsed time after a comma) comes at most once a
+	// second, and once more at the end.
+	progressLine := regexp.MustCompile(`, \d+(\.\d)?s$`)
 	var progress []string
 	for _, l := range lines[:len(lines)-1] {
-		if !strings.HasPrefix(l, "phase: ") {
+		if progressLine.MatchString(l) {
 			progress = append(progress, l)
 		}
 	}
