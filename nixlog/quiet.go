@@ -75,6 +75,28 @@ func StepWords(st Step) string {
 	}
 }
 
+// StepDoneWords is a finished step in words: "fetched /x (195 B)",
+// "evaluated path:/x#home-manager", "queried https://cache.nixos.org for 12
+// paths".
+func StepDoneWords(st Step) string {
+	switch st.Kind {
+	case StepEvaluate:
+		return "evaluated " + st.What
+	case StepQuery:
+		w := "queried " + st.What
+		if st.Caches > 1 {
+			w += " and " + strconv.Itoa(st.Caches-1) + " more caches"
+		}
+		return w + " for " + strconv.Itoa(st.Paths) + " paths"
+	default:
+		w := "fetched " + st.What
+		if st.Bytes > 0 {
+			w += " (" + Size(st.Bytes) + ")"
+		}
+		return w
+	}
+}
+
 var stepMeaning = map[StepKind]string{
 	StepEvaluate: "Nix evaluates without printing anything: a first evaluation of nixpkgs takes a while; one that never ends is a loop in the configuration.",
 	StepFetch:    "Nix shows no progress while it clones a git input or unpacks a tarball: a large input (nixpkgs is about 40 MiB) takes minutes on a slow link.",
