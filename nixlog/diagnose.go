@@ -248,8 +248,9 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	}
 
 	// Nix's structured messages first; then the plain lines of the nix
-	// commands that run without --log-format (`nix run DIR#home-manager`
-	// fetching the flake's inputs before home-manager starts).
+	// commands that run without --log-format (a capture of an older
+	// nixboard's `nix run DIR#home-manager`, which fetched the flake's
+	// inputs in plain text, and the nix commands of the activation).
 	downloads := make([]string, 0, len(errs)+len(warns)+len(texts))
 	for _, m := range append(errs, warns...) {
 		downloads = append(downloads, StripANSI(m.Text))
