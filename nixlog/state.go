@@ -277,6 +277,10 @@ type activity struct {
 	cache  string
 	stepOf uint64
 	isStep bool
+	// cacheIdx is the index+1 in State.caches of the cache a path
+	// download (a file transfer that is not a cache's metadata or a
+	// flake input) comes from; 0 for other activities.
+	cacheIdx int
 }
 
 // buildRec is a build with its ring of newest lines.
@@ -369,7 +373,6 @@ type State struct {
 	builtOK        int      // build (105) activities stopped, not failed
 	buildsFailed   int      // builds marked failed by a message
 	copyStops      int      // copyPath (100) activities stopped
-	firstXfer      time.Time
 	lastPhase      Phase
 	lastExit       int
 	hasExit        bool
@@ -408,6 +411,14 @@ type State struct {
 	steps        []Step
 	stepsDropped int
 	openRealise  int
+
+	// Path downloads (downloads.go): caches by first use with the bytes
+	// of stopped downloads, the bytes nix announced, the first download's
+	// start, and the totals the header showed last.
+	caches                   []CacheRow
+	announced                int64
+	firstPathXfer            time.Time
+	shownDone, shownExpected int64
 
 	stats Stats
 }
@@ -647,15 +658,20 @@ func (s *State) start(e *rawEvent) {
 		}
 	case ActFileTransfer:
 		a.path = clipPath(e.str(0))
-		if s.firstXfer.IsZero() {
-			s.firstXfer = now
-		}
 	case ActQueryPathInfo:
 		a.cache = clipPath(e.str(1))
 	case ActRealise:
 		s.openRealise++
 	}
 	s.stepOfStart(a, e.text)
+	if a.typ == ActFileTransfer && a.stepOf == 0 && isPathDownload(a.path) {
+		i := s.cacheRow(cacheOf(a.path))
+		s.caches[i].Downloads++
+		a.cacheIdx = i + 1
+		if s.firstPathXfer.IsZero() {
+			s.firstPathXfer = now
+		}
+	}
 	if len(e.text) > 0 && e.level <= LvlInfo {
 		s.pushTail(e.id, KindStart, e.level, e.text)
 	}
@@ -685,6 +701,9 @@ func (s *State) stop(id uint64) {
 		}
 	case ActFileTransfer:
 		s.finBytes += a.progress[0]
+		if a.cacheIdx > 0 {
+			s.caches[a.cacheIdx-1].Bytes += a.progress[0]
+		}
 	case ActCopyPath:
 		s.openCopies--
 		s.finNarBytes += a.progress[0]
@@ -760,8 +779,11 @@ func (s *State) forgetBuilds() {
 
 func (s *State) msg(e *rawEvent) {
 	level := e.level
-	if level == LvlTalkative {
+	switch level {
+	case LvlTalkative:
 		s.noteMessage(level, e.text)
+	case LvlInfo:
+		s.noteAnnouncement(e.text)
 	}
 	if level == LvlError && isWarning(e.text) {
 		// A nix-daemon hands its own messages to the client as plain
@@ -939,9 +961,10 @@ type figures struct {
 	built, failed, running, buildsTotal int
 	// downloads: done, expected, running now.
 	downloaded, downloadsExpected, downloading int
-	// bytesDone are file transfer bytes, narBytes store path copy bytes,
-	// bytesExpected the bytes the realisations expect to transfer.
-	bytesDone, narBytes, bytesExpected int64
+	// bytesDone are file transfer bytes, pathBytes those of path
+	// downloads, narBytes store path copy bytes, bytesExpected the bytes
+	// the realisations expect to transfer.
+	bytesDone, pathBytes, narBytes, bytesExpected int64
 }
 
 // figures sums the progress of stopped and open activities.
@@ -954,6 +977,9 @@ type figures struct {
 func (s *State) figures() figures {
 	builds, copies := s.finBuilds, s.finCopies
 	f := figures{bytesDone: s.finBytes, narBytes: s.finNarBytes, bytesExpected: s.finExpBytes}
+	for _, c := range s.caches {
+		f.pathBytes += c.Bytes
+	}
 	total := s.finBuildsTotal
 	for _, a := range s.acts {
 		switch a.typ {
@@ -968,6 +994,9 @@ func (s *State) figures() figures {
 			}
 		case ActFileTransfer:
 			f.bytesDone += a.progress[0]
+			if a.cacheIdx > 0 {
+				f.pathBytes += a.progress[0]
+			}
 		case ActCopyPath:
 			f.narBytes += a.progress[0]
 			f.downloading++
@@ -1003,10 +1032,11 @@ func (s *State) Header() Header {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.figures()
+	done, expected := s.downloadTotals(f.pathBytes, f.bytesExpected)
 	h := Header{
 		Elapsed:           s.elapsed(),
-		BytesDone:         f.bytesDone,
-		BytesExpected:     max(f.bytesExpected, f.bytesDone),
+		BytesDone:         done,
+		BytesExpected:     expected,
 		BuildsDone:        f.built,
 		BuildsExpected:    f.buildsTotal,
 		BuildsRunning:     f.running,
@@ -1015,13 +1045,13 @@ func (s *State) Header() Header {
 		DownloadsExpected: f.downloadsExpected,
 		DownloadsRunning:  f.downloading,
 	}
-	if !s.firstXfer.IsZero() {
+	if !s.firstPathXfer.IsZero() {
 		end := s.now()
 		if s.finished {
 			end = s.ended
 		}
-		if d := end.Sub(s.firstXfer).Seconds(); d > 0 {
-			h.Rate = float64(f.bytesDone) / d
+		if d := end.Sub(s.firstPathXfer).Seconds(); d > 0 {
+			h.Rate = float64(done) / d
 		}
 	}
 	h.ActivationStep = s.lastStep

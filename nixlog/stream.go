@@ -104,8 +104,18 @@ type ProgressInfo struct {
 	Estimate string `json:"estimate"`
 	// ActivationStep is the newest "Activating X" step.
 	ActivationStep string `json:"activation_step,omitempty"`
+	// Caches are the caches paths came from, when more than one.
+	Caches []CacheCounts `json:"caches,omitempty"`
 
 	header Header
+}
+
+// CacheCounts is what one cache delivered.
+type CacheCounts struct {
+	URL       string `json:"url"`
+	Downloads int    `json:"downloads"`
+	Running   int    `json:"running"`
+	Bytes     int64  `json:"bytes"`
 }
 
 // BuildCounts are derivation builds.
@@ -246,7 +256,15 @@ func (e StreamEvent) PlainLines() []string {
 		}
 		out = append(out, l)
 	case e.Progress != nil:
-		out = append(out, ProgressLine(e.Progress.header))
+		l := ProgressLine(e.Progress.header)
+		if len(e.Progress.Caches) > 1 {
+			rows := make([]CacheRow, len(e.Progress.Caches))
+			for i, c := range e.Progress.Caches {
+				rows[i] = CacheRow(c)
+			}
+			l += "; " + CacheWords(rows)
+		}
+		out = append(out, l)
 	case e.Failure != nil:
 		out = append(out, "failed: "+e.Failure.Reason+" ("+e.Failure.Hint.Fix+")")
 	case e.Step != nil:
@@ -424,12 +442,40 @@ func (st *Stream) marks() []StreamEvent {
 // previous progress event had.
 func (st *Stream) progress() (StreamEvent, bool) {
 	h := st.s.Header()
+	caches := st.s.Caches()
 	line := ProgressLine(h)
+	if len(caches) > 1 {
+		line += "; " + CacheWords(caches)
+	}
 	if line == st.lastProgress {
 		return StreamEvent{}, false
 	}
 	st.lastProgress = line
-	return StreamEvent{Event: EventProgress, Elapsed: h.Elapsed, Progress: progressInfo(h)}, true
+	p := progressInfo(h)
+	if len(caches) > 1 {
+		for _, c := range caches {
+			p.Caches = append(p.Caches, CacheCounts(c))
+		}
+	}
+	return StreamEvent{Event: EventProgress, Elapsed: h.Elapsed, Progress: p}, true
+}
+
+// CacheWords says what each cache delivered: "from https://cache.nixos.org
+// 3 paths (1.2 MiB), from https://x.cachix.org 1 path (0.3 MiB)".
+func CacheWords(caches []CacheRow) string {
+	parts := make([]string, 0, len(caches))
+	for _, c := range caches {
+		n := fmt.Sprintf("%d paths", c.Downloads)
+		if c.Downloads == 1 {
+			n = "1 path"
+		}
+		w := "from " + c.URL + " " + n + " (" + Size(c.Bytes)
+		if c.Running > 0 {
+			w += fmt.Sprintf(", %d running", c.Running)
+		}
+		parts = append(parts, w+")")
+	}
+	return strings.Join(parts, ", ")
 }
 
 func progressInfo(h Header) *ProgressInfo {

@@ -174,7 +174,8 @@ func sampleEvents() []StreamEvent {
 	return []StreamEvent{
 		{Event: EventStart, Start: &StartInfo{Title: "switch a@b", Command: "home-manager switch", NixConfig: "x"}},
 		{Event: EventPhase, Phase: &PhaseChange{Phase: "building", Previous: "evaluating", PreviousSeconds: &took}},
-		{Event: EventProgress, Progress: &ProgressInfo{Phase: "building", Bytes: ByteCounts{Done: 1, Expected: &exp}, Rate: &rate, Estimate: "unknown", ActivationStep: "x"}},
+		{Event: EventProgress, Progress: &ProgressInfo{Phase: "building", Bytes: ByteCounts{Done: 1, Expected: &exp}, Rate: &rate, Estimate: "unknown", ActivationStep: "x",
+			Caches: []CacheCounts{{URL: "u", Downloads: 1, Running: 1, Bytes: 1}, {URL: "v"}}}},
 		{Event: EventFailure, Failure: &FailureInfo{Build: FailedBuild{Name: "n", Drv: "d"}, Reason: "r", Hint: hint}},
 		{Event: EventResult, Result: &ResultInfo{OK: false, Reason: "r", Hints: []StreamHint{hint}, Log: "l", ExitCode: 1}},
 		{Event: EventStep, Step: &StepInfo{Step: "query", State: "finished", What: "w", Seconds: &took, Paths: 2, Caches: 2, Bytes: 3}},

@@ -95,3 +95,32 @@ func TestQuietWarning(t *testing.T) {
 		t.Errorf("the warning stays after a new line:\n%s", ansi.Strip(m.View()))
 	}
 }
+
+// TestCacheRows: paths downloading from two caches put one row per cache
+// at the top of the running pane, each with its paths and bytes.
+func TestCacheRows(t *testing.T) {
+	lines := []string{
+		`@nix {"action":"start","id":3,"level":0,"text":"","type":102}`,
+		`@nix {"action":"start","fields":["/nix/store/00000000000000000000000000000000-a"],"id":7,"level":4,"text":"copying path","type":100}`,
+		`@nix {"action":"start","fields":["https://cache.nixos.org/nar/a.nar.xz"],"id":4,"level":4,"text":"","type":101}`,
+		`@nix {"action":"result","fields":[1048576,2097152,0,0],"id":4,"type":105}`,
+		`@nix {"action":"start","fields":["https://nix-community.cachix.org/nar/c.nar.zst"],"id":6,"level":4,"text":"","type":101}`,
+		`@nix {"action":"result","fields":[70,90,0,0],"id":6,"type":105}`,
+	}
+	m := newModel(&chunks{batches: [][]string{lines}}, 80, 24)
+	m, _ = m.Update(m.read()())
+	m, _ = m.Update(tickMsg{})
+	plain := ansi.Strip(m.View())
+	rows := strings.Split(plain, "\n")
+	at := -1
+	for i, r := range rows {
+		if strings.HasPrefix(r, "Running now") {
+			at = i
+		}
+	}
+	if at < 0 || !strings.HasPrefix(rows[at+1], "cache    https://cache.nixos.org  1 path, 1 running") || !strings.HasSuffix(rows[at+1], "1.0 MiB") ||
+		!strings.HasPrefix(rows[at+2], "cache    https://nix-community.cachix.org  1 path, 1 running") || !strings.HasSuffix(rows[at+2], "70 B") {
+		t.Errorf("no cache rows:\n%s", plain)
+	}
+	checkFrame(t, m.View(), 80, 24)
+}

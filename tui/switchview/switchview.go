@@ -105,10 +105,12 @@ type Model struct {
 	running []nixlog.Activity
 	builds  []nixlog.Build
 	lines   int64
-	// steps are what nix did before the builds; quiet times a stretch
-	// without output, quietFor its length at the last tick, doing and
-	// meaning what nix was doing then and what that may mean.
+	// steps are what nix did before the builds, caches what each cache
+	// delivered; quiet times a stretch without output, quietFor its
+	// length at the last tick, doing and meaning what nix was doing then
+	// and what that may mean.
 	steps          []nixlog.Step
+	caches         []nixlog.CacheRow
 	quiet          nixlog.Quiet
 	quietFor       time.Duration
 	doing, meaning string
@@ -370,6 +372,7 @@ func (m *Model) snapshot() {
 	m.running = m.state.Running()
 	m.builds = m.state.Builds()
 	m.steps = m.state.Steps()
+	m.caches = m.state.Caches()
 	// Keep the chosen build selected while the list changes.
 	if m.logBuildID != 0 {
 		m.logBuild = 0
@@ -594,7 +597,7 @@ func (m Model) render() string {
 		}
 	} else {
 		rows = append(rows, m.fit(st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.running)))))
-		quiet := m.quietLines()
+		quiet := append(m.quietLines(), m.cacheLines()...)
 		n := m.runningRows()
 		for r := 0; r < n; r++ {
 			if r < len(quiet) {
@@ -705,6 +708,24 @@ func (m Model) quietLines() []string {
 	warn := fmt.Sprintf("No output for %s while %s. %s", nixlog.Seconds(m.quietFor), m.doing, m.meaning)
 	for _, l := range textwrap.Words(warn, m.width) {
 		rows = append(rows, m.cfg.Styles.Warn.Render(l))
+	}
+	return rows
+}
+
+// cacheLines are one row per cache while paths download from more than
+// one: what each delivered.
+func (m Model) cacheLines() []string {
+	if len(m.caches) < 2 || m.done {
+		return nil
+	}
+	var rows []string
+	for _, c := range m.caches {
+		right := nixlog.Size(c.Bytes)
+		left := fmt.Sprintf("%-8s %s  %s", "cache", c.URL, textwrap.Count(c.Downloads, "path", "paths"))
+		if c.Running > 0 {
+			left += fmt.Sprintf(", %d running", c.Running)
+		}
+		rows = append(rows, m.rightAligned(left, right))
 	}
 	return rows
 }
