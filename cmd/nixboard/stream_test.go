@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/internal/switchtest"
 	"github.com/nixboard/nixboard/nixlog"
 )
 
@@ -119,4 +121,68 @@ func TestPlainAndJSONAgree(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSwitchJSONFixture runs a real switch of the fixture configuration
+// (downloads from a local cache, then builds) with --json, directly and
+// through a daemon: stdout is JSON lines only, of schema 1, opening with
+// what runs and ending with the result; the phases come in the order of a
+// switch, the steps before the first build fetch the flake's inputs, and
+// the result names the saved log and exit status 0.
+func TestSwitchJSONFixture(t *testing.T) {
+	t.Parallel()
+	nixtest.EachMode(t, func(t *testing.T, mode nixtest.Mode) {
+		f := switchtest.New(t, switchtest.Config{Cache: true, Mode: mode})
+		args := append([]string{"switch", "--json", "--dir", f.Dir, "--"}, f.ExtraArgs...)
+		code, out, errOut := runCLI(t, envMap(f.Env), args...)
+		f.CheckMode(t)
+		if code != 0 {
+			t.Fatalf("switch exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+		objs := readStream(t, out)
+		var raw []map[string]any
+		for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			var m map[string]any
+			json.Unmarshal([]byte(l), &m)
+			raw = append(raw, m)
+		}
+		if objs[0].Event != nixlog.EventStart || !strings.Contains(raw[0]["command"].(string), "switch --flake") {
+			t.Errorf("the stream does not open with what runs: %v", raw[0])
+		}
+		var phases []string
+		fetched := 0
+		for i, o := range objs {
+			switch o.Event {
+			case nixlog.EventPhase:
+				phases = append(phases, o.Phase)
+			case nixlog.EventStep:
+				if raw[i]["step"] == "fetch" && raw[i]["state"] == "finished" && !slices.Contains(phases, "building") {
+					fetched++
+				}
+			}
+		}
+		if want := []string{"evaluating", "downloading", "building", "activating", "done"}; !slices.Equal(compact(phases), want) {
+			t.Errorf("phases %v, want %v", phases, want)
+		}
+		if fetched < 2 {
+			t.Errorf("%d inputs fetched before the first build, want nixpkgs and home-manager:\n%s", fetched, out)
+		}
+		res := objs[len(objs)-1]
+		logs := savedLogs(t, f.Home)
+		if res.Event != nixlog.EventResult || !res.OK || res.ExitCode != 0 || len(logs) != 1 || raw[len(raw)-1]["log"] != logs[0] || res.Summary.Downloaded != 3 {
+			t.Errorf("result %+v (log %v), saved logs %v", res, raw[len(raw)-1]["log"], logs)
+		}
+	})
+}
+
+// compact drops repeated neighbours: a switch may enter a phase again
+// (the nix run building home-manager's command, then its own builds).
+func compact(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if len(out) == 0 || out[len(out)-1] != v {
+			out = append(out, v)
+		}
+	}
+	return out
 }
