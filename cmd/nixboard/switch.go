@@ -92,7 +92,15 @@ func runSwitch(ctx context.Context, st *stdio, o switchOptions, extra []string) 
 		err = followRun(ctx, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose, start, run.LogPath(), streamViewFor(st, mode))
 	}
 	if err == nil {
-		recordGeneration(ctx, st, plan.Dir)
+		rec := st
+		if mode == outputJSON {
+			// Stdout holds JSON lines only: what the history says goes
+			// to stderr.
+			sub := *st
+			sub.out = st.err
+			rec = &sub
+		}
+		recordGeneration(ctx, rec, plan.Dir)
 	}
 	return err
 }
