@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // reAnnounced is nix's announcement of what it will substitute (Nix 2.26;
@@ -119,4 +120,68 @@ func (s *State) downloadTotals(done, expected int64) (int64, int64) {
 		return min(s.shownDone, s.shownExpected), s.shownExpected
 	}
 	return s.shownDone, 0
+}
+
+// RateWindow is how far back the download rate looks: long enough to
+// smooth a transfer's bursts, short enough to show a stall within seconds.
+const RateWindow = 5 * time.Second
+
+// rateSample is the path download bytes at a moment a header was made.
+type rateSample struct {
+	at   time.Time
+	done int64
+}
+
+// rate is the download rate in bytes per second: over the last RateWindow
+// once downloads have run that long (from the headers made since, so a
+// consumer that asks once a second sees the same figure as one that asks
+// fifteen times), before that since the first download, and for a
+// finished run its average. The caller holds s.mu.
+func (s *State) rate(done int64) float64 {
+	if s.firstPathXfer.IsZero() {
+		return 0
+	}
+	now := s.now()
+	if s.finished {
+		now = s.ended
+	}
+	average := func() float64 {
+		if d := now.Sub(s.firstPathXfer).Seconds(); d > 0 {
+			return float64(done) / d
+		}
+		return 0
+	}
+	if s.finished {
+		return average()
+	}
+	if n := len(s.rateSamples); n == 0 || now.Sub(s.rateSamples[n-1].at) >= RateWindow/20 {
+		s.rateSamples = append(s.rateSamples, rateSample{at: now, done: done})
+	}
+	// The base is the newest sample at least RateWindow old; older ones
+	// are no longer needed.
+	since := now.Add(-RateWindow)
+	base := -1
+	for i, smp := range s.rateSamples {
+		if !smp.at.After(since) {
+			base = i
+		}
+	}
+	if base < 0 {
+		return average()
+	}
+	s.rateSamples = s.rateSamples[base:]
+	// The bytes at the window's start lie between the base and the
+	// sample after it: a burst just before the window does not count.
+	b, at := s.rateSamples[0], float64(s.rateSamples[0].done)
+	if len(s.rateSamples) > 1 {
+		c := s.rateSamples[1]
+		if span := c.at.Sub(b.at).Seconds(); span > 0 {
+			at += float64(c.done-b.done) * since.Sub(b.at).Seconds() / span
+		}
+		b.at = since
+	}
+	if d := now.Sub(b.at).Seconds(); d > 0 {
+		return max(0, float64(done)-at) / d
+	}
+	return average()
 }

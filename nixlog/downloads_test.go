@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // recordedLogs returns every recorded log: each Nix and mode's, and the
@@ -217,5 +218,41 @@ func TestCachesPerRow(t *testing.T) {
 	}
 	if h := s.Header(); h.BytesDone != 1570 {
 		t.Errorf("header counts %d bytes, want the 1570 of the paths", h.BytesDone)
+	}
+}
+
+// TestRateFollowsTheRecentPace: a download that ran at 1 MiB/s for ten
+// seconds and then all but stalled shows the stall within RateWindow,
+// where the average since the start would still say 0.7 MiB/s; however
+// often headers are made. A finished run shows its average.
+func TestRateFollowsTheRecentPace(t *testing.T) {
+	for _, every := range []time.Duration{time.Second / 15, time.Second} {
+		s, clock := newTestState(Limits{})
+		feedAll(s, `@nix {"action":"start","id":3,"level":0,"text":"","type":102}
+@nix {"action":"start","fields":["https://cache.nixos.org/nar/a.nar.xz"],"id":4,"level":4,"text":"","type":101}`)
+		start := clock.t
+		var h Header
+		for at := time.Duration(0); at <= 15*time.Second; at += every {
+			clock.t = start.Add(at)
+			done := min(at, 10*time.Second).Seconds() * (1 << 20)
+			if at > 10*time.Second {
+				done += (at - 10*time.Second).Seconds() * (20 << 10)
+			}
+			feedAll(s, fmt.Sprintf(`@nix {"action":"result","fields":[%d,%d,0,0],"id":4,"type":105}`, int64(done), 20<<20))
+			h = s.Header()
+			if at == 3*time.Second && (h.Rate < 0.99*(1<<20) || h.Rate > 1.01*(1<<20)) {
+				t.Errorf("every %v: at 3s the rate is %.0f, want 1 MiB/s", every, h.Rate)
+			}
+		}
+		// Headers are sampled at most every RateWindow/20: the knee
+		// of the curve is known to a quarter of a second, which at 1
+		// MiB/s is worth up to 50 KiB/s over the window.
+		if h.Rate < 10<<10 || h.Rate > 72<<10 {
+			t.Errorf("every %v: after the stall the rate is %.0f B/s, want about 20 KiB/s (the average is 700 KiB/s)", every, h.Rate)
+		}
+		s.Finish(true)
+		if h := s.Header(); h.Rate < 0.6*(1<<20) || h.Rate > 0.75*(1<<20) {
+			t.Errorf("every %v: a finished run's rate is %.0f, want its average", every, h.Rate)
+		}
 	}
 }

@@ -174,8 +174,9 @@ type Header struct {
 	// BytesDone and BytesExpected are download bytes transferred and
 	// expected.
 	BytesDone, BytesExpected int64
-	// Rate is the average download rate in bytes per second since the
-	// first transfer started.
+	// Rate is the download rate in bytes per second: over the last
+	// RateWindow, or since the first download while it is younger; for a
+	// finished run, its average.
 	Rate float64
 	// ActivationStep is the newest "Activating X" step, e.g.
 	// "checkLinkTargets".
@@ -419,6 +420,8 @@ type State struct {
 	announced                int64
 	firstPathXfer            time.Time
 	shownDone, shownExpected int64
+	// rateSamples are the path download bytes at recent headers (rate).
+	rateSamples []rateSample
 
 	stats Stats
 }
@@ -1045,15 +1048,7 @@ func (s *State) Header() Header {
 		DownloadsExpected: f.downloadsExpected,
 		DownloadsRunning:  f.downloading,
 	}
-	if !s.firstPathXfer.IsZero() {
-		end := s.now()
-		if s.finished {
-			end = s.ended
-		}
-		if d := end.Sub(s.firstPathXfer).Seconds(); d > 0 {
-			h.Rate = float64(done) / d
-		}
-	}
+	h.Rate = s.rate(done)
 	h.ActivationStep = s.lastStep
 	switch {
 	case s.finished && s.ok:

@@ -161,8 +161,12 @@ func TestSwitchJSONFixture(t *testing.T) {
 				}
 			}
 		}
-		if want := []string{"evaluating", "downloading", "building", "activating", "done"}; !slices.Equal(compact(phases), want) {
-			t.Errorf("phases %v, want %v", phases, want)
+		// Downloads and builds run in parallel (through a daemon on
+		// Nix 2.26 the phase goes back and forth between them).
+		n := len(phases)
+		if n < 4 || phases[0] != "evaluating" || phases[n-2] != "activating" || phases[n-1] != "done" ||
+			!slices.Contains(phases, "downloading") || !slices.Contains(phases, "building") {
+			t.Errorf("phases %v, want evaluating, downloading and building, activating, done", phases)
 		}
 		if fetched < 2 {
 			t.Errorf("%d inputs fetched before the first build, want nixpkgs and home-manager:\n%s", fetched, out)
@@ -173,16 +177,4 @@ func TestSwitchJSONFixture(t *testing.T) {
 			t.Errorf("result %+v (log %v), saved logs %v", res, raw[len(raw)-1]["log"], logs)
 		}
 	})
-}
-
-// compact drops repeated neighbours: a switch may enter a phase again
-// (the nix run building home-manager's command, then its own builds).
-func compact(s []string) []string {
-	var out []string
-	for _, v := range s {
-		if len(out) == 0 || out[len(out)-1] != v {
-			out = append(out, v)
-		}
-	}
-	return out
 }
