@@ -145,7 +145,9 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 		// evaluate just for the command. On a first run this nix
 		// fetches the flake's inputs: its structured log says which,
 		// where plain output would say nothing for minutes.
-		p.Argv = append([]string{nix, "run", "--log-format", "internal-json", "-v", dir + "#home-manager", "--"}, switchArgs...)
+		// The flags come after the installable, so argv[2] stays the
+		// installable that says the run builds the command first.
+		p.Argv = append([]string{nix, "run", dir + "#home-manager", "--log-format", "internal-json", "-v", "--"}, switchArgs...)
 	}
 	if stateHome(env) == "" {
 		// home-manager needs HOME too; the process's own is not asked.

@@ -155,8 +155,8 @@ func TestSwitchUsageAndDryRun(t *testing.T) {
 	os.WriteFile(filepath.Join(bin, "nix"), []byte("#!/bin/sh\nexit 0\n"), 0o755)
 	env := map[string]string{"HOME": dir, "PATH": bin, "NIX_CONFIG": "max-jobs = 2"}
 	code, out, errOut := runCLI(t, env, "switch", "--dry-run", "--dir", cfg, "--", "--show-trace")
-	want := "'NIX_CONFIG=max-jobs = 2\nextra-experimental-features = nix-command flakes' " + bin + "/nix run --log-format internal-json -v " + cfg +
-		"#home-manager -- switch --flake " + cfg + "#fixture@fixturebox -b nixboard-backup --log-format internal-json -v --show-trace\n"
+	want := "'NIX_CONFIG=max-jobs = 2\nextra-experimental-features = nix-command flakes' " + bin + "/nix run " + cfg +
+		"#home-manager --log-format internal-json -v -- switch --flake " + cfg + "#fixture@fixturebox -b nixboard-backup --log-format internal-json -v --show-trace\n"
 	if code != 0 || out != want {
 		t.Errorf("dry run exited %d:\n%q\nwant\n%q\n%s", code, out, want, errOut)
 	}
