@@ -1,0 +1,242 @@
+# nixboard's reader of a base layer's homeBase option declarations. The Go
+# package baseopts writes it, with a wrapper flake and request.json, into a
+# temporary directory and runs `nix eval --json` on it; everything the person
+# gave (the base flake, its module's attribute path, platform, system) comes
+# in as data: the flake as an input override on the command line, the rest
+# through request.json.
+#
+# It evaluates the module the way home-manager's documentation does: the
+# module with home-manager's own modules (lib.homeManagerConfiguration),
+# then lib.optionAttrSetToDocList over the evaluated options. It reads each
+# option's type value (name, description, functor.payload, nestedTypes) and
+# its value in config for the platform. The only lib functions it calls are
+# lib.optionAttrSetToDocList and home-manager's lib.homeManagerConfiguration
+# (both present at nixpkgs 26.05 and master); everything else is builtins.
+# Bump version (and baseopts' exprVersion) when the output changes.
+{
+  base,
+  nixpkgs,
+  home-manager,
+  request,
+}:
+let
+  inherit (builtins)
+    all
+    attrNames
+    concatMap
+    filter
+    foldl'
+    getAttr
+    hasAttr
+    head
+    isAttrs
+    isFunction
+    isList
+    isString
+    length
+    mapAttrs
+    tail
+    tryEval
+    typeOf
+    ;
+  lib = nixpkgs.lib;
+  isOption = x: isAttrs x && x ? _type && x._type == "option";
+
+  # Walks an attribute path; null when a step is missing.
+  walk =
+    path: set:
+    foldl' (
+      acc: n: if acc != null && isAttrs acc && hasAttr n acc then getAttr n acc else null
+    ) set path;
+
+  # How far the module's attribute path exists, for the message when it
+  # does not.
+  found =
+    let
+      step =
+        acc: n:
+        if acc.done || !(isAttrs acc.set) || !(hasAttr n acc.set) then
+          acc // { done = true; }
+        else
+          {
+            done = false;
+            set = getAttr n acc.set;
+            path = acc.path ++ [ n ];
+          };
+    in
+    foldl' step {
+      done = false;
+      set = base;
+      path = [ ];
+    } request.module;
+
+  module = walk request.module base;
+  pkgs = import nixpkgs { inherit (request) system; };
+  darwin = builtins.match ".*-darwin" request.system != null;
+
+  # home-manager needs these to evaluate at all; nothing here reads them.
+  identity = {
+    home.username = lib.mkDefault "nixboard";
+    home.homeDirectory = lib.mkDefault (if darwin then "/Users/nixboard" else "/home/nixboard");
+    home.stateVersion = lib.mkDefault request.stateVersion;
+  };
+  configure =
+    extra:
+    home-manager.lib.homeManagerConfiguration {
+      inherit pkgs;
+      modules = [
+        module
+        identity
+      ]
+      ++ extra;
+    };
+  # nixboard.platform is set only when the module declares it (nixboard's
+  # built-in layer does; a team's may not): defining an option nobody
+  # declares is an error.
+  first = configure [ ];
+  declaresPlatform = first.options ? nixboard && first.options.nixboard ? platform;
+  final =
+    if declaresPlatform then configure [ { nixboard.platform = request.platform; } ] else first;
+
+  homeBase = final.options.homeBase or null;
+
+  # A type as data: enough for baseopts to choose how to ask, and the element
+  # type of nullOr, listOf, attrsOf and functionTo.
+  describe =
+    depth: t:
+    let
+      payload = (t.functor or { }).payload or null;
+    in
+    {
+      name = t.name or "unspecified";
+      description = t.description or "";
+      # enum's payload was the list itself in older nixpkgs, { values; } now.
+      values =
+        if (t.name or "") != "enum" then
+          null
+        else if isList payload then
+          payload
+        else if isAttrs payload && payload ? values then
+          payload.values
+        else
+          null;
+      pattern =
+        if isAttrs payload && payload ? pattern && isString payload.pattern then payload.pattern else null;
+      elem =
+        if depth < 4 && (t.nestedTypes or { }) ? elemType then
+          describe (depth + 1) t.nestedTypes.elemType
+        else
+          null;
+    };
+
+  # A value as JSON data: packages by name, functions as null, and whatever
+  # fails to evaluate as null; nesting is cut at a depth no option needs.
+  jsonSafe =
+    depth: v:
+    let
+      r = tryEval v;
+      x = r.value;
+      t = typeOf x;
+      named = tryEval (x.pname or x.name or null);
+    in
+    if !r.success || depth > 8 then
+      null
+    else if t == "lambda" || t == "primop" || isFunction x then
+      null
+    else if t == "path" then
+      toString x
+    else if t == "set" then
+      (
+        if (x.type or null) == "derivation" then
+          (if named.success && isString named.value then named.value else null)
+        else
+          mapAttrs (_: jsonSafe (depth + 1)) (removeAttrs x [ "_module" ])
+      )
+    else if t == "list" then
+      map (jsonSafe (depth + 1)) x
+    else
+      x;
+
+  valueAt =
+    loc:
+    let
+      raw = tryEval (walk (tail loc) final.config.homeBase);
+      safe = jsonSafe 0 raw.value;
+      forced = tryEval (builtins.deepSeq safe safe);
+      defined = tryEval (walk (tail loc) homeBase).isDefined;
+    in
+    if raw.success && forced.success && (!defined.success || defined.value) then
+      {
+        has = true;
+        value = forced.value;
+      }
+    else
+      {
+        has = false;
+        value = null;
+      };
+
+  text =
+    d:
+    if isString d then
+      d
+    else if isAttrs d && d ? text then
+      d.text
+    else
+      "";
+
+  position = p: {
+    file = toString (p.file or "");
+    line = p.line or 0;
+    column = p.column or 0;
+  };
+
+  option =
+    doc:
+    let
+      opt = walk (tail doc.loc) homeBase;
+      default = valueAt doc.loc;
+    in
+    {
+      inherit (doc) loc;
+      description = text doc.description;
+      type = doc.type;
+      visible = doc.visible;
+      internal = doc.internal;
+      readOnly = doc.readOnly;
+      typeInfo = describe 0 opt.type;
+      positions = map position (opt.declarationPositions or [ ]);
+      hasDefault = default.has;
+      default = default.value;
+    };
+
+  # optionAttrSetToDocList also lists the options inside submodules
+  # (homeBase.servers.*.host); only options of the homeBase tree itself are
+  # questions.
+  docs = filter (d: length d.loc > 1 && isOption (walk (tail d.loc) homeBase)) (
+    lib.optionAttrSetToDocList homeBase
+  );
+in
+if module == null then
+  {
+    status = "no-module";
+    found = found.path;
+    available = if isAttrs found.set then attrNames found.set else [ ];
+  }
+else if homeBase == null then
+  {
+    status = "no-homeBase";
+    inherit declaresPlatform;
+  }
+else if isOption homeBase then
+  {
+    status = "homeBase-not-a-set";
+    type = homeBase.type.description or "unspecified";
+  }
+else
+  {
+    status = "ok";
+    version = 1;
+    inherit declaresPlatform;
+    options = map option docs;
+  }

@@ -1,0 +1,72 @@
+# FIXTURE: stands in for home-manager in nixboard's baseopts tests. It is NOT
+# home-manager. Its lib.homeManagerConfiguration evaluates the given modules
+# with the lib of the given pkgs (the fixture nixpkgs' lib, or nixpkgs' real
+# lib in the gated comparison test) beside a core module that declares the
+# top-level home-manager option sets a base layer defines (home, programs,
+# services, ...) as single options of type anything: enough to evaluate
+# homeBase declarations and defaults, nothing more. It builds nothing. Tests
+# pass it with `--override-input home-manager path:<this dir>`.
+{
+  description = "FIXTURE standing in for home-manager in nixboard's baseopts tests (not home-manager)";
+  outputs =
+    { self }:
+    {
+      lib.homeManagerConfiguration =
+        {
+          pkgs,
+          modules ? [ ],
+          lib ? pkgs.lib,
+          extraSpecialArgs ? { },
+          check ? true,
+        }:
+        let
+          # home-manager's lib.hm, as far as base layers use it.
+          hmLib = lib // {
+            hm.dag = {
+              entryAfter = after: data: {
+                inherit after data;
+                before = [ ];
+              };
+              entryAnywhere = data: {
+                inherit data;
+                after = [ ];
+                before = [ ];
+              };
+            };
+          };
+          core =
+            { lib, ... }:
+            let
+              section =
+                default:
+                lib.mkOption {
+                  type = lib.types.anything;
+                  inherit default;
+                  description = "FIXTURE: stands in for home-manager's options of this name.";
+                };
+            in
+            {
+              options = {
+                home = section { };
+                programs = section { };
+                services = section { };
+                fonts = section { };
+                targets = section { };
+                xdg = section { };
+                nix = section { };
+                nixpkgs = section { };
+                systemd = section { };
+                assertions = section [ ];
+                warnings = section [ ];
+              };
+            };
+        in
+        hmLib.evalModules {
+          modules = modules ++ [ core ];
+          specialArgs = extraSpecialArgs // {
+            inherit pkgs;
+            lib = hmLib;
+          };
+        };
+    };
+}
