@@ -141,7 +141,9 @@ let
     in
     if !r.success || depth > 8 then
       null
-    else if t == "lambda" || t == "primop" || isFunction x then
+    else if t == "lambda" || t == "primop" || isFunction x || (t == "set" && x ? __functor) then
+      # A function, or a set that is called like one: what types.functionTo
+      # merges to in nixpkgs' lib.
       null
     else if t == "path" then
       toString x
@@ -236,7 +238,7 @@ else if isOption homeBase then
 else
   {
     status = "ok";
-    version = 1;
+    version = 2;
     inherit declaresPlatform;
     options = map option docs;
   }

@@ -25,7 +25,7 @@ var evalExpr []byte
 
 // exprVersion names what eval.nix returns and how this package reads it;
 // it is part of the cache key, so a change of either must bump it.
-const exprVersion = 1
+const exprVersion = 2
 
 // DefaultModule is the attribute path of the base module in a base flake.
 const DefaultModule = "homeManagerModules.base"
@@ -129,7 +129,9 @@ func (e Evaluator) Evaluate(ctx context.Context, r Request) (Declarations, error
 		r.Module = DefaultModule
 	}
 	if r.Env == nil {
-		r.Env = os.Environ()
+		// nixboard reads the process environment in one place (Main) and
+		// hands it down; a nil one here is a caller's mistake.
+		return Declarations{}, errors.New("baseopts: Request.Env is nil: pass the environment nix runs with")
 	}
 	module := strings.Split(r.Module, ".")
 	for _, p := range module {
@@ -297,21 +299,21 @@ func ExecNix(ctx context.Context, env, args []string) ([]byte, error) {
 	return out, nil
 }
 
-// lookPath finds name on the PATH in env, or on nixboard's own when env
-// has none.
+// lookPath finds name on the PATH in env.
 func lookPath(name string, env []string) (string, error) {
+	path := ""
 	for _, kv := range env {
-		if dirs, ok := strings.CutPrefix(kv, "PATH="); ok {
-			for _, d := range filepath.SplitList(dirs) {
-				p := filepath.Join(d, name)
-				if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-					return p, nil
-				}
-			}
-			return "", fmt.Errorf("%s not found in PATH=%s", name, dirs)
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
 		}
 	}
-	return exec.LookPath(name)
+	for _, d := range filepath.SplitList(path) {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found in PATH=%s", name, path)
 }
 
 // lastLines keeps the end of nix's output, where its error is, without the

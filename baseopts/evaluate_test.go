@@ -130,7 +130,7 @@ var teamFull = map[string]want{
 	"homeBase.greeting":        {kind: NotAsked, def: `null`, why: "a function", typ: "function that evaluates to a(n) string"},
 	"homeBase.settings":        {kind: NotAsked, def: `{"a":1}`, why: "a raw value", typ: "raw value"},
 	"homeBase.editorPackage":   {kind: NotAsked, def: `"neovim"`, why: "a single package", typ: "package"},
-	"homeBase.servers":         {kind: NotAsked, def: `[]`, why: "a list of submodules", typ: "list of submodule"},
+	"homeBase.servers":         {kind: NotAsked, def: `[]`, why: "a list of submodules", typ: "list of (submodule)"},
 	"homeBase.extra":           {kind: NotAsked, def: `{}`, why: "its type (anything) is not one nixboard asks"},
 	"homeBase.secretToken":     {kind: NotAsked, def: `"x"`, why: "an internal option", typ: "string"},
 	"homeBase.legacyFlag":      {kind: NotAsked, def: `false`, why: "hidden by its module (visible = false)", typ: "boolean"},

@@ -431,8 +431,8 @@ let
       module:
       mkOptionType {
         name = "submodule";
+        # No descriptionClass, as in nixpkgs: "list of (submodule)".
         description = "submodule";
-        descriptionClass = "noun";
         check = x: isAttrs x || isFunction x;
         merge =
           loc: defs:
