@@ -204,7 +204,8 @@ func fromType(o *Option, t typeInfo, top bool) {
 	case name == "attrsOf" && t.Elem != nil && stringTypes[t.Elem.Name]:
 		o.Kind = Assignments
 	case name == "nullOr" && top && t.Elem != nil:
-		elem := Option{Type: t.Elem.Description}
+		// The element has the option's path, so its checks name the option.
+		elem := Option{Path: o.Path, Type: t.Elem.Description}
 		fromType(&elem, *t.Elem, false)
 		if elem.Kind == NotAsked {
 			notAsked("null or " + elem.Why)
