@@ -9,9 +9,10 @@
 # module with home-manager's own modules (lib.homeManagerConfiguration),
 # then lib.optionAttrSetToDocList over the evaluated options. It reads each
 # option's type value (name, description, functor.payload, nestedTypes) and
-# its value in config for the platform. The only lib functions it calls are
-# lib.optionAttrSetToDocList and home-manager's lib.homeManagerConfiguration
-# (both present at nixpkgs 26.05 and master); everything else is builtins.
+# its value in config for the platform. The only functions it calls beyond
+# builtins are nixpkgs' lib.optionAttrSetToDocList, lib.mkDefault and
+# lib.mkForce and home-manager's lib.homeManagerConfiguration, all present
+# at nixpkgs 26.05 / home-manager release-26.05 and on master.
 # Bump version (and baseopts' exprVersion) when the output changes.
 {
   base,
@@ -74,11 +75,19 @@ let
   pkgs = import nixpkgs { inherit (request) system; };
   darwin = builtins.match ".*-darwin" request.system != null;
 
-  # home-manager needs these to evaluate at all; nothing here reads them.
   identity = {
+    # home-manager needs these to evaluate at all; nothing here reads them.
     home.username = lib.mkDefault "nixboard";
     home.homeDirectory = lib.mkDefault (if darwin then "/Users/nixboard" else "/home/nixboard");
     home.stateVersion = lib.mkDefault request.stateVersion;
+    # homeManagerConfiguration's result checks every assertion and prints
+    # every warning of the whole configuration as soon as anything of it is
+    # read, options included (modules/default.nix, moduleChecks, at
+    # release-26.05 and master). With nothing answered yet (a base layer's
+    # username has no default) those would fail; reading declarations
+    # needs neither.
+    assertions = lib.mkForce [ ];
+    warnings = lib.mkForce [ ];
   };
   configure =
     extra:
@@ -238,7 +247,7 @@ else if isOption homeBase then
 else
   {
     status = "ok";
-    version = 2;
+    version = 3;
     inherit declaresPlatform;
     options = map option docs;
   }

@@ -4,7 +4,9 @@
 # lib in the gated comparison test) beside a core module that declares the
 # top-level home-manager option sets a base layer defines (home, programs,
 # services, ...) as single options of type anything: enough to evaluate
-# homeBase declarations and defaults, nothing more. It builds nothing. Tests
+# homeBase declarations and defaults, nothing more. Like home-manager, it
+# checks the assertions and traces the warnings when its result is read. It
+# builds nothing. Tests
 # pass it with `--override-input home-manager path:<this dir>`.
 {
   description = "FIXTURE standing in for home-manager in nixboard's baseopts tests (not home-manager)";
@@ -60,13 +62,27 @@
                 warnings = section [ ];
               };
             };
-        in
-        hmLib.evalModules {
-          modules = modules ++ [ core ];
-          specialArgs = extraSpecialArgs // {
-            inherit pkgs;
-            lib = hmLib;
+          raw = hmLib.evalModules {
+            modules = modules ++ [ core ];
+            specialArgs = extraSpecialArgs // {
+              inherit pkgs;
+              lib = hmLib;
+            };
           };
+          # As home-manager's modules/default.nix does: reading anything of
+          # the result (options included) first checks the assertions and
+          # traces the warnings.
+          failed = map (x: x.message) (builtins.filter (x: !x.assertion) raw.config.assertions);
+          checked = builtins.foldl' (acc: w: builtins.trace "warning: ${w}" acc) (
+            if failed == [ ] then
+              raw
+            else
+              throw "Failed assertions:\n${builtins.concatStringsSep "\n" (map (m: "- ${m}") failed)}"
+          ) raw.config.warnings;
+        in
+        checked
+        // {
+          activationPackage = throw "FIXTURE: this stand-in for home-manager builds nothing";
         };
     };
 }

@@ -154,5 +154,14 @@ in
     homeBase.shell = mkDefault (if isDarwin then "zsh" else "bash");
     homeBase.terminal.enable = mkIf isDarwin (mkDefault false);
     home.packages = mkIf config.homeBase.enableRust [ pkgs.hello ];
+    # Fails and warns with the defaults (no Rust); nixboard reads the
+    # declarations regardless.
+    assertions = [
+      {
+        assertion = config.homeBase.enableRust;
+        message = "team-full: this assertion fails unless Rust is on";
+      }
+    ];
+    warnings = [ "team-full: a warning" ];
   };
 }
