@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -301,5 +303,61 @@ func TestEvaluateCachesByRevision(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(CacheDir(r.Env), "*.json"))
 	if len(files) != 2 {
 		t.Errorf("cache holds %v, want two files", files)
+	}
+}
+
+// A git flake is keyed, and reported, by its commit; a new commit is a new
+// evaluation.
+func TestEvaluateGitFlakeByRevision(t *testing.T) {
+	git := nixtest.RequireGit(t)
+	r := request(t, nixtest.SingleUser, "team-platform", "linux", "x86_64-linux")
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "team-platform", "flake.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gitEnv := append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t.invalid", "GIT_CONFIG_GLOBAL=/dev/null")
+	commit := func(text string) string {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "flake.nix"}, {"commit", "-q", "-m", "x"}} {
+			cmd := exec.Command(git, args...)
+			cmd.Dir, cmd.Env = dir, gitEnv
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("git %v: %v %s", args, err, out)
+			}
+		}
+		cmd := exec.Command(git, "rev-parse", "HEAD")
+		cmd.Dir, cmd.Env = dir, gitEnv
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	r.Base = "git+file://" + dir
+	var evals atomic.Int32
+	e := Evaluator{Run: func(ctx context.Context, env, args []string) ([]byte, error) {
+		if args[0] == "eval" {
+			evals.Add(1)
+		}
+		return ExecNix(ctx, env, args)
+	}}
+	for i, text := range []string{string(src), string(src) + "\n# a new commit\n"} {
+		rev := commit(text)
+		for range 2 {
+			d, err := e.Evaluate(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Revision != rev {
+				t.Errorf("revision %q, want the commit %s", d.Revision, rev)
+			}
+		}
+		if n := evals.Load(); n != int32(i+1) {
+			t.Errorf("after commit %d nix eval ran %d times, want %d", i+1, n, i+1)
+		}
 	}
 }
