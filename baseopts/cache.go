@@ -14,13 +14,16 @@ import (
 // $XDG_CACHE_HOME/nixboard/options, or ~/.cache/nixboard/options, read
 // from env.
 func CacheDir(env []string) string {
+	// The last of a variable's entries counts, as for the processes
+	// nixboard starts.
 	get := func(name string) string {
+		v := ""
 		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, name+"="); ok {
-				return v
+			if x, ok := strings.CutPrefix(kv, name+"="); ok {
+				v = x
 			}
 		}
-		return ""
+		return v
 	}
 	base := get("XDG_CACHE_HOME")
 	if base == "" || !filepath.IsAbs(base) {

@@ -10,9 +10,10 @@
 # then lib.optionAttrSetToDocList over the evaluated options. It reads each
 # option's type value (name, description, functor.payload, nestedTypes) and
 # its value in config for the platform. The only functions it calls beyond
-# builtins are nixpkgs' lib.optionAttrSetToDocList, lib.mkDefault and
-# lib.mkForce and home-manager's lib.homeManagerConfiguration, all present
-# at nixpkgs 26.05 / home-manager release-26.05 and on master.
+# builtins are nixpkgs' lib.optionAttrSetToDocList, lib.evalModules,
+# lib.mkForce and lib.mkOptionDefault, and home-manager's
+# lib.homeManagerConfiguration and lib.hm, all present at nixpkgs 26.05 /
+# home-manager release-26.05 and on master.
 # Bump version (and baseopts' exprVersion) when the output changes.
 {
   base,
@@ -25,6 +26,8 @@ let
     all
     attrNames
     concatMap
+    concatStringsSep
+    elem
     filter
     foldl'
     getAttr
@@ -76,10 +79,13 @@ let
   darwin = builtins.match ".*-darwin" request.system != null;
 
   identity = {
-    # home-manager needs these to evaluate at all; nothing here reads them.
-    home.username = lib.mkDefault "nixboard";
-    home.homeDirectory = lib.mkDefault (if darwin then "/Users/nixboard" else "/home/nixboard");
-    home.stateVersion = lib.mkDefault request.stateVersion;
+    # home-manager reads these while it evaluates (home.stateVersion
+    # decides which nixpkgs path its modules get). A base layer usually sets
+    # them from its own options; mkForce makes home-manager see these
+    # instead. Nothing here reads home.* itself.
+    home.username = lib.mkForce "nixboard";
+    home.homeDirectory = lib.mkForce (if darwin then "/Users/nixboard" else "/home/nixboard");
+    home.stateVersion = lib.mkForce request.stateVersion;
     # homeManagerConfiguration's result checks every assertion and prints
     # every warning of the whole configuration as soon as anything of it is
     # read, options included (modules/default.nix, moduleChecks, at
@@ -96,9 +102,80 @@ let
       modules = [
         module
         identity
+        placeholders
       ]
       ++ extra;
     };
+
+  # Even overridden, a definition is evaluated far enough to see whether it
+  # is a mkIf or mkOverride: a base layer's `home.stateVersion =
+  # cfg.stateVersion` then reads homeBase.stateVersion, which has no value
+  # before the person answers, and home-manager's evaluation stops there.
+  # So every homeBase option declared without a default gets a placeholder
+  # of its type at mkOptionDefault priority, which any definition of the
+  # module beats. The options without a default are found first with the
+  # module alone (no home-manager modules, no checks of undeclared options,
+  # as home-manager's documentation evaluates modules); an option whose
+  # only definition is a placeholder is reported without a default.
+  placeholderFile = "<nixboard: placeholders for homeBase options without a default>";
+  alone = lib.evalModules {
+    modules = [
+      module
+      { _module.check = false; }
+    ];
+    specialArgs = {
+      inherit pkgs;
+      lib = if home-manager ? lib.hm then lib // { inherit (home-manager.lib) hm; } else lib;
+      modulesPath = toString home-manager + "/modules";
+    };
+  };
+  collect =
+    set:
+    if isOption set then
+      [ set ]
+    else if isAttrs set then
+      concatMap (n: collect set.${n}) (attrNames set)
+    else
+      [ ];
+  withoutDefault =
+    let
+      found = tryEval (
+        let
+          locs = map (o: o.loc) (filter (o: !(o ? default)) (collect (alone.options.homeBase or { })));
+        in
+        builtins.deepSeq locs locs
+      );
+    in
+    if found.success then found.value else [ ];
+  placeholderOf =
+    loc:
+    let
+      t = (walk (tail loc) alone.options.homeBase).type;
+      name = t.name or "";
+    in
+    if name == "bool" then
+      false
+    else if name == "enum" && ((describe 0 t).values or null) != null && (describe 0 t).values != [ ] then
+      head (describe 0 t).values
+    else if name == "str" || name == "nonEmptyStr" || name == "singleLineStr" || builtins.substring 0 11 name == "strMatching" then
+      "nixboard"
+    else if builtins.match "(int|intBetween|unsignedInt.*|positiveInt|signedInt.*)" name != null then
+      1
+    else if (t.emptyValue or { }) ? value then
+      t.emptyValue.value
+    else
+      throw "nixboard: ${concatStringsSep "." loc} has no value yet";
+  nest =
+    loc: v:
+    if loc == [ ] then v else { ${head loc} = nest (tail loc) v; };
+  placeholders = {
+    _file = placeholderFile;
+    imports = map (loc: {
+      _file = placeholderFile;
+      config = nest loc (lib.mkOptionDefault (placeholderOf loc));
+    }) withoutDefault;
+  };
+  isPlaceholder = loc: elem loc withoutDefault;
   # nixboard.platform is set only when the module declares it (nixboard's
   # built-in layer does; a team's may not): defining an option nobody
   # declares is an error.
@@ -175,8 +252,11 @@ let
       safe = jsonSafe 0 raw.value;
       forced = tryEval (builtins.deepSeq safe safe);
       defined = tryEval (walk (tail loc) homeBase).isDefined;
+      files = tryEval (walk (tail loc) homeBase).files;
+      onlyPlaceholder =
+        isPlaceholder loc && (!files.success || all (f: f == placeholderFile) files.value);
     in
-    if raw.success && forced.success && (!defined.success || defined.value) then
+    if raw.success && forced.success && (!defined.success || defined.value) && !onlyPlaceholder then
       {
         has = true;
         value = forced.value;
@@ -247,7 +327,7 @@ else if isOption homeBase then
 else
   {
     status = "ok";
-    version = 3;
+    version = 5;
     inherit declaresPlatform;
     options = map option docs;
   }

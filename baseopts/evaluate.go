@@ -25,7 +25,7 @@ var evalExpr []byte
 
 // exprVersion names what eval.nix returns and how this package reads it;
 // it is part of the cache key, so a change of either must bump it.
-const exprVersion = 3
+const exprVersion = 5
 
 // DefaultModule is the attribute path of the base module in a base flake.
 const DefaultModule = "homeManagerModules.base"

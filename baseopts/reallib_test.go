@@ -13,28 +13,25 @@ import (
 
 // realLibNixpkgs makes a nixpkgs stand-in whose lib is nixpkgs' REAL lib
 // (the lib directory of a nixpkgs or nix-community/nixpkgs.lib checkout,
-// copied in) and whose packages are the FIXTURE's look-alikes.
+// copied in) and whose packages are the FIXTURE's look-alikes, with the
+// few files and attributes the real home-manager also reads
+// (testdata/real-stack).
 func realLibNixpkgs(t *testing.T, lib string) string {
 	t.Helper()
 	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-r", lib, filepath.Join(dir, "lib")).CombinedOutput(); err != nil {
-		t.Fatalf("copy %s: %v %s", lib, err, out)
-	}
-	pkgs, err := os.ReadFile(filepath.Join("testdata", "fixture-nixpkgs", "pkgs.nix"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
-		"flake.nix": "# Test fixture: nixpkgs' real lib (./lib) with FIXTURE packages.\n" +
-			"{ outputs = { self }: { lib = import ./lib; }; }\n",
-		"default.nix": "# Test fixture: nixpkgs' real lib with FIXTURE packages (pkgs.nix).\n" +
-			"{ system ? \"x86_64-linux\", ... }: import ./pkgs.nix { inherit system; lib = import ./lib; }\n",
-		"pkgs.nix": string(pkgs),
-	}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
+	for _, cp := range [][]string{
+		{"-r", lib, filepath.Join(dir, "lib")},
+		{"-r", filepath.Join("testdata", "real-stack") + "/.", dir},
+		{filepath.Join("testdata", "fixture-nixpkgs", "pkgs.nix"), dir},
+	} {
+		if out, err := exec.Command("cp", cp...).CombinedOutput(); err != nil {
+			t.Fatalf("cp %v: %v %s", cp, err, out)
 		}
+	}
+	flake := "# Test fixture: nixpkgs' real lib (./lib) with FIXTURE packages.\n" +
+		"{ outputs = { self }: { lib = import ./lib; }; }\n"
+	if err := os.WriteFile(filepath.Join(dir, "flake.nix"), []byte(flake), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	return "path:" + dir
 }
@@ -80,6 +77,55 @@ func TestExpressionReadsTheRealLibLikeTheFixture(t *testing.T) {
 			g, _ := json.MarshalIndent(got.Options, "", "  ")
 			if string(f) != string(g) {
 				t.Errorf("with the real lib\n%s\nwith the fixture lib\n%s", g, f)
+			}
+		})
+	}
+}
+
+// The expression works with the REAL home-manager (a checkout named by
+// NIXBOARD_HOME_MANAGER, release-26.05 or master) on nixpkgs' real lib
+// (NIXBOARD_NIXPKGS_LIB) with FIXTURE packages: the team fixture gives the
+// same declarations as with the FIXTURE home-manager, and nixboard's
+// built-in layer exactly Builtin's, on every platform.
+func TestExpressionWithTheRealHomeManager(t *testing.T) {
+	lib, hm := os.Getenv("NIXBOARD_NIXPKGS_LIB"), os.Getenv("NIXBOARD_HOME_MANAGER")
+	if lib == "" || hm == "" {
+		t.Skip("NIXBOARD_NIXPKGS_LIB and NIXBOARD_HOME_MANAGER are not both set: no checkouts of nixpkgs' lib and home-manager")
+	}
+	nixtest.Require(t)
+	real := realLibNixpkgs(t, lib)
+	realArgs := []string{"--override-input", "nixpkgs", real, "--override-input", "home-manager", "path:" + hm,
+		"--override-input", "home-manager/nixpkgs", real}
+	machines := []struct{ platform, system string }{
+		{"linux", "x86_64-linux"}, {"wsl", "x86_64-linux"}, {"nixos", "aarch64-linux"},
+		{"nixos-wsl", "x86_64-linux"}, {"darwin", "aarch64-darwin"},
+	}
+	for _, m := range machines {
+		t.Run(m.platform, func(t *testing.T) {
+			r := request(t, nixtest.SingleUser, "team-full", m.platform, m.system)
+			fixture, err := Evaluate(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.NixArgs = realArgs
+			got, err := Evaluate(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, _ := json.MarshalIndent(fixture.Options, "", "  ")
+			g, _ := json.MarshalIndent(got.Options, "", "  ")
+			if string(f) != string(g) {
+				t.Errorf("team-full with the real home-manager\n%s\nwith the fixture\n%s", g, f)
+			}
+			r.Base = builtinFlake(t)
+			got, err = Evaluate(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.MarshalIndent(Builtin(m.platform, m.system).Options, "", "  ")
+			g, _ = json.MarshalIndent(got.Options, "", "  ")
+			if string(b) != string(g) {
+				t.Errorf("base.nix with the real home-manager\n%s\nBuiltin\n%s", g, b)
 			}
 		})
 	}

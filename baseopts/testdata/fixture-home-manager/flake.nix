@@ -13,6 +13,18 @@
   outputs =
     { self }:
     {
+      # home-manager's lib.hm, as far as base layers use it.
+      lib.hm.dag = {
+        entryAfter = after: data: {
+          inherit after data;
+          before = [ ];
+        };
+        entryAnywhere = data: {
+          inherit data;
+          after = [ ];
+          before = [ ];
+        };
+      };
       lib.homeManagerConfiguration =
         {
           pkgs,
@@ -22,19 +34,8 @@
           check ? true,
         }:
         let
-          # home-manager's lib.hm, as far as base layers use it.
           hmLib = lib // {
-            hm.dag = {
-              entryAfter = after: data: {
-                inherit after data;
-                before = [ ];
-              };
-              entryAnywhere = data: {
-                inherit data;
-                after = [ ];
-                before = [ ];
-              };
-            };
+            inherit (self.lib) hm;
           };
           core =
             { lib, ... }:
@@ -46,10 +47,23 @@
                   inherit default;
                   description = "FIXTURE: stands in for home-manager's options of this name.";
                 };
+              str = lib.mkOption {
+                type = lib.types.str;
+                description = "FIXTURE: stands in for home-manager's option of this name.";
+              };
             in
             {
               options = {
-                home = section { };
+                home = {
+                  username = str;
+                  homeDirectory = str;
+                  stateVersion = str;
+                  packages = section [ ];
+                  shellAliases = section { };
+                  sessionVariables = section { };
+                  activation = section { };
+                  file = section { };
+                };
                 programs = section { };
                 services = section { };
                 fonts = section { };
@@ -71,8 +85,11 @@
           };
           # As home-manager's modules/default.nix does: reading anything of
           # the result (options included) first checks the assertions and
-          # traces the warnings.
-          failed = map (x: x.message) (builtins.filter (x: !x.assertion) raw.config.assertions);
+          # traces the warnings. home-manager's modules also read
+          # home.stateVersion on the way (their defaults depend on it).
+          failed = builtins.seq raw.config.home.stateVersion (
+            map (x: x.message) (builtins.filter (x: !x.assertion) raw.config.assertions)
+          );
           checked = builtins.foldl' (acc: w: builtins.trace "warning: ${w}" acc) (
             if failed == [ ] then
               raw

@@ -10,7 +10,7 @@
 # and lib/modules.nix (checked against nixpkgs master of June 2026), so
 # baseopts' expression reads both the same way. Merging is simplified: one
 # declaration per option, no freeform types, no disabledModules, no
-# _module.args.
+# _module.args; of _module only check = false is understood.
 let
   inherit (builtins)
     all
@@ -598,7 +598,9 @@ let
           else
             concatMap (
               n:
-              if !(tree ? ${n}) then
+              if n == "_module" then
+                [ ]
+              else if !(tree ? ${n}) then
                 [ (showOption (loc ++ [ n ])) ]
               else if isOption tree.${n} then
                 [ ]
@@ -606,7 +608,19 @@ let
                 unmatched (loc ++ [ n ]) tree.${n} s.${n}
             ) (attrNames s)
         ) (pushDown v);
-      bad = concatMap (m: map (l: { inherit l; inherit (m) file; }) (unmatched prefix options m.config)) loaded;
+      # _module.check = false (as home-manager's documentation sets it)
+      # turns the check off.
+      checkOff = builtins.any (
+        m:
+        builtins.any (d: d.value == false) (
+          concatMap (s: if isAttrs s && s ? _module then defsAt [ "check" ] s._module else [ ]) (pushDown m.config)
+        )
+      ) loaded;
+      bad =
+        if checkOff then
+          [ ]
+        else
+          concatMap (m: map (l: { inherit l; inherit (m) file; }) (unmatched prefix options m.config)) loaded;
       checked =
         x:
         if bad == [ ] then

@@ -13,7 +13,7 @@ let
   };
   names = [
     "bash" "bat" "claude-code" "curl" "eza" "fd" "file" "gh" "git" "gnugrep" "gnumake"
-    "hello" "htop" "jq" "less" "lsof" "neovim" "nil" "podman" "ripgrep" "rsync"
+    "hello" "htop" "jq" "less" "lsof" "man" "neovim" "nil" "podman" "ripgrep" "rsync"
     "shellcheck" "tmux" "tree" "unzip" "wget" "which" "zip"
   ];
 in
