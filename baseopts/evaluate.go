@@ -156,6 +156,9 @@ func (e Evaluator) Evaluate(ctx context.Context, r Request) (Declarations, error
 		if ctx.Err() != nil {
 			return Declarations{}, ctx.Err()
 		}
+		if errors.Is(err, ErrNoNix) {
+			return Declarations{}, fmt.Errorf("baseopts: %w", err)
+		}
 		return Declarations{}, &BaseError{Base: r.Base, Module: r.Module, Problem: FlakeUnreadable, Detail: err.Error()}
 	}
 	var meta metadata
@@ -281,11 +284,15 @@ func wrapperArgs(args []string, pinsNixpkgs, pinsHM bool) []string {
 	return out
 }
 
+// ErrNoNix is why nothing was evaluated on a machine without nix: it says
+// nothing about the base layer.
+var ErrNoNix = errors.New("nix is not on PATH: install Nix first (see nixboard doctor)")
+
 // ExecNix runs the nix on env's PATH.
 func ExecNix(ctx context.Context, env, args []string) ([]byte, error) {
 	nix, err := lookPath("nix", env)
 	if err != nil {
-		return nil, fmt.Errorf("nix is not on PATH: install Nix first (see nixboard doctor): %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrNoNix, err)
 	}
 	cmd := exec.CommandContext(ctx, nix, args...)
 	cmd.Env = env

@@ -361,3 +361,13 @@ func TestEvaluateGitFlakeByRevision(t *testing.T) {
 		}
 	}
 }
+
+// Without nix nothing is evaluated, and the error says so, not that the
+// base layer is wrong.
+func TestEvaluateWithoutNix(t *testing.T) {
+	_, err := Evaluate(context.Background(), Request{Base: "path:/team", Env: []string{"PATH=" + t.TempDir()}})
+	var be *BaseError
+	if !errors.Is(err, ErrNoNix) || errors.As(err, &be) {
+		t.Fatalf("error %v, want ErrNoNix and no BaseError", err)
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -108,11 +107,9 @@ func runOptions(ctx context.Context, st *stdio, o optionsOptions) error {
 			Base: o.base, Module: o.module, Platform: o.platform, System: o.system,
 			Release: o.release, NixArgs: o.nixArgs, Env: env,
 		})
-		var be *baseopts.BaseError
-		switch {
-		case errors.As(err, &be):
-			return fmt.Errorf("options: %w", err)
-		case err != nil:
+		if err != nil {
+			// A *baseopts.BaseError names the flake and what was expected;
+			// it exits 1 like any failure.
 			return fmt.Errorf("options: %w", err)
 		}
 	}
