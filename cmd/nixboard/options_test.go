@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nixboard/nixboard/baseopts"
+	"github.com/nixboard/nixboard/detect/detecttest"
 	"github.com/nixboard/nixboard/internal/nixtest"
 )
 
@@ -128,6 +129,30 @@ func TestOptionsErrors(t *testing.T) {
 			code, out, errOut := runCLI(t, env, c.args...)
 			if code != c.code || !strings.Contains(errOut, c.says) || out != "" {
 				t.Errorf("exit %d, stdout %q, stderr\n%s\nwant exit %d saying %q", code, out, errOut, c.code, c.says)
+			}
+		})
+	}
+}
+
+// Without --platform and --system, the machine's are detected: here a
+// FIXTURE macOS machine (detect's testdata) and a WSL one.
+func TestOptionsDetectsThePlatform(t *testing.T) {
+	for _, c := range []struct{ machine, platform, system string }{
+		{"darwin-arm64", "darwin", "aarch64-darwin"},
+		{"wsl2-ubuntu-systemd", "wsl", "x86_64-linux"},
+	} {
+		t.Run(c.machine, func(t *testing.T) {
+			env := detecttest.Env(t, c.machine)
+			code, out, errOut := runCLI(t, env, "options", "--json")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var d baseopts.Declarations
+			if err := json.Unmarshal([]byte(out), &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Platform != c.platform || d.System != c.system {
+				t.Errorf("evaluated for %s %s, want %s %s", d.Platform, d.System, c.platform, c.system)
 			}
 		})
 	}
