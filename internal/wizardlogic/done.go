@@ -28,7 +28,11 @@ type DoneInfo struct {
 	// not to activate it now.
 	Declined bool
 	Failed   bool
-	Reason   string
+	// Stopped says the person stopped the switch (ctrl+c): Failed is set
+	// too, since nothing was set up, but the text does not call it a
+	// failure.
+	Stopped bool
+	Reason  string
 	// Hints are the diagnosis's: a title and a command that fixes it.
 	Hints   []nixlog.Hint
 	LogPath string
@@ -77,6 +81,15 @@ func DoneLines(d DoneInfo, width int) []string {
 			}
 			add(textwrap.Hanging("  ", strings.TrimSpace(l), width)...)
 		}
+		return lines
+	case d.Failed && d.Stopped:
+		add(textwrap.Hanging("■ ", "You stopped the switch before it finished.", width)...)
+		add("")
+		if d.LogPath != "" {
+			add(textwrap.Hanging("Log so far: ", TildePath(d.LogPath, d.Home), width)...)
+		}
+		add(textwrap.Words("Your files are written in "+dir+"; press r to start the switch again, esc to change answers, or q to quit and run it later with:", width)...)
+		add(textwrap.CommandLines("nixboard switch --dir "+ShellPath(d.Dir, d.Home), 2, width)...)
 		return lines
 	case d.Failed:
 		add(textwrap.Hanging("✗ ", "The switch failed: "+d.Reason, width)...)
@@ -160,6 +173,13 @@ func demoDoneLines(d DoneInfo, width int) []string {
 	case d.DryRun:
 		add("Dry run finished: nothing was written.", "")
 		add(textwrap.Words("The review showed every file the demo would write. "+own, width)...)
+		return lines
+	case d.Failed && d.Stopped:
+		// The demo's switch is a recording: stopping it changed nothing,
+		// and there is nothing to run later.
+		add(textwrap.Hanging("■ ", "You stopped the demo's recorded switch: nothing on this machine changed.", width)...)
+		add("")
+		add(textwrap.Words("Press r to replay the switch, esc to change answers, or q to quit. "+own, width)...)
 		return lines
 	case d.Failed:
 		add(textwrap.Hanging("✗ ", "The demo's switch failed: "+d.Reason, width)...)

@@ -16,6 +16,7 @@ import (
 type doneScreen struct {
 	finished bool
 	failed   bool
+	stopped  bool
 	reason   string
 	hints    []nixlog.Hint
 	logPath  string
@@ -34,6 +35,7 @@ func (m *Model) finish() {
 	m.done.took = m.opts.Deps.Now().Sub(m.started)
 	if m.sw.finished {
 		m.done.failed = !m.sw.ok
+		m.done.stopped = m.sw.stopped
 		m.done.reason = m.sw.reason
 		m.done.hints = m.sw.hints
 		m.done.logPath = m.sw.logPath
@@ -43,7 +45,8 @@ func (m *Model) finish() {
 			m.done.took = m.sw.took
 		}
 	}
-	m.outcome.Failed = m.done.failed
+	// A demo stopped by the person did not fail: nothing was to be set up.
+	m.outcome.Failed = m.done.failed && !(m.opts.Demo && m.done.stopped)
 }
 
 var doneKeys = struct{ quit, retry, back, scroll key.Binding }{
@@ -118,10 +121,14 @@ func (d *doneScreen) body(m *Model, width int) string {
 
 // doneInfo is what the done screen reports on. While the screen is shown
 // the demo's directory exists, so it names it as any run does; the text
-// left on the terminal afterwards does not (FinalMessage).
+// left on the terminal afterwards does not (FinalMessage). A demo whose
+// recorded switch failed or was stopped gets the demo's text on the screen
+// too: `nixboard switch --dir` on the demo's directory would run a real
+// switch of a configuration made for a simulated machine.
 func (m *Model) doneInfo() wizardlogic.DoneInfo {
 	return wizardlogic.DoneInfo{
 		Answers:  m.answers,
+		Demo:     m.opts.Demo && m.done.failed,
 		Dir:      m.dir,
 		Home:     m.home(),
 		DryRun:   m.flow.DryRun,
@@ -129,6 +136,7 @@ func (m *Model) doneInfo() wizardlogic.DoneInfo {
 		Blocked:  m.sw.skipped && !m.sw.declined,
 		Declined: m.sw.declined,
 		Failed:   m.done.failed,
+		Stopped:  m.done.stopped,
 		Reason:   m.done.reason,
 		Hints:    m.done.hints,
 		LogPath:  m.done.logPath,
