@@ -33,6 +33,11 @@ func (d *doneScreen) enter(m *Model, _ Step) tea.Cmd {
 func (m *Model) finish() {
 	m.done.finished = true
 	m.done.took = m.opts.Deps.Now().Sub(m.started)
+	if !m.sw.finished || m.sw.skipped {
+		// No switch ran: the time to report is the write's, not the
+		// time the person spent on the questions.
+		m.done.took = m.write.took
+	}
 	if m.sw.finished {
 		m.done.failed = !m.sw.ok
 		m.done.stopped = m.sw.stopped
