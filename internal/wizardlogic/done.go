@@ -37,6 +37,11 @@ type DoneInfo struct {
 	Hints   []nixlog.Hint
 	LogPath string
 	Took    time.Duration
+	// FlakesFix, when set, is the command that turns flakes on in the
+	// person's own Nix configuration: detection found them off there.
+	// nixboard turns them on for its own runs only, so the
+	// `home-manager switch --flake` Done offers needs it first.
+	FlakesFix string
 	// Markers, when set, say that the configuration was written with
 	// conflict markers and the switch did not start (MarkerLines).
 	Markers []string
@@ -121,6 +126,9 @@ func DoneLines(d DoneInfo, width int) []string {
 		}
 		add(textwrap.CommandLines("nixboard switch --dir "+ShellPath(d.Dir, d.Home), 2, width)...)
 		add("or")
+		if d.FlakesFix != "" {
+			add(flakesLines(d.FlakesFix, 2, width)...)
+		}
 		add(textwrap.CommandLines(switchCmd, 2, width)...)
 		return lines
 	}
@@ -143,10 +151,24 @@ func DoneLines(d DoneInfo, width int) []string {
 	}
 	add("", "What now:")
 	add(textwrap.Hanging("  • ", "Open a new terminal (or run `exec "+d.Answers.Shell+" -l`) to get the new environment.", width)...)
+	if d.FlakesFix != "" {
+		add(textwrap.Hanging("  • ", "Flakes are off in your own Nix configuration: nixboard turned them on for its own runs only, and home-manager needs them. Turn them on once with:", width)...)
+		add(textwrap.CommandLines(d.FlakesFix, 6, width)...)
+	}
 	add(textwrap.Hanging("  • ", "Change home.nix in "+dir+", then apply it with:", width)...)
 	add(textwrap.CommandLines(switchCmd, 6, width)...)
 	add(textwrap.Hanging("  • ", "Re-run nixboard to switch modules on or off.", width)...)
 	return lines
+}
+
+// flakesLines say, before a `home-manager switch --flake`, that flakes are
+// off in the person's own Nix configuration and give fix, indented by
+// indent.
+func flakesLines(fix string, indent, width int) []string {
+	pad := strings.Repeat(" ", indent)
+	lines := textwrap.Hanging(pad, "Flakes are off in your own Nix configuration (nixboard turned them on for its own runs only): turn them on once with", width)
+	lines = append(lines, textwrap.CommandLines(fix, indent+2, width)...)
+	return append(lines, textwrap.Hanging(pad, "and then run", width)...)
 }
 
 // hintLines lists a diagnosis's hints: each title as a bullet, its fix as a

@@ -1,6 +1,7 @@
 package wizardlogic
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -155,3 +156,41 @@ func TestDemoDoneLinesNameNoDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestDoneLinesFlakesOff: when flakes are off in the person's own Nix
+// configuration (nixboard turns them on for its own runs only), the
+// `home-manager switch --flake` that Done offers would fail by hand: Done
+// gives the nix.conf fix beside it, after a switch and without one.
+func TestDoneLinesFlakesOff(t *testing.T) {
+	const fix = "mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf"
+	for _, tt := range []struct {
+		name string
+		d    DoneInfo
+	}{
+		{"switched", DoneInfo{}},
+		{"no switch", DoneInfo{NoSwitch: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.d
+			d.Answers, d.Dir, d.Home = validAnswers(), "/home/alice/.config/home-manager", "/home/alice"
+			paste := func(s string) string { return continued.ReplaceAllString(s, " ") }
+			on := paste(strings.Join(DoneLines(d, 80), "\n"))
+			if strings.Contains(on, "flakes") && !strings.Contains(on, "--flake") {
+				t.Errorf("flakes on, yet Done speaks of them:\n%s", on)
+			}
+			d.FlakesFix = fix
+			text := strings.Join(DoneLines(d, 80), "\n")
+			pasted := paste(text)
+			if !strings.Contains(pasted, fix) || !strings.Contains(text, "Flakes are off") {
+				t.Errorf("Done lacks the flakes fix:\n%s", text)
+			}
+			if strings.Index(pasted, fix) > strings.Index(pasted, "home-manager switch --flake") {
+				t.Errorf("the fix comes after the command it is needed for:\n%s", text)
+			}
+		})
+	}
+}
+
+// continued is a command's line break: " \", the new line and the indent
+// of the next line.
+var continued = regexp.MustCompile(` \\\s*\n\s*`)

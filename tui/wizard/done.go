@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/nixlog"
 )
@@ -111,9 +112,12 @@ func (d *doneScreen) accessible(r *plainRun) (bool, error) {
 			fmt.Fprintln(r.out, l)
 		}
 	case r.flow.NoSwitch:
+		if fix := flakesFix(&r.report); fix != "" {
+			fmt.Fprintln(r.out, "Flakes are off in your own Nix configuration (nixboard turned them on for its own runs only): turn them on once with: "+fix)
+		}
 		fmt.Fprintln(r.out, "Switch to it with: "+wizardlogic.SwitchCommand(r.dir, r.report.User.Home, r.answers))
 	default:
-		for _, l := range wizardlogic.DoneLines(wizardlogic.DoneInfo{Answers: r.answers, Dir: r.dir, Home: r.report.User.Home}, 0) {
+		for _, l := range wizardlogic.DoneLines(wizardlogic.DoneInfo{Answers: r.answers, Dir: r.dir, Home: r.report.User.Home, FlakesFix: flakesFix(&r.report)}, 0) {
 			fmt.Fprintln(r.out, l)
 		}
 	}
@@ -147,7 +151,23 @@ func (m *Model) doneInfo() wizardlogic.DoneInfo {
 		LogPath:  m.done.logPath,
 		Took:     m.done.took,
 		Markers:  m.markerLines(),
+
+		FlakesFix: flakesFix(m.report),
 	}
+}
+
+// flakesFix is the fix of the nix.flakes check when detection found flakes
+// or nix-command off in the person's own Nix configuration, else "".
+func flakesFix(r *detect.Report) string {
+	if r == nil || r.Nix.Flakes == nil || r.Nix.NixCommand == nil || (*r.Nix.Flakes && *r.Nix.NixCommand) {
+		return ""
+	}
+	for _, c := range r.Checks {
+		if c.ID == "nix.flakes" {
+			return c.Fix
+		}
+	}
+	return ""
 }
 
 // markerLines say which files have conflict markers to resolve before the

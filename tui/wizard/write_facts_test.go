@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nixboard/nixboard/detect"
 )
 
 // TestWizardAfterWriteNotFirstRun: once the files are written, going back
@@ -57,6 +59,28 @@ func TestWizardNoSwitchReportsWriteTime(t *testing.T) {
 		}
 		if strings.Contains(v, "10m") || !strings.Contains(v, "(0s)") {
 			t.Errorf("the write's time is not the session's:\n%s", v)
+		}
+	})
+}
+
+// TestWizardDoneFlakesOff: detection found flakes off in the person's own
+// Nix configuration; the last screen, which offers `home-manager switch
+// --flake`, repeats the nix.conf fix that command needs.
+func TestWizardDoneFlakesOff(t *testing.T) {
+	t.Parallel()
+	const fix = "mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf"
+	r := fakeReport("/home/alice")
+	off, on := false, true
+	r.Nix.Flakes, r.Nix.NixCommand = &off, &on
+	r.Checks = append(r.Checks, detect.Check{ID: "nix.flakes", Status: detect.StatusWarn, Message: "flakes is turned off", Fix: fix})
+	opts := testOptions(t, r)
+	runDriven(t, opts, 120, 40, func(t *testing.T, d *driver) {
+		d.press("enter")
+		acceptPages(t, d, 1, 5)
+		d.press("enter")
+		v := shellContinuation.ReplaceAllString(d.view(), " ")
+		if !strings.Contains(v, "home-manager switch --flake") || !strings.Contains(v, fix) {
+			t.Errorf("the last screen lacks the flakes fix:\n%s", d.view())
 		}
 	})
 }
