@@ -63,6 +63,11 @@ func (a *analysis) homeManager() {
 	switch {
 	case r.ConfigDir == nil:
 		a.check("homeManager.config", StatusOK, "no home-manager configuration yet", "")
+	case r.ManagedByNixboard && !h.answersReadable():
+		// homeManager.answers says why and how to fix it; this check must
+		// not claim the opposite.
+		a.check("homeManager.config", StatusOK,
+			fmt.Sprintf("%s was written by nixboard, but its nixboard.json cannot be read (see homeManager.answers): detected values are the defaults", a.tilde(h.configDir)), "")
 	case r.ManagedByNixboard:
 		a.check("homeManager.config", StatusOK,
 			fmt.Sprintf("%s was written by nixboard: its answers are the defaults", a.tilde(h.configDir)), "")

@@ -134,3 +134,13 @@ func (a *analysis) editorCheck(editor, why, proposed string) {
 	a.check("user.editor", StatusWarn,
 		fmt.Sprintf("EDITOR is %s, which homeBase.defaultEditor cannot hold: it %s; nixboard proposes %s instead", strconv.Quote(editor), why, proposed), fix)
 }
+
+// answersReadable reports whether the configuration directory's
+// nixboard.json was read and parses: what homeManager.answers checks.
+func (h *hmFacts) answersReadable() bool {
+	if h.answers == nil || h.answersErr != nil {
+		return false
+	}
+	_, err := flakegen.Parse(h.answers)
+	return err == nil
+}
