@@ -204,9 +204,16 @@ func (a *analysis) daemonCheck(install, exe string, up bool) {
 		msg = "the Nix daemon is not running (no socket at " + daemonSocket + ")"
 	}
 	st := StatusFail
-	if a.isRoot() {
+	_, uidKnown := a.f.user.uid()
+	switch {
+	case a.isRoot():
 		st = StatusWarn
 		msg += "; as root, nix can still use the store directly"
+	case !uidKnown && a.f.user.id.timedOut:
+		// Root could use the store without the daemon; whether this is
+		// root is unknown, so the check cannot say the switch is stopped.
+		st = StatusWarn
+		msg += "; " + a.f.user.id.problem() + ", so whether you are root (who can use the store without it) is unknown"
 	}
 	var f fix
 	p := &a.r.Platform
