@@ -37,7 +37,14 @@ type Diagnosis struct {
 	// Reason is one line for "switch failed: <reason>" ("" when OK).
 	Reason string
 	Hints  []Hint
+	// NotALog says a replayed file holds nothing nix or home-manager
+	// wrote: there was no switch to judge, and Reason says so.
+	NotALog bool
 }
+
+// ReasonNotALog is the reason a replay gives for a file that holds no
+// line of nix's or home-manager's output (a README, a binary file).
+const ReasonNotALog = "this is not a nix log: no line in it is nix's or home-manager's output"
 
 // ReasonLogEnds is the reason a replay fails with when the log stops
 // before the activation finished and nothing else went wrong.
@@ -96,6 +103,12 @@ func DiagnoseReplay(s *State) Diagnosis {
 			err = fmt.Errorf("exit status %d", status)
 		}
 		return diagnose(s, status != 0, err, nil, Context{})
+	}
+	if !s.looksLikeNixLog() {
+		return Diagnosis{Reason: ReasonNotALog, NotALog: true, Hints: []Hint{{
+			Title:  "replay reads a switch log",
+			Detail: "The logs nixboard saves (the path the switch prints as \"full log\"), or a capture of `home-manager switch ... --log-format internal-json -v 2>&1`.",
+		}}}
 	}
 	complete := s.Activation().Complete
 	return diagnose(s, !complete, nil, nil, Context{})

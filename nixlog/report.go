@@ -9,6 +9,10 @@ import (
 // ResultLine is the one closing line of a run: `switch ok: built N,
 // downloaded M (X MiB) in Ts` or `switch failed: <reason>`.
 func ResultLine(d Diagnosis, s Summary) string {
+	if d.NotALog {
+		// No switch was read: nothing failed.
+		return d.Reason
+	}
 	if !d.OK {
 		reason := d.Reason
 		if reason == "" {

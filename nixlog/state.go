@@ -380,8 +380,20 @@ type State struct {
 	// textErrors are plain lines outside the activation that look like
 	// errors ("error: ...").
 	textErrors []string
+	// events counts the lines that were `@nix` or `@nixboard` events, not
+	// plain text.
+	events int64
 
 	stats Stats
+}
+
+// looksLikeNixLog reports whether what was fed is output of nix or
+// home-manager: an `@nix` event, nixboard's markers, the activation's
+// lines, or nix's plain errors.
+func (s *State) looksLikeNixLog() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.events > 0 || s.act.Started || len(s.act.Steps) > 0 || len(s.textErrors) > 0
 }
 
 // NewState returns an empty State; the run's clock starts now.
@@ -441,6 +453,9 @@ func (s *State) feed(line []byte) {
 	e := s.parser.parse(line)
 	if e.unknownField {
 		s.stats.UnknownFields++
+	}
+	if e.kind != KindText {
+		s.events++
 	}
 	switch e.kind {
 	case KindResult:
