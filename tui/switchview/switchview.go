@@ -257,7 +257,7 @@ func (m Model) finish(d nixlog.Diagnosis) (Model, tea.Cmd) {
 		m.interrupted = run.Interrupted()
 	}
 	if m.readErr != nil {
-		d.OK = false
+		d.OK, d.NotALog = false, false
 		d.Reason = m.readErr.Error()
 	}
 	m.state.Finish(d.OK)
