@@ -471,8 +471,9 @@ func (s *State) feed(line []byte) {
 	case KindExit:
 		s.hasExit = true
 		s.lastExit = e.status
-	case KindTime:
-		// Time markers pace a replay; the state has nothing to fold.
+	case KindTime, KindHeader:
+		// Time markers pace a replay, the header says how the run was
+		// started; the state has nothing to fold.
 	default:
 		s.stats.Malformed++
 		s.pushTail(0, KindText, 0, line)

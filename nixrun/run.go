@@ -65,6 +65,9 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The log says how the run was started: its command line and the
+	// environment that decides what nix does, secrets left out.
+	log.w.Write(nixlog.HeaderMarker(p.Argv, p.Dir, p.Env))
 	r := &Run{
 		lines:   make(chan nixlog.RawLine, 8192),
 		log:     log,

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -193,6 +194,11 @@ func TestRunStreamsBothStreamsAndSavesTheLog(t *testing.T) {
 		t.Errorf("log path %s", r.LogPath())
 	}
 	text := string(data)
+	// The log starts with how the run was started.
+	first, _, _ := strings.Cut(text, "\n")
+	if h, ok := nixlog.ParseRunHeader([]byte(first)); !ok || len(h.Argv) != 3 || h.Argv[2] != script || h.Env["PATH"] != "/usr/bin:/bin" || !slices.Contains(h.Names, "LONG") {
+		t.Errorf("the saved log's first line is not its header: %q", first)
+	}
 	for _, want := range []string{"out1\n", "err1\n", "out2\n", "last\n", string(nixlog.ExitMarker(3))} {
 		if !strings.Contains(text, want) {
 			t.Errorf("saved log lacks %q", want)

@@ -1,0 +1,100 @@
+package nixlog
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestRunHeader: the header of a saved log keeps the command line and the
+// variables that decide what nix does, and no secret: a variable whose
+// name looks secret, a NIX_CONFIG access token and a password in a URL are
+// left out, and every other variable is listed by name only.
+func TestRunHeader(t *testing.T) {
+	env := []string{
+		"PATH=/usr/bin:/bin", "HOME=/home/ada", "USER=ada", "XDG_CONFIG_HOME=/home/ada/.config",
+		"NIX_CONFIG=max-jobs = 4\naccess-tokens = github.com=ghp_SECRETTOKEN\nextra-experimental-features = nix-command flakes",
+		"NIX_PATH=nixpkgs=https://ada:hunter2@example.com/nixpkgs.tar.gz",
+		"GITHUB_TOKEN=ghp_OTHERSECRET", "AWS_SECRET_ACCESS_KEY=abc", "EDITOR=nvim", "NIX_AUTH_THING=zzz",
+	}
+	line := HeaderMarker([]string{"/bin/home-manager", "switch", "--flake", "/d#ada@box"}, "/d", env)
+	text := string(line)
+	for _, secret := range []string{"ghp_SECRETTOKEN", "hunter2", "ghp_OTHERSECRET", "=abc", "nvim", "zzz"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the header holds %q:\n%s", secret, text)
+		}
+	}
+	if !bytes.HasSuffix(line, []byte("\n")) || bytes.Count(line, []byte("\n")) != 1 {
+		t.Errorf("the header is not one line: %q", text)
+	}
+	h, ok := ParseRunHeader(bytes.TrimSuffix(line, []byte("\n")))
+	if !ok {
+		t.Fatalf("ParseRunHeader(%q) failed", text)
+	}
+	if !slices.Equal(h.Argv, []string{"/bin/home-manager", "switch", "--flake", "/d#ada@box"}) || h.Dir != "/d" {
+		t.Errorf("argv %q, dir %q", h.Argv, h.Dir)
+	}
+	for k, want := range map[string]string{
+		"PATH": "/usr/bin:/bin", "HOME": "/home/ada", "USER": "ada", "XDG_CONFIG_HOME": "/home/ada/.config",
+		"NIX_CONFIG": "max-jobs = 4\naccess-tokens = <redacted>\nextra-experimental-features = nix-command flakes",
+		"NIX_PATH":   "nixpkgs=https://<redacted>@example.com/nixpkgs.tar.gz",
+	} {
+		if h.Env[k] != want {
+			t.Errorf("env %s = %q, want %q", k, h.Env[k], want)
+		}
+	}
+	if !slices.Equal(h.Names, []string{"AWS_SECRET_ACCESS_KEY", "EDITOR", "GITHUB_TOKEN", "NIX_AUTH_THING"}) {
+		t.Errorf("names = %q", h.Names)
+	}
+}
+
+// TestReplayReadsPastTheHeader: a saved log that starts with its header
+// replays as before: the header is not a line of the run, the state folds
+// nothing from it, and the replay keeps it.
+func TestReplayReadsPastTheHeader(t *testing.T) {
+	var log bytes.Buffer
+	log.Write(HeaderMarker([]string{"home-manager", "switch"}, "/d", []string{"HOME=/h"}))
+	log.Write(TimeMarker(0))
+	log.WriteString("Starting Home Manager activation\n")
+	log.WriteString("Activating linkGeneration\nActivating onFilesChange\n")
+	log.Write(ExitMarker(0))
+	rep := NewReplay(bytes.NewReader(log.Bytes()), ReplayOptions{})
+	s := NewState(Options{})
+	for {
+		batch, err := rep.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range batch {
+			if strings.Contains(string(l.Text), "header") {
+				t.Errorf("the replay handed on the header: %q", l.Text)
+			}
+		}
+		s.FeedLines(batch)
+	}
+	if d := DiagnoseReplay(s); !d.OK {
+		t.Errorf("diagnosis %+v", d)
+	}
+	if h := rep.Header(); h == nil || h.Dir != "/d" {
+		t.Errorf("replay header = %+v", h)
+	}
+	// Fed straight to a state, the header is folded into nothing.
+	s2 := NewState(Options{})
+	if err := ReadLog(bytes.NewReader(log.Bytes()), s2); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range s2.LogTail(0) {
+		if strings.Contains(l.Text, "header") {
+			t.Errorf("the log pane shows the header: %q", l.Text)
+		}
+	}
+	if st := s2.Stats(); st.Malformed != 0 {
+		t.Errorf("the header counts as malformed: %+v", st)
+	}
+}
