@@ -29,6 +29,11 @@ type Hint struct {
 	Detail string
 	// Fix is a shell command the person can run, or "" when there is none.
 	Fix string
+	// Code is the code frame of an evaluation error, part of Detail too:
+	// the "at FILE:LINE:COL:" line and the numbered source lines with the
+	// caret under the column. A screen that shows no Detail shows these
+	// lines as they are (cut to its width, never wrapped).
+	Code []string
 }
 
 // Diagnosis is the verdict on a run.
@@ -373,9 +378,36 @@ func evalFindings(errs []Message) []finding {
 		out = append(out, finding{30, "evaluation error " + prep + " " + where + ": " + summaryLine(UserPath(msg)), Hint{
 			Title:  "Nix could not evaluate the configuration (" + where + ")",
 			Detail: UserPath(tail),
+			Code:   codeFrame(UserPath(tail)),
 		}})
 	}
 	return out
+}
+
+var (
+	reFrameAt   = regexp.MustCompile(`^\s*at .+:\d+:\d+:$`)
+	reFrameLine = regexp.MustCompile(`^\s*\d*\|`)
+)
+
+// codeFrame is the last code frame of an error's text: its "at FILE:L:C:"
+// line and the source lines under it ("  3|   y = x;", "   |   ^"), or nil
+// when the text has none (Nix 2.8 prints a frame only with --show-trace).
+func codeFrame(text string) []string {
+	lines := strings.Split(text, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if !reFrameAt.MatchString(lines[i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(lines) && reFrameLine.MatchString(lines[j]) {
+			j++
+		}
+		if j == i+1 {
+			return nil
+		}
+		return append([]string(nil), lines[i:j]...)
+	}
+	return nil
 }
 
 // errorTail is an evaluation error's own text without the trace Nix 2.20

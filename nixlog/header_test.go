@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -96,5 +97,27 @@ func TestReplayReadsPastTheHeader(t *testing.T) {
 	}
 	if st := s2.Stats(); st.Malformed != 0 {
 		t.Errorf("the header counts as malformed: %+v", st)
+	}
+}
+
+// TestEvalErrorCodeFrame: the hint of an evaluation error carries its code
+// frame on its own, for the screens that show no Detail.
+func TestEvalErrorCodeFrame(t *testing.T) {
+	s := NewState(Options{})
+	f, err := os.Open("testdata/logs/nix-2.26/eval-error.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := ReadLog(f, s); err != nil {
+		t.Fatal(err)
+	}
+	d := DiagnoseReplay(s)
+	if len(d.Hints) == 0 {
+		t.Fatalf("no hint: %+v", d)
+	}
+	want := []string{"at broken.nix:3:11:", "     2| {", `     3|   y = x + "foo";`, "      |           ^", "     4| }"}
+	if !slices.Equal(d.Hints[0].Code, want) {
+		t.Errorf("code frame = %q, want %q", d.Hints[0].Code, want)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/nixlog"
@@ -177,6 +179,11 @@ func hintLines(hints []nixlog.Hint, width int) []string {
 	var lines []string
 	for _, h := range hints {
 		lines = append(lines, textwrap.Hanging("  • ", h.Title, width)...)
+		// An evaluation error's code frame, as it is: wrapping would
+		// move the caret off its column.
+		for _, l := range h.Code {
+			lines = append(lines, ansi.Truncate("    "+l, width, "…"))
+		}
 		if h.Fix != "" {
 			lines = append(lines, textwrap.CommandLines(h.Fix, 4, width)...)
 		}

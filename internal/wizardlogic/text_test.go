@@ -194,3 +194,24 @@ func TestDoneLinesFlakesOff(t *testing.T) {
 // continued is a command's line break: " \", the new line and the indent
 // of the next line.
 var continued = regexp.MustCompile(` \\\s*\n\s*`)
+
+// TestDoneLinesShowCodeFrame: the wizard's last screen after an evaluation
+// error shows the code frame as it is (never wrapped: the caret keeps its
+// column), cut to the width.
+func TestDoneLinesShowCodeFrame(t *testing.T) {
+	code := []string{"at home.nix:3:11:", `     3|   y = x + "foo";`, "      |           ^"}
+	d := DoneInfo{Answers: validAnswers(), Dir: "/home/alice/.config/home-manager", Home: "/home/alice", Failed: true,
+		Reason: "evaluation error at home.nix:3", Hints: []nixlog.Hint{{Title: "Nix could not evaluate the configuration (home.nix:3)", Code: code}}}
+	lines := DoneLines(d, 80)
+	text := strings.Join(lines, "\n")
+	for _, l := range code {
+		if !strings.Contains(text, "    "+l) {
+			t.Errorf("Done lacks %q:\n%s", l, text)
+		}
+	}
+	for _, l := range DoneLines(d, 20) {
+		if w := ansi.StringWidth(l); w > 20 && strings.Contains(l, "|") {
+			t.Errorf("line wider than 20 (%d): %q", w, l)
+		}
+	}
+}

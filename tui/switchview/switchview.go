@@ -481,6 +481,12 @@ func (m Model) resultLines() []resultRow {
 	add(resultVerdict, "", "  ", textwrap.Words(nixlog.ResultLine(d, m.result.Summary), w-2))
 	for _, h := range d.Hints {
 		add(resultText, "• ", "  ", textwrap.Words(h.Title, w-2))
+		// An evaluation error's code frame is source code: shown as it
+		// is, cut to the screen rather than wrapped (which would move the
+		// caret off its column).
+		for _, l := range h.Code {
+			rows = append(rows, resultRow{text: ansi.Truncate("  "+l, w, "…"), kind: resultText})
+		}
 		if h.Fix == "" {
 			continue
 		}
