@@ -743,6 +743,7 @@ func successHints(s *State) []Hint {
 	gpu := s.act.GPUSetup
 	moved := append([]Moved(nil), s.act.MovedAside...)
 	home := s.act.Home
+	checks := append([]string(nil), s.act.Warnings...)
 	var warns []Message
 	if r := s.msgs[LvlWarn]; r != nil {
 		warns = allMessages(r)
@@ -757,6 +758,16 @@ func successHints(s *State) []Hint {
 		hints = append(hints, Hint{
 			Title:  title,
 			Detail: strings.Join(w, "\n") + "\nThe switch succeeded; the configuration may not do what you expect until the warning is fixed.",
+		})
+	}
+	if len(checks) > 0 {
+		title := "the activation warned: " + checks[0]
+		if len(checks) > 1 {
+			title = "the activation warned " + textwrap.Count(len(checks), "time", "times")
+		}
+		hints = append(hints, Hint{
+			Title:  title,
+			Detail: strings.Join(checks, "\n") + "\nnixboard's checks during the activation found this; the switch succeeded.",
 		})
 	}
 	if len(moved) > 0 {

@@ -121,3 +121,26 @@ func TestEvalErrorCodeFrame(t *testing.T) {
 		t.Errorf("code frame = %q, want %q", d.Hints[0].Code, want)
 	}
 }
+
+// TestActivationWarningInResult: the warning the base layer's Windows
+// Terminal check prints during the activation is in the result's hints,
+// not only in the log.
+func TestActivationWarningInResult(t *testing.T) {
+	const warning = "Windows Terminal does not use a Nerd Font; install JetBrainsMono Nerd Font on Windows and pick it in the profile's Appearance settings"
+	s := NewState(Options{})
+	for _, l := range []string{
+		"Starting Home Manager activation",
+		"Activating writeBoundary",
+		"Activating nixboardTerminalCheck",
+		ActivationWarningPrefix + warning,
+		"Activating linkGeneration",
+		"Activating onFilesChange",
+	} {
+		s.Feed([]byte(l))
+	}
+	s.Feed(ExitMarker(0)[:len(ExitMarker(0))-1])
+	d := DiagnoseReplay(s)
+	if !d.OK || len(d.Hints) != 1 || !strings.Contains(d.Hints[0].Title, warning) {
+		t.Errorf("diagnosis %+v, want OK with the terminal check's warning as a hint", d)
+	}
+}

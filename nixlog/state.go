@@ -227,7 +227,14 @@ type Activation struct {
 	// Home is the home directory the activation linked files into ("" until
 	// it says).
 	Home string
+	// Warnings are what the base layer's activation checks warned about
+	// (lines starting ActivationWarningPrefix), without the prefix.
+	Warnings []string
 }
+
+// ActivationWarningPrefix starts the warnings the base layer's activation
+// scripts print (assets/base/base.nix: the Windows Terminal check).
+const ActivationWarningPrefix = "nixboard: warning: "
 
 // Moved is an existing file the activation moved aside: From is where it
 // was, To its backup.
