@@ -9,6 +9,7 @@ import (
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/shell"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // Nix install types.
@@ -408,7 +409,7 @@ func (a *analysis) replaceDebianNixFix(rec InstallOption) string {
 		case 1:
 			what = append(what, "the build user "+users[0])
 		default:
-			what = append(what, fmt.Sprintf("the %d build users (%s ... %s)", len(users), users[0], users[len(users)-1]))
+			what = append(what, fmt.Sprintf("the %s (%s ... %s)", textwrap.Count(len(users), "build user", "build users"), users[0], users[len(users)-1]))
 		}
 		if len(groups) > 0 {
 			what = append(what, "the groups "+strings.Join(groups, " and "))

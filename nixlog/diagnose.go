@@ -244,7 +244,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		}
 		detail := firstLine(StripANSI(m.Text))
 		if lines := logs[drv]; len(lines) > 0 {
-			detail += fmt.Sprintf("\nThe last %d lines of its log:\n", len(lines))
+			detail += "\nThe last " + textwrap.Count(len(lines), "line", "lines") + " of its log:\n"
 			for _, l := range lines {
 				detail += "  " + StripANSI(l) + "\n"
 			}
@@ -589,7 +589,7 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 	if len(shown) > 3 {
 		shown = append(append([]string(nil), shown[:3]...), fmt.Sprintf("and %d more", len(names)-3))
 	}
-	reason := fmt.Sprintf("%d files would be clobbered: %s", len(names), strings.Join(shown, ", "))
+	reason := textwrap.Count(len(names), "file", "files") + " would be clobbered: " + strings.Join(shown, ", ")
 	if len(names) == 1 {
 		reason = names[0] + " would be clobbered"
 	}

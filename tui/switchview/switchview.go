@@ -558,7 +558,7 @@ func (m Model) render() string {
 				case i == n-1 && len(res) > n:
 					// Only a screen too small for the block gets here;
 					// the same lines are printed when the screen closes.
-					line = st.Subtle.Render(fmt.Sprintf("… %d more lines", len(res)-i))
+					line = st.Subtle.Render("… " + textwrap.Count(len(res)-i, "more line", "more lines"))
 				case r.kind == resultVerdict && i == 0 && m.result.Diagnosis.OK:
 					line = st.OK.Render("✓ " + line)
 				case r.kind == resultVerdict && i == 0:
