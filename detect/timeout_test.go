@@ -74,3 +74,34 @@ func TestTimedOutIDKeepsDaemonVerdict(t *testing.T) {
 		}
 	}
 }
+
+// TestLastRunUserNameFollowsUSER: the last run's answers name another user
+// than $USER. home-manager's activation (checkUsername) stops unless $USER
+// equals home.username, so doctor warns and the defaults take $USER.
+func TestLastRunUserNameFollowsUSER(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	dir := filepath.Join(root, "home/u/.config/home-manager")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	answers := `{"version":1,"homeBase":{"username":"bob","homeDirectory":"/home/u"},"hostname":"box","system":"x86_64-linux","platform":"linux"}`
+	os.WriteFile(filepath.Join(dir, "nixboard.json"), []byte(answers), 0o644)
+	os.MkdirAll(filepath.Join(root, "home/u"), 0o755)
+	env := map[string]string{"NIXBOARD_ROOT": root, "NIXBOARD_GOOS": "linux", "HOME": "/home/u", "USER": "u", "PATH": "/bin"}
+	m, err := detect.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := detect.Run(context.Background(), m, detect.Options{})
+	if c := find(r, "homeManager.answers"); c.Status != detect.StatusOK {
+		t.Fatalf("the answers file was not read: %+v", c)
+	}
+	c := find(r, "user.name")
+	if c.Status != detect.StatusWarn || !strings.Contains(c.Message, "bob") || !strings.Contains(c.Message, "USER is u") {
+		t.Errorf("user.name = %+v, want a warning naming both users", c)
+	}
+	if got := r.Defaults.HomeBase.Username; got != "u" {
+		t.Errorf("defaults username = %q, want u ($USER)", got)
+	}
+}

@@ -84,3 +84,27 @@ func TestWizardDoneFlakesOff(t *testing.T) {
 		}
 	})
 }
+
+// TestUsernameQuestionWarnsAboutOtherUser: the user name question says so
+// when the answer is not the login name ($USER), which home-manager's
+// activation requires, and the warning follows what is typed.
+func TestUsernameQuestionWarnsAboutOtherUser(t *testing.T) {
+	t.Parallel()
+	r := fakeReport("/home/alice")
+	a := r.Defaults
+	a.HomeBase.Username = "bob"
+	opts := testOptions(t, r)
+	opts.Answers = &a
+	runDriven(t, opts, 100, 40, func(t *testing.T, d *driver) {
+		d.press("enter")
+		wantView(t, d, "Question page 1")
+		if v := d.view(); !strings.Contains(v, "logged in as alice") || !strings.Contains(v, "not bob") {
+			t.Fatalf("the question does not warn about bob:\n%s", v)
+		}
+		// Typing the login name takes the warning away.
+		d.press("ctrl+u", "alice")
+		if v := d.view(); strings.Contains(v, "logged in as") {
+			t.Errorf("the warning stays after typing alice:\n%s", v)
+		}
+	})
+}
