@@ -271,6 +271,8 @@ func Parse(data []byte) (Answers, error) {
 	if len(data) > MaxAnswersSize {
 		return Answers{}, tooLarge("the answers", int64(len(data)))
 	}
+	// Editors on Windows may start a UTF-8 file with a byte-order mark.
+	data = bytes.TrimPrefix(data, utf8BOM)
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -279,6 +281,9 @@ func Parse(data []byte) (Answers, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Answers{}, fmt.Errorf("not valid JSON at %s: unexpected data after the top-level object; an answers file is one JSON object", position(data, dec.InputOffset()))
+	}
+	if err := duplicateKey(data); err != nil {
+		return Answers{}, err
 	}
 	obj, ok := raw.(map[string]any)
 	if !ok {
