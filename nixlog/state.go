@@ -2,6 +2,7 @@ package nixlog
 
 import (
 	"bytes"
+	"strings"
 	"sync"
 	"time"
 )
@@ -143,6 +144,13 @@ type Line struct {
 	// Sanitize before it reaches a terminal. A message of several lines is
 	// one Line with newlines in Text.
 	Text string
+}
+
+// EvaluatingFile reports whether l is one of the "evaluating file '…'"
+// messages Nix prints with -v for every file it reads, hundreds in a
+// switch: a log pane hides them unless asked, the saved log keeps them.
+func (l Line) EvaluatingFile() bool {
+	return l.Kind == KindMsg && l.Level > LvlInfo && strings.HasPrefix(StripANSI(l.Text), "evaluating file ")
 }
 
 // Message is a nix message (msg event) kept by level.

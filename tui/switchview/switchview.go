@@ -109,6 +109,11 @@ type Model struct {
 	logBuild   int
 	logBuildID uint64
 
+	// showEval shows Nix's "evaluating file" lines in the pane (v);
+	// hiddenEval counts those the pane leaves out meanwhile.
+	showEval   bool
+	hiddenEval int
+
 	now         time.Time
 	confirming  bool
 	stopping    bool
@@ -313,6 +318,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.cycleBuild(1)
 	case key.Matches(msg, k.PrevBuild):
 		m.cycleBuild(-1)
+	case key.Matches(msg, k.EvalLines):
+		m.showEval = !m.showEval
+		m.refreshLog()
 	case key.Matches(msg, k.AllLog):
 		m.logBuild, m.logBuildID = 0, 0
 		m.refreshLog()
@@ -380,7 +388,12 @@ func (m *Model) refreshLog() {
 			rows = m.appendWrapped(rows, nixlog.Sanitize(l))
 		}
 	} else {
+		m.hiddenEval = 0
 		for _, l := range m.state.LogTail(0) {
+			if !m.showEval && l.EvaluatingFile() {
+				m.hiddenEval++
+				continue
+			}
 			rows = m.appendWrapped(rows, nixlog.Sanitize(l.Text))
 		}
 	}
@@ -687,7 +700,12 @@ func (m Model) logTitle() string {
 		b := m.builds[m.logBuild-1]
 		return fmt.Sprintf("Log of %s (%s, %s)", b.Name, b.Status, textwrap.Count(b.Lines, "line", "lines"))
 	}
-	return "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log)"
+	title := "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log"
+	if m.hiddenEval > 0 {
+		// The saved log keeps them; v shows them here.
+		title += "; " + textwrap.Count(m.hiddenEval, "evaluating-file line", "evaluating-file lines") + " hidden, v shows them"
+	}
+	return title + ")"
 }
 
 // helpLines is the key help (bubbles/help, from Bindings): one line that
