@@ -3,6 +3,7 @@ package nixlog
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -53,8 +54,8 @@ func TestRunHeader(t *testing.T) {
 }
 
 // TestReplayReadsPastTheHeader: a saved log that starts with its header
-// replays as before: the header is not a line of the run, the state folds
-// nothing from it, and the replay keeps it.
+// replays as before: the header reaches the state as the first line, which
+// folds nothing from it into the log, and the replay keeps it.
 func TestReplayReadsPastTheHeader(t *testing.T) {
 	var log bytes.Buffer
 	log.Write(HeaderMarker([]string{"home-manager", "switch"}, "/d", []string{"HOME=/h"}))
@@ -72,11 +73,6 @@ func TestReplayReadsPastTheHeader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, l := range batch {
-			if strings.Contains(string(l.Text), "header") {
-				t.Errorf("the replay handed on the header: %q", l.Text)
-			}
-		}
 		s.FeedLines(batch)
 	}
 	if d := DiagnoseReplay(s); !d.OK {
@@ -84,6 +80,11 @@ func TestReplayReadsPastTheHeader(t *testing.T) {
 	}
 	if h := rep.Header(); h == nil || h.Dir != "/d" {
 		t.Errorf("replay header = %+v", h)
+	}
+	for _, l := range s.LogTail(0) {
+		if strings.Contains(l.Text, "header") {
+			t.Errorf("the log pane shows the header: %q", l.Text)
+		}
 	}
 	// Fed straight to a state, the header is folded into nothing.
 	s2 := NewState(Options{})
@@ -142,5 +143,39 @@ func TestActivationWarningInResult(t *testing.T) {
 	d := DiagnoseReplay(s)
 	if !d.OK || len(d.Hints) != 1 || !strings.Contains(d.Hints[0].Title, warning) {
 		t.Errorf("diagnosis %+v, want OK with the terminal check's warning as a hint", d)
+	}
+}
+
+// TestToolPhase: a run that starts with `nix run DIR#home-manager` (its
+// header says so) is building the home-manager command until another nix
+// process (home-manager's own build: activity ids carry the pid) speaks;
+// the header says so instead of "evaluating, built N of N".
+func TestToolPhase(t *testing.T) {
+	const first, second = uint64(4242) << 32, uint64(4343) << 32
+	event := func(format string, id uint64) []byte {
+		return []byte(fmt.Sprintf(format, id))
+	}
+	for _, tt := range []struct {
+		name string
+		argv []string
+		tool bool
+	}{
+		{"nix run", []string{"/nix/bin/nix", "run", "/home/ada/.config/home-manager#home-manager", "--", "switch"}, true},
+		{"home-manager", []string{"/bin/home-manager", "switch", "--flake", "/d#ada@box"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewState(Options{})
+			h := HeaderMarker(tt.argv, "/d", nil)
+			s.Feed(h[:len(h)-1])
+			s.Feed(event(`@nix {"action":"start","id":%d,"level":3,"parent":0,"text":"building '/nix/store/x-home-manager.drv'","type":105,"fields":["/nix/store/x-home-manager.drv","",1,1]}`, first+1))
+			s.Feed(event(`@nix {"action":"stop","id":%d}`, first+1))
+			if got := s.Header(); got.Tool != tt.tool || strings.HasPrefix(ProgressWords(got), ToolPhase+", ") != tt.tool || strings.Contains(ProgressWords(got), "evaluating") {
+				t.Errorf("while nix run builds: tool %v, %q", got.Tool, ProgressWords(got))
+			}
+			s.Feed(event(`@nix {"action":"start","id":%d,"level":4,"parent":0,"text":"evaluating derivation","type":0}`, second+1))
+			if got := s.Header(); got.Tool || strings.Contains(ProgressWords(got), ToolPhase) {
+				t.Errorf("after home-manager's nix started: tool %v, %q", got.Tool, ProgressWords(got))
+			}
+		})
 	}
 }

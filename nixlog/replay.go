@@ -192,11 +192,11 @@ func (r *Replay) read(refill bool) (RawLine, bool, error) {
 			continue
 		}
 		if h, ok := ParseRunHeader(line); ok {
-			// How the run was started is no line of its output.
+			// How the run was started: the state reads what it runs
+			// from it (see State.header), and folds nothing else.
 			r.mu.Lock()
 			r.header = &h
 			r.mu.Unlock()
-			continue
 		}
 		if !r.hasMarker {
 			r.at += PlainPace

@@ -2,6 +2,7 @@ package nixlog
 
 import (
 	"bytes"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -183,6 +184,21 @@ type Header struct {
 	// ActivationStep is the newest "Activating X" step, e.g.
 	// "checkLinkTargets".
 	ActivationStep string
+	// Tool says the run is still building the home-manager command
+	// (`nix run`, on a first switch), before home-manager's own build.
+	Tool bool
+}
+
+// ToolPhase is what the header says while Tool holds.
+const ToolPhase = "building the home-manager command"
+
+// PhaseText is the phase in words: ToolPhase while the home-manager
+// command is built, else the phase's name.
+func (h Header) PhaseText() string {
+	if h.Tool && h.Phase != PhaseDone && h.Phase != PhaseFailed && h.Phase != PhaseActivating {
+		return ToolPhase
+	}
+	return h.Phase.String()
 }
 
 // Summary are the figures of the closing line `switch ok: built N,
@@ -398,8 +414,29 @@ type State struct {
 	// events counts the lines that were `@nix` or `@nixboard` events, not
 	// plain text.
 	events int64
+	// toolFirst says the run starts with `nix run …#home-manager`, which
+	// builds the home-manager command before home-manager's own build
+	// (the saved log's header says so). toolPid is the process id in the
+	// activity ids of that first nix (Nix numbers activities from its
+	// pid << 32); toolDone is set once another process or the activation
+	// speaks.
+	toolFirst bool
+	toolPid   uint64
+	toolDone  bool
 
 	stats Stats
+}
+
+// header reads the saved log's header: a run that starts with `nix run
+// DIR#home-manager` builds the home-manager command first.
+func (s *State) header(line []byte) {
+	h, ok := ParseRunHeader(line)
+	if !ok || len(h.Argv) < 3 {
+		return
+	}
+	if path.Base(h.Argv[0]) == "nix" && h.Argv[1] == "run" && strings.HasSuffix(h.Argv[2], "#home-manager") {
+		s.toolFirst = true
+	}
 }
 
 // looksLikeNixLog reports whether what was fed is output of nix or
@@ -472,6 +509,15 @@ func (s *State) feed(line []byte) {
 	if e.kind != KindText {
 		s.events++
 	}
+	if s.toolFirst && !s.toolDone && e.id != 0 && (e.kind == KindStart || e.kind == KindStop || e.kind == KindResult) {
+		switch pid := e.id >> 32; {
+		case s.toolPid == 0:
+			s.toolPid = pid
+		case pid != s.toolPid:
+			// home-manager runs its own nix: the command is built.
+			s.toolDone = true
+		}
+	}
 	switch e.kind {
 	case KindResult:
 		s.result(e)
@@ -486,9 +532,10 @@ func (s *State) feed(line []byte) {
 	case KindExit:
 		s.hasExit = true
 		s.lastExit = e.status
-	case KindTime, KindHeader:
-		// Time markers pace a replay, the header says how the run was
-		// started; the state has nothing to fold.
+	case KindHeader:
+		s.header(line)
+	case KindTime:
+		// Time markers pace a replay; the state has nothing to fold.
 	default:
 		s.stats.Malformed++
 		s.pushTail(0, KindText, 0, line)
@@ -989,6 +1036,7 @@ func (s *State) Header() Header {
 		}
 	}
 	h.ActivationStep = s.lastStep
+	h.Tool = s.toolFirst && !s.toolDone && !s.act.Started
 	switch {
 	case s.finished && s.ok:
 		h.Phase = PhaseDone

@@ -66,13 +66,16 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 		return nil, err
 	}
 	// The log says how the run was started: its command line and the
-	// environment that decides what nix does, secrets left out.
-	log.w.Write(nixlog.HeaderMarker(p.Argv, p.Dir, p.Env))
+	// environment that decides what nix does, secrets left out. The
+	// state reads it too, as the first line (what the run builds first).
+	header := nixlog.HeaderMarker(p.Argv, p.Dir, p.Env)
+	log.w.Write(header)
 	r := &Run{
 		lines:   make(chan nixlog.RawLine, 8192),
 		log:     log,
 		context: nixlog.Context{UnfreeAllowed: p.UnfreeAllowed},
 	}
+	r.lines <- nixlog.RawLine{Text: header[:len(header)-1]}
 	spec := proc.Spec{
 		Argv:    p.Argv,
 		Dir:     p.Dir,

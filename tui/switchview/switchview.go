@@ -623,7 +623,7 @@ func (m Model) headerRows() int { return len(m.headerLines()) }
 func (m Model) headerLines() []string {
 	st := m.cfg.Styles
 	title := "nixboard " + m.cfg.Title
-	phase := m.header.Phase.String()
+	phase := m.header.PhaseText()
 	switch {
 	case m.done && m.result.Diagnosis.OK:
 		phase = st.OK.Render("done")
