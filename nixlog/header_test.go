@@ -148,10 +148,11 @@ func TestActivationWarningInResult(t *testing.T) {
 
 // TestToolPhase: a run that starts with `nix run DIR#home-manager` (its
 // header says so) is building the home-manager command until another nix
-// process (home-manager's own build: activity ids carry the pid) speaks;
-// the header says so instead of "evaluating, built N of N".
+// client (home-manager's own build: activity ids carry the pid) starts
+// evaluating; a nix-daemon's worker, with a pid of its own, does not end
+// it. The header says so instead of "evaluating, built N of N".
 func TestToolPhase(t *testing.T) {
-	const first, second = uint64(4242) << 32, uint64(4343) << 32
+	const first, daemon, second = uint64(4242) << 32, uint64(4300) << 32, uint64(4343) << 32
 	event := func(format string, id uint64) []byte {
 		return []byte(fmt.Sprintf(format, id))
 	}
@@ -171,6 +172,12 @@ func TestToolPhase(t *testing.T) {
 			s.Feed(event(`@nix {"action":"stop","id":%d}`, first+1))
 			if got := s.Header(); got.Tool != tt.tool || strings.HasPrefix(ProgressWords(got), ToolPhase+", ") != tt.tool || strings.Contains(ProgressWords(got), "evaluating") {
 				t.Errorf("while nix run builds: tool %v, %q", got.Tool, ProgressWords(got))
+			}
+			// A nix-daemon's worker has a pid of its own: still the tool.
+			s.Feed(event(`@nix {"action":"start","id":%d,"level":4,"parent":0,"text":"querying info about missing paths","type":0}`, daemon+1))
+			s.Feed(event(`@nix {"action":"start","id":%d,"level":3,"parent":0,"text":"","type":102}`, daemon+2))
+			if got := s.Header(); got.Tool != tt.tool {
+				t.Errorf("after the daemon's worker spoke: tool %v, %q", got.Tool, ProgressWords(got))
 			}
 			s.Feed(event(`@nix {"action":"start","id":%d,"level":4,"parent":0,"text":"evaluating derivation","type":0}`, second+1))
 			if got := s.Header(); got.Tool || strings.Contains(ProgressWords(got), ToolPhase) {

@@ -418,13 +418,21 @@ type State struct {
 	// builds the home-manager command before home-manager's own build
 	// (the saved log's header says so). toolPid is the process id in the
 	// activity ids of that first nix (Nix numbers activities from its
-	// pid << 32); toolDone is set once another process or the activation
-	// speaks.
+	// pid << 32); toolDone is set once another nix client (clientStart)
+	// or the activation speaks.
 	toolFirst bool
 	toolPid   uint64
 	toolDone  bool
 
 	stats Stats
+}
+
+// clientStart reports whether a start event is what a nix client process
+// begins with, never a daemon's worker: evaluating the flake, copying its
+// source to the store, fetching an input.
+func clientStart(e *rawEvent) bool {
+	text := skipSGR(e.text)
+	return ActivityType(e.typ) == ActFetchTree || bytes.HasPrefix(text, []byte("evaluating ")) || bytes.HasPrefix(text, []byte("copying '"))
 }
 
 // header reads the saved log's header: a run that starts with `nix run
@@ -509,12 +517,15 @@ func (s *State) feed(line []byte) {
 	if e.kind != KindText {
 		s.events++
 	}
-	if s.toolFirst && !s.toolDone && e.id != 0 && (e.kind == KindStart || e.kind == KindStop || e.kind == KindResult) {
+	if s.toolFirst && !s.toolDone && e.id != 0 && e.kind == KindStart {
 		switch pid := e.id >> 32; {
 		case s.toolPid == 0:
 			s.toolPid = pid
-		case pid != s.toolPid:
-			// home-manager runs its own nix: the command is built.
+		case pid != s.toolPid && clientStart(e):
+			// home-manager runs its own nix, which starts by
+			// evaluating: the command is built. (A nix-daemon's
+			// worker has a pid of its own too, but starts by querying
+			// or building.)
 			s.toolDone = true
 		}
 	}
