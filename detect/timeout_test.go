@@ -39,7 +39,7 @@ func TestTimedOutUserName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := detect.Run(context.Background(), hangingID{m}, detect.Options{Timeout: 50 * time.Millisecond})
+	r := detect.Run(context.Background(), hangingID{m}, detect.Options{Timeout: 500 * time.Millisecond})
 	c := find(r, "user.name")
 	if c.Status != detect.StatusWarn || !strings.Contains(c.Message, "did not answer in time") || strings.Contains(c.Message, "gave nothing") {
 		t.Errorf("user.name = %+v, want a warning that `id -un` did not answer in time", c)
@@ -63,7 +63,7 @@ func TestTimedOutIDKeepsDaemonVerdict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := detect.Run(context.Background(), hangingID{m}, detect.Options{Timeout: 50 * time.Millisecond})
+	r := detect.Run(context.Background(), hangingID{m}, detect.Options{Timeout: 500 * time.Millisecond})
 	c := find(r, "nix.daemon")
 	if c.Status != detect.StatusWarn || !strings.Contains(c.Message, "did not answer in time") {
 		t.Errorf("nix.daemon = %+v, want a warning that says `id -u` timed out", c)
