@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -102,10 +103,11 @@ type observation struct {
 
 // History is the build durations of one machine. It is safe for use from
 // several goroutines. Runs of nixboard at the same time each merge what
-// they recorded into the file as it is when they save, and each save
-// replaces the file in one rename, so the file is never torn and a
-// concurrent run's durations are kept unless both save at the same
-// instant (then the last writer wins).
+// they recorded into the file as it is when they save, one at a time
+// (an flock on builds.json.lock), and each save replaces the file in one
+// rename: the file is never torn and no run's durations are lost. Where
+// the lock cannot be taken (a file system without flock) the save goes on
+// without it, and then the last writer wins.
 type History struct {
 	path string
 	now  func() time.Time
@@ -292,6 +294,9 @@ func (h *History) Save() error {
 	if err := os.MkdirAll(filepath.Dir(h.path), 0o755); err != nil {
 		return fmt.Errorf("build history: %w", err)
 	}
+	if unlock, err := lockFile(h.path + ".lock"); err == nil {
+		defer unlock()
+	}
 	f, state, err := readHistory(h.path)
 	if err != nil {
 		return err
@@ -350,4 +355,27 @@ func writeAtomic(path string, data []byte) error {
 		return fmt.Errorf("build history: write %s: %w", path, werr)
 	}
 	return nil
+}
+
+// lockFile takes an exclusive flock on path (creating it), blocking until
+// another nixboard's save released it, and returns its release.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
