@@ -235,10 +235,16 @@ func (e *Estimator) Update(in Inputs) Estimate {
 		return out
 	}
 	shown := r
-	if e.known && !newWork && r > e.shown+riseTolerance {
-		dt := max(in.Now.Sub(e.lastAt), 0)
-		alpha := 1 - math.Exp(-dt.Seconds()/e.opts.Smoothing.Seconds())
-		shown = e.shown + time.Duration(alpha*float64(r-e.shown))
+	if e.known && !newWork {
+		switch {
+		case r > e.shown+riseTolerance:
+			dt := max(in.Now.Sub(e.lastAt), 0)
+			alpha := 1 - math.Exp(-dt.Seconds()/e.opts.Smoothing.Seconds())
+			shown = e.shown + time.Duration(alpha*float64(r-e.shown))
+		case r > e.shown:
+			// Rounding, not news.
+			shown = e.shown
+		}
 	}
 	shown = max(shown, 0)
 	e.shown, e.known, e.lastAt = shown, true, in.Now
