@@ -2,6 +2,7 @@ package eta
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,10 +45,15 @@ type Feed struct {
 	inPlan bool
 	// planned are the planned derivations (path to key) that have not
 	// started; started are the derivations that did.
-	planned  map[string]string
-	order    []string
-	started  map[string]bool
-	recorded map[uint64]bool
+	planned map[string]string
+	order   []string
+	started map[string]bool
+	// pending are the builds that stopped without failing, by activity
+	// id, until Finish records them: nix says a build failed only after
+	// its activity stopped, so a build that looks successful may still
+	// turn out failed, and a failure's duration is not typical.
+	pending map[uint64]pendingBuild
+	seen    map[uint64]bool
 
 	last Estimate
 }
@@ -59,7 +65,12 @@ func NewFeed(h *History, opts FeedOptions) *Feed {
 		opts.Now = time.Now
 	}
 	return &Feed{hist: h, est: NewEstimator(opts.Estimator), now: opts.Now, jobs: opts.Jobs,
-		planned: map[string]string{}, started: map[string]bool{}, recorded: map[uint64]bool{}}
+		planned: map[string]string{}, started: map[string]bool{}, pending: map[uint64]pendingBuild{}, seen: map[uint64]bool{}}
+}
+
+type pendingBuild struct {
+	key string
+	d   time.Duration
 }
 
 // msgPrefix starts every message line Nix writes in internal-json.
@@ -116,7 +127,7 @@ func buildPath(b nixlog.Build) string {
 	return b.Name
 }
 
-// Update reads the state, records the builds that finished since the last
+// Update reads the state, notes the builds that finished since the last
 // call and returns the estimate. Call it at the screen's frame rate (or at
 // least as often as nixlog.Limits.FinishedBuilds builds can finish, since
 // the state forgets older finished builds).
@@ -138,10 +149,13 @@ func (f *Feed) Update(s *nixlog.State) Estimate {
 			}
 			work = append(work, w)
 		case nixlog.BuildSucceeded:
-			if !f.recorded[b.ID] && f.hist != nil && !b.End.IsZero() {
-				f.hist.Record(Key(p), b.End.Sub(b.Start))
+			if !f.seen[b.ID] && !b.End.IsZero() {
+				f.pending[b.ID] = pendingBuild{key: Key(p), d: b.End.Sub(b.Start)}
 			}
-			f.recorded[b.ID] = true
+			f.seen[b.ID] = true
+		case nixlog.BuildFailed:
+			delete(f.pending, b.ID)
+			f.seen[b.ID] = true
 		}
 	}
 	kept := f.order[:0]
@@ -178,3 +192,23 @@ func (f *Feed) Update(s *nixlog.State) Estimate {
 
 // Estimate is the estimate the last Update returned.
 func (f *Feed) Estimate() Estimate { return f.last }
+
+// Finish records the durations of the run's successful builds into the
+// history (which the caller then saves); call it once the run ended, with
+// the state fed every line.
+func (f *Feed) Finish(s *nixlog.State) {
+	f.Update(s)
+	if f.hist == nil {
+		return
+	}
+	ids := make([]uint64, 0, len(f.pending))
+	for id := range f.pending {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		p := f.pending[id]
+		f.hist.Record(p.key, p.d)
+	}
+	clear(f.pending)
+}

@@ -1,9 +1,11 @@
 package eta
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,7 +53,7 @@ func replayLog(t *testing.T, path string, h *History) []replayStep {
 		}
 	}
 	s.Finish(true)
-	f.Update(s)
+	f.Finish(s)
 	return steps
 }
 
@@ -149,5 +151,83 @@ func TestSecondReplayKnowsTheDurations(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFailedBuildIsNotRecorded: in the recorded failing build nix stops
+// fixture-bad's activity before it says the build failed; only
+// fixture-prep, which succeeded, enters the history.
+func TestFailedBuildIsNotRecorded(t *testing.T) {
+	for _, log := range []string{"nix-2.26/build-fail.log", "nix-2.26-daemon/build-fail.log", "nix-2.8/build-fail.log"} {
+		t.Run(log, func(t *testing.T) {
+			h, err := OpenHistory(filepath.Join(t.TempDir(), "builds.json"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			replayLog(t, filepath.Join("..", "..", "nixlog", "testdata", "logs", log), h)
+			if _, ok := h.Typical("fixture-prep"); !ok {
+				t.Error("the successful fixture-prep was not recorded")
+			}
+			if d, ok := h.Typical("fixture-bad"); ok {
+				t.Errorf("the failed fixture-bad was recorded (%v)", d)
+			}
+		})
+	}
+}
+
+// msgLine is an internal-json message line as nix writes it.
+func msgLine(text string) nixlog.RawLine {
+	b, _ := json.Marshal(map[string]any{"action": "msg", "level": 3, "msg": text})
+	return nixlog.RawLine{Text: append([]byte("@nix "), b...)}
+}
+
+func TestFeedReadsThePlan(t *testing.T) {
+	const a = "/nix/store/vvhy67wmf6lcp60r5azc8d0kvjm8f610-hello-2.12.drv"
+	const b = "/nix/store/jf1kq6xp7nwg6rvi6fkaccibkyqnaw0b-git-2.47.0.drv"
+	cases := []struct {
+		name  string
+		lines []nixlog.RawLine
+		want  []string
+	}{
+		{"plural", []nixlog.RawLine{msgLine("these 2 derivations will be built:"), msgLine("  " + a), msgLine("  " + b)}, []string{"hello", "git"}},
+		{"singular, coloured", []nixlog.RawLine{msgLine("\x1b[1mthis derivation will be built:\x1b[0m"), msgLine("  \x1b[35;1m" + a + "\x1b[0m")}, []string{"hello"}},
+		{"the list ends at the next message", []nixlog.RawLine{msgLine("these 1 derivations will be built:"), msgLine("  " + a), msgLine("these 2 paths will be fetched (1 MiB download):"), msgLine("  " + b)}, []string{"hello"}},
+		{"paths to fetch are not builds", []nixlog.RawLine{msgLine("these 2 paths will be fetched (1 MiB download):"), msgLine("  /nix/store/jf1kq6xp7nwg6rvi6fkaccibkyqnaw0b-git-2.47.0")}, nil},
+		{"not a message", []nixlog.RawLine{{Text: []byte("these 2 derivations will be built:")}, {Text: []byte("  " + a)}}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := NewFeed(nil, FeedOptions{Now: func() time.Time { return t0 }})
+			f.Lines(c.lines)
+			var got []string
+			for _, p := range f.order {
+				got = append(got, f.planned[p])
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("planned %v, want %v", got, c.want)
+			}
+			// Planned builds never seen make the estimate unknown.
+			if est := f.Update(nixlog.NewState(nixlog.Options{Now: func() time.Time { return t0 }})); len(c.want) > 0 && est.Known {
+				t.Errorf("estimate %v with a plan of unknown builds", est.Left)
+			}
+		})
+	}
+}
+
+func TestFeedTypical(t *testing.T) {
+	h, err := OpenHistory(filepath.Join(t.TempDir(), "builds.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Record("hello", 3*time.Second)
+	f := NewFeed(h, FeedOptions{})
+	if d, ok := f.Typical(nixlog.Build{Drv: "/nix/store/vvhy67wmf6lcp60r5azc8d0kvjm8f610-hello-2.13.drv"}); !ok || d != 3*time.Second {
+		t.Errorf("a new version of hello: %v, %v; want its predecessor's 3s", d, ok)
+	}
+	if _, ok := f.Typical(nixlog.Build{Name: "git-2.47.0"}); ok {
+		t.Error("git was never built")
+	}
+	if _, ok := NewFeed(nil, FeedOptions{}).Typical(nixlog.Build{Name: "hello-2.12"}); ok {
+		t.Error("a feed without a history knows a duration")
 	}
 }
