@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nixboard/nixboard/nixlog"
@@ -33,7 +34,11 @@ type FeedOptions struct {
 // ("these N derivations will be built:" and the paths after it), so the
 // feed reads those messages itself; it looks at the few lines that are
 // messages and skips the rest with one prefix test.
+//
+// A Feed is safe for use from several goroutines: plain mode hands it the
+// lines from its reader and updates it from its ticker.
 type Feed struct {
+	mu   sync.Mutex
 	hist *History
 	est  *Estimator
 	now  func() time.Time
@@ -79,6 +84,8 @@ var msgPrefix = []byte(`@nix {"action":"msg"`)
 // Lines reads nix's plan from a batch of raw lines; hand it every batch
 // the State is fed, in order.
 func (f *Feed) Lines(batch []nixlog.RawLine) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	for _, l := range batch {
 		if !bytes.HasPrefix(l.Text, msgPrefix) {
 			continue
@@ -132,6 +139,12 @@ func buildPath(b nixlog.Build) string {
 // least as often as nixlog.Limits.FinishedBuilds builds can finish, since
 // the state forgets older finished builds).
 func (f *Feed) Update(s *nixlog.State) Estimate {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.update(s)
+}
+
+func (f *Feed) update(s *nixlog.State) Estimate {
 	now := f.now()
 	h := s.Header()
 	var work []Work
@@ -173,10 +186,10 @@ func (f *Feed) Update(s *nixlog.State) Estimate {
 	}
 	f.order = kept
 	// Builds nix counts but has not named (nix 2.8 prints no plan) are
-	// work of unknown length.
+	// work of unknown length; one of them makes the estimate unknown.
 	named := len(f.started) + len(f.planned)
-	for range max(0, h.BuildsExpected-named) {
-		work = append(work, Work{Key: "", Known: false})
+	if h.BuildsExpected > named {
+		work = append(work, Work{})
 	}
 	in := Inputs{
 		Now:           now,
@@ -191,13 +204,19 @@ func (f *Feed) Update(s *nixlog.State) Estimate {
 }
 
 // Estimate is the estimate the last Update returned.
-func (f *Feed) Estimate() Estimate { return f.last }
+func (f *Feed) Estimate() Estimate {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
+}
 
 // Finish records the durations of the run's successful builds into the
 // history (which the caller then saves); call it once the run ended, with
 // the state fed every line.
 func (f *Feed) Finish(s *nixlog.State) {
-	f.Update(s)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.update(s)
 	if f.hist == nil {
 		return
 	}
