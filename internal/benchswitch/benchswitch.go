@@ -10,7 +10,9 @@ package benchswitch
 import (
 	"fmt"
 	"io"
+	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -208,4 +210,36 @@ func Seconds(v string, def time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("seconds %q: want a positive number", v)
 	}
 	return time.Duration(f * float64(time.Second)), nil
+}
+
+// FeederEnv is the variable that makes a benchmark's test binary a
+// feeder: its TestMain hands the value to RunFeeder instead of running
+// the tests, so a benchmark can run itself as the child that prints a
+// switch's lines.
+const FeederEnv = "BENCHSWITCH_FEED"
+
+// FeederSpec is the value of FeederEnv for rate lines a second for dur.
+func FeederSpec(rate int, dur time.Duration) string {
+	return strconv.Itoa(rate) + ":" + strconv.FormatFloat(dur.Seconds(), 'f', -1, 64)
+}
+
+// RunFeeder writes the synthetic log to w as spec (FeederSpec) says and
+// returns the exit status of the feeder.
+func RunFeeder(spec string, w io.Writer) int {
+	r, s, _ := strings.Cut(spec, ":")
+	rate, err := strconv.Atoi(r)
+	if err != nil || rate <= 0 {
+		fmt.Fprintf(os.Stderr, "feeder: bad rate in %q\n", spec)
+		return 2
+	}
+	dur, err := Seconds(s, 0)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "feeder: %v\n", err)
+		return 2
+	}
+	if _, err := Feed(w, Log(200_000), rate, dur); err != nil {
+		fmt.Fprintf(os.Stderr, "feeder: %v\n", err)
+		return 1
+	}
+	return 0
 }

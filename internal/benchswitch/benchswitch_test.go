@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,31 +19,11 @@ import (
 	"github.com/nixboard/nixboard/nixrun"
 )
 
-// feedEnv makes the test binary a feeder: BENCHSWITCH_FEED=RATE:SECONDS
-// writes the synthetic log to stdout at RATE lines a second.
-const feedEnv = "BENCHSWITCH_FEED"
-
 func TestMain(m *testing.M) {
-	if spec := os.Getenv(feedEnv); spec != "" {
-		os.Exit(feedMain(spec))
+	if spec := os.Getenv(FeederEnv); spec != "" {
+		os.Exit(RunFeeder(spec, os.Stdout))
 	}
 	os.Exit(m.Run())
-}
-
-func feedMain(spec string) int {
-	r, s, _ := strings.Cut(spec, ":")
-	rate, err := strconv.Atoi(r)
-	if err != nil {
-		return 2
-	}
-	dur, err := Seconds(s, 0)
-	if err != nil {
-		return 2
-	}
-	if _, err := Feed(os.Stdout, Log(200_000), rate, dur); err != nil {
-		return 1
-	}
-	return 0
 }
 
 // benchSeconds is how long each benchmark feeds lines:
@@ -195,7 +174,7 @@ func BenchmarkLiveRunAt10kLines(b *testing.B) {
 		dir := b.TempDir()
 		plan := nixrun.Plan{
 			Argv:   []string{exe},
-			Env:    []string{feedEnv + "=" + strconv.Itoa(Rate) + ":" + strconv.FormatFloat(dur.Seconds(), 'f', -1, 64)},
+			Env:    []string{FeederEnv + "=" + FeederSpec(Rate, dur)},
 			Dir:    dir,
 			LogDir: filepath.Join(dir, "logs"),
 		}
