@@ -26,9 +26,10 @@ type Inputs struct {
 	BytesDone, BytesExpected int64
 	// Builds are the builds that remain: planned and running.
 	Builds []Work
-	// Announced counts the work announced so far (builds planned plus
-	// paths to fetch, say); it only grows. When it grows the estimate
-	// starts again from the new figures instead of easing towards them.
+	// Announced counts the builds announced so far; it only grows. When
+	// it grows, or BytesExpected does, the estimate starts again from the
+	// new figures instead of easing towards them. With neither announced
+	// the estimate is unknown.
 	Announced int
 	// Jobs is how many builds nix runs at once (its max-jobs); less than
 	// 1 means 1.
@@ -121,7 +122,7 @@ type sample struct {
 // added, not overlapped: nix fetches what a build needs before it starts
 // it. Activation is not counted. The raw estimate is unknown when bytes
 // remain but no rate is known yet, when a remaining build was never seen
-// on this machine, or when nothing was announced yet.
+// on this machine, or when no build was announced and no bytes remain.
 //
 // What is shown follows this rule, checked on every update:
 //   - unknown raw: unknown (and the smoothing starts again);
@@ -191,7 +192,10 @@ func (e *Estimator) rate(now time.Time, done int64) (float64, bool) {
 
 // raw is the unsmoothed estimate of in, given the rate.
 func raw(in Inputs, rate float64, rateKnown bool) (time.Duration, bool) {
-	if in.Announced == 0 && in.BytesExpected == 0 && len(in.Builds) == 0 {
+	if in.Announced == 0 && len(in.Builds) == 0 && in.BytesExpected <= in.BytesDone {
+		// No build announced and no bytes left: nothing to go on (the
+		// bytes done may be the cache's nix-cache-info, fetched while nix
+		// evaluates).
 		return 0, false
 	}
 	var left time.Duration

@@ -37,6 +37,10 @@ func TestEstimator(t *testing.T) {
 			{Inputs{Now: at(0)}, -1},
 			{Inputs{Now: at(5 * sec)}, -1},
 		}},
+		{"bytes fetched while evaluating, nothing announced", []step{
+			{Inputs{Now: at(0), BytesDone: 21, BytesExpected: 21}, -1},
+			{Inputs{Now: at(2 * sec), BytesDone: 21, BytesExpected: 21}, -1},
+		}},
 		{"bytes left and no rate yet", []step{
 			{Inputs{Now: at(0), BytesExpected: 1000, Announced: 1}, -1},
 			{Inputs{Now: at(sec / 2), BytesDone: 50, BytesExpected: 1000, Announced: 1}, -1},

@@ -196,8 +196,12 @@ func (f *Feed) update(s *nixlog.State) Estimate {
 		BytesDone:     h.BytesDone,
 		BytesExpected: h.BytesExpected,
 		Builds:        work,
-		Announced:     max(h.BuildsExpected, named) + h.DownloadsExpected,
-		Jobs:          f.jobs,
+		// Builds and download bytes are the work nix announces for a
+		// realisation; the store paths copied while a flake is evaluated
+		// (its inputs) are not, so they do not make "0s left" out of an
+		// evaluation.
+		Announced: max(h.BuildsExpected, named),
+		Jobs:      f.jobs,
 	}
 	f.last = f.est.Update(in)
 	return f.last

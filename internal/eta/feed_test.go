@@ -231,3 +231,20 @@ func TestFeedTypical(t *testing.T) {
 		t.Error("a feed without a history knows a duration")
 	}
 }
+
+// TestEvaluationIsNotZeroLeft: in the recorded download, nix copies the
+// flake's inputs while it evaluates, before it announces anything to
+// fetch; the estimate is unknown then, not "0s". The download itself
+// lasts less than the rate needs (a second of samples), so it stays
+// unknown until the last byte.
+func TestEvaluationIsNotZeroLeft(t *testing.T) {
+	h, err := OpenHistory(filepath.Join(t.TempDir(), "builds.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range replayLog(t, filepath.Join("..", "..", "nixlog", "testdata", "logs", "nix-2.26", "download.log"), h) {
+		if st.line < 140 && st.est.Known {
+			t.Fatalf("line %d (%.60s): estimate %v before the download's rate is known", st.line, st.text, st.est.Left)
+		}
+	}
+}
