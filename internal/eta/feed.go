@@ -19,7 +19,9 @@ type FeedOptions struct {
 	// Now is the clock of the State the feed reads (a replay's clock for a
 	// replay); time.Now when nil.
 	Now func() time.Time
-	// Jobs is nix's max-jobs, how many builds run at once (1 when < 1).
+	// Jobs is nix's max-jobs, how many builds run at once, when known;
+	// the feed also takes the most builds it saw running at once, so 0
+	// (unknown) learns it as the run goes.
 	Jobs int
 	// Estimator tunes the smoothing and the rate window.
 	Estimator EstimatorOptions
@@ -59,6 +61,8 @@ type Feed struct {
 	// turn out failed, and a failure's duration is not typical.
 	pending map[uint64]pendingBuild
 	seen    map[uint64]bool
+	// peak is the most builds seen running at once.
+	peak int
 
 	last Estimate
 }
@@ -185,6 +189,13 @@ func (f *Feed) update(s *nixlog.State) Estimate {
 		work = append(work, w)
 	}
 	f.order = kept
+	running := 0
+	for _, w := range work {
+		if !w.Started.IsZero() {
+			running++
+		}
+	}
+	f.peak = max(f.peak, running)
 	// Builds nix counts but has not named (nix 2.8 prints no plan) are
 	// work of unknown length; one of them makes the estimate unknown.
 	named := len(f.started) + len(f.planned)

@@ -248,3 +248,37 @@ func TestEvaluationIsNotZeroLeft(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedLearnsParallelBuilds: two builds run at once, so the feed counts
+// two jobs: three 10s builds left are 15s, not 30s.
+func TestFeedLearnsParallelBuilds(t *testing.T) {
+	h, err := OpenHistory(filepath.Join(t.TempDir(), "builds.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drvs := []string{
+		"/nix/store/vvhy67wmf6lcp60r5azc8d0kvjm8f610-a-1.0.drv",
+		"/nix/store/jf1kq6xp7nwg6rvi6fkaccibkyqnaw0b-b-1.0.drv",
+		"/nix/store/0pgn9bacx16b5y6fgxz0yd17l84jhgj4-c-1.0.drv",
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		h.Record(k, 10*time.Second)
+	}
+	now := func() time.Time { return t0 }
+	s := nixlog.NewState(nixlog.Options{Now: now})
+	f := NewFeed(h, FeedOptions{Now: now})
+	lines := []nixlog.RawLine{msgLine("these 3 derivations will be built:")}
+	for _, d := range drvs {
+		lines = append(lines, msgLine("  "+d))
+	}
+	for i, d := range drvs[:2] {
+		b, _ := json.Marshal(map[string]any{"action": "start", "id": 100 + i, "level": 3, "type": 105,
+			"text": "building '" + d + "'", "fields": []any{d, "", 1, 1}})
+		lines = append(lines, nixlog.RawLine{Text: append([]byte("@nix "), b...)})
+	}
+	s.FeedLines(lines)
+	f.Lines(lines)
+	if est := f.Update(s); !est.Known || est.Left != 15*time.Second {
+		t.Errorf("estimate %v (known %v), want 15s with two builds at once", est.Left, est.Known)
+	}
+}
