@@ -212,7 +212,7 @@ func (f *Feed) update(s *nixlog.State) Estimate {
 		// (its inputs) are not, so they do not make "0s left" out of an
 		// evaluation.
 		Announced: max(h.BuildsExpected, named),
-		Jobs:      f.jobs,
+		Jobs:      max(f.jobs, f.peak),
 	}
 	f.last = f.est.Update(in)
 	return f.last
