@@ -158,6 +158,8 @@ type StreamHint struct {
 	Title  string `json:"title"`
 	Detail string `json:"detail,omitempty"`
 	Fix    string `json:"fix,omitempty"`
+	// Code is an evaluation error's code frame, also part of Detail.
+	Code []string `json:"code,omitempty"`
 }
 
 // ResultInfo is the end of the run: the verdict the screen shows.
@@ -171,6 +173,9 @@ type ResultInfo struct {
 	Log string `json:"log,omitempty"`
 	// ExitCode is nixboard's exit status.
 	ExitCode int `json:"exit_code"`
+	// NotALog says a replayed file holds nothing nix or home-manager
+	// wrote: no switch was judged, and Reason says so.
+	NotALog bool `json:"not_a_log,omitempty"`
 }
 
 // StreamSummary are the figures of the closing line.
@@ -184,7 +189,7 @@ type StreamSummary struct {
 
 // Diagnosis returns the verdict the result carries.
 func (r *ResultInfo) Diagnosis() Diagnosis {
-	d := Diagnosis{OK: r.OK, Reason: r.Reason}
+	d := Diagnosis{OK: r.OK, Reason: r.Reason, NotALog: r.NotALog}
 	for _, h := range r.Hints {
 		d.Hints = append(d.Hints, Hint(h))
 	}
@@ -379,7 +384,7 @@ func (st *Stream) Finish(d Diagnosis, sum Summary, logPath string, exitCode int)
 	if e, ok := st.progress(); ok {
 		out = append(out, e)
 	}
-	r := &ResultInfo{OK: d.OK, Reason: d.Reason, Hints: []StreamHint{}, Log: logPath, ExitCode: exitCode,
+	r := &ResultInfo{OK: d.OK, Reason: d.Reason, Hints: []StreamHint{}, Log: logPath, ExitCode: exitCode, NotALog: d.NotALog,
 		Summary: StreamSummary{Built: sum.Built, Failed: sum.Failed, Downloaded: sum.Downloaded, Bytes: sum.Bytes, Seconds: seconds(sum.Elapsed)}}
 	if d.OK {
 		r.Reason = ""

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -105,7 +106,7 @@ func TestStreamFailureCarriesItsDiagnosis(t *testing.T) {
 		t.Fatalf("failures %+v, diagnosis %+v", failures, d)
 	}
 	f := failures[0]
-	if f.Build.Name != "a-1.0" || f.Build.Drv != drvA || f.Reason != d.Reason || Hint(f.Hint) != d.Hints[0] {
+	if f.Build.Name != "a-1.0" || f.Build.Drv != drvA || f.Reason != d.Reason || !reflect.DeepEqual(Hint(f.Hint), d.Hints[0]) {
 		t.Errorf("failure %+v\ndiagnosis %+v", f, d)
 	}
 	if !strings.Contains(f.Hint.Detail, "about to fail") {
@@ -170,14 +171,14 @@ func sampleEvents() []StreamEvent {
 	took := 1.5
 	exp := int64(2 << 20)
 	rate := 1024.0
-	hint := StreamHint{Title: "t", Detail: "d", Fix: "f"}
+	hint := StreamHint{Title: "t", Detail: "d", Fix: "f", Code: []string{"at home.nix:3:5:", "   3|   y = x;"}}
 	return []StreamEvent{
 		{Event: EventStart, Start: &StartInfo{Title: "switch a@b", Command: "home-manager switch", NixConfig: "x"}},
 		{Event: EventPhase, Phase: &PhaseChange{Phase: "building", Previous: "evaluating", PreviousSeconds: &took}},
 		{Event: EventProgress, Progress: &ProgressInfo{Phase: "building", Bytes: ByteCounts{Done: 1, Expected: &exp}, Rate: &rate, Estimate: "unknown", ActivationStep: "x",
 			Caches: []CacheCounts{{URL: "u", Downloads: 1, Running: 1, Bytes: 1}, {URL: "v"}}}},
 		{Event: EventFailure, Failure: &FailureInfo{Build: FailedBuild{Name: "n", Drv: "d"}, Reason: "r", Hint: hint}},
-		{Event: EventResult, Result: &ResultInfo{OK: false, Reason: "r", Hints: []StreamHint{hint}, Log: "l", ExitCode: 1}},
+		{Event: EventResult, Result: &ResultInfo{OK: false, Reason: "r", Hints: []StreamHint{hint}, Log: "l", ExitCode: 1, NotALog: true}},
 		{Event: EventStep, Step: &StepInfo{Step: "query", State: "finished", What: "w", Seconds: &took, Paths: 2, Caches: 2, Bytes: 3}},
 		{Event: EventQuiet, Quiet: &QuietInfo{Seconds: 15, Doing: "d", Meaning: "m"}},
 	}

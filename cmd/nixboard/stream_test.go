@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ type streamObject struct {
 	Hints    []nixlog.StreamHint  `json:"hints"`
 	Summary  nixlog.StreamSummary `json:"summary"`
 	ExitCode int                  `json:"exit_code"`
+	NotALog  bool                 `json:"not_a_log"`
 }
 
 // readStream parses --json output: every line one object of this schema.
@@ -102,7 +104,7 @@ func TestPlainAndJSONAgree(t *testing.T) {
 			if res.ExitCode != jcode || res.OK != (jcode == 0) {
 				t.Errorf("result says ok %v, exit_code %d; nixboard exited %d", res.OK, res.ExitCode, jcode)
 			}
-			d := nixlog.Diagnosis{OK: res.OK, Reason: res.Reason}
+			d := nixlog.Diagnosis{OK: res.OK, Reason: res.Reason, NotALog: res.NotALog}
 			for _, h := range res.Hints {
 				d.Hints = append(d.Hints, nixlog.Hint(h))
 			}
@@ -177,4 +179,18 @@ func TestSwitchJSONFixture(t *testing.T) {
 			t.Errorf("result %+v (log %v), saved logs %v", res, raw[len(raw)-1]["log"], logs)
 		}
 	})
+}
+
+// TestReplayJSONNotALog: a file that is no log ends the stream with a
+// result that says so, as plain mode does, and exit status 1.
+func TestReplayJSONNotALog(t *testing.T) {
+	t.Parallel()
+	readme := filepath.Join(t.TempDir(), "README.md")
+	os.WriteFile(readme, []byte("# nixboard\n\nA terminal wizard.\n"), 0o644)
+	code, out, _ := runCLI(t, nil, "replay", "--json", "--speed", "max", readme)
+	objs := readStream(t, out)
+	res := objs[len(objs)-1]
+	if code != 1 || res.Event != nixlog.EventResult || !res.NotALog || res.OK || res.ExitCode != 1 || !strings.Contains(res.Reason, "not a nix log") {
+		t.Errorf("exit %d, result %+v:\n%s", code, res, out)
+	}
 }
