@@ -1,8 +1,9 @@
 package nixlog
 
 import (
-	"strconv"
 	"time"
+
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // QuietAfter is how long a run may print nothing before nixboard says so.
@@ -61,9 +62,9 @@ func StepWords(st Step) string {
 	case StepQuery:
 		w := "querying " + st.What
 		if st.Caches > 1 {
-			w += " and " + strconv.Itoa(st.Caches-1) + " more caches"
+			w += " and " + textwrap.Count(st.Caches-1, "more cache", "more caches")
 		}
-		return w + " for " + strconv.Itoa(st.Paths) + " paths"
+		return w + " for " + textwrap.Count(st.Paths, "path", "paths")
 	default:
 		w := "fetching " + st.What
 		if st.Expected > 0 {
@@ -85,9 +86,9 @@ func StepDoneWords(st Step) string {
 	case StepQuery:
 		w := "queried " + st.What
 		if st.Caches > 1 {
-			w += " and " + strconv.Itoa(st.Caches-1) + " more caches"
+			w += " and " + textwrap.Count(st.Caches-1, "more cache", "more caches")
 		}
-		return w + " for " + strconv.Itoa(st.Paths) + " paths"
+		return w + " for " + textwrap.Count(st.Paths, "path", "paths")
 	default:
 		w := "fetched " + st.What
 		if st.Bytes > 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // StreamSchema is the version of the stream's objects (their "schema"
@@ -304,10 +305,10 @@ func stepLine(st *StepInfo) string {
 	}
 	l := strings.TrimSpace(verbs[1] + " " + st.What)
 	if st.Caches > 1 {
-		l += fmt.Sprintf(" and %d more caches", st.Caches-1)
+		l += " and " + textwrap.Count(st.Caches-1, "more cache", "more caches")
 	}
 	if st.Step == "query" {
-		l += fmt.Sprintf(" for %d paths", st.Paths)
+		l += " for " + textwrap.Count(st.Paths, "path", "paths")
 	}
 	if st.Bytes > 0 {
 		l += " (" + Size(st.Bytes) + ")"
@@ -470,11 +471,7 @@ func (st *Stream) progress() (StreamEvent, bool) {
 func CacheWords(caches []CacheRow) string {
 	parts := make([]string, 0, len(caches))
 	for _, c := range caches {
-		n := fmt.Sprintf("%d paths", c.Downloads)
-		if c.Downloads == 1 {
-			n = "1 path"
-		}
-		w := "from " + c.URL + " " + n + " (" + Size(c.Bytes)
+		w := "from " + c.URL + " " + textwrap.Count(c.Downloads, "path", "paths") + " (" + Size(c.Bytes)
 		if c.Running > 0 {
 			w += fmt.Sprintf(", %d running", c.Running)
 		}
