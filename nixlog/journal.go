@@ -96,6 +96,14 @@ func (s *State) MarksSince(seq int) ([]Mark, int) {
 	return out, s.markSeq
 }
 
+// Now is the State's clock: the time its activities and builds are
+// stamped with (a replay's recorded time with Options.LineClock).
+func (s *State) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
+}
+
 // buildLogByDrv returns the newest n lines of the kept build of drv (nil
 // when it is unknown or forgotten).
 func (s *State) buildLogByDrv(drv string, n int) []string {

@@ -100,9 +100,10 @@ type ProgressInfo struct {
 	// Rate is the average download rate in bytes per second since the
 	// first transfer, absent before one started.
 	Rate *float64 `json:"rate,omitempty"`
-	// Estimate is the time left; nixboard does not estimate it yet, so it
-	// is always "unknown".
-	Estimate string `json:"estimate"`
+	// Estimate is the time left in words ("3m10s"), or "unknown";
+	// EstimateSeconds the same in seconds, absent when unknown.
+	Estimate        string   `json:"estimate"`
+	EstimateSeconds *float64 `json:"estimate_seconds,omitempty"`
 	// ActivationStep is the newest "Activating X" step.
 	ActivationStep string `json:"activation_step,omitempty"`
 	// Caches are the caches paths came from, when more than one.
@@ -263,6 +264,9 @@ func (e StreamEvent) PlainLines() []string {
 		out = append(out, l)
 	case e.Progress != nil:
 		l := ProgressLine(e.Progress.header)
+		if e.Progress.EstimateSeconds != nil {
+			l += ", about " + e.Progress.Estimate + " left"
+		}
 		if len(e.Progress.Caches) > 1 {
 			rows := make([]CacheRow, len(e.Progress.Caches))
 			for i, c := range e.Progress.Caches {
@@ -325,9 +329,10 @@ func stepLine(st *StepInfo) string {
 // the result. It is the one source of both plain mode and the JSON stream.
 // A Stream is used from one goroutine.
 type Stream struct {
-	s    *State
-	now  func() time.Time
-	next int
+	s        *State
+	now      func() time.Time
+	estimate func() Left
+	next     int
 	// quiet watches for a stretch without output, by the wall clock.
 	quiet Quiet
 	// phase and phaseAt are the phase of the newest phase event and when
@@ -345,6 +350,18 @@ type StreamOptions struct {
 	// a replay's State follows the recording, but a silence is one the
 	// reader waits through.
 	Now func() time.Time
+	// Estimate returns the time left for a progress event (internal/eta
+	// makes it from the builds' recorded durations and the download
+	// rate); nil or an unknown Left says "unknown".
+	Estimate func() Left
+}
+
+// Left is an estimate of the time left: Words as a person reads it
+// ("3m10s"), Known false when there is nothing to go on.
+type Left struct {
+	Known bool
+	Left  time.Duration
+	Words string
 }
 
 // NewStream returns the stream of s's run.
@@ -352,7 +369,7 @@ func NewStream(s *State, o StreamOptions) *Stream {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Stream{s: s, now: o.Now}
+	return &Stream{s: s, now: o.Now, estimate: o.Estimate}
 }
 
 // StartEvent is the stream's first event.
@@ -458,6 +475,12 @@ func (st *Stream) progress() (StreamEvent, bool) {
 	}
 	st.lastProgress = line
 	p := progressInfo(h)
+	if st.estimate != nil {
+		if left := st.estimate(); left.Known && left.Words != "" {
+			secs := seconds(left.Left)
+			p.Estimate, p.EstimateSeconds = left.Words, &secs
+		}
+	}
 	if len(caches) > 1 {
 		for _, c := range caches {
 			p.Caches = append(p.Caches, CacheCounts(c))

@@ -175,7 +175,7 @@ func sampleEvents() []StreamEvent {
 	return []StreamEvent{
 		{Event: EventStart, Start: &StartInfo{Title: "switch a@b", Command: "home-manager switch", NixConfig: "x"}},
 		{Event: EventPhase, Phase: &PhaseChange{Phase: "building", Previous: "evaluating", PreviousSeconds: &took}},
-		{Event: EventProgress, Progress: &ProgressInfo{Phase: "building", Bytes: ByteCounts{Done: 1, Expected: &exp}, Rate: &rate, Estimate: "unknown", ActivationStep: "x",
+		{Event: EventProgress, Progress: &ProgressInfo{Phase: "building", Bytes: ByteCounts{Done: 1, Expected: &exp}, Rate: &rate, Estimate: "45s", EstimateSeconds: &took, ActivationStep: "x",
 			Caches: []CacheCounts{{URL: "u", Downloads: 1, Running: 1, Bytes: 1}, {URL: "v"}}}},
 		{Event: EventFailure, Failure: &FailureInfo{Build: FailedBuild{Name: "n", Drv: "d"}, Reason: "r", Hint: hint}},
 		{Event: EventResult, Result: &ResultInfo{OK: false, Reason: "r", Hints: []StreamHint{hint}, Log: "l", ExitCode: 1, NotALog: true}},
@@ -386,5 +386,27 @@ func TestStreamQuiet(t *testing.T) {
 	wall = wall.Add(QuietAfter)
 	if q := quiet(); len(q) != 1 || q[0].Doing != "evaluating" {
 		t.Errorf("a second quiet stretch: %+v", q)
+	}
+}
+
+// TestStreamEstimate: progress carries the estimate the stream is given,
+// in words and seconds, and plain mode says it; unknown without one.
+func TestStreamEstimate(t *testing.T) {
+	s, clock := newTestState(Limits{})
+	left := Left{}
+	st := NewStream(s, StreamOptions{Estimate: func() Left { return left }})
+	p := st.Poll(true)
+	if e := p[len(p)-1].Progress; e == nil || e.Estimate != "unknown" || e.EstimateSeconds != nil {
+		t.Fatalf("progress %+v, want an unknown estimate", e)
+	}
+	left = Left{Known: true, Left: 45 * time.Second, Words: "45s"}
+	clock.t = clock.t.Add(time.Second)
+	p = st.Poll(true)
+	e := p[len(p)-1]
+	if e.Progress == nil || e.Progress.Estimate != "45s" || e.Progress.EstimateSeconds == nil || *e.Progress.EstimateSeconds != 45 {
+		t.Fatalf("progress %+v, want 45s left", e.Progress)
+	}
+	if l := e.PlainLines(); len(l) != 1 || !strings.HasSuffix(l[0], ", about 45s left") {
+		t.Errorf("plain %q", l)
 	}
 }

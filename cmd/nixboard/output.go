@@ -1,9 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/nixboard/nixboard/internal/eta"
+	"github.com/nixboard/nixboard/internal/safetext"
 )
 
 // outputMode is how a switch or replay shows its run.
@@ -97,4 +101,39 @@ func streamViewFor(st *stdio, mode outputMode) streamView {
 		return jsonView(st.out)
 	}
 	return plainView(st.out)
+}
+
+// openBuildHistory opens this machine's build durations (internal/eta),
+// for the estimate of the time left. Without one (no HOME, a file that
+// cannot be read) the estimate has nothing to go on and says "unknown";
+// what went wrong is said on stderr, which never holds the stream. A
+// replay (forSwitch false) needs no HOME and says nothing without one.
+func openBuildHistory(st *stdio, forSwitch bool) *eta.History {
+	path, err := eta.HistoryPath(st.getenv)
+	if err != nil {
+		if forSwitch {
+			fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Line(err.Error()))
+		}
+		return nil
+	}
+	h, err := eta.OpenHistory(path, nil)
+	if err != nil {
+		fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Line(err.Error()))
+		return nil
+	}
+	if w := h.Warning(); w != "" {
+		fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Line(w))
+	}
+	return h
+}
+
+// saveBuildHistory saves the durations a switch recorded into h (nil:
+// nothing to save); a failure is said on stderr and fails nothing.
+func saveBuildHistory(st *stdio, h *eta.History) {
+	if h == nil {
+		return
+	}
+	if err := h.Save(); err != nil {
+		fmt.Fprintf(st.err, "nixboard: %s\n", safetext.Line(err.Error()))
+	}
 }

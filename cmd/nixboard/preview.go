@@ -36,7 +36,7 @@ func runPreview(ctx context.Context, st *stdio, plan nixrun.Plan) error {
 	}
 	view := plainView(st.out)
 	state := nixlog.NewState(nixlog.Options{})
-	d, stream := followStream(ctx, run, nil, state, run.Diagnose, nixlog.StartInfo{Title: "preview " + plan.ConfigName}, view)
+	d, stream := followStream(ctx, run, nil, state, run.Diagnose, nixlog.StartInfo{Title: "preview " + plan.ConfigName}, view, nil)
 	if !d.OK {
 		return finishStream(view, stream, state, d, run.LogPath())
 	}

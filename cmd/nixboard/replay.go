@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nixboard/nixboard/internal/eta"
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixlog"
 )
@@ -82,7 +83,10 @@ func runReplay(ctx context.Context, st *stdio, o replayOptions, file string) err
 	if mode != outputScreen {
 		// Closing the file ends a read that would go on (a recording
 		// without an end, such as /dev/zero).
-		return followRun(ctx, rep, func() { rep.Close() }, state, nixlog.DiagnoseReplay, nixlog.StartInfo{Title: title}, "", streamViewFor(st, mode))
+		// A replay estimates from this machine's build history but adds
+		// nothing to it: its builds did not run here, now.
+		est := eta.NewFeed(openBuildHistory(st, false), eta.FeedOptions{Now: state.Now})
+		return followRun(ctx, rep, func() { rep.Close() }, state, nixlog.DiagnoseReplay, nixlog.StartInfo{Title: title}, "", streamViewFor(st, mode), est)
 	}
 	return runScreen(ctx, st, screenConfig{
 		title:   title,

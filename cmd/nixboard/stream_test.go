@@ -173,6 +173,11 @@ func TestSwitchJSONFixture(t *testing.T) {
 		if fetched < 2 {
 			t.Errorf("%d inputs fetched before the first build, want nixpkgs and home-manager:\n%s", fetched, out)
 		}
+		// The switch kept its builds' durations for the next estimate.
+		hist, err := os.ReadFile(filepath.Join(f.Home, ".local", "state", "nixboard", "builds.json"))
+		if err != nil || !strings.Contains(string(hist), `"home-manager-generation"`) {
+			t.Errorf("build history after the switch: %v\n%q", err, hist)
+		}
 		res := objs[len(objs)-1]
 		logs := savedLogs(t, f.Home)
 		if res.Event != nixlog.EventResult || !res.OK || res.ExitCode != 0 || len(logs) != 1 || raw[len(raw)-1]["log"] != logs[0] || res.Summary.Downloaded != 3 {

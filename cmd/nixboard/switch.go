@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nixboard/nixboard/internal/eta"
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
@@ -89,7 +90,11 @@ func runSwitch(ctx context.Context, st *stdio, o switchOptions, extra []string) 
 		err = runScreen(ctx, st, screenConfig{title: title, source: run, run: run})
 	} else {
 		start := nixlog.StartInfo{Title: title, Command: plan.Command(), NixConfig: nixrun.FlakesConfig}
-		err = followRun(ctx, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose, start, run.LogPath(), streamViewFor(st, mode))
+		state := nixlog.NewState(nixlog.Options{})
+		hist := openBuildHistory(st, true)
+		est := eta.NewFeed(hist, eta.FeedOptions{Now: state.Now})
+		err = followRun(ctx, run, nil, state, run.Diagnose, start, run.LogPath(), streamViewFor(st, mode), est)
+		saveBuildHistory(st, hist)
 	}
 	if err == nil {
 		rec := st

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/nixboard/nixboard/internal/eta"
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixlog"
 )
@@ -48,8 +49,20 @@ func jsonView(w io.Writer) streamView {
 // shows. When ctx ends, a live run ends by itself (its context interrupts
 // it) and is read to its end; a source that would go on (a replay) is
 // stopped with stop, and the run judged interrupted.
-func followStream(ctx context.Context, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis, start nixlog.StartInfo, view streamView) (nixlog.Diagnosis, *nixlog.Stream) {
-	stream := nixlog.NewStream(s, nixlog.StreamOptions{})
+//
+// est, when not nil, is given every batch and the state before each poll,
+// and its estimate is the progress events' time left; once the run ended
+// it records the successful builds' durations (its history is the
+// caller's to save).
+func followStream(ctx context.Context, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis, start nixlog.StartInfo, view streamView, est *eta.Feed) (nixlog.Diagnosis, *nixlog.Stream) {
+	var opts nixlog.StreamOptions
+	if est != nil {
+		opts.Estimate = func() nixlog.Left {
+			e := est.Estimate()
+			return nixlog.Left{Known: e.Known, Left: e.Left, Words: e.String()}
+		}
+	}
+	stream := nixlog.NewStream(s, opts)
 	view(stream.StartEvent(start))
 	done := make(chan error, 1)
 	fed := make(chan struct{}, 1)
@@ -57,6 +70,9 @@ func followStream(ctx context.Context, src nixlog.LineSource, stop func(), s *ni
 		for {
 			batch, err := src.Next()
 			s.FeedLines(batch)
+			if est != nil {
+				est.Lines(batch)
+			}
 			select {
 			case fed <- struct{}{}:
 			default:
@@ -92,8 +108,10 @@ loop:
 				stopped = true
 			}
 		case <-fed:
+			updateEstimate(est, s)
 			emit(stream.Poll(false))
 		case <-ticker.C:
+			updateEstimate(est, s)
 			emit(stream.Poll(true))
 		}
 	}
@@ -109,7 +127,18 @@ loop:
 		d.OK, d.Reason, d.NotALog = false, readErr.Error(), false
 	}
 	s.Finish(d.OK)
+	if est != nil {
+		est.Finish(s)
+	}
 	return d, stream
+}
+
+// updateEstimate brings est up to date with s (when there is one): it
+// must see the builds before the state forgets finished ones.
+func updateEstimate(est *eta.Feed, s *nixlog.State) {
+	if est != nil {
+		est.Update(s)
+	}
 }
 
 // finishStream shows the last events of a run followStream followed: the
@@ -131,8 +160,8 @@ func finishStream(view streamView, stream *nixlog.Stream, s *nixlog.State, d nix
 
 // followRun follows a run through view to its result: followStream, then
 // finishStream.
-func followRun(ctx context.Context, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis, start nixlog.StartInfo, logPath string, view streamView) error {
-	d, stream := followStream(ctx, src, stop, s, judge, start, view)
+func followRun(ctx context.Context, src nixlog.LineSource, stop func(), s *nixlog.State, judge func(*nixlog.State) nixlog.Diagnosis, start nixlog.StartInfo, logPath string, view streamView, est *eta.Feed) error {
+	d, stream := followStream(ctx, src, stop, s, judge, start, view, est)
 	return finishStream(view, stream, s, d, logPath)
 }
 
