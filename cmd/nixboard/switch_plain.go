@@ -94,6 +94,7 @@ func followStream(ctx context.Context, src nixlog.LineSource, stop func(), s *ni
 		}
 	}
 	var readErr error
+	var estAt time.Time
 	ctxDone := ctx.Done()
 	stopped := false
 loop:
@@ -108,9 +109,15 @@ loop:
 				stopped = true
 			}
 		case <-fed:
-			updateEstimate(est, s)
+			// The estimate reads every build of the state: at most at a
+			// screen's frame rate, however small the batches.
+			if now := time.Now(); now.Sub(estAt) >= time.Second/15 {
+				estAt = now
+				updateEstimate(est, s)
+			}
 			emit(stream.Poll(false))
 		case <-ticker.C:
+			estAt = time.Now()
 			updateEstimate(est, s)
 			emit(stream.Poll(true))
 		}
