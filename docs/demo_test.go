@@ -91,6 +91,34 @@ func TestRecordingsCurrent(t *testing.T) {
 	}
 }
 
+// TestREADMEShowsTheRecordings: the README shows each picture at the top
+// of the section it belongs to, and says how to remake them.
+func TestREADMEShowsTheRecordings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, c := range []struct{ before, image string }{
+		{"failure into a next step.\n\n", "![nixboard --demo"},
+		{"## Check the machine: `nixboard doctor`\n\n", "![nixboard doctor"},
+		{"## Switch: `nixboard switch`\n\n", "![the switch screen"},
+	} {
+		_, after, ok := strings.Cut(readme, c.before)
+		if !ok || !strings.HasPrefix(after, c.image) {
+			t.Errorf("README.md does not show %s... right after %q", c.image, c.before)
+		}
+	}
+	for _, file := range []string{"docs/demo.svg", "docs/doctor.svg", "docs/switch.svg", "scripts/record-demo.sh"} {
+		if !strings.Contains(readme, file) {
+			t.Errorf("README.md does not name %s", file)
+		}
+		if _, err := os.Stat(filepath.Join("..", file)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // TestScreenSequenceSeesAChangedTitle: a screen whose title changed makes
 // another sequence, so the comparison above can fail.
 func TestScreenSequenceSeesAChangedTitle(t *testing.T) {
@@ -178,19 +206,32 @@ func readCast(path string) (width, height int, events []castEvent, err error) {
 }
 
 // terminal feeds a cast's output through a terminal emulator.
-type terminal struct{ emu *vt.Emulator }
+type terminal struct {
+	emu     *vt.Emulator
+	drained chan struct{}
+}
 
 func newTerminal(w, h int) *terminal {
-	emu := vt.NewEmulator(w, h)
+	t := &terminal{vt.NewEmulator(w, h), make(chan struct{})}
 	// The emulator answers the program's queries (cursor position, modes)
 	// on its input side; nothing reads them here, and an unread answer
 	// would block the next write.
-	go io.Copy(io.Discard, emu)
-	return &terminal{emu}
+	go func() {
+		io.Copy(io.Discard, t.emu)
+		close(t.drained)
+	}()
+	return t
 }
 
 func (t *terminal) write(s string) { t.emu.WriteString(s) }
-func (t *terminal) close()         { t.emu.Close() }
+
+// close ends the drain by closing the input side's writer, which ends its
+// reader with EOF; Emulator.Close would race with the drain's Read on the
+// emulator's closed flag.
+func (t *terminal) close() {
+	t.emu.InputPipe().(io.Closer).Close()
+	<-t.drained
+}
 
 // lines is the screen, one string per row, trailing spaces cut.
 func (t *terminal) lines() []string {
