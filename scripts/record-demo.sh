@@ -18,10 +18,10 @@
 # cast too) in a tmux pane of its own size on a tmux server of this script's
 # own. Every key is sent only once the screen shows the text it belongs to
 # (wait_for, wait_focus: tmux capture-pane polled until the text is there,
-# failing after 30 s), never after a fixed time. The sleeps between keys
+# failing after 60 s), never after a fixed time. The sleeps between keys
 # are only there so a reader can follow the animation; PACE=0 (as the test
 # docs/demo_test.go uses) leaves them out, PACE=2 doubles them. Idle time
-# in the casts is cut to 1.5 s by asciinema (-i).
+# in the casts is cut to 3 s by asciinema (-i), the longest pause here.
 #
 # Needs tmux and asciinema (Debian: apt-get install -y tmux asciinema), Go
 # to build nixboard (or NIXBOARD=path of a built binary), and, for the SVGs,
@@ -53,9 +53,14 @@ if ! $cast_only && ! command -v "$svg_term" >/dev/null; then
 fi
 
 work=$(mktemp -d)
-socket=nixboard-record-$$
+# Each recording has a tmux server of its own (record sets socket): a new
+# server on the socket of one that is still shutting down can fail.
+socket=
 cleanup() {
-  tmux -L "$socket" kill-server 2>/dev/null || true
+  local name
+  for name in demo doctor switch; do
+    tmux -L "nixboard-record-$$-$name" kill-server 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -85,9 +90,9 @@ typed() {
   done
 }
 # wait_until DESCRIPTION COMMAND...: polls the screen until COMMAND (reading
-# it on stdin) succeeds, for at most 30 s.
+# it on stdin) succeeds, for at most WAIT seconds (60).
 wait_until() {
-  local what=$1 deadline=$((SECONDS + 30))
+  local what=$1 deadline=$((SECONDS + ${WAIT:-60}))
   shift
   until screen | "$@"; do
     if [ "$SECONDS" -ge "$deadline" ]; then
@@ -112,24 +117,26 @@ key_then_change() {
 not_before() { ! cmp -s - "$work/before"; }
 
 # record NAME COLS ROWS COMMAND: starts COMMAND under asciinema in a new pane
-# (a new server each time) recording into $out/NAME.cast. COMMAND's exit
+# (on a new server) recording into $out/NAME.cast. COMMAND's exit
 # status goes to $work/NAME.exit; then the recorded shell waits for a line,
 # which finish sends: asciinema 2.2 loses the last output of a program that
 # exits right after printing it, and so does not end before it is recorded.
 record() {
   local name=$1 cols=$2 rows=$3 command=$4
+  socket=nixboard-record-$$-$name
   printf '%s\n' "$command; echo \$? >$(printf %q "$work/$name.exit"); read _" >"$work/$name.sh"
   rm -f "$work/$name.exit" "$work/$name.status"
   # A clean environment: only what the programs need, and the same on every
   # machine, so the screens are the same.
   tmux -L "$socket" new-session -d -x "$cols" -y "$rows" -s rec \
     "cd $(printf %q "$repo") && env -i HOME=$(printf %q "$work") TMPDIR=/tmp PATH=/usr/local/bin:/usr/bin:/bin TERM=xterm-256color LANG=C.UTF-8 \
-      asciinema rec --stdin --quiet --overwrite -i 1.5 -c 'sh $(printf %q "$work/$name.sh")' $(printf %q "$out/$name.cast"); \
+      asciinema rec --stdin --quiet --overwrite -i 3 -c 'sh $(printf %q "$work/$name.sh")' $(printf %q "$out/$name.cast"); \
       echo done >$(printf %q "$work/$name.status"); sleep 600"
 }
-# wait_file FILE WHAT: waits until FILE has something in it, for at most 30 s.
+# wait_file FILE WHAT: waits until FILE has something in it, for at most
+# WAIT seconds (60).
 wait_file() {
-  local deadline=$((SECONDS + 30))
+  local deadline=$((SECONDS + ${WAIT:-60}))
   until [ -s "$1" ]; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       echo "record-demo: $2 did not end; the screen shows:" >&2
@@ -139,16 +146,18 @@ wait_file() {
     sleep 0.05
   done
 }
-# finish NAME LAST: waits until the program ended and its last line LAST is
-# on the screen, sends the line the recorded shell waits for, waits until
-# asciinema ended and ends the pane's server. It prints the exit status.
+# finish NAME LAST [PAUSE]: waits until the program ended and its last line
+# LAST is on the screen, leaves it there PAUSE seconds, sends the line the
+# recorded shell waits for, waits until asciinema ended and ends the pane's
+# server. It sets status to the program's exit status.
 finish() {
   wait_file "$work/$1.exit" "$1"
   wait_for "$2"
+  pause "${3:-0}"
   keys Enter
   wait_file "$work/$1.status" "asciinema"
   tmux -L "$socket" kill-server
-  cat "$work/$1.exit"
+  status=$(cat "$work/$1.exit")
 }
 
 # The demo, with the key sequence of tui/testdata/demo.tape.
@@ -219,16 +228,16 @@ keys Enter
 # The recorded switch replays at its own pace, to Done.
 wait_for "(recorded)"
 wait_for "environment is set up"
-pause 4
+pause 3
 keys q
-status=$(finish demo "Run nixboard without --demo")
+finish demo "Run nixboard without --demo" 3
 [ "$status" = 0 ] || { echo "record-demo: nixboard --demo exited $status" >&2; exit 1; }
 
 # doctor on a fixture machine: its environment, NIXBOARD_ROOT its "/".
 fixture=detect/testdata/machines/wsl2-ubuntu-nosystemd
 record doctor 100 60 "env -i \$(grep -v '^#' $fixture/machine.env) NIXBOARD_ROOT=$(printf %q "$repo/$fixture/root") TERM=xterm-256color $(printf %q "$bin") doctor"
 # Exit 1: a check fails on that machine, which is what the picture shows.
-status=$(finish doctor "Fix the failed checks first")
+finish doctor "Fix the failed checks first"
 [ "$status" = 1 ] || { echo "record-demo: doctor exited $status, want 1" >&2; exit 1; }
 
 # The switch screen: a recorded switch that fails, with the diagnosis.
@@ -237,7 +246,7 @@ wait_for "q quit"
 wait_for "full log:"
 pause 1
 keys q
-status=$(finish switch "switch failed:")
+finish switch "switch failed:"
 [ "$status" = 1 ] || { echo "record-demo: the replay exited $status, want 1" >&2; exit 1; }
 
 echo "record-demo: recorded in $((SECONDS - started))s"
