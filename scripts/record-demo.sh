@@ -102,6 +102,17 @@ wait_until() {
     fi
     sleep 0.05
   done
+  # Then until the screen stays the same between two looks, so the key
+  # does not go out while a frame is half drawn (a frame can reach the
+  # terminal in several writes) and the cast holds the whole screen.
+  screen >"$work/settled"
+  while sleep 0.05 && ! screen | cmp -s - "$work/settled"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "record-demo: the screen never settled after $what" >&2
+      exit 1
+    fi
+    screen >"$work/settled"
+  done
 }
 wait_for() { wait_until "\"$1\"" grep -qF -- "$1"; }
 # wait_focus TITLE: the huh field TITLE has the focus (its title line starts
