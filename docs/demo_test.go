@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,18 @@ func TestRecordingsCurrent(t *testing.T) {
 		if strings.Join(committed, "\n") != strings.Join(now, "\n") {
 			t.Errorf("the demo's screens changed since docs/demo.cast was recorded (run scripts/record-demo.sh):\n%s", sequenceDiff(committed, now))
 		}
+		// docs/demo.svg is made from docs/demo.cast: it shows each of
+		// those screens, header and title in one frame.
+		frames, err := svgFrames("demo.svg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, screen := range committed {
+			header, title, _ := strings.Cut(strings.TrimPrefix(screen, "end: "), " | ")
+			if !slices.ContainsFunc(frames, func(rows []string) bool { return showsScreen(rows, header, title) }) {
+				t.Errorf("docs/demo.svg has no frame showing %q (run scripts/record-demo.sh)", screen)
+			}
+		}
 	})
 	for _, still := range []string{"doctor", "switch"} {
 		t.Run(still, func(t *testing.T) {
@@ -74,12 +87,15 @@ func TestRecordingsCurrent(t *testing.T) {
 			if strings.Join(committed, "\n") != strings.Join(now, "\n") {
 				t.Errorf("docs/%s.cast is not what nixboard shows now (run scripts/record-demo.sh):\n%s", still, sequenceDiff(committed, now))
 			}
-			rows, err := svgRows(still + ".svg")
+			frames, err := svgFrames(still + ".svg")
 			if err != nil {
 				t.Fatal(err)
 			}
+			if len(frames) != 1 {
+				t.Fatalf("docs/%s.svg has %d frames, want the one of a still", still, len(frames))
+			}
 			svg := map[string]bool{}
-			for _, r := range rows {
+			for _, r := range frames[0] {
 				svg[normalize(r)] = true
 			}
 			for _, line := range now {
@@ -162,6 +178,18 @@ func TestScreenSequenceSeesAChangedTitle(t *testing.T) {
 	if strings.Join(a, "\n") == strings.Join(b, "\n") {
 		t.Errorf("a changed title left the sequence the same:\n%s", strings.Join(b, "\n"))
 	}
+}
+
+// showsScreen says whether a frame's rows hold a screen's header row and a
+// row starting with its title (see screenKey; an empty title matches).
+func showsScreen(rows []string, header, title string) bool {
+	hasHeader, hasTitle := false, title == ""
+	for _, r := range rows {
+		r = normalize(r)
+		hasHeader = hasHeader || r == header
+		hasTitle = hasTitle || strings.HasPrefix(r, title)
+	}
+	return hasHeader && hasTitle
 }
 
 // castEvent is one line of an asciinema v2 cast after its header.
@@ -364,12 +392,13 @@ func normalize(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// svgRows reads a still SVG that svg-term made: each row of the terminal
-// is the <text> elements of one y, each word placed at its column (x / the
-// cell width, 0.6 of the font size). svgo, which svg-term runs, moves rows
-// that occur more than once into a <symbol> drawn by <use y=...>; those
-// count at each place they are used.
-func svgRows(path string) ([]string, error) {
+// svgFrames reads an SVG that svg-term made: its frames (one for a still,
+// one per screen of an animation), each the terminal's rows. A frame is an
+// <svg> element holding <text> elements; a row is the texts of one y, each
+// word placed at its column (x / the cell width, 0.6 of the font size).
+// svgo, which svg-term runs, moves rows that occur more than once into a
+// <symbol> drawn by <use y=...>; those count in each frame that uses them.
+func svgFrames(path string) ([][]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -379,7 +408,8 @@ func svgRows(path string) ([]string, error) {
 		x, y float64
 		text string
 	}
-	var words []word
+	var frames [][]word
+	var open []int // the frames of the <svg> elements being read, innermost last
 	symbols := map[string][]word{}
 	symbol := "" // the id of the <symbol> being read
 	cell := 0.0
@@ -392,8 +422,13 @@ func svgRows(path string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		if ee, ok := tok.(xml.EndElement); ok && ee.Name.Local == "symbol" {
-			symbol = ""
+		if ee, ok := tok.(xml.EndElement); ok {
+			switch ee.Name.Local {
+			case "symbol":
+				symbol = ""
+			case "svg":
+				open = open[:len(open)-1]
+			}
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
@@ -411,7 +446,17 @@ func svgRows(path string) ([]string, error) {
 			v, _ := strconv.ParseFloat(attr(name), 64)
 			return v
 		}
+		put := func(w word) {
+			if symbol != "" {
+				symbols[symbol] = append(symbols[symbol], w)
+			} else if len(open) > 0 {
+				frames[open[len(open)-1]] = append(frames[open[len(open)-1]], w)
+			}
+		}
 		switch se.Name.Local {
+		case "svg":
+			frames = append(frames, nil)
+			open = append(open, len(frames)-1)
 		case "g":
 			if size, err := strconv.ParseFloat(attr("font-size"), 64); err == nil {
 				cell = 0.6 * size
@@ -420,48 +465,47 @@ func svgRows(path string) ([]string, error) {
 			symbol = attr("id")
 		case "use":
 			for _, w := range symbols[strings.TrimPrefix(attr("href"), "#")] {
-				words = append(words, word{w.x + num("x"), w.y + num("y"), w.text})
+				put(word{w.x + num("x"), w.y + num("y"), w.text})
 			}
 		case "text":
 			var text string
 			if err := dec.DecodeElement(&text, &se); err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
-			w := word{num("x"), num("y"), text}
-			if symbol != "" {
-				symbols[symbol] = append(symbols[symbol], w)
-			} else {
-				words = append(words, w)
-			}
+			put(word{num("x"), num("y"), text})
 		}
 	}
 	if cell == 0 {
 		return nil, fmt.Errorf("%s: no font size", path)
 	}
-	// Rows by y, top to bottom; words by x within a row.
-	key := func(y float64) int64 { return int64(math.Round(y * 1000)) }
-	sort.SliceStable(words, func(i, j int) bool {
-		if key(words[i].y) != key(words[j].y) {
-			return key(words[i].y) < key(words[j].y)
+	var out [][]string
+	for _, words := range frames {
+		if len(words) == 0 {
+			continue
 		}
-		return words[i].x < words[j].x
-	})
-	var rows []string
-	var b strings.Builder
-	for i, w := range words {
-		if i > 0 && key(w.y) != key(words[i-1].y) {
-			rows = append(rows, b.String())
-			b.Reset()
+		// Rows by y, top to bottom; words by x within a row.
+		key := func(y float64) int64 { return int64(math.Round(y * 1000)) }
+		sort.SliceStable(words, func(i, j int) bool {
+			if key(words[i].y) != key(words[j].y) {
+				return key(words[i].y) < key(words[j].y)
+			}
+			return words[i].x < words[j].x
+		})
+		var rows []string
+		var b strings.Builder
+		for i, w := range words {
+			if i > 0 && key(w.y) != key(words[i-1].y) {
+				rows = append(rows, b.String())
+				b.Reset()
+			}
+			if pad := int(math.Round(w.x/cell)) - ansi.StringWidth(b.String()); pad > 0 {
+				b.WriteString(strings.Repeat(" ", pad))
+			}
+			b.WriteString(w.text)
 		}
-		if pad := int(math.Round(w.x/cell)) - ansi.StringWidth(b.String()); pad > 0 {
-			b.WriteString(strings.Repeat(" ", pad))
-		}
-		b.WriteString(w.text)
+		out = append(out, append(rows, b.String()))
 	}
-	if b.Len() > 0 {
-		rows = append(rows, b.String())
-	}
-	return rows, nil
+	return out, nil
 }
 
 // sequenceDiff shows two sequences side by side from where they differ.
