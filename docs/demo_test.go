@@ -31,7 +31,8 @@ import (
 // without the reader's pauses) and compares what the new casts show with
 // the committed ones: for the demo the ordered screens (see screenSequence),
 // for the two stills their whole last screen. The stills' SVGs must hold
-// that screen line by line. Timing and volatile text (the demo's directory,
+// that screen line by line, and demo.svg a frame for each of the demo's
+// screens, so an SVG left from an older cast fails too. Timing and volatile text (the demo's directory,
 // elapsed times, commit hashes) are left out of the comparison. When a
 // screen changes, run scripts/record-demo.sh and commit docs/.
 func TestRecordingsCurrent(t *testing.T) {
