@@ -29,6 +29,11 @@ type Hint struct {
 	Detail string
 	// Fix is a shell command the person can run, or "" when there is none.
 	Fix string
+	// Code is the code frame of an evaluation error, part of Detail too:
+	// the "at FILE:LINE:COL:" line and the numbered source lines with the
+	// caret under the column. A screen that shows no Detail shows these
+	// lines as they are (cut to its width, never wrapped).
+	Code []string
 }
 
 // Diagnosis is the verdict on a run.
@@ -39,7 +44,14 @@ type Diagnosis struct {
 	// Reason is one line for "switch failed: <reason>" ("" when OK).
 	Reason string
 	Hints  []Hint
+	// NotALog says a replayed file holds nothing nix or home-manager
+	// wrote: there was no switch to judge, and Reason says so.
+	NotALog bool
 }
+
+// ReasonNotALog is the reason a replay gives for a file that holds no
+// line of nix's or home-manager's output (a README, a binary file).
+const ReasonNotALog = "this is not a nix log: no line in it is nix's or home-manager's output"
 
 // ReasonLogEnds is the reason a replay fails with when the log stops
 // before the activation finished and nothing else went wrong.
@@ -98,6 +110,12 @@ func DiagnoseReplay(s *State) Diagnosis {
 			err = fmt.Errorf("exit status %d", status)
 		}
 		return diagnose(s, status != 0, err, nil, Context{})
+	}
+	if !s.looksLikeNixLog() {
+		return Diagnosis{Reason: ReasonNotALog, NotALog: true, Hints: []Hint{{
+			Title:  "replay reads a switch log",
+			Detail: "The logs nixboard saves (the path the switch prints as \"full log\"), or a capture of `home-manager switch ... --log-format internal-json -v 2>&1`.",
+		}}}
 	}
 	complete := s.Activation().Complete
 	return diagnose(s, !complete, nil, nil, Context{})
@@ -228,7 +246,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		}
 		detail := firstLine(StripANSI(m.Text))
 		if lines := logs[drv]; len(lines) > 0 {
-			detail += fmt.Sprintf("\nThe last %d lines of its log:\n", len(lines))
+			detail += "\nThe last " + textwrap.Count(len(lines), "line", "lines") + " of its log:\n"
 			for _, l := range lines {
 				detail += "  " + StripANSI(l) + "\n"
 			}
@@ -363,9 +381,36 @@ func evalFindings(errs []Message) []finding {
 		out = append(out, finding{ClassEvaluation, "evaluation error " + prep + " " + where + ": " + summaryLine(UserPath(msg)), Hint{
 			Title:  "Nix could not evaluate the configuration (" + where + ")",
 			Detail: UserPath(tail),
+			Code:   codeFrame(UserPath(tail)),
 		}})
 	}
 	return out
+}
+
+var (
+	reFrameAt   = regexp.MustCompile(`^\s*at .+:\d+:\d+:$`)
+	reFrameLine = regexp.MustCompile(`^\s*\d*\|`)
+)
+
+// codeFrame is the last code frame of an error's text: its "at FILE:L:C:"
+// line and the source lines under it ("  3|   y = x;", "   |   ^"), or nil
+// when the text has none (Nix 2.8 prints a frame only with --show-trace).
+func codeFrame(text string) []string {
+	lines := strings.Split(text, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if !reFrameAt.MatchString(lines[i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(lines) && reFrameLine.MatchString(lines[j]) {
+			j++
+		}
+		if j == i+1 {
+			return nil
+		}
+		return append([]string(nil), lines[i:j]...)
+	}
+	return nil
 }
 
 // errorTail is an evaluation error's own text without the trace Nix 2.20
@@ -547,7 +592,7 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 	if len(shown) > 3 {
 		shown = append(append([]string(nil), shown[:3]...), fmt.Sprintf("and %d more", len(names)-3))
 	}
-	reason := fmt.Sprintf("%d files would be clobbered: %s", len(names), strings.Join(shown, ", "))
+	reason := textwrap.Count(len(names), "file", "files") + " would be clobbered: " + strings.Join(shown, ", ")
 	if len(names) == 1 {
 		reason = names[0] + " would be clobbered"
 	}
@@ -701,6 +746,7 @@ func successHints(s *State) []Hint {
 	gpu := s.act.GPUSetup
 	moved := append([]Moved(nil), s.act.MovedAside...)
 	home := s.act.Home
+	checks := append([]string(nil), s.act.Warnings...)
 	var warns []Message
 	if r := s.msgs[LvlWarn]; r != nil {
 		warns = allMessages(r)
@@ -715,6 +761,16 @@ func successHints(s *State) []Hint {
 		hints = append(hints, Hint{
 			Title:  title,
 			Detail: strings.Join(w, "\n") + "\nThe switch succeeded; the configuration may not do what you expect until the warning is fixed.",
+		})
+	}
+	if len(checks) > 0 {
+		title := "the activation warned: " + checks[0]
+		if len(checks) > 1 {
+			title = "the activation warned " + textwrap.Count(len(checks), "time", "times")
+		}
+		hints = append(hints, Hint{
+			Title:  title,
+			Detail: strings.Join(checks, "\n") + "\nnixboard's checks during the activation found this; the switch succeeded.",
 		})
 	}
 	if len(moved) > 0 {

@@ -109,6 +109,16 @@ type Replay struct {
 
 	mu    sync.Mutex
 	shown time.Duration
+	// header is the saved log's header, once read.
+	header *RunHeader
+}
+
+// Header is the command line and environment the saved log says its run
+// had, once the replay read past it (nil for a log without one).
+func (r *Replay) Header() *RunHeader {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.header
 }
 
 // replayBuffer is the size of a Replay's read buffer: a few thousand
@@ -180,6 +190,13 @@ func (r *Replay) read(refill bool) (RawLine, bool, error) {
 			r.hasMarker = true
 			r.at = at
 			continue
+		}
+		if h, ok := ParseRunHeader(line); ok {
+			// How the run was started: the state reads what it runs
+			// from it (see State.header), and folds nothing else.
+			r.mu.Lock()
+			r.header = &h
+			r.mu.Unlock()
 		}
 		if !r.hasMarker {
 			r.at += PlainPace

@@ -351,6 +351,7 @@ func editAssignments(entries []string, typed string) ([]string, string, bool) {
 // page by page, with the form's titles, descriptions and validators.
 func (r *plainRun) askQuestions() error {
 	v := newQuestionValues(r.answers, r.dir, r.report.User.Home, r.opts.DirRoot)
+	v.login = r.report.User.Name
 	fmt.Fprintln(r.out, "\nQuestions: an empty answer keeps the default shown in brackets.")
 	for p, keys := range pageKeys {
 		fmt.Fprintf(r.out, "\nPage %d of %d: %s\n", p+1, len(pageKeys), questionPages[p])
@@ -368,6 +369,9 @@ func (r *plainRun) askQuestions() error {
 			default:
 				val := v.field(k)
 				*val, err = r.askText(v.title(k), v.description(k), *val, v.checks[k])
+				if w := wizardlogic.UsernameWarning(v.Username, v.login); k == keyUsername && err == nil && w != "" {
+					fmt.Fprintln(r.out, "note: "+w)
+				}
 			}
 			if err != nil {
 				return err

@@ -40,6 +40,9 @@ type switchScreen struct {
 	took     time.Duration
 	err      error
 	w, h     int
+	// stopped is set when the person stopped the run (ctrl+c): it did not
+	// fail, whatever the unfinished log looks like.
+	stopped bool
 
 	// blocked holds what detection found that makes this switch
 	// impossible; the switch waits for the person: t tries it anyway,
@@ -322,10 +325,14 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 		s.finished = true
 		s.ok = msg.Diagnosis.OK && !msg.Interrupted
 		s.reason = msg.Diagnosis.Reason
-		if msg.Interrupted && s.reason == "" {
-			s.reason = "stopped"
-		}
 		s.hints = msg.Diagnosis.Hints
+		if msg.Interrupted {
+			// A log cut short by the person's ctrl+c says nothing about
+			// why a switch fails: the reason is that it was stopped.
+			s.stopped = true
+			s.reason = "stopped"
+			s.hints = nil
+		}
 		s.logPath = msg.LogPath
 		s.took = msg.Summary.Elapsed
 		return m.forward()
