@@ -41,6 +41,9 @@ const (
 	ClassUnrecognised
 	// ClassLogEnds: a replayed log stops before the activation finished.
 	ClassLogEnds
+	// ClassNotALog: a replayed file holds no line of nix's or
+	// home-manager's output, so there was no switch to judge.
+	ClassNotALog
 	classEnd
 )
 
@@ -60,6 +63,7 @@ var classNames = [...]string{
 	ClassEvaluationUnplaced: "evaluation-error-unplaced",
 	ClassUnrecognised:       "unrecognised",
 	ClassLogEnds:            "log-ends",
+	ClassNotALog:            "not-a-log",
 }
 
 // The names cover every class: a class added without one fails to compile.
@@ -73,7 +77,8 @@ func (c Class) String() string {
 	return classNames[c]
 }
 
-// FailureClasses lists every class a failed run can get, in rank order.
+// FailureClasses lists every class a run that did not succeed can get, in
+// rank order.
 func FailureClasses() []Class {
 	out := make([]Class, 0, classEnd-1)
 	for c := ClassNone + 1; c < classEnd; c++ {

@@ -112,7 +112,7 @@ func DiagnoseReplay(s *State) Diagnosis {
 		return diagnose(s, status != 0, err, nil, Context{})
 	}
 	if !s.looksLikeNixLog() {
-		return Diagnosis{Reason: ReasonNotALog, NotALog: true, Hints: []Hint{{
+		return Diagnosis{Class: ClassNotALog, Reason: ReasonNotALog, NotALog: true, Hints: []Hint{{
 			Title:  "replay reads a switch log",
 			Detail: "The logs nixboard saves (the path the switch prints as \"full log\"), or a capture of `home-manager switch ... --log-format internal-json -v 2>&1`.",
 		}}}

@@ -132,9 +132,9 @@ error: unable to download 'https://api.github.com/repos/nix-community/home-manag
 		})
 	}
 	// Every class a failed live run can get has a case here (a replay's
-	// ClassLogEnds is TestFailureClasses').
+	// ClassLogEnds and ClassNotALog are TestFailureClasses').
 	for _, c := range FailureClasses() {
-		if !seen[c] && c != ClassLogEnds {
+		if !seen[c] && c != ClassLogEnds && c != ClassNotALog {
 			t.Errorf("no case gets the class %v", c)
 		}
 	}
@@ -192,6 +192,12 @@ func TestFailureClasses(t *testing.T) {
 	feedAll(s, "Starting Home Manager activation\nActivating checkFilesChanged")
 	if d := DiagnoseReplay(s); d.Class != ClassLogEnds || d.Reason != ReasonLogEnds {
 		t.Errorf("a cut replay: %+v", d)
+	}
+	// A file that is not a log at all.
+	other, _ := newTestState(Limits{})
+	feedAll(other, "# nixboard\nA terminal wizard.")
+	if d := DiagnoseReplay(other); d.Class != ClassNotALog || !d.NotALog {
+		t.Errorf("a replay of a README: %+v", d)
 	}
 	if d := Diagnose(s, nil); d.Class != ClassNone {
 		t.Errorf("a successful run has the class %v", d.Class)
