@@ -91,6 +91,21 @@ func (p previewFixture) activated(t *testing.T) {
 	}
 }
 
+// toPreview keeps every answer, writes the files and waits for the switch
+// step's preview: the generation built, its question asked.
+func toPreview(t *testing.T, d *driver) {
+	t.Helper()
+	d.press("enter")
+	for i := 0; d.m.Step() == StepQuestions && i < 30; i++ {
+		d.press("enter")
+	}
+	wantView(t, d, "enter write files")
+	d.press("enter")
+	if d.m.Step() != StepSwitch || d.m.sw.phase != phaseAsk {
+		t.Fatalf("on %s (phase %d), not the preview's question:\n%s", d.m.Step(), d.m.sw.phase, d.view())
+	}
+}
+
 // TestSwitchStepPreviews: the switch step builds first, shows what the
 // switch will do (an existing ~/.bashrc moved aside, before anything
 // changed) and asks; n leaves the machine untouched and says how to switch
@@ -102,15 +117,7 @@ func TestSwitchStepPreviews(t *testing.T) {
 			t.Run(answer, func(t *testing.T) {
 				p := newPreviewFixture(t, mode)
 				runDriven(t, p.opts, 120, 40, func(t *testing.T, d *driver) {
-					d.press("enter")
-					for i := 0; d.m.Step() == StepQuestions && i < 30; i++ {
-						d.press("enter")
-					}
-					wantView(t, d, "enter write files")
-					d.press("enter")
-					if d.m.Step() != StepSwitch || d.m.sw.phase != phaseAsk {
-						t.Fatalf("on %s (phase %d), not the preview's question:\n%s", d.m.Step(), d.m.sw.phase, d.view())
-					}
+					toPreview(t, d)
 					wantView(t, d, "Activate this generation?")
 					wantView(t, d, "y activate")
 					wantView(t, d, "Files in the way:")
@@ -204,14 +211,7 @@ func TestSwitchStepStopsOnRefusedFile(t *testing.T) {
 				p := newPreviewFixture(t, mode)
 				older := p.refuseBashrc(t)
 				runDriven(t, p.opts, 200, 60, func(t *testing.T, d *driver) {
-					d.press("enter")
-					for i := 0; d.m.Step() == StepQuestions && i < 30; i++ {
-						d.press("enter")
-					}
-					d.press("enter")
-					if d.m.Step() != StepSwitch || d.m.sw.phase != phaseAsk {
-						t.Fatalf("on %s (phase %d), not the preview:\n%s", d.m.Step(), d.m.sw.phase, d.view())
-					}
+					toPreview(t, d)
 					wantView(t, d, "The switch cannot go on until this is dealt with: "+p.bashrc+" would be clobbered.")
 					if v := shellContinuation.ReplaceAllString(d.view(), " "); !strings.Contains(v, "mv -n -- "+older+" "+older+".old") {
 						t.Errorf("the preview does not give the fix:\n%s", d.view())
