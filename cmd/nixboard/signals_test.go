@@ -230,12 +230,9 @@ func startChild(t *testing.T, env []string, args ...string) *underWay {
 func startInTmux(t *testing.T, env []string, args ...string) (*underWay, *tmuxSession) {
 	t.Helper()
 	bin := buildNixboard(t)
-	tmp := t.TempDir()
-	pidFifo, statusFifo := filepath.Join(tmp, "pid"), filepath.Join(tmp, "status")
-	for _, f := range []string{pidFifo, statusFifo} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	pidFifo, status := filepath.Join(t.TempDir(), "pid"), statusFifo(t)
+	if err := syscall.Mkfifo(pidFifo, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	var script strings.Builder
 	script.WriteString("env -i")
@@ -246,7 +243,7 @@ func startInTmux(t *testing.T, env []string, args ...string) (*underWay, *tmuxSe
 	for _, a := range args {
 		script.WriteString(" " + shq(a))
 	}
-	script.WriteString("\necho $? > " + shq(statusFifo) + "\nsleep 600\n")
+	script.WriteString("\necho $? > " + shq(status) + "\nsleep 600\n")
 	s := newTmux(t, 100, 30, script.String())
 	data, err := switchtest.ReadFifo(pidFifo, nil, exitDeadline)
 	pid, perr := strconv.Atoi(strings.TrimSpace(string(data)))
@@ -283,7 +280,7 @@ func startInTmux(t *testing.T, env []string, args ...string) (*underWay, *tmuxSe
 	}()
 	u.status = sync.OnceValue(func() string {
 		// The shell writes it right after nixboard exited.
-		data, err := switchtest.ReadFifo(statusFifo, stop, exitDeadline)
+		data, err := switchtest.ReadFifo(status, stop, exitDeadline)
 		if err != nil {
 			return err.Error()
 		}

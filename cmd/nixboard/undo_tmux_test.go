@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +25,7 @@ func testUndoScreen(t *testing.T, mode nixtest.Mode) {
 	f := switchtest.NewRendered(t, mode)
 	tree1, bashrc1 := twoAppliedRuns(t, f)
 
-	status := filepath.Join(t.TempDir(), "status")
+	status := statusFifo(t)
 	script := "exec env -i" + fixtureEnvWords(f, "USER") + " TERM=xterm-256color NO_COLOR=1 /bin/sh -c " +
 		shq(shq(bin)+` undo --dir "$0"; echo $? > "$1"; read x`) + " " + shq(f.Dir) + " " + shq(status) + "\n"
 	s := newTmux(t, 80, 24, script)
