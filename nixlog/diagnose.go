@@ -564,6 +564,20 @@ func drvName(s string) string {
 	return s
 }
 
+// ClobberDiagnosis is the verdict on a switch that stops on files
+// home-manager refuses to overwrite (Activation.Clobbered): the reason and
+// the hints a failed switch's diagnosis gives for them, so that a preview
+// that finds them in a dry run says the same before the switch. lstat
+// (os.Lstat on this machine) tells a symlink another tool made from a
+// file; nil when the files are on another machine. OK when files is empty.
+func ClobberDiagnosis(files []Clobber, lstat func(string) (fs.FileInfo, error)) Diagnosis {
+	if len(files) == 0 {
+		return Diagnosis{OK: true}
+	}
+	r, h := clobberHints(files, lstat)
+	return Diagnosis{Reason: r, Hints: h}
+}
+
 // clobberHints explains files home-manager would not overwrite.
 func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (string, []Hint) {
 	var names []string
