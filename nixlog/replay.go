@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/nixboard/nixboard/internal/eol"
 )
 
 // timeMarkerPrefix starts the time markers nixboard writes into the logs it
@@ -264,7 +266,7 @@ func (r *Replay) readLine(refill bool) (line []byte, ok bool, err error) {
 			line = r.buf[r.r : r.r+r.seen+i+1]
 			r.r += len(line)
 			r.seen = 0
-			return TrimEOL(line[:min(len(line), MaxLineBytes)]), true, nil
+			return eol.Trim(line[:min(len(line), MaxLineBytes)]), true, nil
 		}
 		r.seen = r.w - r.r
 		if !refill {
@@ -324,7 +326,7 @@ func (r *Replay) readLong() ([]byte, bool, error) {
 		}
 		if i >= 0 {
 			r.r = i + 1
-			return TrimEOL(r.long), true, nil
+			return eol.Trim(r.long), true, nil
 		}
 		r.w = 0
 	}

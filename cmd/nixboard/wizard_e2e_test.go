@@ -28,7 +28,7 @@ func TestWizardDemoInTmux(t *testing.T) {
 	t.Parallel()
 	bin := buildNixboard(t)
 	tmp := t.TempDir()
-	status := filepath.Join(tmp, "status")
+	status := statusFifo(t)
 	script := "env -i HOME=" + shq(tmp) + " TMPDIR=" + shq(tmp) + " PATH=/usr/bin:/bin TERM=xterm-256color " +
 		shq(bin) + " --demo --demo-platform darwin-arm64\necho $? > " + shq(status) + "\nsleep 60\n"
 	s := newTmux(t, 80, 24, script)

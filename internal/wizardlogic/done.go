@@ -26,6 +26,9 @@ type DoneInfo struct {
 	// Blocked says the switch was not started because detection found
 	// what makes it impossible (the review and the switch step showed it).
 	Blocked bool
+	// Refused says the preview found files in the way that home-manager
+	// refuses to move aside, and the person stopped there.
+	Refused bool
 	// Declined says the person saw the preview of the switch and chose
 	// not to activate it now.
 	Declined bool
@@ -120,6 +123,9 @@ func DoneLines(d DoneInfo, width int) []string {
 		case d.Declined:
 			add("")
 			add(textwrap.Words("The switch was not started: you chose not to activate the generation the preview showed, and nothing on this machine changed. Switch to it when you are ready:", width)...)
+		case d.Refused:
+			add("")
+			add(textwrap.Words("The switch was not started: the preview found files in the way that home-manager would not move aside (it said how to deal with them), and nothing on this machine changed. Once they are dealt with, switch with:", width)...)
 		case d.Blocked:
 			add("")
 			add(textwrap.Words("The switch was not started: doctor found what stops it (nixboard doctor shows it again). Once that is fixed, switch with:", width)...)
