@@ -199,3 +199,24 @@ func TestReplayJSONNotALog(t *testing.T) {
 		t.Errorf("exit %d, result %+v:\n%s", code, res, out)
 	}
 }
+
+// TestREADMEStreamExample: the README's example of the stream is what
+// `nixboard replay --speed max --json` of the recorded download writes.
+func TestREADMEStreamExample(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const first = `{"schema":1,"event":"start","elapsed":0,"title":"replay download.log"}`
+	i := strings.Index(string(readme), first)
+	if i < 0 {
+		t.Fatal("the README has no example of the stream")
+	}
+	example := string(readme[i:])
+	example = example[:strings.Index(example, "```")]
+	code, out, errOut := runCLI(t, nil, "replay", "--speed", "max", "--json", filepath.Join("..", "..", "nixlog", "testdata", "logs", "nix-2.26", "download.log"))
+	if code != 0 || out != example {
+		t.Errorf("exit %d, the stream:\n%s\nthe README's example:\n%s%s", code, out, example, errOut)
+	}
+}
