@@ -121,6 +121,29 @@ func DiagnoseReplay(s *State) Diagnosis {
 	return diagnose(s, !complete, nil, nil, Context{})
 }
 
+// buildFailure is the reason and hint for the failed build of drv: nix's
+// message about it and the last lines of its own log. The diagnosis of a
+// run and the stream's failure events (Stream) both say it this way.
+func buildFailure(drv, message string, lines []string) (string, Hint) {
+	name := storeName(drv)
+	if name == "" {
+		name = drv
+	}
+	detail := firstLine(StripANSI(message))
+	if len(lines) > 0 {
+		detail += "\nThe last " + textwrap.Count(len(lines), "line", "lines") + " of its log:\n"
+		for _, l := range lines {
+			detail += "  " + StripANSI(l) + "\n"
+		}
+		detail = strings.TrimSuffix(detail, "\n")
+	}
+	return "building " + name + " failed", Hint{
+		Title:  "The build of " + name + " failed",
+		Detail: detail,
+		Fix:    "nix log " + shell.Quote(drv),
+	}
+}
+
 // finding is a recognised cause; its class ranks it (lower comes first).
 type finding struct {
 	class  Class
@@ -240,28 +263,14 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		if drv == "" {
 			continue
 		}
-		name := storeName(drv)
-		if name == "" {
-			name = drv
-		}
-		detail := firstLine(StripANSI(m.Text))
-		if lines := logs[drv]; len(lines) > 0 {
-			detail += "\nThe last " + textwrap.Count(len(lines), "line", "lines") + " of its log:\n"
-			for _, l := range lines {
-				detail += "  " + StripANSI(l) + "\n"
-			}
-			detail = strings.TrimSuffix(detail, "\n")
-		}
-		add(ClassBuild, "building "+name+" failed", Hint{
-			Title:  "The build of " + name + " failed",
-			Detail: detail,
-			Fix:    "nix log " + shell.Quote(drv),
-		})
+		reason, h := buildFailure(drv, m.Text, logs[drv])
+		add(ClassBuild, reason, h)
 	}
 
 	// Nix's structured messages first; then the plain lines of the nix
-	// commands that run without --log-format (`nix run DIR#home-manager`
-	// fetching the flake's inputs before home-manager starts).
+	// commands that run without --log-format (a capture of an older
+	// nixboard's `nix run DIR#home-manager`, which fetched the flake's
+	// inputs in plain text, and the nix commands of the activation).
 	downloads := make([]string, 0, len(errs)+len(warns)+len(texts))
 	for _, m := range append(errs, warns...) {
 		downloads = append(downloads, StripANSI(m.Text))

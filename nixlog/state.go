@@ -73,6 +73,11 @@ type Options struct {
 	Limits Limits
 	// Now is the clock (time.Now when nil). Replays and tests pass their own.
 	Now func() time.Time
+	// LineClock makes the clock the time of the newest line FeedLines
+	// folded (RawLine.At after the start), ignoring Now: a replay read
+	// faster than recorded still times each phase and build as recorded,
+	// even within one batch.
+	LineClock bool
 }
 
 // Activity is a running nix activity as the screen shows it.
@@ -178,8 +183,9 @@ type Header struct {
 	// BytesDone and BytesExpected are download bytes transferred and
 	// expected.
 	BytesDone, BytesExpected int64
-	// Rate is the average download rate in bytes per second since the
-	// first transfer started.
+	// Rate is the download rate in bytes per second: over the last
+	// RateWindow, or since the first download while it is younger; for a
+	// finished run, its average.
 	Rate float64
 	// ActivationStep is the newest "Activating X" step, e.g.
 	// "checkLinkTargets".
@@ -298,6 +304,15 @@ type activity struct {
 	// expected holds setExpected results by activity type (realise).
 	expected map[ActivityType]int64
 	build    *buildRec
+	// cache is the cache a queryPathInfo asks; stepOf the activity of
+	// the fetch step a file transfer belongs to (prebuild.go).
+	cache  string
+	stepOf uint64
+	isStep bool
+	// cacheIdx is the index+1 in State.caches of the cache a path
+	// download (a file transfer that is not a cache's metadata or a
+	// flake input) comes from; 0 for other activities.
+	cacheIdx int
 }
 
 // buildRec is a build with its ring of newest lines.
@@ -347,6 +362,9 @@ type State struct {
 	lim    Limits
 	now    func() time.Time
 	parser Parser
+	// lineNow is the time of the newest line with Options.LineClock (nil
+	// without); now reads it.
+	lineNow *time.Time
 
 	started  time.Time
 	ended    time.Time
@@ -387,7 +405,6 @@ type State struct {
 	builtOK        int      // build (105) activities stopped, not failed
 	buildsFailed   int      // builds marked failed by a message
 	copyStops      int      // copyPath (100) activities stopped
-	firstXfer      time.Time
 	lastPhase      Phase
 	lastExit       int
 	hasExit        bool
@@ -423,6 +440,31 @@ type State struct {
 	toolFirst bool
 	toolPid   uint64
 	toolDone  bool
+
+	// openBuilds and openCopies count the open build (105) and copyPath
+	// (100) activities, which livePhase reads on every line.
+	openBuilds, openCopies int
+	// curPhase is the phase the newest MarkPhase entered; marks and
+	// markSeq are the journal (journal.go).
+	curPhase Phase
+	marks    ring[Mark]
+	markSeq  int
+
+	// steps are what nix did before the builds (prebuild.go), at most
+	// maxPreSteps; openRealise counts open realise (102) activities.
+	steps        []Step
+	stepsDropped int
+	openRealise  int
+
+	// Path downloads (downloads.go): caches by first use with the bytes
+	// of stopped downloads, the bytes nix announced, the first download's
+	// start, and the totals the header showed last.
+	caches                   []CacheRow
+	announced                int64
+	firstPathXfer            time.Time
+	shownDone, shownExpected int64
+	// rateSamples are the path download bytes at recent headers (rate).
+	rateSamples []rateSample
 
 	stats Stats
 }
@@ -476,7 +518,14 @@ func NewState(opts Options) *State {
 	if now == nil {
 		now = time.Now
 	}
-	return &State{
+	var lineNow *time.Time
+	if opts.LineClock {
+		base := time.Now()
+		lineNow = &base
+		now = func() time.Time { return *lineNow }
+	}
+	s := &State{
+		lineNow:     lineNow,
 		lim:         lim,
 		now:         now,
 		started:     now(),
@@ -486,6 +535,9 @@ func NewState(opts Options) *State {
 		msgs:        make(map[int]*ring[Message]),
 		tail:        ring[tailSlot]{items: make([]tailSlot, 0, lim.TailLines)},
 	}
+	// Every run starts evaluating; the journal says so from its start.
+	s.mark(Mark{Kind: MarkPhase, Phase: PhaseEvaluating})
+	return s
 }
 
 // Feed folds one line of the log (without its newline) into the state.
@@ -500,6 +552,9 @@ func (s *State) Feed(line []byte) {
 func (s *State) FeedLines(lines []RawLine) {
 	s.mu.Lock()
 	for _, l := range lines {
+		if s.lineNow != nil {
+			*s.lineNow = s.started.Add(l.At)
+		}
 		s.feed(l.Text)
 	}
 	s.mu.Unlock()
@@ -552,6 +607,7 @@ func (s *State) feed(line []byte) {
 		s.pushTail(0, KindText, 0, line)
 	}
 	s.stats.Slow = s.parser.fallbacks
+	s.notePhase()
 }
 
 func (s *State) lookup(id uint64) *activity {
@@ -665,6 +721,7 @@ func (s *State) start(e *rawEvent) {
 	s.last = a
 	switch a.typ {
 	case ActBuild:
+		s.openBuilds++
 		a.path = clipPath(e.str(0))
 		s.buildSeq++
 		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}, seq: s.buildSeq}
@@ -684,14 +741,27 @@ func (s *State) start(e *rawEvent) {
 		}
 		s.lastPhase = PhaseBuilding
 	case ActCopyPath, ActSubstitute:
+		if a.typ == ActCopyPath {
+			s.openCopies++
+		}
 		a.path = clipPath(e.str(0))
 		if s.lastPhase < PhaseDownloading {
 			s.lastPhase = PhaseDownloading
 		}
 	case ActFileTransfer:
 		a.path = clipPath(e.str(0))
-		if s.firstXfer.IsZero() {
-			s.firstXfer = now
+	case ActQueryPathInfo:
+		a.cache = clipPath(e.str(1))
+	case ActRealise:
+		s.openRealise++
+	}
+	s.stepOfStart(a, e.text)
+	if a.typ == ActFileTransfer && a.stepOf == 0 && isPathDownload(a.path) {
+		i := s.cacheRow(cacheOf(a.path))
+		s.caches[i].Downloads++
+		a.cacheIdx = i + 1
+		if s.firstPathXfer.IsZero() {
+			s.firstPathXfer = now
 		}
 	}
 	if len(e.text) > 0 && e.level <= LvlInfo {
@@ -708,6 +778,7 @@ func (s *State) stop(id uint64) {
 	if s.last == a {
 		s.last = nil
 	}
+	s.stepStopped(a)
 	switch a.typ {
 	case ActBuilds:
 		for k := range a.progress {
@@ -722,12 +793,18 @@ func (s *State) stop(id uint64) {
 		}
 	case ActFileTransfer:
 		s.finBytes += a.progress[0]
+		if a.cacheIdx > 0 {
+			s.caches[a.cacheIdx-1].Bytes += a.progress[0]
+		}
 	case ActCopyPath:
+		s.openCopies--
 		s.finNarBytes += a.progress[0]
 		s.copyStops++
 	case ActRealise:
+		s.openRealise--
 		s.finExpBytes += a.expected[ActFileTransfer]
 	case ActBuild:
+		s.openBuilds--
 		b := a.build
 		if !b.noLines {
 			s.runningWithLogs--
@@ -794,6 +871,12 @@ func (s *State) forgetBuilds() {
 
 func (s *State) msg(e *rawEvent) {
 	level := e.level
+	switch level {
+	case LvlTalkative:
+		s.noteMessage(level, e.text)
+	case LvlInfo:
+		s.noteAnnouncement(e.text)
+	}
 	if level == LvlError && isWarning(e.text) {
 		// A nix-daemon hands its own messages to the client as plain
 		// text, which the client logs at level 0 whatever they were:
@@ -862,10 +945,12 @@ func (s *State) markFailedBuild(text string) {
 	if drv == "" {
 		return
 	}
+	failed := Mark{Kind: MarkBuildFailed, Drv: drv, Name: storeName(drv), Message: text}
 	if _, ok := s.plainBuilds[drv]; ok {
 		delete(s.plainBuilds, drv)
 		s.plainBuilt--
 		s.buildsFailed++
+		s.mark(failed)
 		return
 	}
 	b := s.buildByDrv[drv]
@@ -878,6 +963,7 @@ func (s *State) markFailedBuild(text string) {
 	running := b.Status == BuildRunning
 	b.Status = BuildFailed
 	s.buildsFailed++
+	s.mark(failed)
 	if running {
 		s.buildFinished(b)
 	}
@@ -939,6 +1025,12 @@ func (s *State) Finish(ok bool) {
 	defer s.mu.Unlock()
 	if !s.finished {
 		s.ended = s.now()
+		p := PhaseFailed
+		if ok {
+			p = PhaseDone
+		}
+		s.curPhase = p
+		s.mark(Mark{Kind: MarkPhase, Phase: p})
 	}
 	s.finished = true
 	s.ok = ok
@@ -961,9 +1053,10 @@ type figures struct {
 	built, failed, running, buildsTotal int
 	// downloads: done, expected, running now.
 	downloaded, downloadsExpected, downloading int
-	// bytesDone are file transfer bytes, narBytes store path copy bytes,
-	// bytesExpected the bytes the realisations expect to transfer.
-	bytesDone, narBytes, bytesExpected int64
+	// bytesDone are file transfer bytes, pathBytes those of path
+	// downloads, narBytes store path copy bytes, bytesExpected the bytes
+	// the realisations expect to transfer.
+	bytesDone, pathBytes, narBytes, bytesExpected int64
 }
 
 // figures sums the progress of stopped and open activities.
@@ -976,6 +1069,9 @@ type figures struct {
 func (s *State) figures() figures {
 	builds, copies := s.finBuilds, s.finCopies
 	f := figures{bytesDone: s.finBytes, narBytes: s.finNarBytes, bytesExpected: s.finExpBytes}
+	for _, c := range s.caches {
+		f.pathBytes += c.Bytes
+	}
 	total := s.finBuildsTotal
 	for _, a := range s.acts {
 		switch a.typ {
@@ -990,6 +1086,9 @@ func (s *State) figures() figures {
 			}
 		case ActFileTransfer:
 			f.bytesDone += a.progress[0]
+			if a.cacheIdx > 0 {
+				f.pathBytes += a.progress[0]
+			}
 		case ActCopyPath:
 			f.narBytes += a.progress[0]
 			f.downloading++
@@ -1025,10 +1124,11 @@ func (s *State) Header() Header {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.figures()
+	done, expected := s.downloadTotals(f.pathBytes, f.bytesExpected)
 	h := Header{
 		Elapsed:           s.elapsed(),
-		BytesDone:         f.bytesDone,
-		BytesExpected:     max(f.bytesExpected, f.bytesDone),
+		BytesDone:         done,
+		BytesExpected:     expected,
 		BuildsDone:        f.built,
 		BuildsExpected:    f.buildsTotal,
 		BuildsRunning:     f.running,
@@ -1037,15 +1137,7 @@ func (s *State) Header() Header {
 		DownloadsExpected: f.downloadsExpected,
 		DownloadsRunning:  f.downloading,
 	}
-	if !s.firstXfer.IsZero() {
-		end := s.now()
-		if s.finished {
-			end = s.ended
-		}
-		if d := end.Sub(s.firstXfer).Seconds(); d > 0 {
-			h.Rate = float64(f.bytesDone) / d
-		}
-	}
+	h.Rate = s.rate(done)
 	h.ActivationStep = s.lastStep
 	h.Tool = s.toolFirst && !s.toolDone && !s.act.Started
 	switch {
@@ -1053,14 +1145,10 @@ func (s *State) Header() Header {
 		h.Phase = PhaseDone
 	case s.finished:
 		h.Phase = PhaseFailed
-	case s.act.Started:
-		h.Phase = PhaseActivating
-	case h.BuildsRunning > 0:
-		h.Phase = PhaseBuilding
-	case h.DownloadsRunning > 0:
-		h.Phase = PhaseDownloading
 	default:
-		h.Phase = s.lastPhase
+		// The journal's phase, so the header and the marks never
+		// disagree.
+		h.Phase = s.livePhase()
 	}
 	return h
 }

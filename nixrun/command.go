@@ -142,8 +142,12 @@ func NewPlan(opts SwitchOptions) (Plan, error) {
 		// The home-manager the rendered flake provides (its
 		// packages.<system>.home-manager), built with the flake's own
 		// nixpkgs through `follows`: no second nixpkgs to fetch and
-		// evaluate just for the command.
-		p.Argv = append([]string{nix, "run", dir + "#home-manager", "--"}, switchArgs...)
+		// evaluate just for the command. On a first run this nix
+		// fetches the flake's inputs: its structured log says which,
+		// where plain output would say nothing for minutes.
+		// The flags come after the installable, so argv[2] stays the
+		// installable that says the run builds the command first.
+		p.Argv = append([]string{nix, "run", dir + "#home-manager", "--log-format", "internal-json", "-v", "--"}, switchArgs...)
 	}
 	if stateHome(env) == "" {
 		// home-manager needs HOME too; the process's own is not asked.

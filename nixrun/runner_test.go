@@ -72,7 +72,7 @@ func TestNewPlan(t *testing.T) {
 			name:     "first run through nix run, extra args passed through",
 			env:      []string{"HOME=/h", "PATH=" + notExec + ":relative:" + onlyNix},
 			extra:    []string{"--override-input", "nixpkgs", "path:/x"},
-			wantArgv: []string{onlyNix + "/nix", "run", dir + "#home-manager", "--", "switch", "--flake", dir + "#ada@box", "-b", DefaultBackupExt, "--log-format", "internal-json", "-v", "--override-input", "nixpkgs", "path:/x"},
+			wantArgv: []string{onlyNix + "/nix", "run", dir + "#home-manager", "--log-format", "internal-json", "-v", "--", "switch", "--flake", dir + "#ada@box", "-b", DefaultBackupExt, "--log-format", "internal-json", "-v", "--override-input", "nixpkgs", "path:/x"},
 			wantCfg:  FlakesConfig,
 		},
 	}

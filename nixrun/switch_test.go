@@ -70,7 +70,7 @@ func testSwitchFixtureThroughNixRun(t *testing.T, mode nixtest.Mode) {
 	if p.Installed {
 		t.Fatalf("plan uses an installed home-manager, want nix run: %v", p.Argv)
 	}
-	if want := []string{"/usr/bin/nix", "run", f.Dir + "#home-manager", "--", "switch", "--flake", f.Dir + "#" + f.Name, "-b", nixrun.DefaultBackupExt, "--log-format", "internal-json", "-v"}; strings.Join(p.Argv[:len(want)], " ") != strings.Join(want, " ") {
+	if want := []string{"/usr/bin/nix", "run", f.Dir + "#home-manager", "--log-format", "internal-json", "-v", "--", "switch", "--flake", f.Dir + "#" + f.Name, "-b", nixrun.DefaultBackupExt, "--log-format", "internal-json", "-v"}; strings.Join(p.Argv[:len(want)], " ") != strings.Join(want, " ") {
 		t.Errorf("argv = %q, want prefix %q", p.Argv, want)
 	}
 	log, _ := os.ReadFile(r.LogPath())

@@ -248,8 +248,13 @@ func twoAppliedRuns(t *testing.T, f *switchtest.Fixture) (tree1, bashrc1 string)
 	a2.HomeBase.EnableTmux = true
 	a2.HomeBase.EnableContainerSupport = false
 	cli("render", "--answers", answersFileOf(t, a2), "--dir", f.Dir)
-	if out := cli(switchArgs...); !strings.Contains(out, "history: generation 2 recorded for ") {
-		t.Fatalf("second switch did not record its generation:\n%s", out)
+	// With --json, stdout holds JSON lines only: what the history says
+	// goes to stderr.
+	jsonArgs := append([]string{"switch", "--json", "--dir", f.Dir, "--"}, f.ExtraArgs...)
+	if code, out, errOut := runCLI(t, env, jsonArgs...); code != 0 || !strings.Contains(errOut, "history: generation 2 recorded for ") {
+		t.Fatalf("second switch exited %d, did not record its generation on stderr:\n%s\nstderr:\n%s", code, out, errOut)
+	} else if objs := readStream(t, out); objs[len(objs)-1].Event != "result" {
+		t.Fatalf("the stream does not end with its result:\n%s", out)
 	}
 	if got := subjects(t, f.Dir); len(got) != 2 || got[0] != "nixboard: disable containers, enable tmux" || !strings.HasPrefix(got[1], "nixboard: first configuration (") {
 		t.Fatalf("commits: %q", got)

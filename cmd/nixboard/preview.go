@@ -35,9 +35,11 @@ func runPreview(ctx context.Context, st *stdio, plan nixrun.Plan) error {
 	if err != nil {
 		return err
 	}
-	d, sum := followPlain(ctx, st, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose)
+	view := plainView(st.out)
+	state := nixlog.NewState(nixlog.Options{})
+	d, stream := followStream(ctx, run, nil, state, run.Diagnose, nixlog.StartInfo{Title: "preview " + plan.ConfigName}, view, nil)
 	if !d.OK {
-		return finishPlain(st, d, sum, run.LogPath())
+		return finishStream(view, stream, state, d, run.LogPath())
 	}
 	gen, err := filepath.EvalSymlinks(link)
 	if err != nil {

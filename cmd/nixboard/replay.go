@@ -9,16 +9,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nixboard/nixboard/internal/eta"
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixlog"
 )
 
-const replaySynopsis = "nixboard replay FILE [--speed X|max] [--plain]"
+const replaySynopsis = "nixboard replay FILE [--speed X|max] [--plain|--json|--tui]"
 
 // replayOptions are replay's flags.
 type replayOptions struct {
 	speed string
-	plain bool
+	out   outputFlags
 }
 
 func replayCommand(st *stdio) *cobra.Command {
@@ -36,7 +37,7 @@ func replayCommand(st *stdio) *cobra.Command {
 	}
 	fs := c.Flags()
 	fs.StringVar(&o.speed, "speed", "1", "the replay speed: a multiplier of the recorded pace, or max")
-	fs.BoolVar(&o.plain, "plain", false, "print plain progress lines instead of the live screen")
+	addOutputFlags(fs, &o.out)
 	_ = c.RegisterFlagCompletionFunc("speed", completeWords("0.5", "1", "2", "10", "max"))
 	return c
 }
@@ -50,6 +51,10 @@ func runReplay(ctx context.Context, st *stdio, o replayOptions, file string) err
 	speed, err := nixlog.ParseSpeed(o.speed)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	mode, err := chooseOutput(o.out, st.interactive(), st.getenv)
+	if err != nil {
+		return err
 	}
 	// A replay waits for the recorded pace; a stop signal ends the wait.
 	sleep := func(d time.Duration) {
@@ -69,18 +74,22 @@ func runReplay(ctx context.Context, st *stdio, o replayOptions, file string) err
 		return err
 	}
 	defer rep.Close()
-	// The state's clock follows the recording, so elapsed times and the
-	// closing "in Ts" are those of the recorded run at any speed.
+	// The state's clock follows the recording line by line, so phase
+	// times, elapsed times and the closing "in Ts" are those of the
+	// recorded run at any speed; the screen's clock follows it too.
 	now := rep.Clock()
-	state := nixlog.NewState(nixlog.Options{Now: now})
-	if o.plain || !st.interactive() {
+	state := nixlog.NewState(nixlog.Options{LineClock: true})
+	title := fmt.Sprintf("replay %s", filepath.Base(file))
+	if mode != outputScreen {
 		// Closing the file ends a read that would go on (a recording
 		// without an end, such as /dev/zero).
-		d, sum := followPlain(ctx, st, rep, func() { rep.Close() }, state, nixlog.DiagnoseReplay)
-		return finishPlain(st, d, sum, "")
+		// A replay estimates from this machine's build history but adds
+		// nothing to it: its builds did not run here, now.
+		est := eta.NewFeed(openBuildHistory(st, false), eta.FeedOptions{Now: state.Now})
+		return followRun(ctx, rep, func() { rep.Close() }, state, nixlog.DiagnoseReplay, nixlog.StartInfo{Title: title}, "", streamViewFor(st, mode), est)
 	}
 	return runScreen(ctx, st, screenConfig{
-		title:   fmt.Sprintf("replay %s", filepath.Base(file)),
+		title:   title,
 		source:  rep,
 		state:   state,
 		logPath: file,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nixboard/nixboard/internal/eta"
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
@@ -15,7 +16,7 @@ import (
 // switchOptions are switch's flags.
 type switchOptions struct {
 	dir     string
-	plain   bool
+	out     outputFlags
 	dryRun  bool
 	preview bool
 }
@@ -33,19 +34,24 @@ func switchCommand(st *stdio) *cobra.Command {
 	}
 	fs := c.Flags()
 	fs.StringVar(&o.dir, "dir", "", "the rendered configuration DIR (default ~/.config/home-manager)")
-	fs.BoolVar(&o.plain, "plain", false, "print plain progress lines instead of the live screen")
+	addOutputFlags(fs, &o.out)
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the command and environment that would run, and stop")
 	fs.BoolVar(&o.preview, "preview", false, "build the generation and show what the switch would change (files in the way, packages, size), then stop; nothing is activated")
 	_ = c.MarkFlagDirname("dir")
 	return c
 }
 
-// runSwitch is `nixboard switch [--dir DIR] [--plain] [-- HOME-MANAGER ARGS]`:
-// it runs home-manager switch on the configuration rendered in DIR, with
-// the live screen on a terminal and plain progress lines otherwise.
+// runSwitch is `nixboard switch [--dir DIR] [--plain|--json|--tui] [--
+// HOME-MANAGER ARGS]`: it runs home-manager switch on the configuration
+// rendered in DIR, with the live screen, plain lines or JSON lines as
+// chooseOutput decides.
 // Arguments after `--` are passed through to home-manager switch (and from
 // there to nix build), e.g. `--override-input nixpkgs path:/some/nixpkgs`.
 func runSwitch(ctx context.Context, st *stdio, o switchOptions, extra []string) error {
+	mode, err := chooseOutput(o.out, st.interactive(), st.getenv)
+	if err != nil {
+		return err
+	}
 	if o.dir == "" {
 		d, err := defaultConfigDir(st.getenv)
 		if err != nil {
@@ -80,16 +86,26 @@ func runSwitch(ctx context.Context, st *stdio, o switchOptions, extra []string) 
 		return err
 	}
 	title := "switch " + plan.ConfigName
-	if o.plain || !st.interactive() {
-		fmt.Fprintf(st.out, "running: %s\n", safetext.Line(plan.Command()))
-		fmt.Fprintf(st.out, "with NIX_CONFIG += %s\n", nixrun.FlakesConfig)
-		d, sum := followPlain(ctx, st, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose)
-		err = finishPlain(st, d, sum, run.LogPath())
-	} else {
+	if mode == outputScreen {
 		err = runScreen(ctx, st, screenConfig{title: title, source: run, run: run})
+	} else {
+		start := nixlog.StartInfo{Title: title, Command: plan.Command(), NixConfig: nixrun.FlakesConfig}
+		state := nixlog.NewState(nixlog.Options{})
+		hist := openBuildHistory(st, true)
+		est := eta.NewFeed(hist, eta.FeedOptions{Now: state.Now})
+		err = followRun(ctx, run, nil, state, run.Diagnose, start, run.LogPath(), streamViewFor(st, mode), est)
+		saveBuildHistory(st, hist)
 	}
 	if err == nil {
-		recordGeneration(ctx, st, plan.Dir)
+		rec := st
+		if mode == outputJSON {
+			// Stdout holds JSON lines only: what the history says goes
+			// to stderr.
+			sub := *st
+			sub.out = st.err
+			rec = &sub
+		}
+		recordGeneration(ctx, rec, plan.Dir)
 	}
 	return err
 }

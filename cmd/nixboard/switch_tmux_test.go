@@ -31,7 +31,10 @@ func newTmux(t *testing.T, w, h int, script string) *tmuxSession {
 	rand.Read(b)
 	s := &tmuxSession{t: t, socket: "nixboard-test-" + hex.EncodeToString(b)}
 	file := filepath.Join(t.TempDir(), "run.sh")
-	os.WriteFile(file, []byte(script), 0o755)
+	// The screen is what these tests look at: CI and an agent's variables
+	// in the test's own environment would make nixboard print plain lines.
+	unset := "unset CI " + strings.Join(agentVars, " ") + "\n"
+	os.WriteFile(file, []byte(unset+script), 0o755)
 	s.tmux("new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "-s", "t", "/bin/sh "+file)
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	return s

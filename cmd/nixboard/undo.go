@@ -125,8 +125,8 @@ func runUndo(ctx context.Context, st *stdio, o undoOptions) error {
 	}
 	if o.plain || !st.interactive() {
 		fmt.Fprintf(st.out, "generation %d: running %s\n", gen.Number, safetext.Line(plan.Command()))
-		d, sum := followPlain(ctx, st, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose)
-		err = finishPlain(st, d, sum, run.LogPath())
+		title := fmt.Sprintf("undo: generation %d", gen.Number)
+		err = followRun(ctx, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose, nixlog.StartInfo{Title: title}, run.LogPath(), plainView(st.out), nil)
 	} else {
 		err = runScreen(ctx, st, screenConfig{title: fmt.Sprintf("undo: generation %d", gen.Number), source: run, run: run})
 	}

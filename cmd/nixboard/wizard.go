@@ -208,7 +208,7 @@ func runWizardPlain(ctx context.Context, st *stdio, f wizardFlags) error {
 	if f.dryRun || f.noSwitch {
 		return nil
 	}
-	return runSwitch(ctx, st, switchOptions{dir: dir, plain: true}, nil)
+	return runSwitch(ctx, st, switchOptions{dir: dir, out: outputFlags{plain: true}}, nil)
 }
 
 func environ(st *stdio) []string {
@@ -227,6 +227,6 @@ func plainSwitch(st *stdio) func(ctx context.Context, dir string, out io.Writer)
 		sub := *st
 		sub.out = out
 		sub.outTTY = false
-		return runSwitch(ctx, &sub, switchOptions{dir: dir, plain: true}, nil)
+		return runSwitch(ctx, &sub, switchOptions{dir: dir, out: outputFlags{plain: true}}, nil)
 	}
 }

@@ -82,8 +82,10 @@ type linesMsg struct {
 // judgedMsg carries the verdict on a live run once its process exited.
 type judgedMsg struct{ d nixlog.Diagnosis }
 
-// tickMsg refreshes the screen.
-type tickMsg struct{}
+// tickMsg refreshes the screen. At is the wall clock of the tick, which
+// times a stretch without output (a replay's own clock stands still
+// between its lines); tests send ticks with the time they choose.
+type tickMsg struct{ At time.Time }
 
 // interruptedMsg says the interrupt finished (the process group is gone).
 type interruptedMsg struct{}
@@ -103,6 +105,15 @@ type Model struct {
 	running []nixlog.Activity
 	builds  []nixlog.Build
 	lines   int64
+	// steps are what nix did before the builds, caches what each cache
+	// delivered; quiet times a stretch without output, quietFor its
+	// length at the last tick, doing and meaning what nix was doing then
+	// and what that may mean.
+	steps          []nixlog.Step
+	caches         []nixlog.CacheRow
+	quiet          nixlog.Quiet
+	quietFor       time.Duration
+	doing, meaning string
 
 	// logBuild is the index+1 in builds of the build whose own log the
 	// log pane shows; 0 shows the whole log.
@@ -163,7 +174,7 @@ func (m Model) read() tea.Cmd {
 }
 
 func tick() tea.Cmd {
-	return tea.Tick(time.Second/FrameRate, func(time.Time) tea.Msg { return tickMsg{} })
+	return tea.Tick(time.Second/FrameRate, func(t time.Time) tea.Msg { return tickMsg{At: t} })
 }
 
 // SetSize gives the screen its size; the layout is recomputed.
@@ -220,6 +231,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.stopping = false
 		return m, nil
 	case tickMsg:
+		if !msg.At.IsZero() && !m.done {
+			m.quietFor, _ = m.quiet.Check(m.state, msg.At)
+			if m.quietFor >= nixlog.QuietAfter {
+				m.doing, m.meaning = m.state.Doing()
+			}
+		}
 		m.snapshot()
 		if m.done {
 			return m, nil
@@ -362,6 +379,8 @@ func (m *Model) snapshot() {
 	m.header = m.state.Header()
 	m.running = m.state.Running()
 	m.builds = m.state.Builds()
+	m.steps = m.state.Steps()
+	m.caches = m.state.Caches()
 	// Keep the chosen build selected while the list changes.
 	if m.logBuildID != 0 {
 		m.logBuild = 0
@@ -586,9 +605,26 @@ func (m Model) render() string {
 			}
 			rows = append(rows, m.fit(line))
 		}
+	} else if pre := m.preBuildLines(); pre != nil {
+		rows = append(rows, m.fit(st.Title.Render("Before the builds")))
+		for i := 0; i < m.runningRows(); i++ {
+			line := ""
+			if i < len(pre) {
+				line = pre[i]
+			}
+			rows = append(rows, m.fit(line))
+		}
 	} else {
 		rows = append(rows, m.fit(st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.running)))))
-		for i := 0; i < m.runningRows(); i++ {
+		quiet := append(m.quietLines(), m.cacheLines()...)
+		n := m.runningRows()
+		for r := 0; r < n; r++ {
+			if r < len(quiet) {
+				// A warning that nothing moves comes before the list.
+				rows = append(rows, m.fit(quiet[r]))
+				continue
+			}
+			i, left := r-len(quiet), n-len(quiet)
 			line := ""
 			if i < len(m.running) {
 				line = m.activityLine(m.running[i])
@@ -597,7 +633,7 @@ func (m Model) render() string {
 			}
 			// With one row, it shows the first activity: the title
 			// counts them all.
-			if i > 0 && i == m.runningRows()-1 && len(m.running) > m.runningRows() {
+			if i > 0 && i == left-1 && len(m.running) > left {
 				line = st.Subtle.Render(fmt.Sprintf("… and %d more", len(m.running)-i))
 			}
 			rows = append(rows, m.fit(line))
@@ -650,6 +686,74 @@ func (m Model) headerLines() []string {
 		lines = append(lines, m.fit(st.Subtle.Render(l)))
 	}
 	return lines
+}
+
+// preBuildLines are the rows of the pane before the first build: a
+// warning once nothing was printed for nixlog.QuietAfter, then what nix
+// does now (the running steps, with their clocks) and what it did, newest
+// first, with how long each took. Nil once nix downloads or builds, or
+// when there is nothing to say: the pane lists the running activities.
+func (m Model) preBuildLines() []string {
+	rows := m.quietLines()
+	if m.header.Phase != nixlog.PhaseEvaluating || len(m.steps) == 0 && len(rows) == 0 {
+		return nil
+	}
+	elapsed := m.header.Elapsed
+	for _, running := range []bool{true, false} {
+		for i := len(m.steps) - 1; i >= 0; i-- {
+			s := m.steps[i]
+			if s.Done == running {
+				continue
+			}
+			words := nixlog.StepWords(s)
+			right := nixlog.Clock(s.Took(elapsed))
+			if s.Done {
+				words = "✓ " + nixlog.StepDoneWords(s)
+				right = nixlog.Seconds(s.Took(elapsed))
+			}
+			rows = append(rows, m.rightAligned(words, right))
+		}
+	}
+	return rows
+}
+
+// quietLines warn, once nothing was printed for nixlog.QuietAfter, what
+// nix was doing and what that may mean, wrapped to the width.
+func (m Model) quietLines() []string {
+	if m.quietFor < nixlog.QuietAfter || m.done {
+		return nil
+	}
+	var rows []string
+	warn := fmt.Sprintf("No output for %s while %s. %s", nixlog.Seconds(m.quietFor), m.doing, m.meaning)
+	for _, l := range textwrap.Words(warn, m.width) {
+		rows = append(rows, m.cfg.Styles.Warn.Render(l))
+	}
+	return rows
+}
+
+// cacheLines are one row per cache while paths download from more than
+// one: what each delivered.
+func (m Model) cacheLines() []string {
+	if len(m.caches) < 2 || m.done {
+		return nil
+	}
+	var rows []string
+	for _, c := range m.caches {
+		right := nixlog.Size(c.Bytes)
+		left := fmt.Sprintf("%-8s %s  %s", "cache", c.URL, textwrap.Count(c.Downloads, "path", "paths"))
+		if c.Running > 0 {
+			left += fmt.Sprintf(", %d running", c.Running)
+		}
+		rows = append(rows, m.rightAligned(left, right))
+	}
+	return rows
+}
+
+// rightAligned is left, cut to fit, then right at the right edge.
+func (m Model) rightAligned(left, right string) string {
+	st := m.cfg.Styles
+	left = ansi.Truncate(left, max(0, m.width-ansi.StringWidth(right)-1), "…")
+	return left + strings.Repeat(" ", max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(right))) + st.Subtle.Render(right)
 }
 
 func (m Model) activityLine(a nixlog.Activity) string {
