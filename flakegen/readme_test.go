@@ -29,7 +29,7 @@ func TestREADMEAnswersExample(t *testing.T) {
 	if err := a.Validate(); err != nil {
 		t.Errorf("the README's example does not validate: %v", err)
 	}
-	if a.Base == nil || a.HomeBase.ShellAliases["ll"] != "ls -l" {
+	if a.Base != nil || a.HomeBase.ShellAliases["ll"] != "ls -l" {
 		t.Errorf("the example lost keys on the way: %+v", a)
 	}
 }
