@@ -35,7 +35,7 @@ func TestWizardDemoInTmux(t *testing.T) {
 	s.waitFor("answer a few questions", 15*time.Second)
 	s.keys("Enter")
 	s.acceptPage("Who you are", "Git name", "Git e-mail")
-	s.acceptPage("Configuration directory", "Release")
+	s.acceptPage("Configuration directory", "Release", "Base layer")
 	s.acceptPage("Shell and editor", "Editor")
 	screen := s.waitFor("Not offered on this machine", 15*time.Second)
 	if !strings.Contains(screen, "OneDrive") {

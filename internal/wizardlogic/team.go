@@ -329,3 +329,14 @@ func TeamReview(a flakegen.Answers, d *baseopts.Declarations, order, hide []stri
 	}
 	return rows
 }
+
+// Hints are what a team's optional flake output `nixboard` asks of the
+// wizard: the order of its questions (option paths below homeBase, or
+// whole option sets, first), questions to hide (they keep the module's
+// default), a short welcome text and the release the team pins.
+type Hints struct {
+	Order   []string `json:"order,omitempty"`
+	Hide    []string `json:"hide,omitempty"`
+	Welcome string   `json:"welcome,omitempty"`
+	Release string   `json:"release,omitempty"`
+}

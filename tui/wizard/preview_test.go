@@ -177,4 +177,4 @@ func TestAccessibleSwitchPreviews(t *testing.T) {
 // rendered answers name /home/fixture), keeps every question of the
 // fixture's Linux answers as it stands (0 ends the modules list) and shows
 // no diffs.
-const accessibleKeepAll = "\n" + "\n\n\n\n\n\n\n0\n\n\n\n" + "\n"
+const accessibleKeepAll = "\n" + "\n\n\n\n\n\n\n\n0\n\n\n\n" + "\n"

@@ -210,7 +210,7 @@ func (r *reviewScreen) accessible(p *plainRun) (bool, error) {
 	notes := a.Normalize()
 	p.answers = a
 	fmt.Fprintln(p.out, "\nReview")
-	for _, l := range wizardlogic.ReviewSummary(a, p.dir, p.report.User.Home, p.previous, 0) {
+	for _, l := range wizardlogic.ReviewSummaryWith(a, p.dir, p.report.User.Home, p.previous, 0, teamRows(a, p.teamSrc)) {
 		fmt.Fprintln(p.out, l)
 	}
 	for _, n := range notes {
@@ -256,7 +256,7 @@ func (r *reviewScreen) body(m *Model, width int) string {
 	// What blocks the switch is shown below the files (the summary and the
 	// files come first at 80x24); the key help says the switch will wait.
 	bs := m.blockers()
-	line(wizardlogic.ReviewSummary(r.answers, m.dir, home, m.previous, width)...)
+	line(wizardlogic.ReviewSummaryWith(r.answers, m.dir, home, m.previous, width, teamRows(r.answers, m.teamSourceFor(r.answers)))...)
 	if len(r.notes) > 0 {
 		line("", s.Warn.Render("Adjusted for this machine:"))
 		for _, n := range r.notes {
@@ -482,4 +482,13 @@ func mustFile(plan *flakegen.Plan, path string) flakegen.FileChange {
 		}
 	}
 	return flakegen.FileChange{Path: path}
+}
+
+// teamRows are the review's rows about a team base: which layer, the
+// values set, and what is not asked (with the declarations, src).
+func teamRows(a flakegen.Answers, src *teamSource) [][2]string {
+	if src == nil {
+		return wizardlogic.TeamReview(a, nil, nil, nil)
+	}
+	return wizardlogic.TeamReview(a, &src.decl, src.hints.Order, src.hints.Hide)
 }
