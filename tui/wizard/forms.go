@@ -291,8 +291,8 @@ func newQuestionValues(a flakegen.Answers, dir, home, root string) *questionValu
 			setBase(a, s)
 			return nil
 		}),
-		keyAliases:  assign(keyAliases, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.ShellAliases = m }),
-		keyEnv:      assign(keyEnv, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.EnvironmentVariables = m }),
+		keyAliases: assign(keyAliases, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.ShellAliases = m }),
+		keyEnv:     assign(keyEnv, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.EnvironmentVariables = m }),
 		keyPackages: v.check(keyPackages, func(a *flakegen.Answers, s string) error {
 			a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(s)
 			return nil
