@@ -333,7 +333,8 @@ func (v *questionValues) title(key string) string {
 		return "Team modules"
 	}
 	if q, ok := v.teamQuestion(key); ok {
-		return q.Title()
+		// The members of an option set are asked under its name.
+		return toggleLabel(q)
 	}
 	return key
 }
@@ -375,9 +376,30 @@ func (v *questionValues) description(key string) string {
 		return "The team's on/off options: " + modulesHelp
 	}
 	if q, ok := v.teamQuestion(key); ok {
-		return wizardlogic.TeamDescription(q.Option)
+		return v.groupIntro(q) + wizardlogic.TeamDescription(q.Option)
 	}
 	return ""
+}
+
+// groupIntro is, for the first question of an option set, the set's own
+// description, which then starts the question's.
+func (v *questionValues) groupIntro(q wizardlogic.TeamQuestion) string {
+	if q.Group == "" {
+		return ""
+	}
+	for _, f := range v.team.layout.Fields {
+		if f.Group == q.Group {
+			if f.Path != q.Path {
+				return ""
+			}
+			break
+		}
+	}
+	g, ok := v.team.src.decl.Lookup(q.Group)
+	if !ok || g.Description == "" {
+		return ""
+	}
+	return q.Group + ": " + strings.TrimSpace(g.Description) + " "
 }
 
 // options are a select question's choices: label and value.

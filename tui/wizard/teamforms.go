@@ -187,18 +187,7 @@ func (v *questionValues) teamGroups(height int, long bool) []*huh.Group {
 	}
 	if len(t.layout.Fields) > 0 {
 		var fields []huh.Field
-		group := ""
 		for _, q := range t.layout.Fields {
-			if q.Group != group {
-				group = q.Group
-				if group != "" {
-					note := huh.NewNote().Title(group)
-					if g, ok := t.src.decl.Lookup(group); ok && g.Description != "" {
-						note.Description(g.Description)
-					}
-					fields = append(fields, note)
-				}
-			}
 			fields = append(fields, v.teamField(q))
 		}
 		groups = append(groups, huh.NewGroup(fields...))
