@@ -19,6 +19,7 @@ type Request struct {
 	Release string
 	// NixArgs go to every nix call, e.g. --override-input nixpkgs PATH.
 	NixArgs []string
-	// Env is the environment nix runs with; nil means os.Environ().
+	// Env is the environment nix runs with (its PATH finds nix); it must
+	// not be nil: nixboard reads the process environment only in Main.
 	Env []string
 }

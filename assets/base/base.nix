@@ -247,21 +247,23 @@ in
       type = types.str;
       description = "home.stateVersion: the release you first installed with.";
     };
-    enableGit = flag true "git, with your identity.";
-    enableTmux = flag true "tmux.";
-    enableNeovim = flag true "Neovim, with vi and vim aliases.";
-    enableDevelopment = flag false "direnv with nix-direnv and development tools.";
-    enableTerminal = flag true "Fonts for the terminal.";
-    enableSystem = flag true "System administration tools.";
-    enableShellUtils = flag true "fzf, ripgrep, fd, bat, eza, zoxide, jq.";
-    enableEspIdf = flag false "An FHS shell for ESP-IDF (Linux only).";
-    enableOneDriveUtils = flag false "OneDrive helpers (WSL only).";
-    enableClaudeCode = flag true "The claude-code CLI (unfree).";
-    enableContainerSupport = flag true "Rootless podman.";
+    # The flags in the order nixboard asks them, with the descriptions it
+    # shows (flakegen.Flags; baseopts' tests prove the two agree).
+    enableGit = flag true "git with your name and e-mail, main as the default branch";
+    enableShellUtils = flag true "fzf, ripgrep, fd, bat, eza, zoxide and jq, wired into your shell";
+    enableTmux = flag true "tmux with mouse support, 24-hour clock and a long scrollback";
+    enableNeovim = flag true "neovim, with vi/vim aliases and as EDITOR when defaultEditor is nvim";
+    enableDevelopment = flag false "direnv with nix-direnv, gh, make, shellcheck and the nil Nix language server";
+    enableTerminal = flag true "fontconfig and the JetBrains Mono Nerd Font for icons in the terminal";
+    enableSystem = flag true "htop, rsync, lsof, file, tree and (on Linux) strace and pciutils";
+    enableClaudeCode = flag true "the claude-code CLI (unfree: the flake allows exactly this package)";
+    enableContainerSupport = flag true "rootless podman (home-manager's services.podman on Linux, the podman CLI on macOS)";
+    enableEspIdf = flag false "an esp-idf-fhs command: an FHS shell with the toolchain prerequisites of Espressif's ESP-IDF";
+    enableOneDriveUtils = flag false "onedrive-path, which finds your Windows OneDrive folder, and onedrive, which changes into it";
     terminalVerification = {
-      enable = flag true "Check Windows Terminal's settings on switch (WSL only).";
-      verbose = flag false "Print every terminal check.";
-      warnOnMisconfiguration = flag true "Warn about terminal problems.";
+      enable = flag true "check Windows Terminal's settings on each switch (font, profile) and report problems";
+      verbose = flag false "print every Windows Terminal check, not only problems";
+      warnOnMisconfiguration = flag true "print a warning when Windows Terminal is missing or not set up for the Nerd Font";
     };
   };
 

@@ -80,6 +80,7 @@ func commands() []command {
 	return []command{
 		{"render", "render a home-manager flake from an answers file", renderCommand},
 		{"doctor", "check this machine and explain what to fix", doctorCommand},
+		{"options", "print the questions a base layer's homeBase options make", optionsCommand},
 		{"switch", "run the home-manager switch with live progress", switchCommand},
 		{"replay", "replay a recorded switch log through the same screen", replayCommand},
 		{"history", "list the applied runs with their generation, date and change", historyCommand},

@@ -1,0 +1,3 @@
+# FIXTURE: stands in for nixpkgs' maintainers/computed-team-list.nix (lib.teams).
+{ lib, ... }:
+{ }

@@ -1,0 +1,14 @@
+# Test fixture: a team's base flake whose module fails to evaluate.
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
+  inputs.home-manager.url = "github:nix-community/home-manager/release-26.05";
+  outputs =
+    { self, nixpkgs, home-manager }:
+    {
+      homeManagerModules.base =
+        { lib, ... }:
+        {
+          options.homeBase = throw "team-broken: this module is broken on purpose";
+        };
+    };
+}
