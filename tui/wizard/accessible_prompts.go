@@ -447,6 +447,9 @@ func (r *plainRun) evaluateTeam() bool {
 	}
 	r.teamSrc = &teamSource{key: msg.key, decl: msg.decl, hints: msg.hints}
 	fmt.Fprintf(r.out, "✓ Evaluated in %s.\n", now().Sub(started).Truncate(time.Millisecond))
+	if pinRelease(&r.answers, msg.hints) {
+		fmt.Fprintf(r.out, "  Release %s, the one the team pins.\n", r.answers.Release)
+	}
 	return true
 }
 

@@ -28,6 +28,9 @@ type Options struct {
 	Dir string
 	// Answers pre-fill the questions (--answers).
 	Answers *flakegen.Answers
+	// Base, when set, is the team base layer to onboard onto (--base,
+	// --base-module): it replaces the starting answers' base.
+	Base *flakegen.BaseFlake
 	// AnswersFile is the file Answers came from, for the commands the
 	// wizard suggests (render --answers FILE --on-conflict ...).
 	AnswersFile string

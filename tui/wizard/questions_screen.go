@@ -32,8 +32,17 @@ func (q *questionsScreen) enter(m *Model, from Step) tea.Cmd {
 
 func (q *questionsScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(baseEvaluatedMsg); ok {
-		if q.waiting && m.teamSourceFor(m.answers) != nil {
+		src := m.teamSourceFor(m.answers)
+		switch {
+		case q.waiting && src != nil:
 			return q.teamReady(m)
+		case !q.waiting && src != nil && q.src == nil && q.form != nil:
+			// The pages now include the team's (and its release): build
+			// them, on the page the person is on, with what the form has.
+			q.values.apply(&m.answers, &m.dir)
+			pinRelease(&m.answers, src.hints)
+			q.src = src
+			return q.start(m.answers, q.home, m.dir, q.dark, q.noColor, q.idx)
 		}
 		return nil
 	}
@@ -433,6 +442,10 @@ func (q *questionsScreen) draw(st theme.Styles, width int) string {
 	pages := q.values.pages()
 	b.WriteString(st.Subtle.Render(fmt.Sprintf("Question page %d of %d:", q.idx+1, len(pages))) + " " +
 		st.Title.Render(pages[q.idx].title) + "\n")
+	if t := q.values.team; t != nil && q.idx == teamPagesBefore && t.src.hints.Welcome != "" {
+		// The team's own welcome opens its pages.
+		b.WriteString(wrapText(t.src.hints.Welcome, width) + "\n")
+	}
 	b.WriteString(trimBlankTail(q.form.View()))
 	if q.live != "" {
 		b.WriteString("\n" + st.Fail.Render("✗ "+wrapText(q.live, width-2)))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nixboard/nixboard/baseopts"
@@ -45,11 +46,30 @@ func teamDeclarations(r baseopts.Request) baseopts.Declarations {
 	}}
 }
 
+// gate holds an evaluation until it is opened. Its channel is made by the
+// first evaluation that waits on it, inside the synctest bubble, so that
+// the wait counts as blocked.
+type gate struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (g *gate) wait() chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ch == nil {
+		g.ch = make(chan struct{})
+	}
+	return g.ch
+}
+
+func (g *gate) open() { close(g.wait()) }
+
 // teamOptions are testOptions with a team base (as --base sets it) and an
 // evaluator that answers with teamDeclarations once the channel gate gives
 // is closed (nil: at once), or with err. The channel must be made inside
 // the test's synctest bubble, so that waiting on it counts as blocked.
-func teamOptions(t *testing.T, gate func() chan struct{}, err error) (Options, *[]baseopts.Request) {
+func teamOptions(t *testing.T, g *gate, err error) (Options, *[]baseopts.Request) {
 	rep := fakeReport("/home/alice")
 	opts := testOptions(t, rep)
 	a := rep.Defaults
@@ -58,11 +78,8 @@ func teamOptions(t *testing.T, gate func() chan struct{}, err error) (Options, *
 	var requests []baseopts.Request
 	opts.Deps.Evaluate = func(ctx context.Context, r baseopts.Request) (baseopts.Declarations, error) {
 		requests = append(requests, r)
-		var release chan struct{}
-		if gate != nil {
-			release = gate()
-		}
-		if release != nil {
+		if g != nil {
+			release := g.wait()
 			select {
 			case <-release:
 			case <-ctx.Done():
@@ -86,10 +103,10 @@ func TestWizardAsksTheTeamsQuestions(t *testing.T) {
 	opts, requests := teamOptions(t, nil, nil)
 	runDriven(t, opts, 100, 40, func(t *testing.T, d *driver) {
 		d.press("enter")
-		wantView(t, d, "Question page 1 of 3: Who you are")
-		wantView(t, d, "Base layer path:/team")
-		// The declarations arrived meanwhile: the pages now count the
-		// team's.
+		// The evaluation started with detection and is done: the pages
+		// count the team's.
+		wantView(t, d, "Question page 1 of 5: Who you are")
+		wantView(t, d, "✓ Base layer path:/team: 10 options")
 		d.press("enter", "enter", "enter")
 		wantView(t, d, "Question page 2 of 5")
 		wantView(t, d, "✓ Base layer path:/team: 10 options")
@@ -151,16 +168,15 @@ func TestWizardAsksTheTeamsQuestions(t *testing.T) {
 // wait for it with the elapsed time, and come once it is done.
 func TestWizardWaitsForTheTeamsDeclarations(t *testing.T) {
 	t.Parallel()
-	var release chan struct{}
-	opts, _ := teamOptions(t, func() chan struct{} { return release }, nil)
+	g := &gate{}
+	opts, _ := teamOptions(t, g, nil)
 	runDriven(t, opts, 100, 30, func(t *testing.T, d *driver) {
-		release = make(chan struct{})
 		d.press("enter")
 		wantView(t, d, "Evaluating the base layer path:/team (0s)")
 		acceptPagesOf(d, 3, 3, 1)
 		wantView(t, d, "Your team's questions")
 		wantView(t, d, "Evaluating the base layer path:/team")
-		close(release)
+		g.open()
 		d.settle()
 		wantView(t, d, "Question page 4 of 5: Team modules")
 	})
@@ -245,4 +261,39 @@ func TestAccessibleAsksTheTeamsQuestions(t *testing.T) {
 	if want := map[string]string{"enableRust": "true", "git.signingKey": `"0A1F"`, "extraTools": `["ripgrep"]`}; !reflect.DeepEqual(got, want) {
 		t.Errorf("team values %v, want %v", got, want)
 	}
+}
+
+// The team's nixboard output orders and hides questions, opens its pages
+// with its welcome and pins its release.
+func TestWizardFollowsTheTeamsHints(t *testing.T) {
+	t.Parallel()
+	opts, _ := teamOptions(t, nil, nil)
+	opts.Deps.BaseHints = func(context.Context, string) (wizardlogic.Hints, error) {
+		return wizardlogic.Hints{Order: []string{"extraTools"}, Hide: []string{"proxyPort", "git.sign"}, Welcome: "Welcome to the platform team's setup.", Release: "unstable"}, nil
+	}
+	runDriven(t, opts, 100, 40, func(t *testing.T, d *driver) {
+		d.press("enter")
+		acceptPagesOf(d, 3, 3, 1)
+		wantView(t, d, "Question page 4 of 5: Team modules")
+		wantView(t, d, "Welcome to the platform team's setup.")
+		if strings.Contains(d.view(), "git › sign") {
+			t.Errorf("a hidden toggle is asked:\n%s", d.view())
+		}
+		d.press("enter")
+		wantView(t, d, "Question page 5 of 5: Team options")
+		if k := d.m.questions.focusedKey(); k != "homeBase.extraTools" {
+			t.Errorf("the first team option is %s, want the one the team orders first", k)
+		}
+		if strings.Contains(d.view(), "proxyPort") {
+			t.Errorf("a hidden option is asked:\n%s", d.view())
+		}
+		acceptPagesOf(d, 6)
+		if d.m.Step() != StepReview {
+			t.Fatalf("on %s:\n%s", d.m.Step(), d.view())
+		}
+		wantView(t, d, "homeBase.proxyPort")
+		if d.m.answers.Release != "unstable" {
+			t.Errorf("release %q, want the team's unstable", d.m.answers.Release)
+		}
+	})
 }

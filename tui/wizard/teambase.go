@@ -91,6 +91,21 @@ func (m *Model) evaluated(msg baseEvaluatedMsg) {
 		return
 	}
 	m.baseEval.src = &teamSource{key: msg.key, decl: msg.decl, hints: msg.hints}
+	pinRelease(&m.answers, msg.hints)
+}
+
+// pinRelease takes the release the team pins (its nixboard output) where
+// this machine's system has it.
+func pinRelease(a *flakegen.Answers, h wizardlogic.Hints) bool {
+	r, ok := flakegen.ReleaseByName(h.Release)
+	if !ok || !r.Supports(a.System) || a.Release == r.Name {
+		return false
+	}
+	a.Release = r.Name
+	if a.HomeBase.StateVersion > r.StateVersion {
+		a.HomeBase.StateVersion = r.StateVersion
+	}
+	return true
 }
 
 // teamSourceFor is the evaluated team base of a, when its evaluation is
