@@ -159,3 +159,43 @@ func TestRenderBuiltinDoesNotEvaluate(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, errOut)
 	}
 }
+
+// render with the real evaluation of baseopts' FIXTURE team flake: a value
+// of the wrong type exits 2 naming the option, and nothing is written;
+// fitting values are written.
+func TestRenderChecksAgainstTheEvaluatedTeamFlake(t *testing.T) {
+	nixtest.RequireGit(t)
+	env := optionsEnv(t)
+	base, nixArgs := fixtureBase(t, "team-full")
+	answers := func(values string) string {
+		return strings.Replace(teamAnswers(values), `"base": {"flake": "path:/team"`, `"base": {"flake": "`+base+`"`, 1)
+	}
+	dir := filepath.Join(t.TempDir(), "hm")
+	bad := writeAnswers(t, answers(`{"jobs": 100, "enableRust": "yes", "tools": []}`))
+	code, out, errOut := runCLI(t, env, append([]string{"render", "--answers", bad, "--dir", dir, "--no-commit", "--"}, nixArgs...)...)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"homeBase.jobs: must be between 1 and 64, not 100",
+		`homeBase.enableRust: must be true or false, not "yes"`,
+		"homeBase.tools: is not an option of the base layer " + base,
+		"nothing was written",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the directory was created: %v", err)
+	}
+	good := writeAnswers(t, strings.Replace(answers(`{"jobs": 16, "enableRust": true}`), `, "packageLists": ["tools"]`, "", 1))
+	code, out, errOut = runCLI(t, env, append([]string{"render", "--answers", good, "--dir", dir, "--no-commit", "--"}, nixArgs...)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	a, err := flakegen.Load(filepath.Join(dir, flakegen.AnswersFile))
+	if err != nil || string(a.Base.Values["jobs"]) != "16" {
+		t.Errorf("written %+v, %v", a.Base, err)
+	}
+}
