@@ -174,7 +174,11 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		opts.Base = &flakegen.BaseFlake{Flake: f.base, Module: f.baseModule}
 	}
 	if f.demo {
-		return demoOptions(f, opts, personEnv(st))
+		o, cleanup, err := demoOptions(f, opts, personEnv(st))
+		// The demo evaluates a team base for real: reading its
+		// declarations changes nothing on the machine.
+		o.Deps.Evaluate, o.Deps.BaseHints = baseDeps(st, f, personEnv(st))
+		return o, cleanup, err
 	}
 	machine, err := detect.FromEnv(st.getenv, st.environ...)
 	if err != nil {
@@ -194,17 +198,24 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		Preview:     wizard.HostSwitch{Env: env},
 		PlainSwitch: plainSwitch(st),
 		Env:         env,
-		Evaluate: func(ctx context.Context, r baseopts.Request) (baseopts.Declarations, error) {
-			r.NixArgs, r.Env = f.nixArgs, env
-			return st.evaluator()(ctx, r)
-		},
-		BaseHints: func(ctx context.Context, flake string) (wizardlogic.Hints, error) {
-			return wizardlogic.ReadHints(ctx, flake, f.nixArgs, env)
-		},
 
 		HoldInterrupt: st.holdInterrupt,
 	}
+	opts.Deps.Evaluate, opts.Deps.BaseHints = baseDeps(st, f, env)
 	return opts, func() {}, nil
+}
+
+// baseDeps are the wizard's evaluation of a team base and the reading of
+// its nixboard output, with real nix in env and the arguments after --.
+func baseDeps(st *stdio, f wizardFlags, env []string) (wizard.EvaluateFunc, wizard.HintsFunc) {
+	eval := func(ctx context.Context, r baseopts.Request) (baseopts.Declarations, error) {
+		r.NixArgs, r.Env = f.nixArgs, env
+		return st.evaluator()(ctx, r)
+	}
+	hints := func(ctx context.Context, flake string) (wizardlogic.Hints, error) {
+		return wizardlogic.ReadHints(ctx, flake, f.nixArgs, env)
+	}
+	return eval, hints
 }
 
 // runWizardPlain is the wizard without a terminal: it renders the answers
