@@ -32,17 +32,11 @@ func (q *questionsScreen) enter(m *Model, from Step) tea.Cmd {
 
 func (q *questionsScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(baseEvaluatedMsg); ok {
-		src := m.teamSourceFor(m.answers)
-		switch {
-		case q.waiting && src != nil:
+		// While the team's pages wait, they come now; otherwise the next
+		// page the person opens is built with them (building the page
+		// they are on again would move the focus under their fingers).
+		if q.waiting && m.teamSourceFor(m.answers) != nil {
 			return q.teamReady(m)
-		case !q.waiting && src != nil && q.src == nil && q.form != nil:
-			// The pages now include the team's (and its release): build
-			// them, on the page the person is on, with what the form has.
-			q.values.apply(&m.answers, &m.dir)
-			pinRelease(&m.answers, src.hints)
-			q.src = src
-			return q.start(m.answers, q.home, m.dir, q.dark, q.noColor, q.idx)
 		}
 		return nil
 	}
@@ -66,8 +60,12 @@ func (q *questionsScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, m.forward())
 	}
 	if q.idx != idx && q.src != m.teamSourceFor(m.answers) || q.idx != idx && baseKey(m.answers.Base) != q.builtFor {
-		// The base layer answer changed the pages: build them again, on
-		// the page the person went to.
+		// The base layer answer, or the declarations that arrived,
+		// changed the pages: build them again, on the page the person went
+		// to, with the release the team pins.
+		if q.src == nil && m.teamSourceFor(m.answers) != nil {
+			pinRelease(&m.answers, m.teamSourceFor(m.answers).hints)
+		}
 		q.src = m.teamSourceFor(m.answers)
 		return tea.Batch(cmd, m.evaluateBase(m.answers), q.start(m.answers, q.home, m.dir, q.dark, q.noColor, q.idx))
 	}
