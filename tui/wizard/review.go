@@ -59,6 +59,14 @@ func (r *reviewScreen) enter(m *Model, _ Step) tea.Cmd {
 		}
 		return nil
 	}
+	if src := m.teamSourceFor(a); src != nil {
+		// The team's values are held to its declarations, as render
+		// does, before anything is written.
+		if err := a.CheckBase(src.decl); err != nil {
+			r.err = err
+			return nil
+		}
+	}
 	r.planning = true
 	ctx, dir, env := m.ctx, m.dir, m.opts.Deps.Env
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
@@ -215,6 +223,13 @@ func (r *reviewScreen) accessible(p *plainRun) (bool, error) {
 	}
 	for _, n := range notes {
 		fmt.Fprintln(p.out, "note: "+n)
+	}
+	if p.teamSrc != nil && p.teamSrc.key == baseKey(a.Base) {
+		if err := a.CheckBase(p.teamSrc.decl); err != nil {
+			fmt.Fprintln(p.out, "✗ "+err.Error())
+			p.o.Failed = true
+			return true, nil
+		}
 	}
 	plan, err := flakegen.NewPlan(p.ctx, p.dir, a, p.opts.Deps.Env)
 	if err != nil {

@@ -297,3 +297,32 @@ func TestWizardFollowsTheTeamsHints(t *testing.T) {
 		}
 	})
 }
+
+// A team value from the last answers that does not fit its option is
+// refused on its page, naming the option; a value for an option the team
+// no longer declares is dropped.
+func TestTeamValuesThatDoNotFitAreRefused(t *testing.T) {
+	t.Parallel()
+	opts, _ := teamOptions(t, nil, nil)
+	opts.Answers.Base.Values = map[string]json.RawMessage{"proxyPort": json.RawMessage(`0`), "gone": json.RawMessage(`true`)}
+	runDriven(t, opts, 100, 40, func(t *testing.T, d *driver) {
+		d.press("enter")
+		acceptPagesOf(d, 3, 3, 1, 1, 7)
+		if d.m.Step() != StepQuestions {
+			t.Fatalf("on %s with a value that does not fit:\n%s", d.m.Step(), d.view())
+		}
+		wantView(t, d, "homeBase.proxyPort: must be between 1 and 65535, not 0")
+		d.press("ctrl+u", "2", "2", "enter")
+		acceptPagesOf(d, 5)
+		if d.m.Step() != StepReview {
+			t.Fatalf("on %s:\n%s", d.m.Step(), d.view())
+		}
+		got := map[string]string{}
+		for k, v := range d.m.answers.Base.Values {
+			got[k] = string(v)
+		}
+		if want := map[string]string{"proxyPort": "22"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("values %v, want %v", got, want)
+		}
+	})
+}
