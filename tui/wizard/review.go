@@ -33,6 +33,10 @@ type reviewScreen struct {
 	// wantWrite is set when enter was pressed while a conflict had no
 	// choice yet: the footer says what is missing.
 	wantWrite bool
+	// waitingBase is set while the team base's evaluation, which the
+	// review checks the team's values with, is still running (--yes skips
+	// the questions that would have waited for it).
+	waitingBase bool
 }
 
 // planDoneMsg carries the plan computed for the review.
@@ -59,12 +63,21 @@ func (r *reviewScreen) enter(m *Model, _ Step) tea.Cmd {
 		}
 		return nil
 	}
-	if src := m.teamSourceFor(a); src != nil {
+	if a.Base != nil && m.baseEval.key == baseKey(a.Base) {
 		// The team's values are held to its declarations, as render
 		// does, before anything is written.
-		if err := a.CheckBase(src.decl); err != nil {
-			r.err = err
+		switch e := m.baseEval; {
+		case e.running:
+			r.waitingBase, r.planning = true, true
 			return nil
+		case e.err != nil:
+			r.err = fmt.Errorf("the base layer %s could not be evaluated, so its values cannot be checked: %w; esc goes back to the questions, where b goes on with the built-in layer", a.Base.Flake, e.err)
+			return nil
+		case e.src != nil:
+			if err := a.CheckBase(e.src.decl); err != nil {
+				r.err = err
+				return nil
+			}
 		}
 	}
 	r.planning = true
@@ -87,6 +100,13 @@ var reviewKeys = struct{ next, back, scroll, keep, takeNew, markers, nextConflic
 
 func (r *reviewScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case baseEvaluatedMsg:
+		if r.waitingBase {
+			cmd := r.enter(m, StepReview)
+			m.refreshPager()
+			return cmd
+		}
+		return nil
 	case planDoneMsg:
 		r.planning = false
 		r.plan, r.err = msg.plan, msg.err

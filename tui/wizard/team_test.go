@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -325,4 +326,31 @@ func TestTeamValuesThatDoNotFitAreRefused(t *testing.T) {
 			t.Errorf("values %v, want %v", got, want)
 		}
 	})
+}
+
+// With --yes the questions are skipped: the review waits for the team's
+// evaluation and refuses values that do not fit, writing nothing.
+func TestYesReviewWaitsAndChecksTeamValues(t *testing.T) {
+	t.Parallel()
+	g := &gate{}
+	opts, _ := teamOptions(t, g, nil)
+	opts.Yes = true
+	opts.Answers.Base.Values = map[string]json.RawMessage{"proxyPort": json.RawMessage(`0`)}
+	runDriven(t, opts, 100, 30, func(t *testing.T, d *driver) {
+		if d.m.Step() != StepReview {
+			t.Fatalf("on %s with --yes:\n%s", d.m.Step(), d.view())
+		}
+		if !d.m.review.waitingBase {
+			t.Fatal("the review does not wait for the evaluation")
+		}
+		g.open()
+		d.settle()
+		wantView(t, d, "✗ the answers do not fit the base layer path:/team: homeBase.proxyPort: must be between 1 and 65535,")
+		if d.m.Step() != StepReview {
+			t.Errorf("values that do not fit were written: on %s", d.m.Step())
+		}
+	})
+	if _, err := os.Stat(opts.Dir); !os.IsNotExist(err) {
+		t.Errorf("the directory was written: %v", err)
+	}
 }
