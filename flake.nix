@@ -65,7 +65,7 @@
 
           # The hash of the Go modules go.sum names (`go mod vendor`).
           # After a change of go.mod or go.sum: scripts/update-vendor-hash.sh.
-          vendorHash = "sha256-Pyoj2EMUdVarh1AgduoHYLA+b5fwj1nIbViU8KZYMCU=";
+          vendorHash = "sha256-u5I1GhZoptf+9n5YA+u3PU4QHxV3+/AtRgf207rno4I=";
 
           ldflags = [
             "-s"

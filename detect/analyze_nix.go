@@ -9,6 +9,7 @@ import (
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/shell"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // Nix install types.
@@ -204,9 +205,16 @@ func (a *analysis) daemonCheck(install, exe string, up bool) {
 		msg = "the Nix daemon is not running (no socket at " + daemonSocket + ")"
 	}
 	st := StatusFail
-	if a.isRoot() {
+	_, uidKnown := a.f.user.uid()
+	switch {
+	case a.isRoot():
 		st = StatusWarn
 		msg += "; as root, nix can still use the store directly"
+	case !uidKnown && a.f.user.id.timedOut:
+		// Root could use the store without the daemon; whether this is
+		// root is unknown, so the check cannot say the switch is stopped.
+		st = StatusWarn
+		msg += "; " + a.f.user.id.problem() + ", so whether you are root (who can use the store without it) is unknown"
 	}
 	var f fix
 	p := &a.r.Platform
@@ -401,7 +409,7 @@ func (a *analysis) replaceDebianNixFix(rec InstallOption) string {
 		case 1:
 			what = append(what, "the build user "+users[0])
 		default:
-			what = append(what, fmt.Sprintf("the %d build users (%s ... %s)", len(users), users[0], users[len(users)-1]))
+			what = append(what, fmt.Sprintf("the %s (%s ... %s)", textwrap.Count(len(users), "build user", "build users"), users[0], users[len(users)-1]))
 		}
 		if len(groups) > 0 {
 			what = append(what, "the groups "+strings.Join(groups, " and "))

@@ -63,6 +63,11 @@ func (a *analysis) homeManager() {
 	switch {
 	case r.ConfigDir == nil:
 		a.check("homeManager.config", StatusOK, "no home-manager configuration yet", "")
+	case r.ManagedByNixboard && !h.answersReadable():
+		// homeManager.answers says why and how to fix it; this check must
+		// not claim the opposite.
+		a.check("homeManager.config", StatusOK,
+			fmt.Sprintf("%s was written by nixboard, but its nixboard.json cannot be read (see homeManager.answers): detected values are the defaults", a.tilde(h.configDir)), "")
 	case r.ManagedByNixboard:
 		a.check("homeManager.config", StatusOK,
 			fmt.Sprintf("%s was written by nixboard: its answers are the defaults", a.tilde(h.configDir)), "")
@@ -180,7 +185,11 @@ func (a *analysis) user() {
 	r.Name, r.Home, r.Hostname, r.Shell, r.Editor = u.name, u.home, u.hostname, u.shell, u.editor
 	r.UID = a.person().UID
 
-	if u.name == "" {
+	if u.name == "" && u.nameProbe.timedOut {
+		// Nothing is known to be wrong: the probe was not given the time
+		// to answer, and the next run may well find the name.
+		a.check("user.name", StatusWarn, "cannot tell who you are yet: USER and LOGNAME are not set and "+u.nameProbe.problem()+" (a longer --timeout may let it answer)", "export USER=\"$(id -un)\"")
+	} else if u.name == "" {
 		a.check("user.name", StatusFail, "cannot tell who you are: USER and LOGNAME are not set and `id -un` gave nothing", "export USER=\"$(id -un)\"")
 	} else if a.isRoot() && a.r.Platform.Container == nil {
 		a.check("user.name", StatusWarn, "running as root: the configuration will be root's own; set up your own account instead and run nixboard as yourself, without sudo", "")

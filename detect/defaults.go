@@ -57,6 +57,7 @@ func (a *analysis) defaults() {
 			fill(&prev.Git.Email, d.Git.Email)
 			fill(&prev.Shell, d.Shell)
 			a.followHome(&prev, file)
+			a.followUser(&prev, file)
 			d = prev
 			a.check("homeManager.answers", StatusOK, "answers from the last run: "+a.tilde(file), "")
 		}
@@ -81,6 +82,25 @@ func (a *analysis) followHome(prev *flakegen.Answers, file string) {
 		c.Message = fmt.Sprintf("HOME is %s, but the last run's answers (%s) set home.homeDirectory to %s: home-manager's activation stops unless the two are the same directory, so nixboard now proposes %s; to keep %s instead, run nixboard with HOME set to it",
 			u.home, a.tilde(file), old, u.home, old)
 		c.Fix = "HOME=" + shell.Quote(old) + " nixboard"
+	}
+}
+
+// followUser makes the last run's home.username follow the login name
+// ($USER) when they differ: home-manager's activation runs checkUsername,
+// which stops unless $USER equals home.username, so the old value could
+// never be switched to by this user. The user.name check says so.
+func (a *analysis) followUser(prev *flakegen.Answers, file string) {
+	u := &a.f.user
+	old := prev.HomeBase.Username
+	if u.name == "" || old == "" || old == u.name {
+		return
+	}
+	prev.HomeBase.Username = u.name
+	if c := a.checkByID("user.name"); c != nil {
+		c.Status = StatusWarn
+		c.Message = fmt.Sprintf("USER is %s, but the last run's answers (%s) set home.username to %s: home-manager's activation stops unless the two are the same, so nixboard now proposes %s; to keep %s, run nixboard as that user",
+			u.name, a.tilde(file), old, u.name, old)
+		c.Fix = ""
 	}
 }
 
@@ -133,4 +153,14 @@ func (a *analysis) editorCheck(editor, why, proposed string) {
 	}
 	a.check("user.editor", StatusWarn,
 		fmt.Sprintf("EDITOR is %s, which homeBase.defaultEditor cannot hold: it %s; nixboard proposes %s instead", strconv.Quote(editor), why, proposed), fix)
+}
+
+// answersReadable reports whether the configuration directory's
+// nixboard.json was read and parses: what homeManager.answers checks.
+func (h *hmFacts) answersReadable() bool {
+	if h.answers == nil || h.answersErr != nil {
+		return false
+	}
+	_, err := flakegen.Parse(h.answers)
+	return err == nil
 }

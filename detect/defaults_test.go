@@ -91,4 +91,9 @@ func TestBrokenAnswersFile(t *testing.T) {
 	if !r.HomeManager.ManagedByNixboard || r.Defaults.HomeBase.Username != "u" || r.Defaults.Hostname != "box" {
 		t.Errorf("report = %+v %+v", r.HomeManager, r.Defaults)
 	}
+	// The configuration check agrees with the answers check: the answers
+	// that cannot be read are not the defaults.
+	if c := find(r, "homeManager.config"); strings.Contains(c.Message, "its answers are the defaults") || !strings.Contains(c.Message, "cannot be read") {
+		t.Errorf("homeManager.config = %+v beside homeManager.answers %q", c, find(r, "homeManager.answers").Message)
+	}
 }

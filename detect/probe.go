@@ -201,8 +201,10 @@ func parseOSRelease(s string) map[string]string {
 
 // userFacts are the person's identity and environment.
 type userFacts struct {
-	name   string
-	passwd *passwdEntry
+	name string
+	// nameProbe is `id -un`, run when USER and LOGNAME are not set.
+	nameProbe result
+	passwd    *passwdEntry
 	// id is `id -u`: the effective uid.
 	id         result
 	home       string
@@ -245,8 +247,9 @@ func (p *prober) user(u *userFacts) {
 	defer wg.Wait()
 	u.name = cmp.Or(p.m.Getenv("USER"), p.m.Getenv("LOGNAME"))
 	if u.name == "" {
-		if id := p.run("id", "-un"); id.ok() {
-			u.name = id.stdout
+		u.nameProbe = p.run("id", "-un")
+		if u.nameProbe.ok() {
+			u.name = u.nameProbe.stdout
 		}
 	}
 	if s, ok := p.read("/etc/passwd"); ok {

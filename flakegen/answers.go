@@ -77,6 +77,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // Answers is everything nixboard needs to render a configuration. Its JSON
@@ -240,7 +241,7 @@ const MaxAnswersSize = 1 << 20
 func tooLarge(what string, size int64) error {
 	have := "is larger than 1 MiB"
 	if size > 0 {
-		have = fmt.Sprintf("is %d bytes", size)
+		have = "is " + textwrap.Count(int(size), "byte", "bytes")
 	}
 	return fmt.Errorf("%s %s; an answers file is at most 1 MiB (nixboard.json is a few kilobytes): is this the right file?", what, have)
 }
@@ -283,6 +284,8 @@ func Parse(data []byte) (Answers, error) {
 	if len(data) > MaxAnswersSize {
 		return Answers{}, tooLarge("the answers", int64(len(data)))
 	}
+	// Editors on Windows may start a UTF-8 file with a byte-order mark.
+	data = bytes.TrimPrefix(data, utf8BOM)
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -291,6 +294,9 @@ func Parse(data []byte) (Answers, error) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Answers{}, fmt.Errorf("not valid JSON at %s: unexpected data after the top-level object; an answers file is one JSON object", position(data, dec.InputOffset()))
+	}
+	if err := duplicateKey(data); err != nil {
+		return Answers{}, err
 	}
 	obj, ok := raw.(map[string]any)
 	if !ok {
@@ -446,7 +452,7 @@ func checkShape(t reflect.Type, obj map[string]any, prefix string, errs *Validat
 			field = "(the top level)"
 		}
 		*errs = append(*errs, FieldError{Field: field, Value: "{…}", ValueIsJSON: true,
-			Problem: fmt.Sprintf("has %d more keys nixboard does not know; the keys here are: %s", more, strings.Join(names, ", "))})
+			Problem: fmt.Sprintf("has %s nixboard does not know; the keys here are: %s", textwrap.Count(more, "more key", "more keys"), strings.Join(names, ", "))})
 	}
 }
 

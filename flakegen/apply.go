@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
+
+	"github.com/nixboard/nixboard/internal/shell"
 )
 
 // Apply carries out the plan, all or nothing. It writes nothing while the
@@ -383,6 +386,10 @@ func (e *ApplyError) Error() string {
 		if len(e.Restored) > 0 {
 			fmt.Fprintf(&b, " (%s, already replaced, %s put back)", strings.Join(e.Restored, ", "), map[bool]string{true: "was", false: "were"}[len(e.Restored) == 1])
 		}
+		if notWritable(e.Err) {
+			// The person can do something about this one: say what.
+			fmt.Fprintf(&b, ".\n%s cannot be written to (%s): make it writable (`ls -ld %s` shows its owner and mode), or choose a directory you can write to with --dir DIR", e.Dir, notWritableWhy(e.Err), shell.Quote(e.Dir))
+		}
 	} else {
 		fmt.Fprintf(&b, "%s failed: %v; putting back what was already written failed too, so %s is half-written:", what, e.Err, e.Dir)
 		var fixes []string
@@ -398,6 +405,20 @@ func (e *ApplyError) Error() string {
 		fmt.Fprintf(&b, "\nalso left in %s, harmless: %s", e.Dir, strings.Join(e.Extra, "; "))
 	}
 	return b.String()
+}
+
+// notWritable reports whether err is the file system refusing a write: a
+// permission denied, or a read-only file system.
+func notWritable(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
+
+// notWritableWhy names the refusal of a write in a few words.
+func notWritableWhy(err error) string {
+	if errors.Is(err, syscall.EROFS) {
+		return "it is on a read-only file system"
+	}
+	return "permission denied"
 }
 
 // unchangedSincePlan refuses to go on when a file changed between Plan and

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/nixboard/nixboard/internal/gitrepo"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // How a re-run keeps a person's edits of a generated file (flake.nix,
@@ -150,20 +151,13 @@ func (p *Plan) Resolve(path string, r Resolution) error {
 			f.Action, f.content = ActionMarkers, f.conflict.merged
 			f.BackupPath = freeBackupPath(p.Dir, path)
 			f.Diff = UnifiedDiff("a/"+path, "b/"+path, f.old, f.conflict.merged)
-			f.Reason = fmt.Sprintf("you chose the merge with conflict markers (%s): resolve them (keep the lines you want, delete the <<<<<<<, |||||||, ======= and >>>>>>> lines) before you switch; your edited file is also kept as %s", countWord(f.conflict.count, "conflict"), f.BackupPath)
+			f.Reason = fmt.Sprintf("you chose the merge with conflict markers (%s): resolve them (keep the lines you want, delete the <<<<<<<, |||||||, ======= and >>>>>>> lines) before you switch; your edited file is also kept as %s", textwrap.Count(f.conflict.count, "conflict", "conflicts"), f.BackupPath)
 		default:
 			return fmt.Errorf("resolve %s: unknown resolution %d", path, int(r))
 		}
 		return nil
 	}
 	return fmt.Errorf("resolve %s: no such file in the plan", path)
-}
-
-func countWord(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // readGeneratedRecord reads RecordPath(path) for a generated file: ok is

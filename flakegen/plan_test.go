@@ -331,6 +331,12 @@ func TestReadOnlyDirectory(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "flake.nix") {
 		t.Fatalf("Apply() in a read-only directory = %v", err)
 	}
+	// The error says that nothing was written, and what to do.
+	for _, want := range []string{"nothing was changed", "cannot be written to", "--dir", "ls -ld"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error lacks %q: %v", want, err)
+		}
+	}
 	if after := snapshot(t, dir); len(after) != len(before) {
 		t.Errorf("files changed: %v", after)
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/nixboard/nixboard/internal/gitrepo"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // repo is the git work tree a configuration directory is inside.
@@ -177,8 +178,8 @@ func spaceProblems(dir string, p *Plan) []Blocker {
 			dir, humanBytes(free.bytes), humanBytes(needBytes))})
 	} else if free.inodesKnown && needInodes > free.inodes {
 		out = append(out, Blocker{What: "disk space", Reason: fmt.Sprintf(
-			"the file system of %s has room for %d more files, and writing the files and tracking them in git needs about %d; delete some files and run nixboard again",
-			dir, free.inodes, needInodes)})
+			"the file system of %s has room for %s, and writing the files and tracking them in git needs about %d; delete some files and run nixboard again",
+			dir, textwrap.Count(int(free.inodes), "more file", "more files"), needInodes)})
 	}
 	return out
 }
@@ -196,5 +197,5 @@ func humanBytes(n uint64) string {
 	case n >= 10<<10:
 		return fmt.Sprintf("%d kB", n>>10)
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return textwrap.Count(int(n), "byte", "bytes")
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // FieldError is one problem with one answer.
@@ -53,10 +54,7 @@ type ValidationErrors []FieldError
 
 func (v ValidationErrors) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d invalid answer", len(v))
-	if len(v) != 1 {
-		b.WriteString("s")
-	}
+	b.WriteString(textwrap.Count(len(v), "invalid answer", "invalid answers"))
 	for _, e := range v {
 		b.WriteString("\n  ")
 		b.WriteString(e.Error())
@@ -138,7 +136,7 @@ func overLimit(field, shown string, n int) (FieldError, bool) {
 		return FieldError{}, false
 	}
 	return FieldError{Field: field, Value: shown, ValueIsJSON: true,
-		Problem: fmt.Sprintf("has %d entries; at most %d are allowed: set the rest in home.nix (%s)", n, l.max, l.option)}, true
+		Problem: fmt.Sprintf("has %s; at most %d are allowed: set the rest in home.nix (%s)", textwrap.Count(n, "entry", "entries"), l.max, l.option)}, true
 }
 
 // tooMany reports a map or list at field that has more entries than its
@@ -166,7 +164,7 @@ func (v *validator) text(field, value string, max int) bool {
 		}
 	}
 	if n := utf8.RuneCountInString(value); n > max {
-		v.add(field, value, fmt.Sprintf("is %d characters long; at most %d are allowed", n, max))
+		v.add(field, value, fmt.Sprintf("is %s long; at most %d are allowed", textwrap.Count(n, "character", "characters"), max))
 		return false
 	}
 	return true

@@ -29,15 +29,29 @@ type Hint struct {
 	Detail string
 	// Fix is a shell command the person can run, or "" when there is none.
 	Fix string
+	// Code is the code frame of an evaluation error, part of Detail too:
+	// the "at FILE:LINE:COL:" line and the numbered source lines with the
+	// caret under the column. A screen that shows no Detail shows these
+	// lines as they are (cut to its width, never wrapped).
+	Code []string
 }
 
 // Diagnosis is the verdict on a run.
 type Diagnosis struct {
 	OK bool
+	// Class is the kind of failure the reason is (ClassNone when OK).
+	Class Class
 	// Reason is one line for "switch failed: <reason>" ("" when OK).
 	Reason string
 	Hints  []Hint
+	// NotALog says a replayed file holds nothing nix or home-manager
+	// wrote: there was no switch to judge, and Reason says so.
+	NotALog bool
 }
+
+// ReasonNotALog is the reason a replay gives for a file that holds no
+// line of nix's or home-manager's output (a README, a binary file).
+const ReasonNotALog = "this is not a nix log: no line in it is nix's or home-manager's output"
 
 // ReasonLogEnds is the reason a replay fails with when the log stops
 // before the activation finished and nothing else went wrong.
@@ -97,13 +111,19 @@ func DiagnoseReplay(s *State) Diagnosis {
 		}
 		return diagnose(s, status != 0, err, nil, Context{})
 	}
+	if !s.looksLikeNixLog() {
+		return Diagnosis{Class: ClassNotALog, Reason: ReasonNotALog, NotALog: true, Hints: []Hint{{
+			Title:  "replay reads a switch log",
+			Detail: "The logs nixboard saves (the path the switch prints as \"full log\"), or a capture of `home-manager switch ... --log-format internal-json -v 2>&1`.",
+		}}}
+	}
 	complete := s.Activation().Complete
 	return diagnose(s, !complete, nil, nil, Context{})
 }
 
-// finding is a recognised cause with its priority (lower comes first).
+// finding is a recognised cause; its class ranks it (lower comes first).
 type finding struct {
-	prio   int
+	class  Class
 	reason string
 	hint   Hint
 }
@@ -142,32 +162,32 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	texts = append(texts, act.Errors...)
 
 	var found []finding
-	add := func(prio int, reason string, h Hint) {
+	add := func(class Class, reason string, h Hint) {
 		for _, f := range found {
 			if f.hint.Title == h.Title {
 				return
 			}
 		}
-		found = append(found, finding{prio, reason, h})
+		found = append(found, finding{class, reason, h})
 	}
 
 	for _, t := range texts {
 		switch {
 		case strings.Contains(t, "experimental Nix feature 'flakes' is disabled"),
 			strings.Contains(t, "experimental Nix feature 'nix-command' is disabled"):
-			add(10, "flakes are not enabled", Hint{
+			add(ClassFlakesDisabled, "flakes are not enabled", Hint{
 				Title:  "Nix flakes are not enabled",
 				Detail: "The configuration is a flake, and this Nix has the experimental features \"nix-command\" and \"flakes\" turned off.\nnixboard enables them for its own runs (extra-experimental-features in NIX_CONFIG, which keeps any other feature you enabled); to use home-manager by hand, enable them in your nix.conf too.",
 				Fix:    FlakesFix,
 			})
 		case strings.Contains(t, "cannot connect to socket at"):
-			add(11, "the Nix daemon is not reachable", Hint{
+			add(ClassDaemonUnreachable, "the Nix daemon is not reachable", Hint{
 				Title:  "Nix cannot reach its daemon",
 				Detail: firstLine(t) + "\nThe nix-daemon is not running. On WSL this happens without systemd: add \"[boot]\\nsystemd=true\" to /etc/wsl.conf and run `wsl.exe --shutdown` from Windows, or use a single-user Nix install.",
 				Fix:    "sudo systemctl start nix-daemon",
 			})
 		case strings.Contains(t, "Could not find suitable profile directory"):
-			add(12, "no Nix profile directory", Hint{
+			add(ClassNoProfileDirectory, "no Nix profile directory", Hint{
 				Title:  "There is no Nix profile directory for home-manager",
 				Detail: firstLine(t) + "\nhome-manager keeps its generations in a Nix profile directory; create the per-user one.",
 				Fix:    profileDirFix(t),
@@ -175,7 +195,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		case reIdentity.MatchString(t):
 			m := reIdentity.FindStringSubmatch(t)
 			field := map[string]string{"HOME": "homeDirectory", "USER": "username", "UID": "uid"}[m[1]]
-			add(13, fmt.Sprintf("%s is %q but the configuration expects %q", m[1], m[2], m[3]), Hint{
+			add(ClassIdentityMismatch, fmt.Sprintf("%s is %q but the configuration expects %q", m[1], m[2], m[3]), Hint{
 				Title:  fmt.Sprintf("%s does not match the configuration", m[1]),
 				Detail: fmt.Sprintf("The activation runs as %s=%q, but the configuration's %s is %q (on macOS homes are under /Users).\nRender the configuration again so it takes %s from this machine, or run the switch as that user.", m[1], m[2], field, m[3], field),
 			})
@@ -185,14 +205,14 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 			if repo != "" {
 				fix = "git -C " + shell.Quote(repo) + " add --intent-to-add -- " + shell.Quote(file)
 			}
-			add(20, file+" is not tracked by git", Hint{
+			add(ClassUntracked, file+" is not tracked by git", Hint{
 				Title:  file + " is not tracked by git",
 				Detail: "A flake in a git repository only sees the files git tracks, so Nix cannot read " + file + ".\nAdd it (intent-to-add is enough; nothing is committed). If there is no such file, create it or remove what imports it.",
 				Fix:    fix,
 			})
 		case strings.Contains(t, "home.stateVersion") && strings.Contains(t, "is not of type"):
 			val := stateVersionValue(t)
-			add(21, "home.stateVersion "+val+" is not known to this home-manager", Hint{
+			add(ClassStateVersion, "home.stateVersion "+val+" is not known to this home-manager", Hint{
 				Title:  "home.stateVersion " + val + " is not known to this home-manager",
 				Detail: "home.stateVersion is an enum: a home-manager release accepts values up to its own release only.\nUse the release you pinned (e.g. \"26.05\" with release-26.05), or pin a newer home-manager.",
 			})
@@ -200,18 +220,18 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	}
 
 	for _, f := range evalFindings(errs) {
-		add(f.prio, f.reason, f.hint)
+		add(f.class, f.reason, f.hint)
 	}
 	for _, t := range texts {
 		if f, ok := unfreeHint(t, c.UnfreeAllowed); ok {
-			add(f.prio, f.reason, f.hint)
+			add(f.class, f.reason, f.hint)
 		}
 	}
 
 	if len(act.Clobbered) > 0 {
 		r, h := clobberHints(act.Clobbered, lstat)
-		for i, hh := range h {
-			add(15+i, r, hh)
+		for _, hh := range h {
+			add(ClassClobbered, r, hh)
 		}
 	}
 
@@ -226,13 +246,13 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 		}
 		detail := firstLine(StripANSI(m.Text))
 		if lines := logs[drv]; len(lines) > 0 {
-			detail += fmt.Sprintf("\nThe last %d lines of its log:\n", len(lines))
+			detail += "\nThe last " + textwrap.Count(len(lines), "line", "lines") + " of its log:\n"
 			for _, l := range lines {
 				detail += "  " + StripANSI(l) + "\n"
 			}
 			detail = strings.TrimSuffix(detail, "\n")
 		}
-		add(40, "building "+name+" failed", Hint{
+		add(ClassBuild, "building "+name+" failed", Hint{
 			Title:  "The build of " + name + " failed",
 			Detail: detail,
 			Fix:    "nix log " + shell.Quote(drv),
@@ -248,7 +268,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	}
 	for _, t := range append(downloads, texts...) {
 		if h, reason, ok := downloadHint(t); ok {
-			add(45, reason, h)
+			add(ClassDownload, reason, h)
 			break
 		}
 	}
@@ -259,18 +279,19 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	}
 	best := -1
 	for i, f := range found {
-		if best < 0 || f.prio < found[best].prio {
+		if best < 0 || f.class < found[best].class {
 			best = i
 		}
 	}
 	if best >= 0 {
-		d.Reason = found[best].reason
+		d.Class, d.Reason = found[best].class, found[best].reason
 		// The hint of the reason comes first.
 		h := d.Hints[best]
 		copy(d.Hints[1:best+1], d.Hints[:best])
 		d.Hints[0] = h
 		return d
 	}
+	d.Class = ClassUnrecognised
 	for _, t := range texts {
 		if d.Reason = firstLine(stripErrorPrefix(t)); d.Reason != "" {
 			return d
@@ -280,7 +301,7 @@ func diagnose(s *State, failed bool, exitErr error, lstat func(string) (fs.FileI
 	case exitErr != nil:
 		d.Reason = exitReason(exitErr)
 	case !act.Complete:
-		d.Reason = ReasonLogEnds
+		d.Class, d.Reason = ClassLogEnds, ReasonLogEnds
 	default:
 		d.Reason = "the log reports an error"
 	}
@@ -346,7 +367,7 @@ func evalFindings(errs []Message) []finding {
 			// No position (Nix 2.8 prints none without --show-trace):
 			// still the whole message, after every recognised cause.
 			if strings.HasPrefix(text, "error:") {
-				out = append(out, finding{50, summaryLine(UserPath(msg)), Hint{
+				out = append(out, finding{ClassEvaluationUnplaced, summaryLine(UserPath(msg)), Hint{
 					Title:  "Nix could not evaluate the configuration",
 					Detail: UserPath(tail) + "\nRun the switch with --show-trace (nixboard switch -- --show-trace) to see where.",
 				}})
@@ -357,12 +378,39 @@ func evalFindings(errs []Message) []finding {
 		if strings.Contains(where, ":") {
 			prep = "at"
 		}
-		out = append(out, finding{30, "evaluation error " + prep + " " + where + ": " + summaryLine(UserPath(msg)), Hint{
+		out = append(out, finding{ClassEvaluation, "evaluation error " + prep + " " + where + ": " + summaryLine(UserPath(msg)), Hint{
 			Title:  "Nix could not evaluate the configuration (" + where + ")",
 			Detail: UserPath(tail),
+			Code:   codeFrame(UserPath(tail)),
 		}})
 	}
 	return out
+}
+
+var (
+	reFrameAt   = regexp.MustCompile(`^\s*at .+:\d+:\d+:$`)
+	reFrameLine = regexp.MustCompile(`^\s*\d*\|`)
+)
+
+// codeFrame is the last code frame of an error's text: its "at FILE:L:C:"
+// line and the source lines under it ("  3|   y = x;", "   |   ^"), or nil
+// when the text has none (Nix 2.8 prints a frame only with --show-trace).
+func codeFrame(text string) []string {
+	lines := strings.Split(text, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if !reFrameAt.MatchString(lines[i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(lines) && reFrameLine.MatchString(lines[j]) {
+			j++
+		}
+		if j == i+1 {
+			return nil
+		}
+		return append([]string(nil), lines[i:j]...)
+	}
+	return nil
 }
 
 // errorTail is an evaluation error's own text without the trace Nix 2.20
@@ -485,7 +533,7 @@ func unfreeHint(t string, allowed []string) (finding, bool) {
 		"It replaces the flake's own list, so it names every unfree package the configuration uses"
 	if slices.Contains(allowed, name) {
 		// The flake allows it: something replaced the flake's config.
-		return finding{14, name + " is allowed by your answers, but a nixpkgs.config in home.nix replaced the flake's", Hint{
+		return finding{ClassUnfree, name + " is allowed by your answers, but a nixpkgs.config in home.nix replaced the flake's", Hint{
 			Title: name + " was refused although your answers allow it",
 			Detail: "home-manager builds its packages with home.nix's nixpkgs.config when there is one, and then ignores the flake's config, including the list of unfree packages your answers allow (" + strings.Join(allowed, ", ") + ")." +
 				"\nKeep them in home.nix's own list:\n\n  nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ " + strings.Join(quoted, " ") + " ];",
@@ -499,7 +547,7 @@ func unfreeHint(t string, allowed []string) (finding, bool) {
 	default:
 		detail += " (your answers already allow " + strings.Join(allowed, ", ") + ")."
 	}
-	return finding{14, name + " is unfree and not allowed", Hint{
+	return finding{ClassUnfree, name + " is unfree and not allowed", Hint{
 		Title:  name + " has an unfree license, and the configuration does not allow it",
 		Detail: detail,
 	}}, true
@@ -514,6 +562,20 @@ func drvName(s string) string {
 		}
 	}
 	return s
+}
+
+// ClobberDiagnosis is the verdict on a switch that stops on files
+// home-manager refuses to overwrite (Activation.Clobbered): the reason and
+// the hints a failed switch's diagnosis gives for them, so that a preview
+// that finds them in a dry run says the same before the switch. lstat
+// (os.Lstat on this machine) tells a symlink another tool made from a
+// file; nil when the files are on another machine. OK when files is empty.
+func ClobberDiagnosis(files []Clobber, lstat func(string) (fs.FileInfo, error)) Diagnosis {
+	if len(files) == 0 {
+		return Diagnosis{OK: true}
+	}
+	r, h := clobberHints(files, lstat)
+	return Diagnosis{Reason: r, Hints: h}
 }
 
 // clobberHints explains files home-manager would not overwrite.
@@ -544,7 +606,7 @@ func clobberHints(files []Clobber, lstat func(string) (fs.FileInfo, error)) (str
 	if len(shown) > 3 {
 		shown = append(append([]string(nil), shown[:3]...), fmt.Sprintf("and %d more", len(names)-3))
 	}
-	reason := fmt.Sprintf("%d files would be clobbered: %s", len(names), strings.Join(shown, ", "))
+	reason := textwrap.Count(len(names), "file", "files") + " would be clobbered: " + strings.Join(shown, ", ")
 	if len(names) == 1 {
 		reason = names[0] + " would be clobbered"
 	}
@@ -698,6 +760,7 @@ func successHints(s *State) []Hint {
 	gpu := s.act.GPUSetup
 	moved := append([]Moved(nil), s.act.MovedAside...)
 	home := s.act.Home
+	checks := append([]string(nil), s.act.Warnings...)
 	var warns []Message
 	if r := s.msgs[LvlWarn]; r != nil {
 		warns = allMessages(r)
@@ -712,6 +775,16 @@ func successHints(s *State) []Hint {
 		hints = append(hints, Hint{
 			Title:  title,
 			Detail: strings.Join(w, "\n") + "\nThe switch succeeded; the configuration may not do what you expect until the warning is fixed.",
+		})
+	}
+	if len(checks) > 0 {
+		title := "the activation warned: " + checks[0]
+		if len(checks) > 1 {
+			title = "the activation warned " + textwrap.Count(len(checks), "time", "times")
+		}
+		hints = append(hints, Hint{
+			Title:  title,
+			Detail: strings.Join(checks, "\n") + "\nnixboard's checks during the activation found this; the switch succeeded.",
 		})
 	}
 	if len(moved) > 0 {

@@ -90,13 +90,31 @@ error: unable to download 'https://api.github.com/repos/nix-community/home-manag
 			`@nix {"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m something odd\nsecond line"}`,
 			"something odd", "", ""},
 		{"nothing in the log", ``, "exit status 1", "", ""},
+		{"build failed",
+			`@nix {"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m builder for '\u001b[35;1m/nix/store/g7phq9rq0apbrmbivjrsxnvak2dzamga-hello-1.0.drv\u001b[0m' failed with exit code 3"}`,
+			"building hello-1.0 failed", "nix log /nix/store/g7phq9rq0apbrmbivjrsxnvak2dzamga-hello-1.0.drv", ""},
+		{"file in the way",
+			"Starting Home Manager activation\nActivating checkLinkTargets\nExisting file '/nonexistent/u/.bashrc' would be clobbered",
+			"/nonexistent/u/.bashrc would be clobbered", "ls -l -- /nonexistent/u/.bashrc", "does not overwrite files it did not create"},
+		{"eval error without a position (nix 2.8)",
+			`@nix {"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m undefined variable 'pkgz'\n(use '--show-trace' to show detailed location information)"}`,
+			"undefined variable 'pkgz'", "", "--show-trace"},
 	}
+	seen := map[Class]bool{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := diagnoseLog(t, tt.log)
 			if d.OK || d.Reason != tt.reason {
 				t.Fatalf("reason %q, want %q (%+v)", d.Reason, tt.reason, d)
 			}
+			want, ok := diagnoseClasses[tt.name]
+			if !ok {
+				t.Fatalf("diagnoseClasses has no class for %q", tt.name)
+			}
+			if d.Class != want {
+				t.Errorf("class %v, want %v", d.Class, want)
+			}
+			seen[d.Class] = true
 			if tt.fix == "" && tt.detail == "" {
 				return
 			}
@@ -112,6 +130,77 @@ error: unable to download 'https://api.github.com/repos/nix-community/home-manag
 				}
 			}
 		})
+	}
+	// Every class a failed live run can get has a case here (a replay's
+	// ClassLogEnds and ClassNotALog are TestFailureClasses').
+	for _, c := range FailureClasses() {
+		if !seen[c] && c != ClassLogEnds && c != ClassNotALog {
+			t.Errorf("no case gets the class %v", c)
+		}
+	}
+}
+
+// diagnoseClasses is the class each case of TestDiagnoseMessages gets.
+var diagnoseClasses = map[string]Class{
+	"flakes disabled":                               ClassFlakesDisabled,
+	"flakes disabled in plain text":                 ClassFlakesDisabled,
+	"file not tracked (new nix)":                    ClassUntracked,
+	"file not tracked (old nix)":                    ClassUntracked,
+	"no profile directory":                          ClassNoProfileDirectory,
+	"no profile directory named":                    ClassNoProfileDirectory,
+	"daemon socket":                                 ClassDaemonUnreachable,
+	"HOME mismatch":                                 ClassIdentityMismatch,
+	"USER mismatch":                                 ClassIdentityMismatch,
+	"unknown stateVersion":                          ClassStateVersion,
+	"flake input offline":                           ClassDownload,
+	"download offline":                              ClassDownload,
+	"eval error with position":                      ClassEvaluation,
+	"eval error, position only in text (newer nix)": ClassEvaluation,
+	"eval error, nix 2.26 file with position":       ClassEvaluation,
+	"file not tracked, nix 2.26":                    ClassUntracked,
+	"download failed, nix 2.26 curl wording":        ClassDownload,
+	"cache unreachable, nix 2.26 curl wording":      ClassDownload,
+	"unfree package":                                ClassUnfree,
+	"unfree package, older nixpkgs":                 ClassUnfree,
+	"unrecognised error":                            ClassEvaluationUnplaced,
+	"nothing in the log":                            ClassUnrecognised,
+	"build failed":                                  ClassBuild,
+	"file in the way":                               ClassClobbered,
+	"eval error without a position (nix 2.8)":       ClassEvaluationUnplaced,
+}
+
+// TestFailureClasses: every class has a name of its own, and the classes
+// are ranked as the diagnosis needs: a cause the person fixes first (Nix
+// itself, the machine) before what follows from it (a build, a download).
+func TestFailureClasses(t *testing.T) {
+	names := map[string]bool{}
+	for _, c := range FailureClasses() {
+		n := c.String()
+		if n == "" || n == "unknown" || n == "none" || names[n] {
+			t.Errorf("class %d has the name %q", int(c), n)
+		}
+		names[n] = true
+	}
+	if got := len(FailureClasses()); got != int(classEnd)-1 {
+		t.Errorf("%d failure classes, want %d", got, int(classEnd)-1)
+	}
+	if !(ClassFlakesDisabled < ClassClobbered && ClassClobbered < ClassBuild && ClassBuild < ClassDownload && ClassDownload < ClassEvaluationUnplaced) {
+		t.Errorf("the classes are out of rank order")
+	}
+	// A replay that stops before the activation's end.
+	s, _ := newTestState(Limits{})
+	feedAll(s, "Starting Home Manager activation\nActivating checkFilesChanged")
+	if d := DiagnoseReplay(s); d.Class != ClassLogEnds || d.Reason != ReasonLogEnds {
+		t.Errorf("a cut replay: %+v", d)
+	}
+	// A file that is not a log at all.
+	other, _ := newTestState(Limits{})
+	feedAll(other, "# nixboard\nA terminal wizard.")
+	if d := DiagnoseReplay(other); d.Class != ClassNotALog || !d.NotALog {
+		t.Errorf("a replay of a README: %+v", d)
+	}
+	if d := Diagnose(s, nil); d.Class != ClassNone {
+		t.Errorf("a successful run has the class %v", d.Class)
 	}
 }
 

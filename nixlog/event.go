@@ -36,9 +36,12 @@ const (
 	// KindMalformed is an `@nix` line whose JSON could not be read, or whose
 	// action is unknown. Its Text holds the line.
 	KindMalformed
+	// KindHeader is the first line of a log nixboard saves: the command
+	// line and environment of the run (HeaderMarker). The state ignores it.
+	KindHeader
 )
 
-var kindNames = [...]string{"text", "start", "stop", "result", "msg", "exit", "time", "malformed"}
+var kindNames = [...]string{"text", "start", "stop", "result", "msg", "exit", "time", "malformed", "header"}
 
 // String names the kind.
 func (k Kind) String() string {

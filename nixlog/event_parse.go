@@ -126,6 +126,11 @@ func (p *Parser) parse(line []byte) *rawEvent {
 	switch {
 	case hasLiteral(line, 0, nixPrefix):
 		body = line[len(nixPrefix):]
+	case isHeaderMarker(line):
+		// The run's command line and environment: nothing to fold, and
+		// read in full only by ParseRunHeader.
+		e.kind = KindHeader
+		return e
 	case hasLiteral(line, 0, nixboardPrefix):
 		body = line[len(nixboardPrefix):]
 		exit = true

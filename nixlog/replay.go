@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/nixboard/nixboard/internal/eol"
 )
 
 // timeMarkerPrefix starts the time markers nixboard writes into the logs it
@@ -109,6 +111,16 @@ type Replay struct {
 
 	mu    sync.Mutex
 	shown time.Duration
+	// header is the saved log's header, once read.
+	header *RunHeader
+}
+
+// Header is the command line and environment the saved log says its run
+// had, once the replay read past it (nil for a log without one).
+func (r *Replay) Header() *RunHeader {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.header
 }
 
 // replayBuffer is the size of a Replay's read buffer: a few thousand
@@ -181,6 +193,13 @@ func (r *Replay) read(refill bool) (RawLine, bool, error) {
 			r.at = at
 			continue
 		}
+		if h, ok := ParseRunHeader(line); ok {
+			// How the run was started: the state reads what it runs
+			// from it (see State.header), and folds nothing else.
+			r.mu.Lock()
+			r.header = &h
+			r.mu.Unlock()
+		}
 		if !r.hasMarker {
 			r.at += PlainPace
 		}
@@ -247,7 +266,7 @@ func (r *Replay) readLine(refill bool) (line []byte, ok bool, err error) {
 			line = r.buf[r.r : r.r+r.seen+i+1]
 			r.r += len(line)
 			r.seen = 0
-			return TrimEOL(line[:min(len(line), MaxLineBytes)]), true, nil
+			return eol.Trim(line[:min(len(line), MaxLineBytes)]), true, nil
 		}
 		r.seen = r.w - r.r
 		if !refill {
@@ -307,7 +326,7 @@ func (r *Replay) readLong() ([]byte, bool, error) {
 		}
 		if i >= 0 {
 			r.r = i + 1
-			return TrimEOL(r.long), true, nil
+			return eol.Trim(r.long), true, nil
 		}
 		r.w = 0
 	}

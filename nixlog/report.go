@@ -9,6 +9,10 @@ import (
 // ResultLine is the one closing line of a run: `switch ok: built N,
 // downloaded M (X MiB) in Ts` or `switch failed: <reason>`.
 func ResultLine(d Diagnosis, s Summary) string {
+	if d.NotALog {
+		// No switch was read: nothing failed.
+		return d.Reason
+	}
 	if !d.OK {
 		reason := d.Reason
 		if reason == "" {
@@ -48,16 +52,19 @@ func ProgressLine(h Header) string {
 // shows the time elsewhere.
 func ProgressWords(h Header) string {
 	var parts []string
-	switch h.Phase {
-	case PhaseEvaluating:
+	switch {
+	case h.PhaseText() == ToolPhase:
+		// nix run builds the home-manager command: its figures follow.
+		parts = append(parts, ToolPhase)
+	case h.Phase == PhaseEvaluating:
 		parts = append(parts, "evaluating")
-	case PhaseActivating:
+	case h.Phase == PhaseActivating:
 		step := "activating"
 		if h.ActivationStep != "" {
 			step += " (" + h.ActivationStep + ")"
 		}
 		parts = append(parts, step)
-	case PhaseDone, PhaseFailed:
+	case h.Phase == PhaseDone, h.Phase == PhaseFailed:
 		parts = append(parts, h.Phase.String())
 	}
 	if h.DownloadsExpected > 0 || h.DownloadsDone > 0 {

@@ -27,18 +27,6 @@ type LineSource interface {
 // MaxBatch is the most lines one Next call returns.
 const MaxBatch = 4096
 
-// TrimEOL drops a trailing "\n" or "\r\n", as every LineSource does
-// before it hands a line over.
-func TrimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-		if n := len(b); n > 0 && b[n-1] == '\r' {
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
 // Drain feeds every line of src into s until src ends; it returns nil at
 // the end of the lines, or the error that stopped them.
 func Drain(src LineSource, s *State) error {

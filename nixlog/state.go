@@ -2,6 +2,8 @@ package nixlog
 
 import (
 	"bytes"
+	"path"
+	"strings"
 	"sync"
 	"time"
 )
@@ -145,6 +147,13 @@ type Line struct {
 	Text string
 }
 
+// EvaluatingFile reports whether l is one of the "evaluating file '…'"
+// messages Nix prints with -v for every file it reads, hundreds in a
+// switch: a log pane hides them unless asked, the saved log keeps them.
+func (l Line) EvaluatingFile() bool {
+	return l.Kind == KindMsg && l.Level > LvlInfo && strings.HasPrefix(StripANSI(l.Text), "evaluating file ")
+}
+
 // Message is a nix message (msg event) kept by level.
 type Message struct {
 	Level int
@@ -175,6 +184,21 @@ type Header struct {
 	// ActivationStep is the newest "Activating X" step, e.g.
 	// "checkLinkTargets".
 	ActivationStep string
+	// Tool says the run is still building the home-manager command
+	// (`nix run`, on a first switch), before home-manager's own build.
+	Tool bool
+}
+
+// ToolPhase is what the header says while Tool holds.
+const ToolPhase = "building the home-manager command"
+
+// PhaseText is the phase in words: ToolPhase while the home-manager
+// command is built, else the phase's name.
+func (h Header) PhaseText() string {
+	if h.Tool && h.Phase != PhaseDone && h.Phase != PhaseFailed && h.Phase != PhaseActivating {
+		return ToolPhase
+	}
+	return h.Phase.String()
 }
 
 // Summary are the figures of the closing line `switch ok: built N,
@@ -227,7 +251,14 @@ type Activation struct {
 	// Home is the home directory the activation linked files into ("" until
 	// it says).
 	Home string
+	// Warnings are what the base layer's activation checks warned about
+	// (lines starting ActivationWarningPrefix), without the prefix.
+	Warnings []string
 }
+
+// ActivationWarningPrefix starts the warnings the base layer's activation
+// scripts print (assets/base/base.nix: the Windows Terminal check).
+const ActivationWarningPrefix = "nixboard: warning: "
 
 // Moved is an existing file the activation moved aside: From is where it
 // was, To its backup.
@@ -380,8 +411,49 @@ type State struct {
 	// textErrors are plain lines outside the activation that look like
 	// errors ("error: ...").
 	textErrors []string
+	// events counts the lines that were `@nix` or `@nixboard` events, not
+	// plain text.
+	events int64
+	// toolFirst says the run starts with `nix run …#home-manager`, which
+	// builds the home-manager command before home-manager's own build
+	// (the saved log's header says so). toolPid is the process id in the
+	// activity ids of that first nix (Nix numbers activities from its
+	// pid << 32); toolDone is set once another nix client (clientStart)
+	// or the activation speaks.
+	toolFirst bool
+	toolPid   uint64
+	toolDone  bool
 
 	stats Stats
+}
+
+// clientStart reports whether a start event is what a nix client process
+// begins with, never a daemon's worker: evaluating the flake, copying its
+// source to the store, fetching an input.
+func clientStart(e *rawEvent) bool {
+	text := skipSGR(e.text)
+	return ActivityType(e.typ) == ActFetchTree || bytes.HasPrefix(text, []byte("evaluating ")) || bytes.HasPrefix(text, []byte("copying '"))
+}
+
+// header reads the saved log's header: a run that starts with `nix run
+// DIR#home-manager` builds the home-manager command first.
+func (s *State) header(line []byte) {
+	h, ok := ParseRunHeader(line)
+	if !ok || len(h.Argv) < 3 {
+		return
+	}
+	if path.Base(h.Argv[0]) == "nix" && h.Argv[1] == "run" && strings.HasSuffix(h.Argv[2], "#home-manager") {
+		s.toolFirst = true
+	}
+}
+
+// looksLikeNixLog reports whether what was fed is output of nix or
+// home-manager: an `@nix` event, nixboard's markers, the activation's
+// lines, or nix's plain errors.
+func (s *State) looksLikeNixLog() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.events > 0 || s.act.Started || len(s.act.Steps) > 0 || len(s.textErrors) > 0
 }
 
 // NewState returns an empty State; the run's clock starts now.
@@ -442,6 +514,21 @@ func (s *State) feed(line []byte) {
 	if e.unknownField {
 		s.stats.UnknownFields++
 	}
+	if e.kind != KindText {
+		s.events++
+	}
+	if s.toolFirst && !s.toolDone && e.id != 0 && e.kind == KindStart {
+		switch pid := e.id >> 32; {
+		case s.toolPid == 0:
+			s.toolPid = pid
+		case pid != s.toolPid && clientStart(e):
+			// home-manager runs its own nix, which starts by
+			// evaluating: the command is built. (A nix-daemon's
+			// worker has a pid of its own too, but starts by querying
+			// or building.)
+			s.toolDone = true
+		}
+	}
 	switch e.kind {
 	case KindResult:
 		s.result(e)
@@ -456,6 +543,8 @@ func (s *State) feed(line []byte) {
 	case KindExit:
 		s.hasExit = true
 		s.lastExit = e.status
+	case KindHeader:
+		s.header(line)
 	case KindTime:
 		// Time markers pace a replay; the state has nothing to fold.
 	default:
@@ -958,6 +1047,7 @@ func (s *State) Header() Header {
 		}
 	}
 	h.ActivationStep = s.lastStep
+	h.Tool = s.toolFirst && !s.toolDone && !s.act.Started
 	switch {
 	case s.finished && s.ok:
 		h.Phase = PhaseDone

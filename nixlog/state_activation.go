@@ -83,6 +83,14 @@ func (s *State) textLine(line string) {
 			return
 		}
 	}
+	if w, ok := strings.CutPrefix(line, ActivationWarningPrefix); ok {
+		// The base layer's own checks during activation (the Windows
+		// Terminal check on WSL): the switch goes on, the result says it.
+		if len(s.act.Warnings) < maxKept {
+			s.act.Warnings = append(s.act.Warnings, strings.TrimSpace(w))
+		}
+		return
+	}
 	if strings.HasPrefix(line, "error:") {
 		s.markFailedBuild(line)
 	}

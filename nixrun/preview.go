@@ -311,6 +311,26 @@ func (v Preview) Lines() []string {
 	return out
 }
 
+// Stop is why the switch of the previewed generation would stop: files in
+// the way that home-manager refuses to move aside (an older backup in the
+// way of the backup, a symlink another tool made), with what to do about
+// each, as the diagnosis of the failed switch would say it. OK when
+// nothing in the preview stops the switch.
+func (v Preview) Stop() nixlog.Diagnosis {
+	return nixlog.ClobberDiagnosis(v.Clobbered, os.Lstat)
+}
+
+// StopLines say Stop as a person reads it: that the switch cannot go on,
+// why, and each hint with its fix; none when nothing stops the switch.
+func (v Preview) StopLines() []string {
+	d := v.Stop()
+	if d.OK {
+		return nil
+	}
+	out := []string{"The switch cannot go on until this is dealt with: " + d.Reason + "."}
+	return append(out, nixlog.HintLines(d)...)
+}
+
 // String is the change in one line: "+ ripgrep 14.0 (+117 KiB)",
 // "- tmux 3.3", "~ git 2.40 → 2.41".
 func (c ClosureChange) String() string {

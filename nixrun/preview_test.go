@@ -208,3 +208,52 @@ func TestPreviewBeforeTheSwitch(t *testing.T) {
 		f.CheckMode(t)
 	})
 }
+
+// TestPreviewStopLines: a preview whose dry run found files home-manager
+// refuses to move aside says that the switch cannot go on, names them and
+// gives the fix a failed switch's diagnosis gives; one with none says
+// nothing.
+func TestPreviewStopLines(t *testing.T) {
+	home := t.TempDir()
+	link := filepath.Join(home, ".zshrc")
+	if err := os.Symlink("/etc/zshrc", link); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		clobbered []nixlog.Clobber
+		want      []string
+	}{
+		{"nothing in the way", nil, nil},
+		{"an older backup", []nixlog.Clobber{{Path: "/home/a/.profile.nixboard-backup", BackupOf: "/home/a/.profile"}}, []string{
+			"The switch cannot go on until this is dealt with: /home/a/.profile would be clobbered.",
+			"hint: 1 file could not be backed up: an older backup is in the way",
+			"  fix: mv -n -- /home/a/.profile.nixboard-backup /home/a/.profile.nixboard-backup.old",
+		}},
+		{"a symlink another tool made", []nixlog.Clobber{{Path: link}}, []string{
+			"The switch cannot go on until this is dealt with: " + link + " would be clobbered.",
+			"hint: 1 file is a symlink home-manager cannot back up",
+			"  fix: rm -- " + link,
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			v := nixrun.Preview{Clobbered: c.clobbered}
+			got := v.StopLines()
+			if c.want == nil {
+				if got != nil || !v.Stop().OK {
+					t.Errorf("StopLines = %q, Stop = %+v; want none", got, v.Stop())
+				}
+				return
+			}
+			if v.Stop().OK {
+				t.Error("Stop is OK with files refused")
+			}
+			text := strings.Join(got, "\n")
+			for _, w := range c.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("StopLines lack %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}

@@ -65,11 +65,17 @@ func Start(ctx context.Context, p Plan) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The log says how the run was started: its command line and the
+	// environment that decides what nix does, secrets left out. The
+	// state reads it too, as the first line (what the run builds first).
+	header := nixlog.HeaderMarker(p.Argv, p.Dir, p.Env)
+	log.writeHeader(header)
 	r := &Run{
 		lines:   make(chan nixlog.RawLine, 8192),
 		log:     log,
 		context: nixlog.Context{UnfreeAllowed: p.UnfreeAllowed},
 	}
+	r.lines <- nixlog.RawLine{Text: header[:len(header)-1]}
 	spec := proc.Spec{
 		Argv:    p.Argv,
 		Dir:     p.Dir,
@@ -226,6 +232,14 @@ func (l *savedLog) flushLoop() {
 			l.mu.Unlock()
 		}
 	}
+}
+
+// writeHeader writes the header line, first, under the lock the flush
+// loop takes.
+func (l *savedLog) writeHeader(line []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.w.Write(line)
 }
 
 func (l *savedLog) write(at time.Duration, line []byte) {

@@ -85,6 +85,7 @@ func testSwitchFixtureThroughNixRun(t *testing.T, mode nixtest.Mode) {
 	if !strings.Contains(string(log), "Starting Home Manager activation") || !strings.Contains(string(log), `"action":"start"`) {
 		t.Errorf("saved log lacks the activation or the nix events")
 	}
+	checkToolPhase(t, log)
 	sum := s.Summary()
 	if sum.Downloaded != 3 || sum.Built < 4 || sum.Bytes < 300<<10 {
 		t.Errorf("summary = %+v, want 3 downloads (>= 300 KiB) and at least 4 builds\n%s", sum, log)
@@ -197,5 +198,33 @@ func testSwitchFlakegenRendered(t *testing.T, mode nixtest.Mode) {
 	checkTracked(t, f.Dir, "flake.nix", "flake.lock", "home.nix", "nixboard.json")
 	if d := nixlog.Diagnose(s, exitErr); !d.OK {
 		t.Errorf("diagnosis = %+v", d)
+	}
+}
+
+// checkToolPhase replays a saved log of a switch through `nix run` line by
+// line: the header first says the home-manager command is being built,
+// then, before the activation, no longer (home-manager's own nix runs).
+func checkToolPhase(t *testing.T, log []byte) {
+	t.Helper()
+	s := nixlog.NewState(nixlog.Options{})
+	var tool, after bool
+	for _, line := range strings.Split(string(log), "\n") {
+		s.Feed([]byte(line))
+		h := s.Header()
+		switch {
+		case h.Tool:
+			tool = true
+			if after {
+				t.Fatalf("the tool phase came back at %q", line)
+			}
+			if !strings.HasPrefix(nixlog.ProgressWords(h), nixlog.ToolPhase) {
+				t.Errorf("while building the command the header says %q", nixlog.ProgressWords(h))
+			}
+		case tool:
+			after = true
+		}
+		if strings.Contains(line, "Starting Home Manager activation") && (!tool || !after || h.Tool) {
+			t.Errorf("at the activation: tool phase seen %v, ended %v", tool, after)
+		}
 	}
 }

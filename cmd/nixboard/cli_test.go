@@ -88,3 +88,15 @@ func TestVersionAfterDoubleDash(t *testing.T) {
 		t.Errorf("--version after -- printed the version (exit %d)", code)
 	}
 }
+
+// TestDemoPlatformNeedsDemo: --demo-platform without --demo is refused as
+// a usage error instead of running the real wizard on the real machine.
+func TestDemoPlatformNeedsDemo(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--demo-platform", "darwin-arm64"}, {"--demo-platform=nixos-wsl", "--no-switch"}} {
+		code, out, errOut := runCLI(t, map[string]string{"HOME": t.TempDir()}, args...)
+		if code != 2 || !strings.Contains(errOut, "needs --demo") {
+			t.Errorf("%v exited %d:\n%s%s", args, code, out, errOut)
+		}
+	}
+}

@@ -159,43 +159,10 @@ func testUndoAfterTwoRuns(t *testing.T, mode nixtest.Mode) {
 		}
 		return out + errOut
 	}
-	switchArgs := append([]string{"switch", "--plain", "--dir", f.Dir, "--"}, f.ExtraArgs...)
 	profile := filepath.Join(f.Home, ".local/state/nix/profiles/home-manager")
-	link := func(p string) string {
-		t.Helper()
-		target, err := os.Readlink(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return target
-	}
-
-	a1 := switchtest.Answers()
-	a1.HomeBase.EnableTmux = false
-	cli(0, "render", "--answers", answersFileOf(t, a1), "--dir", f.Dir)
-	if out := cli(0, switchArgs...); !strings.Contains(out, "history: generation 1 recorded for ") {
-		t.Fatalf("first switch did not record its generation:\n%s", out)
-	}
-	tree1 := gitIn(t, f.Dir, "rev-parse", "HEAD^{tree}")
-	bashrc1 := link(filepath.Join(f.Home, ".bashrc"))
-
-	a2 := a1
-	a2.HomeBase.EnableTmux = true
-	a2.HomeBase.EnableContainerSupport = false
-	cli(0, "render", "--answers", answersFileOf(t, a2), "--dir", f.Dir)
-	if out := cli(0, switchArgs...); !strings.Contains(out, "history: generation 2 recorded for ") {
-		t.Fatalf("second switch did not record its generation:\n%s", out)
-	}
+	link := func(p string) string { return readLink(t, p) }
+	tree1, bashrc1 := twoAppliedRuns(t, f)
 	second := "nixboard: disable containers, enable tmux"
-	if got := subjects(t, f.Dir); len(got) != 2 || got[0] != second || !strings.HasPrefix(got[1], "nixboard: first configuration (") {
-		t.Fatalf("commits: %q", got)
-	}
-	if bashrc2 := link(filepath.Join(f.Home, ".bashrc")); bashrc2 == bashrc1 {
-		t.Fatalf("the second generation links the same ~/.bashrc (%s): the fixture did not see the change", bashrc2)
-	}
-	if got := link(profile); got != "home-manager-2-link" {
-		t.Fatalf("profile points at %s after two switches", got)
-	}
 
 	hist := cli(0, "history", "--dir", f.Dir)
 	lines := strings.Split(strings.TrimRight(hist, "\n"), "\n")
@@ -237,22 +204,91 @@ func testUndoAfterTwoRuns(t *testing.T, mode nixtest.Mode) {
 	if !strings.Contains(out, "switch ok") {
 		t.Errorf("undo's activation did not end ok:\n%s", out)
 	}
+	checkUndone(t, f, tree1, bashrc1)
+}
+
+// readLink is the target of the symbolic link p.
+func readLink(t *testing.T, p string) string {
+	t.Helper()
+	target, err := os.Readlink(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return target
+}
+
+// twoAppliedRuns renders and switches f twice (tmux off, then tmux on and
+// containers off), checks that each run recorded its generation and that
+// the second linked another ~/.bashrc, and returns the first run's tree
+// and ~/.bashrc link target: what an undo must bring back.
+func twoAppliedRuns(t *testing.T, f *switchtest.Fixture) (tree1, bashrc1 string) {
+	t.Helper()
+	env := envMap(f.Env)
+	cli := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runCLI(t, env, args...)
+		if code != 0 {
+			t.Fatalf("%v exited %d\nstdout:\n%s\nstderr:\n%s", args, code, out, errOut)
+		}
+		return out + errOut
+	}
+	switchArgs := append([]string{"switch", "--plain", "--dir", f.Dir, "--"}, f.ExtraArgs...)
+	profile := filepath.Join(f.Home, ".local/state/nix/profiles/home-manager")
+
+	a1 := switchtest.Answers()
+	a1.HomeBase.EnableTmux = false
+	cli("render", "--answers", answersFileOf(t, a1), "--dir", f.Dir)
+	if out := cli(switchArgs...); !strings.Contains(out, "history: generation 1 recorded for ") {
+		t.Fatalf("first switch did not record its generation:\n%s", out)
+	}
+	tree1 = gitIn(t, f.Dir, "rev-parse", "HEAD^{tree}")
+	bashrc1 = readLink(t, filepath.Join(f.Home, ".bashrc"))
+
+	a2 := a1
+	a2.HomeBase.EnableTmux = true
+	a2.HomeBase.EnableContainerSupport = false
+	cli("render", "--answers", answersFileOf(t, a2), "--dir", f.Dir)
+	if out := cli(switchArgs...); !strings.Contains(out, "history: generation 2 recorded for ") {
+		t.Fatalf("second switch did not record its generation:\n%s", out)
+	}
+	if got := subjects(t, f.Dir); len(got) != 2 || got[0] != "nixboard: disable containers, enable tmux" || !strings.HasPrefix(got[1], "nixboard: first configuration (") {
+		t.Fatalf("commits: %q", got)
+	}
+	if bashrc2 := readLink(t, filepath.Join(f.Home, ".bashrc")); bashrc2 == bashrc1 {
+		t.Fatalf("the second generation links the same ~/.bashrc (%s): the fixture did not see the change", bashrc2)
+	}
+	if got := readLink(t, profile); got != "home-manager-2-link" {
+		t.Fatalf("profile points at %s after two switches", got)
+	}
+	return tree1, bashrc1
+}
+
+// checkUndone checks that an undo after twoAppliedRuns brought the first
+// run back: its files as a new undo commit, the profile at generation 1
+// (no generation built or added), its ~/.bashrc, and history saying so.
+func checkUndone(t *testing.T, f *switchtest.Fixture, tree1, bashrc1 string) {
+	t.Helper()
+	second := "nixboard: disable containers, enable tmux"
+	profile := filepath.Join(f.Home, ".local/state/nix/profiles/home-manager")
 	if got := gitIn(t, f.Dir, "rev-parse", "HEAD^{tree}"); got != tree1 {
 		t.Errorf("files after undo are tree %s, want the first run's %s", got, tree1)
 	}
 	if got := subjects(t, f.Dir); len(got) != 3 || got[0] != `nixboard: undo "`+second+`"` {
 		t.Errorf("commits after undo: %q", got)
 	}
-	if got := link(profile); got != "home-manager-1-link" {
+	if got := readLink(t, profile); got != "home-manager-1-link" {
 		t.Errorf("profile points at %s after undo, want home-manager-1-link", got)
 	}
-	if got := link(filepath.Join(f.Home, ".bashrc")); got != bashrc1 {
+	if got := readLink(t, filepath.Join(f.Home, ".bashrc")); got != bashrc1 {
 		t.Errorf("~/.bashrc links %s after undo, want the first run's %s", got, bashrc1)
 	}
 	if gens, _ := filepath.Glob(profile + "-*-link"); len(gens) != 2 {
 		t.Errorf("undo built or added a generation: %v", gens)
 	}
-	hist = cli(0, "history", "--dir", f.Dir)
+	code, hist, errOut := runCLI(t, envMap(f.Env), "history", "--dir", f.Dir)
+	if code != 0 {
+		t.Fatalf("history exited %d: %s", code, errOut)
+	}
 	if first := strings.SplitN(hist, "\n", 2)[0]; !strings.Contains(first, `generation 1    nixboard: undo "`+second+`"`) {
 		t.Errorf("history after undo:\n%s", hist)
 	}

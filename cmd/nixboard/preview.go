@@ -17,7 +17,8 @@ import (
 // DRY_RUN so home-manager itself says which files are in the way, compares
 // its packages with the active generation's, prints all of it and stops:
 // nothing on the machine changes. It exits 1 when the build fails or the
-// switch would stop on a file in the way.
+// switch would stop on a file in the way, and then says what to do about
+// the file instead of how to apply the preview.
 func runPreview(ctx context.Context, st *stdio, plan nixrun.Plan) error {
 	// The result link is a garbage-collector root: the generation shown
 	// stays in the store until the next preview replaces the link.
@@ -50,7 +51,11 @@ func runPreview(ctx context.Context, st *stdio, plan nixrun.Plan) error {
 	for _, l := range v.Lines() {
 		fmt.Fprintln(st.out, safetext.Line(l))
 	}
-	if len(v.Clobbered) > 0 {
+	if stop := v.StopLines(); len(stop) > 0 {
+		// Not "to apply it": the switch would stop on these files.
+		for _, l := range stop {
+			fmt.Fprintln(st.out, safetext.Line(l))
+		}
 		return exitError{code: 1}
 	}
 	fmt.Fprintln(st.out, "to apply it: nixboard switch --dir "+safetext.Line(shell.Quote(plan.Dir)))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/internal/shell"
 	"github.com/nixboard/nixboard/internal/switchtest"
 	"github.com/nixboard/nixboard/nixrun"
 )
@@ -81,6 +82,8 @@ func testSwitchPreview(t *testing.T, mode nixtest.Mode) {
 	for _, want := range []string{
 		"Packages: no change against the active generation",
 		filepath.Join(f.Home, ".profile."+nixrun.DefaultBackupExt) + " is an older backup in the way of backing up " + filepath.Join(f.Home, ".profile") + ": the switch would stop",
+		"The switch cannot go on until this is dealt with: " + filepath.Join(f.Home, ".profile") + " would be clobbered.",
+		"  fix: mv -n -- " + shell.Quote(filepath.Join(f.Home, ".profile."+nixrun.DefaultBackupExt)) + " ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("second preview lacks %q:\n%s", want, out)

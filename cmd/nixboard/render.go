@@ -13,6 +13,7 @@ import (
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/internal/shell"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
@@ -182,7 +183,7 @@ func resolveConflicts(st *stdio, paint painter, plan *flakegen.Plan, conflicts [
 		var b strings.Builder
 		b.WriteString("nixboard: nothing was written: your edits conflict with the changes nixboard makes to\n")
 		for _, f := range conflicts {
-			fmt.Fprintf(&b, "  %s (%s)\n", safetext.Line(f.Path), countWord(f.ConflictCount(), "conflict"))
+			fmt.Fprintf(&b, "  %s (%s)\n", safetext.Line(f.Path), textwrap.Count(f.ConflictCount(), "conflict", "conflicts"))
 		}
 		b.WriteString("render again with one of\n" + conflictChoices + "(nixboard render --dry-run --on-conflict markers shows the merge)\n")
 		fmt.Fprint(st.err, b.String())
@@ -214,7 +215,7 @@ func resolveConflicts(st *stdio, paint painter, plan *flakegen.Plan, conflicts [
 // refuses, as without a terminal.
 func askConflict(st *stdio, paint painter, in *bufio.Reader, f flakegen.FileChange) (flakegen.Resolution, error) {
 	fmt.Fprintf(st.out, "\n%s: your edits conflict with nixboard's changes (%s); the merge, with conflict markers:\n\n%s\n",
-		safetext.Line(f.Path), countWord(f.ConflictCount(), "conflict"), paint.paint(sgrFaint, safetext.Text(string(f.Merged()))))
+		safetext.Line(f.Path), textwrap.Count(f.ConflictCount(), "conflict", "conflicts"), paint.paint(sgrFaint, safetext.Text(string(f.Merged()))))
 	for {
 		fmt.Fprintf(st.out, "%s: keep (yours as it is), new (nixboard's, yours backed up) or markers (write the merge, resolve before switching)? ", safetext.Line(f.Path))
 		line, err := in.ReadString('\n')
@@ -228,14 +229,6 @@ func askConflict(st *stdio, paint painter, in *bufio.Reader, f flakegen.FileChan
 		}
 		fmt.Fprintln(st.out, "please answer keep, new or markers")
 	}
-}
-
-// countWord is "1 conflict" or "2 conflicts".
-func countWord(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // printPlan prints one line per file, its path relative to the directory,

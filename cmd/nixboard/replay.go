@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/nixboard/nixboard/internal/safetext"
 	"github.com/nixboard/nixboard/nixlog"
 )
 
@@ -57,6 +59,10 @@ func runReplay(ctx context.Context, st *stdio, o replayOptions, file string) err
 		case <-t.C:
 		case <-ctx.Done():
 		}
+	}
+	if fi, err := os.Stat(file); err == nil && fi.IsDir() {
+		// A directory is a wrong argument, not a switch that failed.
+		return usagef("replay %s: this is a directory; give the log file of a switch (usage: %s)", safetext.Line(file), replaySynopsis)
 	}
 	rep, err := nixlog.OpenReplay(file, nixlog.ReplayOptions{Speed: speed, Sleep: sleep})
 	if err != nil {

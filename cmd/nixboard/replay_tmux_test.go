@@ -24,7 +24,7 @@ func TestFailingReplayEndsWithTheError(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			done := filepath.Join(t.TempDir(), "status")
+			done := statusFifo(t)
 			s := newTmux(t, 80, 24, "NO_COLOR=1 "+shq(bin)+" replay --speed max "+shq(log)+"; echo $? > "+shq(done)+"; read x\n")
 			scr := s.waitFor("q quit", 30*time.Second)
 			rows := strings.Split(strings.TrimRight(scr, "\n"), "\n")

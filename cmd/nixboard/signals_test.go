@@ -138,7 +138,9 @@ func checkStop(t *testing.T, u *underWay, sig syscall.Signal) {
 	if u.f.Mode == nixtest.ThroughDaemon {
 		// Through a daemon the build is the daemon's child: the daemon
 		// stops it once its client, nix, is gone, after nixboard exited.
-		if !u.builder.WaitGone(exitDeadline) {
+		if gone, err := u.builder.WaitGone(exitDeadline); err != nil {
+			t.Error(err)
+		} else if !gone {
 			t.Errorf("the daemon's build %v still runs %v after nixboard exited", u.builder, exitDeadline)
 		}
 	} else if u.builder.Alive() {
@@ -221,25 +223,33 @@ func startChild(t *testing.T, env []string, args ...string) *underWay {
 }
 
 // startInTmux starts the built binary in a terminal (a tmux pane of its
-// own); nixboard writes no pid file, so a shell does before it becomes
-// nixboard, and writes the exit status once nixboard exited.
+// own); nixboard writes no pid file, so a shell writes its pid into a fifo
+// before it becomes nixboard, and its exit status into another once
+// nixboard exited. Opening a fifo blocks until the other side comes: the
+// test waits for each write as an event.
 func startInTmux(t *testing.T, env []string, args ...string) (*underWay, *tmuxSession) {
 	t.Helper()
 	bin := buildNixboard(t)
-	tmp := t.TempDir()
-	pidFile, statusFile := filepath.Join(tmp, "pid"), filepath.Join(tmp, "status")
+	pidFifo, status := filepath.Join(t.TempDir(), "pid"), statusFifo(t)
+	if err := syscall.Mkfifo(pidFifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var script strings.Builder
 	script.WriteString("env -i")
 	for _, kv := range env {
 		script.WriteString(" " + shq(kv))
 	}
-	script.WriteString(` TERM=xterm-256color /bin/sh -c 'echo $$ > "$0"; exec "$@"' ` + shq(pidFile) + " " + shq(bin))
+	script.WriteString(` TERM=xterm-256color /bin/sh -c 'echo $$ > "$0"; exec "$@"' ` + shq(pidFifo) + " " + shq(bin))
 	for _, a := range args {
 		script.WriteString(" " + shq(a))
 	}
-	script.WriteString("\necho $? > " + shq(statusFile) + "\nsleep 600\n")
+	script.WriteString("\necho $? > " + shq(status) + "\nsleep 600\n")
 	s := newTmux(t, 100, 30, script.String())
-	pid := waitPidFile(t, pidFile, s)
+	data, err := switchtest.ReadFifo(pidFifo, nil, exitDeadline)
+	pid, perr := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || perr != nil {
+		t.Fatalf("nixboard did not start in the terminal (pid %q, %v):\n%s", data, err, s.screen())
+	}
 	u := &underWay{exited: make(chan struct{}), output: s.screen}
 	var ok bool
 	if u.nixboard, ok = switchtest.ProcOf(pid); !ok {
@@ -248,43 +258,35 @@ func startInTmux(t *testing.T, env []string, args ...string) (*underWay, *tmuxSe
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
 	go func() {
-		// nixboard is tmux's grandchild, not the test's: watch /proc.
-		for u.nixboard.Alive() {
+		// nixboard is tmux's grandchild, not the test's: its pidfd says
+		// when it exits (WaitGone). The test's end is looked at between
+		// the waits.
+		for {
+			gone, err := u.nixboard.WaitGone(time.Second)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if gone {
+				close(u.exited)
+				return
+			}
 			select {
 			case <-stop:
 				return
-			case <-time.After(10 * time.Millisecond):
+			default:
 			}
 		}
-		close(u.exited)
 	}()
-	u.status = func() string {
+	u.status = sync.OnceValue(func() string {
 		// The shell writes it right after nixboard exited.
-		deadline := time.Now().Add(exitDeadline)
-		for {
-			data, _ := os.ReadFile(statusFile)
-			if s := strings.TrimSpace(string(data)); s != "" || time.Now().After(deadline) {
-				return s
-			}
-			time.Sleep(10 * time.Millisecond)
+		data, err := switchtest.ReadFifo(status, stop, exitDeadline)
+		if err != nil {
+			return err.Error()
 		}
-	}
+		return strings.TrimSpace(string(data))
+	})
 	return u, s
-}
-
-func waitPidFile(t *testing.T, file string, s *tmuxSession) int {
-	t.Helper()
-	deadline := time.Now().Add(exitDeadline)
-	for {
-		data, _ := os.ReadFile(file)
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
-			return pid
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nixboard did not start in the terminal:\n%s", s.screen())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // awaitBuild waits until the fixture build waits on its fifo.

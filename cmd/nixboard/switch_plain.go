@@ -61,9 +61,13 @@ loop:
 	d := judge(s)
 	switch {
 	case stopped:
-		d.OK, d.Reason = false, "interrupted"
+		if d.NotALog {
+			// What was read before the stop says nothing of the file.
+			d.Hints = nil
+		}
+		d.OK, d.Reason, d.NotALog = false, "interrupted", false
 	case readErr != nil:
-		d.OK, d.Reason = false, readErr.Error()
+		d.OK, d.Reason, d.NotALog = false, readErr.Error(), false
 	}
 	s.Finish(d.OK)
 	return d, s.Summary()

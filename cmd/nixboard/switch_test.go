@@ -203,3 +203,21 @@ func TestReplayPlainProgressIsBounded(t *testing.T) {
 		t.Errorf("%d progress lines in about 2s, want 1 to 3:\n%s", len(progress), out)
 	}
 }
+
+// TestReplayNotALog: replay of a file that holds nothing nix or
+// home-manager wrote says so, instead of judging a switch that was never
+// in it; a directory is a usage error.
+func TestReplayNotALog(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	readme := filepath.Join(dir, "README.md")
+	os.WriteFile(readme, []byte("# nixboard\n\nA terminal wizard.\n\n- one\n- two\n"), 0o644)
+	code, out, errOut := runCLI(t, nil, "replay", "--plain", "--speed", "max", readme)
+	if code != 1 || !strings.Contains(out, "this is not a nix log") || strings.Contains(out, "log ends before") || strings.Contains(out, "switch failed") {
+		t.Errorf("replay of a README exited %d:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, nil, "replay", "--plain", dir)
+	if code != 2 || !strings.Contains(errOut, "directory") || strings.Contains(out+errOut, "switch failed") {
+		t.Errorf("replay of a directory exited %d, want 2:\n%s%s", code, out, errOut)
+	}
+}

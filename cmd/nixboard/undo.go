@@ -10,6 +10,7 @@ import (
 
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
 )
@@ -71,7 +72,7 @@ func runUndo(ctx context.Context, st *stdio, o undoOptions) error {
 		return err
 	}
 	if len(runs) < 2 {
-		return refuse("%s has %d applied run(s): there is no previous run to go back to", repo.dir, len(runs))
+		return refuse("%s has %s: there is no previous run to go back to", repo.dir, textwrap.Count(len(runs), "applied run", "applied runs"))
 	}
 	if log[0].Hash != runs[0].Hash {
 		return refuse("commit %s (%s) changed %s after the last applied run, and undo would revert it too", log[0].Hash[:7], log[0].Subject, repo.dir)

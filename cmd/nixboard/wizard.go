@@ -71,6 +71,11 @@ func wizardCommand(st *stdio) *cobra.Command {
 			if showVersion {
 				return runVersion(c.Context(), st, nil)
 			}
+			if c.Flags().Changed("demo-platform") && !f.demo {
+				// Without --demo the real wizard would run on the real
+				// machine, which is not what the flag asked for.
+				return usagef("--demo-platform %s needs --demo: it chooses the demo's simulated machine (usage: %s)", safetext.Line(f.demoPlatform), wizardSynopsis)
+			}
 			return runWizard(c.Context(), st, f)
 		},
 	}

@@ -51,31 +51,54 @@ func demoOptions(f wizardFlags, opts wizard.Options, env []string) (wizard.Optio
 // run's screen the same. A lock held for the whole demo keeps two demos of
 // the same platform from emptying each other's directory: the second one
 // gets a fresh temporary directory instead (its screen shows that path).
+// The release removes the lock file too, while it still holds the lock; a
+// demo that opened the file just before sees, once it has the lock, that
+// the path no longer names the file it locked, and starts over (lockFile).
 func demoDir(platform string) (string, func(), error) {
 	fixed := filepath.Join(os.TempDir(), fmt.Sprintf("nixboard-demo-%d-%s", os.Getuid(), platform))
-	lock, err := os.OpenFile(fixed+".lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err == nil && syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
-		if err := os.RemoveAll(fixed); err != nil {
+	if lock := lockFile(fixed + ".lock"); lock != nil {
+		release := func() {
+			os.RemoveAll(fixed)
+			os.Remove(lock.Name())
 			lock.Close()
+		}
+		if err := os.RemoveAll(fixed); err != nil {
+			release()
 			return "", nil, err
 		}
 		if err := os.Mkdir(fixed, 0o700); err != nil {
-			lock.Close()
+			release()
 			return "", nil, err
 		}
-		return fixed, func() {
-			// The lock file stays: removing it would let a demo that opened
-			// it just before lock a file no other demo can see any more.
-			os.RemoveAll(fixed)
-			lock.Close()
-		}, nil
-	}
-	if lock != nil {
-		lock.Close()
+		return fixed, release, nil
 	}
 	dir, err := os.MkdirTemp("", fmt.Sprintf("nixboard-demo-%d-%s-", os.Getuid(), platform))
 	if err != nil {
 		return "", nil, err
 	}
 	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+// lockFile creates (or opens) path and takes its exclusive lock without
+// waiting; nil when another process holds it or it cannot be made. The
+// lock counts only while path still names the locked file: one removed
+// by its holder's release between our open and our lock is opened again.
+func lockFile(path string) *os.File {
+	for range 10 {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return nil
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+			f.Close()
+			return nil
+		}
+		held, err1 := f.Stat()
+		now, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(held, now) {
+			return f
+		}
+		f.Close()
+	}
+	return nil
 }

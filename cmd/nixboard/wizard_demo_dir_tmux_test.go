@@ -26,7 +26,7 @@ func TestWizardDemoChangedDirLeavesItUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	demoRoot := filepath.Join(tmp, fmt.Sprintf("nixboard-demo-%d-darwin-arm64", os.Getuid()))
-	status := filepath.Join(tmp, "status")
+	status := statusFifo(t)
 	script := "env -i HOME=" + shq(tmp) + " TMPDIR=" + shq(tmp) + " PATH=/usr/bin:/bin TERM=xterm-256color " +
 		shq(bin) + " --demo --demo-platform darwin-arm64\necho $? > " + shq(status) + "\nread x\n"
 	s := newTmux(t, 80, 24, script)

@@ -28,7 +28,7 @@ func TestWizardDemoInTmux(t *testing.T) {
 	t.Parallel()
 	bin := buildNixboard(t)
 	tmp := t.TempDir()
-	status := filepath.Join(tmp, "status")
+	status := statusFifo(t)
 	script := "env -i HOME=" + shq(tmp) + " TMPDIR=" + shq(tmp) + " PATH=/usr/bin:/bin TERM=xterm-256color " +
 		shq(bin) + " --demo --demo-platform darwin-arm64\necho $? > " + shq(status) + "\nsleep 60\n"
 	s := newTmux(t, 80, 24, script)
@@ -122,7 +122,7 @@ func TestWizardTeamBaseInTmux(t *testing.T) {
 	env := optionsEnv(t)
 	base, nixArgs := fixtureBase(t, "team-full")
 	tmp := t.TempDir()
-	status := filepath.Join(tmp, "status")
+	status := statusFifo(t)
 	args := []string{"--demo", "--demo-platform", "darwin-arm64", "--base", base, "--"}
 	args = append(args, nixArgs...)
 	var quoted []string

@@ -173,7 +173,7 @@ func newTTYFakes(t *testing.T) ttyFakes {
 	if runtime.GOOS != "linux" {
 		t.Skip("the fake sudo reads its terminal from /proc")
 	}
-	fk := ttyFakes{bin: t.TempDir(), logs: t.TempDir(), home: t.TempDir(), status: filepath.Join(t.TempDir(), "status")}
+	fk := ttyFakes{bin: t.TempDir(), logs: t.TempDir(), home: t.TempDir(), status: statusFifo(t)}
 	for name, text := range map[string]string{"sudo": ttySudo, "curl": ttyCurl} {
 		if err := os.WriteFile(filepath.Join(fk.bin, name), []byte(text), 0o755); err != nil {
 			t.Fatal(err)

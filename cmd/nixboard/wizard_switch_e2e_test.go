@@ -41,7 +41,7 @@ func testWizardRealSwitchInTmux(t *testing.T, mode nixtest.Mode) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status := filepath.Join(t.TempDir(), "status")
+	status := statusFifo(t)
 	var script strings.Builder
 	// Only the variables the wizard needs: the fixture's HOME, PATH,
 	// offline NIX_CONFIG (and daemon), and the real user, whom detection

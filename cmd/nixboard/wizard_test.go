@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nixboard/nixboard/flakegen"
@@ -123,8 +126,46 @@ func TestDemoDirIsExclusive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer releaseThird()
 	if third != first {
 		t.Errorf("after both ended the demo got %s, want the fixed %s", third, first)
+	}
+	releaseThird()
+	// Nothing of the demos is left in TMPDIR, their lock file included.
+	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "nixboard-demo-*")); len(left) > 0 {
+		t.Errorf("the demos left %v behind", left)
+	}
+}
+
+// TestDemoDirLockRace: demos starting and ending at once never share the
+// fixed directory, although each release removes the lock file.
+func TestDemoDirLockRace(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	fixed := filepath.Join(os.TempDir(), fmt.Sprintf("nixboard-demo-%d-race", os.Getuid()))
+	var holders, most atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 25 {
+				dir, release, err := demoDir("race")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if dir == fixed {
+					n := holders.Add(1)
+					for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+					}
+					holders.Add(-1)
+				}
+				release()
+			}
+		})
+	}
+	wg.Wait()
+	if m := most.Load(); m > 1 {
+		t.Errorf("%d demos held the fixed directory at once", m)
+	}
+	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "nixboard-demo-*")); len(left) > 0 {
+		t.Errorf("the demos left %v behind", left)
 	}
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
-	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/nixboard/nixboard/internal/switchtest"
 )
 
 // How the wizard's end-to-end tests drive it on a tmux pane (newTmux):
@@ -55,20 +58,27 @@ func (s *tmuxSession) acceptPage(page string, laterFields ...string) {
 	}
 }
 
-// waitStatus waits for the exit status the tmux script writes to file.
-func waitStatus(t *testing.T, s *tmuxSession, file string, timeout time.Duration) string {
+// statusFifo makes the fifo a tmux script writes nixboard's exit status
+// into (echo $? > FIFO), for waitStatus.
+func statusFifo(t *testing.T) string {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		data, err := os.ReadFile(file)
-		if err == nil && strings.TrimSpace(string(data)) != "" {
-			return strings.TrimSpace(string(data))
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nixboard did not exit; screen:\n%s", s.screen())
-		}
-		time.Sleep(20 * time.Millisecond)
+	p := filepath.Join(t.TempDir(), "status")
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Fatal(err)
 	}
+	return p
+}
+
+// waitStatus waits for the exit status the tmux script writes into fifo
+// (statusFifo): the script's write blocks until this reads, so the wait
+// ends at that event.
+func waitStatus(t *testing.T, s *tmuxSession, fifo string, timeout time.Duration) string {
+	t.Helper()
+	data, err := switchtest.ReadFifo(fifo, nil, timeout)
+	if err != nil {
+		t.Fatalf("nixboard did not exit (%v); screen:\n%s", err, s.screen())
+	}
+	return strings.TrimSpace(string(data))
 }
 
 // checkScreenWidth fails for every line of screen wider than width cells.

@@ -51,4 +51,26 @@ func TestReadmeInstallCommandsCurrent(t *testing.T) {
 	if !strings.Contains(script, `suffix="_${os}_${arch}.tar.gz"`) {
 		t.Errorf("install.sh no longer looks for _OS_ARCH.tar.gz")
 	}
+
+	// The other ways the README gives, against what the release and the
+	// flake make: each README text with what must back it.
+	flake := read("flake.nix")
+	for _, c := range []struct{ readme, file, source, backing string }{
+		// nfpm's conventional names: NAME_VERSION_ARCH.deb, NAME-VERSION-RELEASE.ARCH.rpm.
+		{"sudo dpkg -i nixboard_VERSION_amd64.deb", ".goreleaser.yaml", release, `file_name_template: "{{ .ConventionalFileName }}"`},
+		{"sudo rpm -i nixboard-VERSION-1.x86_64.rpm", ".goreleaser.yaml", release, "formats: [deb, rpm]"},
+		{"they install `/usr/bin/nixboard`", ".goreleaser.yaml", release, "bindir: /usr/bin"},
+		{"(`completions/nixboard.{bash,zsh,fish,ps1}`) and the man page\n  (`manpages/nixboard.1.gz`)", ".goreleaser.yaml", release, "- completions/*\n      - manpages/*"},
+		{"(`dist/homebrew/Casks/nixboard.rb`), but it is not published", ".goreleaser.yaml", release, "skip_upload: true"},
+		{"`brew install --cask\n  nixboard/tap/nixboard`", ".goreleaser.yaml", release, "name: homebrew-tap"},
+		{"`nix run github:nixboard/nixboard` runs it", "flake.nix", flake, "apps = forAllSystems"},
+		{"installs its `packages.default`", "flake.nix", flake, "default = nixboardFor pkgs;"},
+	} {
+		if !strings.Contains(readme, c.readme) {
+			t.Errorf("README's Installing section lacks %q", c.readme)
+		}
+		if !strings.Contains(c.source, c.backing) {
+			t.Errorf("%s no longer has %q, which the README's %q relies on", c.file, c.backing, c.readme)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package nixtest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Mode is one of the two ways people run Nix, and the name of the subtest
@@ -179,6 +182,19 @@ func DaemonClients(env []string) int {
 // reaped. A worker still there then is an error.
 func stopDaemon(t testing.TB, pid int, exited <-chan struct{}, logPath string) {
 	workers := children(pid)
+	// A pidfd of each worker, opened while the daemon has not reaped it
+	// (its pid cannot be another process's yet), says when it is gone.
+	pidfds := make([]int, len(workers))
+	for i, w := range workers {
+		fd, err := unix.PidfdOpen(w, 0)
+		if err != nil {
+			if !errors.Is(err, unix.ESRCH) { // ESRCH: gone already
+				t.Errorf("nix-daemon worker %d: pidfd_open: %v (Linux 5.3 or later is needed)", w, err)
+			}
+			fd = -1
+		}
+		pidfds[i] = fd
+	}
 	for _, w := range workers {
 		syscall.Kill(-w, syscall.SIGKILL)
 		syscall.Kill(w, syscall.SIGKILL)
@@ -191,8 +207,8 @@ func stopDaemon(t testing.TB, pid int, exited <-chan struct{}, logPath string) {
 	}
 	syscall.Kill(-pid, syscall.SIGKILL)
 	<-exited
-	for _, w := range workers {
-		if !gone(w, 10*time.Second) {
+	for i, w := range workers {
+		if !gone(pidfds[i], 10*time.Second) {
 			t.Errorf("nix-daemon worker %d survived SIGKILL", w)
 		}
 	}
@@ -234,18 +250,27 @@ func procStat(pid int) (state string, ppid int, ok bool) {
 	return fields[0], ppid, err == nil
 }
 
-// gone waits, up to timeout, for a process that is not our child to end:
-// its /proc entry disappears or it becomes a zombie. A process that is not
-// our child cannot be waited for, so its /proc entry is polled.
-func gone(pid int, timeout time.Duration) bool {
+// gone waits, up to timeout, for the process of pidfd to end, and closes
+// pidfd (-1 is a process that was gone already). A pidfd becomes readable
+// when its process exits, whether or not it is our child: the wait ends
+// at that event.
+func gone(pidfd int, timeout time.Duration) bool {
+	if pidfd < 0 {
+		return true
+	}
+	defer unix.Close(pidfd)
 	deadline := time.Now().Add(timeout)
-	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
-		if state, _, ok := procStat(pid); !ok || state == "Z" {
-			return true
-		}
-		if time.Now().After(deadline) {
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
 			return false
 		}
-		time.Sleep(wait)
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}, int(left.Milliseconds())+1)
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return false
+		}
+		if n > 0 {
+			return true
+		}
 	}
 }

@@ -40,6 +40,13 @@ func RequireTmux(t testing.TB) string {
 	return requireTool(t, "tmux", "tmux")
 }
 
+// RequireAsciinema returns the path of asciinema, for the test that records
+// the README's demo again (docs), skipping or (CI=true) failing without it.
+func RequireAsciinema(t testing.TB) string {
+	t.Helper()
+	return requireTool(t, "asciinema", "asciinema")
+}
+
 // RequireShell returns the path of a shell (bash, zsh, fish) that a test
 // runs generated shell code in, skipping without it or failing under
 // CI=true (.ci/run installs zsh and fish).

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nixboard/nixboard/internal/eol"
 	"github.com/nixboard/nixboard/internal/shell"
 )
 
@@ -292,32 +293,21 @@ func ReadLine(br *bufio.Reader, max int) (line []byte, cut bool, err error) {
 		if err != nil && total == 0 {
 			return nil, false, err
 		}
-		eol := 0
+		end := 0
 		if n := len(chunk); n > 0 && chunk[n-1] == '\n' {
-			eol = 1
+			end = 1
 			if n > 1 && chunk[n-2] == '\r' {
-				eol = 2
+				end = 2
 			}
 		}
-		if total-eol > max {
+		if total-end > max {
 			return line, true, err
 		}
 		if line == nil {
 			line = []byte{}
 		}
-		return trimEOL(line), false, err
+		return eol.Trim(line), false, err
 	}
-}
-
-// trimEOL drops a trailing "\n" or "\r\n".
-func trimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-		if n := len(b); n > 0 && b[n-1] == '\r' {
-			b = b[:n-1]
-		}
-	}
-	return b
 }
 
 // Pid is the process id of the child (for a process of its own group, the

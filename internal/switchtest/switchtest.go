@@ -480,17 +480,69 @@ func Tree(pid int) []Proc {
 }
 
 // WaitGone waits until p has exited, at most timeout, and reports
-// whether it did. It watches /proc, for a process that is not the
-// caller's child.
-func (p Proc) WaitGone(timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for p.Alive() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
+// whether it did. It waits for the event, not by looking again and again:
+// a pidfd becomes readable when its process exits, whether or not it is
+// the caller's child (a daemon's build, a terminal's grandchild). The
+// start time, checked once the pidfd is open, makes sure the pidfd is p's
+// and not a later process's with its pid. The error is a pidfd that could
+// not be had or watched (pidfds need Linux 5.3).
+func (p Proc) WaitGone(timeout time.Duration) (bool, error) {
+	fd, err := unix.PidfdOpen(p.Pid, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return true, nil
 	}
-	return true
+	if err != nil {
+		return false, fmt.Errorf("switchtest: pidfd_open %d: %w", p.Pid, err)
+	}
+	defer unix.Close(fd)
+	if !p.Alive() {
+		return true, nil
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return !p.Alive(), nil
+		}
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, int(left.Milliseconds())+1)
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return false, fmt.Errorf("switchtest: poll on the pidfd of %d: %w", p.Pid, err)
+		}
+		if n > 0 {
+			return true, nil
+		}
+	}
+}
+
+// ReadFifo reads what a writer writes into the fifo at path, until it
+// closes it: opening it blocks until a writer comes, so this waits for an
+// event. It returns an error when stop is closed first (nil waits on) or
+// no writer came within timeout.
+func ReadFifo(path string, stop <-chan struct{}, timeout time.Duration) ([]byte, error) {
+	got := make(chan []byte, 1)
+	go func() {
+		data, _ := os.ReadFile(path)
+		got <- data
+	}()
+	// A writer of its own unblocks the reader above when none came (it
+	// then reads nothing).
+	unblock := func() {
+		if w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case data := <-got:
+		return data, nil
+	case <-stop:
+		unblock()
+		return nil, errors.New("stopped before anything wrote into " + path)
+	case <-timer.C:
+		unblock()
+		return nil, fmt.Errorf("nothing wrote into %s in %v", path, timeout)
+	}
 }
 
 // ReadWaitFifo waits for the build of Config.Wait to start and returns its
@@ -500,35 +552,15 @@ func (f *Fixture) ReadWaitFifo(stop <-chan struct{}, timeout time.Duration) (int
 	if f.WaitFifo == "" {
 		return 0, fmt.Errorf("switchtest: the fixture has no wait fifo (Config.Wait)")
 	}
-	got := make(chan []byte, 1)
-	go func() {
-		// Opening for reading blocks until the build opens it to write.
-		data, _ := os.ReadFile(f.WaitFifo)
-		got <- data
-	}()
-	// A writer of its own unblocks the reader above when the build never
-	// came (it then reads nothing).
-	unblock := func() {
-		if w, err := os.OpenFile(f.WaitFifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			w.Close()
-		}
+	data, err := ReadFifo(f.WaitFifo, stop, timeout)
+	if err != nil {
+		return 0, fmt.Errorf("switchtest: the waiting build did not start: %w", err)
 	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case data := <-got:
-		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-		if err != nil {
-			return 0, fmt.Errorf("switchtest: the waiting build wrote %q into its fifo", data)
-		}
-		return pid, nil
-	case <-stop:
-		unblock()
-		return 0, fmt.Errorf("switchtest: the switch ended before the waiting build started")
-	case <-timer.C:
-		unblock()
-		return 0, fmt.Errorf("switchtest: the waiting build did not start in %v", timeout)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return 0, fmt.Errorf("switchtest: the waiting build wrote %q into its fifo", data)
 	}
+	return pid, nil
 }
 
 // AwaitGone waits until every process Procs(-1, marker) lists now has

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // ConflictFiles are the files of the plan whose edits conflict with
@@ -50,7 +51,7 @@ var conflictFlags = [][2]string{
 func ConflictRefusal(conflicts []flakegen.FileChange, answers, dir, home string) []string {
 	lines := []string{"Nothing was written: your edits conflict with the changes nixboard makes to"}
 	for _, f := range conflicts {
-		lines = append(lines, fmt.Sprintf("  %s (%s)", f.Path, countWord(f.ConflictCount(), "conflict")))
+		lines = append(lines, fmt.Sprintf("  %s (%s)", f.Path, textwrap.Count(f.ConflictCount(), "conflict", "conflicts")))
 	}
 	if answers == "" {
 		answers = "FILE"
@@ -71,7 +72,7 @@ func MarkerLines(p *flakegen.Plan, dir, home string) []string {
 	var files []string
 	for _, f := range p.Files {
 		if f.Action == flakegen.ActionMarkers {
-			files = append(files, fmt.Sprintf("  %s (%s; your own file is kept as %s)", f.Path, countWord(f.ConflictCount(), "conflict"), f.BackupPath))
+			files = append(files, fmt.Sprintf("  %s (%s; your own file is kept as %s)", f.Path, textwrap.Count(f.ConflictCount(), "conflict", "conflicts"), f.BackupPath))
 		}
 	}
 	lines := []string{"The configuration is written with conflict markers, so nixboard stopped before the switch. Resolve them in:"}
@@ -80,11 +81,4 @@ func MarkerLines(p *flakegen.Plan, dir, home string) []string {
 		"Keep the lines you want and delete the <<<<<<<, |||||||, ======= and >>>>>>> lines, then switch with:",
 		"  nixboard switch --dir "+ShellPath(dir, home))
 	return lines
-}
-
-func countWord(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/nixlog"
@@ -24,15 +26,27 @@ type DoneInfo struct {
 	// Blocked says the switch was not started because detection found
 	// what makes it impossible (the review and the switch step showed it).
 	Blocked bool
+	// Refused says the preview found files in the way that home-manager
+	// refuses to move aside, and the person stopped there.
+	Refused bool
 	// Declined says the person saw the preview of the switch and chose
 	// not to activate it now.
 	Declined bool
 	Failed   bool
-	Reason   string
+	// Stopped says the person stopped the switch (ctrl+c): Failed is set
+	// too, since nothing was set up, but the text does not call it a
+	// failure.
+	Stopped bool
+	Reason  string
 	// Hints are the diagnosis's: a title and a command that fixes it.
 	Hints   []nixlog.Hint
 	LogPath string
 	Took    time.Duration
+	// FlakesFix, when set, is the command that turns flakes on in the
+	// person's own Nix configuration: detection found them off there.
+	// nixboard turns them on for its own runs only, so the
+	// `home-manager switch --flake` Done offers needs it first.
+	FlakesFix string
 	// Markers, when set, say that the configuration was written with
 	// conflict markers and the switch did not start (MarkerLines).
 	Markers []string
@@ -78,6 +92,15 @@ func DoneLines(d DoneInfo, width int) []string {
 			add(textwrap.Hanging("  ", strings.TrimSpace(l), width)...)
 		}
 		return lines
+	case d.Failed && d.Stopped:
+		add(textwrap.Hanging("■ ", "You stopped the switch before it finished.", width)...)
+		add("")
+		if d.LogPath != "" {
+			add(textwrap.Hanging("Log so far: ", TildePath(d.LogPath, d.Home), width)...)
+		}
+		add(textwrap.Words("Your files are written in "+dir+"; press r to start the switch again, esc to change answers, or q to quit and run it later with:", width)...)
+		add(textwrap.CommandLines("nixboard switch --dir "+ShellPath(d.Dir, d.Home), 2, width)...)
+		return lines
 	case d.Failed:
 		add(textwrap.Hanging("✗ ", "The switch failed: "+d.Reason, width)...)
 		add("")
@@ -100,6 +123,9 @@ func DoneLines(d DoneInfo, width int) []string {
 		case d.Declined:
 			add("")
 			add(textwrap.Words("The switch was not started: you chose not to activate the generation the preview showed, and nothing on this machine changed. Switch to it when you are ready:", width)...)
+		case d.Refused:
+			add("")
+			add(textwrap.Words("The switch was not started: the preview found files in the way that home-manager would not move aside (it said how to deal with them), and nothing on this machine changed. Once they are dealt with, switch with:", width)...)
 		case d.Blocked:
 			add("")
 			add(textwrap.Words("The switch was not started: doctor found what stops it (nixboard doctor shows it again). Once that is fixed, switch with:", width)...)
@@ -108,6 +134,9 @@ func DoneLines(d DoneInfo, width int) []string {
 		}
 		add(textwrap.CommandLines("nixboard switch --dir "+ShellPath(d.Dir, d.Home), 2, width)...)
 		add("or")
+		if d.FlakesFix != "" {
+			add(flakesLines(d.FlakesFix, 2, width)...)
+		}
 		add(textwrap.CommandLines(switchCmd, 2, width)...)
 		return lines
 	}
@@ -130,10 +159,24 @@ func DoneLines(d DoneInfo, width int) []string {
 	}
 	add("", "What now:")
 	add(textwrap.Hanging("  • ", "Open a new terminal (or run `exec "+d.Answers.Shell+" -l`) to get the new environment.", width)...)
+	if d.FlakesFix != "" {
+		add(textwrap.Hanging("  • ", "Flakes are off in your own Nix configuration: nixboard turned them on for its own runs only, and home-manager needs them. Turn them on once with:", width)...)
+		add(textwrap.CommandLines(d.FlakesFix, 6, width)...)
+	}
 	add(textwrap.Hanging("  • ", "Change home.nix in "+dir+", then apply it with:", width)...)
 	add(textwrap.CommandLines(switchCmd, 6, width)...)
 	add(textwrap.Hanging("  • ", "Re-run nixboard to switch modules on or off.", width)...)
 	return lines
+}
+
+// flakesLines say, before a `home-manager switch --flake`, that flakes are
+// off in the person's own Nix configuration and give fix, indented by
+// indent.
+func flakesLines(fix string, indent, width int) []string {
+	pad := strings.Repeat(" ", indent)
+	lines := textwrap.Hanging(pad, "Flakes are off in your own Nix configuration (nixboard turned them on for its own runs only): turn them on once with", width)
+	lines = append(lines, textwrap.CommandLines(fix, indent+2, width)...)
+	return append(lines, textwrap.Hanging(pad, "and then run", width)...)
 }
 
 // hintLines lists a diagnosis's hints: each title as a bullet, its fix as a
@@ -142,6 +185,11 @@ func hintLines(hints []nixlog.Hint, width int) []string {
 	var lines []string
 	for _, h := range hints {
 		lines = append(lines, textwrap.Hanging("  • ", h.Title, width)...)
+		// An evaluation error's code frame, as it is: wrapping would
+		// move the caret off its column.
+		for _, l := range h.Code {
+			lines = append(lines, ansi.Truncate("    "+l, width, "…"))
+		}
 		if h.Fix != "" {
 			lines = append(lines, textwrap.CommandLines(h.Fix, 4, width)...)
 		}
@@ -160,6 +208,13 @@ func demoDoneLines(d DoneInfo, width int) []string {
 	case d.DryRun:
 		add("Dry run finished: nothing was written.", "")
 		add(textwrap.Words("The review showed every file the demo would write. "+own, width)...)
+		return lines
+	case d.Failed && d.Stopped:
+		// The demo's switch is a recording: stopping it changed nothing,
+		// and there is nothing to run later.
+		add(textwrap.Hanging("■ ", "You stopped the demo's recorded switch: nothing on this machine changed.", width)...)
+		add("")
+		add(textwrap.Words("Press r to replay the switch, esc to change answers, or q to quit. "+own, width)...)
 		return lines
 	case d.Failed:
 		add(textwrap.Hanging("✗ ", "The demo's switch failed: "+d.Reason, width)...)

@@ -101,3 +101,15 @@ func assignmentLine(text, name string) int {
 	}
 	return n
 }
+
+// UsernameWarning says why a user name answer other than the login name
+// ($USER) cannot switch here: home-manager's activation runs
+// `checkUsername` and stops unless $USER equals home.username. It is ""
+// when the two agree or either is unknown.
+func UsernameWarning(answer, login string) string {
+	if login == "" || answer == "" || answer == login {
+		return ""
+	}
+	return fmt.Sprintf("You are logged in as %s (USER), not %s: home-manager's activation stops unless USER equals this name. Answer %s, or run nixboard as %s.",
+		safetext.Line(login), safetext.Line(answer), safetext.Line(login), safetext.Line(answer))
+}

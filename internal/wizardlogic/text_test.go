@@ -1,6 +1,7 @@
 package wizardlogic
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +153,65 @@ func TestDemoDoneLinesNameNoDirectory(t *testing.T) {
 		text := strings.Join(strings.Fields(strings.Join(DoneLines(d, 80), " ")), " ")
 		if strings.Contains(text, "nixboard-demo-") || !strings.Contains(text, "Run nixboard without --demo") {
 			t.Errorf("%s:\n%s", name, text)
+		}
+	}
+}
+
+// TestDoneLinesFlakesOff: when flakes are off in the person's own Nix
+// configuration (nixboard turns them on for its own runs only), the
+// `home-manager switch --flake` that Done offers would fail by hand: Done
+// gives the nix.conf fix beside it, after a switch and without one.
+func TestDoneLinesFlakesOff(t *testing.T) {
+	const fix = "mkdir -p ~/.config/nix && echo 'extra-experimental-features = nix-command flakes' >> ~/.config/nix/nix.conf"
+	for _, tt := range []struct {
+		name string
+		d    DoneInfo
+	}{
+		{"switched", DoneInfo{}},
+		{"no switch", DoneInfo{NoSwitch: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.d
+			d.Answers, d.Dir, d.Home = validAnswers(), "/home/alice/.config/home-manager", "/home/alice"
+			paste := func(s string) string { return continued.ReplaceAllString(s, " ") }
+			on := paste(strings.Join(DoneLines(d, 80), "\n"))
+			if strings.Contains(on, "flakes") && !strings.Contains(on, "--flake") {
+				t.Errorf("flakes on, yet Done speaks of them:\n%s", on)
+			}
+			d.FlakesFix = fix
+			text := strings.Join(DoneLines(d, 80), "\n")
+			pasted := paste(text)
+			if !strings.Contains(pasted, fix) || !strings.Contains(text, "Flakes are off") {
+				t.Errorf("Done lacks the flakes fix:\n%s", text)
+			}
+			if strings.Index(pasted, fix) > strings.Index(pasted, "home-manager switch --flake") {
+				t.Errorf("the fix comes after the command it is needed for:\n%s", text)
+			}
+		})
+	}
+}
+
+// continued is a command's line break: " \", the new line and the indent
+// of the next line.
+var continued = regexp.MustCompile(` \\\s*\n\s*`)
+
+// TestDoneLinesShowCodeFrame: the wizard's last screen after an evaluation
+// error shows the code frame as it is (never wrapped: the caret keeps its
+// column), cut to the width.
+func TestDoneLinesShowCodeFrame(t *testing.T) {
+	code := []string{"at home.nix:3:11:", `     3|   y = x + "foo";`, "      |           ^"}
+	d := DoneInfo{Answers: validAnswers(), Dir: "/home/alice/.config/home-manager", Home: "/home/alice", Failed: true,
+		Reason: "evaluation error at home.nix:3", Hints: []nixlog.Hint{{Title: "Nix could not evaluate the configuration (home.nix:3)", Code: code}}}
+	lines := DoneLines(d, 80)
+	text := strings.Join(lines, "\n")
+	for _, l := range code {
+		if !strings.Contains(text, "    "+l) {
+			t.Errorf("Done lacks %q:\n%s", l, text)
+		}
+	}
+	for _, l := range DoneLines(d, 20) {
+		if w := ansi.StringWidth(l); w > 20 && strings.Contains(l, "|") {
+			t.Errorf("line wider than 20 (%d): %q", w, l)
 		}
 	}
 }

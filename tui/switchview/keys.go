@@ -16,6 +16,8 @@ type KeyMap struct {
 	NextBuild        key.Binding
 	PrevBuild        key.Binding
 	AllLog           key.Binding
+	// EvalLines shows or hides Nix's "evaluating file" lines in the pane.
+	EvalLines key.Binding
 	// Stop asks to stop a live run, or ends a replay at once.
 	Stop key.Binding
 	// Quit closes the screen once the run ended.
@@ -40,6 +42,7 @@ func DefaultKeyMap() KeyMap {
 		NextBuild: key.NewBinding(key.WithKeys("tab", "l"), key.WithHelp("tab", "build log")),
 		PrevBuild: key.NewBinding(key.WithKeys("shift+tab", "h")),
 		AllLog:    key.NewBinding(key.WithKeys("a", "esc"), key.WithHelp("a", "all")),
+		EvalLines: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "evaluation lines")),
 		Stop:      key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "stop")),
 		Quit:      key.NewBinding(key.WithKeys("q", "enter", "esc", "ctrl+c"), key.WithHelp("q", "quit")),
 		Yes:       key.NewBinding(key.WithKeys("y", "Y", "ctrl+c", "enter"), key.WithHelp("y", "stop")),
@@ -67,7 +70,11 @@ func (m Model) Bindings() []key.Binding {
 		first = k.Stop
 		first.SetHelp("ctrl+c", "end replay")
 	}
-	return []key.Binding{first, k.scroll, k.NextBuild, k.AllLog, k.Follow}
+	keys := []key.Binding{first, k.scroll, k.NextBuild, k.AllLog, k.Follow}
+	if m.hiddenEval > 0 || m.showEval {
+		keys = append(keys, k.EvalLines)
+	}
+	return keys
 }
 
 // Keys is Bindings as (key, description) pairs, for an embedder that draws

@@ -214,3 +214,25 @@ func TestResultFixWithLongPathPastes(t *testing.T) {
 		t.Errorf("the rows paste as\n%q, want\n%q\n%s", got, want, script)
 	}
 }
+
+// TestEvalErrorCodeFrameOnScreen: the result of an evaluation error shows
+// its code frame (the source line and the caret under the column), as the
+// plain output does, at 80x24 and wide.
+func TestEvalErrorCodeFrameOnScreen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {132, 40}} {
+		m := endedReplay(t, "eval-error.log", size[0], size[1], false)
+		var result []string
+		for _, r := range m.resultLines() {
+			result = append(result, r.text)
+		}
+		text := strings.Join(result, "\n")
+		for _, want := range []string{"at broken.nix:3:11:", `3|   y = x + "foo";`, "  |           ^"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("at %dx%d the result lacks %q:\n%s", size[0], size[1], want, text)
+			}
+		}
+		if view := ansi.Strip(m.View()); !strings.Contains(view, `3|   y = x + "foo";`) {
+			t.Errorf("at %dx%d the screen lacks the code frame:\n%s", size[0], size[1], view)
+		}
+	}
+}

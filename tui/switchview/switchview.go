@@ -109,6 +109,11 @@ type Model struct {
 	logBuild   int
 	logBuildID uint64
 
+	// showEval shows Nix's "evaluating file" lines in the pane (v);
+	// hiddenEval counts those the pane leaves out meanwhile.
+	showEval   bool
+	hiddenEval int
+
 	now         time.Time
 	confirming  bool
 	stopping    bool
@@ -257,7 +262,7 @@ func (m Model) finish(d nixlog.Diagnosis) (Model, tea.Cmd) {
 		m.interrupted = run.Interrupted()
 	}
 	if m.readErr != nil {
-		d.OK = false
+		d.OK, d.NotALog = false, false
 		d.Reason = m.readErr.Error()
 	}
 	m.state.Finish(d.OK)
@@ -313,6 +318,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.cycleBuild(1)
 	case key.Matches(msg, k.PrevBuild):
 		m.cycleBuild(-1)
+	case key.Matches(msg, k.EvalLines):
+		m.showEval = !m.showEval
+		m.refreshLog()
 	case key.Matches(msg, k.AllLog):
 		m.logBuild, m.logBuildID = 0, 0
 		m.refreshLog()
@@ -380,7 +388,12 @@ func (m *Model) refreshLog() {
 			rows = m.appendWrapped(rows, nixlog.Sanitize(l))
 		}
 	} else {
+		m.hiddenEval = 0
 		for _, l := range m.state.LogTail(0) {
+			if !m.showEval && l.EvaluatingFile() {
+				m.hiddenEval++
+				continue
+			}
 			rows = m.appendWrapped(rows, nixlog.Sanitize(l.Text))
 		}
 	}
@@ -481,6 +494,12 @@ func (m Model) resultLines() []resultRow {
 	add(resultVerdict, "", "  ", textwrap.Words(nixlog.ResultLine(d, m.result.Summary), w-2))
 	for _, h := range d.Hints {
 		add(resultText, "• ", "  ", textwrap.Words(h.Title, w-2))
+		// An evaluation error's code frame is source code: shown as it
+		// is, cut to the screen rather than wrapped (which would move the
+		// caret off its column).
+		for _, l := range h.Code {
+			rows = append(rows, resultRow{text: ansi.Truncate("  "+l, w, "…"), kind: resultText})
+		}
 		if h.Fix == "" {
 			continue
 		}
@@ -552,7 +571,7 @@ func (m Model) render() string {
 				case i == n-1 && len(res) > n:
 					// Only a screen too small for the block gets here;
 					// the same lines are printed when the screen closes.
-					line = st.Subtle.Render(fmt.Sprintf("… %d more lines", len(res)-i))
+					line = st.Subtle.Render("… " + textwrap.Count(len(res)-i, "more line", "more lines"))
 				case r.kind == resultVerdict && i == 0 && m.result.Diagnosis.OK:
 					line = st.OK.Render("✓ " + line)
 				case r.kind == resultVerdict && i == 0:
@@ -604,7 +623,7 @@ func (m Model) headerRows() int { return len(m.headerLines()) }
 func (m Model) headerLines() []string {
 	st := m.cfg.Styles
 	title := "nixboard " + m.cfg.Title
-	phase := m.header.Phase.String()
+	phase := m.header.PhaseText()
 	switch {
 	case m.done && m.result.Diagnosis.OK:
 		phase = st.OK.Render("done")
@@ -681,7 +700,12 @@ func (m Model) logTitle() string {
 		b := m.builds[m.logBuild-1]
 		return fmt.Sprintf("Log of %s (%s, %s)", b.Name, b.Status, textwrap.Count(b.Lines, "line", "lines"))
 	}
-	return "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log)"
+	title := "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log"
+	if m.hiddenEval > 0 {
+		// The saved log keeps them; v shows them here.
+		title += "; " + textwrap.Count(m.hiddenEval, "evaluating-file line", "evaluating-file lines") + " hidden, v shows them"
+	}
+	return title + ")"
 }
 
 // helpLines is the key help (bubbles/help, from Bindings): one line that

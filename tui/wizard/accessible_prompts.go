@@ -355,6 +355,7 @@ func (r *plainRun) askQuestions() error {
 	home := r.report.User.Home
 	build := func() *questionValues {
 		v := newQuestionValues(r.answers, r.dir, home, r.opts.DirRoot)
+		v.login = r.report.User.Name
 		v.setTeam(r.teamSrc)
 		return v
 	}
@@ -424,6 +425,9 @@ func (r *plainRun) ask(v *questionValues, k string) error {
 		}
 		val := v.field(k)
 		*val, err = r.askText(v.title(k), v.description(k), *val, v.checks[k])
+		if w := wizardlogic.UsernameWarning(v.Username, v.login); k == keyUsername && err == nil && w != "" {
+			fmt.Fprintln(r.out, "note: "+w)
+		}
 	}
 	return err
 }

@@ -297,3 +297,22 @@ func TestDemoFinalMessageNamesNoDeletedDirectory(t *testing.T) {
 		}
 	})
 }
+
+// TestAccessibleUsernameWarns: in accessible mode a user name other than
+// the login name gets the same warning, after the answer.
+func TestAccessibleUsernameWarns(t *testing.T) {
+	t.Parallel()
+	rep := fakeReport("/home/alice")
+	opts := testOptions(t, rep)
+	opts.DryRun = true
+	a := rep.Defaults
+	a.HomeBase.Username = "bob"
+	opts.Answers = &a
+	_, o, out := walkPlain(t, opts, keepAll+"\n")
+	if o.Quit || o.Step != StepDone {
+		t.Fatalf("outcome %+v\n%s", o, out)
+	}
+	if !strings.Contains(out, "note: You are logged in as alice (USER), not bob") {
+		t.Errorf("no warning about bob:\n%s", out)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/nixlog"
 )
@@ -16,6 +17,7 @@ import (
 type doneScreen struct {
 	finished bool
 	failed   bool
+	stopped  bool
 	reason   string
 	hints    []nixlog.Hint
 	logPath  string
@@ -32,8 +34,14 @@ func (d *doneScreen) enter(m *Model, _ Step) tea.Cmd {
 func (m *Model) finish() {
 	m.done.finished = true
 	m.done.took = m.opts.Deps.Now().Sub(m.started)
+	if !m.sw.finished || m.sw.skipped {
+		// No switch ran: the time to report is the write's, not the
+		// time the person spent on the questions.
+		m.done.took = m.write.took
+	}
 	if m.sw.finished {
 		m.done.failed = !m.sw.ok
+		m.done.stopped = m.sw.stopped
 		m.done.reason = m.sw.reason
 		m.done.hints = m.sw.hints
 		m.done.logPath = m.sw.logPath
@@ -43,7 +51,8 @@ func (m *Model) finish() {
 			m.done.took = m.sw.took
 		}
 	}
-	m.outcome.Failed = m.done.failed
+	// A demo stopped by the person did not fail: nothing was to be set up.
+	m.outcome.Failed = m.done.failed && !(m.opts.Demo && m.done.stopped)
 }
 
 var doneKeys = struct{ quit, retry, back, scroll key.Binding }{
@@ -103,9 +112,12 @@ func (d *doneScreen) accessible(r *plainRun) (bool, error) {
 			fmt.Fprintln(r.out, l)
 		}
 	case r.flow.NoSwitch:
+		if fix := flakesFix(&r.report); fix != "" {
+			fmt.Fprintln(r.out, "Flakes are off in your own Nix configuration (nixboard turned them on for its own runs only): turn them on once with: "+fix)
+		}
 		fmt.Fprintln(r.out, "Switch to it with: "+wizardlogic.SwitchCommand(r.dir, r.report.User.Home, r.answers))
 	default:
-		for _, l := range wizardlogic.DoneLines(wizardlogic.DoneInfo{Answers: r.answers, Dir: r.dir, Home: r.report.User.Home}, 0) {
+		for _, l := range wizardlogic.DoneLines(wizardlogic.DoneInfo{Answers: r.answers, Dir: r.dir, Home: r.report.User.Home, FlakesFix: flakesFix(&r.report)}, 0) {
 			fmt.Fprintln(r.out, l)
 		}
 	}
@@ -118,23 +130,45 @@ func (d *doneScreen) body(m *Model, width int) string {
 
 // doneInfo is what the done screen reports on. While the screen is shown
 // the demo's directory exists, so it names it as any run does; the text
-// left on the terminal afterwards does not (FinalMessage).
+// left on the terminal afterwards does not (FinalMessage). A demo whose
+// recorded switch failed or was stopped gets the demo's text on the screen
+// too: `nixboard switch --dir` on the demo's directory would run a real
+// switch of a configuration made for a simulated machine.
 func (m *Model) doneInfo() wizardlogic.DoneInfo {
 	return wizardlogic.DoneInfo{
 		Answers:  m.answers,
+		Demo:     m.opts.Demo && m.done.failed,
 		Dir:      m.dir,
 		Home:     m.home(),
 		DryRun:   m.flow.DryRun,
 		NoSwitch: m.flow.NoSwitch || m.sw.skipped,
-		Blocked:  m.sw.skipped && !m.sw.declined,
+		Blocked:  m.sw.skipped && !m.sw.declined && !m.sw.refused,
 		Declined: m.sw.declined,
+		Refused:  m.sw.refused,
 		Failed:   m.done.failed,
+		Stopped:  m.done.stopped,
 		Reason:   m.done.reason,
 		Hints:    m.done.hints,
 		LogPath:  m.done.logPath,
 		Took:     m.done.took,
 		Markers:  m.markerLines(),
+
+		FlakesFix: flakesFix(m.report),
 	}
+}
+
+// flakesFix is the fix of the nix.flakes check when detection found flakes
+// or nix-command off in the person's own Nix configuration, else "".
+func flakesFix(r *detect.Report) string {
+	if r == nil || r.Nix.Flakes == nil || r.Nix.NixCommand == nil || (*r.Nix.Flakes && *r.Nix.NixCommand) {
+		return ""
+	}
+	for _, c := range r.Checks {
+		if c.ID == "nix.flakes" {
+			return c.Fix
+		}
+	}
+	return ""
 }
 
 // markerLines say which files have conflict markers to resolve before the

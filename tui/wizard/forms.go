@@ -161,14 +161,23 @@ type questionValues struct {
 	// (followShell).
 	editor  *huh.Select[string]
 	aliases *huh.Text
+	// login is the user name detection found ($USER, "" when unknown);
+	// username is the question whose description warns when the answer
+	// is another name (followShell).
+	login    string
+	username *huh.Input
 }
 
-// followShell sets the texts that name the chosen shell. They are set on
+// followShell sets the texts that name the chosen shell, and the user name
+// question's warning when the answer is not the login name. They are set on
 // the fields directly, at once, after every update of the form: huh's
 // TitleFunc/DescriptionFunc load them through a command instead, which the
 // stale-page guard drops when the page changes before it runs, and huh
 // never loads them again (the question was then left without a title).
 func (v *questionValues) followShell() {
+	if v.username != nil {
+		v.username.Description(v.description(keyUsername))
+	}
 	if v.editor != nil {
 		v.editor.Description(v.description(keyEditor))
 	}
@@ -344,6 +353,9 @@ func (v *questionValues) title(key string) string {
 func (v *questionValues) description(key string) string {
 	switch key {
 	case keyUsername:
+		if w := wizardlogic.UsernameWarning(v.Username, v.login); w != "" {
+			return "⚠ " + w
+		}
 		return "Your login name on this machine; home-manager manages this user."
 	case keyGitName:
 		return "Written to git's user.name (taken from your git config when set)."
@@ -428,8 +440,9 @@ func (v *questionValues) input(key string, value *string) *huh.Input {
 }
 
 func identityGroup(v *questionValues) *huh.Group {
+	v.username = v.input(keyUsername, &v.Username)
 	return huh.NewGroup(
-		v.input(keyUsername, &v.Username),
+		v.username,
 		v.input(keyGitName, &v.GitName),
 		v.input(keyGitEmail, &v.GitEmail),
 	)

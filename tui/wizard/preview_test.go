@@ -91,6 +91,21 @@ func (p previewFixture) activated(t *testing.T) {
 	}
 }
 
+// toPreview keeps every answer, writes the files and waits for the switch
+// step's preview: the generation built, its question asked.
+func toPreview(t *testing.T, d *driver) {
+	t.Helper()
+	d.press("enter")
+	for i := 0; d.m.Step() == StepQuestions && i < 30; i++ {
+		d.press("enter")
+	}
+	wantView(t, d, "enter write files")
+	d.press("enter")
+	if d.m.Step() != StepSwitch || d.m.sw.phase != phaseAsk {
+		t.Fatalf("on %s (phase %d), not the preview's question:\n%s", d.m.Step(), d.m.sw.phase, d.view())
+	}
+}
+
 // TestSwitchStepPreviews: the switch step builds first, shows what the
 // switch will do (an existing ~/.bashrc moved aside, before anything
 // changed) and asks; n leaves the machine untouched and says how to switch
@@ -102,15 +117,7 @@ func TestSwitchStepPreviews(t *testing.T) {
 			t.Run(answer, func(t *testing.T) {
 				p := newPreviewFixture(t, mode)
 				runDriven(t, p.opts, 120, 40, func(t *testing.T, d *driver) {
-					d.press("enter")
-					for i := 0; d.m.Step() == StepQuestions && i < 30; i++ {
-						d.press("enter")
-					}
-					wantView(t, d, "enter write files")
-					d.press("enter")
-					if d.m.Step() != StepSwitch || d.m.sw.phase != phaseAsk {
-						t.Fatalf("on %s (phase %d), not the preview's question:\n%s", d.m.Step(), d.m.sw.phase, d.view())
-					}
+					toPreview(t, d)
 					wantView(t, d, "Activate this generation?")
 					wantView(t, d, "y activate")
 					wantView(t, d, "Files in the way:")
@@ -178,3 +185,124 @@ func TestAccessibleSwitchPreviews(t *testing.T) {
 // fixture's Linux answers as it stands (0 ends the modules list) and shows
 // no diffs.
 const accessibleKeepAll = "\n" + "\n\n\n\n\n\n\n\n0\n\n\n\n" + "\n"
+
+// refuseBashrc puts an older backup of ~/.bashrc in the way: home-manager
+// cannot move ~/.bashrc aside, so its dry run refuses it. It returns the
+// backup's path.
+func (p previewFixture) refuseBashrc(t *testing.T) string {
+	t.Helper()
+	older := p.bashrc + "." + nixrun.DefaultBackupExt
+	if err := os.WriteFile(older, []byte("# older\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return older
+}
+
+// TestSwitchStepStopsOnRefusedFile: when the dry run finds a file that
+// home-manager would refuse (an older backup in the way of ~/.bashrc's),
+// the preview says the switch cannot go on, names the file and the fix,
+// and offers no y: y does nothing, n stops with the machine untouched, and
+// r after fixing reads the preview again, which then offers y.
+func TestSwitchStepStopsOnRefusedFile(t *testing.T) {
+	t.Parallel()
+	nixtest.EachMode(t, func(t *testing.T, mode nixtest.Mode) {
+		for _, answer := range []string{"n", "fix"} {
+			t.Run(answer, func(t *testing.T) {
+				p := newPreviewFixture(t, mode)
+				older := p.refuseBashrc(t)
+				runDriven(t, p.opts, 200, 60, func(t *testing.T, d *driver) {
+					toPreview(t, d)
+					wantView(t, d, "The switch cannot go on until this is dealt with: "+p.bashrc+" would be clobbered.")
+					if v := shellContinuation.ReplaceAllString(d.view(), " "); !strings.Contains(v, "mv -n -- "+older+" "+older+".old") {
+						t.Errorf("the preview does not give the fix:\n%s", d.view())
+					}
+					wantView(t, d, "r check again after fixing")
+					wantView(t, d, "n stop")
+					if v := d.view(); strings.Contains(v, "y activate") || strings.Contains(v, "Activate this generation?") {
+						t.Errorf("a preview that cannot go on offers to activate it:\n%s", v)
+					}
+					d.press("y")
+					if d.m.Step() != StepSwitch || d.m.sw.phase != phaseAsk {
+						t.Fatalf("y started something: on %s (phase %d)", d.m.Step(), d.m.sw.phase)
+					}
+					if b, err := os.ReadFile(older); err != nil || string(b) != "# older\n" {
+						t.Errorf("the older backup changed: %q %v", b, err)
+					}
+					p.untouched(t)
+					if answer == "n" {
+						d.press("n")
+						if d.m.Step() != StepDone {
+							t.Fatalf("n: on %s", d.m.Step())
+						}
+						wantView(t, d, "the preview found files in the way that home-manager would not move aside")
+						wantView(t, d, "nixboard switch --dir")
+						p.untouched(t)
+						return
+					}
+					if err := os.Remove(older); err != nil {
+						t.Fatal(err)
+					}
+					d.press("r")
+					wantView(t, d, "~/.bashrc will be moved to ~/.bashrc."+nixrun.DefaultBackupExt)
+					wantView(t, d, "y activate")
+					if strings.Contains(d.view(), "cannot go on") {
+						t.Errorf("after the fix, the preview still says the switch cannot go on:\n%s", d.view())
+					}
+					d.press("y")
+					wantView(t, d, "environment is set up")
+					p.activated(t)
+				})
+				p.f.CheckMode(t)
+			})
+		}
+	})
+}
+
+// TestAccessibleSwitchStopsOnRefusedFile: accessible mode says the same
+// (the file, the fix), asks no "Activate?" but whether to check again or
+// stop; checking again reads the dry run again; stop, and --yes, leave the
+// machine untouched, --yes with a failed outcome.
+func TestAccessibleSwitchStopsOnRefusedFile(t *testing.T) {
+	t.Parallel()
+	nixtest.EachMode(t, func(t *testing.T, mode nixtest.Mode) {
+		for _, c := range []struct{ name, input string }{
+			{"stop", "2\n"},
+			{"again then stop", "1\n\n"},
+			{"--yes", ""},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				p := newPreviewFixture(t, mode)
+				older := p.refuseBashrc(t)
+				input := accessibleKeepAll + "y\n" + c.input
+				if c.name == "--yes" {
+					p.opts.Yes, input = true, ""
+				}
+				o, _, out := runPlain(t, p.opts, input)
+				for _, w := range []string{
+					"The switch cannot go on until this is dealt with: " + p.bashrc + " would be clobbered.",
+					"fix: mv -n -- " + older + " " + older + ".old",
+					"The switch was not started: nothing on this machine changed.",
+				} {
+					if !strings.Contains(out, w) {
+						t.Errorf("the output lacks %q:\n%s", w, out)
+					}
+				}
+				if strings.Contains(out, "Activate this generation?") {
+					t.Errorf("asked to activate a switch that cannot go on:\n%s", out)
+				}
+				wantPreviews := 1
+				if c.name == "again then stop" {
+					wantPreviews = 2
+				}
+				if n := strings.Count(out, "This is what the switch will do:"); n != wantPreviews {
+					t.Errorf("the preview was shown %d times, want %d:\n%s", n, wantPreviews, out)
+				}
+				if o.Failed != (c.name == "--yes") {
+					t.Errorf("outcome %+v", o)
+				}
+				p.untouched(t)
+				p.f.CheckMode(t)
+			})
+		}
+	})
+}

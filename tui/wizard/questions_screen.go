@@ -24,6 +24,9 @@ func (q *questionsScreen) enter(m *Model, from Step) tea.Cmd {
 	if from == StepReview {
 		page = -1
 	}
+	if m.report != nil {
+		q.login = m.report.User.Name
+	}
 	q.waiting = false
 	q.src = m.teamSourceFor(m.answers)
 	eval := m.evaluateBase(m.answers)
@@ -162,6 +165,9 @@ func (q *questionsScreen) accessible(r *plainRun) (bool, error) {
 
 // questionsScreen shows the questions form one page (one group) at a time.
 type questionsScreen struct {
+	// login is the user name detection found ($USER), which the user name
+	// question compares with.
+	login  string
 	form   *huh.Form
 	values *questionValues
 	// idx is the page of the focused field.
@@ -210,6 +216,8 @@ func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noCo
 	if pages := len(v.pages()); page < 0 || page >= pages {
 		page = pages - 1
 	}
+	v.login = q.login
+	v.followShell()
 	// An embedded form must not quit the program: the root decides.
 	f.SubmitCmd, f.CancelCmd = nil, nil
 	f = f.WithShowHelp(false).WithTheme(formTheme(q.noColor)).WithKeyMap(formKeys())

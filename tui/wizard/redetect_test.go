@@ -1,11 +1,14 @@
 package wizard
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
 )
 
@@ -60,6 +63,47 @@ func TestRerunOffersDetectedValues(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestRedetectOffersNewChanges: r on the welcome screen offers what the
+// new detection finds different from the last run's as the first one did:
+// a host renamed once more and a new user name are offered with the
+// detected value in use, while the system, unchanged since the first
+// detection, keeps the person's choice.
+func TestRedetectOffersNewChanges(t *testing.T) {
+	t.Parallel()
+	opts := rerunOptions(t)
+	var mu sync.Mutex
+	report := fakeReport("/home/alice")
+	opts.Deps.Detect = func(context.Context) detect.Report {
+		mu.Lock()
+		defer mu.Unlock()
+		return report
+	}
+	runDriven(t, opts, 120, 40, func(t *testing.T, d *driver) {
+		wantView(t, d, "1. host name: old-box → wsl-box; using wsl-box (detected)")
+		d.press("2")
+		wantView(t, d, "2. system: aarch64-linux → x86_64-linux; using aarch64-linux (the last run's)")
+
+		mu.Lock()
+		report.Defaults.Hostname = "new-box"
+		report.Defaults.HomeBase.Username = "bob"
+		mu.Unlock()
+		d.press("r")
+		wantView(t, d, "1. host name: old-box → new-box; using new-box (detected)")
+		wantView(t, d, "2. system: aarch64-linux → x86_64-linux; using aarch64-linux (the last run's)")
+		wantView(t, d, "3. user name: alice → bob; using bob (detected)")
+		wantView(t, d, "1-3 old/new value")
+		a := d.m.Answers()
+		if a.Hostname != "new-box" || a.System != "aarch64-linux" || a.HomeBase.Username != "bob" {
+			t.Errorf("answers after r: host %q, system %q, user %q; want new-box, aarch64-linux, bob", a.Hostname, a.System, a.HomeBase.Username)
+		}
+		d.press("3")
+		wantView(t, d, "3. user name: alice → bob; using alice (the last run's)")
+		if a := d.m.Answers(); a.HomeBase.Username != "alice" {
+			t.Errorf("user name after 3: %q, want alice", a.HomeBase.Username)
+		}
+	})
 }
 
 // TestAccessibleRerunOffersDetectedValues: accessible mode shows the same

@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
@@ -40,6 +41,9 @@ type switchScreen struct {
 	took     time.Duration
 	err      error
 	w, h     int
+	// stopped is set when the person stopped the run (ctrl+c): it did not
+	// fail, whatever the unfinished log looks like.
+	stopped bool
 
 	// blocked holds what detection found that makes this switch
 	// impossible; the switch waits for the person: t tries it anyway,
@@ -59,6 +63,10 @@ type switchScreen struct {
 	preview *nixrun.Preview
 	// declined is set when the person answered no to the preview.
 	declined bool
+	// refused is set when the person stopped at a preview whose switch
+	// cannot go on (nixrun.Preview.Stop: files home-manager refuses to
+	// move aside).
+	refused bool
 }
 
 // switchPhase is a stage of the switch step.
@@ -101,6 +109,18 @@ var switchAskKeys = struct{ yes, no, scroll key.Binding }{
 	scroll: keyScroll,
 }
 
+// switchStopKeys answer a preview whose switch cannot go on: there is no
+// y, since home-manager would stop on the files in the way.
+var switchStopKeys = struct{ retry, stop key.Binding }{
+	retry: binding("r", "check again after fixing"),
+	stop:  binding("n", "stop"),
+}
+
+// stops is true when the preview found files that stop the switch.
+func (s *switchScreen) stops() bool {
+	return s.phase == phaseAsk && s.preview != nil && !s.preview.Stop().OK
+}
+
 // body is the preview while the step asks whether to activate it; the
 // pager scrolls it.
 func (s *switchScreen) body(m *Model, width int) string {
@@ -125,8 +145,18 @@ func (s *switchScreen) body(m *Model, width int) string {
 			lines = append(lines, w)
 		}
 	}
-	if len(s.preview.Clobbered) > 0 {
-		lines = append(lines, "", st.Fail.Render(wrapText("The switch would stop on the files above: move them away first (press n, move them, then switch later), or press y to try anyway.", width)))
+	if d := s.preview.Stop(); !d.OK {
+		lines = append(lines, "", st.Fail.Render(wrapText("The switch cannot go on until this is dealt with: "+d.Reason+".", width)), "What to do:")
+		for _, h := range d.Hints {
+			lines = append(lines, textwrap.Hanging("  • ", h.Title, width)...)
+			for _, l := range strings.Split(strings.TrimRight(h.Detail, "\n"), "\n") {
+				lines = append(lines, textwrap.Hanging("    ", l, width)...)
+			}
+			if h.Fix != "" {
+				lines = append(lines, textwrap.CommandLines(h.Fix, 4, width)...)
+			}
+		}
+		lines = append(lines, "", wrapText("Press r to check again once they are dealt with, or n to stop: the configuration stays written, and nothing on this machine changed.", width))
 	}
 	return strings.Join(lines, "\n") + "\n"
 }
@@ -139,10 +169,12 @@ var switchBlockedKeys = struct{ finish, try, redetect key.Binding }{
 }
 
 func (s *switchScreen) keys(*Model) []key.Binding {
-	switch s.phase {
-	case phaseAsk:
+	switch {
+	case s.stops():
+		return []key.Binding{switchStopKeys.retry, switchStopKeys.stop, switchAskKeys.scroll, keyQuit}
+	case s.phase == phaseAsk:
 		return []key.Binding{switchAskKeys.yes, switchAskKeys.no, switchAskKeys.scroll, keyQuit}
-	case phaseInspect:
+	case s.phase == phaseInspect:
 		return []key.Binding{keyQuit}
 	}
 	if s.blocked != nil {
@@ -164,6 +196,9 @@ func (s *switchScreen) quitQuestion() (string, []key.Binding) {
 }
 
 func (s *switchScreen) prompt() string {
+	if s.stops() {
+		return "The switch cannot go on until the files in the way are dealt with."
+	}
 	if s.phase == phaseAsk {
 		return "Activate this generation?"
 	}
@@ -269,6 +304,18 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && s.stops() {
+		switch {
+		case key.Matches(k, switchStopKeys.retry):
+			// The generation is built: the dry run alone says again
+			// what is in the way.
+			return s.inspect(m)
+		case key.Matches(k, switchStopKeys.stop):
+			s.refused, s.skipped = true, true
+			return m.forward()
+		}
+		return m.updatePager(msg)
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && s.phase == phaseAsk {
 		switch {
 		case key.Matches(k, switchAskKeys.yes):
@@ -289,8 +336,8 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 			return m.forward()
 		}
 		s.phase, s.preview = phaseAsk, &msg.preview
-		if m.opts.Yes {
-			// --yes agrees to the switch.
+		if m.opts.Yes && !s.stops() {
+			// --yes agrees to the switch, not to one that would stop.
 			return s.startSwitch(m)
 		}
 		m.pager.GotoTop()
@@ -312,20 +359,20 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	case switchview.DoneMsg:
 		if s.phase == phaseBuild && msg.Diagnosis.OK && !msg.Interrupted {
 			// Built: read what the switch would change, in a command.
-			s.phase, s.started = phaseInspect, false
-			p, ctx, dir, a := m.opts.Deps.Preview, m.ctx, m.dir, m.answers
-			return tea.Batch(m.spinner.Tick, func() tea.Msg {
-				v, err := p.Inspect(ctx, dir, a)
-				return previewDoneMsg{preview: v, err: err}
-			})
+			s.started = false
+			return s.inspect(m)
 		}
 		s.finished = true
 		s.ok = msg.Diagnosis.OK && !msg.Interrupted
 		s.reason = msg.Diagnosis.Reason
-		if msg.Interrupted && s.reason == "" {
-			s.reason = "stopped"
-		}
 		s.hints = msg.Diagnosis.Hints
+		if msg.Interrupted {
+			// A log cut short by the person's ctrl+c says nothing about
+			// why a switch fails: the reason is that it was stopped.
+			s.stopped = true
+			s.reason = "stopped"
+			s.hints = nil
+		}
 		s.logPath = msg.LogPath
 		s.took = msg.Summary.Elapsed
 		return m.forward()
@@ -336,6 +383,17 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	s.sv, cmd = s.sv.Update(msg)
 	return cmd
+}
+
+// inspect reads what the switch of the built generation would change (its
+// dry run and its packages), in a command.
+func (s *switchScreen) inspect(m *Model) tea.Cmd {
+	s.phase = phaseInspect
+	p, ctx, dir, a := m.opts.Deps.Preview, m.ctx, m.dir, m.answers
+	return tea.Batch(m.spinner.Tick, func() tea.Msg {
+		v, err := p.Inspect(ctx, dir, a)
+		return previewDoneMsg{preview: v, err: err}
+	})
 }
 
 // accessible runs the switch with plain output. When detection knows it
@@ -364,12 +422,44 @@ func (s *switchScreen) accessible(r *plainRun) (bool, error) {
 			r.o.Failed = true
 			return true, err
 		}
-		fmt.Fprintln(r.out, "\nThe generation is built; nothing on this machine has changed yet. This is what the switch will do:")
-		for _, l := range previewLines(v, r.report.User.Home) {
-			fmt.Fprintln(r.out, l)
-		}
-		if len(v.Clobbered) > 0 {
-			fmt.Fprintln(r.out, "The switch would stop on the files above: move them away first.")
+		for {
+			fmt.Fprintln(r.out, "\nThe generation is built; nothing on this machine has changed yet. This is what the switch will do:")
+			for _, l := range previewLines(v, r.report.User.Home) {
+				fmt.Fprintln(r.out, l)
+			}
+			stop := v.StopLines()
+			if len(stop) == 0 {
+				break
+			}
+			// No question of activating it: home-manager would stop on
+			// these files. --yes does not agree to that either.
+			for _, l := range stop {
+				fmt.Fprintln(r.out, l)
+			}
+			retry := false
+			if !r.opts.Yes {
+				c, err := r.askChoice("The switch cannot go on", "deal with the files in the way first", []huh.Option[string]{
+					huh.NewOption("Check again after fixing", "retry"),
+					huh.NewOption("Stop", "stop"),
+				}, "stop")
+				if err != nil {
+					return true, err
+				}
+				retry = c == "retry"
+			}
+			if !retry {
+				fmt.Fprintln(r.out, "The switch was not started: nothing on this machine changed. Once the files are dealt with, switch with: nixboard switch --dir "+wizardlogic.ShellPath(r.dir, r.report.User.Home))
+				r.o.Step = StepDone
+				r.o.Failed = r.opts.Yes
+				return true, nil
+			}
+			// The generation is built: the dry run alone says again what
+			// is in the way.
+			fmt.Fprintln(r.out, "Reading again what the switch would change…")
+			if v, err = p.Inspect(r.ctx, r.dir, r.answers); err != nil {
+				r.o.Failed = true
+				return true, err
+			}
 		}
 		agree := r.opts.Yes
 		if !agree {

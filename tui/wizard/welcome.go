@@ -3,6 +3,7 @@ package wizard
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,10 @@ func (m *Model) onDetected(r detect.Report, previous *flakegen.Answers) tea.Cmd 
 		// The team base is known: its evaluation starts now, while the
 		// person reads the welcome and answers the first pages.
 		eval = m.evaluateBase(m.answers)
+	} else if m.step == StepWelcome {
+		// r on the welcome screen: what detection finds now may differ
+		// from the last run's in another way than before.
+		m.welcome.reoffer(wizardlogic.DetectedChanges(m.previous, r.Defaults), &m.answers)
 	}
 	if r, ok := m.current().(redetector); ok {
 		return tea.Batch(eval, r.redetected(m))
@@ -114,6 +119,23 @@ func (w *welcomeScreen) offer(changes []wizardlogic.DetectedChange, a *flakegen.
 	for _, c := range changes {
 		c.Apply(a, false)
 	}
+}
+
+// reoffer takes the changes a later detection finds. One offered already
+// (the same field, the same two values) keeps the person's choice; a new
+// one, or one whose detected value moved again, is offered as on the first
+// detection, its detected value applied to a. A change detection no
+// longer finds leaves a as it is.
+func (w *welcomeScreen) reoffer(changes []wizardlogic.DetectedChange, a *flakegen.Answers) {
+	useOld := make([]bool, len(changes))
+	for i, c := range changes {
+		if j := slices.Index(w.changes, c); j >= 0 {
+			useOld[i] = w.useOld[j]
+			continue
+		}
+		c.Apply(a, false)
+	}
+	w.changes, w.useOld = changes, useOld
 }
 
 // changeKeys are the number keys that switch a detected change between

@@ -1,12 +1,15 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 )
@@ -15,6 +18,9 @@ import (
 type writeScreen struct {
 	busy bool
 	err  error
+	// took is how long writing (and committing) the files took: the time
+	// the last screen reports when no switch follows.
+	took time.Duration
 }
 
 type writeDoneMsg struct {
@@ -22,30 +28,40 @@ type writeDoneMsg struct {
 	// commit is the line that says what the run's commit did ("" when
 	// nothing was said, or --no-commit).
 	commit string
+	// took is how long the write took.
+	took time.Duration
 }
 
 // enter applies the reviewed plan in a command.
 func (s *writeScreen) enter(m *Model, _ Step) tea.Cmd {
 	*s = writeScreen{busy: true}
-	ctx, plan, root, previous, noCommit := m.ctx, m.review.plan, m.opts.DirRoot, m.previous, m.opts.NoCommit
+	ctx, plan, root, previous, noCommit, now := m.ctx, m.review.plan, m.opts.DirRoot, m.previous, m.opts.NoCommit, m.opts.Deps.Now
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
-		if plan == nil {
-			return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
-		}
-		if err := wizardlogic.DirInside(plan.Dir, root); err != nil {
-			return writeDoneMsg{err: err}
-		}
-		if err := plan.Apply(ctx); err != nil || noCommit {
-			return writeDoneMsg{err: err}
-		}
-		if plan.HasMarkers() {
-			// A run with conflict markers is not applied yet: the
-			// person commits once the markers are resolved.
-			return writeDoneMsg{commit: "Not committed: the configuration has conflict markers to resolve first."}
-		}
-		line, err := wizardlogic.CommitRun(ctx, plan, previous)
-		return writeDoneMsg{err: err, commit: line}
+		began := now()
+		msg := write(ctx, plan, root, previous, noCommit)
+		msg.took = now().Sub(began)
+		return msg
 	})
+}
+
+// write applies plan inside root and commits the run (unless noCommit).
+func write(ctx context.Context, plan *flakegen.Plan, root string, previous *flakegen.Answers, noCommit bool) writeDoneMsg {
+	if plan == nil {
+		return writeDoneMsg{err: fmt.Errorf("nothing to write: the review has no plan")}
+	}
+	if err := wizardlogic.DirInside(plan.Dir, root); err != nil {
+		return writeDoneMsg{err: err}
+	}
+	if err := plan.Apply(ctx); err != nil || noCommit {
+		return writeDoneMsg{err: err}
+	}
+	if plan.HasMarkers() {
+		// A run with conflict markers is not applied yet: the
+		// person commits once the markers are resolved.
+		return writeDoneMsg{commit: "Not committed: the configuration has conflict markers to resolve first."}
+	}
+	line, err := wizardlogic.CommitRun(ctx, plan, previous)
+	return writeDoneMsg{err: err, commit: line}
 }
 
 var writeBack = binding("esc", "back")
@@ -55,11 +71,18 @@ func (s *writeScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	case writeDoneMsg:
 		s.busy = false
 		s.err = msg.err
+		s.took = msg.took
 		m.outcome.Commit = msg.commit
 		if msg.err != nil {
 			m.outcome.Failed = true
 			m.refreshPager()
 			return nil
+		}
+		if p := m.review.plan; p != nil {
+			// The answers just written are now the last run's: a return
+			// to the review compares with them, and is no first run.
+			a := p.Answers
+			m.previous = &a
 		}
 		if m.review.plan != nil && m.review.plan.HasMarkers() && !m.flow.DryRun {
 			// The configuration does not evaluate with markers in it:
