@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/nixboard/nixboard/internal/textwrap"
 )
 
 // A team base layer (Answers.Base) declares its own homeBase options, which
@@ -219,7 +221,7 @@ func checkTeamText(v *validator, field string, x any) {
 		v.plain(field, x, maxValue)
 	case []any:
 		if len(x) > maxEntries {
-			v.add(field, "[…]", fmt.Sprintf("has %d entries; at most %d are allowed: set it in home.nix", len(x), maxEntries))
+			v.add(field, "[…]", fmt.Sprintf("has %s; at most %d are allowed: set it in home.nix", textwrap.Count(len(x), "entry", "entries"), maxEntries))
 			return
 		}
 		for i, e := range x {
@@ -227,7 +229,7 @@ func checkTeamText(v *validator, field string, x any) {
 		}
 	case map[string]any:
 		if len(x) > maxEntries {
-			v.add(field, "{…}", fmt.Sprintf("has %d entries; at most %d are allowed: set it in home.nix", len(x), maxEntries))
+			v.add(field, "{…}", fmt.Sprintf("has %s; at most %d are allowed: set it in home.nix", textwrap.Count(len(x), "entry", "entries"), maxEntries))
 			return
 		}
 		for _, k := range slices.Sorted(maps.Keys(x)) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nixboard/nixboard/baseopts"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/theme"
 )
@@ -138,7 +139,7 @@ func (m *Model) baseStatus(a flakegen.Answers, st theme.Styles) string {
 				asked++
 			}
 		})
-		return st.OK.Render("✓") + fmt.Sprintf(" Base layer %s: %d options (%s)", a.Base.Flake, asked, e.took.Truncate(time.Millisecond))
+		return st.OK.Render("✓") + fmt.Sprintf(" Base layer %s: %s (%s)", a.Base.Flake, textwrap.Count(asked, "option", "options"), e.took.Truncate(time.Millisecond))
 	}
 	return ""
 }
