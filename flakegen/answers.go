@@ -136,6 +136,13 @@ type GitAnswer struct {
 type BaseFlake struct {
 	Flake  string `json:"flake"`
 	Module string `json:"module"`
+	// Values are the team options' values the person chose that differ
+	// from the team's defaults, keyed by the option's path below homeBase
+	// ("enableRust", "git.signingKey"); see teambase.go.
+	Values map[string]json.RawMessage `json:"values,omitempty"`
+	// PackageLists names the Values that are package lists (listOf
+	// package), resolved to nixpkgs packages by the answers module.
+	PackageLists []string `json:"packageLists,omitempty"`
 }
 
 // Default returns the base layer's defaults, for no particular machine.
@@ -190,7 +197,13 @@ func (a Answers) ConfigName() string {
 // evaluates the predicate and compares it with this.
 func (a Answers) UnfreeAllowed() []string {
 	allowed := []string{}
-	if a.HomeBase.EnableClaudeCode {
+	claude := a.HomeBase.EnableClaudeCode
+	if a.Base != nil {
+		// A team layer's enableClaudeCode, when it has one, keeps the
+		// built-in meaning; the package stays allowed unless it is off.
+		claude = string(bytes.TrimSpace(a.Base.Values["enableClaudeCode"])) != "false"
+	}
+	if claude {
 		allowed = append(allowed, "claude-code")
 	}
 	return allowed
@@ -293,6 +306,7 @@ func Parse(data []byte) (Answers, error) {
 		return Answers{}, err
 	}
 	var errs ValidationErrors
+	identityOnly(obj, &errs)
 	checkShape(reflect.TypeOf(Answers{}), obj, "", &errs)
 	platform, _ := obj["platform"].(string)
 	system, _ := obj["system"].(string)
@@ -474,6 +488,9 @@ func checkValue(ft reflect.Type, v any, field string, errs *ValidationErrors) bo
 		}
 		return bad("must be a string in double quotes, not " + jsonType(v))
 	case reflect.Map:
+		if ft.Elem() == rawMessageType {
+			return checkRawValues(v, field, errs)
+		}
 		m, ok := v.(map[string]any)
 		if !ok {
 			return bad(`must be an object of names and strings, such as {"ll": "ls -l"}, not ` + jsonType(v))
@@ -579,14 +596,16 @@ func MarshalAnswers(a Answers) []byte {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	// The embedded Answers' keys follow "version" at the same level.
-	versioned := struct {
-		Version int `json:"version"`
-		Answers
-	}{AnswersVersion, a}
-	if err := enc.Encode(versioned); err != nil {
+	file := answersFile{Version: AnswersVersion, HomeBase: a.HomeBase, Hostname: a.Hostname, System: a.System,
+		Platform: a.Platform, Release: a.Release, Git: a.Git, Shell: a.Shell, Base: a.Base}
+	if a.Base != nil {
+		// With a team base, homeBase is the identity alone and the team's
+		// values are in base.values.
+		file.HomeBase = Identity{a.HomeBase.Username, a.HomeBase.HomeDirectory, a.HomeBase.StateVersion}
+	}
+	if err := enc.Encode(file); err != nil {
 		// Answers holds only strings, booleans, maps and slices of strings,
-		// which always encode.
+		// and team values Validate decoded, which always encode.
 		panic(fmt.Sprintf("flakegen: encode answers: %v", err))
 	}
 	return buf.Bytes()

@@ -32,12 +32,45 @@ var freeText = []struct {
 	{"homeBase.additionalPackages", func(a *Answers, s string) { a.HomeBase.AdditionalPackages = []string{s} }},
 	{"base.flake", func(a *Answers, s string) { a.Base.Flake = s }},
 	{"base.module", func(a *Answers, s string) { a.Base.Module = s }},
+	{"base.values key", func(a *Answers, s string) { a.Base.Values = map[string]json.RawMessage{s: json.RawMessage(`true`)} }},
+	{"base.values value", func(a *Answers, s string) { a.Base.Values = map[string]json.RawMessage{"team.text": jsonString(s)} }},
+	{"base.values nested key", func(a *Answers, s string) {
+		a.Base.Values = map[string]json.RawMessage{"team.aliases": canonicalJSON(map[string]string{s: "v"})}
+	}},
 }
 
-// fuzzBase is the answer set strings are put into. It always has a team
-// base, so the one escaped value (the base flake URL) is always rendered.
-func fuzzBase() Answers {
-	a := sample()
+// jsonString is s as a JSON value in the canonical form Parse gives team
+// values (invalid UTF-8 already replaced, as json.Marshal does).
+func jsonString(s string) json.RawMessage {
+	return canonicalJSON(s)
+}
+
+func canonicalJSON(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	var x any
+	json.Unmarshal(b, &x)
+	b, _ = json.Marshal(x)
+	return b
+}
+
+// fuzzBase is the answer set a string for field is put into. The base.*
+// fields get a team base, so the one escaped value (the base flake URL) is
+// rendered; the built-in layer's own options are only written without one.
+func fuzzBase(field string) Answers {
+	if strings.HasPrefix(field, "homeBase.") && field != "homeBase.username" && field != "homeBase.homeDirectory" {
+		return sample()
+	}
+	return teamSample()
+}
+
+// teamSample is sample with a team base: its identity, machine and git
+// answers, and the built-in layer's options at their defaults, since
+// nixboard.json does not hold them with a team base.
+func teamSample() Answers {
+	s := sample()
+	a := DefaultFor(s.Platform, s.System)
+	a.HomeBase.Username, a.HomeBase.HomeDirectory, a.HomeBase.StateVersion = s.HomeBase.Username, s.HomeBase.HomeDirectory, s.HomeBase.StateVersion
+	a.Hostname, a.Git, a.Shell = s.Hostname, s.Git, s.Shell
 	a.Base = &BaseFlake{Flake: "github:timblaktu/nixcfg", Module: "homeManagerModules.base"}
 	return a
 }
@@ -53,7 +86,7 @@ type roundTripCase struct {
 // answer set Validate accepts into its own directory.
 func renderAccepted(t testing.TB, root, s string, accepted *[]roundTripCase) {
 	for i, f := range freeText {
-		a := fuzzBase()
+		a := fuzzBase(f.name)
 		f.set(&a, s)
 		if a.Validate() != nil {
 			continue
@@ -90,7 +123,7 @@ func checkRoundTrip(t testing.TB, cases []roundTripCase) {
 	}
 	expr := `map (d: {
   answers = builtins.fromJSON (builtins.readFile (d + "/nixboard.json"));
-  baseUrl = (import (d + "/flake.nix")).inputs.base.url;
+  baseUrl = (import (d + "/flake.nix")).inputs.base.url or "";
 }) [ ` + strings.Join(dirs, " ") + ` ]`
 	out := runNix(t, "nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
 	var got []struct {
@@ -112,7 +145,7 @@ func checkRoundTrip(t testing.TB, cases []roundTripCase) {
 		if !reflect.DeepEqual(back, c.a) {
 			t.Errorf("%s: nix read back\n%+v\nwant\n%+v", c.label, back, c.a)
 		}
-		if got[i].BaseURL != c.a.Base.Flake {
+		if c.a.Base != nil && got[i].BaseURL != c.a.Base.Flake {
 			t.Errorf("%s: base.url = %q, want %q", c.label, got[i].BaseURL, c.a.Base.Flake)
 		}
 	}

@@ -190,7 +190,7 @@ func TestScanHomeRefusesOnlyWhatNixRefuses(t *testing.T) {
 	if len(good) == 0 {
 		t.Fatal("no fixture .nix files under testdata")
 	}
-	for _, a := range []Answers{sample(), fuzzBase()} {
+	for _, a := range []Answers{sample(), teamSample()} {
 		files, err := Render(a)
 		if err != nil {
 			t.Fatal(err)

@@ -125,7 +125,7 @@ func combinations(t testing.TB) []combo {
 				a.Release = "unstable"
 			}
 			if ri%5 == 4 {
-				a.Base = &BaseFlake{Flake: "github:timblaktu/nixcfg", Module: "homeManagerModules.base"}
+				a.Base = valuedTeamBase()
 			}
 			if ri%3 == 2 {
 				a.Git = GitAnswer{}
@@ -138,6 +138,45 @@ func combinations(t testing.TB) []combo {
 		}
 	}
 	return out
+}
+
+// valuedTeamBase is a team base with one value of each shape: a bool, a nested
+// string, a package list and an explicit null.
+func valuedTeamBase() *BaseFlake {
+	b := &BaseFlake{Flake: "github:timblaktu/nixcfg", Module: "homeManagerModules.base"}
+	b.SetValues(map[string]json.RawMessage{
+		"enableRust":     json.RawMessage(`true`),
+		"git.signingKey": json.RawMessage(`"0A1F"`),
+		"tools.extra":    json.RawMessage(`["ripgrep","python3Packages.requests"]`),
+		"editor":         json.RawMessage(`null`),
+	}, []string{"tools.extra"})
+	return b
+}
+
+// teamHomeBase is what valuedTeamBase's values make of the team module's
+// homeBase, the package list resolved against the fixture nixpkgs, with the
+// identity keys the team declares (declared: username in these tests).
+func teamHomeBase(a Answers, declared ...string) map[string]any {
+	hb := map[string]any{
+		"enableRust": true,
+		"git":        map[string]any{"signingKey": "0A1F"},
+		"tools":      map[string]any{"extra": fixturePackages()},
+		"editor":     nil,
+	}
+	id := map[string]any{"username": a.HomeBase.Username, "homeDirectory": a.HomeBase.HomeDirectory, "stateVersion": a.HomeBase.StateVersion}
+	for _, k := range declared {
+		hb[k] = id[k]
+	}
+	return hb
+}
+
+// fixturePackages are ripgrep and python3Packages.requests as the fixture
+// nixpkgs has them, in JSON.
+func fixturePackages() []any {
+	return []any{
+		map[string]any{"name": "ripgrep-0-fixture", "pname": "ripgrep"},
+		map[string]any{"name": "requests-0-fixture", "pname": "requests"},
+	}
 }
 
 func TestPairwiseCoversEveryPair(t *testing.T) {
@@ -207,6 +246,11 @@ const fixtureLib = `{
   mkDefault = content: { _type = "override"; priority = 1000; inherit content; };
 }`
 
+// fixtureOptions stands in for the module system's options argument: a
+// team module that declares homeBase.username and enableRust, and not
+// homeDirectory or stateVersion. FIXTURE: not a real option set.
+const fixtureOptions = `{ homeBase = { username = { fixtureOption = true; }; enableRust = { fixtureOption = true; }; }; }`
+
 // The answers module, evaluated by real nix against each combination's
 // nixboard.json (one nix call for all), hands exactly the answers on.
 func TestAnswersModuleAcrossCombinations(t *testing.T) {
@@ -236,12 +280,14 @@ func TestAnswersModuleAcrossCombinations(t *testing.T) {
     import (d + "/nixboard/answers.nix") {
       inherit lib;
       config = { };
+      options = %s;
       pkgs = import %s { system = a.system; };
     };
-in map eval [ %s ]`, fixtureLib, NixString(fixture(t, "fixture-nixpkgs")), strings.Join(dirs, " "))
+in map eval [ %s ]`, fixtureLib, fixtureOptions, NixString(fixture(t, "fixture-nixpkgs")), strings.Join(dirs, " "))
 	out := runNix(t, "nix-instantiate", "--eval", "--strict", "--json", "-E", expr)
 	var results []struct {
 		HomeBase map[string]any `json:"homeBase"`
+		Home     map[string]any `json:"home"`
 		Programs map[string]any `json:"programs"`
 		Targets  struct {
 			GenericLinux struct {
@@ -255,27 +301,25 @@ in map eval [ %s ]`, fixtureLib, NixString(fixture(t, "fixture-nixpkgs")), strin
 	if len(results) != len(combos) {
 		t.Fatalf("%d results for %d combinations", len(results), len(combos))
 	}
+	teams := 0
 	for i, c := range combos {
 		r := results[i]
-		for _, f := range Flags() {
-			var got any = r.HomeBase
-			for _, k := range strings.Split(f.Key, ".") {
-				got = got.(map[string]any)[k]
-			}
-			if got != f.Get(c.a.HomeBase) {
-				t.Errorf("%s: homeBase.%s = %v, want %v", c.name, f.Key, got, f.Get(c.a.HomeBase))
-			}
+		wantHome := map[string]any{}
+		if c.a.Base != nil {
+			wantHome = map[string]any{"username": c.a.HomeBase.Username, "homeDirectory": c.a.HomeBase.HomeDirectory, "stateVersion": c.a.HomeBase.StateVersion}
 		}
-		for _, k := range []string{"username", "homeDirectory", "defaultEditor", "stateVersion"} {
-			want := map[string]string{"username": c.a.HomeBase.Username, "homeDirectory": c.a.HomeBase.HomeDirectory,
-				"defaultEditor": c.a.HomeBase.DefaultEditor, "stateVersion": c.a.HomeBase.StateVersion}[k]
-			if r.HomeBase[k] != want {
-				t.Errorf("%s: homeBase.%s = %v, want %q", c.name, k, r.HomeBase[k], want)
-			}
+		if !reflect.DeepEqual(r.Home, wantHome) {
+			t.Errorf("%s: home = %v, want %v", c.name, r.Home, wantHome)
 		}
-		pk, _ := json.Marshal(r.HomeBase["additionalPackages"])
-		if string(pk) != `[{"name":"ripgrep-0-fixture","pname":"ripgrep"},{"name":"requests-0-fixture","pname":"requests"}]` {
-			t.Errorf("%s: additionalPackages = %s", c.name, pk)
+		if c.a.Base != nil {
+			// Exactly the team's values reach its homeBase, and of the
+			// identity only what it declares.
+			teams++
+			if want := teamHomeBase(c.a, "username"); !reflect.DeepEqual(r.HomeBase, want) {
+				t.Errorf("%s: homeBase = %v, want %v", c.name, r.HomeBase, want)
+			}
+		} else {
+			checkBuiltinHomeBase(t, c, r.HomeBase)
 		}
 		shell, _ := r.Programs[c.a.Shell].(map[string]any)
 		if shell["enable"] != true || len(r.Programs) != 2 {
@@ -294,10 +338,40 @@ in map eval [ %s ]`, fixtureLib, NixString(fixture(t, "fixture-nixpkgs")), strin
 			wantUser["email"] = c.a.Git.Email
 		}
 		wu, _ := json.Marshal(map[string]any{"settings": map[string]any{"user": map[string]any{
-			"_type": "if", "condition": c.a.HomeBase.EnableGit, "content": wantUser}}})
+			"_type": "if", "condition": c.a.HomeBase.EnableGit || c.a.Base != nil, "content": wantUser}}})
 		if string(git) != string(wu) {
 			t.Errorf("%s: programs.git = %s, want %s", c.name, git, wu)
 		}
+	}
+	if teams == 0 {
+		t.Error("no combination has a team base")
+	}
+}
+
+// checkBuiltinHomeBase checks the homeBase the answers module hands the
+// built-in layer: every answer.
+func checkBuiltinHomeBase(t *testing.T, c combo, hb map[string]any) {
+	t.Helper()
+	r := struct{ HomeBase map[string]any }{hb}
+	for _, f := range Flags() {
+		var got any = r.HomeBase
+		for _, k := range strings.Split(f.Key, ".") {
+			got = got.(map[string]any)[k]
+		}
+		if got != f.Get(c.a.HomeBase) {
+			t.Errorf("%s: homeBase.%s = %v, want %v", c.name, f.Key, got, f.Get(c.a.HomeBase))
+		}
+	}
+	for _, k := range []string{"username", "homeDirectory", "defaultEditor", "stateVersion"} {
+		want := map[string]string{"username": c.a.HomeBase.Username, "homeDirectory": c.a.HomeBase.HomeDirectory,
+			"defaultEditor": c.a.HomeBase.DefaultEditor, "stateVersion": c.a.HomeBase.StateVersion}[k]
+		if r.HomeBase[k] != want {
+			t.Errorf("%s: homeBase.%s = %v, want %q", c.name, k, r.HomeBase[k], want)
+		}
+	}
+	pk, _ := json.Marshal(r.HomeBase["additionalPackages"])
+	if string(pk) != `[{"name":"ripgrep-0-fixture","pname":"ripgrep"},{"name":"requests-0-fixture","pname":"requests"}]` {
+		t.Errorf("%s: additionalPackages = %s", c.name, pk)
 	}
 }
 
@@ -320,7 +394,13 @@ func TestFlakeEvaluatesWithFixtures(t *testing.T) {
 			a.Hostname = "Alices-MacBook.local"
 		},
 		"team base": func(a *Answers) {
-			a.Base = &BaseFlake{Flake: "github:timblaktu/nixcfg", Module: "homeManagerModules.base"}
+			*a = teamSample()
+			a.Base = valuedTeamBase()
+		},
+		"team base without claude code": func(a *Answers) {
+			*a = teamSample()
+			a.Base = valuedTeamBase()
+			a.Base.Values["enableClaudeCode"] = json.RawMessage(`false`)
 		},
 	}
 	for name, edit := range scenarios {
@@ -350,6 +430,7 @@ func TestFlakeEvaluatesWithFixtures(t *testing.T) {
 				Modules       []json.RawMessage `json:"modules"`
 				AnswersModule struct {
 					HomeBase map[string]any `json:"homeBase"`
+					Home     map[string]any `json:"home"`
 				} `json:"answersModule"`
 				UnfreeAllowed map[string]bool `json:"unfreeAllowed"`
 			}
@@ -372,19 +453,30 @@ func TestFlakeEvaluatesWithFixtures(t *testing.T) {
 			}
 			wantMods := []string{`{"file":"base.nix"}`, `{"module":{"nixboard":{"platform":"` + a.Platform + `"}}}`, `{"file":"answers.nix"}`, `{"file":"home.nix"}`}
 			if a.Base != nil {
-				wantMods = []string{`{"module":{"fixtureTeamBase":"` + a.System + `"}}`, `{"file":"answers.nix"}`, `{"file":"home.nix"}`}
+				wantMods = []string{`{"module":{"config":{"fixtureTeamBase":"` + a.System + `"},"options":{"homeBase":{"editor":{"fixtureOption":"nullOr str"},"enableRust":{"fixtureOption":"bool"},"git":{"signingKey":{"fixtureOption":"str"}},"tools":{"extra":{"fixtureOption":"listOf package"}},"username":{"fixtureOption":"str"}}}}}`, `{"file":"answers.nix"}`, `{"file":"home.nix"}`}
 			}
 			if !reflect.DeepEqual(mods, wantMods) {
 				t.Errorf("modules = %v, want %v", mods, wantMods)
 			}
 			// homeBase as it reached home-manager equals the answers, with
 			// package names resolved against the fixture nixpkgs.
+			// With a team base: exactly the chosen values, the package list
+			// resolved, and of the identity only the username the fixture
+			// team declares; home.* gets the whole identity.
 			var want map[string]any
 			hb, _ := json.Marshal(a.HomeBase)
 			json.Unmarshal(hb, &want)
-			want["additionalPackages"] = []any{
-				map[string]any{"name": "ripgrep-0-fixture", "pname": "ripgrep"},
-				map[string]any{"name": "requests-0-fixture", "pname": "requests"},
+			want["additionalPackages"] = fixturePackages()
+			wantHome := map[string]any{}
+			if a.Base != nil {
+				want = teamHomeBase(a, "username")
+				if _, ok := a.Base.Values["enableClaudeCode"]; ok {
+					want["enableClaudeCode"] = false
+				}
+				wantHome = map[string]any{"username": a.HomeBase.Username, "homeDirectory": a.HomeBase.HomeDirectory, "stateVersion": a.HomeBase.StateVersion}
+			}
+			if !reflect.DeepEqual(cfg.AnswersModule.Home, wantHome) {
+				t.Errorf("home reaching home-manager = %v, want %v", cfg.AnswersModule.Home, wantHome)
 			}
 			if !reflect.DeepEqual(cfg.AnswersModule.HomeBase, want) {
 				t.Errorf("homeBase reaching home-manager:\n%v\nwant\n%v", cfg.AnswersModule.HomeBase, want)

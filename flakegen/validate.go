@@ -124,6 +124,7 @@ var listLimits = map[string]struct {
 	"homeBase.shellAliases":         {maxEntries, "home.shellAliases"},
 	"homeBase.environmentVariables": {maxEntries, "home.sessionVariables"},
 	"homeBase.additionalPackages":   {maxPackages, "home.packages"},
+	"base.values":                   {maxEntries, "home.nix"},
 }
 
 // overLimit returns the one error for a map or list at field with n
@@ -241,7 +242,7 @@ func (a Answers) Validate() error {
 	if v.plain("homeBase.homeDirectory", hb.HomeDirectory, maxPath) {
 		checkHome(v, hb.HomeDirectory, a.Platform)
 	}
-	if v.plain("homeBase.defaultEditor", hb.DefaultEditor, maxEditor) {
+	if a.Base == nil && v.plain("homeBase.defaultEditor", hb.DefaultEditor, maxEditor) {
 		if p := editorProblem(hb.DefaultEditor); p != "" {
 			v.add("homeBase.defaultEditor", hb.DefaultEditor, p)
 		}
@@ -263,13 +264,17 @@ func (a Answers) Validate() error {
 		v.add("git.email", a.Git.Email, "is not an e-mail address: use name@example.org")
 	}
 
-	checkAliases(v, hb.ShellAliases)
-	checkEnv(v, hb.EnvironmentVariables)
-	checkPackages(v, hb.AdditionalPackages)
+	// With a team base the built-in layer's options are not written (only
+	// the identity is), and the team's values are checked instead.
+	if a.Base == nil {
+		checkAliases(v, hb.ShellAliases)
+		checkEnv(v, hb.EnvironmentVariables)
+		checkPackages(v, hb.AdditionalPackages)
+	}
 
 	// Flags that cannot apply: Normalize would have switched them off.
 	for _, f := range Flags() {
-		if !f.Get(hb) {
+		if !f.Get(hb) || a.Base != nil {
 			continue
 		}
 		if ok, why := f.Applies(a.Platform, a.System); !ok {
@@ -285,6 +290,7 @@ func (a Answers) Validate() error {
 		if v.plain("base.module", a.Base.Module, maxValue) && !isAttrPath(a.Base.Module) {
 			v.add("base.module", a.Base.Module, "must be an attribute path into the flake's outputs, such as homeManagerModules.base")
 		}
+		checkTeamValues(v, a.Base)
 	}
 
 	if len(v.errs) == 0 {
@@ -413,6 +419,11 @@ func checkPackages(v *validator, pkgs []string) {
 // configuration that fails later.
 func (a *Answers) Normalize() []string {
 	var notes []string
+	if a.Base != nil {
+		// The built-in layer's flags are not used with a team base; the
+		// team's own module decides what applies where.
+		return nil
+	}
 	for _, f := range Flags() {
 		if !f.Get(a.HomeBase) {
 			continue

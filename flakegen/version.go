@@ -15,7 +15,7 @@ import (
 // misreads an older file. A newer version than this one is refused with a
 // message to upgrade nixboard, since its keys may mean something this
 // nixboard does not know.
-const AnswersVersion = 2
+const AnswersVersion = 3
 
 // answersMigrations[i] upgrades a decoded answers object from version i+1
 // to version i+2 in place and sets its "version" to i+2. There is one per
@@ -23,6 +23,7 @@ const AnswersVersion = 2
 // it), so raising AnswersVersion means writing the step to it.
 var answersMigrations = []func(obj map[string]any) error{
 	migrateAnswersV1,
+	migrateAnswersV2,
 }
 
 // migrateAnswersV1 upgrades version 1 (no "version" key) to 2. Version 2

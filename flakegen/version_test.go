@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -47,11 +48,11 @@ func TestVersion1AnswersAreUpgraded(t *testing.T) {
 		t.Errorf("values not read as written: %+v", a)
 	}
 	out := MarshalAnswers(a)
-	if !bytes.HasPrefix(out, []byte("{\n  \"version\": 2,\n")) {
+	if !bytes.HasPrefix(out, fmt.Appendf(nil, "{\n  \"version\": %d,\n", AnswersVersion)) {
 		t.Errorf("rewritten file does not start with the version:\n%s", out)
 	}
 	got := jsonObject(t, out)
-	if got["version"] != float64(2) {
+	if got["version"] != float64(AnswersVersion) {
 		t.Errorf("version = %v", got["version"])
 	}
 	delete(got, "version")
@@ -93,8 +94,8 @@ func TestVersion1DirectoryIsRewrittenAtVersion2(t *testing.T) {
 	for _, path := range []string{AnswersFile, AnswersRecordFile} {
 		b, _ := os.ReadFile(filepath.Join(dir, path))
 		got := jsonObject(t, b)
-		if got["version"] != float64(2) {
-			t.Errorf("%s: version %v, want 2", path, got["version"])
+		if got["version"] != float64(AnswersVersion) {
+			t.Errorf("%s: version %v, want %d", path, got["version"], AnswersVersion)
 		}
 		delete(got, "version")
 		if !reflect.DeepEqual(got, jsonObject(t, v1)) {
@@ -109,14 +110,15 @@ func TestVersion1DirectoryIsRewrittenAtVersion2(t *testing.T) {
 // A version newer than this nixboard knows is refused, never misread: as
 // answers given, and as the nixboard.json already in the directory.
 func TestNewerAnswersVersionIsRefused(t *testing.T) {
-	newer := strings.Replace(string(MarshalAnswers(sample())), `"version": 2`, `"version": 3`, 1)
+	current := fmt.Sprintf(`"version": %d`, AnswersVersion)
+	newer := strings.Replace(string(MarshalAnswers(sample())), current, fmt.Sprintf(`"version": %d`, AnswersVersion+1), 1)
 	_, err := Parse([]byte(newer))
 	var verr ValidationErrors
 	if !errors.As(err, &verr) || verr.Field("version") == nil || !strings.Contains(err.Error(), "upgrade nixboard") {
-		t.Fatalf("Parse of version 3 = %v, want a version error saying to upgrade nixboard", err)
+		t.Fatalf("Parse of a newer version = %v, want a version error saying to upgrade nixboard", err)
 	}
 	for _, bad := range []string{`"2"`, `0`, `1.5`, `-1`} {
-		data := strings.Replace(string(MarshalAnswers(sample())), `"version": 2`, `"version": `+bad, 1)
+		data := strings.Replace(string(MarshalAnswers(sample())), current, `"version": `+bad, 1)
 		if _, err := Parse([]byte(data)); !errors.As(err, &verr) || verr.Field("version") == nil {
 			t.Errorf("version %s: %v, want a version error", bad, err)
 		}
@@ -128,7 +130,7 @@ func TestNewerAnswersVersionIsRefused(t *testing.T) {
 	p := mustPlan(t, dir, sample())
 	c := change(t, p, AnswersFile)
 	if c.Action != ActionRefuse || !strings.Contains(c.Reason, "upgrade nixboard") {
-		t.Errorf("nixboard.json of version 3: %s (%s), want refused", c.Action, c.Reason)
+		t.Errorf("nixboard.json of a newer version: %s (%s), want refused", c.Action, c.Reason)
 	}
 	if err := p.Apply(t.Context()); err == nil {
 		t.Error("Apply wrote over a newer nixboard's answers")

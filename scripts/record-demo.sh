@@ -193,6 +193,9 @@ keys Enter
 wait_focus "Release"
 pause 1
 keys Enter
+wait_focus "Base layer"
+pause 1
+keys Enter
 wait_for "Shell and editor"
 wait_focus "Shell"
 pause 1.5

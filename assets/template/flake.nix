@@ -21,8 +21,14 @@
     let
       answers = builtins.fromJSON (builtins.readFile ./nixboard.json);
 
-      # The unfree packages these answers install, and nothing else.
-      unfree = if answers.homeBase.enableClaudeCode then [ "claude-code" ] else [ ];
+      # The unfree packages these answers install, and nothing else. A team
+      # base's enableClaudeCode keeps the built-in layer's meaning.
+      claudeCode =
+        if answers ? base then
+          (answers.base.values or { }).enableClaudeCode or true != false
+        else
+          answers.homeBase.enableClaudeCode;
+      unfree = if claudeCode then [ "claude-code" ] else [ ];
 
       pkgs = import nixpkgs {
         system = answers.system;

@@ -56,6 +56,10 @@ type stdio struct {
 	// holdInterrupt is the signal path's (signalStop.holdInterrupt); nil
 	// in tests that run the CLI in-process.
 	holdInterrupt func() func()
+	// evaluate evaluates a team base layer's homeBase declarations; nil
+	// means baseopts' evaluation with real nix (evaluateBase). Tests give
+	// their own.
+	evaluate evaluateFunc
 }
 
 // interactive says whether a screen can be drawn and keys read: both stdin

@@ -17,7 +17,7 @@ import (
 	"github.com/nixboard/nixboard/tui/theme"
 )
 
-const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run] [--on-conflict keep|new|markers] [--no-commit]"
+const renderSynopsis = "nixboard render --answers FILE [--dir DIR] [--dry-run] [--on-conflict keep|new|markers] [--no-commit] [-- NIX ARGS]"
 
 // renderOptions are render's flags.
 type renderOptions struct {
@@ -26,15 +26,21 @@ type renderOptions struct {
 	dryRun     bool
 	onConflict string
 	noCommit   bool
+	// nixArgs, given after --, go to the nix calls that evaluate a team
+	// base layer (for example --override-input nixpkgs PATH).
+	nixArgs []string
 }
 
 func renderCommand(st *stdio) *cobra.Command {
 	var o renderOptions
 	c := &cobra.Command{
-		Use:               "render --answers FILE",
-		Args:              noArgs("render", renderSynopsis),
+		Use:               "render --answers FILE [-- NIX ARGS]",
+		Args:              nixArgsAfterDash("render", renderSynopsis),
 		ValidArgsFunction: noFiles,
-		RunE:              func(c *cobra.Command, _ []string) error { return runRender(c.Context(), st, o) },
+		RunE: func(c *cobra.Command, args []string) error {
+			o.nixArgs = args
+			return runRender(c.Context(), st, o)
+		},
 	}
 	fs := c.Flags()
 	fs.StringVar(&o.answers, "answers", "", "the answers FILE (JSON, the format of nixboard.json)")
@@ -89,6 +95,9 @@ func runRender(ctx context.Context, st *stdio, o renderOptions) error {
 	}
 	for _, note := range a.Normalize() {
 		fmt.Fprintf(st.err, "note: %s\n", safetext.Line(note))
+	}
+	if err := checkTeamBase(ctx, st, a, o.answers, o.nixArgs); err != nil {
+		return err
 	}
 	// The last run's answers, for the commit message (nil: a first run).
 	var previous *flakegen.Answers
@@ -346,6 +355,30 @@ func reportInvalid(st *stdio, err error) error {
 		fmt.Fprintf(st.err, "  %s\n", safetext.Line(e.Error()))
 	}
 	return exitError{1}
+}
+
+// checkTeamBase holds the values of answers with a team base to what the
+// team's module declares, evaluated with nix (nixArgs passed on), before
+// anything is written. Values that do not fit exit 2, naming each option
+// (homeBase.git.signingKey: ...); a base layer that cannot be evaluated
+// exits 1 with nix's reason.
+func checkTeamBase(ctx context.Context, st *stdio, a flakegen.Answers, file string, nixArgs []string) error {
+	if a.Base == nil {
+		return nil
+	}
+	if err := a.Validate(); err != nil {
+		return reportInvalid(st, err)
+	}
+	decl, err := st.evaluator()(ctx, baseRequest(a, nixArgs, personEnv(st)))
+	if err != nil {
+		fmt.Fprintf(st.err, "nixboard: %s\nnothing was written\n", safetext.Text(err.Error()))
+		return exitError{1}
+	}
+	if err := a.CheckBase(decl); err != nil {
+		fmt.Fprintf(st.err, "nixboard: %s\nnothing was written; fix base.values in %s\n", safetext.Text(err.Error()), safetext.Line(file))
+		return exitError{2}
+	}
+	return nil
 }
 
 // defaultConfigDir is where home-manager looks for a flake:

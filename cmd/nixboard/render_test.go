@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/nixboard/nixboard/baseopts"
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/nixtest"
 )
@@ -209,7 +211,16 @@ func TestRenderTeamBaseRemovesBuiltinBase(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	team := writeAnswers(t, strings.Replace(renderAnswers, `"shell": "zsh"`, `"shell": "zsh", "base": {"flake": "github:example/team", "module": "homeManagerModules.base"}`, 1))
-	code, out, errOut := runCLI(t, nil, "render", "--answers", team, "--dir", dir, "--dry-run")
+	// The file is version 1, so its homeBase options become team values;
+	// the team declares them.
+	declares := func(_ context.Context, r baseopts.Request) (baseopts.Declarations, error) {
+		return baseopts.Declarations{Base: r.Base, Options: []baseopts.Option{
+			{Path: []string{"homeBase", "enableOneDriveUtils"}, Kind: baseopts.Bool},
+			{Path: []string{"homeBase", "shellAliases"}, Kind: baseopts.Assignments},
+			{Path: []string{"homeBase", "additionalPackages"}, Kind: baseopts.Packages},
+		}}, nil
+	}
+	code, out, errOut := runCLIEvaluating(t, declares, "render", "--answers", team, "--dir", dir, "--dry-run")
 	for _, want := range []string{
 		"  remove    nixboard/base.nix: no longer used: the team base flake (base.flake \"github:example/team\") replaces nixboard's built-in base layer",
 		"--- a/nixboard/base.nix\n+++ /dev/null\n",
@@ -219,7 +230,7 @@ func TestRenderTeamBaseRemovesBuiltinBase(t *testing.T) {
 			t.Errorf("dry run: exit %d, stdout lacks %q:\n%s\n%s", code, want, out, errOut)
 		}
 	}
-	code, out, errOut = runCLI(t, nil, "render", "--answers", team, "--dir", dir)
+	code, out, errOut = runCLIEvaluating(t, declares, "render", "--answers", team, "--dir", dir)
 	if code != 0 || !strings.Contains(out, "\ndone: 4 updated, 4 unchanged, 1 kept, 2 removed\n") {
 		t.Errorf("render: exit %d\n%s%s", code, out, errOut)
 	}

@@ -8,9 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nixboard/nixboard/baseopts"
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
 	"github.com/nixboard/nixboard/internal/safetext"
+	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/tui/theme"
 	"github.com/nixboard/nixboard/tui/wizard"
 )
@@ -28,6 +30,11 @@ type wizardFlags struct {
 	accessible   bool
 	demo         bool
 	demoPlatform string
+	// base and baseModule are the team base layer (--base, --base-module);
+	// nixArgs, after --, go to the nix calls that evaluate it.
+	base       string
+	baseModule string
+	nixArgs    []string
 }
 
 // wizardCommand is the root command: the wizard, run when no subcommand is
@@ -46,6 +53,10 @@ func wizardCommand(st *stdio) *cobra.Command {
 			"# The whole wizard on a simulated machine.\nnixboard --demo",
 		// Anything left over is a command nixboard does not have.
 		Args: func(c *cobra.Command, args []string) error {
+			if at := c.ArgsLenAtDash(); at >= 0 {
+				f.nixArgs = args[at:]
+				args = args[:at]
+			}
 			if len(args) > 0 {
 				msg := fmt.Sprintf("unknown command %q (see nixboard --help)", args[0])
 				if s := c.SuggestionsFor(args[0]); len(s) > 0 {
@@ -76,6 +87,8 @@ func wizardCommand(st *stdio) *cobra.Command {
 	fs.BoolVar(&f.noCommit, "no-commit", false, "write the configuration but make no git commit of this run")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be written, with diffs, and write nothing")
 	fs.BoolVar(&f.accessible, "accessible", false, "plain line-by-line prompts for screen readers (also: ACCESSIBLE set)")
+	fs.StringVar(&f.base, "base", "", "onboard onto a team's base flake (github:team/nixcfg, path:/src/nixcfg): its homeBase options are the questions; arguments after -- go to the nix calls that evaluate it")
+	fs.StringVar(&f.baseModule, "base-module", baseopts.DefaultModule, "with --base: the attribute path of the home-manager module in the base flake")
 	fs.BoolVar(&f.demo, "demo", false, "run the whole wizard against a simulated machine; writes only to a temporary directory")
 	fs.StringVar(&f.demoPlatform, "demo-platform", "wsl-ubuntu", "the simulated NAME for --demo: "+strings.Join(detect.DemoNames(), ", "))
 	fs.BoolVarP(&showVersion, "version", "v", false, "print the version")
@@ -162,8 +175,15 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		}
 		opts.Answers, opts.AnswersFile = &a, f.answers
 	}
+	if f.base != "" {
+		opts.Base = &flakegen.BaseFlake{Flake: f.base, Module: f.baseModule}
+	}
 	if f.demo {
-		return demoOptions(f, opts, personEnv(st))
+		o, cleanup, err := demoOptions(f, opts, personEnv(st))
+		// The demo evaluates a team base for real: reading its
+		// declarations changes nothing on the machine.
+		o.Deps.Evaluate, o.Deps.BaseHints = baseDeps(st, f, personEnv(st))
+		return o, cleanup, err
 	}
 	machine, err := detect.FromEnv(st.getenv, st.environ...)
 	if err != nil {
@@ -186,7 +206,21 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 
 		HoldInterrupt: st.holdInterrupt,
 	}
+	opts.Deps.Evaluate, opts.Deps.BaseHints = baseDeps(st, f, env)
 	return opts, func() {}, nil
+}
+
+// baseDeps are the wizard's evaluation of a team base and the reading of
+// its nixboard output, with real nix in env and the arguments after --.
+func baseDeps(st *stdio, f wizardFlags, env []string) (wizard.EvaluateFunc, wizard.HintsFunc) {
+	eval := func(ctx context.Context, r baseopts.Request) (baseopts.Declarations, error) {
+		r.NixArgs, r.Env = f.nixArgs, env
+		return st.evaluator()(ctx, r)
+	}
+	hints := func(ctx context.Context, flake string) (wizardlogic.Hints, error) {
+		return wizardlogic.ReadHints(ctx, flake, f.nixArgs, env)
+	}
+	return eval, hints
 }
 
 // runWizardPlain is the wizard without a terminal: it renders the answers
@@ -201,7 +235,7 @@ func runWizardPlain(ctx context.Context, st *stdio, f wizardFlags) error {
 		}
 		dir = d
 	}
-	ro := renderOptions{answers: f.answers, dir: dir, dryRun: f.dryRun, noCommit: f.noCommit}
+	ro := renderOptions{answers: f.answers, dir: dir, dryRun: f.dryRun, noCommit: f.noCommit, nixArgs: f.nixArgs}
 	if err := runRender(ctx, st, ro); err != nil {
 		return err
 	}

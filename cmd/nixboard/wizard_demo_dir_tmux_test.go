@@ -51,6 +51,8 @@ func TestWizardDemoChangedDirLeavesItUntouched(t *testing.T) {
 	s.keys("Enter")
 	s.waitForFocus("Release", 15*time.Second)
 	s.keys("Enter")
+	s.waitForFocus("Base layer", 15*time.Second)
+	s.keys("Enter")
 	s.acceptPage("Shell and editor", "Editor")
 	s.waitFor("Not offered on this machine", 15*time.Second)
 	s.keys("Enter")

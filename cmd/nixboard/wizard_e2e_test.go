@@ -35,7 +35,7 @@ func TestWizardDemoInTmux(t *testing.T) {
 	s.waitFor("answer a few questions", 15*time.Second)
 	s.keys("Enter")
 	s.acceptPage("Who you are", "Git name", "Git e-mail")
-	s.acceptPage("Configuration directory", "Release")
+	s.acceptPage("Configuration directory", "Release", "Base layer")
 	s.acceptPage("Shell and editor", "Editor")
 	screen := s.waitFor("Not offered on this machine", 15*time.Second)
 	if !strings.Contains(screen, "OneDrive") {
@@ -109,5 +109,61 @@ func firstFrame(b *testing.B, bin string, args ...string) time.Duration {
 		if err != nil {
 			b.Fatalf("no first frame: %v; got %q", err, buf.String())
 		}
+	}
+}
+
+// TestWizardTeamBaseInTmux onboards onto baseopts' FIXTURE team flake in
+// the demo, with the real evaluation: the pages after the shell page are
+// the team's options, with the module's descriptions, and the macOS
+// default the team sets (zsh) is the one offered.
+func TestWizardTeamBaseInTmux(t *testing.T) {
+	t.Parallel()
+	bin := buildNixboard(t)
+	env := optionsEnv(t)
+	base, nixArgs := fixtureBase(t, "team-full")
+	tmp := t.TempDir()
+	status := statusFifo(t)
+	args := []string{"--demo", "--demo-platform", "darwin-arm64", "--base", base, "--"}
+	args = append(args, nixArgs...)
+	var quoted []string
+	for _, a := range args {
+		quoted = append(quoted, shq(a))
+	}
+	nix, err := exec.LookPath("nix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := "env -i HOME=" + shq(tmp) + " TMPDIR=" + shq(tmp) + " XDG_CACHE_HOME=" + shq(env["XDG_CACHE_HOME"]) +
+		" NIX_CONFIG=" + shq(env["NIX_CONFIG"]) + " PATH=" + shq(filepath.Dir(nix)+":/usr/bin:/bin") + " TERM=xterm-256color " +
+		shq(bin) + " " + strings.Join(quoted, " ") + "\necho $? > " + shq(status) + "\nsleep 60\n"
+	s := newTmux(t, 100, 40, script)
+	s.waitFor("answer a few questions", 30*time.Second)
+	s.keys("Enter")
+	s.acceptPage("Who you are", "Git name", "Git e-mail")
+	s.waitFor("✓ Base layer "+base, 60*time.Second)
+	s.acceptPage("Configuration directory", "Release", "Base layer")
+	s.acceptPage("Shell and editor")
+	screen := s.waitFor("Team modules", 30*time.Second)
+	for _, want := range []string{"enableTmux", "enableRust", "tmux with the team's key bindings."} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the team's toggles lack %q:\n%s", want, screen)
+		}
+	}
+	s.keys("Enter")
+	screen = s.waitFor("Team options", 30*time.Second)
+	for _, want := range []string{"Your login shell.", "Parallel build jobs. (a whole number from 1 to 64)"} {
+		if !strings.Contains(strings.Join(strings.Fields(screen), " "), want) {
+			t.Errorf("the team's options lack %q:\n%s", want, screen)
+		}
+	}
+	if !strings.Contains(screen, "> zsh") {
+		t.Errorf("the shell is not the team's macOS default, zsh:\n%s", screen)
+	}
+	checkScreenWidth(t, screen, 100)
+	s.keys("C-c")
+	s.waitFor("Quit nixboard?", 10*time.Second)
+	s.keys("y")
+	if code := waitStatus(t, s, status, 10*time.Second); code != "130" {
+		t.Errorf("exit status %s, want 130", code)
 	}
 }

@@ -72,7 +72,7 @@ func testWizardRealSwitchInTmux(t *testing.T, mode nixtest.Mode) {
 	s.acceptPage("typed@example.invalid")
 
 	// Pages 2 to 4 as pre-filled.
-	s.acceptPage("Configuration directory", "Release")
+	s.acceptPage("Configuration directory", "Release", "Base layer")
 	s.acceptPage("Shell and editor", "Editor")
 	s.acceptPage("space toggles")
 

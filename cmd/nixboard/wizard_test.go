@@ -72,7 +72,7 @@ func TestWizardAccessibleDemo(t *testing.T) {
 	// release, shell, editor, modules (0 ends), aliases, variables,
 	// packages, the offer to show the diffs (yes), then the write
 	// confirmation.
-	stdin := strings.Join([]string{"Bad Name", "ada", "", "", "", "", "", "", "0", "gs=git status", "", "", "ripgrep", "y", "y"}, "\n") + "\n"
+	stdin := strings.Join([]string{"Bad Name", "ada", "", "", "", "", "", "", "", "0", "gs=git status", "", "", "ripgrep", "y", "y"}, "\n") + "\n"
 	code, out, errs := runCLIWith(t, stdin, nil, false, "--accessible", "--demo", "--no-switch")
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)

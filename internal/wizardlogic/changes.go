@@ -56,12 +56,12 @@ func changedAnswers(old, cur flakegen.Answers) []answerChange {
 }
 
 // flatten turns answers into path → rendered value through their JSON form,
-// so the paths are exactly the answers file's keys.
+// so the paths are exactly the answers file's keys, except that a team
+// base's values are named by their options (homeBase.git.signingKey, not
+// base.values["git.signingKey"]): a value back at the team's default is
+// absent, "(unset)".
 func flatten(a flakegen.Answers) map[string]string {
-	data, err := json.Marshal(a)
-	if err != nil {
-		return nil
-	}
+	data := flakegen.MarshalAnswers(a)
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		return nil
@@ -88,6 +88,17 @@ func flatten(a flakegen.Answers) map[string]string {
 		default:
 			out[prefix] = render(t)
 		}
+	}
+	if obj, ok := v.(map[string]any); ok {
+		if base, ok := obj["base"].(map[string]any); ok {
+			values, _ := base["values"].(map[string]any)
+			for k, x := range values {
+				walk("homeBase."+k, x)
+			}
+			delete(base, "values")
+			delete(base, "packageLists")
+		}
+		delete(obj, "version")
 	}
 	walk("", v)
 	return out

@@ -16,6 +16,13 @@ import (
 // row wraps between words to width, under its value; a width of 0 or less
 // leaves the rows whole (plain output).
 func ReviewSummary(a flakegen.Answers, dir, home string, previous *flakegen.Answers, width int) []string {
+	return ReviewSummaryWith(a, dir, home, previous, width, nil)
+}
+
+// ReviewSummaryWith is ReviewSummary with a team base's rows (TeamReview)
+// in place of the built-in layer's modules, aliases, variables and
+// packages, which a team base does not use.
+func ReviewSummaryWith(a flakegen.Answers, dir, home string, previous *flakegen.Answers, width int, team [][2]string) []string {
 	if width <= 0 {
 		width = 1 << 20
 	}
@@ -34,19 +41,26 @@ func ReviewSummary(a flakegen.Answers, dir, home string, previous *flakegen.Answ
 		git = strings.TrimSpace(fmt.Sprintf("%s <%s>", a.Git.Name, a.Git.Email))
 	}
 	var lines []string
-	for _, r := range [][2]string{
+	rows := [][2]string{
 		{"Configuration", a.ConfigName() + "  (" + a.System + ", " + a.Platform + ")"},
 		{"Home", a.HomeBase.HomeDirectory},
 		{"Git identity", git},
 		{"Directory", TildePath(dir, home)},
 		{"Release", a.Release + "  (stateVersion " + a.HomeBase.StateVersion + ")"},
-		{"Shell, editor", a.Shell + ", " + a.HomeBase.DefaultEditor},
-		{"Modules on", listOrNone(on)},
-		{"Modules off", listOrNone(off)},
-		{"Aliases", listOrNone(slices.Sorted(maps.Keys(a.HomeBase.ShellAliases)))},
-		{"Variables", listOrNone(slices.Sorted(maps.Keys(a.HomeBase.EnvironmentVariables)))},
-		{"Packages", listOrNone(a.HomeBase.AdditionalPackages)},
-	} {
+	}
+	if a.Base != nil {
+		rows = append(append(rows, [2]string{"Shell", a.Shell}), team...)
+	} else {
+		rows = append(rows, [][2]string{
+			{"Shell, editor", a.Shell + ", " + a.HomeBase.DefaultEditor},
+			{"Modules on", listOrNone(on)},
+			{"Modules off", listOrNone(off)},
+			{"Aliases", listOrNone(slices.Sorted(maps.Keys(a.HomeBase.ShellAliases)))},
+			{"Variables", listOrNone(slices.Sorted(maps.Keys(a.HomeBase.EnvironmentVariables)))},
+			{"Packages", listOrNone(a.HomeBase.AdditionalPackages)},
+		}...)
+	}
+	for _, r := range rows {
 		lines = append(lines, textwrap.Hanging(fmt.Sprintf("%-14s ", r[0]), r[1], width)...)
 	}
 	if previous == nil {

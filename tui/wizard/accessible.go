@@ -81,6 +81,8 @@ type plainRun struct {
 	dir      string
 	plan     *flakegen.Plan
 	blockers []detect.Blocker
+	// teamSrc is the team base's declarations, once evaluated.
+	teamSrc *teamSource
 	// written is set once the configuration is written, switching once
 	// the switch started.
 	written, switching bool

@@ -9,9 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"charm.land/huh/v2"
 
+	"github.com/nixboard/nixboard/baseopts"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 )
 
@@ -350,35 +352,154 @@ func editAssignments(entries []string, typed string) ([]string, string, bool) {
 // askQuestions asks every question of the questions form as line prompts,
 // page by page, with the form's titles, descriptions and validators.
 func (r *plainRun) askQuestions() error {
-	v := newQuestionValues(r.answers, r.dir, r.report.User.Home, r.opts.DirRoot)
-	v.login = r.report.User.Name
+	home := r.report.User.Home
+	build := func() *questionValues {
+		v := newQuestionValues(r.answers, r.dir, home, r.opts.DirRoot)
+		v.login = r.report.User.Name
+		v.setTeam(r.teamSrc)
+		return v
+	}
+	v := build()
 	fmt.Fprintln(r.out, "\nQuestions: an empty answer keeps the default shown in brackets.")
-	for p, keys := range pageKeys {
-		fmt.Fprintf(r.out, "\nPage %d of %d: %s\n", p+1, len(pageKeys), questionPages[p])
-		for _, k := range keys {
-			var err error
-			switch k {
-			case keyRelease, keyShell, keyEditor:
-				val := v.field(k)
-				*val, err = r.askChoice(v.title(k), v.description(k), v.options(k), *val)
-			case keyModules:
-				err = r.askModules(v)
-			case keyAliases, keyEnv:
-				val := v.field(k)
-				*val, err = r.askAssignments(v.title(k), v.description(k), *val, v.checks[k])
-			default:
-				val := v.field(k)
-				*val, err = r.askText(v.title(k), v.description(k), *val, v.checks[k])
-				if w := wizardlogic.UsernameWarning(v.Username, v.login); k == keyUsername && err == nil && w != "" {
-					fmt.Fprintln(r.out, "note: "+w)
-				}
-			}
-			if err != nil {
+	for p := 0; p < len(v.pages()); p++ {
+		pages := v.pages()
+		fmt.Fprintf(r.out, "\nPage %d of %d: %s\n", p+1, len(pages), pages[p].title)
+		if p == teamPagesBefore && v.team != nil && v.team.src.hints.Welcome != "" {
+			fmt.Fprintln(r.out, v.team.src.hints.Welcome)
+		}
+		for _, k := range pages[p].keys {
+			if err := r.ask(v, k); err != nil {
 				return err
 			}
 		}
+		v.apply(&r.answers, &r.dir)
+		if baseKey(r.answers.Base) != baseKey(v.base.Base) {
+			// The base layer answer changes the pages that follow.
+			v = build()
+		}
+		if p == teamPagesBefore-1 && r.answers.Base != nil && v.team == nil {
+			if !r.evaluateTeam() {
+				useBuiltin := true
+				if err := r.confirm("Go on with nixboard's built-in base layer (no: change the base layer)", &useBuiltin); err != nil {
+					return err
+				}
+				if useBuiltin {
+					r.answers.Base = nil
+				} else {
+					p = fieldPage[keyBase] - 1
+				}
+			}
+			v = build()
+		}
 	}
 	v.apply(&r.answers, &r.dir)
+	return nil
+}
+
+// ask asks one question of the questions form as a line prompt.
+func (r *plainRun) ask(v *questionValues, k string) error {
+	var err error
+	switch k {
+	case keyRelease, keyShell, keyEditor:
+		val := v.field(k)
+		*val, err = r.askChoice(v.title(k), v.description(k), v.options(k), *val)
+	case keyModules:
+		err = r.askModules(v)
+	case keyTeamModules:
+		err = r.askTeamToggles(v)
+	case keyAliases, keyEnv:
+		val := v.field(k)
+		*val, err = r.askAssignments(v.title(k), v.description(k), *val, v.checks[k])
+	default:
+		if q, ok := v.teamQuestion(k); ok {
+			val := v.team.text[k]
+			switch q.Option.Kind {
+			case baseopts.Enum:
+				*val, err = r.askChoice(v.title(k), v.description(k), v.teamChoices(q), *val)
+			case baseopts.Assignments:
+				*val, err = r.askAssignments(v.title(k), v.description(k), *val, v.checks[k])
+			default:
+				*val, err = r.askText(v.title(k), v.description(k), *val, v.checks[k])
+			}
+			return err
+		}
+		val := v.field(k)
+		*val, err = r.askText(v.title(k), v.description(k), *val, v.checks[k])
+		if w := wizardlogic.UsernameWarning(v.Username, v.login); k == keyUsername && err == nil && w != "" {
+			fmt.Fprintln(r.out, "note: "+w)
+		}
+	}
+	return err
+}
+
+// evaluateTeam evaluates the answers' team base while the person waits,
+// saying how long it took or why it failed; false when it failed.
+func (r *plainRun) evaluateTeam() bool {
+	b := r.answers.Base
+	fmt.Fprintf(r.out, "\nEvaluating the base layer %s (%s) for its questions...\n", b.Flake, b.Module)
+	now := r.opts.Deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	started := now()
+	req := baseopts.Request{Base: b.Flake, Module: b.Module, Platform: r.answers.Platform, System: r.answers.System, Release: r.answers.Release}
+	msg := evaluate(r.ctx, baseKey(b), req, r.opts.Deps.Evaluate, r.opts.Deps.BaseHints)
+	if msg.err != nil {
+		fmt.Fprintf(r.out, "✗ The base layer %s could not be evaluated: %s\n", b.Flake, msg.err)
+		fmt.Fprintf(r.out, "  nixboard expects %s to be a flake whose output %s is a home-manager module declaring homeBase options.\n", b.Flake, b.Module)
+		return false
+	}
+	r.teamSrc = &teamSource{key: msg.key, decl: msg.decl, hints: msg.hints}
+	fmt.Fprintf(r.out, "✓ Evaluated in %s.\n", now().Sub(started).Truncate(time.Millisecond))
+	if pinRelease(&r.answers, msg.hints) {
+		fmt.Fprintf(r.out, "  Release %s, the one the team pins.\n", r.answers.Release)
+	}
+	return true
+}
+
+// askTeamToggles lists the team's on/off options with whether each is on,
+// with their descriptions; a number switches one, an empty line keeps the
+// list as it stands.
+func (r *plainRun) askTeamToggles(v *questionValues) error {
+	t := v.team
+	fmt.Fprintf(r.out, "\n%s: each is on or off; type an option's number to switch it, enter keeps the list as it is.\n", v.title(keyTeamModules))
+	on := map[string]bool{}
+	for _, p := range t.On {
+		on[p] = true
+	}
+	state := func(path string) string {
+		if on[path] {
+			return "on"
+		}
+		return "off"
+	}
+	for i, q := range t.layout.Toggles {
+		fmt.Fprintf(r.out, "  %d. %s (%s): %s\n", i+1, toggleLabel(q), state(q.Path), q.Option.Description)
+	}
+	n := len(t.layout.Toggles)
+	for {
+		a, err := r.readAnswer(fmt.Sprintf("Option to switch, 1 to %d [default: done, as listed]: ", n))
+		if err != nil {
+			return err
+		}
+		if a == "" || a == "0" {
+			break
+		}
+		i, err := strconv.Atoi(a)
+		if err != nil || i < 1 || i > n {
+			fmt.Fprintf(r.out, "✗ %q is not an option's number: type a number from 1 to %d, or enter when done\n", a, n)
+			continue
+		}
+		q := t.layout.Toggles[i-1]
+		on[q.Path] = !on[q.Path]
+		fmt.Fprintf(r.out, "  %d. %s is now %s.\n", i, toggleLabel(q), state(q.Path))
+	}
+	t.On = t.On[:0]
+	for _, q := range t.layout.Toggles {
+		if on[q.Path] {
+			t.On = append(t.On, q.Path)
+		}
+	}
 	return nil
 }
 
@@ -405,6 +526,8 @@ func (v *questionValues) field(key string) *string {
 		return &v.Env
 	case keyPackages:
 		return &v.Packages
+	case keyBase:
+		return &v.BaseRef
 	}
 	panic("wizard: no text field " + key)
 }

@@ -16,9 +16,9 @@ import (
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 )
 
-// keepAll answers every question with its default: seven questions, the
+// keepAll answers every question with its default: eight questions, the
 // modules list, aliases, variables and packages.
-var keepAll = strings.Repeat("\n", 7) + "\n" + strings.Repeat("\n", 3)
+var keepAll = strings.Repeat("\n", 8) + "\n" + strings.Repeat("\n", 3)
 
 // walkPlain runs the accessible steps on input and returns the run, so a
 // test can read the answers it ended with.
@@ -97,7 +97,7 @@ func TestAccessibleAliasesTakeSeveralEntries(t *testing.T) {
 	a := rep.Defaults
 	a.HomeBase.ShellAliases = map[string]string{"gs": "git status", "old": "true"}
 	opts.Answers = &a
-	input := strings.Repeat("\n", 7) + "\n" +
+	input := strings.Repeat("\n", 8) + "\n" +
 		"ll=ls -l\n" + "g s=git status\n" + "gs=git status -sb\n" + "-old\n" + "-nope\n" + "la\n" + "\n" +
 		"EDITOR_X=1\n" + "PAGER=less\n" + "\n" +
 		"\n" + "\n"

@@ -162,7 +162,7 @@ func TestAccessibleBlockersStopTheSwitch(t *testing.T) {
 				// Without --yes every question is asked: keep each default
 				// (0 ends the modules list), no diffs, then write the files.
 				opts.Yes = false
-				input = strings.Repeat("\n", 7) + "0\n" + strings.Repeat("\n", 4) + "y\n" + input
+				input = strings.Repeat("\n", 8) + "0\n" + strings.Repeat("\n", 4) + "y\n" + input
 			}
 			var out bytes.Buffer
 			o, err := RunAccessible(context.Background(), strings.NewReader(input), plainWriter(&out), opts)

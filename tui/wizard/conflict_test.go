@@ -162,7 +162,7 @@ func TestAccessibleConflictChoices(t *testing.T) {
 			}
 			// Every question keeps its value (0 ends the modules list),
 			// the choice, no diffs, then yes to writing.
-			o, visited, out := runPlain(t, opts, "\n\n\n\n\n\n\n0\n\n\n\n"+choice+"\n\ny\n")
+			o, visited, out := runPlain(t, opts, "\n\n\n\n\n\n\n\n0\n\n\n\n"+choice+"\n\ny\n")
 			for _, w := range []string{"flake.nix: your edits conflict with nixboard's changes (1 conflict)", "<<<<<<< flake.nix (yours)", "1. keep yours as it is", "3. write the merge with conflict markers"} {
 				if !strings.Contains(out, w) {
 					t.Errorf("the output lacks %q:\n%s", w, out)

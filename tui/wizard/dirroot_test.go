@@ -14,7 +14,7 @@ import (
 func TestPlaceFormRefusesDirOutsideRoot(t *testing.T) {
 	root, outside := t.TempDir(), t.TempDir()
 	a := fakeReport("/home/alice").Defaults
-	_, p := buildQuestionsForm(a, filepath.Join(root, "home-manager"), "/home/alice", root, 0, false)
+	_, p := buildQuestionsForm(a, filepath.Join(root, "home-manager"), "/home/alice", root, 0, false, nil)
 	if err := p.checks[keyDir](outside); err == nil || !strings.Contains(err.Error(), "temporary directory") {
 		t.Errorf("the question takes %s outside %s: %v", outside, root, err)
 	}

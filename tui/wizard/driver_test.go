@@ -205,6 +205,12 @@ func keyMsgs(k string) []tea.Msg {
 		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}}
 	case "down":
 		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyDown}}
+	case "up":
+		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyUp}}
+	case "space":
+		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}}
+	case "backspace":
+		return []tea.Msg{tea.KeyPressMsg{Code: tea.KeyBackspace}}
 	case "ctrl+c":
 		return []tea.Msg{tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}}
 	case "ctrl+u":

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/huh/v2"
@@ -42,18 +43,25 @@ const (
 	keyAliases  = "homeBase.shellAliases"
 	keyEnv      = "homeBase.environmentVariables"
 	keyPackages = "homeBase.additionalPackages"
+	// keyBase is the base layer: a team's flake, or empty for the built-in
+	// one.
+	keyBase = "base.flake"
+	// keyTeamModules is the toggles of a team's bool options.
+	keyTeamModules = "team.modules"
 )
 
-// pageKeys are the fields of each page (each group), in order.
+// pageKeys are the fields of each page (each group) of the built-in base
+// layer's questions, in order. A team base's pages are its own
+// (questionValues.pages).
 var pageKeys = [][]string{
 	{keyUsername, keyGitName, keyGitEmail},
-	{keyDir, keyRelease},
+	{keyDir, keyRelease, keyBase},
 	{keyShell, keyEditor},
 	{keyModules},
 	{keyAliases, keyEnv, keyPackages},
 }
 
-// fieldPage is the page each field is on.
+// fieldPage is the page each field of the built-in layer's questions is on.
 var fieldPage = func() map[string]int {
 	m := map[string]int{}
 	for p, keys := range pageKeys {
@@ -64,6 +72,64 @@ var fieldPage = func() map[string]int {
 	return m
 }()
 
+// questionPage is one page of the questions: its heading and its fields.
+type questionPage struct {
+	title string
+	keys  []string
+}
+
+// builtinPages are the built-in layer's pages.
+func builtinPages() []questionPage {
+	pages := make([]questionPage, len(pageKeys))
+	for i, keys := range pageKeys {
+		pages[i] = questionPage{questionPages[i], keys}
+	}
+	return pages
+}
+
+// teamPagesBefore is how many pages a team base's questions have before
+// the ones its declarations make: who, where, shell.
+const teamPagesBefore = 3
+
+// pages are the pages of these questions. With a team base they are who
+// you are, where (with the base layer), the shell, and then, once the
+// declarations are known, the team's toggles and its other options; the
+// built-in layer's editor, modules and extras are its own.
+func (v *questionValues) pages() []questionPage {
+	if v.base.Base == nil {
+		return builtinPages()
+	}
+	pages := []questionPage{
+		{questionPages[0], pageKeys[0]},
+		{questionPages[1], pageKeys[1]},
+		{questionPages[2], []string{keyShell}},
+	}
+	if v.team == nil {
+		return pages
+	}
+	if len(v.team.layout.Toggles) > 0 {
+		pages = append(pages, questionPage{"Team modules", []string{keyTeamModules}})
+	}
+	if len(v.team.layout.Fields) > 0 {
+		var keys []string
+		for _, q := range v.team.layout.Fields {
+			keys = append(keys, q.Key())
+		}
+		pages = append(pages, questionPage{"Team options", keys})
+	}
+	return pages
+}
+
+// pageOf is the page a field is on, or false.
+func (v *questionValues) pageOf(key string) (int, bool) {
+	for p, page := range v.pages() {
+		if slices.Contains(page.keys, key) {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
 // questionValues are what the questions form binds: one field per question.
 type questionValues struct {
 	Username, GitName, GitEmail string
@@ -71,6 +137,12 @@ type questionValues struct {
 	Shell, Editor               string
 	On                          []string
 	Aliases, Env, Packages      string
+	// BaseRef is the base layer's flake reference; empty is the built-in
+	// layer.
+	BaseRef string
+	// team is a team base's questions, once its declarations are known
+	// (nil for the built-in layer, and before).
+	team *teamValues
 
 	// base is the answers the form started from; current() lays the form's
 	// values over it.
@@ -135,6 +207,7 @@ func (v *questionValues) apply(a *flakegen.Answers, dir *string) {
 		a.HomeBase.EnvironmentVariables = m
 	}
 	a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(v.Packages)
+	v.applyBase(a)
 }
 
 // current is the answers as the form has them now.
@@ -169,8 +242,16 @@ const modulesHelp = "space toggles, enter confirms; set from the defaults or you
 // offered below the list (see modulesFooter). With long set (accessible
 // mode, where nothing is drawn below a prompt), each module option carries
 // its description and the field's description the notes instead.
-func buildQuestionsForm(a flakegen.Answers, dir, home, root string, modulesHeight int, long bool) (*huh.Form, *questionValues) {
+//
+// team, when set, are the declarations of the answers' team base (Base):
+// its pages follow the shell page (see pages).
+func buildQuestionsForm(a flakegen.Answers, dir, home, root string, modulesHeight int, long bool, team *teamSource) (*huh.Form, *questionValues) {
 	v := newQuestionValues(a, dir, home, root)
+	v.setTeam(team)
+	if a.Base != nil {
+		groups := []*huh.Group{identityGroup(v), placeGroup(v), huh.NewGroup(v.shellSelect())}
+		return huh.NewForm(append(groups, v.teamGroups(modulesHeight, long)...)...), v
+	}
 	return huh.NewForm(
 		identityGroup(v),
 		placeGroup(v),
@@ -191,6 +272,7 @@ func newQuestionValues(a flakegen.Answers, dir, home, root string) *questionValu
 		Aliases:  wizardlogic.FormatAssignments(a.HomeBase.ShellAliases),
 		Env:      wizardlogic.FormatAssignments(a.HomeBase.EnvironmentVariables),
 		Packages: strings.Join(a.HomeBase.AdditionalPackages, " "),
+		BaseRef:  baseRef(a),
 		base:     a, home: home, root: root, system: a.System,
 		choices: wizardlogic.ModuleChoices(a),
 	}
@@ -214,8 +296,12 @@ func newQuestionValues(a flakegen.Answers, dir, home, root string) *questionValu
 		keyGitName:  v.check(keyGitName, func(a *flakegen.Answers, s string) error { a.Git.Name = s; return nil }),
 		keyGitEmail: v.check(keyGitEmail, func(a *flakegen.Answers, s string) error { a.Git.Email = s; return nil }),
 		keyDir:      func(s string) error { _, err := v.expand(s); return err },
-		keyAliases:  assign(keyAliases, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.ShellAliases = m }),
-		keyEnv:      assign(keyEnv, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.EnvironmentVariables = m }),
+		keyBase: v.check(keyBase, func(a *flakegen.Answers, s string) error {
+			setBase(a, s)
+			return nil
+		}),
+		keyAliases: assign(keyAliases, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.ShellAliases = m }),
+		keyEnv:     assign(keyEnv, func(a *flakegen.Answers, m map[string]string) { a.HomeBase.EnvironmentVariables = m }),
 		keyPackages: v.check(keyPackages, func(a *flakegen.Answers, s string) error {
 			a.HomeBase.AdditionalPackages = wizardlogic.ParsePackages(s)
 			return nil
@@ -250,6 +336,14 @@ func (v *questionValues) title(key string) string {
 		return "Environment variables"
 	case keyPackages:
 		return "Additional packages"
+	case keyBase:
+		return "Base layer"
+	case keyTeamModules:
+		return "Team modules"
+	}
+	if q, ok := v.teamQuestion(key); ok {
+		// The members of an option set are asked under its name.
+		return toggleLabel(q)
 	}
 	return key
 }
@@ -288,8 +382,36 @@ func (v *questionValues) description(key string) string {
 		return "One NAME=VALUE per line."
 	case keyPackages:
 		return "nixpkgs attribute names, separated by spaces, e.g. ripgrep python3Packages.requests."
+	case keyBase:
+		return "A team's base flake (github:team/nixcfg, path:/src/nixcfg) whose homeBase options are asked instead of nixboard's; empty is nixboard's built-in layer."
+	case keyTeamModules:
+		return "The team's on/off options: " + modulesHelp
+	}
+	if q, ok := v.teamQuestion(key); ok {
+		return v.groupIntro(q) + wizardlogic.TeamDescription(q.Option)
 	}
 	return ""
+}
+
+// groupIntro is, for the first question of an option set, the set's own
+// description, which then starts the question's.
+func (v *questionValues) groupIntro(q wizardlogic.TeamQuestion) string {
+	if q.Group == "" {
+		return ""
+	}
+	for _, f := range v.team.layout.Fields {
+		if f.Group == q.Group {
+			if f.Path != q.Path {
+				return ""
+			}
+			break
+		}
+	}
+	g, ok := v.team.src.decl.Lookup(q.Group)
+	if !ok || g.Description == "" {
+		return ""
+	}
+	return q.Group + ": " + strings.TrimSpace(g.Description) + " "
 }
 
 // options are a select question's choices: label and value.
@@ -331,16 +453,22 @@ func placeGroup(v *questionValues) *huh.Group {
 		v.input(keyDir, &v.Dir),
 		huh.NewSelect[string]().Key(keyRelease).Title(v.title(keyRelease)).
 			Description(v.description(keyRelease)).Options(v.options(keyRelease)...).Value(&v.Release),
+		v.input(keyBase, &v.BaseRef),
 	)
+}
+
+// shellSelect is the shell question.
+func (v *questionValues) shellSelect() *huh.Select[string] {
+	return huh.NewSelect[string]().Key(keyShell).Title(v.title(keyShell)).
+		Description(v.description(keyShell)).
+		Options(v.options(keyShell)...).Value(&v.Shell)
 }
 
 func shellGroup(v *questionValues) *huh.Group {
 	v.editor = huh.NewSelect[string]().Key(keyEditor).Title(v.title(keyEditor)).
 		Options(v.options(keyEditor)...).Value(&v.Editor)
 	return huh.NewGroup(
-		huh.NewSelect[string]().Key(keyShell).Title(v.title(keyShell)).
-			Description(v.description(keyShell)).
-			Options(v.options(keyShell)...).Value(&v.Shell),
+		v.shellSelect(),
 		// The editor's description names the shell chosen just above
 		// (followShell).
 		v.editor,

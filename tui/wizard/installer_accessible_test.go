@@ -166,7 +166,7 @@ func TestAccessibleInstallDemo(t *testing.T) {
 	var out bytes.Buffer
 	// The questions keep their defaults (0 ends the modules list), and no
 	// diffs.
-	input := "1\ny\n" + strings.Repeat("\n", 7) + "0\n" + strings.Repeat("\n", 4)
+	input := "1\ny\n" + strings.Repeat("\n", 8) + "0\n" + strings.Repeat("\n", 4)
 	o, err := RunAccessible(context.Background(), strings.NewReader(input), plainWriter(&out), opts)
 	if err != nil || o.Quit {
 		t.Fatalf("outcome %+v, err %v\n%s", o, err, out.String())

@@ -28,6 +28,9 @@ type Options struct {
 	Dir string
 	// Answers pre-fill the questions (--answers).
 	Answers *flakegen.Answers
+	// Base, when set, is the team base layer to onboard onto (--base,
+	// --base-module): it replaces the starting answers' base.
+	Base *flakegen.BaseFlake
 	// AnswersFile is the file Answers came from, for the commands the
 	// wizard suggests (render --answers FILE --on-conflict ...).
 	AnswersFile string
@@ -82,6 +85,13 @@ type Deps struct {
 	Env []string
 	// Now is the clock; the demo mode passes a fixed one.
 	Now func() time.Time
+	// Evaluate evaluates a team base layer's homeBase declarations, in
+	// the background; nil means a team base cannot be evaluated here, and
+	// the wizard offers the built-in layer.
+	Evaluate EvaluateFunc
+	// BaseHints reads a team flake's optional nixboard output; nil reads
+	// none.
+	BaseHints HintsFunc
 	// HoldInterrupt, while the terminal is handed over to sudo, tells
 	// the program's signal handling that a SIGINT is the terminal's
 	// ctrl+c meant for sudo, not a request to stop nixboard; the
@@ -139,6 +149,9 @@ type Model struct {
 	steps []screen
 
 	started time.Time
+
+	// baseEval is the evaluation of the team base, when there is one.
+	baseEval baseEval
 }
 
 // newModel builds the wizard. It does no I/O: detection starts in Init.
@@ -229,7 +242,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 	case spinner.TickMsg:
-		if !m.detecting && !m.write.busy && !m.review.planning && m.sw.phase != phaseInspect {
+		if !m.detecting && !m.write.busy && !m.review.planning && m.sw.phase != phaseInspect && !m.baseEval.running {
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -237,6 +250,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case detectDoneMsg:
 		return m, m.onDetected(msg.report, msg.previous)
+	case baseEvaluatedMsg:
+		// Every step keeps the result; the questions act on it.
+		m.evaluated(msg)
 	}
 	return m, m.updateStep(msg)
 }

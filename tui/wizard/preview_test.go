@@ -184,7 +184,7 @@ func TestAccessibleSwitchPreviews(t *testing.T) {
 // rendered answers name /home/fixture), keeps every question of the
 // fixture's Linux answers as it stands (0 ends the modules list) and shows
 // no diffs.
-const accessibleKeepAll = "\n" + "\n\n\n\n\n\n\n0\n\n\n\n" + "\n"
+const accessibleKeepAll = "\n" + "\n\n\n\n\n\n\n\n0\n\n\n\n" + "\n"
 
 // refuseBashrc puts an older backup of ~/.bashrc in the way: home-manager
 // cannot move ~/.bashrc aside, so its dry run refuses it. It returns the

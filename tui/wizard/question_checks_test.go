@@ -23,7 +23,7 @@ func TestReleaseQuestionHasNoHiddenFilter(t *testing.T) {
 		if v := d.view(); v != before {
 			t.Fatalf("typing on the release question changed the screen:\n%s", v)
 		}
-		d.press("enter")
+		d.press("enter", "enter") // the release, and the built-in base layer
 		wantView(t, d, "Question page 3")
 		if d.m.answers.Release == "" || strings.Contains(d.view(), "/xy") {
 			t.Errorf("release %q after typing", d.m.answers.Release)

@@ -27,21 +27,115 @@ func (q *questionsScreen) enter(m *Model, from Step) tea.Cmd {
 	if m.report != nil {
 		q.login = m.report.User.Name
 	}
-	return q.start(m.answers, m.home(), m.dir, m.isDark, m.opts.NoColor, page)
+	q.waiting = false
+	q.src = m.teamSourceFor(m.answers)
+	eval := m.evaluateBase(m.answers)
+	return tea.Batch(eval, q.start(m.answers, m.home(), m.dir, m.isDark, m.opts.NoColor, page))
 }
 
 func (q *questionsScreen) update(m *Model, msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(baseEvaluatedMsg); ok {
+		// While the team's pages wait, they come now; otherwise the next
+		// page the person opens is built with them (building the page
+		// they are on again would move the focus under their fingers).
+		if q.waiting && m.teamSourceFor(m.answers) != nil {
+			return q.teamReady(m)
+		}
+		return nil
+	}
+	if q.waiting {
+		return q.updateWaiting(m, msg)
+	}
+	idx := q.idx
 	res, cmd := q.handle(msg, &m.answers, &m.dir)
 	switch res {
 	case questionsBack:
 		return tea.Batch(cmd, m.back())
 	case questionsDone:
+		if m.answers.Base != nil && q.src == nil {
+			// The team's pages need its declarations.
+			if m.teamSourceFor(m.answers) != nil {
+				return tea.Batch(cmd, q.teamReady(m))
+			}
+			q.waiting = true
+			return tea.Batch(cmd, m.evaluateBase(m.answers))
+		}
+		return tea.Batch(cmd, m.forward())
+	}
+	if q.idx != idx && q.src != m.teamSourceFor(m.answers) || q.idx != idx && baseKey(m.answers.Base) != q.builtFor {
+		// The base layer answer, or the declarations that arrived,
+		// changed the pages: build them again, on the page the person went
+		// to, with the release the team pins.
+		if q.src == nil && m.teamSourceFor(m.answers) != nil {
+			pinRelease(&m.answers, m.teamSourceFor(m.answers).hints)
+		}
+		q.src = m.teamSourceFor(m.answers)
+		return tea.Batch(cmd, m.evaluateBase(m.answers), q.start(m.answers, q.home, m.dir, q.dark, q.noColor, q.idx))
+	}
+	return cmd
+}
+
+// teamReady builds the form again with the team's pages, on the first of
+// them; a team that asks nothing goes on to the review.
+func (q *questionsScreen) teamReady(m *Model) tea.Cmd {
+	q.waiting = false
+	q.src = m.teamSourceFor(m.answers)
+	cmd := q.start(m.answers, q.home, m.dir, q.dark, q.noColor, teamPagesBefore)
+	if len(q.values.pages()) <= teamPagesBefore {
+		q.values.apply(&m.answers, &m.dir)
 		return tea.Batch(cmd, m.forward())
 	}
 	return cmd
 }
 
-func (q *questionsScreen) view(m *Model, width, _ int) string { return q.draw(m.styles, width) }
+// updateWaiting handles keys while the team's pages wait for its
+// declarations: esc goes back to the base layer question, and once the
+// evaluation failed, b goes on with the built-in layer.
+func (q *questionsScreen) updateWaiting(m *Model, msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch k.String() {
+	case "esc":
+		q.waiting = false
+		return q.start(m.answers, q.home, m.dir, q.dark, q.noColor, fieldPage[keyBase])
+	case "b":
+		if m.baseEval.err == nil {
+			return nil
+		}
+		q.waiting = false
+		m.answers.Base = nil
+		q.src = nil
+		return q.start(m.answers, q.home, m.dir, q.dark, q.noColor, fieldPage[keyModules])
+	}
+	return nil
+}
+
+func (q *questionsScreen) view(m *Model, width, _ int) string {
+	status := m.baseStatus(m.answers, m.styles)
+	if q.waiting {
+		return q.drawWaiting(m, width, status)
+	}
+	out := q.draw(m.styles, width)
+	if status != "" {
+		out += "\n\n" + wrapText(status, width)
+	}
+	return out
+}
+
+// drawWaiting is the page between the shell page and the team's pages
+// while the declarations are evaluated, or the failure with the way on.
+func (q *questionsScreen) drawWaiting(m *Model, width int, status string) string {
+	st := m.styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Your team's questions") + "\n\n")
+	b.WriteString(wrapText(status, width) + "\n")
+	if m.baseEval.err != nil {
+		b.WriteString("\n" + wrapText("nixboard expects "+m.answers.Base.Flake+" to be a flake whose output "+m.answers.Base.Module+" is a home-manager module declaring homeBase options. Press b to go on with nixboard's built-in base layer, or esc to change the base layer.", width))
+	}
+	return b.String()
+}
 
 var questionsKeys = []key.Binding{
 	binding("enter", "next"),
@@ -50,7 +144,15 @@ var questionsKeys = []key.Binding{
 	keyQuit,
 }
 
-func (q *questionsScreen) keys(*Model) []key.Binding { return questionsKeys }
+func (q *questionsScreen) keys(m *Model) []key.Binding {
+	if q.waiting {
+		if m.baseEval.err != nil {
+			return []key.Binding{binding("b", "built-in layer"), binding("esc", "change the base"), keyQuit}
+		}
+		return []key.Binding{binding("esc", "back"), keyQuit}
+	}
+	return questionsKeys
+}
 
 // accessible asks the questions form as line prompts.
 func (q *questionsScreen) accessible(r *plainRun) (bool, error) {
@@ -85,6 +187,12 @@ type questionsScreen struct {
 	// root is Options.DirRoot: the directory question refuses any other
 	// place.
 	root string
+	// src is the team base's declarations the form was built with (nil:
+	// the built-in layer, or not evaluated yet), builtFor the base it was
+	// built for. waiting is set while the team's pages wait for them.
+	src      *teamSource
+	builtFor string
+	waiting  bool
 }
 
 // formKeys is huh's key map without the select lists' filter: the lists are
@@ -103,10 +211,11 @@ func formKeys() *huh.KeyMap {
 // (0 is the first; -1 the last, for coming back from the review).
 func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noColor bool, page int) tea.Cmd {
 	q.home, q.dark, q.noColor = home, dark, noColor
-	if page < 0 || page >= len(questionPages) {
-		page = len(questionPages) - 1
+	f, v := buildQuestionsForm(a, dir, q.home, q.root, q.modulesListHeight(a), false, q.src)
+	q.builtFor = baseKey(a.Base)
+	if pages := len(v.pages()); page < 0 || page >= pages {
+		page = pages - 1
 	}
-	f, v := buildQuestionsForm(a, dir, q.home, q.root, q.modulesListHeight(a), false)
 	v.login = q.login
 	v.followShell()
 	// An embedded form must not quit the program: the root decides.
@@ -131,7 +240,7 @@ func (q *questionsScreen) start(a flakegen.Answers, home, dir string, dark, noCo
 
 // page is the page of the focused field.
 func (q *questionsScreen) page() int {
-	if p, ok := fieldPage[q.focusedKey()]; ok {
+	if p, ok := q.values.pageOf(q.focusedKey()); ok {
 		return p
 	}
 	return q.idx
@@ -274,7 +383,7 @@ func (q *questionsScreen) handle(msg tea.Msg, a *flakegen.Answers, dir *string) 
 		// always opens (shift+tab on a first field leads to the last
 		// field of the page before).
 		cmds := []tea.Cmd{q.form.PrevGroup()}
-		keys := pageKeys[q.idx-1]
+		keys := q.values.pages()[q.idx-1].keys
 		for i := 0; i < len(keys) && q.page() == q.idx-1 && q.focusedKey() != keys[0]; i++ {
 			cmds = append(cmds, q.form.PrevField())
 		}
@@ -283,6 +392,7 @@ func (q *questionsScreen) handle(msg tea.Msg, a *flakegen.Answers, dir *string) 
 			// huh does not leave a page whose field shows a problem; esc
 			// always did: keep the values and open the page before.
 			q.values.apply(a, dir)
+			q.src = q.srcFor(*a)
 			return questionsStay, q.start(*a, q.home, *dir, q.dark, q.noColor, q.idx-1)
 		}
 	} else {
@@ -335,16 +445,40 @@ func (q *questionsScreen) draw(st theme.Styles, width int) string {
 	}
 	var b strings.Builder
 	// The heading is the page's only title: the forms' groups have none.
-	b.WriteString(st.Subtle.Render(fmt.Sprintf("Question page %d of %d:", q.idx+1, len(questionPages))) + " " +
-		st.Title.Render(questionPages[q.idx]) + "\n")
+	pages := q.values.pages()
+	b.WriteString(st.Subtle.Render(fmt.Sprintf("Question page %d of %d:", q.idx+1, len(pages))) + " " +
+		st.Title.Render(pages[q.idx].title) + "\n")
+	if t := q.values.team; t != nil && q.idx == teamPagesBefore && t.src.hints.Welcome != "" {
+		// The team's own welcome opens its pages.
+		b.WriteString(wrapText(t.src.hints.Welcome, width) + "\n")
+	}
 	b.WriteString(trimBlankTail(q.form.View()))
 	if q.live != "" {
 		b.WriteString("\n" + st.Fail.Render("✗ "+wrapText(q.live, width-2)))
 	}
-	if q.idx == fieldPage[keyModules] {
+	if q.values.base.Base == nil && q.idx == fieldPage[keyModules] {
 		b.WriteString("\n" + strings.Join(q.modulesFooter(st, width), "\n"))
 	}
+	if p, ok := q.values.pageOf(keyTeamModules); ok && p == q.idx {
+		if t, ok := q.values.hoveredToggle(); ok {
+			for i, l := range textwrap.Hanging("  ", toggleLabel(t)+": "+t.Option.Description, width) {
+				if i == 0 {
+					l = "  " + st.Accent.Render(strings.TrimPrefix(l, "  "))
+				}
+				b.WriteString("\n" + l)
+			}
+		}
+	}
 	return b.String()
+}
+
+// srcFor is the team source the form keeps for answers a: the one it was
+// built with while a's base is still that one.
+func (q *questionsScreen) srcFor(a flakegen.Answers) *teamSource {
+	if q.src != nil && q.src.key == baseKey(a.Base) {
+		return q.src
+	}
+	return nil
 }
 
 // modulesFooter is what the modules page shows below the list: the
@@ -404,6 +538,10 @@ func (q *questionsScreen) modulesListHeight(a flakegen.Answers) int {
 		for _, n := range notes {
 			below += len(textwrap.Hanging("• ", n, q.width))
 		}
+	}
+	if a.Base != nil && q.src != nil {
+		// A team's toggles: the list, and its hovered one's description.
+		offered, below = len(wizardlogic.Layout(q.src.decl, q.src.hints.Order, q.src.hints.Hide).Toggles), 3
 	}
 	// The field's frame (the focus bar) takes two cells of the width.
 	need := len(textwrap.Words(modulesHelp, q.width-2)) + offered

@@ -120,7 +120,7 @@ func TestAccessibleRerunOffersDetectedValues(t *testing.T) {
 			if keepOld {
 				choice = "2\nold\n"
 			}
-			_, _, out := runPlain(t, opts, choice+"\n\n\n\n\n\n\n0\n\n\n\n\n")
+			_, _, out := runPlain(t, opts, choice+"\n\n\n\n\n\n\n\n0\n\n\n\n\n")
 			for _, w := range []string{"host name: old-box → wsl-box", "system: aarch64-linux → x86_64-linux", "1. wsl-box (detected) [default]", "2. old-box (the last run's)"} {
 				if !strings.Contains(out, w) {
 					t.Errorf("the output lacks %q:\n%s", w, out)

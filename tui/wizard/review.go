@@ -33,6 +33,10 @@ type reviewScreen struct {
 	// wantWrite is set when enter was pressed while a conflict had no
 	// choice yet: the footer says what is missing.
 	wantWrite bool
+	// waitingBase is set while the team base's evaluation, which the
+	// review checks the team's values with, is still running (--yes skips
+	// the questions that would have waited for it).
+	waitingBase bool
 }
 
 // planDoneMsg carries the plan computed for the review.
@@ -59,6 +63,23 @@ func (r *reviewScreen) enter(m *Model, _ Step) tea.Cmd {
 		}
 		return nil
 	}
+	if a.Base != nil && m.baseEval.key == baseKey(a.Base) {
+		// The team's values are held to its declarations, as render
+		// does, before anything is written.
+		switch e := m.baseEval; {
+		case e.running:
+			r.waitingBase, r.planning = true, true
+			return nil
+		case e.err != nil:
+			r.err = fmt.Errorf("the base layer %s could not be evaluated, so its values cannot be checked: %w; esc goes back to the questions, where b goes on with the built-in layer", a.Base.Flake, e.err)
+			return nil
+		case e.src != nil:
+			if err := a.CheckBase(e.src.decl); err != nil {
+				r.err = err
+				return nil
+			}
+		}
+	}
 	r.planning = true
 	ctx, dir, env := m.ctx, m.dir, m.opts.Deps.Env
 	return tea.Batch(m.spinner.Tick, func() tea.Msg {
@@ -79,6 +100,13 @@ var reviewKeys = struct{ next, back, scroll, keep, takeNew, markers, nextConflic
 
 func (r *reviewScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case baseEvaluatedMsg:
+		if r.waitingBase {
+			cmd := r.enter(m, StepReview)
+			m.refreshPager()
+			return cmd
+		}
+		return nil
 	case planDoneMsg:
 		r.planning = false
 		r.plan, r.err = msg.plan, msg.err
@@ -210,11 +238,18 @@ func (r *reviewScreen) accessible(p *plainRun) (bool, error) {
 	notes := a.Normalize()
 	p.answers = a
 	fmt.Fprintln(p.out, "\nReview")
-	for _, l := range wizardlogic.ReviewSummary(a, p.dir, p.report.User.Home, p.previous, 0) {
+	for _, l := range wizardlogic.ReviewSummaryWith(a, p.dir, p.report.User.Home, p.previous, 0, teamRows(a, p.teamSrc)) {
 		fmt.Fprintln(p.out, l)
 	}
 	for _, n := range notes {
 		fmt.Fprintln(p.out, "note: "+n)
+	}
+	if p.teamSrc != nil && p.teamSrc.key == baseKey(a.Base) {
+		if err := a.CheckBase(p.teamSrc.decl); err != nil {
+			fmt.Fprintln(p.out, "✗ "+err.Error())
+			p.o.Failed = true
+			return true, nil
+		}
 	}
 	plan, err := flakegen.NewPlan(p.ctx, p.dir, a, p.opts.Deps.Env)
 	if err != nil {
@@ -256,7 +291,7 @@ func (r *reviewScreen) body(m *Model, width int) string {
 	// What blocks the switch is shown below the files (the summary and the
 	// files come first at 80x24); the key help says the switch will wait.
 	bs := m.blockers()
-	line(wizardlogic.ReviewSummary(r.answers, m.dir, home, m.previous, width)...)
+	line(wizardlogic.ReviewSummaryWith(r.answers, m.dir, home, m.previous, width, teamRows(r.answers, m.teamSourceFor(r.answers)))...)
 	if len(r.notes) > 0 {
 		line("", s.Warn.Render("Adjusted for this machine:"))
 		for _, n := range r.notes {
@@ -482,4 +517,13 @@ func mustFile(plan *flakegen.Plan, path string) flakegen.FileChange {
 		}
 	}
 	return flakegen.FileChange{Path: path}
+}
+
+// teamRows are the review's rows about a team base: which layer, the
+// values set, and what is not asked (with the declarations, src).
+func teamRows(a flakegen.Answers, src *teamSource) [][2]string {
+	if src == nil {
+		return wizardlogic.TeamReview(a, nil, nil, nil)
+	}
+	return wizardlogic.TeamReview(a, &src.decl, src.hints.Order, src.hints.Hide)
 }

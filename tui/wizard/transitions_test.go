@@ -233,7 +233,7 @@ func TestAccessibleWalksTheSameSteps(t *testing.T) {
 		}
 		// Every question keeps its default (0 ends the modules list), no
 		// diffs, then yes.
-		o, visited, out := runPlain(t, opts, "\n\n\n\n\n\n\n0\n\n\n\n\ny\n")
+		o, visited, out := runPlain(t, opts, "\n\n\n\n\n\n\n\n0\n\n\n\n\ny\n")
 		wantVisited(t, visited, StepWelcome, StepQuestions, StepReview, StepWrite, StepSwitch, StepDone)
 		if !switched || o.Step != StepDone || o.Quit || o.Failed {
 			t.Errorf("switched %v, outcome %+v\n%s", switched, o, out)
@@ -245,7 +245,7 @@ func TestAccessibleWalksTheSameSteps(t *testing.T) {
 		opts.DryRun = true
 		// The installer, then every question keeps its default, and no
 		// diffs.
-		o, visited, out := runPlain(t, opts, "1\ny\n"+strings.Repeat("\n", 7)+"0\n"+strings.Repeat("\n", 4))
+		o, visited, out := runPlain(t, opts, "1\ny\n"+strings.Repeat("\n", 8)+"0\n"+strings.Repeat("\n", 4))
 		wantVisited(t, visited, StepWelcome, StepInstall, StepWelcome, StepQuestions, StepReview, StepDone)
 		if o.Step != StepDone || !strings.Contains(out, "Dry run: nothing was written.") {
 			t.Errorf("outcome %+v\n%s", o, out)
@@ -257,7 +257,7 @@ func TestAccessibleWalksTheSameSteps(t *testing.T) {
 		opts := testOptions(t, r)
 		a := r.Defaults
 		opts.Answers = &a
-		o, visited, out := runPlain(t, opts, "\n\n\n\n\n\n\n0\n\n\n\n\nn\n")
+		o, visited, out := runPlain(t, opts, "\n\n\n\n\n\n\n\n0\n\n\n\n\nn\n")
 		wantVisited(t, visited, StepWelcome, StepQuestions, StepReview, StepWrite)
 		if !o.Quit || !strings.Contains(out, "Nothing was written.") {
 			t.Errorf("outcome %+v\n%s", o, out)

@@ -25,27 +25,45 @@ func (m *Model) onDetected(r detect.Report, previous *flakegen.Answers) tea.Cmd 
 	m.detecting = false
 	m.report = &r
 	m.flow.NixInstalled = r.Nix.Installed
+	var eval tea.Cmd
 	if first {
 		m.answers = startingAnswers(r, m.opts.Answers, previous)
+		withBase(&m.answers, m.opts.Base)
 		m.dir = chooseConfigDir(m.opts.Dir, r)
 		m.previous = previous
 		m.welcome.offer(wizardlogic.DetectedChanges(previous, r.Defaults), &m.answers)
+		// The team base is known: its evaluation starts now, while the
+		// person reads the welcome and answers the first pages.
+		eval = m.evaluateBase(m.answers)
 	} else if m.step == StepWelcome {
 		// r on the welcome screen: what detection finds now may differ
 		// from the last run's in another way than before.
 		m.welcome.reoffer(wizardlogic.DetectedChanges(m.previous, r.Defaults), &m.answers)
 	}
 	if r, ok := m.current().(redetector); ok {
-		return r.redetected(m)
+		return tea.Batch(eval, r.redetected(m))
 	}
 	if m.step != StepWelcome {
-		return nil
+		return eval
 	}
 	m.refreshPager()
 	if first && m.flow.SkipQuestions && len(blockingChecks(r)) == 0 && r.Nix.Installed {
-		return m.forward()
+		return tea.Batch(eval, m.forward())
 	}
-	return nil
+	return eval
+}
+
+// withBase sets the base layer --base names (base), keeping the answers'
+// values when it is the flake they already have.
+func withBase(a *flakegen.Answers, base *flakegen.BaseFlake) {
+	if base == nil {
+		return
+	}
+	if a.Base != nil && a.Base.Flake == base.Flake && a.Base.Module == base.Module {
+		return
+	}
+	b := *base
+	a.Base = &b
 }
 
 // chooseConfigDir decides where the configuration goes: --dir when given, else
@@ -228,6 +246,7 @@ func (w *welcomeScreen) accessible(r *plainRun) (bool, error) {
 	}
 	r.previous = loadPrevious(r.dir)
 	r.answers = startingAnswers(r.report, r.opts.Answers, r.previous)
+	withBase(&r.answers, r.opts.Base)
 	return false, r.askDetectedChanges(wizardlogic.DetectedChanges(r.previous, r.report.Defaults))
 }
 

@@ -36,11 +36,17 @@
             in
             if builtins.isFunction f then
               f {
-                inherit pkgs lib;
+                inherit pkgs lib options;
                 config = { };
               }
             else
               f;
+          # What the modules declare under options.homeBase, merged one
+          # level deep: enough for the answers module to see which homeBase
+          # options exist. The module system does this for real.
+          options.homeBase = builtins.foldl' (
+            acc: m: acc // (((call m).options or { }).homeBase or { })
+          ) { } modules;
           describe =
             m:
             if builtins.isPath m then
