@@ -359,9 +359,9 @@ func reportInvalid(st *stdio, err error) error {
 
 // checkTeamBase holds the values of answers with a team base to what the
 // team's module declares, evaluated with nix (nixArgs passed on), before
-// anything is written. Values that do not fit exit 2, naming each option
-// (homeBase.git.signingKey: ...); a base layer that cannot be evaluated
-// exits 1 with nix's reason.
+// anything is written. Values that do not fit exit 1 like any invalid
+// answers, naming each option (homeBase.git.signingKey: ...); so does a
+// base layer that cannot be evaluated, with nix's reason.
 func checkTeamBase(ctx context.Context, st *stdio, a flakegen.Answers, file string, nixArgs []string) error {
 	if a.Base == nil {
 		return nil
@@ -376,7 +376,7 @@ func checkTeamBase(ctx context.Context, st *stdio, a flakegen.Answers, file stri
 	}
 	if err := a.CheckBase(decl); err != nil {
 		fmt.Fprintf(st.err, "nixboard: %s\nnothing was written; fix base.values in %s\n", safetext.Text(err.Error()), safetext.Line(file))
-		return exitError{2}
+		return exitError{1}
 	}
 	return nil
 }

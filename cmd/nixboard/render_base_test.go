@@ -87,12 +87,12 @@ func TestRenderChecksTeamValues(t *testing.T) {
 		code     int
 		messages []string
 	}{
-		{"wrong types", `{"enableRust": "yes", "git.signingKey": "xyz", "tools": ["ripgrep"]}`, nil, 2, []string{
+		{"wrong types", `{"enableRust": "yes", "git.signingKey": "xyz", "tools": ["ripgrep"]}`, nil, 1, []string{
 			`homeBase.enableRust: must be true or false, not "yes"`,
 			"homeBase.git.signingKey: must match the pattern [0-9A-F]+",
 			"nothing was written; fix base.values in",
 		}},
-		{"an option the team does not declare", `{"enableEspIdf": true, "tools": []}`, nil, 2, []string{
+		{"an option the team does not declare", `{"enableEspIdf": true, "tools": []}`, nil, 1, []string{
 			"homeBase.enableEspIdf: is not an option of the base layer path:/team",
 		}},
 		{"a base that does not evaluate", `{"tools": []}`, errors.New("the base layer path:/team does not evaluate: error: attribute 'homeManagerModules' missing"), 1, []string{
@@ -161,7 +161,7 @@ func TestRenderBuiltinDoesNotEvaluate(t *testing.T) {
 }
 
 // render with the real evaluation of baseopts' FIXTURE team flake: a value
-// of the wrong type exits 2 naming the option, and nothing is written;
+// of the wrong type exits 1 naming the option, and nothing is written;
 // fitting values are written.
 func TestRenderChecksAgainstTheEvaluatedTeamFlake(t *testing.T) {
 	nixtest.RequireGit(t)
@@ -173,8 +173,8 @@ func TestRenderChecksAgainstTheEvaluatedTeamFlake(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "hm")
 	bad := writeAnswers(t, answers(`{"jobs": 100, "enableRust": "yes", "tools": []}`))
 	code, out, errOut := runCLI(t, env, append([]string{"render", "--answers", bad, "--dir", dir, "--no-commit", "--"}, nixArgs...)...)
-	if code != 2 {
-		t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errOut)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{
 		"homeBase.jobs: must be between 1 and 64, not 100",
