@@ -244,6 +244,16 @@ func (r *reviewScreen) accessible(p *plainRun) (bool, error) {
 	for _, n := range notes {
 		fmt.Fprintln(p.out, "note: "+n)
 	}
+	if a.Base != nil && (p.teamSrc == nil || p.teamSrc.key != baseKey(a.Base)) {
+		// With --yes the team's pages were not asked, so its base has
+		// not been evaluated yet: its values are held to the
+		// declarations all the same, as render does.
+		if !p.evaluateTeam() {
+			fmt.Fprintln(p.out, "✗ the answers' base layer values cannot be checked; nothing was written")
+			p.o.Failed = true
+			return true, nil
+		}
+	}
 	if p.teamSrc != nil && p.teamSrc.key == baseKey(a.Base) {
 		if err := a.CheckBase(p.teamSrc.decl); err != nil {
 			fmt.Fprintln(p.out, "✗ "+err.Error())

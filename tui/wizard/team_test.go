@@ -354,3 +354,27 @@ func TestYesReviewWaitsAndChecksTeamValues(t *testing.T) {
 		t.Errorf("the directory was written: %v", err)
 	}
 }
+
+// Accessible mode with --yes skips the team's pages, so nothing evaluated
+// the base before the review: the review evaluates it and holds the
+// answers' values to its declarations, as render does, writing nothing
+// when they do not fit.
+func TestAccessibleYesChecksTeamValues(t *testing.T) {
+	t.Parallel()
+	opts, requests := teamOptions(t, nil, nil)
+	opts.Yes = true
+	opts.Answers.Base.Values = map[string]json.RawMessage{"proxyPort": json.RawMessage(`0`)}
+	_, o, out := walkPlain(t, opts, "")
+	if !o.Failed {
+		t.Errorf("outcome %+v, want a failure\n%s", o, out)
+	}
+	if len(*requests) != 1 {
+		t.Errorf("%d evaluations, want 1", len(*requests))
+	}
+	if !strings.Contains(out, "homeBase.proxyPort: must be between 1 and 65535") {
+		t.Errorf("output does not name the value that does not fit:\n%s", out)
+	}
+	if _, err := os.Stat(opts.Dir); !os.IsNotExist(err) {
+		t.Errorf("the directory was written: %v", err)
+	}
+}
