@@ -125,6 +125,11 @@ type Model struct {
 	showEval   bool
 	hiddenEval int
 
+	// log keeps the whole log's tail as the pane shows it, each line
+	// sanitized and wrapped once; shown is what the pane was last given.
+	log   logCache
+	shown shownKey
+
 	now         time.Time
 	confirming  bool
 	stopping    bool
@@ -194,6 +199,9 @@ func (m *Model) relayout() {
 		follow := m.vp.AtBottom()
 		m.vp.SetHeight(h)
 		if follow {
+			// A pane that follows holds only the rows it shows: refill it
+			// for its new height.
+			m.refreshLog()
 			m.vp.GotoBottom()
 		}
 	}
@@ -246,6 +254,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.handleKey(msg)
 	case tea.MouseWheelMsg:
 		var cmd tea.Cmd
+		if msg.Button == tea.MouseWheelUp {
+			m.fillLog()
+		}
 		m.vp, cmd = m.vp.Update(msg)
 		return m, cmd
 	}
@@ -320,14 +331,17 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.confirming = true
 		}
 	case key.Matches(msg, k.Up):
+		m.fillLog()
 		m.vp.ScrollUp(1)
 	case key.Matches(msg, k.Down):
 		m.vp.ScrollDown(1)
 	case key.Matches(msg, k.PageUp):
+		m.fillLog()
 		m.vp.PageUp()
 	case key.Matches(msg, k.PageDown):
 		m.vp.PageDown()
 	case key.Matches(msg, k.Top):
+		m.fillLog()
 		m.vp.GotoTop()
 	case key.Matches(msg, k.Follow):
 		m.vp.GotoBottom()
@@ -398,28 +412,174 @@ func (m *Model) snapshot() {
 }
 
 // refreshLog puts the newest lines into the log pane, following the tail
-// only when the person is already at the bottom.
+// only when the person is already at the bottom. While it follows, the
+// pane is given only the rows it shows (wrapping the newest lines only):
+// at thousands of lines a second most lines leave the kept tail unseen,
+// and the viewport measures every row it is given. Scrolling up first
+// fills the pane with the whole kept tail (fillLog).
 func (m *Model) refreshLog() {
 	follow := m.vp.AtBottom() || m.vp.TotalLineCount() == 0
-	var rows []string
+	m.setLog(follow)
+}
+
+// fillLog gives a pane that holds only its visible rows the whole kept
+// tail, at the bottom, before the person scrolls up.
+func (m *Model) fillLog() {
+	if m.shown.window {
+		m.setLog(false)
+		m.vp.GotoBottom()
+	}
+}
+
+// shownKey is what the log pane's rows were made from: the same key means
+// the same rows.
+type shownKey struct {
+	seq           uint64
+	width, height int
+	eval, window  bool
+}
+
+func (m *Model) setLog(window bool) {
 	if m.logBuildID != 0 {
+		// A build's own log is short (Limits.BuildLines) and has no line
+		// numbers: it is wrapped anew each time.
+		var rows []string
 		for _, l := range m.state.BuildLog(m.logBuildID, 0) {
 			rows = m.appendWrapped(rows, nixlog.Sanitize(l))
 		}
-	} else {
-		m.hiddenEval = 0
-		for _, l := range m.state.LogTail(0) {
-			if !m.showEval && l.EvaluatingFile() {
-				m.hiddenEval++
-				continue
-			}
-			rows = m.appendWrapped(rows, nixlog.Sanitize(l.Text))
-		}
+		m.shown = shownKey{}
+		m.setRows(rows, window)
+		return
 	}
+	m.log.update(m.state, m.width)
+	m.hiddenEval = 0
+	if !m.showEval {
+		m.hiddenEval = m.log.hidden
+	}
+	key := shownKey{seq: m.log.seq, width: m.width, height: m.vp.Height(), eval: m.showEval, window: window}
+	if key == m.shown && m.vp.TotalLineCount() > 0 {
+		return
+	}
+	m.shown = key
+	if window {
+		m.setRows(m.log.newestRows(m, m.vp.Height()), true)
+		return
+	}
+	m.setRows(m.log.allRows(m), false)
+}
+
+// setRows gives the pane its rows, keeping it at the bottom when it
+// follows.
+func (m *Model) setRows(rows []string, follow bool) {
 	m.vp.SetContentLines(rows)
 	if follow {
 		m.vp.GotoBottom()
 	}
+}
+
+// logEntry is one line of the whole log's tail: its text as kept, whether
+// it is an "evaluating file" line, and its rows once wrapped (nil until
+// the pane needs them).
+type logEntry struct {
+	text string
+	eval bool
+	rows []string
+}
+
+// logCache keeps the tail of the whole log between frames, so each line is
+// read, sanitized and wrapped once, not on every frame.
+type logCache struct {
+	// seq is the number of the newest line read (nixlog.LogTailSince).
+	seq     uint64
+	entries []logEntry
+	// hidden counts the "evaluating file" lines among entries.
+	hidden int
+	// width is the width the rows were wrapped at.
+	width int
+}
+
+// update reads the lines added since the last update and forgets those
+// the state no longer keeps; a new width drops every line's rows.
+func (c *logCache) update(st *nixlog.State, width int) {
+	if width != c.width {
+		c.width = width
+		for i := range c.entries {
+			c.entries[i].rows = nil
+		}
+	}
+	lines, newest, kept := st.LogTailSince(c.seq)
+	if newest < c.seq || uint64(len(lines)) < newest-c.seq {
+		// Lines between the last read and these were dropped unseen (or
+		// the state is a new one): start over with what is kept.
+		c.entries, c.hidden = c.entries[:0], 0
+	}
+	c.seq = newest
+	for _, l := range lines {
+		e := logEntry{text: l.Text, eval: l.EvaluatingFile()}
+		if e.eval {
+			c.hidden++
+		}
+		c.entries = append(c.entries, e)
+	}
+	if drop := len(c.entries) - kept; drop > 0 {
+		for _, e := range c.entries[:drop] {
+			if e.eval {
+				c.hidden--
+			}
+		}
+		// Copy down instead of reslicing, so the slice does not creep
+		// forward through ever new memory.
+		n := copy(c.entries, c.entries[drop:])
+		clear(c.entries[n:])
+		c.entries = c.entries[:n]
+	}
+}
+
+// rowsOf returns entry i's rows, wrapping it the first time.
+func (c *logCache) rowsOf(m *Model, i int) []string {
+	e := &c.entries[i]
+	if e.rows == nil {
+		e.rows = m.appendWrapped(make([]string, 0, 1), nixlog.Sanitize(e.text))
+	}
+	return e.rows
+}
+
+// shows says whether the pane shows entry i.
+func (c *logCache) shows(m *Model, i int) bool {
+	return m.showEval || !c.entries[i].eval
+}
+
+// newestRows returns the last n rows of the shown lines, oldest first.
+func (c *logCache) newestRows(m *Model, n int) []string {
+	var rev [][]string
+	got := 0
+	for i := len(c.entries) - 1; i >= 0 && got < n; i-- {
+		if !c.shows(m, i) {
+			continue
+		}
+		r := c.rowsOf(m, i)
+		rev = append(rev, r)
+		got += len(r)
+	}
+	rows := make([]string, 0, got)
+	for i := len(rev) - 1; i >= 0; i-- {
+		rows = append(rows, rev[i]...)
+	}
+	if len(rows) > n {
+		rows = rows[len(rows)-n:]
+	}
+	return rows
+}
+
+// allRows returns the rows of every shown line, oldest first.
+func (c *logCache) allRows(m *Model) []string {
+	var rows []string
+	for i := range c.entries {
+		if c.shows(m, i) {
+			rows = append(rows, c.rowsOf(m, i)...)
+		}
+	}
+	return rows
 }
 
 // appendWrapped adds one log entry as rows of the screen's width: an
