@@ -23,6 +23,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/nixboard/nixboard/internal/eta"
 	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
@@ -59,6 +60,13 @@ type Config struct {
 	// Now is the clock of the state and of activities' elapsed times
 	// (time.Now when nil). A replay passes one that follows the recording.
 	Now func() time.Time
+	// Estimate gives the time left shown on the header, the source the
+	// plain and JSON output use (internal/eta). The caller passes one with
+	// its build history and, after the run, calls its Finish and saves the
+	// history. Nil makes one without history: downloads still give an
+	// estimate, builds of unknown length make it unknown (shown as
+	// nothing).
+	Estimate *eta.Feed
 }
 
 // DoneMsg is sent (as the result of a tea.Cmd of the screen) once the run
@@ -114,6 +122,8 @@ type Model struct {
 	quiet          nixlog.Quiet
 	quietFor       time.Duration
 	doing, meaning string
+	// left is the time-left estimate at the last tick.
+	left eta.Estimate
 
 	// logBuild is the index+1 in builds of the build whose own log the
 	// log pane shows; 0 shows the whole log.
@@ -158,6 +168,9 @@ func New(cfg Config) Model {
 	st := cfg.State
 	if st == nil {
 		st = nixlog.NewState(nixlog.Options{Now: cfg.Now})
+	}
+	if cfg.Estimate == nil {
+		cfg.Estimate = eta.NewFeed(nil, eta.FeedOptions{Now: st.Now})
 	}
 	m := Model{cfg: cfg, state: st, vp: viewport.New(), keys: DefaultKeyMap(), help: newHelp(cfg.Styles)}
 	m.SetSize(80, 24)
@@ -265,6 +278,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) handleLines(msg linesMsg) (Model, tea.Cmd) {
 	m.state.FeedLines(msg.lines)
+	m.cfg.Estimate.Lines(msg.lines)
 	if msg.err == nil {
 		return m, m.read()
 	}
@@ -395,6 +409,7 @@ func (m *Model) snapshot() {
 	m.builds = m.state.Builds()
 	m.steps = m.state.Steps()
 	m.caches = m.state.Caches()
+	m.left = m.cfg.Estimate.Update(m.state)
 	// Keep the chosen build selected while the list changes.
 	if m.logBuildID != 0 {
 		m.logBuild = 0
@@ -842,7 +857,16 @@ func (m Model) headerLines() []string {
 		}
 		lines = append(lines, m.fit(status))
 	}
-	for _, l := range textwrap.Words(nixlog.ProgressWords(m.header), m.width) {
+	progress := nixlog.ProgressWords(m.header)
+	if m.left.Known && !m.done {
+		// The same words as the plain line; an unknown estimate shows
+		// nothing rather than a guess.
+		if progress != "" {
+			progress += ", "
+		}
+		progress += "about " + m.left.String() + " left"
+	}
+	for _, l := range textwrap.Words(progress, m.width) {
 		lines = append(lines, m.fit(st.Subtle.Render(l)))
 	}
 	return lines
