@@ -377,6 +377,9 @@ type State struct {
 	last *activity
 
 	tail ring[tailSlot]
+	// tailSeq numbers the lines put into the tail, the newest last, so a
+	// reader can tell which lines it has already seen (LogTailSince).
+	tailSeq uint64
 
 	builds []*buildRec // running and kept finished builds, by start
 	// doneBuilds are the kept builds that no longer run, by start: the
@@ -652,6 +655,7 @@ func clipPath(p []byte) string {
 func (s *State) pushTail(act uint64, kind Kind, level int, text []byte) {
 	text = s.clip(text)
 	slot := s.tail.slot(s.lim.TailLines)
+	s.tailSeq++
 	slot.act, slot.kind, slot.level = act, kind, level
 	slot.text = append(slot.text[:0], text...)
 }
@@ -1201,6 +1205,29 @@ func (s *State) LogTail(n int) []Line {
 		out = append(out, Line{Activity: t.act, Kind: t.kind, Level: t.level, Text: string(t.text)})
 	})
 	return out
+}
+
+// LogTailSince returns the kept lines of the whole log numbered after seq,
+// oldest first, with the number of the newest line (lines are numbered
+// from 1 as they arrive) and how many lines are kept in all. A screen that
+// shows the tail on every frame reads only the lines it has not seen; when
+// fewer lines come back than newest-seq, the older ones were dropped.
+func (s *State) LogTailSince(seq uint64) (lines []Line, newest uint64, kept int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept = s.tail.len()
+	if seq >= s.tailSeq {
+		return nil, s.tailSeq, kept
+	}
+	n := kept
+	if d := s.tailSeq - seq; d < uint64(n) {
+		n = int(d)
+	}
+	lines = make([]Line, 0, n)
+	s.tail.newest(n, func(t *tailSlot) {
+		lines = append(lines, Line{Activity: t.act, Kind: t.kind, Level: t.level, Text: string(t.text)})
+	})
+	return lines, s.tailSeq, kept
 }
 
 // Builds returns the running builds and the newest finished ones, in the

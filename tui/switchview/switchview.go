@@ -23,6 +23,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/nixboard/nixboard/internal/eta"
 	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
@@ -59,6 +60,13 @@ type Config struct {
 	// Now is the clock of the state and of activities' elapsed times
 	// (time.Now when nil). A replay passes one that follows the recording.
 	Now func() time.Time
+	// Estimate gives the time left shown on the header, the source the
+	// plain and JSON output use (internal/eta). The caller passes one with
+	// its build history and, after the run, calls its Finish and saves the
+	// history. Nil makes one without history: downloads still give an
+	// estimate, builds of unknown length make it unknown (shown as
+	// nothing).
+	Estimate *eta.Feed
 }
 
 // DoneMsg is sent (as the result of a tea.Cmd of the screen) once the run
@@ -114,6 +122,8 @@ type Model struct {
 	quiet          nixlog.Quiet
 	quietFor       time.Duration
 	doing, meaning string
+	// left is the time-left estimate at the last tick.
+	left eta.Estimate
 
 	// logBuild is the index+1 in builds of the build whose own log the
 	// log pane shows; 0 shows the whole log.
@@ -124,6 +134,11 @@ type Model struct {
 	// hiddenEval counts those the pane leaves out meanwhile.
 	showEval   bool
 	hiddenEval int
+
+	// log keeps the whole log's tail as the pane shows it, each line
+	// sanitized and wrapped once; shown is what the pane was last given.
+	log   logCache
+	shown shownKey
 
 	now         time.Time
 	confirming  bool
@@ -153,6 +168,9 @@ func New(cfg Config) Model {
 	st := cfg.State
 	if st == nil {
 		st = nixlog.NewState(nixlog.Options{Now: cfg.Now})
+	}
+	if cfg.Estimate == nil {
+		cfg.Estimate = eta.NewFeed(nil, eta.FeedOptions{Now: st.Now})
 	}
 	m := Model{cfg: cfg, state: st, vp: viewport.New(), keys: DefaultKeyMap(), help: newHelp(cfg.Styles)}
 	m.SetSize(80, 24)
@@ -194,6 +212,9 @@ func (m *Model) relayout() {
 		follow := m.vp.AtBottom()
 		m.vp.SetHeight(h)
 		if follow {
+			// A pane that follows holds only the rows it shows: refill it
+			// for its new height.
+			m.refreshLog()
 			m.vp.GotoBottom()
 		}
 	}
@@ -246,6 +267,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.handleKey(msg)
 	case tea.MouseWheelMsg:
 		var cmd tea.Cmd
+		if msg.Button == tea.MouseWheelUp {
+			m.fillLog()
+		}
 		m.vp, cmd = m.vp.Update(msg)
 		return m, cmd
 	}
@@ -254,6 +278,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) handleLines(msg linesMsg) (Model, tea.Cmd) {
 	m.state.FeedLines(msg.lines)
+	m.cfg.Estimate.Lines(msg.lines)
 	if msg.err == nil {
 		return m, m.read()
 	}
@@ -320,14 +345,17 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.confirming = true
 		}
 	case key.Matches(msg, k.Up):
+		m.fillLog()
 		m.vp.ScrollUp(1)
 	case key.Matches(msg, k.Down):
 		m.vp.ScrollDown(1)
 	case key.Matches(msg, k.PageUp):
+		m.fillLog()
 		m.vp.PageUp()
 	case key.Matches(msg, k.PageDown):
 		m.vp.PageDown()
 	case key.Matches(msg, k.Top):
+		m.fillLog()
 		m.vp.GotoTop()
 	case key.Matches(msg, k.Follow):
 		m.vp.GotoBottom()
@@ -381,6 +409,7 @@ func (m *Model) snapshot() {
 	m.builds = m.state.Builds()
 	m.steps = m.state.Steps()
 	m.caches = m.state.Caches()
+	m.left = m.cfg.Estimate.Update(m.state)
 	// Keep the chosen build selected while the list changes.
 	if m.logBuildID != 0 {
 		m.logBuild = 0
@@ -398,28 +427,174 @@ func (m *Model) snapshot() {
 }
 
 // refreshLog puts the newest lines into the log pane, following the tail
-// only when the person is already at the bottom.
+// only when the person is already at the bottom. While it follows, the
+// pane is given only the rows it shows (wrapping the newest lines only):
+// at thousands of lines a second most lines leave the kept tail unseen,
+// and the viewport measures every row it is given. Scrolling up first
+// fills the pane with the whole kept tail (fillLog).
 func (m *Model) refreshLog() {
 	follow := m.vp.AtBottom() || m.vp.TotalLineCount() == 0
-	var rows []string
+	m.setLog(follow)
+}
+
+// fillLog gives a pane that holds only its visible rows the whole kept
+// tail, at the bottom, before the person scrolls up.
+func (m *Model) fillLog() {
+	if m.shown.window {
+		m.setLog(false)
+		m.vp.GotoBottom()
+	}
+}
+
+// shownKey is what the log pane's rows were made from: the same key means
+// the same rows.
+type shownKey struct {
+	seq           uint64
+	width, height int
+	eval, window  bool
+}
+
+func (m *Model) setLog(window bool) {
 	if m.logBuildID != 0 {
+		// A build's own log is short (Limits.BuildLines) and has no line
+		// numbers: it is wrapped anew each time.
+		var rows []string
 		for _, l := range m.state.BuildLog(m.logBuildID, 0) {
 			rows = m.appendWrapped(rows, nixlog.Sanitize(l))
 		}
-	} else {
-		m.hiddenEval = 0
-		for _, l := range m.state.LogTail(0) {
-			if !m.showEval && l.EvaluatingFile() {
-				m.hiddenEval++
-				continue
-			}
-			rows = m.appendWrapped(rows, nixlog.Sanitize(l.Text))
-		}
+		m.shown = shownKey{}
+		m.setRows(rows, window)
+		return
 	}
+	m.log.update(m.state, m.width)
+	m.hiddenEval = 0
+	if !m.showEval {
+		m.hiddenEval = m.log.hidden
+	}
+	key := shownKey{seq: m.log.seq, width: m.width, height: m.vp.Height(), eval: m.showEval, window: window}
+	if key == m.shown && m.vp.TotalLineCount() > 0 {
+		return
+	}
+	m.shown = key
+	if window {
+		m.setRows(m.log.newestRows(m, m.vp.Height()), true)
+		return
+	}
+	m.setRows(m.log.allRows(m), false)
+}
+
+// setRows gives the pane its rows, keeping it at the bottom when it
+// follows.
+func (m *Model) setRows(rows []string, follow bool) {
 	m.vp.SetContentLines(rows)
 	if follow {
 		m.vp.GotoBottom()
 	}
+}
+
+// logEntry is one line of the whole log's tail: its text as kept, whether
+// it is an "evaluating file" line, and its rows once wrapped (nil until
+// the pane needs them).
+type logEntry struct {
+	text string
+	eval bool
+	rows []string
+}
+
+// logCache keeps the tail of the whole log between frames, so each line is
+// read, sanitized and wrapped once, not on every frame.
+type logCache struct {
+	// seq is the number of the newest line read (nixlog.LogTailSince).
+	seq     uint64
+	entries []logEntry
+	// hidden counts the "evaluating file" lines among entries.
+	hidden int
+	// width is the width the rows were wrapped at.
+	width int
+}
+
+// update reads the lines added since the last update and forgets those
+// the state no longer keeps; a new width drops every line's rows.
+func (c *logCache) update(st *nixlog.State, width int) {
+	if width != c.width {
+		c.width = width
+		for i := range c.entries {
+			c.entries[i].rows = nil
+		}
+	}
+	lines, newest, kept := st.LogTailSince(c.seq)
+	if newest < c.seq || uint64(len(lines)) < newest-c.seq {
+		// Lines between the last read and these were dropped unseen (or
+		// the state is a new one): start over with what is kept.
+		c.entries, c.hidden = c.entries[:0], 0
+	}
+	c.seq = newest
+	for _, l := range lines {
+		e := logEntry{text: l.Text, eval: l.EvaluatingFile()}
+		if e.eval {
+			c.hidden++
+		}
+		c.entries = append(c.entries, e)
+	}
+	if drop := len(c.entries) - kept; drop > 0 {
+		for _, e := range c.entries[:drop] {
+			if e.eval {
+				c.hidden--
+			}
+		}
+		// Copy down instead of reslicing, so the slice does not creep
+		// forward through ever new memory.
+		n := copy(c.entries, c.entries[drop:])
+		clear(c.entries[n:])
+		c.entries = c.entries[:n]
+	}
+}
+
+// rowsOf returns entry i's rows, wrapping it the first time.
+func (c *logCache) rowsOf(m *Model, i int) []string {
+	e := &c.entries[i]
+	if e.rows == nil {
+		e.rows = m.appendWrapped(make([]string, 0, 1), nixlog.Sanitize(e.text))
+	}
+	return e.rows
+}
+
+// shows says whether the pane shows entry i.
+func (c *logCache) shows(m *Model, i int) bool {
+	return m.showEval || !c.entries[i].eval
+}
+
+// newestRows returns the last n rows of the shown lines, oldest first.
+func (c *logCache) newestRows(m *Model, n int) []string {
+	var rev [][]string
+	got := 0
+	for i := len(c.entries) - 1; i >= 0 && got < n; i-- {
+		if !c.shows(m, i) {
+			continue
+		}
+		r := c.rowsOf(m, i)
+		rev = append(rev, r)
+		got += len(r)
+	}
+	rows := make([]string, 0, got)
+	for i := len(rev) - 1; i >= 0; i-- {
+		rows = append(rows, rev[i]...)
+	}
+	if len(rows) > n {
+		rows = rows[len(rows)-n:]
+	}
+	return rows
+}
+
+// allRows returns the rows of every shown line, oldest first.
+func (c *logCache) allRows(m *Model) []string {
+	var rows []string
+	for i := range c.entries {
+		if c.shows(m, i) {
+			rows = append(rows, c.rowsOf(m, i)...)
+		}
+	}
+	return rows
 }
 
 // appendWrapped adds one log entry as rows of the screen's width: an
@@ -682,7 +857,16 @@ func (m Model) headerLines() []string {
 		}
 		lines = append(lines, m.fit(status))
 	}
-	for _, l := range textwrap.Words(nixlog.ProgressWords(m.header), m.width) {
+	progress := nixlog.ProgressWords(m.header)
+	if m.left.Known && !m.done {
+		// The same words as the plain line; an unknown estimate shows
+		// nothing rather than a guess.
+		if progress != "" {
+			progress += ", "
+		}
+		progress += "about " + m.left.String() + " left"
+	}
+	for _, l := range textwrap.Words(progress, m.width) {
 		lines = append(lines, m.fit(st.Subtle.Render(l)))
 	}
 	return lines
