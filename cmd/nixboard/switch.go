@@ -87,7 +87,7 @@ func runSwitch(ctx context.Context, st *stdio, o switchOptions, extra []string) 
 	}
 	title := "switch " + plan.ConfigName
 	if mode == outputScreen {
-		err = runScreen(ctx, st, screenConfig{title: title, source: run, run: run})
+		err = runScreen(ctx, st, screenConfig{title: title, source: run, run: run, record: true})
 	} else {
 		start := nixlog.StartInfo{Title: title, Command: plan.Command(), NixConfig: nixrun.FlakesConfig}
 		state := nixlog.NewState(nixlog.Options{})

@@ -128,7 +128,7 @@ func runUndo(ctx context.Context, st *stdio, o undoOptions) error {
 		title := fmt.Sprintf("undo: generation %d", gen.Number)
 		err = followRun(ctx, run, nil, nixlog.NewState(nixlog.Options{}), run.Diagnose, nixlog.StartInfo{Title: title}, run.LogPath(), plainView(st.out), nil)
 	} else {
-		err = runScreen(ctx, st, screenConfig{title: fmt.Sprintf("undo: generation %d", gen.Number), source: run, run: run})
+		err = runScreen(ctx, st, screenConfig{title: fmt.Sprintf("undo: generation %d", gen.Number), source: run, run: run, record: true})
 	}
 	if err != nil {
 		return err

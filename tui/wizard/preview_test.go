@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nixboard/nixboard/internal/eta"
 	"github.com/nixboard/nixboard/internal/nixtest"
+	"github.com/nixboard/nixboard/internal/shell"
 	"github.com/nixboard/nixboard/internal/switchtest"
 	"github.com/nixboard/nixboard/nixlog"
 	"github.com/nixboard/nixboard/nixrun"
@@ -136,6 +138,15 @@ func TestSwitchStepPreviews(t *testing.T) {
 					}
 					wantView(t, d, "environment is set up")
 					p.activated(t)
+					// The build and the switch added their durations to
+					// this machine's history, for the next estimate.
+					path, err := eta.HistoryPath(func(k string) string { return shell.Getenv(p.opts.Deps.Env, k) })
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := os.Stat(path); err != nil {
+						t.Errorf("no build history after the switch: %v", err)
+					}
 				})
 				p.f.CheckMode(t)
 			})
@@ -251,6 +262,15 @@ func TestSwitchStepStopsOnRefusedFile(t *testing.T) {
 					d.press("y")
 					wantView(t, d, "environment is set up")
 					p.activated(t)
+					// The build and the switch added their durations to
+					// this machine's history, for the next estimate.
+					path, err := eta.HistoryPath(func(k string) string { return shell.Getenv(p.opts.Deps.Env, k) })
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := os.Stat(path); err != nil {
+						t.Errorf("no build history after the switch: %v", err)
+					}
 				})
 				p.f.CheckMode(t)
 			})

@@ -16,6 +16,8 @@ import (
 
 	"github.com/nixboard/nixboard/detect"
 	"github.com/nixboard/nixboard/flakegen"
+	"github.com/nixboard/nixboard/internal/eta"
+	"github.com/nixboard/nixboard/internal/shell"
 	"github.com/nixboard/nixboard/internal/textwrap"
 	"github.com/nixboard/nixboard/internal/wizardlogic"
 	"github.com/nixboard/nixboard/nixlog"
@@ -31,7 +33,11 @@ type SwitchFunc func(ctx context.Context, dir string, a flakegen.Answers, styles
 
 // switchScreen embeds the switch view of the switch issue.
 type switchScreen struct {
-	sv       switchview.Model
+	sv switchview.Model
+	// hist and est are the run's build history and estimate (nil for the
+	// demo's recording); the durations are saved when the run ends.
+	hist     *eta.History
+	est      *eta.Feed
 	started  bool
 	finished bool
 	ok       bool
@@ -243,6 +249,27 @@ type previewDoneMsg struct {
 type switchReadyMsg struct {
 	cfg switchview.Config
 	err error
+	// hist is this machine's build history the screen's estimate reads
+	// (nil: none); the run's durations are saved into it at its end.
+	hist *eta.History
+}
+
+// withHistory gives a real run (one with a Run, not the demo's recording)
+// the time-left estimate of this machine's build history, as `nixboard
+// switch` has. It does I/O: it runs inside the command that starts the run.
+func withHistory(msg switchReadyMsg, env []string) switchReadyMsg {
+	if msg.err != nil || msg.cfg.Run == nil || msg.cfg.Estimate != nil {
+		return msg
+	}
+	if path, err := eta.HistoryPath(func(k string) string { return shell.Getenv(env, k) }); err == nil {
+		// A history that cannot be opened leaves the estimate to what
+		// it sees in this run.
+		if h, err := eta.OpenHistory(path, nil); err == nil {
+			msg.hist = h
+		}
+	}
+	msg.cfg.Estimate = eta.NewFeed(msg.hist, eta.FeedOptions{Now: msg.cfg.Now})
+	return msg
 }
 
 func (s *switchScreen) enter(m *Model, _ Step) tea.Cmd { return s.start(m) }
@@ -261,13 +288,13 @@ func (s *switchScreen) start(m *Model) tea.Cmd {
 		// Build first and show what the switch would change; the switch
 		// itself starts only once the person agrees.
 		s.phase = phaseBuild
-		ctx, dir, a, st := m.ctx, m.dir, m.answers, m.styles
+		ctx, dir, a, st, env := m.ctx, m.dir, m.answers, m.styles, m.opts.Deps.Env
 		return func() tea.Msg {
 			run, err := p.StartBuild(ctx, dir, a)
 			if err != nil {
 				return switchReadyMsg{err: err}
 			}
-			return switchReadyMsg{cfg: switchview.Config{Source: run, Run: run, Title: "build " + a.ConfigName() + " (nothing changes yet)", Styles: st}}
+			return withHistory(switchReadyMsg{cfg: switchview.Config{Source: run, Run: run, Title: "build " + a.ConfigName() + " (nothing changes yet)", Styles: st}}, env)
 		}
 	}
 	return s.startSwitch(m)
@@ -283,10 +310,10 @@ func (s *switchScreen) startSwitch(m *Model) tea.Cmd {
 		s.err = fmt.Errorf("no switch is available in this mode")
 		return nil
 	}
-	ctx, dir, a, st := m.ctx, m.dir, m.answers, m.styles
+	ctx, dir, a, st, env := m.ctx, m.dir, m.answers, m.styles, m.opts.Deps.Env
 	return func() tea.Msg {
 		cfg, err := start(ctx, dir, a, st)
-		return switchReadyMsg{cfg: cfg, err: err}
+		return withHistory(switchReadyMsg{cfg: cfg, err: err}, env)
 	}
 }
 
@@ -352,15 +379,17 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		cfg := msg.cfg
 		cfg.Embedded = true
+		s.hist, s.est = msg.hist, cfg.Estimate
 		s.sv = switchview.New(cfg)
 		s.sv.SetSize(m.bodySize())
 		s.started = true
 		return s.sv.Init()
 	case switchview.DoneMsg:
+		save := s.saveHistory()
 		if s.phase == phaseBuild && msg.Diagnosis.OK && !msg.Interrupted {
 			// Built: read what the switch would change, in a command.
 			s.started = false
-			return s.inspect(m)
+			return tea.Batch(save, s.inspect(m))
 		}
 		s.finished = true
 		s.ok = msg.Diagnosis.OK && !msg.Interrupted
@@ -375,7 +404,7 @@ func (s *switchScreen) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		s.logPath = msg.LogPath
 		s.took = msg.Summary.Elapsed
-		return m.forward()
+		return tea.Batch(save, m.forward())
 	}
 	if !s.started {
 		return nil
@@ -617,5 +646,22 @@ func DemoSwitch(speed float64) SwitchFunc {
 	return func(_ context.Context, _ string, a flakegen.Answers, st theme.Styles) (switchview.Config, error) {
 		id := nixlog.DemoIdentity{User: a.HomeBase.Username, Home: a.HomeBase.HomeDirectory, Host: a.Hostname}
 		return switchview.Config{Replay: nixlog.DemoReplayFor(id, speed), Title: "switch " + a.ConfigName() + " (recorded)", Styles: st}, nil
+	}
+}
+
+// saveHistory is the command that records the ended run's build durations
+// into this machine's history, for the next estimate; nil without one. A
+// save that fails loses only those durations: the estimate is advice, and
+// the switch's result does not depend on it.
+func (s *switchScreen) saveHistory() tea.Cmd {
+	if s.hist == nil || s.est == nil {
+		return nil
+	}
+	hist, est, state := s.hist, s.est, s.sv.State()
+	s.hist = nil
+	return func() tea.Msg {
+		est.Finish(state)
+		_ = hist.Save()
+		return nil
 	}
 }
