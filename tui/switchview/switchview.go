@@ -129,6 +129,12 @@ type Model struct {
 	// log pane shows; 0 shows the whole log.
 	logBuild   int
 	logBuildID uint64
+	// pickedLog is set once the person chose what the log pane shows
+	// (tab, shift+tab, a); openedFailed is the failed build whose log the
+	// pane opened by itself. The first failure opens its build's log,
+	// unless the person has chosen already; later ones leave it there.
+	pickedLog    bool
+	openedFailed uint64
 
 	// showEval shows Nix's "evaluating file" lines in the pane (v);
 	// hiddenEval counts those the pane leaves out meanwhile.
@@ -313,8 +319,13 @@ func (m Model) finish(d nixlog.Diagnosis) (Model, tea.Cmd) {
 	m.result = DoneMsg{Diagnosis: d, Summary: m.state.Summary(), LogPath: logPath, Interrupted: m.interrupted}
 	// The log pane is sized once the result block is known (it takes the
 	// rows the block needs), then shows its newest lines: the last lines
-	// are the error, often.
+	// are the error, often. A failed build's log the pane opened by itself
+	// gives way to the whole log now: nix's error ends it, with the
+	// build's last lines in it.
 	m.snapshot()
+	if m.openedFailed != 0 && !m.pickedLog {
+		m.logBuild, m.logBuildID = 0, 0
+	}
 	m.vp.SetHeight(m.logHeight())
 	m.refreshLog()
 	m.vp.GotoBottom()
@@ -367,6 +378,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.showEval = !m.showEval
 		m.refreshLog()
 	case key.Matches(msg, k.AllLog):
+		m.pickedLog = true
 		m.logBuild, m.logBuildID = 0, 0
 		m.refreshLog()
 		m.vp.GotoBottom()
@@ -391,6 +403,7 @@ func (m Model) interrupt() (Model, tea.Cmd) {
 // cycleBuild switches the log pane to the next (or previous) build's own
 // log, wrapping through the whole log.
 func (m *Model) cycleBuild(step int) {
+	m.pickedLog = true
 	n := len(m.builds) + 1
 	m.logBuild = ((m.logBuild+step)%n + n) % n
 	m.logBuildID = 0
@@ -410,6 +423,15 @@ func (m *Model) snapshot() {
 	m.steps = m.state.Steps()
 	m.caches = m.state.Caches()
 	m.left = m.cfg.Estimate.Update(m.state)
+	// A build that fails opens its own log, so its error is what the
+	// pane shows, not the lines other builds print after it.
+	if !m.pickedLog {
+		for _, b := range m.builds {
+			if b.Status == nixlog.BuildFailed && m.openedFailed == 0 {
+				m.openedFailed, m.logBuildID = b.ID, b.ID
+			}
+		}
+	}
 	// Keep the chosen build selected while the list changes.
 	if m.logBuildID != 0 {
 		m.logBuild = 0

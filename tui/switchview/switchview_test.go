@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -302,4 +303,42 @@ func BenchmarkScreenReplay(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// A build that fails opens its own log by itself while the run goes on, so
+// the pane shows its error rather than what other builds print after it;
+// at the end the whole log, which nix's error ends, is back. A choice the
+// person made stays theirs.
+func TestFailedBuildOpensItsLog(t *testing.T) {
+	data, err := os.ReadFile("../../nixlog/testdata/logs/nix-2.26/build-fail.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := func() Model {
+		m := New(Config{Replay: nixlog.NewReplay(bytes.NewReader(data), nixlog.ReplayOptions{}), Styles: theme.New(true, false)})
+		m.SetSize(100, 30)
+		return m
+	}
+	m := replay()
+	opened := false
+	for i := 0; i < 1000 && !m.done; i++ {
+		m, _ = pump(t, m, 1)
+		opened = opened || strings.Contains(ansi.Strip(m.View()), "Log of fixture-bad-1.0")
+	}
+	if !opened {
+		t.Errorf("the failed build's log did not open while the run went on")
+	}
+	// At the end the whole log is back: nix's error, which ends it, is in
+	// the pane.
+	if plain := ansi.Strip(m.View()); !m.done || !strings.Contains(plain, "Log (") || !strings.Contains(strings.Join(strings.Fields(plain), " "), "failed with exit code 3") {
+		t.Errorf("at the end the pane does not show the whole log and its error:\n%s", plain)
+	}
+
+	// The person chose the whole log before the failure: it stays.
+	m = replay()
+	m, _ = m.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
+	m, _ = pump(t, m, 1000)
+	if plain := ansi.Strip(m.View()); strings.Contains(plain, "Log of fixture-bad-1.0") || !strings.Contains(plain, "Log (") {
+		t.Errorf("the failure replaced the person's choice:\n%s", plain)
+	}
 }
