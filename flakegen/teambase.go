@@ -169,7 +169,9 @@ func checkTeamValues(v *validator, b *BaseFlake) {
 			v.add(field, string(b.Values[k]), "is not a JSON value: "+err.Error())
 			continue
 		}
-		checkTeamText(v, field, x)
+		if !checkTeamShellValue(v, field, k, x) {
+			checkTeamText(v, field, x)
+		}
 	}
 	seen := map[string]bool{}
 	for i, k := range b.PackageLists {
@@ -287,4 +289,56 @@ func migrateAnswersV2(obj map[string]any) error {
 		base["packageLists"] = lists
 	}
 	return nil
+}
+
+// checkTeamShellValue holds a team's options that share a name with the
+// built-in layer's shell-bound ones (shellAliases, environmentVariables,
+// defaultEditor, as in the shared base layer teams start from) to the same
+// rules, and reports whether it did: a team module hands them to
+// home-manager's shell options the way the built-in layer does, so what a
+// person typed there becomes shell code just the same. A value of another
+// shape is left to checkTeamText and the option's type check (baseopts).
+func checkTeamShellValue(v *validator, field, key string, x any) bool {
+	switch key {
+	case "shellAliases", "environmentVariables":
+		entries, ok := stringMap(x)
+		if !ok {
+			return false
+		}
+		if key == "shellAliases" {
+			checkAliases(v, field, entries)
+		} else {
+			checkEnv(v, field, entries)
+		}
+		return true
+	case "defaultEditor":
+		s, ok := x.(string)
+		if !ok {
+			return false
+		}
+		if v.plain(field, s, maxEditor) {
+			if p := editorProblem(s); p != "" {
+				v.add(field, s, p)
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// stringMap is x as an object of strings, if it is one.
+func stringMap(x any) (map[string]string, bool) {
+	m, ok := x.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]string, len(m))
+	for k, e := range m {
+		s, ok := e.(string)
+		if !ok {
+			return nil, false
+		}
+		out[k] = s
+	}
+	return out, true
 }

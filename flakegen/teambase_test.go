@@ -170,3 +170,54 @@ func TestTeamUnfreeAllowed(t *testing.T) {
 		t.Errorf("team with enableClaudeCode false: %v", got)
 	}
 }
+
+// A team's options named like the built-in layer's shell-bound ones reach
+// home-manager's shell scripts the same way (a team module passes them to
+// home.shellAliases, home.sessionVariables and EDITOR, as the shared base
+// layer does), so what a person typed there is held to the same rules that
+// flakegen's shell test proves in bash, zsh and fish.
+func TestTeamShellValuesFollowTheShellRules(t *testing.T) {
+	cases := []struct {
+		name, values, field, problem string
+	}{
+		{"an alias fish reads differently", `{"shellAliases": {"x": "echo \\\\x"}}`, "base.values.shellAliases.x", "must not contain \\"},
+		{"a variable that runs a command", `{"environmentVariables": {"A": "$(id)"}}`, "base.values.environmentVariables.A", "uses $ other than in a reference"},
+		{"an editor with a second command", `{"defaultEditor": "vim; rm -rf ~"}`, "base.values.defaultEditor", "(';' is not one of them)"},
+		{"an alias name that is no name", `{"shellAliases": {"a b": "ls"}}`, `base.values.shellAliases["a b"]`, "is not an alias name"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := teamSample()
+			a.Base = &BaseFlake{Flake: "path:/team", Module: "homeManagerModules.base", Values: map[string]json.RawMessage{}}
+			var values map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(c.values), &values); err != nil {
+				t.Fatal(err)
+			}
+			a.Base.Values = values
+			err := a.Validate()
+			var verr ValidationErrors
+			if !errors.As(err, &verr) {
+				t.Fatalf("no validation error: %v", err)
+			}
+			found := false
+			for _, e := range verr {
+				if e.Field == c.field && strings.Contains(e.Problem, c.problem) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("errors %v lack %s: %s", verr, c.field, c.problem)
+			}
+		})
+	}
+	// What the built-in rules allow passes for the team too.
+	a := teamSample()
+	a.Base = &BaseFlake{Flake: "path:/team", Module: "homeManagerModules.base", Values: map[string]json.RawMessage{
+		"shellAliases":         json.RawMessage(`{"ll": "ls -l"}`),
+		"environmentVariables": json.RawMessage(`{"PAGER": "less -R"}`),
+		"defaultEditor":        json.RawMessage(`"hx"`),
+	}}
+	if err := a.Validate(); err != nil {
+		t.Errorf("plain aliases, variables and editor refused: %v", err)
+	}
+}

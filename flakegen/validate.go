@@ -267,8 +267,8 @@ func (a Answers) Validate() error {
 	// With a team base the built-in layer's options are not written (only
 	// the identity is), and the team's values are checked instead.
 	if a.Base == nil {
-		checkAliases(v, hb.ShellAliases)
-		checkEnv(v, hb.EnvironmentVariables)
+		checkAliases(v, "homeBase.shellAliases", hb.ShellAliases)
+		checkEnv(v, "homeBase.environmentVariables", hb.EnvironmentVariables)
 		checkPackages(v, hb.AdditionalPackages)
 	}
 
@@ -330,12 +330,15 @@ func checkHome(v *validator, home, platform string) {
 	}
 }
 
-func checkAliases(v *validator, aliases map[string]string) {
-	if v.tooMany("homeBase.shellAliases", "{…}", len(aliases)) {
+// checkAliases holds aliases (at field: homeBase.shellAliases, or a team's
+// option of that name in base.values) to what home-manager can write into
+// bash, zsh and fish as the text typed.
+func checkAliases(v *validator, at string, aliases map[string]string) {
+	if v.tooMany(at, "{…}", len(aliases)) {
 		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(aliases)) {
-		field := mapField("homeBase.shellAliases", k)
+		field := mapField(at, k)
 		if v.plain(field, k, maxKey) {
 			if !aliasRe.MatchString(k) {
 				v.add(field, k, "is not an alias name: use letters, digits and _ . : + @ % -, not starting with - or :")
@@ -352,12 +355,14 @@ func checkAliases(v *validator, aliases map[string]string) {
 	}
 }
 
-func checkEnv(v *validator, env map[string]string) {
-	if v.tooMany("homeBase.environmentVariables", "{…}", len(env)) {
+// checkEnv holds session variables (at field, as checkAliases) to plain
+// text and references in hm-session-vars.sh and fish's translation of it.
+func checkEnv(v *validator, at string, env map[string]string) {
+	if v.tooMany(at, "{…}", len(env)) {
 		return
 	}
 	for _, k := range slices.Sorted(maps.Keys(env)) {
-		field := mapField("homeBase.environmentVariables", k)
+		field := mapField(at, k)
 		if v.plain(field, k, maxKey) {
 			if !envNameRe.MatchString(k) {
 				v.add(field, k, "is not a variable name: use letters, digits and _, not starting with a digit")
