@@ -55,43 +55,37 @@ func (s *State) Doing() (doing, meaning string) {
 
 // StepWords is a running step in words: "fetching /x", "evaluating
 // path:/x#home-manager", "querying https://cache.nixos.org for 12 paths".
-func StepWords(st Step) string {
-	switch st.Kind {
-	case StepEvaluate:
-		return "evaluating " + st.What
-	case StepQuery:
-		w := "querying " + st.What
-		if st.Caches > 1 {
-			w += " and " + textwrap.Count(st.Caches-1, "more cache", "more caches")
-		}
-		return w + " for " + textwrap.Count(st.Paths, "path", "paths")
-	default:
-		w := "fetching " + st.What
-		if st.Expected > 0 {
-			w += " (" + Size(st.Bytes) + " of " + Size(st.Expected) + ")"
-		} else if st.Bytes > 0 {
-			w += " (" + Size(st.Bytes) + ")"
-		}
-		return w
-	}
-}
+func StepWords(st Step) string { return stepWords(st, false) }
 
 // StepDoneWords is a finished step in words: "fetched /x (195 B)",
 // "evaluated path:/x#home-manager", "queried https://cache.nixos.org for 12
 // paths".
-func StepDoneWords(st Step) string {
+func StepDoneWords(st Step) string { return stepWords(st, true) }
+
+// stepWords words a step running or done: the verb's tense differs, and a
+// running fetch also says how much of what it expects has arrived.
+func stepWords(st Step, done bool) string {
+	verb := func(running, finished string) string {
+		if done {
+			return finished
+		}
+		return running
+	}
 	switch st.Kind {
 	case StepEvaluate:
-		return "evaluated " + st.What
+		return verb("evaluating ", "evaluated ") + st.What
 	case StepQuery:
-		w := "queried " + st.What
+		w := verb("querying ", "queried ") + st.What
 		if st.Caches > 1 {
 			w += " and " + textwrap.Count(st.Caches-1, "more cache", "more caches")
 		}
 		return w + " for " + textwrap.Count(st.Paths, "path", "paths")
 	default:
-		w := "fetched " + st.What
-		if st.Bytes > 0 {
+		w := verb("fetching ", "fetched ") + st.What
+		switch {
+		case !done && st.Expected > 0:
+			w += " (" + Size(st.Bytes) + " of " + Size(st.Expected) + ")"
+		case st.Bytes > 0:
 			w += " (" + Size(st.Bytes) + ")"
 		}
 		return w
