@@ -31,6 +31,19 @@ type previewFixture struct {
 	profile string
 }
 
+// historySaved checks that the wizard's build and switch added their
+// durations to this machine's build history, for the next estimate.
+func (p previewFixture) historySaved(t *testing.T) {
+	t.Helper()
+	path, err := eta.HistoryPath(func(k string) string { return shell.Getenv(p.opts.Deps.Env, k) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("no build history after the switch: %v", err)
+	}
+}
+
 func newPreviewFixture(t *testing.T, mode nixtest.Mode) previewFixture {
 	t.Helper()
 	f := switchtest.NewRendered(t, mode)
@@ -138,15 +151,7 @@ func TestSwitchStepPreviews(t *testing.T) {
 					}
 					wantView(t, d, "environment is set up")
 					p.activated(t)
-					// The build and the switch added their durations to
-					// this machine's history, for the next estimate.
-					path, err := eta.HistoryPath(func(k string) string { return shell.Getenv(p.opts.Deps.Env, k) })
-					if err != nil {
-						t.Fatal(err)
-					}
-					if _, err := os.Stat(path); err != nil {
-						t.Errorf("no build history after the switch: %v", err)
-					}
+					p.historySaved(t)
 				})
 				p.f.CheckMode(t)
 			})
@@ -262,15 +267,7 @@ func TestSwitchStepStopsOnRefusedFile(t *testing.T) {
 					d.press("y")
 					wantView(t, d, "environment is set up")
 					p.activated(t)
-					// The build and the switch added their durations to
-					// this machine's history, for the next estimate.
-					path, err := eta.HistoryPath(func(k string) string { return shell.Getenv(p.opts.Deps.Env, k) })
-					if err != nil {
-						t.Fatal(err)
-					}
-					if _, err := os.Stat(path); err != nil {
-						t.Errorf("no build history after the switch: %v", err)
-					}
+					p.historySaved(t)
 				})
 				p.f.CheckMode(t)
 			})
