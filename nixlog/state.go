@@ -1324,6 +1324,10 @@ func (s *State) Stats() Stats {
 	return s.stats
 }
 
+// StoreName returns the name part of a store path: "hello-2.12" for
+// "/nix/store/<hash>-hello-2.12.drv", or "" when p is not a store path.
+func StoreName(p string) string { return storeName(p) }
+
 // storeName returns the name part of a store path: "hello-2.12" for
 // "/nix/store/<hash>-hello-2.12.drv", or "" when p is not a store path.
 func storeName(p string) string {

@@ -131,6 +131,46 @@ func (f *Feed) Typical(b nixlog.Build) (time.Duration, bool) {
 	return f.hist.Typical(Key(buildPath(b)))
 }
 
+// PlannedBuild is a derivation nix said it will build that has not
+// started yet.
+type PlannedBuild struct {
+	// Drv is the derivation's store path, Name its name ("hello-2.12").
+	Drv, Name string
+	// Typical is how long it usually takes on this machine; Known is
+	// false when this machine never built it.
+	Typical time.Duration
+	Known   bool
+}
+
+// Planned returns the first n (all when n <= 0) of the derivations nix
+// planned to build that had not started at the last Update, in the order
+// nix listed them, and how many there are in all.
+func (f *Feed) Planned(n int) ([]PlannedBuild, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	total := 0
+	var out []PlannedBuild
+	for _, p := range f.order {
+		key, ok := f.planned[p]
+		if !ok {
+			continue
+		}
+		total++
+		if n > 0 && len(out) >= n {
+			continue
+		}
+		b := PlannedBuild{Drv: p, Name: nixlog.StoreName(p)}
+		if b.Name == "" {
+			b.Name = p
+		}
+		if f.hist != nil {
+			b.Typical, b.Known = f.hist.Typical(key)
+		}
+		out = append(out, b)
+	}
+	return out, total
+}
+
 func buildPath(b nixlog.Build) string {
 	if b.Drv != "" {
 		return b.Drv

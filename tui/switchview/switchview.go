@@ -124,6 +124,13 @@ type Model struct {
 	doing, meaning string
 	// left is the time-left estimate at the last tick.
 	left eta.Estimate
+	// planned are the first builds nix planned and has not started
+	// (plannedTotal counts them all); typical is how long each running
+	// build usually takes here, by activity id, for those this machine
+	// built before.
+	planned      []eta.PlannedBuild
+	plannedTotal int
+	typical      map[uint64]time.Duration
 
 	// logBuild is the index+1 in builds of the build whose own log the
 	// log pane shows; 0 shows the whole log.
@@ -423,6 +430,19 @@ func (m *Model) snapshot() {
 	m.steps = m.state.Steps()
 	m.caches = m.state.Caches()
 	m.left = m.cfg.Estimate.Update(m.state)
+	m.planned, m.plannedTotal = m.cfg.Estimate.Planned(maxPlannedRows)
+	m.typical = nil
+	for _, b := range m.builds {
+		if b.Status != nixlog.BuildRunning {
+			continue
+		}
+		if d, ok := m.cfg.Estimate.Typical(b); ok {
+			if m.typical == nil {
+				m.typical = map[uint64]time.Duration{}
+			}
+			m.typical[b.ID] = d
+		}
+	}
 	// A build that fails opens its own log, so its error is what the
 	// pane shows, not the lines other builds print after it.
 	if !m.pickedLog {
@@ -812,28 +832,14 @@ func (m Model) render() string {
 			rows = append(rows, m.fit(line))
 		}
 	} else {
-		rows = append(rows, m.fit(st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.running)))))
-		quiet := append(m.quietLines(), m.cacheLines()...)
-		n := m.runningRows()
-		for r := 0; r < n; r++ {
-			if r < len(quiet) {
-				// A warning that nothing moves comes before the list.
-				rows = append(rows, m.fit(quiet[r]))
-				continue
-			}
-			i, left := r-len(quiet), n-len(quiet)
+		rows = append(rows, m.fit(m.paneTitle()))
+		pane := m.paneRows(m.runningRows())
+		for r := 0; r < m.runningRows(); r++ {
 			line := ""
-			if i < len(m.running) {
-				line = m.activityLine(m.running[i])
-			} else if i == 0 && len(m.running) == 0 {
-				line = st.Subtle.Render("nothing running")
+			if r < len(pane) {
+				line = pane[r]
 			}
-			// With one row, it shows the first activity: the title
-			// counts them all.
-			if i > 0 && i == left-1 && len(m.running) > left {
-				line = st.Subtle.Render(fmt.Sprintf("… and %d more", len(m.running)-i))
-			}
-			rows = append(rows, m.fit(line))
+			rows = append(rows, line)
 		}
 	}
 
@@ -976,6 +982,9 @@ func (m Model) activityLine(a nixlog.Activity) string {
 		name = nixlog.Sanitize(a.Text)
 	}
 	detail := a.Phase
+	if t := m.typicalWords(a.ID); t != "" {
+		detail = strings.TrimPrefix(detail+" · "+t, " · ")
+	}
 	if a.Expected > 0 {
 		detail = fmt.Sprintf("%s of %s", nixlog.Size(a.Done), nixlog.Size(a.Expected))
 	}
