@@ -578,62 +578,118 @@ func (w *watchedBuffer) waitFor(t *testing.T, s string, timeout time.Duration) s
 	}
 }
 
-// TestScreenAsksForSyncAsTheGivenEnvironmentSays runs `replay --tui`
-// in process, where the terminal is what the injected getenv says and the
-// test process's own environment says the opposite: Bubble Tea must decide
-// whether to ask for mode 2026 from the former. It looks at what the
-// program wrote before it entered the alternate screen (Bubble Tea writes
-// its queries no later than its first frame).
-func TestScreenAsksForSyncAsTheGivenEnvironmentSays(t *testing.T) {
+// TestScreensAskForSyncAsTheGivenEnvironmentSays runs the screens in
+// process (`replay --tui` of a recording and the wizard's `--demo`), where
+// the terminal is what the injected getenv says and the test process's own
+// environment says the opposite: Bubble Tea must decide whether to ask for
+// mode 2026 from the former. It looks at what the program wrote before it
+// entered the alternate screen (Bubble Tea writes its queries no later
+// than its first frame).
+func TestScreensAskForSyncAsTheGivenEnvironmentSays(t *testing.T) {
 	log := recordedLog(t, "switch-ok.log")
-	for _, c := range []struct {
-		name    string
-		given   map[string]string
-		process map[string]string
-		asks    bool
+	for _, prog := range []struct {
+		name string
+		args []string
 	}{
-		{"Apple Terminal", map[string]string{"TERM_PROGRAM": "Apple_Terminal"}, map[string]string{"TERM_PROGRAM": "WezTerm"}, false},
-		{"ssh", map[string]string{"SSH_TTY": "/dev/pts/7"}, map[string]string{"TERM_PROGRAM": "WezTerm"}, false},
-		{"local xterm", map[string]string{}, map[string]string{"SSH_TTY": "/dev/pts/7", "TERM_PROGRAM": "Apple_Terminal"}, true},
+		{"replay", []string{"replay", "--tui", "--speed", "max", log}},
+		{"wizard", []string{"--demo"}},
+	} {
+		for _, c := range []struct {
+			name    string
+			given   map[string]string
+			process map[string]string
+			asks    bool
+		}{
+			{"Apple Terminal", map[string]string{"TERM_PROGRAM": "Apple_Terminal"}, map[string]string{"TERM_PROGRAM": "WezTerm"}, false},
+			{"ssh", map[string]string{"SSH_TTY": "/dev/pts/7"}, map[string]string{"TERM_PROGRAM": "WezTerm"}, false},
+			{"local xterm", map[string]string{}, map[string]string{"SSH_TTY": "/dev/pts/7", "TERM_PROGRAM": "Apple_Terminal"}, true},
+		} {
+			t.Run(prog.name+"/"+c.name, func(t *testing.T) {
+				for _, k := range []string{"TERM_PROGRAM", "SSH_TTY", "WT_SESSION"} {
+					t.Setenv(k, "")
+					os.Unsetenv(k)
+				}
+				t.Setenv("TERM", "xterm-256color")
+				// The demo's directory goes under the temporary one.
+				t.Setenv("TMPDIR", t.TempDir())
+				for k, v := range c.process {
+					t.Setenv(k, v)
+				}
+				home := t.TempDir()
+				given := map[string]string{"TERM": "xterm-256color", "HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state")}
+				for k, v := range c.given {
+					given[k] = v
+				}
+				before := firstFrameInProcess(t, given, prog.args)
+				if asked := strings.Contains(before, querySync); asked != c.asks {
+					t.Errorf("given %v with the process's %v: asked for 2026 %v, want %v (output before the first frame %q)", c.given, c.process, asked, c.asks, before)
+				}
+			})
+		}
+	}
+}
+
+// firstFrameInProcess runs nixboard in process with args on in-memory
+// streams that count as a terminal, the environment given, until the
+// program enters the alternate screen; it returns what the program wrote
+// before that and ends the program.
+func firstFrameInProcess(t *testing.T, given map[string]string, args []string) string {
+	t.Helper()
+	in, inW := io.Pipe()
+	out := newWatchedBuffer()
+	var errOut bytes.Buffer
+	st := &stdio{
+		in: in, out: out, err: &errOut, inTTY: true, outTTY: true,
+		getenv: func(k string) string { return given[k] },
+		// The rest of the environment is the test process's, as
+		// Main's would be.
+		environ: os.Environ(),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ended := make(chan int, 1)
+	go func() { ended <- run(ctx, st, args) }()
+	before := out.waitFor(t, ansi.SetModeAltScreenSaveCursor, 30*time.Second)
+	cancel()
+	inW.Close()
+	select {
+	case <-ended:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the screen did not end with its context")
+	}
+	return before
+}
+
+// TestReadSyncFindsWhatIsDrawnOutsideAFrame checks the checker on made-up
+// output: frames are counted, what changes cells between frames is found,
+// cursor moves and modes are not, and unbalanced pairs are errors.
+func TestReadSyncFindsWhatIsDrawnOutsideAFrame(t *testing.T) {
+	const (
+		h     = "\x1b[?2026h"
+		l     = "\x1b[?2026l"
+		start = querySync + "\x1b[?1049h\x1b[H\x1b[2Jfirst frame, before the answer"
+		end   = "\x1b[>4m\x1b[<1u\r\x1b[?1049l\x1b[?25hswitch ok\r\n"
+	)
+	for _, c := range []struct {
+		name             string
+		out              string
+		frames, unsynced int
+		errs             int
+	}{
+		{"clean", start + h + "\x1b[1;3Hab\x1b[K" + l + h + "\r\ncd" + l + end, 2, 0, 0},
+		{"cursor and pen between frames", start + h + "ab" + l + "\x1b[3;4H\x1b[38;5;1m\x1b[m\x1b[?25l\x1b]11;?\x07" + h + "cd" + l + end, 2, 0, 0},
+		{"text between frames", start + h + "ab" + l + "cd" + h + "ef" + l + end, 2, 2, 0},
+		{"erase between frames", start + h + "ab" + l + "\x1b[2J" + h + "ef" + l + end, 2, 1, 0},
+		{"line feed between frames", start + h + "ab" + l + "\n" + h + "ef" + l + end, 2, 1, 0},
+		{"left set", start + h + "ab" + l + h + "cd", 1, 0, 1},
+		{"reset outside a frame", start + h + "ab" + l + l + end, 1, 0, 1},
+		{"alternate screen left inside a frame", start + h + "ab" + "\x1b[?1049l" + l, 1, 0, 1},
+		{"never set", start + "ab\x1b[2Jcd" + end, 0, 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			for _, k := range []string{"TERM_PROGRAM", "SSH_TTY", "WT_SESSION"} {
-				t.Setenv(k, "")
-				os.Unsetenv(k)
-			}
-			t.Setenv("TERM", "xterm-256color")
-			for k, v := range c.process {
-				t.Setenv(k, v)
-			}
-			home := t.TempDir()
-			given := map[string]string{"TERM": "xterm-256color", "HOME": home, "XDG_STATE_HOME": filepath.Join(home, "state")}
-			for k, v := range c.given {
-				given[k] = v
-			}
-			in, inW := io.Pipe()
-			out := newWatchedBuffer()
-			var errOut bytes.Buffer
-			st := &stdio{
-				in: in, out: out, err: &errOut, inTTY: true, outTTY: true,
-				getenv: func(k string) string { return given[k] },
-				// The rest of the environment is the test process's,
-				// as Main's would be.
-				environ: os.Environ(),
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			ended := make(chan int, 1)
-			go func() { ended <- run(ctx, st, []string{"replay", "--tui", "--speed", "max", log}) }()
-			before := out.waitFor(t, ansi.SetModeAltScreenSaveCursor, 30*time.Second)
-			cancel()
-			inW.Close()
-			select {
-			case <-ended:
-			case <-time.After(30 * time.Second):
-				t.Fatal("the screen did not end with its context")
-			}
-			if asked := strings.Contains(before, querySync); asked != c.asks {
-				t.Errorf("given %v with the process's %v: asked for 2026 %v, want %v (output before the first frame %q)", c.given, c.process, asked, c.asks, before)
+			r := readSync([]byte(c.out))
+			if !r.queried || r.frames != c.frames || len(r.unsynced) != c.unsynced || len(r.errs) != c.errs {
+				t.Errorf("queried %v, %d frames, unsynced %q, errors %q; want true, %d frames, %d unsynced, %d errors", r.queried, r.frames, r.unsynced, r.errs, c.frames, c.unsynced, c.errs)
 			}
 		})
 	}
