@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -337,8 +338,10 @@ type replayRun struct {
 	out             []byte
 	asked, answered map[string]int
 	elapsed         time.Duration
-	screen          string
-	status          int
+	// cpu is the program's user and system time.
+	cpu    time.Duration
+	screen string
+	status int
 }
 
 // replayOnPty replays log at speed on a pty whose terminal answers as
@@ -347,7 +350,7 @@ type replayRun struct {
 func replayOnPty(t *testing.T, answers terminalAnswers, env []string, log, speed string) replayRun {
 	t.Helper()
 	start := time.Now()
-	term, _, exited := startOnPty(t, answers, env, "replay", "--tui", "--speed", speed, log)
+	term, cmd, exited := startOnPty(t, answers, env, "replay", "--tui", "--speed", speed, log)
 	scr := term.waitScreen("q quit", 60*time.Second)
 	term.f.WriteString("q")
 	var err error
@@ -363,8 +366,12 @@ func replayOnPty(t *testing.T, answers terminalAnswers, env []string, log, speed
 	} else if err != nil {
 		t.Fatalf("wait: %v", err)
 	}
+	var cpu time.Duration
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		cpu = benchswitch.RusageCPU(ru)
+	}
 	out, asked, answered := term.output()
-	return replayRun{out: out, asked: asked, answered: answered, elapsed: elapsed, screen: scr, status: status}
+	return replayRun{out: out, asked: asked, answered: answered, elapsed: elapsed, cpu: cpu, screen: scr, status: status}
 }
 
 // checkSynchronized checks that, on a terminal that supports mode 2026,
@@ -426,7 +433,7 @@ func TestReplayScreenSynchronizedOnAPty(t *testing.T) {
 		}
 		rep := checkSynchronized(t, r)
 		checkFrameRate(t, rep.frames, r.elapsed)
-		t.Logf("%d synchronized frames in %v (%d bytes written)", rep.frames, r.elapsed.Round(time.Millisecond), len(r.out))
+		t.Logf("%d synchronized frames in %v (%d bytes written, %v CPU)", rep.frames, r.elapsed.Round(time.Millisecond), len(r.out), r.cpu.Round(time.Millisecond))
 	})
 	for _, c := range []struct {
 		name    string
@@ -514,7 +521,21 @@ func TestReplayScreenFrameRateOnABigLog(t *testing.T) {
 		if rep.frames*100 > lines {
 			t.Errorf("%d frames for %d lines, want at most one for 100 lines", rep.frames, lines)
 		}
-		t.Logf("%d lines: %d synchronized frames in %v (%d bytes written)", lines, rep.frames, r.elapsed.Round(time.Millisecond), len(r.out))
+		t.Logf("%d lines: %d synchronized frames in %v (%d bytes written, %v CPU)", lines, rep.frames, r.elapsed.Round(time.Millisecond), len(r.out), r.cpu.Round(time.Millisecond))
+	})
+	t.Run("10k lines a second, no answers", func(t *testing.T) {
+		t.Parallel()
+		const lines = 20000
+		r := replayOnPty(t, answersNone, ptyEnv(t), syntheticLog(t, lines), "50")
+		if r.status != 1 {
+			t.Errorf("exit status %d, want 1", r.status)
+		}
+		if rep := readSync(r.out); rep.sets != 0 {
+			t.Errorf("2026 set %d times on a terminal that answered nothing", rep.sets)
+		}
+		// Without pairs the frames cannot be told apart; the figures
+		// are for comparison with the synchronized run.
+		t.Logf("%d lines unsynchronized in %v (%d bytes written, %v CPU)", lines, r.elapsed.Round(time.Millisecond), len(r.out), r.cpu.Round(time.Millisecond))
 	})
 	t.Run("max", func(t *testing.T) {
 		t.Parallel()
@@ -537,7 +558,7 @@ func TestReplayScreenFrameRateOnABigLog(t *testing.T) {
 		if frames*100 > lines {
 			t.Errorf("%d frames for %d lines, want at most one for 100 lines", frames, lines)
 		}
-		t.Logf("%d lines: at most %d frames in %v (%d bytes written)", lines, frames, r.elapsed.Round(time.Millisecond), len(r.out))
+		t.Logf("%d lines: at most %d frames in %v (%d bytes written, %v CPU)", lines, frames, r.elapsed.Round(time.Millisecond), len(r.out), r.cpu.Round(time.Millisecond))
 	})
 }
 
