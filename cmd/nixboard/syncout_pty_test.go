@@ -121,9 +121,9 @@ func startOnPty(t *testing.T, answers terminalAnswers, env []string, args ...str
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-		}
+		// A program that already exited makes Kill fail harmlessly;
+		// ProcessState is not read here, Wait may still be writing it.
+		cmd.Process.Kill()
 		f.Close()
 		p.emu.InputPipe().(io.Closer).Close()
 		<-p.drained
