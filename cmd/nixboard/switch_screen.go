@@ -48,6 +48,7 @@ func runScreen(ctx context.Context, st *stdio, c screenConfig) error {
 		},
 		In:      st.in,
 		Out:     st.out,
+		Env:     environ(st),
 		NoColor: theme.NoColor(st.getenv),
 	})
 	if c.record {

@@ -167,6 +167,7 @@ func wizardOptions(st *stdio, f wizardFlags) (wizard.Options, func(), error) {
 		NoCommit: f.noCommit,
 		DryRun:   f.dryRun,
 		NoColor:  theme.NoColor(st.getenv),
+		TermEnv:  environ(st),
 	}
 	if f.answers != "" {
 		a, err := flakegen.Load(f.answers)
@@ -245,9 +246,20 @@ func runWizardPlain(ctx context.Context, st *stdio, f wizardFlags) error {
 	return runSwitch(ctx, st, switchOptions{dir: dir, out: outputFlags{plain: true}}, nil)
 }
 
+// terminalVars are the variables that describe the terminal to Bubble Tea
+// and colorprofile: its type and colours (TERM, COLORTERM, NO_COLOR,
+// CLICOLOR, CLICOLOR_FORCE; TMUX lets colorprofile ask tmux), and what
+// decides whether Bubble Tea asks the terminal for synchronized output
+// (TERM, TERM_PROGRAM, SSH_TTY, WT_SESSION).
+var terminalVars = []string{"TERM", "COLORTERM", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM_PROGRAM", "SSH_TTY", "WT_SESSION", "TMUX"}
+
+// environ is the terminal's environment (KEY=VALUE) for the screens and
+// the accessible mode's colour writer: terminalVars as the injected getenv
+// gives them (unset when it gives ""), so the environment Main was given
+// decides, not the process's. It is never nil.
 func environ(st *stdio) []string {
-	var env []string
-	for _, k := range []string{"TERM", "COLORTERM", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM_PROGRAM"} {
+	env := []string{}
+	for _, k := range terminalVars {
 		if v := st.getenv(k); v != "" {
 			env = append(env, k+"="+v)
 		}

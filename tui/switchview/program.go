@@ -16,11 +16,16 @@ import (
 var ErrInterrupted = errors.New("switch screen interrupted")
 
 // Options are what Run needs besides the screen's Config: the terminal's
-// streams and whether colour is off.
+// streams, its environment and whether colour is off.
 type Options struct {
 	Config
 	In  io.Reader
 	Out io.Writer
+	// Env is the terminal's environment (KEY=VALUE: TERM, TERM_PROGRAM,
+	// SSH_TTY, ...), from which Bubble Tea learns what the terminal can
+	// do: its colours, and whether to ask it for synchronized output
+	// (mode 2026). Nil is an empty one, never the process's.
+	Env []string
 	// NoColor keeps every style plain, also after the terminal reports
 	// its background.
 	NoColor bool
@@ -62,6 +67,16 @@ func (r root) View() tea.View {
 	return v
 }
 
+// ProgramEnv is env for tea.WithEnvironment: Bubble Tea reads the
+// process's environment (os.Environ) when it is given nil, so nil becomes
+// an empty environment.
+func ProgramEnv(env []string) []string {
+	if env == nil {
+		return []string{}
+	}
+	return env
+}
+
 // Run shows the screen on the terminal until the run ended and the person
 // quit, and returns the result. However the screen ends, no process of a
 // live run outlives it. It returns ErrInterrupted when the screen ended
@@ -74,7 +89,7 @@ func Run(ctx context.Context, o Options) (DoneMsg, error) {
 	// Signals are the caller's: a stop signal ends ctx, which ends the
 	// program and interrupts the run. Bubble Tea's own handler would end
 	// the program on its own, in a race with that.
-	p := tea.NewProgram(root{sv: sv, noColor: o.NoColor}, tea.WithContext(ctx), tea.WithInput(o.In), tea.WithOutput(o.Out), tea.WithoutSignalHandler())
+	p := tea.NewProgram(root{sv: sv, noColor: o.NoColor}, tea.WithContext(ctx), tea.WithInput(o.In), tea.WithOutput(o.Out), tea.WithoutSignalHandler(), tea.WithEnvironment(ProgramEnv(o.Env)))
 	final, err := p.Run()
 	r, _ := final.(root)
 	if cfg.Run != nil && !r.sv.Done() {

@@ -49,6 +49,10 @@ type Options struct {
 	DirRoot string
 	// NoColor switches colours off (any non-empty NO_COLOR).
 	NoColor bool
+	// TermEnv is the terminal's environment (TERM, TERM_PROGRAM,
+	// SSH_TTY, ...) Bubble Tea learns the terminal's abilities from; nil
+	// is an empty one, never the process's.
+	TermEnv []string
 	Deps    Deps
 }
 

@@ -8,6 +8,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+
+	"github.com/nixboard/nixboard/tui/switchview"
 )
 
 // Run runs the wizard's screens on the terminal (in, out) until the person
@@ -15,7 +17,7 @@ import (
 // FinalMessage from. Signals are the caller's: a stop signal ends ctx.
 func Run(ctx context.Context, in io.Reader, out io.Writer, opts Options) (*Model, error) {
 	m := newModel(ctx, opts)
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithoutSignalHandler()}
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithoutSignalHandler(), tea.WithEnvironment(switchview.ProgramEnv(opts.TermEnv))}
 	if opts.NoColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
