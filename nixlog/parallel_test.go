@@ -331,15 +331,16 @@ func checkParallel(t *testing.T, log []byte, version string, fail bool) {
 		case "fixture-par-one-1.0":
 			// Nix cancels it when fixture-par-bad fails (no
 			// --keep-going): it ends without nix counting it built.
-			// The State cannot tell that from a success yet; it is
-			// at least not a failure, and it ended.
-			if b.Status == BuildFailed || b.Status == BuildRunning || b.End.IsZero() || b.Lines >= 30 {
+			if b.Status != BuildCancelled || b.End.IsZero() || b.Lines >= 30 {
 				t.Errorf("cancelled build %+v", b)
 			}
 		}
 	}
-	if h := last.header; h.BuildsFailed != 1 || h.DownloadsDone != 0 {
-		t.Errorf("header %+v: want one failed build and no download done (nix cancels them)", h)
+	if h := last.header; h.BuildsFailed != 1 || h.BuildsDone != 0 || h.DownloadsDone != 0 {
+		t.Errorf("header %+v: want one failed build, none built and no download done (nix cancels them)", h)
+	}
+	if sum := res.Result.Summary; sum.Built != 0 || sum.Failed != 1 || sum.Downloaded != 0 {
+		t.Errorf("stream summary %+v, want nothing built or downloaded, one failure", sum)
 	}
 }
 
@@ -363,5 +364,57 @@ func TestParallelReplays(t *testing.T) {
 				checkParallel(t, log, version, name == "parallel-fail.log")
 			})
 		}
+	}
+}
+
+// TestCancelledBuilds: a build nix stops because another one failed is
+// cancelled, not built, in the orders Nix writes it (a failure's message
+// before or after the failed build's stop); with --keep-going nix counts
+// the other build done first, and without a failure a stop is always a
+// success, whatever nix's counts say.
+func TestCancelledBuilds(t *testing.T) {
+	drv := func(n string) string { return "/nix/store/" + strings.Repeat("a", 32) + "-" + n + ".drv" }
+	start := func(id int, name string) string {
+		return fmt.Sprintf(`@nix {"action":"start","fields":["%s","",1,1],"id":%d,"level":3,"text":"building '%s'","type":105}`, drv(name), id, drv(name))
+	}
+	progress := func(done, expected, running, failed int) string {
+		return fmt.Sprintf(`@nix {"action":"result","fields":[%d,%d,%d,%d],"id":1,"type":105}`, done, expected, running, failed)
+	}
+	stop := func(id int) string { return fmt.Sprintf(`@nix {"action":"stop","id":%d}`, id) }
+	failed := fmt.Sprintf(`@nix {"action":"msg","level":0,"msg":"error: builder for '%s' failed with exit code 4"}`, drv("bad"))
+	begin := []string{`@nix {"action":"start","id":1,"level":0,"text":"","type":104}`, progress(0, 2, 0, 0),
+		start(10, "bad"), start(11, "other"), progress(0, 2, 2, 0)}
+	cases := []struct {
+		name  string
+		lines []string
+		other BuildStatus
+		built int
+	}{
+		{"message before the stops", []string{progress(0, 1, 1, 1), failed, progress(0, 0, 0, 1), stop(11), stop(10)}, BuildCancelled, 0},
+		{"message after the failed build's stop", []string{progress(0, 1, 1, 1), stop(10), failed, progress(0, 0, 0, 1), stop(11)}, BuildCancelled, 0},
+		{"keep going", []string{progress(0, 1, 1, 1), failed, stop(10), progress(1, 1, 0, 1), stop(11)}, BuildSucceeded, 1},
+		{"no failure, counted late", []string{stop(10), stop(11), progress(2, 2, 0, 0)}, BuildSucceeded, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewState(Options{})
+			for _, l := range append(slices.Clone(begin), c.lines...) {
+				s.Feed([]byte(l))
+			}
+			bs := s.Builds()
+			if len(bs) != 2 || bs[1].Name != "other" || bs[1].Status != c.other || bs[1].End.IsZero() {
+				t.Fatalf("builds %+v, want other %v", bs, c.other)
+			}
+			wantBad := BuildFailed
+			if c.name == "no failure, counted late" {
+				wantBad = BuildSucceeded
+			}
+			if bs[0].Status != wantBad {
+				t.Errorf("bad is %v, want %v", bs[0].Status, wantBad)
+			}
+			if sum := s.Summary(); sum.Built != c.built {
+				t.Errorf("summary %+v, want %d built", sum, c.built)
+			}
+		})
 	}
 }
