@@ -186,9 +186,11 @@ func (n *session) timedBuild(args ...string) ([]byte, error) {
 }
 
 // parallelArgs run the parallel fixture with both caches, and enough jobs
-// for the two builds beside the two downloads: Nix 2.8 counts a
-// substitution as a job of max-jobs; Nix 2.26 runs substitutions beside
-// max-jobs builds (max-substitution-jobs, 16 by default).
+// for the two builds beside the two downloads. Nix 2.8 runs substitutions
+// in the slots of max-jobs (measured: with 2 it runs the two downloads,
+// then the two builds, never together; with 3 three of the four at once);
+// Nix 2.26 runs them beside max-jobs builds (max-substitution-jobs, 16 by
+// default: with max-jobs 1 both downloads run beside one build).
 func parallelArgs(a, b cache) []string {
 	return []string{
 		"--option", "substituters", a.url + " " + b.url,
