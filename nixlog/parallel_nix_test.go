@@ -26,10 +26,13 @@ import (
 // @MEET@ (a directory of the test): a build writes build-NAME once it runs
 // and waits for download (a NAR request reached a cache) before it prints
 // its lines; a cache holds a NAR back until some build-* exists, then
-// serves it slowly (parallelRate). So every build and every download are
-// running at one moment, whatever the machine's speed, and the log shows
-// it. The waits end after a minute in any case, so a Nix that does not
-// run them side by side fails the test instead of hanging it.
+// serves it slowly (parallelRate). So a build and a download always run
+// at one moment, whatever the machine's speed, and the log shows it; as
+// nix starts both builds and both downloads together and a download then
+// takes two seconds, all four run at one moment too (checkParallel wants
+// it; every recording has it). The waits end after a minute in any case,
+// so a Nix that does not run them side by side fails the test instead of
+// hanging it.
 //
 // bad is top with one of the builds replaced by one that fails, with
 // lines of its own, while the downloads and the other build still run.
