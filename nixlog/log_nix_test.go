@@ -193,6 +193,13 @@ type cache struct {
 // only the .narinfo files left.
 type cacheOpts struct {
 	unsigned, noNars bool
+	// serve, when set, makes the cache's handler from the one that
+	// serves its files and the counter of bytes served.
+	serve func(files http.Handler, served *atomic.Int64) http.Handler
+	// keyName names the signing key (nixboard-test-1 when empty): nix
+	// keeps one trusted key of each name, so two caches of one run need
+	// two names.
+	keyName string
 }
 
 // newCache builds attr of the fixture flake in dir and puts its closure in
@@ -210,7 +217,11 @@ func (n *session) newCache(dir, attr string, o cacheOpts) cache {
 	c := cache{served: new(atomic.Int64), paths: closure}
 	if !o.unsigned {
 		secret, public := filepath.Join(root, "secret"), filepath.Join(root, "public")
-		cmd := exec.Command("nix-store", "--generate-binary-cache-key", "nixboard-test-1", secret, public)
+		keyName := o.keyName
+		if keyName == "" {
+			keyName = "nixboard-test-1"
+		}
+		cmd := exec.Command("nix-store", "--generate-binary-cache-key", keyName, secret, public)
 		cmd.Env = n.env
 		if b, err := cmd.CombinedOutput(); err != nil {
 			n.t.Fatalf("nix-store --generate-binary-cache-key: %v\n%s", err, b)
@@ -230,9 +241,13 @@ func (n *session) newCache(dir, attr string, o cacheOpts) cache {
 		}
 	}
 	files := http.FileServer(http.Dir(filepath.Join(root, "cache")))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		files.ServeHTTP(countingWriter{w, c.served}, r)
-	}))
+	})
+	if o.serve != nil {
+		h = o.serve(files, c.served)
+	}
+	srv := httptest.NewServer(h)
 	n.t.Cleanup(srv.Close)
 	c.url = srv.URL
 	return c
@@ -639,6 +654,8 @@ var recorded = map[string]struct {
 	"untracked.log":                   {false, "home.nix is not tracked by git", 0},
 	"flakes-disabled.log":             {false, "flakes are not enabled", 0},
 	"inputs.log":                      {true, "", 1},
+	"parallel-ok.log":                 {true, "", 3},
+	"parallel-fail.log":               {false, "building fixture-par-bad-1.0 failed", 0},
 }
 
 // TestRecordedLogs replays every recorded log of every Nix and mode under

@@ -110,9 +110,12 @@ const (
 	BuildRunning BuildStatus = iota
 	BuildSucceeded
 	BuildFailed
+	// BuildCancelled is a build nix stopped because another one failed
+	// (without --keep-going): it ended without being built.
+	BuildCancelled
 )
 
-var buildStatusNames = [...]string{"running", "succeeded", "failed"}
+var buildStatusNames = [...]string{"running", "succeeded", "failed", "cancelled"}
 
 // String names the status.
 func (b BuildStatus) String() string {
@@ -814,13 +817,41 @@ func (s *State) stop(id uint64) {
 			s.runningWithLogs--
 		}
 		b.End = s.now()
-		if b.Status == BuildRunning {
+		switch {
+		case b.Status != BuildRunning:
+		case s.cancelledBuild():
+			b.Status = BuildCancelled
+			s.buildFinished(b)
+		default:
 			b.Status = BuildSucceeded
 			s.builtOK++
 			s.buildFinished(b)
 		}
 		s.forgetBuilds()
 	}
+}
+
+// cancelledBuild reports whether the build whose activity stops now was
+// cancelled rather than built. Nix (2.8 and 2.26, direct and through a
+// daemon) counts a build done in its builds progress before it stops the
+// build's activity; once a build failed, it cancels the others (without
+// --keep-going) and stops them uncounted. So a build that stops after a
+// failure nix counted and already reported, while nix counts no more
+// builds done than the State saw succeed, was cancelled. Without a failure,
+// or before nix's message about it, a stop is a success as before. The
+// caller holds s.mu.
+func (s *State) cancelledBuild() bool {
+	if !s.seenBuilds {
+		return false
+	}
+	done, failed := s.finBuilds[0], s.finBuilds[3]
+	for _, a := range s.acts {
+		if a.typ == ActBuilds {
+			done += a.progress[0]
+			failed += a.progress[3]
+		}
+	}
+	return failed > 0 && failed <= int64(s.buildsFailed) && done <= int64(s.builtOK)
 }
 
 // buildFinished records that b, kept, no longer runs.

@@ -48,8 +48,8 @@ type Feed struct {
 
 	parser nixlog.Parser
 	// inPlan is true while the lines after a plan message list the
-	// derivations.
-	inPlan bool
+	// derivations; plan is set once nix printed one.
+	inPlan, plan bool
 	// planned are the planned derivations (path to key) that have not
 	// started; started are the derivations that did.
 	planned map[string]string
@@ -117,7 +117,7 @@ func (f *Feed) message(text string) {
 		f.inPlan = false
 	}
 	if strings.HasSuffix(text, "will be built:") && (strings.HasPrefix(text, "these ") || strings.HasPrefix(text, "this ")) {
-		f.inPlan = true
+		f.inPlan, f.plan = true, true
 	}
 }
 
@@ -238,8 +238,12 @@ func (f *Feed) update(s *nixlog.State) Estimate {
 	f.peak = max(f.peak, running)
 	// Builds nix counts but has not named (nix 2.8 prints no plan) are
 	// work of unknown length; one of them makes the estimate unknown.
+	// Once nix printed a plan, which names every build it will run,
+	// its count is no such sign: it also holds the derivations whose
+	// outputs nix substitutes, until the downloads end (Nix 2.26's
+	// parallel-ok.log counts 5 for 3 builds and 2 downloads).
 	named := len(f.started) + len(f.planned)
-	if h.BuildsExpected > named {
+	if h.BuildsExpected > named && !f.plan {
 		work = append(work, Work{})
 	}
 	in := Inputs{
