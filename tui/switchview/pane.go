@@ -2,6 +2,7 @@ package switchview
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,9 @@ type paneKind int
 
 const (
 	paneFailed paneKind = iota
+	paneCancelled
 	paneRunning
+	paneCache
 	panePlanned
 	paneDone
 )
@@ -63,14 +66,19 @@ func (m Model) plannedCount() int {
 }
 
 // paneItems lists the running pane's rows, most relevant first: the
-// builds that failed, what runs now (builds with their phase and how long
-// they usually take, downloads with their bytes), the builds nix will
-// start next, and one row for all that succeeded.
+// builds that failed, those nix stopped because of it, what runs now
+// (builds with their phase and how long they usually take, downloads with
+// their bytes), one row per cache while paths come from more than one, the
+// builds nix will start next, and one row for all that succeeded.
 func (m Model) paneItems() []paneItem {
 	st := m.cfg.Styles
 	var items []paneItem
 	for i := len(m.builds) - 1; i >= 0; i-- {
 		b := m.builds[i]
+		if b.Status == nixlog.BuildCancelled {
+			row := fmt.Sprintf("%-8s %s  nix stopped it when a build failed", "stopped", b.Name)
+			items = append(items, paneItem{row: st.Warn.Render(row), kind: paneCancelled})
+		}
 		if b.Status != nixlog.BuildFailed {
 			continue
 		}
@@ -90,6 +98,9 @@ func (m Model) paneItems() []paneItem {
 	for _, a := range m.running {
 		items = append(items, paneItem{row: m.activityLine(a), kind: paneRunning})
 	}
+	for _, row := range m.cacheLines() {
+		items = append(items, paneItem{row: row, kind: paneCache})
+	}
 	for _, p := range m.planned {
 		right := ""
 		if p.Known {
@@ -107,6 +118,8 @@ func (m Model) paneItems() []paneItem {
 	if row := m.doneRow(); row != "" {
 		items = append(items, paneItem{row: row, kind: paneDone})
 	}
+	// Failures before the builds nix stopped because of them.
+	slices.SortStableFunc(items, func(a, b paneItem) int { return int(a.kind) - int(b.kind) })
 	return items
 }
 
@@ -147,12 +160,12 @@ func (m Model) doneParts() []string {
 	return parts
 }
 
-// paneRows fits the list into n rows: the warnings first (nothing printed
-// for a while, one row per cache), then the list; when it is longer than
-// the rows left, the last row counts what it leaves out.
+// paneRows fits the list into n rows: the warning that nothing was printed
+// for a while first, then the list; when it is longer than the rows left,
+// the last row counts what it leaves out.
 func (m Model) paneRows(n int) []string {
 	st := m.cfg.Styles
-	rows := append(m.quietLines(), m.cacheLines()...)
+	rows := m.quietLines()
 	if len(rows) >= n {
 		return rows[:n]
 	}
@@ -184,8 +197,14 @@ func (m Model) paneRows(n int) []string {
 	if c := counts[paneFailed]; c > 0 {
 		more = append(more, fmt.Sprintf("%d failed", c))
 	}
+	if c := counts[paneCancelled]; c > 0 {
+		more = append(more, fmt.Sprintf("%d stopped", c))
+	}
 	if c := counts[paneRunning]; c > 0 {
 		more = append(more, fmt.Sprintf("%d running", c))
+	}
+	if c := counts[paneCache]; c > 0 {
+		more = append(more, textwrap.Count(c, "cache", "caches"))
 	}
 	if counts[panePlanned] > 0 {
 		// Planned items may be one row for many builds: count builds.
