@@ -23,8 +23,10 @@ const liveDeadline = 2 * time.Minute
 // screen shows a download and a build running at the same time. On that
 // frame it checks what must be visible whatever the running pane's
 // layout: no row wider than the terminal (tmux joins a row the terminal
-// wrapped), nothing scrolled off (the header on the first row, the key
-// help on the last), the header's phase and counts, a row naming the
+// wrapped; the renderer cuts a too-wide row at the edge instead, so the
+// header, download and build rows must still end with their clocks),
+// nothing scrolled off (the header on the first row, the key help on the
+// last), the header's phase and counts, a row naming the
 // download with its bytes, "X of Y" with 0 < X < Y, a row naming the
 // build, and the held build's own line in the log pane. Released, the
 // switch ends: the result screen says so, q closes it, nixboard exits 0
@@ -89,6 +91,9 @@ func readLiveFrame(scr string) liveFrame {
 	return f
 }
 
+// clockEndRe is a row that ends with a clock (nixlog.Clock).
+var clockEndRe = regexp.MustCompile(`\d:\d\d\s*$`)
+
 // downloadsRe and buildsRe are the header's figures: the held download
 // leaves 2 of the 3 downloaded, the held build 1 (hm_.profile) built.
 var (
@@ -105,6 +110,7 @@ func (f liveFrame) settled() bool {
 
 func testSwitchLiveScreen(t *testing.T, mode nixtest.Mode, w, h int) {
 	nixtest.RequireTmux(t)
+	nixtest.Require(t)
 	bin := buildNixboard(t)
 	f := switchtest.New(t, switchtest.Config{InstallHomeManager: true, Gate: true, Mode: mode})
 	status := statusFifo(t)
@@ -151,6 +157,14 @@ func testSwitchLiveScreen(t *testing.T, mode nixtest.Mode, w, h int) {
 	}
 	if !strings.Contains(fr.rows[len(fr.rows)-1], "ctrl+c stop") {
 		t.Errorf("the last row is not the key help: %q", fr.rows[len(fr.rows)-1])
+	}
+	// The renderer cuts a row wider than the terminal at its edge, so a
+	// too-wide row shows as one that lost its right end: the header's and
+	// each running activity's clock (m:ss) must still be there.
+	for what, row := range map[string]string{"header": fr.title, "download": fr.download, "build": fr.build} {
+		if !clockEndRe.MatchString(row) {
+			t.Errorf("the %s row lost its clock at the right end (cut at the edge?): %q", what, row)
+		}
 	}
 	if !(fr.done > 0 && fr.done < fr.expected) {
 		t.Errorf("the download row does not show bytes moving (0 < done < expected): %q", fr.download)
