@@ -17,12 +17,13 @@ import (
 
 // gateMaxJobs is the max-jobs a gated fixture runs nix with. Nix 2.8
 // gives a substitution one of the max-jobs slots, as it does a build
-// (measured: with max-jobs 1 the gated hm_.bashrc build never starts
-// while git's download is held, and the download never ends while the
-// build holds the slot); Nix 2.26 runs substitutions in slots of their
-// own (max-substitution-jobs) and needs nothing. Four leaves room for the
-// held download, the held build, and the other downloads and builds to
-// finish beside them, so the screen settles on the two held ones.
+// (measured, single-user and through a daemon: with max-jobs 1 the held
+// hm_.bashrc build did not start in 20 s while git's download was held);
+// Nix 2.26 runs substitutions in slots of their own
+// (max-substitution-jobs) and passed the same check with max-jobs 1.
+// Four leaves room for the held download, the held build, and the other
+// downloads and builds to finish beside them, so the screen settles on
+// the two held ones.
 const gateMaxJobs = 4
 
 // GatedPackage is the fixture package whose download Config.Gate holds.
