@@ -67,8 +67,10 @@ type liveFrame struct {
 	// (not a log line, which names its .drv in the store).
 	download, build string
 	done, expected  float64
-	// phase is the title row, progress the header's figures.
-	title, progress string
+	// title is the first row (the header's title, with the phase and
+	// the clock); header is the first rows, where the header's figures
+	// are, however it wraps them.
+	title, header string
 }
 
 func readLiveFrame(scr string) liveFrame {
@@ -76,9 +78,7 @@ func readLiveFrame(scr string) liveFrame {
 	if len(f.rows) > 0 {
 		f.title = f.rows[0]
 	}
-	if len(f.rows) > 1 {
-		f.progress = f.rows[1]
-	}
+	f.header = strings.Join(f.rows[:min(3, len(f.rows))], "\n")
 	for _, r := range f.rows {
 		if m := sizeOfRe.FindStringSubmatch(r); m != nil && f.download == "" && strings.Contains(r, switchtest.GatedPackage) {
 			f.download = r
@@ -95,7 +95,10 @@ func readLiveFrame(scr string) liveFrame {
 var clockEndRe = regexp.MustCompile(`\d:\d\d\s*$`)
 
 // downloadsRe and buildsRe are the header's figures: the held download
-// leaves 2 of the 3 downloaded, the held build 1 (hm_.profile) built.
+// leaves 2 of the 3 downloaded, the held build 1 (hm_.profile) built. The
+// builds' total is not checked: nix first expects the three downloaded
+// packages' derivations as builds too (8), and the header keeps the
+// largest total nix gave while the builds run.
 var (
 	downloadsRe = regexp.MustCompile(`download(ed|ing) 2 of 3\b`)
 	buildsRe    = regexp.MustCompile(`buil(t|ding) 1 of \d+`)
@@ -105,7 +108,7 @@ var (
 // download and the build rows, and the header's figures once everything
 // else that can finish did.
 func (f liveFrame) settled() bool {
-	return f.download != "" && f.build != "" && downloadsRe.MatchString(f.progress) && buildsRe.MatchString(f.progress)
+	return f.download != "" && f.build != "" && downloadsRe.MatchString(f.header) && buildsRe.MatchString(f.header)
 }
 
 func testSwitchLiveScreen(t *testing.T, mode nixtest.Mode, w, h int) {
