@@ -64,6 +64,19 @@ type Config struct {
 	// a configuration flakegen rendered too (it goes through the fixture
 	// nixpkgs).
 	Wait bool
+	// Gate holds a download and a build running at the same time until
+	// the test calls Fixture.Release, for a test of what the screen shows
+	// meanwhile. It implies Cache. The cache answers git's NAR request
+	// with its headers and the first half of its body, then holds the
+	// rest (Fixture.AwaitGatedDownload says when it does); the other
+	// packages download at once. The hm_.bashrc build, which depends on
+	// no download, writes its pid into a fifo (Fixture.AwaitGatedBuild)
+	// and waits until Release writes into another. Nix 2.8 counts a
+	// substitution against max-jobs as it does a build (its default, 1,
+	// would run them one after the other, and a held download would hold
+	// the build back for ever), so the fixture adds --option max-jobs 4
+	// to ExtraArgs; Nix 2.26 runs substitutions beside max-jobs builds.
+	Gate bool
 }
 
 // Fixture is a configuration ready to switch.
@@ -89,6 +102,8 @@ type Fixture struct {
 	clients int
 	// WaitFifo is the fifo of Config.Wait ("" without it).
 	WaitFifo string
+	// gate is Config.Gate's (nil without it).
+	gate *gate
 }
 
 // CheckMode fails the test when the fixture runs through a daemon but
@@ -137,6 +152,12 @@ func New(t testing.TB, c Config) *Fixture {
 		must(t, syscall.Mkfifo(f.WaitFifo, 0o666))
 		must(t, os.WriteFile(filepath.Join(f.Nixpkgs, "wait-fifo"), []byte(f.WaitFifo), 0o644))
 	}
+	if c.Gate {
+		c.Cache = true
+		f.gate = newGate(t, filepath.Join(root, "gate"))
+		// The gate's fifos stay outside the flake too.
+		must(t, os.WriteFile(filepath.Join(f.Nixpkgs, "gate-dir"), []byte(f.gate.dir), 0o644))
+	}
 	must(t, os.MkdirAll(f.Home, 0o755))
 	if c.SleepSeconds > 0 || c.Pace != "" {
 		flake := filepath.Join(f.Dir, "flake.nix")
@@ -182,8 +203,15 @@ func New(t testing.TB, c Config) *Fixture {
 		path = filepath.Join(paths[0], "bin") + ":" + path
 	}
 	if c.Cache {
-		url, key := serveCache(t, base, f.Nixpkgs, root, c.Throttle)
+		url, key := serveCache(t, base, f.Nixpkgs, root, c.Throttle, f.gate)
 		f.ExtraArgs = append(f.ExtraArgs, "--option", "substituters", url, "--option", "trusted-public-keys", key)
+	}
+	if f.gate != nil {
+		f.ExtraArgs = append(f.ExtraArgs, "--option", "max-jobs", strconv.Itoa(gateMaxJobs))
+		// Registered after the cache's server, so it runs before the
+		// server's Close, which waits for every request it serves: a held
+		// download would hold the cleanup for ever.
+		t.Cleanup(f.Release)
 	}
 	f.Env = env("PATH=" + path)
 	f.Mode, f.clients = c.Mode, nixtest.DaemonClients(f.Env)
@@ -196,7 +224,7 @@ func New(t testing.TB, c Config) *Fixture {
 // public key. A signed cache needs no require-sigs = false, which a
 // nix-daemon would not take from its client anyway: the daemon's store reads
 // require-sigs once, before the client's options arrive.
-func serveCache(t testing.TB, env []string, nixpkgs, root string, throttle int) (url, publicKey string) {
+func serveCache(t testing.TB, env []string, nixpkgs, root string, throttle int, g *gate) (url, publicKey string) {
 	t.Helper()
 	dir := filepath.Join(root, "cache")
 	secret, public := filepath.Join(root, "cache.secret"), filepath.Join(root, "cache.public")
@@ -213,6 +241,9 @@ func serveCache(t testing.TB, env []string, nixpkgs, root string, throttle int) 
 	var h http.Handler = http.FileServer(http.Dir(dir))
 	if throttle > 0 {
 		h = throttled(h, throttle)
+	}
+	if g != nil {
+		h = g.hold(h, "/"+narURL(t, dir, gatedPath(t, paths)))
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

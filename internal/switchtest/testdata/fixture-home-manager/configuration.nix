@@ -8,7 +8,9 @@
 # recording of the run has a believable pace for the demo. pkgs.waitFifo
 # (the fixture nixpkgs' wait-fifo) makes home-manager-path write its pid
 # into that fifo and then wait until the fifo is written to, which a test
-# never does: the build runs until it is stopped.
+# never does: the build runs until it is stopped. pkgs.gateDir (the
+# fixture nixpkgs' gate-dir) holds the hm_.bashrc build until the test
+# releases it (see gateDir below and switchtest.Config.Gate).
 { pkgs, modules ? [ ], extraSpecialArgs ? { }, fixtureSleep ? 0, fixtureMarker ? "", fixturePace ? "", ... }:
 let
   system = pkgs.git.system;
@@ -29,13 +31,26 @@ let
     PATH = "/usr/bin:/bin";
     args = [ "-c" ("pace() { if [ -n \"$fixturePace\" ]; then sleep \"$fixturePace\"; fi; }\n" + script) ];
   } // attrs);
-  dotfile = name: text: sh "hm_${name}" { inherit text; } ''
+  # pkgs.gateDir (the fixture nixpkgs' gate-dir) holds the hm_.bashrc
+  # build: it writes its pid into the fifo gateDir/started, then waits for
+  # a line from the fifo gateDir/release, which the test writes once it
+  # has looked at the screen. hm_.bashrc depends on no download, so nix
+  # runs it while a download is held too.
+  gateDir = pkgs.gateDir or "";
+  dotfile = name: text: extra: sh "hm_${name}" ({ inherit text; } // extra) ''
+    if [ -n "''${gateDir:-}" ]; then
+      echo "fixture: held until the test releases it"
+      echo $$ > "$gateDir/started"
+      read -r line < "$gateDir/release"
+      echo "fixture: released"
+    fi
     echo "writing ${name}"
     pace
     printf '%s\n' "$text" > $out
   '';
-  bashrc = dotfile ".bashrc" "# ~/.bashrc written by the nixboard fixture (config ${configHash})";
-  profile = dotfile ".profile" "# ~/.profile written by the nixboard fixture";
+  bashrc = dotfile ".bashrc" "# ~/.bashrc written by the nixboard fixture (config ${configHash})"
+    (if gateDir == "" then { } else { inherit gateDir; });
+  profile = dotfile ".profile" "# ~/.profile written by the nixboard fixture" { };
   files = sh "home-manager-files" { inherit bashrc profile; } ''
     mkdir -p $out
     ln -s $bashrc $out/.bashrc

@@ -6,10 +6,15 @@
 # `wait-fifo` holds the path of a fifo (outside the source) that the fixture
 # home-manager's home-manager-path build writes its pid into and then waits
 # on, so a test controls how long the build runs (see switchtest.Config).
+# A file named `gate-dir` holds the path of a directory (outside the
+# source) with two fifos through which a test holds the fixture
+# home-manager's hm_.bashrc build and then releases it
+# (switchtest.Config.Gate).
 { system ? builtins.currentSystem, config ? { }, overlays ? [ ], ... }:
 let
   salt = if builtins.pathExists ./salt then builtins.readFile ./salt else "";
   waitFifo = if builtins.pathExists ./wait-fifo then builtins.readFile ./wait-fifo else "";
+  gateDir = if builtins.pathExists ./gate-dir then builtins.readFile ./gate-dir else "";
   # fake builds a package called pname-version with one program in bin/
   # and `size` KiB of payload, so downloads of it have real byte progress.
   fake = pname: version: size: derivation {
@@ -37,5 +42,5 @@ in
     # Enough of nixpkgs.lib for a rendered flake's outputs.
     genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
   };
-  inherit salt waitFifo;
+  inherit salt waitFifo gateDir;
 }
