@@ -25,6 +25,7 @@ const (
 	EventResult   = "result"
 	EventStep     = "step"
 	EventQuiet    = "quiet"
+	EventStall    = "stall"
 )
 
 // StreamEvent is one event of a run as both views show it: plain mode
@@ -43,6 +44,7 @@ type StreamEvent struct {
 	Result   *ResultInfo
 	Step     *StepInfo
 	Quiet    *QuietInfo
+	Stall    *StallInfo
 }
 
 // StepInfo is a step before the builds starting or finishing: nix
@@ -222,6 +224,8 @@ func (e StreamEvent) MarshalJSON() ([]byte, error) {
 		body = e.Step
 	case e.Quiet != nil:
 		body = e.Quiet
+	case e.Stall != nil:
+		body = e.Stall
 	default:
 		return nil, fmt.Errorf("stream event %q has no payload", e.Event)
 	}
@@ -281,6 +285,8 @@ func (e StreamEvent) PlainLines() []string {
 		out = append(out, stepLine(e.Step))
 	case e.Quiet != nil:
 		out = append(out, fmt.Sprintf("no output for %s while %s: %s", Seconds(time.Duration(e.Quiet.Seconds*float64(time.Second))), e.Quiet.Doing, e.Quiet.Meaning))
+	case e.Stall != nil:
+		out = append(out, stallLine(e.Stall))
 	case e.Result != nil:
 		r := e.Result
 		sum := Summary{Built: r.Summary.Built, Failed: r.Summary.Failed, Downloaded: r.Summary.Downloaded,
@@ -333,8 +339,10 @@ type Stream struct {
 	now      func() time.Time
 	estimate func() Left
 	next     int
-	// quiet watches for a stretch without output, by the wall clock.
-	quiet Quiet
+	// quiet watches for a stretch without output, by the wall clock;
+	// stalls for transfers that stopped moving, by the State's.
+	quiet  Quiet
+	stalls stallWatch
 	// phase and phaseAt are the phase of the newest phase event and when
 	// it began; started says there was one.
 	phase   Phase
@@ -378,8 +386,10 @@ func (st *Stream) StartEvent(info StartInfo) StreamEvent {
 }
 
 // Poll returns the events since the last call: the marks recorded, then,
-// when progress is set, a progress event unless nothing changed, and a
-// quiet event once the run has printed nothing for QuietAfter.
+// when progress is set, a progress event unless nothing changed, a quiet
+// event once the run has printed nothing for QuietAfter, and the stall
+// events of transfers that stopped moving for StallAfter, moved again or
+// ended stalled.
 func (st *Stream) Poll(progress bool) []StreamEvent {
 	out := st.marks()
 	if progress {
@@ -392,7 +402,7 @@ func (st *Stream) Poll(progress bool) []StreamEvent {
 		out = append(out, StreamEvent{Event: EventQuiet, Elapsed: st.s.Header().Elapsed,
 			Quiet: &QuietInfo{Seconds: seconds(d), Doing: doing, Meaning: meaning}})
 	}
-	return out
+	return append(out, st.stalls.check(st.s)...)
 }
 
 // Finish returns the last events of a run the State has Finished: the
