@@ -1,6 +1,7 @@
 package nixlog
 
 import (
+	"bytes"
 	"strings"
 	"time"
 )
@@ -52,7 +53,7 @@ func (s *State) progressed(a *activity, done int64) {
 	if done == a.progress[0] {
 		return
 	}
-	now := s.now()
+	now := s.now().Sub(s.started)
 	a.moved = now
 	if a.copyOf != 0 {
 		if c := s.acts[a.copyOf]; c != nil {
@@ -68,10 +69,11 @@ func (s *State) progressed(a *activity, done int64) {
 // its transfer. The caller holds s.mu.
 func (s *State) transferStarted(a *activity, e *rawEvent) {
 	s.openXfers = append(s.openXfers, a)
-	a.xferIdx = len(s.openXfers)
+	a.xferIdx = int32(len(s.openXfers))
+	a.moved = a.start.Sub(s.started)
 	switch a.typ {
 	case ActCopyPath:
-		a.cache = strings.TrimSuffix(clipPath(e.str(1)), "/")
+		a.cache = s.cacheName(bytes.TrimSuffix(e.str(1), []byte("/")))
 		if len(s.waitingCopies) < maxWaitingCopies {
 			s.waitingCopies = append(s.waitingCopies, a)
 		}
@@ -97,7 +99,7 @@ func (s *State) transferStarted(a *activity, e *rawEvent) {
 		}
 		a.copyOf = c.id
 		c.xfers++
-		c.moved = a.start
+		c.moved = a.moved
 		s.unwaitCopy(c)
 	}
 }
@@ -106,10 +108,10 @@ func (s *State) transferStarted(a *activity, e *rawEvent) {
 // ended moves on from then (it now adds the NAR to the store). The caller
 // holds s.mu.
 func (s *State) transferStopped(a *activity) {
-	if i := a.xferIdx - 1; i >= 0 && i < len(s.openXfers) && s.openXfers[i] == a {
+	if i := int(a.xferIdx) - 1; i >= 0 && i < len(s.openXfers) && s.openXfers[i] == a {
 		last := len(s.openXfers) - 1
 		s.openXfers[i] = s.openXfers[last]
-		s.openXfers[i].xferIdx = i + 1
+		s.openXfers[i].xferIdx = int32(i + 1)
 		s.openXfers[last] = nil
 		s.openXfers = s.openXfers[:last]
 		a.xferIdx = 0
@@ -119,12 +121,29 @@ func (s *State) transferStopped(a *activity) {
 		if a.copyOf != 0 {
 			if c := s.acts[a.copyOf]; c != nil {
 				c.xfers--
-				c.moved = s.now()
+				c.moved = s.now().Sub(s.started)
 			}
 		}
 	case ActCopyPath:
 		s.unwaitCopy(a)
 	}
+}
+
+// cacheName is the cache URL b as a string: the string of a cache already
+// known when it is one (a copy's cache is mostly the cache of the copies
+// and downloads before it), so a copy's start allocates nothing.
+func (s *State) cacheName(b []byte) string {
+	for i := range s.caches {
+		if s.caches[i].URL == string(b) {
+			return s.caches[i].URL
+		}
+	}
+	for _, w := range s.waitingCopies {
+		if w.cache == string(b) {
+			return w.cache
+		}
+	}
+	return clipPath(b)
 }
 
 // unwaitCopy drops c from the copies waiting for their transfer.
@@ -144,7 +163,7 @@ func (s *State) unwaitCopy(c *activity) {
 // s.mu.
 func (s *State) stallFields(a *activity, out *Activity) {
 	if !s.finished && a.canStall() {
-		out.Moved = a.moved
+		out.Moved = s.started.Add(a.moved)
 	}
 	out.Copy = a.copyOf
 	switch {

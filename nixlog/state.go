@@ -321,18 +321,20 @@ type activity struct {
 	cache  string
 	stepOf uint64
 	isStep bool
+	// xfers counts the running transfers of a copy's NAR, xferIdx is
+	// the index+1 of a transfer or copy in State.openXfers (stall.go);
+	// they fit beside isStep.
+	xfers   int16
+	xferIdx int32
 	// cacheIdx is the index+1 in State.caches of the cache a path
 	// download (a file transfer that is not a cache's metadata or a
 	// flake input) comes from; 0 for other activities.
 	cacheIdx int
-	// moved is when the bytes of a transfer or copy last changed;
-	// copyOf the copy a NAR's transfer belongs to, xfers the running
-	// transfers of a copy, xferIdx its index+1 in State.openXfers
-	// (stall.go).
-	moved   time.Time
-	copyOf  uint64
-	xfers   int
-	xferIdx int
+	// moved is when the bytes of a transfer or copy last changed, as
+	// time since the run started; copyOf the copy a NAR's transfer
+	// belongs to (stall.go).
+	moved  time.Duration
+	copyOf uint64
 }
 
 // buildRec is a build with its ring of newest lines.
@@ -745,7 +747,7 @@ func (s *State) start(e *rawEvent) {
 		return
 	}
 	now := s.now()
-	a := &activity{id: e.id, parent: e.parent, typ: ActivityType(e.typ), text: string(s.clip(e.text)), start: now, moved: now}
+	a := &activity{id: e.id, parent: e.parent, typ: ActivityType(e.typ), text: string(s.clip(e.text)), start: now}
 	if old := s.acts[e.id]; old != nil {
 		s.stop(e.id)
 	}
