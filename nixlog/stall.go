@@ -46,20 +46,85 @@ func (a *activity) canStall() bool {
 	return false
 }
 
-// progressed notes a progress result of a transfer or copy with done
-// bytes: when they changed, a (and the copy a NAR transfer belongs to)
-// moved now. The caller holds s.mu.
-func (s *State) progressed(a *activity, done int64) {
-	if done == a.progress[0] {
+// progressed notes a progress result of a transfer or copy, whose done
+// bytes were prev before it: when they changed, a (and the copy a NAR
+// transfer belongs to) moved now, which ends a stall; when not, a may have
+// stalled. Nix repeats a transfer's progress about once a second while
+// nothing arrives, so a stall is marked on the line that shows it. The
+// caller holds s.mu.
+func (s *State) progressed(a *activity, prev int64) {
+	now := s.now().Sub(s.started)
+	if a.progress[0] == prev {
+		s.checkStall(a, now)
+		return
+	}
+	s.moved(a, now)
+	if a.copyOf != 0 {
+		if c := s.acts[a.copyOf]; c != nil {
+			s.moved(c, now)
+		}
+	}
+}
+
+// moved records that a's bytes moved at now (time since the start),
+// marking the end of its stall when one was marked. The caller holds s.mu.
+func (s *State) moved(a *activity, now time.Duration) {
+	if a.stalled {
+		a.stalled = false
+		s.markStall(a, StallMoving, now-a.moved)
+	}
+	a.moved = now
+}
+
+// checkStall marks a stalled once its bytes have not moved for
+// StallAfter by now. The caller holds s.mu.
+func (s *State) checkStall(a *activity, now time.Duration) {
+	if a.stalled || s.finished || !a.canStall() || now-a.moved < StallAfter {
+		return
+	}
+	a.stalled = true
+	s.markStall(a, StallStalled, now-a.moved)
+}
+
+// checkStalls marks the open transfers that stalled by the clock now,
+// for a stall during which nix printed nothing at all. The Stream calls it
+// on every poll; it looks at the open transfers only, a handful, however
+// many other activities run.
+func (s *State) checkStalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.finished || len(s.openXfers) == 0 {
 		return
 	}
 	now := s.now().Sub(s.started)
-	a.moved = now
-	if a.copyOf != 0 {
-		if c := s.acts[a.copyOf]; c != nil {
-			c.moved = now
+	for _, a := range s.openXfers {
+		s.checkStall(a, now)
+	}
+}
+
+// markStall records a stall event of a: stalled, moving again or ended
+// after d without moving. The caller holds s.mu.
+func (s *State) markStall(a *activity, state string, d time.Duration) {
+	info := &StallInfo{State: state, Kind: "transfer", Name: a.path, Bytes: ByteCounts{Done: a.progress[0]}, Seconds: seconds(d)}
+	switch {
+	case a.typ == ActCopyPath:
+		info.Kind, info.Path, info.Cache = "download", a.path, a.cache
+		if n := storeName(a.path); n != "" {
+			info.Name = n
+		}
+	case a.cacheIdx > 0:
+		info.Cache = cacheOf(a.path)
+		if c := s.acts[a.copyOf]; a.copyOf != 0 && c != nil {
+			info.Path = c.path
 		}
 	}
+	if info.Name == "" {
+		info.Name = a.text
+	}
+	if exp := a.progress[1]; exp > 0 {
+		info.Bytes.Expected = &exp
+	}
+	s.mark(Mark{Kind: MarkStall, Stall: info})
 }
 
 // transferStarted links a starting NAR transfer to the store path copy
@@ -99,14 +164,15 @@ func (s *State) transferStarted(a *activity, e *rawEvent) {
 		}
 		a.copyOf = c.id
 		c.xfers++
-		c.moved = a.moved
+		// The copy moves on: its transfer carries it now.
+		s.moved(c, a.moved)
 		s.unwaitCopy(c)
 	}
 }
 
-// transferStopped ends what transferStarted linked: a copy whose transfer
-// ended moves on from then (it now adds the NAR to the store). The caller
-// holds s.mu.
+// transferStopped marks the end of a's stall when one was marked, and
+// ends what transferStarted linked: a copy whose transfer ended moves on
+// from then (it now adds the NAR to the store). The caller holds s.mu.
 func (s *State) transferStopped(a *activity) {
 	if i := int(a.xferIdx) - 1; i >= 0 && i < len(s.openXfers) && s.openXfers[i] == a {
 		last := len(s.openXfers) - 1
@@ -116,12 +182,17 @@ func (s *State) transferStopped(a *activity) {
 		s.openXfers = s.openXfers[:last]
 		a.xferIdx = 0
 	}
+	now := s.now().Sub(s.started)
+	if a.stalled && !s.finished {
+		a.stalled = false
+		s.markStall(a, StallEnded, now-a.moved)
+	}
 	switch a.typ {
 	case ActFileTransfer:
 		if a.copyOf != 0 {
 			if c := s.acts[a.copyOf]; c != nil {
 				c.xfers--
-				c.moved = s.now().Sub(s.started)
+				s.moved(c, now)
 			}
 		}
 	case ActCopyPath:
@@ -174,46 +245,6 @@ func (s *State) stallFields(a *activity, out *Activity) {
 	}
 }
 
-// stallCandidate is a running transfer or copy as the stream's stall watch
-// sees it: the screen's Activity and, for a NAR transfer, the store path
-// of its copy.
-type stallCandidate struct {
-	Activity
-	storePath string
-}
-
-// transfers appends the running file transfers and store path copies to
-// buf, oldest first, and returns them with the State's clock, the run's
-// elapsed time and whether it has finished.
-func (s *State) transfers(buf []stallCandidate) ([]stallCandidate, time.Time, time.Duration, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, a := range s.openXfers {
-		c := stallCandidate{Activity: Activity{ID: a.id, Parent: a.parent, Type: a.typ, Name: a.path,
-			Path: a.path, Start: a.start, Done: a.progress[0], Expected: a.progress[1]}}
-		s.stallFields(a, &c.Activity)
-		switch {
-		case a.typ == ActCopyPath:
-			c.storePath = a.path
-			if n := storeName(a.path); n != "" {
-				c.Name = n
-			}
-		case a.copyOf != 0:
-			if p := s.acts[a.copyOf]; p != nil {
-				c.storePath = p.path
-			}
-		}
-		buf = append(buf, c)
-	}
-	// Insertion sort, as sortActivities: a handful of transfers.
-	for i := 1; i < len(buf); i++ {
-		for j := i; j > 0 && (buf[j].Start.Before(buf[j-1].Start) || buf[j].Start.Equal(buf[j-1].Start) && buf[j].ID < buf[j-1].ID); j-- {
-			buf[j], buf[j-1] = buf[j-1], buf[j]
-		}
-	}
-	return buf, s.now(), s.elapsed(), s.finished
-}
-
 // The states of a stall event.
 const (
 	StallStalled = "stalled"
@@ -223,7 +254,7 @@ const (
 
 // StallInfo is a running transfer that stopped moving (State "stalled",
 // once per stall), moved again ("moving") or stopped while stalled
-// ("ended"). The result of the run ends every stall still told.
+// ("ended"). The result of the run ends every stall still open.
 type StallInfo struct {
 	State string `json:"state"`
 	// Kind is the screen row's word: "transfer" for a file transfer,
@@ -239,25 +270,9 @@ type StallInfo struct {
 	// Bytes are its bytes done and expected (absent while nix has not
 	// said).
 	Bytes ByteCounts `json:"bytes"`
-	// Seconds is how long the bytes had not moved: until now for a stall,
-	// until they moved again, and for one that ended until the stream
-	// last saw it running (it may have moved in between).
+	// Seconds is how long the bytes had not moved: until then for a
+	// stall, until they moved again, until the transfer stopped.
 	Seconds float64 `json:"seconds"`
-}
-
-// stallInfo is c's stall event of state, stalled for d.
-func stallInfo(c stallCandidate, state string, d time.Duration) *StallInfo {
-	kind := "transfer"
-	if c.Type == ActCopyPath {
-		kind = "download"
-	}
-	info := &StallInfo{State: state, Kind: kind, Name: c.Name, Path: c.storePath, Cache: c.Cache,
-		Bytes: ByteCounts{Done: c.Done}, Seconds: seconds(d)}
-	if c.Expected > 0 {
-		exp := c.Expected
-		info.Bytes.Expected = &exp
-	}
-	return info
 }
 
 // stallLine is a stall event as a plain line.
@@ -273,93 +288,17 @@ func stallLine(st *StallInfo) string {
 	if st.Cache != "" && (st.Path != "" || !strings.HasPrefix(st.Name, st.Cache)) {
 		what += " from " + st.Cache
 	}
-	bytes := Size(st.Bytes.Done)
+	size := Size(st.Bytes.Done)
 	if st.Bytes.Expected != nil {
-		bytes += " of " + Size(*st.Bytes.Expected)
+		size += " of " + Size(*st.Bytes.Expected)
 	}
 	took := Seconds(time.Duration(st.Seconds * float64(time.Second)))
 	switch st.State {
 	case StallMoving:
 		return "moving again: " + what + " after " + took + " stalled"
 	case StallEnded:
-		return "ended: " + what + ", last seen stalled for " + took + " (" + bytes + ")"
+		return "ended stalled: " + what + " stopped after " + took + " without moving (" + size + ")"
 	default:
-		return "stalled: " + what + " has not moved for " + took + " (" + bytes + ")"
+		return "stalled: " + what + " has not moved for " + took + " (" + size + ")"
 	}
-}
-
-// stallWatch is a Stream's memory of the stalls it told: each stalled
-// activity with when its bytes had last moved, so a stall is told once and
-// its end once.
-type stallWatch struct {
-	told  map[uint64]*toldStall
-	buf   []stallCandidate
-	round int
-}
-
-type toldStall struct {
-	// moved is when its bytes had last moved; seen when the watch last
-	// saw it running, as last.
-	moved, seen time.Time
-	last        stallCandidate
-	round       int
-}
-
-// check returns the stall events since the last check: by the State's
-// clock, so a replay shows the recorded stalls and a test drives them
-// with its own clock. It looks at the open transfers only, a handful,
-// however many other activities run.
-func (w *stallWatch) check(s *State) []StreamEvent {
-	list, now, elapsed, finished := s.transfers(w.buf[:0])
-	w.buf = list
-	if finished {
-		// The result ends every stall.
-		return nil
-	}
-	w.round++
-	var out []StreamEvent
-	event := func(info *StallInfo) {
-		out = append(out, StreamEvent{Event: EventStall, Elapsed: elapsed, Stall: info})
-	}
-	for _, c := range list {
-		if t := w.told[c.ID]; t != nil {
-			t.round = w.round
-			if c.Moved.Equal(t.moved) {
-				t.last, t.seen = c, now
-				continue
-			}
-			// Its bytes moved, or the transfer of its NAR started and
-			// carries it.
-			moved := c.Moved
-			if moved.IsZero() {
-				moved = now
-			}
-			event(stallInfo(c, StallMoving, moved.Sub(t.moved)))
-			delete(w.told, c.ID)
-			continue
-		}
-		if d, stalled := c.Stalled(now); stalled {
-			if w.told == nil {
-				w.told = make(map[uint64]*toldStall)
-			}
-			w.told[c.ID] = &toldStall{moved: c.Moved, seen: now, last: c, round: w.round}
-			event(stallInfo(c, StallStalled, d))
-		}
-	}
-	var ended []*toldStall
-	for id, t := range w.told {
-		if t.round != w.round {
-			ended = append(ended, t)
-			delete(w.told, id)
-		}
-	}
-	for i := 1; i < len(ended); i++ {
-		for j := i; j > 0 && ended[j].last.ID < ended[j-1].last.ID; j-- {
-			ended[j], ended[j-1] = ended[j-1], ended[j]
-		}
-	}
-	for _, t := range ended {
-		event(stallInfo(t.last, StallEnded, t.seen.Sub(t.moved)))
-	}
-	return out
 }

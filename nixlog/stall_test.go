@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -218,7 +219,7 @@ func TestStreamStall(t *testing.T) {
 					sh.download(10, stallPathA, stallNarA), sh.download(20, stallPathB, stallNarB),
 					sh.start(30, 0, ActFileTransfer, stallCache+"/abc.narinfo")}
 			})
-			aBytes, aStopped := int64(8192), false
+			aBytes, aStopAt := int64(8192), 0
 			moving := func(sec int) []string {
 				l := []string{progress(22, int64(sec)*1000, 1<<20)}
 				if sec < 5 {
@@ -227,7 +228,9 @@ func TestStreamStall(t *testing.T) {
 					l = append(l, progress(30, 557, 557), stop(30))
 				}
 				switch {
-				case aStopped:
+				case aStopAt > 0 && sec == aStopAt:
+					l = append(l, stop(12))
+				case aStopAt > 0:
 				case sec <= 2:
 					l = append(l, progress(12, int64(sec)*4096, 300568))
 				default:
@@ -272,14 +275,12 @@ func TestStreamStall(t *testing.T) {
 				t.Errorf("plain %q", l)
 			}
 			// It ends without moving.
-			run(71, moving)
-			aStopped = true
-			feedAll(s, stop(12))
+			aStopAt = 72
 			run(72, moving)
-			if len(got) != 4 || got[3].State != StallEnded || got[3].Seconds != 30 || got[3].Name != stallNarA {
-				t.Fatalf("after it ended: %+v", got)
+			if len(got) != 4 || got[3].State != StallEnded || got[3].Seconds != 31 || got[3].Name != stallNarA || got[3].Bytes.Done != 16384 || elapsed[3] != 72*time.Second {
+				t.Fatalf("after it ended: %+v at %v", *got[len(got)-1], elapsed)
 			}
-			if l := (StreamEvent{Event: EventStall, Stall: got[3]}).PlainLines(); l[0] != "ended: download fixture-payload-1.0 from "+stallCache+", last seen stalled for 30s (16 KiB of 293 KiB)" {
+			if l := (StreamEvent{Event: EventStall, Stall: got[3]}).PlainLines(); l[0] != "ended stalled: download fixture-payload-1.0 from "+stallCache+" stopped after 31s without moving (16 KiB of 293 KiB)" {
 				t.Errorf("plain %q", l)
 			}
 			for _, g := range got {
@@ -294,6 +295,35 @@ func TestStreamStall(t *testing.T) {
 				t.Errorf("after the run: %+v", ev)
 			}
 		})
+	}
+}
+
+// TestStreamStallSilent: a transfer that stalls while nix prints nothing
+// at all is told by the stream's poll, by the State's clock, once; the
+// line that shows it moving again ends it.
+func TestStreamStallSilent(t *testing.T) {
+	s, clock := newTestState(Limits{})
+	st := NewStream(s, StreamOptions{Now: clock.now})
+	t0 := clock.t
+	feedAll(s, strings.Join([]string{`@nix {"action":"start","id":1,"level":0,"text":"","type":102}`,
+		stallShapes[1].download(10, stallPathA, stallNarA)}, "\n"))
+	clock.t = t0.Add(time.Second)
+	feedAll(s, progress(12, 4096, 300568))
+	var got []*StallInfo
+	for _, at := range []time.Duration{2, 20, 21, 22, 40} {
+		clock.t = t0.Add(at * time.Second)
+		if ev := stallEvents(st); len(ev) > 0 {
+			if at != 21 {
+				t.Errorf("told at %v", at)
+			}
+			got = append(got, ev...)
+		}
+	}
+	clock.t = t0.Add(41 * time.Second)
+	feedAll(s, progress(12, 8192, 300568))
+	got = append(got, stallEvents(st)...)
+	if len(got) != 2 || got[0].State != StallStalled || got[0].Seconds != 20 || got[1].State != StallMoving || got[1].Seconds != 40 {
+		t.Fatalf("stalls %+v", got)
 	}
 }
 
@@ -348,19 +378,28 @@ func recordedLines(t *testing.T, path string) []RawLine {
 	return out
 }
 
-// streamLineByLine folds lines one at a time by the line clock, polling
-// the stream after each, and returns its stall events.
-func streamLineByLine(lines []RawLine) []StreamEvent {
+// streamStalls folds lines by the line clock, polling the stream after
+// every line (lineByLine) or once at the end, as a replay at full speed
+// that reads them in one batch, and returns the stall events.
+func streamStalls(lines []RawLine, lineByLine bool) []StreamEvent {
 	s := NewState(Options{LineClock: true})
 	st := NewStream(s, StreamOptions{})
 	var out []StreamEvent
-	for i := range lines {
-		s.FeedLines(lines[i : i+1])
+	poll := func() {
 		for _, e := range st.Poll(false) {
 			if e.Stall != nil {
 				out = append(out, e)
 			}
 		}
+	}
+	if !lineByLine {
+		s.FeedLines(lines)
+		poll()
+		return out
+	}
+	for i := range lines {
+		s.FeedLines(lines[i : i+1])
+		poll()
 	}
 	return out
 }
@@ -376,7 +415,7 @@ func TestStallRecordedLogs(t *testing.T) {
 		t.Fatalf("found %d recorded logs", len(paths)+len(more))
 	}
 	for _, p := range append(paths, more...) {
-		for _, e := range streamLineByLine(recordedLines(t, p)) {
+		for _, e := range streamStalls(recordedLines(t, p), true) {
 			t.Errorf("%s: %+v", p, e.Stall)
 		}
 	}
@@ -387,7 +426,8 @@ func TestStallRecordedLogs(t *testing.T) {
 // its first (empty) progress: the transfer under its copy (Nix 2.26's
 // parent, Nix 2.8's inferred) is told stalled once, by the store path it
 // downloads and its cache, then moving again once its bytes arrive; its
-// copy is never told.
+// copy is never told. The events are the same however the lines are
+// batched: each is marked on the line that shows it.
 func TestStallRecordedShapes(t *testing.T) {
 	for _, dir := range []string{"nix-2.8", "nix-2.8-daemon", "nix-2.26", "nix-2.26-daemon"} {
 		t.Run(dir, func(t *testing.T) {
@@ -413,7 +453,10 @@ func TestStallRecordedShapes(t *testing.T) {
 			for i := pause; i < len(lines); i++ {
 				lines[i].At += 25 * time.Second
 			}
-			events := streamLineByLine(lines)
+			events := streamStalls(lines, true)
+			if batched := streamStalls(lines, false); !reflect.DeepEqual(batched, events) {
+				t.Errorf("polled once at the end:\n%+v\nafter every line:\n%+v", batched, events)
+			}
 			if len(events) != 2 {
 				t.Fatalf("stall events %d, want a stall and its end: %+v", len(events), events)
 			}

@@ -321,9 +321,11 @@ type activity struct {
 	cache  string
 	stepOf uint64
 	isStep bool
-	// xfers counts the running transfers of a copy's NAR, xferIdx is
-	// the index+1 of a transfer or copy in State.openXfers (stall.go);
-	// they fit beside isStep.
+	// stalled says a transfer's stall was marked and has not ended;
+	// xfers counts the running transfers of a copy's NAR, xferIdx is the
+	// index+1 of a transfer or copy in State.openXfers (stall.go). They
+	// fit beside isStep.
+	stalled bool
 	xfers   int16
 	xferIdx int32
 	// cacheIdx is the index+1 in State.caches of the cache a path
@@ -703,11 +705,12 @@ func (s *State) result(e *rawEvent) {
 		if a == nil {
 			return
 		}
-		if a.typ == ActFileTransfer || a.typ == ActCopyPath {
-			s.progressed(a, e.num(0))
-		}
+		prev := a.progress[0]
 		for k := 0; k < 4; k++ {
 			a.progress[k] = e.num(k)
+		}
+		if a.typ == ActFileTransfer || a.typ == ActCopyPath {
+			s.progressed(a, prev)
 		}
 		switch a.typ {
 		case ActBuilds:

@@ -339,10 +339,8 @@ type Stream struct {
 	now      func() time.Time
 	estimate func() Left
 	next     int
-	// quiet watches for a stretch without output, by the wall clock;
-	// stalls for transfers that stopped moving, by the State's.
-	quiet  Quiet
-	stalls stallWatch
+	// quiet watches for a stretch without output, by the wall clock.
+	quiet Quiet
 	// phase and phaseAt are the phase of the newest phase event and when
 	// it began; started says there was one.
 	phase   Phase
@@ -385,12 +383,14 @@ func (st *Stream) StartEvent(info StartInfo) StreamEvent {
 	return StreamEvent{Event: EventStart, Elapsed: st.s.Header().Elapsed, Start: &info}
 }
 
-// Poll returns the events since the last call: the marks recorded, then,
-// when progress is set, a progress event unless nothing changed, a quiet
-// event once the run has printed nothing for QuietAfter, and the stall
-// events of transfers that stopped moving for StallAfter, moved again or
-// ended stalled.
+// Poll returns the events since the last call: the marks recorded (the
+// phases, failed builds, steps and stalls), then, when progress is set, a
+// progress event unless nothing changed, and a quiet event once the run
+// has printed nothing for QuietAfter.
 func (st *Stream) Poll(progress bool) []StreamEvent {
+	// A stall while nix prints nothing at all is marked by the State's
+	// clock now; the others were marked on the line that showed them.
+	st.s.checkStalls()
 	out := st.marks()
 	if progress {
 		if e, ok := st.progress(); ok {
@@ -402,7 +402,7 @@ func (st *Stream) Poll(progress bool) []StreamEvent {
 		out = append(out, StreamEvent{Event: EventQuiet, Elapsed: st.s.Header().Elapsed,
 			Quiet: &QuietInfo{Seconds: seconds(d), Doing: doing, Meaning: meaning}})
 	}
-	return append(out, st.stalls.check(st.s)...)
+	return out
 }
 
 // Finish returns the last events of a run the State has Finished: the
@@ -458,6 +458,9 @@ func (st *Stream) marks() []StreamEvent {
 			}
 			st.phase, st.phaseAt, st.started = m.Phase, m.At, true
 			out = append(out, StreamEvent{Event: EventPhase, Elapsed: m.At, Phase: pc})
+		case MarkStall:
+			info := *m.Stall
+			out = append(out, StreamEvent{Event: EventStall, Elapsed: m.At, Stall: &info})
 		case MarkBuildFailed:
 			reason, h := buildFailure(m.Drv, m.Message, st.s.buildLogByDrv(m.Drv, BuildLogHintLines))
 			name := m.Name
