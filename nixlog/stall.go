@@ -105,7 +105,7 @@ func (s *State) checkStalls() {
 // markStall records a stall event of a: stalled, moving again or ended
 // after d without moving. The caller holds s.mu.
 func (s *State) markStall(a *activity, state string, d time.Duration) {
-	info := &StallInfo{State: state, Kind: "transfer", Name: a.path, Bytes: ByteCounts{Done: a.progress[0]}, Seconds: seconds(d)}
+	info := &StallInfo{State: state, Kind: "transfer", Name: a.path, Bytes: ByteCounts{Done: a.progress[0]}, Seconds: seconds(d), Activity: a.id}
 	switch {
 	case a.typ == ActCopyPath:
 		info.Kind, info.Path, info.Cache = "download", a.path, a.cache
@@ -273,6 +273,10 @@ type StallInfo struct {
 	// Seconds is how long the bytes had not moved: until then for a
 	// stall, until they moved again, until the transfer stopped.
 	Seconds float64 `json:"seconds"`
+	// Activity is the activity's id, which pairs a stall with its end
+	// when nix retries a URL. It stays out of the JSON: nix's ids (its
+	// pid shifted left 32 bits) exceed what a JSON number holds exactly.
+	Activity uint64 `json:"-"`
 }
 
 // stallLine is a stall event as a plain line.

@@ -1,10 +1,14 @@
 package nixlog
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -472,5 +476,94 @@ func TestStallRecordedShapes(t *testing.T) {
 				t.Errorf("plain %q", l)
 			}
 		})
+	}
+}
+
+// checkStallBooks checks the State's stall bookkeeping against its open
+// activities: every open transfer and copy is in openXfers once, at its
+// index; a copy counts the open transfers that belong to it; only open
+// copies without a transfer wait for one; nothing is marked stalled that
+// cannot stall.
+func checkStallBooks(t *testing.T, s *State, where string) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	open := 0
+	xfers := map[uint64]int16{}
+	for _, a := range s.acts {
+		if a.typ == ActFileTransfer || a.typ == ActCopyPath {
+			open++
+			if i := int(a.xferIdx) - 1; i < 0 || i >= len(s.openXfers) || s.openXfers[i] != a {
+				t.Fatalf("%s: activity %d is not at its index %d of openXfers", where, a.id, a.xferIdx)
+			}
+		}
+		if a.copyOf != 0 && s.acts[a.copyOf] != nil {
+			xfers[a.copyOf]++
+		}
+		if a.stalled && !a.canStall() {
+			t.Fatalf("%s: activity %d (type %d) is marked stalled but cannot stall", where, a.id, a.typ)
+		}
+	}
+	if open != len(s.openXfers) {
+		t.Fatalf("%s: %d open transfers and copies, %d in openXfers", where, open, len(s.openXfers))
+	}
+	for _, a := range s.acts {
+		if a.typ == ActCopyPath && a.xfers != xfers[a.id] {
+			t.Fatalf("%s: copy %d counts %d transfers, %d belong to it", where, a.id, a.xfers, xfers[a.id])
+		}
+	}
+	for _, w := range s.waitingCopies {
+		if s.acts[w.id] != w || w.typ != ActCopyPath || w.xfers != 0 {
+			t.Fatalf("%s: copy %d waits for a transfer but is stopped or has one", where, w.id)
+		}
+	}
+}
+
+// TestStallBookkeepingFuzzed: the recorded downloads, mutated (lines
+// dropped, repeated, swapped, progress replaced by wild figures), fed line
+// by line at random paces with a poll after each, keep the bookkeeping
+// exact, and the stall events of each transfer alternate: stalled, then
+// moving or ended, never two stalls or two ends in a row.
+func TestStallBookkeepingFuzzed(t *testing.T) {
+	all := recordedLogs(t)
+	var logs [][]byte
+	for _, name := range slices.Sorted(maps.Keys(all)) {
+		if log := all[name]; bytes.Contains(log, []byte("/nar/")) {
+			logs = append(logs, log)
+		} else if strings.HasSuffix(name, "download.log") {
+			t.Fatalf("%s has no NAR transfer", name)
+		}
+	}
+	r := rand.New(rand.NewPCG(20, 26))
+	rounds := 200
+	if testing.Short() {
+		rounds = 20
+	}
+	stalls := 0
+	for round := 0; round < rounds; round++ {
+		s, clock := newTestState(Limits{Activities: 64})
+		st := NewStream(s, StreamOptions{Now: clock.now})
+		open := map[uint64]bool{}
+		for i, l := range bytes.Split(mutate(r, logs[r.IntN(len(logs))]), []byte("\n")) {
+			clock.t = clock.t.Add(time.Duration(r.IntN(12)) * time.Second)
+			s.Feed(l)
+			for _, e := range st.Poll(r.IntN(2) == 0) {
+				if e.Stall == nil {
+					continue
+				}
+				key := e.Stall.Activity
+				stalled := e.Stall.State == StallStalled
+				if open[key] == stalled {
+					t.Fatalf("round %d, line %d: %s %s (activity %d) after %v", round, i+1, e.Stall.State, e.Stall.Name, key, open[key])
+				}
+				open[key] = stalled
+				stalls++
+			}
+			checkStallBooks(t, s, fmt.Sprintf("round %d, line %d", round, i+1))
+		}
+	}
+	t.Logf("%d stall events in %d rounds", stalls, rounds)
+	if stalls == 0 {
+		t.Error("no stall in any round: the test tests nothing")
 	}
 }
