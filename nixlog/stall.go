@@ -7,9 +7,10 @@ import (
 )
 
 // StallAfter is how long a running transfer may go without its bytes
-// moving before nixboard calls it stalled. Nix's downloads report
-// progress about once a second even when nothing arrives, so a transfer
-// that moves at all moves within a second or two; twenty seconds is four
+// moving before nixboard calls it stalled. curl calls Nix's progress
+// callback about once a second even when nothing arrives (and Nix 2.8 and
+// 2.26 log every call, as the recorded logs show), so a transfer that
+// moves at all moves within a second or two; twenty seconds is four
 // RateWindows, long past a burst's pause or a slow cache's first byte, and
 // still far short of the 300 seconds of Nix's stalled-download-timeout,
 // after which nix itself gives up on the transfer and tries again. nom
@@ -50,8 +51,8 @@ func (a *activity) canStall() bool {
 // bytes were prev before it: when they changed, a (and the copy a NAR
 // transfer belongs to) moved now, which ends a stall; when not, a may have
 // stalled. Nix repeats a transfer's progress about once a second while
-// nothing arrives, so a stall is marked on the line that shows it. The
-// caller holds s.mu.
+// nothing arrives, so a stall is marked on the line that shows it, at the
+// time the line has (a replay's at any speed). The caller holds s.mu.
 func (s *State) progressed(a *activity, prev int64) {
 	now := s.now().Sub(s.started)
 	if a.progress[0] == prev {
