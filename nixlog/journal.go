@@ -15,6 +15,9 @@ const (
 	// ending (Mark.Step indexes State.Steps' list).
 	MarkStep
 	MarkStepEnd
+	// MarkStall is a transfer stalling, moving again or ending stalled
+	// (Mark.Stall, stall.go).
+	MarkStall
 )
 
 // Mark is a moment of a run, recorded by the State the instant the line
@@ -35,6 +38,8 @@ type Mark struct {
 	Drv, Name, Message string
 	// Step is the index of the step (MarkStep, MarkStepEnd).
 	Step int
+	// Stall is the stall event's payload (MarkStall).
+	Stall *StallInfo
 }
 
 // maxMarks bounds the marks a State keeps: a real run has a handful of

@@ -100,6 +100,17 @@ type Activity struct {
 	// Done and Expected are the newest progress of the activity (bytes for
 	// transfers and copies).
 	Done, Expected int64
+	// Moved is when the bytes of a transfer that can stall last changed
+	// (its start counts): a file transfer, or a store path copy while no
+	// transfer of its NAR runs, which then carries the stall. Zero for
+	// other activities and once the run ended. See Stalled (stall.go).
+	Moved time.Time
+	// Cache is the binary cache a store path copy or its NAR's transfer
+	// comes from ("" for other activities).
+	Cache string
+	// Copy is, for a NAR's transfer, the store path copy it belongs to
+	// (its parent on newer Nix; inferred on Nix 2.8), else 0.
+	Copy uint64
 }
 
 // BuildStatus says where a single build (activity type 105) stands.
@@ -307,15 +318,28 @@ type activity struct {
 	// expected holds setExpected results by activity type (realise).
 	expected map[ActivityType]int64
 	build    *buildRec
-	// cache is the cache a queryPathInfo asks; stepOf the activity of
-	// the fetch step a file transfer belongs to (prebuild.go).
+	// cache is the cache a queryPathInfo asks or a copyPath copies
+	// from; stepOf the activity of the fetch step a file transfer belongs
+	// to (prebuild.go).
 	cache  string
 	stepOf uint64
 	isStep bool
+	// stalled says a transfer's stall was marked and has not ended;
+	// xfers counts the running transfers of a copy's NAR, xferIdx is the
+	// index+1 of a transfer or copy in State.openXfers (stall.go). They
+	// fit beside isStep.
+	stalled bool
+	xfers   int16
+	xferIdx int32
 	// cacheIdx is the index+1 in State.caches of the cache a path
 	// download (a file transfer that is not a cache's metadata or a
 	// flake input) comes from; 0 for other activities.
 	cacheIdx int
+	// moved is when the bytes of a transfer or copy last changed, as
+	// time since the run started; copyOf the copy a NAR's transfer
+	// belongs to (stall.go).
+	moved  time.Duration
+	copyOf uint64
 }
 
 // buildRec is a build with its ring of newest lines.
@@ -479,6 +503,11 @@ type State struct {
 	shownDone, shownExpected int64
 	// rateSamples are the path download bytes at recent headers (rate).
 	rateSamples []rateSample
+	// openXfers are the open file transfers and store path copies, the
+	// activities that can stall; waitingCopies the copies whose NAR
+	// transfer has not started (stall.go).
+	openXfers     []*activity
+	waitingCopies []*activity
 
 	stats Stats
 }
@@ -687,8 +716,12 @@ func (s *State) result(e *rawEvent) {
 		if a == nil {
 			return
 		}
+		prev := a.progress[0]
 		for k := 0; k < 4; k++ {
 			a.progress[k] = e.num(k)
+		}
+		if a.typ == ActFileTransfer || a.typ == ActCopyPath {
+			s.progressed(a, prev)
 		}
 		switch a.typ {
 		case ActBuilds:
@@ -786,6 +819,9 @@ func (s *State) start(e *rawEvent) {
 			s.firstPathXfer = now
 		}
 	}
+	if a.typ == ActFileTransfer || a.typ == ActCopyPath {
+		s.transferStarted(a, e)
+	}
 	if len(e.text) > 0 && e.level <= LvlInfo {
 		s.pushTail(e.id, KindStart, e.level, e.text)
 	}
@@ -801,6 +837,9 @@ func (s *State) stop(id uint64) {
 		s.last = nil
 	}
 	s.stepStopped(a)
+	if a.typ == ActFileTransfer || a.typ == ActCopyPath {
+		s.transferStopped(a)
+	}
 	switch a.typ {
 	case ActBuilds:
 		for k := range a.progress {
@@ -1232,8 +1271,10 @@ func (s *State) Running() []Activity {
 		if name == "" {
 			name = a.text
 		}
-		out = append(out, Activity{ID: a.id, Parent: a.parent, Type: a.typ, Text: a.text, Name: name,
-			Path: a.path, Start: a.start, Phase: a.phase, Done: a.progress[0], Expected: a.progress[1]})
+		act := Activity{ID: a.id, Parent: a.parent, Type: a.typ, Text: a.text, Name: name,
+			Path: a.path, Start: a.start, Phase: a.phase, Done: a.progress[0], Expected: a.progress[1]}
+		s.stallFields(a, &act)
+		out = append(out, act)
 	}
 	sortActivities(out)
 	return out

@@ -25,6 +25,7 @@ const (
 	EventResult   = "result"
 	EventStep     = "step"
 	EventQuiet    = "quiet"
+	EventStall    = "stall"
 )
 
 // StreamEvent is one event of a run as both views show it: plain mode
@@ -43,6 +44,7 @@ type StreamEvent struct {
 	Result   *ResultInfo
 	Step     *StepInfo
 	Quiet    *QuietInfo
+	Stall    *StallInfo
 }
 
 // StepInfo is a step before the builds starting or finishing: nix
@@ -222,6 +224,8 @@ func (e StreamEvent) MarshalJSON() ([]byte, error) {
 		body = e.Step
 	case e.Quiet != nil:
 		body = e.Quiet
+	case e.Stall != nil:
+		body = e.Stall
 	default:
 		return nil, fmt.Errorf("stream event %q has no payload", e.Event)
 	}
@@ -281,6 +285,8 @@ func (e StreamEvent) PlainLines() []string {
 		out = append(out, stepLine(e.Step))
 	case e.Quiet != nil:
 		out = append(out, fmt.Sprintf("no output for %s while %s: %s", Seconds(time.Duration(e.Quiet.Seconds*float64(time.Second))), e.Quiet.Doing, e.Quiet.Meaning))
+	case e.Stall != nil:
+		out = append(out, stallLine(e.Stall))
 	case e.Result != nil:
 		r := e.Result
 		sum := Summary{Built: r.Summary.Built, Failed: r.Summary.Failed, Downloaded: r.Summary.Downloaded,
@@ -377,10 +383,14 @@ func (st *Stream) StartEvent(info StartInfo) StreamEvent {
 	return StreamEvent{Event: EventStart, Elapsed: st.s.Header().Elapsed, Start: &info}
 }
 
-// Poll returns the events since the last call: the marks recorded, then,
-// when progress is set, a progress event unless nothing changed, and a
-// quiet event once the run has printed nothing for QuietAfter.
+// Poll returns the events since the last call: the marks recorded (the
+// phases, failed builds, steps and stalls), then, when progress is set, a
+// progress event unless nothing changed, and a quiet event once the run
+// has printed nothing for QuietAfter.
 func (st *Stream) Poll(progress bool) []StreamEvent {
+	// A stall while nix prints nothing at all is marked by the State's
+	// clock now; the others were marked on the line that showed them.
+	st.s.checkStalls()
 	out := st.marks()
 	if progress {
 		if e, ok := st.progress(); ok {
@@ -448,6 +458,9 @@ func (st *Stream) marks() []StreamEvent {
 			}
 			st.phase, st.phaseAt, st.started = m.Phase, m.At, true
 			out = append(out, StreamEvent{Event: EventPhase, Elapsed: m.At, Phase: pc})
+		case MarkStall:
+			info := *m.Stall
+			out = append(out, StreamEvent{Event: EventStall, Elapsed: m.At, Stall: &info})
 		case MarkBuildFailed:
 			reason, h := buildFailure(m.Drv, m.Message, st.s.buildLogByDrv(m.Drv, BuildLogHintLines))
 			name := m.Name

@@ -181,6 +181,7 @@ func sampleEvents() []StreamEvent {
 		{Event: EventResult, Result: &ResultInfo{OK: false, Reason: "r", Hints: []StreamHint{hint}, Log: "l", ExitCode: 1, NotALog: true}},
 		{Event: EventStep, Step: &StepInfo{Step: "query", State: "finished", What: "w", Seconds: &took, Paths: 2, Caches: 2, Bytes: 3}},
 		{Event: EventQuiet, Quiet: &QuietInfo{Seconds: 15, Doing: "d", Meaning: "m"}},
+		{Event: EventStall, Stall: &StallInfo{State: StallStalled, Kind: "transfer", Name: "n", Path: "p", Cache: "c", Bytes: ByteCounts{Done: 1, Expected: &exp}, Seconds: 20}},
 	}
 }
 

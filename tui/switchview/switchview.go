@@ -1000,10 +1000,15 @@ func (m Model) activityLine(a nixlog.Activity) string {
 	if detail != "" {
 		left += "  " + st.Subtle.Render(detail)
 	}
-	right := nixlog.Clock(elapsed)
+	right := st.Subtle.Render(nixlog.Clock(elapsed))
+	if d, stalled := a.Stalled(m.now); stalled {
+		// Beside the clock, where a transfer's long URL cannot push it
+		// off the row.
+		right = st.Warn.Render("stalled "+nixlog.Seconds(d)) + "  " + right
+	}
 	pad := m.width - ansi.StringWidth(right) - 1
 	left = ansi.Truncate(left, max(0, pad), "…")
-	return left + strings.Repeat(" ", max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(right))) + st.Subtle.Render(right)
+	return left + strings.Repeat(" ", max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(right))) + right
 }
 
 func (m Model) logTitleRows() int { return len(m.logTitleLines()) }
