@@ -33,11 +33,45 @@ const (
 	paneDone
 )
 
+// rowsRunning are the running activities as the pane lists them: a NAR's
+// transfer is not a row of its own but its store path copy's, which shows
+// the transfer's bytes and stall while it runs (the copy's own bytes move
+// only once the NAR has arrived). Nix 2.26 links them as parent and child,
+// nixlog links them on Nix 2.8 (Activity.Copy).
+func (m Model) rowsRunning() []nixlog.Activity {
+	nar := map[uint64]nixlog.Activity{}
+	for _, a := range m.running {
+		if a.Type == nixlog.ActFileTransfer && a.Copy != 0 {
+			nar[a.Copy] = a
+		}
+	}
+	if len(nar) == 0 {
+		return m.running
+	}
+	copies := map[uint64]bool{}
+	for _, a := range m.running {
+		if _, ok := nar[a.ID]; ok {
+			copies[a.ID] = true
+		}
+	}
+	out := make([]nixlog.Activity, 0, len(m.running))
+	for _, a := range m.running {
+		if a.Type == nixlog.ActFileTransfer && copies[a.Copy] {
+			continue
+		}
+		if t, ok := nar[a.ID]; ok {
+			a.Done, a.Expected, a.Moved = t.Done, t.Expected, t.Moved
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // paneTitle is the running pane's title: what runs now, then what is
 // planned and what ended, so the counts are there when the list is cut.
 func (m Model) paneTitle() string {
 	st := m.cfg.Styles
-	title := st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.running)))
+	title := st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.rowsRunning())))
 	var more []string
 	if n := m.plannedCount(); n > 0 {
 		more = append(more, fmt.Sprintf("%d planned", n))
@@ -95,7 +129,7 @@ func (m Model) paneItems() []paneItem {
 		}
 		items = append(items, paneItem{row: m.rightAligned(st.Fail.Render(left), nixlog.Clock(took)), kind: paneFailed})
 	}
-	for _, a := range m.running {
+	for _, a := range m.rowsRunning() {
 		items = append(items, paneItem{row: m.activityLine(a), kind: paneRunning})
 	}
 	for _, row := range m.cacheLines() {
