@@ -432,20 +432,20 @@ type State struct {
 	// id. Nix's own expected count for the set also counts derivations
 	// it goes on to substitute, until each download ends; the plan names
 	// only what it builds.
-	plan  int64
-	plans map[uint64]int64
-	finCopies      [4]int64 // copyPaths (103)
-	finBytes       int64    // file transfers (101): bytes done
-	finNarBytes    int64    // copyPath (100): bytes done
-	finExpBytes    int64    // realise setExpected fileTransfer
-	seenBuilds     bool     // a builds (104) progress was seen
-	seenCopies     bool     // a copyPaths (103) progress was seen
-	builtOK        int      // build (105) activities stopped, not failed
-	buildsFailed   int      // builds marked failed by a message
-	copyStops      int      // copyPath (100) activities stopped
-	lastPhase      Phase
-	lastExit       int
-	hasExit        bool
+	plan         int64
+	plans        map[uint64]int64
+	finCopies    [4]int64 // copyPaths (103)
+	finBytes     int64    // file transfers (101): bytes done
+	finNarBytes  int64    // copyPath (100): bytes done
+	finExpBytes  int64    // realise setExpected fileTransfer
+	seenBuilds   bool     // a builds (104) progress was seen
+	seenCopies   bool     // a copyPaths (103) progress was seen
+	builtOK      int      // build (105) activities stopped, not failed
+	buildsFailed int      // builds marked failed by a message
+	copyStops    int      // copyPath (100) activities stopped
+	lastPhase    Phase
+	lastExit     int
+	hasExit      bool
 
 	activationFailed bool
 	// lastStep, linked and afterLink follow the activation steps however
