@@ -426,18 +426,26 @@ type State struct {
 	finBuilds [4]int64 // builds (104): done, expected, running, failed
 	// finBuildsTotal sums the builds of the finished builds (104) sets.
 	finBuildsTotal int64
-	finCopies      [4]int64 // copyPaths (103)
-	finBytes       int64    // file transfers (101): bytes done
-	finNarBytes    int64    // copyPath (100): bytes done
-	finExpBytes    int64    // realise setExpected fileTransfer
-	seenBuilds     bool     // a builds (104) progress was seen
-	seenCopies     bool     // a copyPaths (103) progress was seen
-	builtOK        int      // build (105) activities stopped, not failed
-	buildsFailed   int      // builds marked failed by a message
-	copyStops      int      // copyPath (100) activities stopped
-	lastPhase      Phase
-	lastExit       int
-	hasExit        bool
+	// plan is how many derivations nix's newest plan ("these 5
+	// derivations will be built:") named, until the builds (104) set it
+	// announced starts; plans holds each running set's plan by activity
+	// id. Nix's own expected count for the set also counts derivations
+	// it goes on to substitute, until each download ends; the plan names
+	// only what it builds.
+	plan         int64
+	plans        map[uint64]int64
+	finCopies    [4]int64 // copyPaths (103)
+	finBytes     int64    // file transfers (101): bytes done
+	finNarBytes  int64    // copyPath (100): bytes done
+	finExpBytes  int64    // realise setExpected fileTransfer
+	seenBuilds   bool     // a builds (104) progress was seen
+	seenCopies   bool     // a copyPaths (103) progress was seen
+	builtOK      int      // build (105) activities stopped, not failed
+	buildsFailed int      // builds marked failed by a message
+	copyStops    int      // copyPath (100) activities stopped
+	lastPhase    Phase
+	lastExit     int
+	hasExit      bool
 
 	activationFailed bool
 	// lastStep, linked and afterLink follow the activation steps however
@@ -760,6 +768,13 @@ func (s *State) start(e *rawEvent) {
 	s.acts[e.id] = a
 	s.last = a
 	switch a.typ {
+	case ActBuilds:
+		if s.plan > 0 {
+			if s.plans == nil {
+				s.plans = map[uint64]int64{}
+			}
+			s.plans[a.id], s.plan = s.plan, 0
+		}
 	case ActBuild:
 		s.openBuilds++
 		a.path = clipPath(e.str(0))
@@ -833,6 +848,7 @@ func (s *State) stop(id uint64) {
 		// A finished set of builds counts what it built, not what nix
 		// once expected.
 		s.finBuildsTotal += max(a.progress[1], a.progress[0]+a.progress[3])
+		delete(s.plans, a.id)
 	case ActCopyPaths:
 		for k := range a.progress {
 			s.finCopies[k] += a.progress[k]
@@ -950,6 +966,9 @@ func (s *State) msg(e *rawEvent) {
 		s.noteMessage(level, e.text)
 	case LvlInfo:
 		s.noteAnnouncement(e.text)
+		if n, ok := PlannedBuilds(e.text); ok {
+			s.plan += int64(n)
+		}
 	}
 	if level == LvlError && isWarning(e.text) {
 		// A nix-daemon hands its own messages to the client as plain
@@ -1137,8 +1156,10 @@ type figures struct {
 //
 // The build total never goes down while a set of builds (one nix build, or
 // the nix run that builds home-manager before it, each a builds activity)
-// runs: an open set counts the largest total nix gave it, and at least the
-// builds done, failed and running. Once the set ends it counts what it
+// runs: an open set counts the derivations nix's plan for it named (Nix
+// 2.26 prints one), else the largest total nix gave it (which also counts
+// derivations it goes on to download, until each download ends), and at
+// least the builds done, failed and running. Once the set ends it counts what it
 // built. Sets add up, so a second set raises the total and never resets it.
 func (s *State) figures() figures {
 	builds, copies := s.finBuilds, s.finCopies
@@ -1153,7 +1174,11 @@ func (s *State) figures() figures {
 			for k := range a.progress {
 				builds[k] += a.progress[k]
 			}
-			total += max(a.peak, a.progress[0]+a.progress[2]+a.progress[3])
+			expected := a.peak
+			if p, ok := s.plans[a.id]; ok {
+				expected = p
+			}
+			total += max(expected, a.progress[0]+a.progress[2]+a.progress[3])
 		case ActCopyPaths:
 			for k := range a.progress {
 				copies[k] += a.progress[k]

@@ -116,7 +116,7 @@ func (f *Feed) message(text string) {
 		}
 		f.inPlan = false
 	}
-	if strings.HasSuffix(text, "will be built:") && (strings.HasPrefix(text, "these ") || strings.HasPrefix(text, "this ")) {
+	if _, ok := nixlog.PlannedBuilds([]byte(text)); ok {
 		f.inPlan, f.plan = true, true
 	}
 }

@@ -2,6 +2,7 @@ package switchview
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,16 +26,52 @@ type paneKind int
 
 const (
 	paneFailed paneKind = iota
+	paneCancelled
 	paneRunning
+	paneCache
 	panePlanned
 	paneDone
 )
+
+// rowsRunning are the running activities as the pane lists them: a NAR's
+// transfer is not a row of its own but its store path copy's, which shows
+// the transfer's bytes and stall while it runs (the copy's own bytes move
+// only once the NAR has arrived). Nix 2.26 links them as parent and child,
+// nixlog links them on Nix 2.8 (Activity.Copy).
+func (m Model) rowsRunning() []nixlog.Activity {
+	nar := map[uint64]nixlog.Activity{}
+	for _, a := range m.running {
+		if a.Type == nixlog.ActFileTransfer && a.Copy != 0 {
+			nar[a.Copy] = a
+		}
+	}
+	if len(nar) == 0 {
+		return m.running
+	}
+	copies := map[uint64]bool{}
+	for _, a := range m.running {
+		if _, ok := nar[a.ID]; ok {
+			copies[a.ID] = true
+		}
+	}
+	out := make([]nixlog.Activity, 0, len(m.running))
+	for _, a := range m.running {
+		if a.Type == nixlog.ActFileTransfer && copies[a.Copy] {
+			continue
+		}
+		if t, ok := nar[a.ID]; ok {
+			a.Done, a.Expected, a.Moved = t.Done, t.Expected, t.Moved
+		}
+		out = append(out, a)
+	}
+	return out
+}
 
 // paneTitle is the running pane's title: what runs now, then what is
 // planned and what ended, so the counts are there when the list is cut.
 func (m Model) paneTitle() string {
 	st := m.cfg.Styles
-	title := st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.running)))
+	title := st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.rowsRunning())))
 	var more []string
 	if n := m.plannedCount(); n > 0 {
 		more = append(more, fmt.Sprintf("%d planned", n))
@@ -63,14 +100,19 @@ func (m Model) plannedCount() int {
 }
 
 // paneItems lists the running pane's rows, most relevant first: the
-// builds that failed, what runs now (builds with their phase and how long
-// they usually take, downloads with their bytes), the builds nix will
-// start next, and one row for all that succeeded.
+// builds that failed, those nix stopped because of it, what runs now
+// (builds with their phase and how long they usually take, downloads with
+// their bytes), one row per cache while paths come from more than one, the
+// builds nix will start next, and one row for all that succeeded.
 func (m Model) paneItems() []paneItem {
 	st := m.cfg.Styles
 	var items []paneItem
 	for i := len(m.builds) - 1; i >= 0; i-- {
 		b := m.builds[i]
+		if b.Status == nixlog.BuildCancelled {
+			row := fmt.Sprintf("%-8s %s  nix stopped it when a build failed", "stopped", b.Name)
+			items = append(items, paneItem{row: st.Warn.Render(row), kind: paneCancelled})
+		}
 		if b.Status != nixlog.BuildFailed {
 			continue
 		}
@@ -87,8 +129,11 @@ func (m Model) paneItems() []paneItem {
 		}
 		items = append(items, paneItem{row: m.rightAligned(st.Fail.Render(left), nixlog.Clock(took)), kind: paneFailed})
 	}
-	for _, a := range m.running {
+	for _, a := range m.rowsRunning() {
 		items = append(items, paneItem{row: m.activityLine(a), kind: paneRunning})
+	}
+	for _, row := range m.cacheLines() {
+		items = append(items, paneItem{row: row, kind: paneCache})
 	}
 	for _, p := range m.planned {
 		right := ""
@@ -107,6 +152,8 @@ func (m Model) paneItems() []paneItem {
 	if row := m.doneRow(); row != "" {
 		items = append(items, paneItem{row: row, kind: paneDone})
 	}
+	// Failures before the builds nix stopped because of them.
+	slices.SortStableFunc(items, func(a, b paneItem) int { return int(a.kind) - int(b.kind) })
 	return items
 }
 
@@ -147,12 +194,12 @@ func (m Model) doneParts() []string {
 	return parts
 }
 
-// paneRows fits the list into n rows: the warnings first (nothing printed
-// for a while, one row per cache), then the list; when it is longer than
-// the rows left, the last row counts what it leaves out.
+// paneRows fits the list into n rows: the warning that nothing was printed
+// for a while first, then the list; when it is longer than the rows left,
+// the last row counts what it leaves out.
 func (m Model) paneRows(n int) []string {
 	st := m.cfg.Styles
-	rows := append(m.quietLines(), m.cacheLines()...)
+	rows := m.quietLines()
 	if len(rows) >= n {
 		return rows[:n]
 	}
@@ -184,8 +231,14 @@ func (m Model) paneRows(n int) []string {
 	if c := counts[paneFailed]; c > 0 {
 		more = append(more, fmt.Sprintf("%d failed", c))
 	}
+	if c := counts[paneCancelled]; c > 0 {
+		more = append(more, fmt.Sprintf("%d stopped", c))
+	}
 	if c := counts[paneRunning]; c > 0 {
 		more = append(more, fmt.Sprintf("%d running", c))
+	}
+	if c := counts[paneCache]; c > 0 {
+		more = append(more, textwrap.Count(c, "cache", "caches"))
 	}
 	if counts[panePlanned] > 0 {
 		// Planned items may be one row for many builds: count builds.

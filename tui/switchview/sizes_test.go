@@ -182,14 +182,14 @@ func TestResizeRelaysOut(t *testing.T) {
 // "… and N more".
 func TestSmallRunningPaneShowsAnActivity(t *testing.T) {
 	m := midRun(t, 60, 15)
-	if len(m.running) < 2 || m.runningRows() != 1 {
-		t.Fatalf("%d running in %d rows: not the case under test", len(m.running), m.runningRows())
+	if len(m.paneItems()) < 2 || m.runningRows() != 1 {
+		t.Fatalf("%d rows to show in %d: not the case under test", len(m.paneItems()), m.runningRows())
 	}
 	plain := ansi.Strip(m.View())
-	if !strings.Contains(plain, fmt.Sprintf("Running now (%d)", len(m.running))) || strings.Contains(plain, "more") {
+	if !strings.Contains(plain, fmt.Sprintf("Running now (%d)", len(m.rowsRunning()))) || strings.Contains(plain, "more") {
 		t.Errorf("the running pane:\n%s", plain)
 	}
-	if first := ansi.Strip(m.activityLine(m.running[0])); !strings.Contains(plain, first) {
+	if first := ansi.Strip(m.activityLine(m.rowsRunning()[0])); !strings.Contains(plain, first) {
 		t.Errorf("the first activity %q is not shown:\n%s", first, plain)
 	}
 }

@@ -245,8 +245,12 @@ func (m Model) State() *nixlog.State { return m.state }
 // Update handles lines, ticks, keys and the end of the run.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	m, cmd := m.update(msg)
-	m.relayout()
+	// A batch of lines changes only the state: the layout and the frame
+	// follow the snapshots, taken on the next tick (or by finish, which
+	// sizes the pane itself). At thousands of lines a second, laying out
+	// on every batch cost more than the drawing.
 	if _, lines := msg.(linesMsg); !lines || m.frame == "" {
+		m.relayout()
 		m.frame = m.render()
 	}
 	return m, cmd
