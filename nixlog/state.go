@@ -505,6 +505,9 @@ type State struct {
 	announced                int64
 	firstPathXfer            time.Time
 	shownDone, shownExpected int64
+	// doneOut is the done figure downloadTotals last returned: an
+	// expected total that comes after it is never below it.
+	doneOut int64
 	// rateSamples are the path download bytes at recent headers (rate).
 	rateSamples []rateSample
 	// openXfers are the open file transfers and store path copies, the
