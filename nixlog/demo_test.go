@@ -40,7 +40,7 @@ func TestDemoReplayFor(t *testing.T) {
 		want []string // lines (or parts of lines) the replay must show
 	}{
 		{"linux user", nixlog.DemoIdentity{User: "ada", Home: "/home/ada", Host: "thinkpad-x1"},
-			[]string{"Creating home file links in /home/ada", "warning: Git tree '/home/ada/.config/home-manager' is dirty"}},
+			[]string{"Creating home file links in /home/ada", "Git tree '/home/ada/.config/home-manager' is dirty"}},
 		{"mac user", nixlog.DemoIdentity{User: "ada", Home: "/Users/ada", Host: "Adas-MacBook-Pro"},
 			[]string{"Creating home file links in /Users/ada"}},
 		{"characters JSON escapes", nixlog.DemoIdentity{User: "o'brien", Home: `/home/o"brien\x`, Host: "h"},

@@ -150,8 +150,14 @@ func (s *State) downloadTotals(done, expected int64) (int64, int64) {
 	s.shownExpected = max(s.shownExpected, expected)
 	s.shownDone = max(s.shownDone, done)
 	if s.shownExpected > 0 {
-		return min(s.shownDone, s.shownExpected), s.shownExpected
+		// Done bytes shown before nix said what it expects stay shown:
+		// an expected total below them (a log nix did not write whole)
+		// is raised rather than taking the done figure back.
+		s.shownExpected = max(s.shownExpected, s.doneOut)
+		s.doneOut = min(s.shownDone, s.shownExpected)
+		return s.doneOut, s.shownExpected
 	}
+	s.doneOut = s.shownDone
 	return s.shownDone, 0
 }
 

@@ -67,6 +67,10 @@ func (s *State) livePhase() Phase {
 		return PhaseActivating
 	case s.openBuilds > 0:
 		return PhaseBuilding
+	case s.openCopies > 0 && s.builtInSet:
+		// Downloads beside builds: between two builds the run is still
+		// building, not back to downloading.
+		return PhaseBuilding
 	case s.openCopies > 0:
 		return PhaseDownloading
 	default:

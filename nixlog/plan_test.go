@@ -90,3 +90,46 @@ func TestBuildsExpectedIsWhatNixBuilds(t *testing.T) {
 		t.Errorf("only %d recordings with a plan checked", checked)
 	}
 }
+
+// TestPhaseStaysBuildingBesideDownloads: in the recorded runs where nix
+// downloads beside its builds (parallel-*.log, and the demo's fixture
+// switch), the phase goes from downloading to building once and never
+// back while the set of builds runs, however the builds and downloads
+// interleave.
+func TestPhaseStaysBuildingBesideDownloads(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "logs", "nix-*", "parallel-*.log"))
+	if err != nil || len(files) < 8 {
+		t.Fatalf("%d parallel recordings (%v)", len(files), err)
+	}
+	files = append(files, filepath.Join("recording", "demo-switch.log"))
+	for _, file := range files {
+		t.Run(file, func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := NewState(Options{})
+			if err := ReadLog(bytes.NewReader(data), s); err != nil {
+				t.Fatal(err)
+			}
+			marks, _ := s.MarksSince(0)
+			var phases []string
+			built := false
+			for _, m := range marks {
+				if m.Kind != MarkPhase {
+					continue
+				}
+				phases = append(phases, m.Phase.String())
+				if m.Phase == PhaseBuilding {
+					built = true
+				}
+				if built && m.Phase == PhaseDownloading {
+					t.Fatalf("back to downloading after building: %v", phases)
+				}
+			}
+			if !built {
+				t.Errorf("never building: %v", phases)
+			}
+		})
+	}
+}

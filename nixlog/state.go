@@ -482,6 +482,10 @@ type State struct {
 	// openBuilds and openCopies count the open build (105) and copyPath
 	// (100) activities, which livePhase reads on every line.
 	openBuilds, openCopies int
+	// builtInSet is set once a build started in the newest set of builds
+	// (104): a download still open between two of its builds does not
+	// take the run back to downloading.
+	builtInSet bool
 	// curPhase is the phase the newest MarkPhase entered; marks and
 	// markSeq are the journal (journal.go).
 	curPhase Phase
@@ -501,6 +505,9 @@ type State struct {
 	announced                int64
 	firstPathXfer            time.Time
 	shownDone, shownExpected int64
+	// doneOut is the done figure downloadTotals last returned: an
+	// expected total that comes after it is never below it.
+	doneOut int64
 	// rateSamples are the path download bytes at recent headers (rate).
 	rateSamples []rateSample
 	// openXfers are the open file transfers and store path copies, the
@@ -769,6 +776,7 @@ func (s *State) start(e *rawEvent) {
 	s.last = a
 	switch a.typ {
 	case ActBuilds:
+		s.builtInSet = false
 		if s.plan > 0 {
 			if s.plans == nil {
 				s.plans = map[uint64]int64{}
@@ -777,6 +785,7 @@ func (s *State) start(e *rawEvent) {
 		}
 	case ActBuild:
 		s.openBuilds++
+		s.builtInSet = true
 		a.path = clipPath(e.str(0))
 		s.buildSeq++
 		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}, seq: s.buildSeq}

@@ -122,12 +122,17 @@ func TestStreamFailureCarriesItsDiagnosis(t *testing.T) {
 func TestStreamMarksBounded(t *testing.T) {
 	s, _ := newTestState(Limits{})
 	st := NewStream(s, StreamOptions{})
-	// After a build, the run is building whenever no download runs.
+	// After a build, the run is building whenever no download runs; each
+	// new set of builds (104) that starts with a download is
+	// downloading until that download ends.
 	feedAll(s, `@nix {"action":"start","fields":["`+drvA+`","",1,1],"id":5,"level":3,"text":"","type":105}
 @nix {"action":"stop","id":5}`)
 	for i := range 3 * maxMarks {
-		feedAll(s, fmt.Sprintf(`@nix {"action":"start","fields":["/nix/store/00000000000000000000000000000000-p"],"id":%d,"level":4,"text":"","type":100}
-@nix {"action":"stop","id":%d}`, i+10, i+10))
+		id := 10 + 2*i
+		feedAll(s, fmt.Sprintf(`@nix {"action":"start","id":%d,"level":0,"text":"","type":104}
+@nix {"action":"start","fields":["/nix/store/00000000000000000000000000000000-p"],"id":%d,"level":4,"text":"","type":100}
+@nix {"action":"stop","id":%d}
+@nix {"action":"stop","id":%d}`, id, id+1, id+1, id))
 	}
 	marks, next := s.MarksSince(0)
 	if len(marks) != maxMarks || next != 2+2*3*maxMarks || marks[len(marks)-1].Seq != next-1 {

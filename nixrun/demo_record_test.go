@@ -90,7 +90,16 @@ func recordDemo(t *testing.T) {
 		f.Home, nixlog.DemoHomePlaceholder,
 		root, "/fixture",
 	).Replace(text)
-	text = demoHeader + "\n" + text
+	// The saved log's header holds the recording machine's command line
+	// and environment (a test's temporary port, its Go variables): not
+	// what a demo replays as its own.
+	var kept []string
+	for _, l := range strings.SplitAfter(text, "\n") {
+		if !strings.HasPrefix(l, `@nixboard {"action":"header"`) {
+			kept = append(kept, l)
+		}
+	}
+	text = demoHeader + "\n" + strings.Join(kept, "")
 	if err := os.WriteFile(filepath.Join("..", "nixlog", "recording", "demo-switch.log"), []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

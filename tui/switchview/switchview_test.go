@@ -92,7 +92,7 @@ func TestDemoReplayAtSizes(t *testing.T) {
 		view := m.View()
 		checkFrame(t, view, size[0], size[1])
 		plain := ansi.Strip(view)
-		for _, want := range []string{"nixboard replay test", "done  0:06", "switch ok: built 5, downloaded 3 (0.3 MiB) in 6.1s", "Activation finished", "q quit"} {
+		for _, want := range []string{"nixboard replay test", "done  0:04", "switch ok: built 5, downloaded 3 (0.3 MiB) in 4.6s", "Activation finished", "q quit"} {
 			if !strings.Contains(plain, want) {
 				t.Errorf("%v: view lacks %q:\n%s", size, want, plain)
 			}
@@ -273,8 +273,8 @@ func TestDemoReplayConfig(t *testing.T) {
 	if dm, ok := done.(DoneMsg); !ok || !dm.Diagnosis.OK || !strings.Contains(m.View(), "demo (replay of a fixture switch)") {
 		t.Errorf("demo ended with %+v:\n%s", done, m.View())
 	}
-	if got := m.State().Summary().Elapsed; got < 6*time.Second || got > 7*time.Second {
-		t.Errorf("elapsed %v at full speed, want the recording's 6s", got)
+	if got := m.State().Summary().Elapsed; got < 4500*time.Millisecond || got > 4700*time.Millisecond {
+		t.Errorf("elapsed %v at full speed, want the recording's 4.6s", got)
 	}
 }
 
