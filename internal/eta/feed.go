@@ -259,6 +259,12 @@ func (f *Feed) update(s *nixlog.State) Estimate {
 		Jobs:      max(f.jobs, f.peak),
 	}
 	f.last = f.est.Update(in)
+	if h.Phase >= nixlog.PhaseActivating {
+		// The builds and downloads are over; how long the activation
+		// takes is not something the history knows: "0s left" for the
+		// seconds it runs would be a guess.
+		f.last = Estimate{}
+	}
 	return f.last
 }
 
