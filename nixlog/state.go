@@ -476,6 +476,9 @@ type State struct {
 	// pid << 32); toolDone is set once another nix client (clientStart)
 	// or the activation speaks.
 	toolFirst bool
+	// keepGoing is set when the run's command line asks nix to go on
+	// with the other builds after one fails (--keep-going).
+	keepGoing bool
 	toolPid   uint64
 	toolDone  bool
 
@@ -537,6 +540,21 @@ func (s *State) header(line []byte) {
 	if path.Base(h.Argv[0]) == "nix" && h.Argv[1] == "run" && strings.HasSuffix(h.Argv[2], "#home-manager") {
 		s.toolFirst = true
 	}
+	for i, a := range h.Argv {
+		if a == "--keep-going" || a == "keep-going" && i > 0 && h.Argv[i-1] == "--option" && i+1 < len(h.Argv) && h.Argv[i+1] == "true" {
+			s.keepGoing = true
+		}
+	}
+}
+
+// StopsAfterFailure says whether nix starts no more builds once one
+// failed: the run's command line (from nixboard's saved header) does not
+// ask for --keep-going. Without a header (a plain capture) it is nix's
+// default, true.
+func (s *State) StopsAfterFailure() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.keepGoing
 }
 
 // looksLikeNixLog reports whether what was fed is output of nix or
@@ -1203,7 +1221,11 @@ func (s *State) figures() figures {
 		case ActRealise:
 			f.bytesExpected += a.expected[ActFileTransfer]
 		case ActBuild:
-			f.running++
+			// Nix 2.8 says a build failed while its activity is still
+			// open: it no longer runs.
+			if a.build == nil || a.build.Status != BuildFailed {
+				f.running++
+			}
 		}
 	}
 	// A build that failed stops before the message that says so: until it

@@ -130,6 +130,9 @@ type Model struct {
 	// built before.
 	planned      []eta.PlannedBuild
 	plannedTotal int
+	// stopsAfterFailure says nix starts nothing more once a build
+	// failed (no --keep-going): the planned builds then never start.
+	stopsAfterFailure bool
 	typical      map[uint64]time.Duration
 
 	// logBuild is the index+1 in builds of the build whose own log the
@@ -435,6 +438,7 @@ func (m *Model) snapshot() {
 	m.caches = m.state.Caches()
 	m.left = m.cfg.Estimate.Update(m.state)
 	m.planned, m.plannedTotal = m.cfg.Estimate.Planned(maxPlannedRows)
+	m.stopsAfterFailure = m.state.StopsAfterFailure()
 	m.typical = nil
 	for _, b := range m.builds {
 		if b.Status != nixlog.BuildRunning {
@@ -1026,7 +1030,11 @@ func (m Model) logTitleLines() []string {
 func (m Model) logTitle() string {
 	if m.logBuildID != 0 && m.logBuild > 0 {
 		b := m.builds[m.logBuild-1]
-		return fmt.Sprintf("Log of %s (%s, %s)", b.Name, b.Status, textwrap.Count(b.Lines, "line", "lines"))
+		status := b.Status.String()
+		if !b.End.IsZero() {
+			status += " in " + nixlog.Seconds(b.End.Sub(b.Start))
+		}
+		return fmt.Sprintf("Log of %s (%s, %s)", b.Name, status, textwrap.Count(b.Lines, "line", "lines"))
 	}
 	title := "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log"
 	if m.hiddenEval > 0 {
