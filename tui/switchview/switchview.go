@@ -133,7 +133,7 @@ type Model struct {
 	// stopsAfterFailure says nix starts nothing more once a build
 	// failed (no --keep-going): the planned builds then never start.
 	stopsAfterFailure bool
-	typical      map[uint64]time.Duration
+	typical           map[uint64]time.Duration
 
 	// logBuild is the index+1 in builds of the build whose own log the
 	// log pane shows; 0 shows the whole log.
