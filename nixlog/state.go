@@ -146,6 +146,9 @@ type Build struct {
 	Start  time.Time
 	// End is zero while the build runs.
 	End time.Time
+	// Machine is the remote builder nix runs it on ("ssh-ng://mac-mini"),
+	// "" on this machine.
+	Machine string
 	// Lines is how many log lines the build printed (more than are kept).
 	Lines int
 }
@@ -508,6 +511,8 @@ type State struct {
 	announced                int64
 	firstPathXfer            time.Time
 	shownDone, shownExpected int64
+	// builders are the machines builds ran on, by first use (builders.go).
+	builders []BuilderRow
 	// doneOut is the done figure downloadTotals last returned: an
 	// expected total that comes after it is never below it.
 	doneOut int64
@@ -807,6 +812,7 @@ func (s *State) start(e *rawEvent) {
 		a.path = clipPath(e.str(0))
 		s.buildSeq++
 		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}, seq: s.buildSeq}
+		b.Machine = s.noteBuilder(e.str(1))
 		if s.runningWithLogs >= maxBuildsWithLogs {
 			b.noLines = true
 		} else {

@@ -29,6 +29,7 @@ const (
 	paneCancelled
 	paneRunning
 	paneCache
+	paneBuilder
 	panePlanned
 	paneDone
 )
@@ -147,6 +148,17 @@ func (m Model) paneItems() []paneItem {
 	}
 	for _, row := range m.cacheLines() {
 		items = append(items, paneItem{row: row, kind: paneCache})
+	}
+	if len(m.builders) > 1 && !m.done {
+		// One row per machine once builds run on more than one (nix's
+		// remote builders).
+		for _, b := range m.builders {
+			left := fmt.Sprintf("%-8s %s  %s", "builder", nixlog.BuilderName(b.Machine), textwrap.Count(b.Builds, "build", "builds"))
+			if b.Running > 0 {
+				left += fmt.Sprintf(", %d running", b.Running)
+			}
+			items = append(items, paneItem{row: left, kind: paneBuilder})
+		}
 	}
 	if m.header.BuildsFailed > 0 && m.stopsAfterFailure {
 		// Nix starts nothing more after a failure (no --keep-going):
@@ -267,6 +279,9 @@ func (m Model) paneRows(n int) []string {
 	}
 	if c := counts[paneCache]; c > 0 {
 		more = append(more, textwrap.Count(c, "cache", "caches"))
+	}
+	if c := counts[paneBuilder]; c > 0 {
+		more = append(more, textwrap.Count(c, "builder", "builders"))
 	}
 	if counts[panePlanned] > 0 {
 		// Planned items may be one row for many builds: count builds.

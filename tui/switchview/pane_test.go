@@ -340,3 +340,40 @@ func TestPlannedBuildsAfterAFailure(t *testing.T) {
 		}
 	})
 }
+
+// TestBuilderRows: builds on two machines (this one and a remote builder,
+// as nix names it in the build's activity) put one row per machine in the
+// pane, after what runs, and the same words in the plain progress line.
+func TestBuilderRows(t *testing.T) {
+	drv := func(c byte) string { return "/nix/store/" + strings.Repeat("1", 32) + "-pkg" + string(c) + "-1.0.drv" }
+	lines := []string{
+		`@nix {"action":"start","fields":["` + drv('a') + `","",1,1],"id":10,"level":3,"parent":0,"text":"building","type":105}`,
+		`@nix {"action":"start","fields":["` + drv('b') + `","ssh-ng://mac-mini",1,1],"id":11,"level":3,"parent":0,"text":"building on 'ssh-ng://mac-mini'","type":105}`,
+		`@nix {"action":"start","fields":["` + drv('c') + `","ssh-ng://mac-mini",1,1],"id":12,"level":3,"parent":0,"text":"building on 'ssh-ng://mac-mini'","type":105}`,
+		`@nix {"action":"stop","id":12}`,
+	}
+	m := newModel(&chunks{batches: [][]string{lines}}, 120, 40)
+	m, _ = m.Update(m.read()())
+	m, _ = m.Update(tickMsg{})
+	plain := ansi.Strip(m.View())
+	rows := strings.Split(plain, "\n")
+	local, remote, lastBuild := -1, -1, -1
+	for i, r := range rows {
+		switch {
+		case strings.HasPrefix(r, "build "):
+			lastBuild = i
+		case strings.HasPrefix(r, "builder  this machine  1 build, 1 running"):
+			local = i
+		case strings.HasPrefix(r, "builder  ssh-ng://mac-mini  2 builds, 1 running"):
+			remote = i
+		}
+	}
+	if lastBuild < 0 || local < lastBuild || remote != local+1 {
+		t.Errorf("no builder rows after the builds:\n%s", plain)
+	}
+	want := "on this machine 1 build (1 running), on ssh-ng://mac-mini 2 builds (1 running)"
+	if got := nixlog.BuilderWords(m.State().Builders()); got != want {
+		t.Errorf("BuilderWords = %q, want %q", got, want)
+	}
+	checkFrame(t, m.View(), 120, 40)
+}

@@ -119,6 +119,7 @@ type Model struct {
 	// and what that may mean.
 	steps          []nixlog.Step
 	caches         []nixlog.CacheRow
+	builders       []nixlog.BuilderRow
 	quiet          nixlog.Quiet
 	quietFor       time.Duration
 	doing, meaning string
@@ -436,6 +437,7 @@ func (m *Model) snapshot() {
 	m.builds = m.state.Builds()
 	m.steps = m.state.Steps()
 	m.caches = m.state.Caches()
+	m.builders = m.state.Builders()
 	m.left = m.cfg.Estimate.Update(m.state)
 	m.planned, m.plannedTotal = m.cfg.Estimate.Planned(maxPlannedRows)
 	m.stopsAfterFailure = m.state.StopsAfterFailure()
