@@ -146,6 +146,9 @@ type Build struct {
 	Start  time.Time
 	// End is zero while the build runs.
 	End time.Time
+	// Machine is the remote builder nix runs it on ("ssh-ng://mac-mini"),
+	// "" on this machine.
+	Machine string
 	// Lines is how many log lines the build printed (more than are kept).
 	Lines int
 }
@@ -476,6 +479,9 @@ type State struct {
 	// pid << 32); toolDone is set once another nix client (clientStart)
 	// or the activation speaks.
 	toolFirst bool
+	// keepGoing is set when the run's command line asks nix to go on
+	// with the other builds after one fails (--keep-going).
+	keepGoing bool
 	toolPid   uint64
 	toolDone  bool
 
@@ -505,6 +511,8 @@ type State struct {
 	announced                int64
 	firstPathXfer            time.Time
 	shownDone, shownExpected int64
+	// builders are the machines builds ran on, by first use (builders.go).
+	builders []BuilderRow
 	// doneOut is the done figure downloadTotals last returned: an
 	// expected total that comes after it is never below it.
 	doneOut int64
@@ -537,6 +545,21 @@ func (s *State) header(line []byte) {
 	if path.Base(h.Argv[0]) == "nix" && h.Argv[1] == "run" && strings.HasSuffix(h.Argv[2], "#home-manager") {
 		s.toolFirst = true
 	}
+	for i, a := range h.Argv {
+		if a == "--keep-going" || a == "keep-going" && i > 0 && h.Argv[i-1] == "--option" && i+1 < len(h.Argv) && h.Argv[i+1] == "true" {
+			s.keepGoing = true
+		}
+	}
+}
+
+// StopsAfterFailure says whether nix starts no more builds once one
+// failed: the run's command line (from nixboard's saved header) does not
+// ask for --keep-going. Without a header (a plain capture) it is nix's
+// default, true.
+func (s *State) StopsAfterFailure() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.keepGoing
 }
 
 // looksLikeNixLog reports whether what was fed is output of nix or
@@ -789,6 +812,7 @@ func (s *State) start(e *rawEvent) {
 		a.path = clipPath(e.str(0))
 		s.buildSeq++
 		b := &buildRec{Build: Build{ID: e.id, Drv: a.path, Name: storeName(a.path), Status: BuildRunning, Start: now}, seq: s.buildSeq}
+		b.Machine = s.noteBuilder(e.str(1))
 		if s.runningWithLogs >= maxBuildsWithLogs {
 			b.noLines = true
 		} else {
@@ -1203,7 +1227,11 @@ func (s *State) figures() figures {
 		case ActRealise:
 			f.bytesExpected += a.expected[ActFileTransfer]
 		case ActBuild:
-			f.running++
+			// Nix 2.8 says a build failed while its activity is still
+			// open: it no longer runs.
+			if a.build == nil || a.build.Status != BuildFailed {
+				f.running++
+			}
 		}
 	}
 	// A build that failed stops before the message that says so: until it

@@ -110,8 +110,17 @@ type ProgressInfo struct {
 	ActivationStep string `json:"activation_step,omitempty"`
 	// Caches are the caches paths came from, when more than one.
 	Caches []CacheCounts `json:"caches,omitempty"`
+	// Builders are the machines builds ran on, when more than one.
+	Builders []BuilderCounts `json:"builders,omitempty"`
 
 	header Header
+}
+
+// BuilderCounts is what one machine built; Machine is "" for this one.
+type BuilderCounts struct {
+	Machine string `json:"machine"`
+	Builds  int    `json:"builds"`
+	Running int    `json:"running"`
 }
 
 // CacheCounts is what one cache delivered.
@@ -277,6 +286,13 @@ func (e StreamEvent) PlainLines() []string {
 				rows[i] = CacheRow(c)
 			}
 			l += "; " + CacheWords(rows)
+		}
+		if len(e.Progress.Builders) > 1 {
+			rows := make([]BuilderRow, len(e.Progress.Builders))
+			for i, b := range e.Progress.Builders {
+				rows[i] = BuilderRow(b)
+			}
+			l += "; " + BuilderWords(rows)
 		}
 		out = append(out, l)
 	case e.Failure != nil:
@@ -478,10 +494,13 @@ func (st *Stream) marks() []StreamEvent {
 // previous progress event had.
 func (st *Stream) progress() (StreamEvent, bool) {
 	h := st.s.Header()
-	caches := st.s.Caches()
+	caches, builders := st.s.Caches(), st.s.Builders()
 	line := ProgressLine(h)
 	if len(caches) > 1 {
 		line += "; " + CacheWords(caches)
+	}
+	if len(builders) > 1 {
+		line += "; " + BuilderWords(builders)
 	}
 	if line == st.lastProgress {
 		return StreamEvent{}, false
@@ -497,6 +516,11 @@ func (st *Stream) progress() (StreamEvent, bool) {
 	if len(caches) > 1 {
 		for _, c := range caches {
 			p.Caches = append(p.Caches, CacheCounts(c))
+		}
+	}
+	if len(builders) > 1 {
+		for _, b := range builders {
+			p.Builders = append(p.Builders, BuilderCounts(b))
 		}
 	}
 	return StreamEvent{Event: EventProgress, Elapsed: h.Elapsed, Progress: p}, true

@@ -237,13 +237,5 @@ func (f *Fixture) AwaitGatedBuild(stop <-chan struct{}, timeout time.Duration) (
 	if f.gate == nil {
 		return 0, errors.New("switchtest: the fixture has no gate (Config.Gate)")
 	}
-	data, err := ReadFifo(filepath.Join(f.gate.dir, "started"), stop, timeout)
-	if err != nil {
-		return 0, fmt.Errorf("switchtest: the held build did not start: %w", err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil {
-		return 0, fmt.Errorf("switchtest: the held build wrote %q into its fifo", data)
-	}
-	return pid, nil
+	return readPid(filepath.Join(f.gate.dir, "started"), "held", stop, timeout)
 }

@@ -583,13 +583,19 @@ func (f *Fixture) ReadWaitFifo(stop <-chan struct{}, timeout time.Duration) (int
 	if f.WaitFifo == "" {
 		return 0, fmt.Errorf("switchtest: the fixture has no wait fifo (Config.Wait)")
 	}
-	data, err := ReadFifo(f.WaitFifo, stop, timeout)
+	return readPid(f.WaitFifo, "waiting", stop, timeout)
+}
+
+// readPid reads the pid a fixture build writes into its fifo when it
+// starts (which says what build it is, for the errors), as ReadFifo waits.
+func readPid(fifo, which string, stop <-chan struct{}, timeout time.Duration) (int, error) {
+	data, err := ReadFifo(fifo, stop, timeout)
 	if err != nil {
-		return 0, fmt.Errorf("switchtest: the waiting build did not start: %w", err)
+		return 0, fmt.Errorf("switchtest: the %s build did not start: %w", which, err)
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
 	if err != nil {
-		return 0, fmt.Errorf("switchtest: the waiting build wrote %q into its fifo", data)
+		return 0, fmt.Errorf("switchtest: the %s build wrote %q into its fifo", which, data)
 	}
 	return pid, nil
 }

@@ -29,23 +29,31 @@ const (
 	paneCancelled
 	paneRunning
 	paneCache
+	paneBuilder
 	panePlanned
 	paneDone
 )
 
-// rowsRunning are the running activities as the pane lists them: a NAR's
-// transfer is not a row of its own but its store path copy's, which shows
+// rowsRunning are the running activities as the pane lists them: a build
+// nix said failed is not among them (its row is the failure's), and a
+// NAR's transfer is not a row of its own but its store path copy's, which shows
 // the transfer's bytes and stall while it runs (the copy's own bytes move
 // only once the NAR has arrived). Nix 2.26 links them as parent and child,
 // nixlog links them on Nix 2.8 (Activity.Copy).
 func (m Model) rowsRunning() []nixlog.Activity {
 	nar := map[uint64]nixlog.Activity{}
+	failed := map[uint64]bool{}
+	for _, b := range m.builds {
+		if b.Status == nixlog.BuildFailed {
+			failed[b.ID] = true
+		}
+	}
 	for _, a := range m.running {
 		if a.Type == nixlog.ActFileTransfer && a.Copy != 0 {
 			nar[a.Copy] = a
 		}
 	}
-	if len(nar) == 0 {
+	if len(nar) == 0 && len(failed) == 0 {
 		return m.running
 	}
 	copies := map[uint64]bool{}
@@ -56,7 +64,8 @@ func (m Model) rowsRunning() []nixlog.Activity {
 	}
 	out := make([]nixlog.Activity, 0, len(m.running))
 	for _, a := range m.running {
-		if a.Type == nixlog.ActFileTransfer && copies[a.Copy] {
+		// A build nix said failed has its row among the failures.
+		if a.Type == nixlog.ActFileTransfer && copies[a.Copy] || failed[a.ID] {
 			continue
 		}
 		if t, ok := nar[a.ID]; ok {
@@ -96,6 +105,11 @@ func (m Model) paneTitle() string {
 func (m Model) plannedCount() int {
 	h := m.header
 	left := h.BuildsExpected - h.BuildsDone - h.BuildsRunning - h.BuildsFailed
+	if m.plannedTotal == 0 {
+		// Without a plan the total is nix's own count, which holds a
+		// derivation for each download until it ends (NIX-NOTES).
+		left -= h.DownloadsExpected - h.DownloadsDone
+	}
 	return max(m.plannedTotal, left, 0)
 }
 
@@ -135,6 +149,26 @@ func (m Model) paneItems() []paneItem {
 	for _, row := range m.cacheLines() {
 		items = append(items, paneItem{row: row, kind: paneCache})
 	}
+	if len(m.builders) > 1 && !m.done {
+		// One row per machine once builds run on more than one (nix's
+		// remote builders).
+		for _, b := range m.builders {
+			left := fmt.Sprintf("%-8s %s  %s", "builder", nixlog.BuilderName(b.Machine), textwrap.Count(b.Builds, "build", "builds"))
+			if b.Running > 0 {
+				left += fmt.Sprintf(", %d running", b.Running)
+			}
+			items = append(items, paneItem{row: left, kind: paneBuilder})
+		}
+	}
+	if m.header.BuildsFailed > 0 && m.stopsAfterFailure {
+		// Nix starts nothing more after a failure (no --keep-going):
+		// what it planned will not be built, whatever still runs.
+		if n := m.plannedCount(); n > 0 {
+			row := fmt.Sprintf("%-8s %s: nix stops after a failed build", "not run", textwrap.Count(n, "planned build", "planned builds"))
+			items = append(items, paneItem{row: st.Subtle.Render(row), kind: panePlanned})
+		}
+		return m.finishItems(items)
+	}
 	for _, p := range m.planned {
 		right := ""
 		if p.Known {
@@ -149,10 +183,16 @@ func (m Model) paneItems() []paneItem {
 		}
 		items = append(items, paneItem{row: st.Subtle.Render(fmt.Sprintf("%-8s %s", "planned", words)), kind: panePlanned})
 	}
+	return m.finishItems(items)
+}
+
+// finishItems adds the row of what succeeded and puts the items in their
+// order: failures before the builds nix stopped because of them, and so
+// on down.
+func (m Model) finishItems(items []paneItem) []paneItem {
 	if row := m.doneRow(); row != "" {
 		items = append(items, paneItem{row: row, kind: paneDone})
 	}
-	// Failures before the builds nix stopped because of them.
 	slices.SortStableFunc(items, func(a, b paneItem) int { return int(a.kind) - int(b.kind) })
 	return items
 }
@@ -239,6 +279,9 @@ func (m Model) paneRows(n int) []string {
 	}
 	if c := counts[paneCache]; c > 0 {
 		more = append(more, textwrap.Count(c, "cache", "caches"))
+	}
+	if c := counts[paneBuilder]; c > 0 {
+		more = append(more, textwrap.Count(c, "builder", "builders"))
 	}
 	if counts[panePlanned] > 0 {
 		// Planned items may be one row for many builds: count builds.

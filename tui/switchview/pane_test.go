@@ -291,3 +291,89 @@ func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// TestPlannedBuildsAfterAFailure: once a build failed, nix (without
+// --keep-going) starts nothing more, so the recorded failing runs list no
+// planned build after the failure but say they will not run; a run asked
+// to keep going still lists them.
+func TestPlannedBuildsAfterAFailure(t *testing.T) {
+	for _, dir := range recordedLogs {
+		t.Run(dir, func(t *testing.T) {
+			t.Parallel()
+			s := newStepper(t, recording(dir, "parallel-fail.log"), nil, 120, 40)
+			notRun := false
+			for i := range s.lines {
+				s.step(i)
+				if s.m.header.BuildsFailed == 0 {
+					continue
+				}
+				for _, r := range s.pane() {
+					if strings.HasPrefix(r, "planned ") {
+						t.Fatalf("line %d: a planned build after the failure: %q", i+1, r)
+					}
+					notRun = notRun || strings.HasPrefix(r, "not run  1 planned build: nix stops after a failed build")
+				}
+			}
+			if !notRun {
+				t.Error("no frame said the planned build will not run")
+			}
+		})
+	}
+	t.Run("keep going", func(t *testing.T) {
+		drv := func(c byte) string { return "/nix/store/" + strings.Repeat("0", 32) + "-pkg" + string(c) + "-1.0.drv" }
+		lines := []string{
+			`@nixboard {"action":"header","argv":["nix","build","--keep-going","--log-format","internal-json","-v"]}`,
+			`@nix {"action":"msg","level":3,"msg":"these 3 derivations will be built:"}`,
+			`@nix {"action":"msg","level":3,"msg":"  ` + drv('a') + `"}`,
+			`@nix {"action":"msg","level":3,"msg":"  ` + drv('b') + `"}`,
+			`@nix {"action":"msg","level":3,"msg":"  ` + drv('c') + `"}`,
+			`@nix {"action":"start","fields":["` + drv('a') + `","",1,1],"id":10,"level":3,"parent":0,"text":"building","type":105}`,
+			`@nix {"action":"stop","id":10}`,
+			`@nix {"action":"msg","level":0,"msg":"error: builder for '` + drv('a') + `' failed with exit code 1"}`,
+		}
+		m := newModel(&chunks{batches: [][]string{lines}}, 120, 40)
+		m, _ = m.Update(m.read()())
+		m, _ = m.Update(tickMsg{})
+		plain := ansi.Strip(m.View())
+		if m.header.BuildsFailed != 1 || !strings.Contains(plain, "planned  pkgb-1.0") || strings.Contains(plain, "not run") {
+			t.Errorf("with --keep-going the planned builds still run:\n%s", plain)
+		}
+	})
+}
+
+// TestBuilderRows: builds on two machines (this one and a remote builder,
+// as nix names it in the build's activity) put one row per machine in the
+// pane, after what runs, and the same words in the plain progress line.
+func TestBuilderRows(t *testing.T) {
+	drv := func(c byte) string { return "/nix/store/" + strings.Repeat("1", 32) + "-pkg" + string(c) + "-1.0.drv" }
+	lines := []string{
+		`@nix {"action":"start","fields":["` + drv('a') + `","",1,1],"id":10,"level":3,"parent":0,"text":"building","type":105}`,
+		`@nix {"action":"start","fields":["` + drv('b') + `","ssh-ng://mac-mini",1,1],"id":11,"level":3,"parent":0,"text":"building on 'ssh-ng://mac-mini'","type":105}`,
+		`@nix {"action":"start","fields":["` + drv('c') + `","ssh-ng://mac-mini",1,1],"id":12,"level":3,"parent":0,"text":"building on 'ssh-ng://mac-mini'","type":105}`,
+		`@nix {"action":"stop","id":12}`,
+	}
+	m := newModel(&chunks{batches: [][]string{lines}}, 120, 40)
+	m, _ = m.Update(m.read()())
+	m, _ = m.Update(tickMsg{})
+	plain := ansi.Strip(m.View())
+	rows := strings.Split(plain, "\n")
+	local, remote, lastBuild := -1, -1, -1
+	for i, r := range rows {
+		switch {
+		case strings.HasPrefix(r, "build "):
+			lastBuild = i
+		case strings.HasPrefix(r, "builder  this machine  1 build, 1 running"):
+			local = i
+		case strings.HasPrefix(r, "builder  ssh-ng://mac-mini  2 builds, 1 running"):
+			remote = i
+		}
+	}
+	if lastBuild < 0 || local < lastBuild || remote != local+1 {
+		t.Errorf("no builder rows after the builds:\n%s", plain)
+	}
+	want := "on this machine 1 build (1 running), on ssh-ng://mac-mini 2 builds (1 running)"
+	if got := nixlog.BuilderWords(m.State().Builders()); got != want {
+		t.Errorf("BuilderWords = %q, want %q", got, want)
+	}
+	checkFrame(t, m.View(), 120, 40)
+}

@@ -119,6 +119,7 @@ type Model struct {
 	// and what that may mean.
 	steps          []nixlog.Step
 	caches         []nixlog.CacheRow
+	builders       []nixlog.BuilderRow
 	quiet          nixlog.Quiet
 	quietFor       time.Duration
 	doing, meaning string
@@ -130,7 +131,10 @@ type Model struct {
 	// built before.
 	planned      []eta.PlannedBuild
 	plannedTotal int
-	typical      map[uint64]time.Duration
+	// stopsAfterFailure says nix starts nothing more once a build
+	// failed (no --keep-going): the planned builds then never start.
+	stopsAfterFailure bool
+	typical           map[uint64]time.Duration
 
 	// logBuild is the index+1 in builds of the build whose own log the
 	// log pane shows; 0 shows the whole log.
@@ -433,8 +437,10 @@ func (m *Model) snapshot() {
 	m.builds = m.state.Builds()
 	m.steps = m.state.Steps()
 	m.caches = m.state.Caches()
+	m.builders = m.state.Builders()
 	m.left = m.cfg.Estimate.Update(m.state)
 	m.planned, m.plannedTotal = m.cfg.Estimate.Planned(maxPlannedRows)
+	m.stopsAfterFailure = m.state.StopsAfterFailure()
 	m.typical = nil
 	for _, b := range m.builds {
 		if b.Status != nixlog.BuildRunning {
@@ -1026,7 +1032,11 @@ func (m Model) logTitleLines() []string {
 func (m Model) logTitle() string {
 	if m.logBuildID != 0 && m.logBuild > 0 {
 		b := m.builds[m.logBuild-1]
-		return fmt.Sprintf("Log of %s (%s, %s)", b.Name, b.Status, textwrap.Count(b.Lines, "line", "lines"))
+		status := b.Status.String()
+		if !b.End.IsZero() {
+			status += " in " + nixlog.Seconds(b.End.Sub(b.Start))
+		}
+		return fmt.Sprintf("Log of %s (%s, %s)", b.Name, status, textwrap.Count(b.Lines, "line", "lines"))
 	}
 	title := "Log (" + textwrap.Count(len(m.builds), "build", "builds") + "; tab shows one build's log"
 	if m.hiddenEval > 0 {
