@@ -67,9 +67,12 @@ func ProgressWords(h Header) string {
 	case h.Phase == PhaseDone, h.Phase == PhaseFailed:
 		parts = append(parts, h.Phase.String())
 	}
+	// Downloads and builds run side by side: each says it is going on
+	// while any of it runs, whatever the phase says.
+	downloading := h.Phase == PhaseDownloading || h.DownloadsRunning > 0 && h.Phase < PhaseDone
 	if h.DownloadsExpected > 0 || h.DownloadsDone > 0 {
 		s := fmt.Sprintf("downloaded %d of %d", h.DownloadsDone, max(h.DownloadsExpected, h.DownloadsDone))
-		if h.Phase == PhaseDownloading {
+		if downloading {
 			s = fmt.Sprintf("downloading %d of %d", h.DownloadsDone, max(h.DownloadsExpected, h.DownloadsDone))
 		}
 		if h.BytesExpected > 0 {
@@ -77,14 +80,14 @@ func ProgressWords(h Header) string {
 		} else {
 			s += fmt.Sprintf(" (%s MiB", mib(h.BytesDone))
 		}
-		if h.Phase == PhaseDownloading && h.Rate > 0 {
+		if downloading && h.Rate > 0 {
 			s += ", " + Rate(h.Rate)
 		}
 		parts = append(parts, s+")")
 	}
 	if h.BuildsExpected > 0 || h.BuildsDone > 0 {
 		verb := "built"
-		if h.Phase == PhaseBuilding {
+		if h.Phase == PhaseBuilding || h.BuildsRunning > 0 && h.Phase < PhaseDone {
 			verb = "building"
 		}
 		s := fmt.Sprintf("%s %d of %d", verb, h.BuildsDone, max(h.BuildsExpected, h.BuildsDone))

@@ -83,7 +83,7 @@ func (m Model) paneTitle() string {
 	title := st.Title.Render(fmt.Sprintf("Running now (%d)", len(m.rowsRunning())))
 	var more []string
 	if n := m.plannedCount(); n > 0 {
-		more = append(more, fmt.Sprintf("%d planned", n))
+		more = append(more, fmt.Sprintf("%d %s", n, m.plannedWord()))
 	}
 	if m.header.BuildsDone > 0 {
 		more = append(more, fmt.Sprintf("%d built", m.header.BuildsDone))
@@ -98,6 +98,21 @@ func (m Model) paneTitle() string {
 		return title
 	}
 	return title + st.Subtle.Render(" · "+strings.Join(more, " · "))
+}
+
+// stopped says nix starts no more builds: one failed, and the command
+// line does not say --keep-going.
+func (m Model) stopped() bool {
+	return m.header.BuildsFailed > 0 && m.stopsAfterFailure
+}
+
+// plannedWord is what the planned builds are: "planned", or "not run"
+// once nix stopped starting builds.
+func (m Model) plannedWord() string {
+	if m.stopped() {
+		return "not run"
+	}
+	return "planned"
 }
 
 // plannedCount is how many builds nix will still start: those it named in
@@ -160,7 +175,7 @@ func (m Model) paneItems() []paneItem {
 			items = append(items, paneItem{row: left, kind: paneBuilder})
 		}
 	}
-	if m.header.BuildsFailed > 0 && m.stopsAfterFailure {
+	if m.stopped() {
 		// Nix starts nothing more after a failure (no --keep-going):
 		// what it planned will not be built, whatever still runs.
 		if n := m.plannedCount(); n > 0 {
@@ -293,7 +308,7 @@ func (m Model) paneRows(n int) []string {
 				c--
 			}
 		}
-		more = append(more, fmt.Sprintf("%d planned", max(c, 1)))
+		more = append(more, fmt.Sprintf("%d %s", max(c, 1), m.plannedWord()))
 	}
 	if counts[paneDone] > 0 {
 		more = append(more, m.doneParts()...)

@@ -258,19 +258,19 @@ func TestPaneCountsWhatDoesNotFit(t *testing.T) {
 		lines = append(lines, fmt.Sprintf(`@nix {"action":"start","fields":["%s","",1,1],"id":%d,"level":3,"parent":0,"text":"building '%s'","type":105}`, drv(i), 100+i, drv(i)))
 	}
 	lines = append(lines, `@nix {"action":"stop","id":100}`)
-	// 80x24 gives the pane four rows: three running builds, four planned
+	// 80x24 gives the pane five rows: three running builds, four planned
 	// and the one that succeeded do not fit.
 	m := newModel(&chunks{batches: [][]string{lines}}, 80, 24)
 	m, _ = m.Update(m.read()())
 	m, _ = m.Update(tickMsg{})
-	if m.runningRows() != 4 {
+	if m.runningRows() != 5 {
 		t.Fatalf("%d rows: not the case under test", m.runningRows())
 	}
 	rows := strings.Split(ansi.Strip(m.View()), "\n")
 	var pane []string
 	for i, r := range rows {
 		if strings.HasPrefix(r, "Running now (3)") {
-			pane = rows[i+1 : i+5]
+			pane = rows[i+1 : i+6]
 			if !strings.Contains(r, "4 planned") || !strings.Contains(r, "1 built") {
 				t.Errorf("title %q", r)
 			}
@@ -279,7 +279,7 @@ func TestPaneCountsWhatDoesNotFit(t *testing.T) {
 	if pane == nil {
 		t.Fatalf("no running pane:\n%s", strings.Join(rows, "\n"))
 	}
-	for i, want := range []string{"build    pkgb-1.0", "build    pkgc-1.0", "build    pkgd-1.0", "… and 4 planned, 1 built"} {
+	for i, want := range []string{"build    pkgb-1.0", "build    pkgc-1.0", "build    pkgd-1.0", "planned  pkge-1.0", "… and 3 planned, 1 built"} {
 		if !strings.HasPrefix(pane[i], want) {
 			t.Errorf("row %d %q, want %q", i, pane[i], want)
 		}

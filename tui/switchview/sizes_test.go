@@ -177,11 +177,11 @@ func TestResizeRelaysOut(t *testing.T) {
 	}
 }
 
-// TestSmallRunningPaneShowsAnActivity: at 60x15 the running pane has one
+// TestSmallRunningPaneShowsAnActivity: at 60x11 the running pane has one
 // row; it shows the first activity (its title counts them all), not only
 // "… and N more".
 func TestSmallRunningPaneShowsAnActivity(t *testing.T) {
-	m := midRun(t, 60, 15)
+	m := midRun(t, 60, 11)
 	if len(m.paneItems()) < 2 || m.runningRows() != 1 {
 		t.Fatalf("%d rows to show in %d: not the case under test", len(m.paneItems()), m.runningRows())
 	}

@@ -686,7 +686,9 @@ func (m Model) runningRows() int {
 		// at least one.
 		return max(1, min(m.resultRows(), m.height-m.headerRows()-1-m.logTitleRows()-m.helpRows()-1))
 	}
-	return max(1, min(6, (m.height-8)/4))
+	// A third of what the header, titles and key help leave: 5 rows at
+	// 24, 8 from 32 on; the log pane keeps the rest.
+	return max(1, min(8, (m.height-8)/3))
 }
 
 func (m Model) helpRows() int {
