@@ -15,39 +15,6 @@ import (
 // MiB with two decimals.
 var reAnnounced = regexp.MustCompile(`^th(?:ese \d+ paths|is path) will be fetched \(([0-9]+(?:\.[0-9]+)?) MiB download`)
 
-// rePlanned is nix's plan of what it will build (Nix 2.26; Nix 2.8's `nix
-// build` prints none): "these 5 derivations will be built:" or "this
-// derivation will be built:", then the derivations, one message each.
-var rePlanned = regexp.MustCompile(`^(?:these (\d+) derivations|this derivation) will be built:$`)
-
-// PlannedBuilds reads nix's plan message: how many derivations it says it
-// will build, and false for any other message.
-func PlannedBuilds(text []byte) (int, bool) {
-	if bytes.IndexByte(text, 0x1b) >= 0 {
-		text = []byte(StripANSI(string(text)))
-	}
-	if !bytes.HasPrefix(text, []byte("th")) {
-		return 0, false
-	}
-	// An older Nix may put the derivations in the same message, a line
-	// each.
-	if i := bytes.IndexByte(text, '\n'); i >= 0 {
-		text = text[:i]
-	}
-	m := rePlanned.FindSubmatch(text)
-	if m == nil {
-		return 0, false
-	}
-	if len(m[1]) == 0 {
-		return 1, true
-	}
-	n, err := strconv.Atoi(string(m[1]))
-	if err != nil || n < 0 {
-		return 0, false
-	}
-	return n, true
-}
-
 // noteAnnouncement adds an announced download size to the run's total.
 func (s *State) noteAnnouncement(text []byte) {
 	if !bytes.HasPrefix(text, []byte("th")) {

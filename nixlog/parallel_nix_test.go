@@ -109,45 +109,10 @@ func meetingCache(meet string) func(http.Handler, *atomic.Int64) http.Handler {
 				case <-time.After(20 * time.Millisecond):
 				}
 			}
-			files.ServeHTTP(&pacedWriter{countingWriter{w, served}, r.Context()}, r)
+			switchtest.Throttled(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				files.ServeHTTP(countingWriter{w, served}, r)
+			}), parallelRate).ServeHTTP(w, r)
 		})
-	}
-}
-
-// pacedWriter sends what it is given in slices at parallelRate, flushing
-// each, so nix sees a download progress for seconds.
-type pacedWriter struct {
-	countingWriter
-	ctx context.Context
-}
-
-func (p *pacedWriter) Write(b []byte) (int, error) {
-	const slice = 16 << 10
-	written := 0
-	for len(b) > 0 {
-		k := min(len(b), slice)
-		m, err := p.countingWriter.Write(b[:k])
-		written += m
-		if err != nil {
-			return written, err
-		}
-		if f, ok := p.ResponseWriter.(http.Flusher); ok {
-			f.Flush()
-		}
-		b = b[k:]
-		select {
-		case <-p.ctx.Done():
-			return written, p.ctx.Err()
-		case <-time.After(time.Duration(k) * time.Second / parallelRate):
-		}
-	}
-	return written, nil
-}
-
-// Flush lets http.FileServer's callers flush through the pacing.
-func (p *pacedWriter) Flush() {
-	if f, ok := p.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
 	}
 }
 

@@ -133,3 +133,20 @@ func TestPhaseStaysBuildingBesideDownloads(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedBuildNoLongerRuns: Nix 2.8 says a build failed while its
+// activity is still open (nixlog/testdata/logs/nix-2.8/parallel-fail.log);
+// from that message on it is neither listed nor counted as running.
+func TestFailedBuildNoLongerRuns(t *testing.T) {
+	s, _ := newTestState(Limits{})
+	feedAll(s, `@nix {"action":"start","fields":["`+drvA+`","",1,1],"id":10,"level":3,"parent":0,"text":"","type":105}
+@nix {"action":"start","fields":["`+drvB+`","",1,1],"id":11,"level":3,"parent":0,"text":"","type":105}`)
+	if n := len(s.Running()); n != 2 || s.Header().BuildsRunning != 2 {
+		t.Fatalf("%d running before the failure, header %+v", n, s.Header())
+	}
+	feedAll(s, `@nix {"action":"msg","level":0,"msg":"error: builder for '`+drvA+`' failed with exit code 1"}`)
+	run := s.Running()
+	if len(run) != 1 || run[0].ID != 11 || s.Header().BuildsRunning != 1 || s.Header().BuildsFailed != 1 {
+		t.Errorf("after the failure: running %+v, header %+v", run, s.Header())
+	}
+}

@@ -345,6 +345,12 @@ type activity struct {
 	copyOf uint64
 }
 
+// failedBuild says a is a build nix said failed while its activity is
+// still open (Nix 2.8 says so before it stops it): it no longer runs.
+func (a *activity) failedBuild() bool {
+	return a.typ == ActBuild && a.build != nil && a.build.Status == BuildFailed
+}
+
 // buildRec is a build with its ring of newest lines.
 type buildRec struct {
 	Build
@@ -1227,9 +1233,7 @@ func (s *State) figures() figures {
 		case ActRealise:
 			f.bytesExpected += a.expected[ActFileTransfer]
 		case ActBuild:
-			// Nix 2.8 says a build failed while its activity is still
-			// open: it no longer runs.
-			if a.build == nil || a.build.Status != BuildFailed {
+			if !a.failedBuild() {
 				f.running++
 			}
 		}
@@ -1299,6 +1303,9 @@ func (s *State) Running() []Activity {
 		switch a.typ {
 		case ActBuild, ActCopyPath, ActFileTransfer, ActPostBuildHook, ActFetchTree:
 		default:
+			continue
+		}
+		if a.failedBuild() {
 			continue
 		}
 		name := storeName(a.path)

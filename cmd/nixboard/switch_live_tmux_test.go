@@ -197,20 +197,3 @@ func testSwitchLiveScreen(t *testing.T, mode nixtest.Mode, w, h int) {
 	}
 	f.CheckMode(t)
 }
-
-// waitUntil waits until the screen satisfies ok (what names the wait in
-// the failure) and returns it, looking again every 50ms until timeout.
-func (s *tmuxSession) waitUntil(what string, timeout time.Duration, ok func(string) bool) string {
-	s.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		scr := s.screen()
-		if ok(scr) {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("screen never showed %s:\n%s", what, scr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}

@@ -54,14 +54,21 @@ func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t"
 // waitFor waits until the screen contains want and returns it.
 func (s *tmuxSession) waitFor(want string, timeout time.Duration) string {
 	s.t.Helper()
+	return s.waitUntil(fmt.Sprintf("%q", want), timeout, func(scr string) bool { return strings.Contains(scr, want) })
+}
+
+// waitUntil waits until the screen satisfies ok (what names the wait in
+// the failure) and returns it, looking again every 50ms until timeout.
+func (s *tmuxSession) waitUntil(what string, timeout time.Duration, ok func(string) bool) string {
+	s.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		scr := s.screen()
-		if strings.Contains(scr, want) {
+		if ok(scr) {
 			return scr
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("screen never showed %q:\n%s", want, scr)
+			s.t.Fatalf("screen never showed %s:\n%s", what, scr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

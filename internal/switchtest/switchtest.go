@@ -240,7 +240,7 @@ func serveCache(t testing.TB, env []string, nixpkgs, root string, throttle int, 
 	Nix(t, env, append([]string{"store", "delete"}, paths...)...)
 	var h http.Handler = http.FileServer(http.Dir(dir))
 	if throttle > 0 {
-		h = throttled(h, throttle)
+		h = Throttled(h, throttle)
 	}
 	if g != nil {
 		h = g.hold(h, "/"+narURL(t, dir, gatedPath(t, paths)))
@@ -250,16 +250,19 @@ func serveCache(t testing.TB, env []string, nixpkgs, root string, throttle int, 
 	return srv.URL, strings.TrimSpace(string(key))
 }
 
-// throttled serves h at about bps bytes a second.
-func throttled(h http.Handler, bps int) http.Handler {
+// Throttled serves h at about bps bytes a second: each response goes out in
+// 16 KiB slices, flushed one by one, so nix sees a download's bytes move for
+// a while. A request whose client went away stops at once.
+func Throttled(h http.Handler, bps int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(&slowWriter{ResponseWriter: w, bps: bps}, r)
+		h.ServeHTTP(&slowWriter{ResponseWriter: w, bps: bps, done: r.Context().Done()}, r)
 	})
 }
 
 type slowWriter struct {
 	http.ResponseWriter
-	bps int
+	bps  int
+	done <-chan struct{}
 }
 
 func (w *slowWriter) Write(p []byte) (int, error) {
@@ -272,13 +275,24 @@ func (w *slowWriter) Write(p []byte) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if f, ok := w.ResponseWriter.(http.Flusher); ok {
-			f.Flush()
-		}
-		time.Sleep(time.Duration(k) * time.Second / time.Duration(w.bps))
+		w.Flush()
 		p = p[k:]
+		// The pace of the fixture cache, not a wait for an event.
+		select {
+		case <-w.done:
+			return n, http.ErrAbortHandler
+		case <-time.After(time.Duration(k) * time.Second / time.Duration(w.bps)):
+		}
 	}
 	return n, nil
+}
+
+// Flush lets a handler that flushes (http.FileServer's callers) flush
+// through the pacing.
+func (w *slowWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // Nix runs nix with env and returns its stdout, failing the test on error.

@@ -34,26 +34,19 @@ const (
 	paneDone
 )
 
-// rowsRunning are the running activities as the pane lists them: a build
-// nix said failed is not among them (its row is the failure's), and a
-// NAR's transfer is not a row of its own but its store path copy's, which shows
+// rowsRunning are the running activities as the pane lists them: a NAR's
+// transfer is not a row of its own but its store path copy's, which shows
 // the transfer's bytes and stall while it runs (the copy's own bytes move
 // only once the NAR has arrived). Nix 2.26 links them as parent and child,
 // nixlog links them on Nix 2.8 (Activity.Copy).
 func (m Model) rowsRunning() []nixlog.Activity {
 	nar := map[uint64]nixlog.Activity{}
-	failed := map[uint64]bool{}
-	for _, b := range m.builds {
-		if b.Status == nixlog.BuildFailed {
-			failed[b.ID] = true
-		}
-	}
 	for _, a := range m.running {
 		if a.Type == nixlog.ActFileTransfer && a.Copy != 0 {
 			nar[a.Copy] = a
 		}
 	}
-	if len(nar) == 0 && len(failed) == 0 {
+	if len(nar) == 0 {
 		return m.running
 	}
 	copies := map[uint64]bool{}
@@ -64,8 +57,7 @@ func (m Model) rowsRunning() []nixlog.Activity {
 	}
 	out := make([]nixlog.Activity, 0, len(m.running))
 	for _, a := range m.running {
-		// A build nix said failed has its row among the failures.
-		if a.Type == nixlog.ActFileTransfer && copies[a.Copy] || failed[a.ID] {
+		if a.Type == nixlog.ActFileTransfer && copies[a.Copy] {
 			continue
 		}
 		if t, ok := nar[a.ID]; ok {
